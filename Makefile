@@ -1,0 +1,55 @@
+# Thin wrapper over CMake + ctest. See README.md.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_ARGS ?=
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^src/target/loaders/.*_blob\.h$$')
+
+.PHONY: all deps build demo check test asan fuzz format format-check bench install clean loaders
+
+all: build
+
+deps:
+	bash scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+demo: deps build
+	bash scripts/demo.sh $(BUILD)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The ASan+UBSan build uses clang (so the project is proven to build with both compilers)
+# and also builds and runs the libFuzzer targets briefly.
+asan:
+	CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSTP_SANITIZE=ON \
+	    -DSTP_FUZZ=ON -DSTP_SHIM_TESTS=OFF $(CMAKE_ARGS)
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS) -LE slow
+
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: OK"
+
+# check = install deps, build from scratch with -Werror, every test, sanitizer build, format.
+check: deps format-check
+	rm -rf $(BUILD) $(ASAN_BUILD)
+	$(MAKE) build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	$(MAKE) asan
+
+bench: build
+	bash bench/run.sh $(BUILD)
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

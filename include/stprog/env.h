@@ -1,0 +1,42 @@
+/* stprog — what a caller supplies to the library: logging and progress callbacks.
+ * The library never prints, exits or keeps globals; everything goes through these. */
+#ifndef STPROG_ENV_H
+#define STPROG_ENV_H
+
+#include <stdint.h>
+
+typedef enum stp_log_level {
+    STP_LOG_ERROR = 0,
+    STP_LOG_WARN = 1,
+    STP_LOG_INFO = 2,
+    STP_LOG_DEBUG = 3,
+    STP_LOG_TRACE = 4,
+} stp_log_level;
+
+typedef enum stp_progress_kind {
+    STP_PROGRESS_START = 0, /* phase begins; total known */
+    STP_PROGRESS_ADVANCE,   /* done bytes/units so far */
+    STP_PROGRESS_END,       /* phase finished (ok or not) */
+} stp_progress_kind;
+
+typedef struct stp_progress {
+    stp_progress_kind kind;
+    const char *phase; /* "erase", "program", "verify", "read", ... */
+    uint64_t done;
+    uint64_t total;
+} stp_progress;
+
+typedef struct stp_env {
+    void (*log)(void *user, stp_log_level level, const char *message);
+    void (*progress)(void *user, const stp_progress *event);
+    void *user;
+    stp_log_level log_level; /* messages above this level are not formatted */
+} stp_env;
+
+/* printf-style logging through env (no-op when env or env->log is NULL). */
+void stp_log(const stp_env *env, stp_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void stp_progress_emit(const stp_env *env, stp_progress_kind kind, const char *phase,
+                       uint64_t done, uint64_t total);
+
+#endif

@@ -1,0 +1,67 @@
+/* Internal seam of the virtual board: the Cortex-M core (Unicorn) and its System Control
+ * Space (debug registers, SCB, FPB, DWT, SysTick/NVIC basics) on one side; the board's bus
+ * (flash, SRAM, system memory, peripherals) on the other. sim/board.c owns the bus and
+ * calls the core; sim/cpu*.c own everything at 0xE0000000-0xE00FFFFF. */
+#ifndef SIM_CPU_H
+#define SIM_CPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/board.h"
+#include "target/chipdb.h"
+
+typedef struct sim_cpu sim_cpu;
+
+/* A plain memory region the core may map directly (fast path). Writes by the core to a
+ * region with writable=false go through bus->write (e.g. flash programming). */
+typedef struct sim_mem_region {
+    uint32_t base;
+    uint32_t size;     /* multiple of 4 KiB */
+    uint8_t *host;     /* backing bytes, owned by the board */
+    bool writable;     /* core stores go straight to host memory */
+} sim_mem_region;
+
+/* The board's side, called by the core for everything outside the PPB and outside the
+ * direct regions, and for stores to read-only regions. */
+typedef struct sim_bus {
+    void *ctx;
+    sim_access (*read)(void *ctx, uint32_t addr, uint32_t *val, unsigned width);
+    sim_access (*write)(void *ctx, uint32_t addr, uint32_t val, unsigned width);
+    /* SYSRESETREQ from AIRCR: the board resets its peripherals, then calls
+     * sim_cpu_reset(). */
+    void (*system_reset_request)(void *ctx);
+} sim_bus;
+
+/* Creates the core. regions are mapped at their bases (aliases allowed: the same host
+ * bytes at two bases, e.g. boot alias at 0). */
+sim_cpu *sim_cpu_create(stp_core_kind core, uint32_t cpuid, const sim_bus *bus,
+                        const sim_mem_region *regions, size_t region_count, char *err,
+                        size_t errlen);
+void sim_cpu_destroy(sim_cpu *cpu);
+
+/* Core reset (power-on when por): SP/PC from the vector table at vtor_base; debug
+ * registers survive a system reset but not power-on; S_RESET_ST becomes set; DEMCR
+ * VC_CORERESET halts the core on the first instruction. */
+void sim_cpu_reset(sim_cpu *cpu, bool por, uint32_t vtor_base);
+
+/* Runs up to max_cycles (1 cycle per instruction) unless halted or sleeping (WFI/WFE).
+ * Returns cycles consumed. Halts on BKPT when C_DEBUGEN, on FPB match, on C_STEP. */
+uint64_t sim_cpu_run(sim_cpu *cpu, uint64_t max_cycles);
+bool sim_cpu_halted(const sim_cpu *cpu);
+bool sim_cpu_sleeping(const sim_cpu *cpu);
+
+/* Accesses to the PPB (0xE0000000-0xE00FFFFF) from the debugger or the core. DHCSR
+ * writes need DBGKEY; DCRSR/DCRDR move core registers while halted. */
+sim_access sim_cpu_ppb_read(sim_cpu *cpu, uint32_t addr, uint32_t *val, unsigned width);
+sim_access sim_cpu_ppb_write(sim_cpu *cpu, uint32_t addr, uint32_t val, unsigned width);
+
+/* Direct register access for the board (e.g. state inspection in tests).
+ * regno as DCRSR REGSEL: 0-12 r0-r12, 13 sp, 14 lr, 15 pc, 16 xPSR, 17 MSP, 18 PSP. */
+uint32_t sim_cpu_reg(const sim_cpu *cpu, unsigned regno);
+
+/* Map/unmap changes after creation (boot alias switch, RDP): remaps the region at base. */
+int sim_cpu_remap(sim_cpu *cpu, const sim_mem_region *region);
+
+#endif

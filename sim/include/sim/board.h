@@ -1,0 +1,74 @@
+/* The virtual board: an STM32 chip model behind a debug port, with a virtual clock and
+ * fault injection. This is the API the probe models (sim/stlink*) and in-process users
+ * see; it is what an SWD wire would carry: DP/AP memory accesses, NRST, target voltage.
+ * Everything here is device side; it includes nothing from src/ except chip data. */
+#ifndef SIM_BOARD_H
+#define SIM_BOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/spec.h"
+
+typedef struct sim_board sim_board;
+struct stp_chip;
+struct stp_part;
+
+/* Result of one debug access, as the SWD/AP layer reports it. */
+typedef enum sim_access {
+    SIM_ACC_OK = 0,
+    SIM_ACC_FAULT,     /* bus error on the AP access (STICKYERR) */
+    SIM_ACC_WAIT,      /* target answered WAIT (busy bus, e.g. flash mid-erase) */
+    SIM_ACC_NO_TARGET, /* nothing answers on the wire (unpowered, debug disabled, RDP2) */
+} sim_access;
+
+/* Counters reported by STPROG_SIM_REPORT (see docs/virtual-board.md). */
+typedef struct sim_stats {
+    uint64_t usb_transfers;
+    uint64_t bytes_out;
+    uint64_t bytes_in;
+    uint64_t flash_erases;   /* sector/page erase operations started */
+    uint64_t mass_erases;
+    uint64_t flash_programs; /* program operations (one per unit written) */
+    uint64_t swd_transfers;
+    uint64_t core_instructions;
+} sim_stats;
+
+/* Opens a board from a spec string ("sim:stm32f407vg,vdd=3.3"; the "sim:" prefix is
+ * optional). On failure returns NULL and writes a message listing what is accepted. */
+sim_board *sim_board_open(const char *spec_text, char *err, size_t errlen);
+/* Saves the state file (if any), releases its lock, frees everything. */
+void sim_board_close(sim_board *b);
+
+const sim_spec *sim_board_spec(const sim_board *b);
+const struct stp_chip *sim_board_chip(const sim_board *b);
+const struct stp_part *sim_board_part(const sim_board *b);
+sim_stats *sim_board_stats(sim_board *b);
+
+/* Virtual clock, nanoseconds since the board was opened. */
+uint64_t sim_clock_ns(const sim_board *b);
+/* Lets virtual time pass: the core runs and flash operations progress for ns. Every probe
+ * action charges its cost through this, so core and probe share one timeline. */
+void sim_clock_advance(sim_board *b, uint64_t ns);
+
+/* Seeded pseudo-random numbers (spec seed=N), for fault models on either side. */
+uint32_t sim_board_random(sim_board *b);
+
+/* --- The wire: what an SWD probe can do ------------------------------------------- */
+double sim_target_voltage(const sim_board *b); /* volts the probe's VREF pin measures */
+/* DP IDCODE read (line reset + read). NO_TARGET when the debug port does not answer. */
+sim_access sim_dp_idcode(sim_board *b, uint32_t *idcode);
+/* MEM-AP accesses. width is 1, 2 or 4; len a multiple of width; addr aligned to width.
+ * A failing access stops at the first failing unit; *done (may be NULL) gets the bytes
+ * transferred before it. Costs no virtual time itself: the probe model charges SWD time. */
+sim_access sim_mem_read(sim_board *b, uint32_t addr, void *buf, uint32_t len, unsigned width,
+                        uint32_t *done);
+sim_access sim_mem_write(sim_board *b, uint32_t addr, const void *buf, uint32_t len,
+                         unsigned width, uint32_t *done);
+/* NRST pin driven by the probe (true = held low). No effect with nrst=unconnected. */
+void sim_nrst_set(sim_board *b, bool asserted);
+/* Writes the JSON report to path (used for STPROG_SIM_REPORT). 0 on success. */
+int sim_board_write_report(const sim_board *b, const char *path);
+
+#endif

@@ -1,0 +1,163 @@
+/* stprog — the chip database: one table of facts per device ID, as data. Each row names
+ * the reference manual and datasheet it was taken from. Used by the host side (target/,
+ * ops/) and by the virtual board (sim/), so both agree on every address and timing.
+ *
+ * Adding a family (L0, L4, G0, G4, WB, H7, U5) = new rows + a flash-controller driver;
+ * no other code path should need to change. */
+#ifndef STP_TARGET_CHIPDB_H
+#define STP_TARGET_CHIPDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum stp_core_kind {
+    STP_CORE_M0 = 0,
+    STP_CORE_M0P,
+    STP_CORE_M3,
+    STP_CORE_M4,  /* with FPU (M4F) on every STM32 that has an M4 */
+    STP_CORE_M7,  /* with FPU */
+    STP_CORE_M33,
+} stp_core_kind;
+
+/* Flash-controller family: selects the flash driver (target/flash_<kind>.c) and the
+ * flash model (sim/flash_<kind>.c). */
+typedef enum stp_flash_kind {
+    STP_FLASH_F1 = 0, /* F0/F1/F3: half-word programming, page erase */
+    STP_FLASH_F2F4,   /* F2/F4: PSIZE, sectors */
+    STP_FLASH_F7,     /* F7: F4-like with ERSERR, single/dual bank */
+    STP_FLASH_L1,     /* L1: PECR/PEKEYR/PRGKEYR, word + half-page, page erase */
+} stp_flash_kind;
+
+/* How the flash-size register is decoded. */
+typedef enum stp_fsize_decode {
+    STP_FSIZE_KB16 = 0,   /* 16-bit value in KiB */
+    STP_FSIZE_L1_LOWBYTE, /* low byte only, in KiB (L1 cat.1/2 0x416/0x429) */
+    STP_FSIZE_L1_CAT3,    /* 0 => 256 KiB, 1 => 384 KiB (L1 0x436) */
+} stp_fsize_decode;
+
+/* Program parallelism index for F2/F4/F7 (PSIZE) and for timing tables. */
+typedef enum stp_psize {
+    STP_PSIZE_X8 = 0,
+    STP_PSIZE_X16 = 1,
+    STP_PSIZE_X32 = 2,
+    STP_PSIZE_X64 = 3,
+    STP_PSIZE_COUNT = 4,
+} stp_psize;
+
+#define STP_MAX_RUNS 4
+#define STP_MAX_BANKS 2
+#define STP_MAX_ERASE_CLASSES 4
+#define STP_MAX_FLASH_SIZES 8
+
+/* count x size: e.g. {4, 16384} = four 16 KiB sectors. */
+typedef struct stp_sector_run {
+    uint16_t count;
+    uint32_t size;
+} stp_sector_run;
+
+/* One bank: base address and its erase units in address order. */
+typedef struct stp_bank_layout {
+    uint32_t base;
+    uint16_t first_sector_number; /* number used in the controller's SNB field */
+    stp_sector_run runs[STP_MAX_RUNS];
+} stp_bank_layout;
+
+/* The largest layout of the device ID; smaller flash sizes use a prefix of it (per bank). */
+typedef struct stp_flash_layout {
+    uint8_t bank_count;
+    stp_bank_layout banks[STP_MAX_BANKS];
+} stp_flash_layout;
+
+/* Erase time for one sector size, typical and maximum, per parallelism (ms; 0 = n/a). */
+typedef struct stp_erase_timing {
+    uint32_t sector_size;
+    uint32_t typ_ms[STP_PSIZE_COUNT];
+    uint32_t max_ms[STP_PSIZE_COUNT];
+} stp_erase_timing;
+
+/* Datasheet flash timings. For families without PSIZE only the index of their native
+ * width is filled (F1: X16 half-word; L1: X32 word). */
+typedef struct stp_flash_timing {
+    uint32_t program_typ_ns[STP_PSIZE_COUNT]; /* one program operation of that width */
+    uint32_t program_max_ns[STP_PSIZE_COUNT];
+    uint32_t block_program_bytes;             /* L1 half-page size, else 0 */
+    uint32_t block_program_typ_ns;            /* L1 half-page program time */
+    stp_erase_timing erase[STP_MAX_ERASE_CLASSES];
+    uint32_t mass_erase_typ_ms[STP_PSIZE_COUNT];
+    uint32_t mass_erase_max_ms[STP_PSIZE_COUNT];
+    uint16_t psize_min_mv[STP_PSIZE_COUNT]; /* lowest VDD for each PSIZE (F2/F4/F7) */
+} stp_flash_timing;
+
+typedef struct stp_chip {
+    uint16_t dev_id;           /* DBGMCU_IDCODE[11:0] */
+    const char *name;          /* "STM32F40x/F41x" */
+    const char *family;        /* "F4" */
+    stp_core_kind core;
+    stp_flash_kind flash_kind;
+    uint32_t idcode_addr;      /* DBGMCU_IDCODE: 0xE0042000 (M3/M4/M7), 0x40015800 (M0) */
+    uint32_t flash_base;       /* 0x08000000 */
+    uint32_t flash_regs;       /* flash controller register base (FLASH_ACR) */
+    uint32_t flash_size_reg;   /* address of the flash-size register */
+    stp_fsize_decode fsize_decode;
+    uint16_t flash_sizes_kb[STP_MAX_FLASH_SIZES]; /* sizes this device ID exists in, 0-ended */
+    uint16_t flash_default_kb; /* size assumed when the register is unreadable/implausible */
+    stp_flash_layout layout;   /* layout of the largest size (single-bank mode) */
+    stp_flash_layout layout_dual; /* F7 0x451 nDBANK=0 / F4 0x419 DB1M; bank_count 0 if none */
+    uint32_t wrp_granule;      /* bytes protected by one WRP bit (0 = per sector) */
+    uint32_t sram_base;
+    uint32_t sram_size;        /* contiguous SRAM at sram_base usable by loaders */
+    uint32_t option_bytes_addr;/* option bytes in the memory map */
+    uint32_t option_bytes_size;
+    uint32_t uid_addr;         /* 96-bit unique ID */
+    uint32_t bootloader_addr;  /* system memory (ROM bootloader) */
+    uint8_t bootloader_version;/* AN2606 protocol version byte, e.g. 0x31 */
+    const char *bootloader_usart; /* "USART1 PA9(TX)/PA10(RX)" */
+    uint16_t vdd_min_mv;       /* operating range from the datasheet */
+    uint16_t vdd_max_mv;
+    uint32_t reset_clock_hz;   /* core clock after reset (HSI/MSI) */
+    stp_flash_timing timing;
+    const char *reference_manual; /* "RM0090 rev 19" */
+    const char *datasheet;        /* "DS8626 rev 9 (STM32F405/407)" */
+} stp_chip;
+
+/* A part number users and the virtual board name (sim:stm32f407vg). */
+typedef struct stp_part {
+    const char *name;  /* lower case, "stm32f407vg" */
+    uint16_t dev_id;
+    uint16_t rev_id;   /* DBGMCU_IDCODE[31:16] the virtual board reports */
+    uint16_t flash_kb;
+    uint16_t sram_kb;
+    bool dual_bank;    /* default bank mode (F7 0x451 parts with nDBANK=0) */
+} stp_part;
+
+size_t stp_chip_count(void);
+const stp_chip *stp_chip_at(size_t index);
+/* Row for a device ID, or NULL. */
+const stp_chip *stp_chip_by_dev_id(uint16_t dev_id);
+/* Applies the F4 rev-A erratum: an M4 core reporting 0x411 is an F40x (0x413). */
+const stp_chip *stp_chip_identify(uint16_t dev_id, uint32_t cpuid);
+
+size_t stp_part_count(void);
+const stp_part *stp_part_at(size_t index);
+const stp_part *stp_part_by_name(const char *name); /* case-insensitive */
+
+/* Flash size in KiB from a raw register value, per the row's decoding; false when the
+ * value is not one this device ID can have (never believe 27520 KB on a 128 KB part). */
+bool stp_chip_decode_flash_size(const stp_chip *chip, uint32_t raw, uint32_t *kb_out);
+
+/* Erase units of a device with flash_kb KiB (and dual-bank mode if asked), in address
+ * order. Returns the count written (at most max), or the total count when out is NULL. */
+typedef struct stp_sector {
+    uint32_t addr;
+    uint32_t size;
+    uint16_t number; /* controller sector/page number */
+    uint8_t bank;
+} stp_sector;
+size_t stp_chip_sectors(const stp_chip *chip, uint32_t flash_kb, bool dual_bank, stp_sector *out,
+                        size_t max);
+
+const char *stp_core_name(stp_core_kind core);
+const char *stp_flash_kind_name(stp_flash_kind kind);
+
+#endif
