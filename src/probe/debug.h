@@ -1,0 +1,70 @@
+/* Seam 2: debug access to a target. Implemented by the ST-Link driver (probe/stlink*.c);
+ * a CMSIS-DAP driver can come later behind the same seam. Cortex-M control (halt, run,
+ * step, reset with vector catch) is built on top of this in target/cortexm.c. */
+#ifndef STP_PROBE_DEBUG_H
+#define STP_PROBE_DEBUG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stprog/env.h"
+#include "stprog/finding.h"
+#include "stprog/status.h"
+
+typedef struct stp_debug stp_debug;
+
+typedef enum stp_connect_mode {
+    STP_CONNECT_NORMAL = 0,  /* attach, halt */
+    STP_CONNECT_UNDER_RESET, /* hold NRST, attach, set vector catch, release */
+    STP_CONNECT_HOT_PLUG,    /* attach without halting or resetting */
+} stp_connect_mode;
+
+typedef struct stp_probe_info {
+    char kind[16];        /* "stlink-v2", "stlink-v2-1", "stlink-v3" */
+    char firmware[32];    /* "V2J45S7" */
+    char serial[64];
+    uint16_t vid;
+    uint16_t pid;
+    unsigned swd_khz;     /* SWD clock in use */
+} stp_probe_info;
+
+typedef struct stp_debug_ops {
+    /* Memory access of any length and alignment; the driver splits at firmware limits and
+     * picks access widths. Failures add findings (may be NULL). */
+    stp_status (*read_mem)(stp_debug *d, uint32_t addr, void *buf, size_t len,
+                           stp_findings *findings);
+    stp_status (*write_mem)(stp_debug *d, uint32_t addr, const void *buf, size_t len,
+                            stp_findings *findings);
+    /* Single aligned 32-bit accesses (registers). */
+    stp_status (*read_u32)(stp_debug *d, uint32_t addr, uint32_t *val, stp_findings *findings);
+    stp_status (*write_u32)(stp_debug *d, uint32_t addr, uint32_t val, stp_findings *findings);
+    /* Single aligned 16-bit write (F1 half-word programming) and 8-bit access. */
+    stp_status (*write_u16)(stp_debug *d, uint32_t addr, uint16_t val, stp_findings *findings);
+    /* Core registers (regno as DCRSR REGSEL); the core must be halted. */
+    stp_status (*read_reg)(stp_debug *d, unsigned regno, uint32_t *val, stp_findings *findings);
+    stp_status (*write_reg)(stp_debug *d, unsigned regno, uint32_t val, stp_findings *findings);
+    /* Drive NRST (true = low). */
+    stp_status (*set_nrst)(stp_debug *d, bool asserted, stp_findings *findings);
+    /* Target voltage measured by the probe (volts). */
+    stp_status (*target_voltage)(stp_debug *d, double *volts, stp_findings *findings);
+    /* SWD clock: request khz, get what the probe really uses. */
+    stp_status (*set_swd_khz)(stp_debug *d, unsigned khz, unsigned *actual, stp_findings *findings);
+    /* (Re)attach to the target's debug port; returns the DP IDCODE. */
+    stp_status (*attach)(stp_debug *d, uint32_t *dp_idcode, stp_findings *findings);
+    /* Sleep for ms milliseconds of target time (real time on hardware, virtual on the
+     * simulator, so deadlines work in both). */
+    void (*delay_ms)(stp_debug *d, unsigned ms);
+    /* Monotonic milliseconds on the same clock as delay_ms (for poll deadlines). */
+    uint64_t (*now_ms)(stp_debug *d);
+    void (*close)(stp_debug *d);
+} stp_debug_ops;
+
+/* Every implementation starts with this header. */
+struct stp_debug {
+    const stp_debug_ops *ops;
+    const stp_env *env;
+    stp_probe_info info;
+};
+
+#endif
