@@ -1,2 +1,615 @@
-/* Chip database: placeholder until the table lands (see issue 2). */
+/* stprog — the chip database: one row per device ID (data), plus the lookups over it.
+ *
+ * Every family's rows name the reference manual and datasheet they were taken from
+ * (reference_manual / datasheet fields and the comment above the rows). Timings are the
+ * datasheet "Flash memory characteristics" / "Flash memory programming" tables, stored in
+ * microseconds (erase) and nanoseconds (program). docs/chips.md lists the sources. */
 #include "target/chipdb.h"
+
+#include <ctype.h>
+#include <string.h>
+
+/* ---- helpers for writing rows ------------------------------------------------------ */
+
+#define KB(x)        ((uint32_t)(x)*1024u)
+#define US2MS_TYP(x) (((x) + 500u) / 1000u)
+#define US2MS_MAX(x) (((x) + 999u) / 1000u)
+#define MS(x)        ((x)*1000u) /* milliseconds written as microseconds */
+
+/* One erase class: typical and maximum per parallelism x8, x16, x32, x64 (microseconds). */
+#define ERASE(sz, t8, t16, t32, t64, m8, m16, m32, m64)                                            \
+    {                                                                                              \
+        .sector_size = (sz),                                                                       \
+        .typ_ms = {US2MS_TYP(t8), US2MS_TYP(t16), US2MS_TYP(t32), US2MS_TYP(t64)},                 \
+        .max_ms = {US2MS_MAX(m8), US2MS_MAX(m16), US2MS_MAX(m32), US2MS_MAX(m64)},                 \
+        .typ_us = {(t8), (t16), (t32), (t64)}, .max_us = {(m8), (m16), (m32), (m64)},              \
+    }
+
+/* F2/F4/F7 sector erase classes. x8/x16/x32 from the "Flash memory characteristics" table;
+ * x64 from the "Flash memory programming with VPP" table, which gives typical values only,
+ * so its maximum is the x32 maximum. */
+#define F4_ERASE_16K                                                                               \
+    ERASE(KB(16), MS(400), MS(300), MS(250), MS(230), MS(800), MS(600), MS(500), MS(500))
+#define F4_ERASE_64K                                                                               \
+    ERASE(KB(64), MS(1200), MS(700), MS(550), MS(490), MS(2400), MS(1400), MS(1100), MS(1100))
+#define F4_ERASE_128K                                                                              \
+    ERASE(KB(128), MS(2000), MS(1300), MS(1000), MS(875), MS(4000), MS(2600), MS(2000), MS(2000))
+#define F7_ERASE_32K                                                                               \
+    ERASE(KB(32), MS(400), MS(300), MS(250), MS(230), MS(800), MS(600), MS(500), MS(500))
+#define F7_ERASE_256K                                                                              \
+    ERASE(KB(256), MS(4000), MS(2600), MS(2000), MS(1750), MS(8000), MS(5200), MS(4000), MS(4000))
+
+/* F2/F4/F7: 16 us per program operation of any width, 100 us max; mass erase 16/11/8 s
+ * (x8/x16/x32), 6.9 s with VPP (x64); PSIZE voltage floors (RM0090/RM0385 "Program/erase
+ * parallelism" table). x8 floor: lo8 (1.7 V on F4/F7, 1.8 V on F2). */
+#define F4_TIMING(lo8, ...)                                                                        \
+    {                                                                                              \
+        .program_typ_ns = {16000, 16000, 16000, 16000},                                            \
+        .program_max_ns = {100000, 100000, 100000, 100000}, .erase = {__VA_ARGS__},                \
+        .mass_erase_typ_ms = {16000, 11000, 8000, 6900},                                           \
+        .mass_erase_max_ms = {32000, 22000, 16000, 16000},                                         \
+        .psize_min_mv = {(lo8), 2100, 2700, 2700},                                                 \
+    }
+
+/* F1: one half-word program 52.5 us typ / 70 us max; page erase and mass erase 20 ms typ /
+ * 40 ms max (DS5319 "Flash memory characteristics"; identical in the other F10x sheets). */
+#define F1_TIMING(page)                                                                            \
+    {                                                                                              \
+        .program_typ_ns = {[STP_PSIZE_X16] = 52500}, .program_max_ns = {[STP_PSIZE_X16] = 70000},  \
+        .erase = {ERASE((page), 0, MS(20), 0, 0, 0, MS(40), 0, 0)},                                \
+        .mass_erase_typ_ms = {[STP_PSIZE_X16] = 20}, .mass_erase_max_ms = {[STP_PSIZE_X16] = 40},  \
+    }
+
+/* L1: word program, half-page (128 B) program and page (256 B) erase all 3.28 ms typ /
+ * 3.94 ms max. No mass erase command (only RDP level 1 -> 0 regression erases all). */
+#define L1_TIMING                                                                                  \
+    {                                                                                              \
+        .program_typ_ns = {[STP_PSIZE_X32] = 3280000},                                             \
+        .program_max_ns = {[STP_PSIZE_X32] = 3940000}, .block_program_bytes = 128,                 \
+        .block_program_typ_ns = 3280000, .block_program_max_ns = 3940000,                          \
+        .erase = {ERASE(256, 0, 0, 3280, 0, 0, 0, 3940, 0)},                                       \
+    }
+
+#define AN2606          "AN2606 rev 50"
+#define USART1_PA9_PA10 "USART1 PA9(TX)/PA10(RX)"
+#define ONE_BANK(...)                                                                              \
+    {                                                                                              \
+        .bank_count = 1, .banks = { {.base = 0x08000000, .runs = {__VA_ARGS__}} }                  \
+    }
+#define F4_SECTORS(n128)                                                                           \
+    {4, KB(16)}, {1, KB(64)},                                                                      \
+    {                                                                                              \
+        (n128), KB(128)                                                                            \
+    }
+#define F7_SECTORS(n256)                                                                           \
+    {4, KB(32)}, {1, KB(128)},                                                                     \
+    {                                                                                              \
+        (n256), KB(256)                                                                            \
+    }
+
+/* ---- F1: RM0008 rev 21 (STM32F101/102/103/105/107) ---------------------------------- */
+#define F1_COMMON                                                                                  \
+    .family = "F1", .core = STP_CORE_M3, .flash_kind = STP_FLASH_F1, .idcode_addr = 0xE0042000,    \
+    .flash_base = 0x08000000, .flash_regs = 0x40022000, .flash_size_reg = 0x1FFFF7E0,              \
+    .fsize_decode = STP_FSIZE_KB16, .wrp_granule = KB(4), .sram_base = 0x20000000,                 \
+    .option_bytes_addr = 0x1FFFF800, .option_bytes_size = 16, .uid_addr = 0x1FFFF7E8,              \
+    .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 2000, .vdd_max_mv = 3600,                   \
+    .reset_clock_hz = 8000000, .reference_manual = "RM0008 rev 21", .erased_value = 0xFF,          \
+    .bootloader_doc = AN2606
+
+/* ---- F2/F4: RM0033 rev 9 (F2), RM0090 rev 19 (F405..F439), RM0368 rev 5 (F401),
+ * RM0383 rev 3 (F411), RM0390 rev 6 (F446), RM0402 rev 6 (F412), RM0386 rev 6 (F469),
+ * RM0401 rev 3 (F410), RM0430 rev 8 (F413) -------------------------------------------- */
+#define F24_COMMON                                                                                 \
+    .flash_kind = STP_FLASH_F2F4, .idcode_addr = 0xE0042000, .flash_base = 0x08000000,             \
+    .flash_regs = 0x40023C00, .flash_size_reg = 0x1FFF7A22, .fsize_decode = STP_FSIZE_KB16,        \
+    .wrp_granule = 0, .sram_base = 0x20000000, .option_bytes_addr = 0x1FFFC000,                    \
+    .option_bytes_size = 16, .uid_addr = 0x1FFF7A10, .bootloader_addr = 0x1FFF0000,                \
+    .bootloader_usart = USART1_PA9_PA10, .vdd_max_mv = 3600, .reset_clock_hz = 16000000,           \
+    .erased_value = 0xFF, .bootloader_doc = AN2606
+#define F4_COMMON F24_COMMON, .family = "F4", .core = STP_CORE_M4
+
+/* ---- F7: RM0385 rev 8 (F74x/F75x), RM0410 rev 4 (F76x/F77x), RM0431 rev 3 (F72x/F73x) */
+#define F7_COMMON                                                                                  \
+    .family = "F7", .core = STP_CORE_M7, .flash_kind = STP_FLASH_F7, .idcode_addr = 0xE0042000,    \
+    .flash_base = 0x08000000, .flash_regs = 0x40023C00, .fsize_decode = STP_FSIZE_KB16,            \
+    .wrp_granule = 0, .sram_base = 0x20000000, .option_bytes_addr = 0x1FFF0000,                    \
+    .bootloader_addr = 0x1FF00000, .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 1700,        \
+    .vdd_max_mv = 3600, .reset_clock_hz = 16000000, .erased_value = 0xFF, .bootloader_doc = AN2606
+
+/* ---- L1: RM0038 rev 17 (STM32L100/151/152/162) --------------------------------------- */
+#define L1_COMMON                                                                                  \
+    .family = "L1", .core = STP_CORE_M3, .flash_kind = STP_FLASH_L1, .idcode_addr = 0xE0042000,    \
+    .flash_base = 0x08000000, .flash_regs = 0x40023C00, .wrp_granule = KB(4),                      \
+    .sram_base = 0x20000000, .option_bytes_addr = 0x1FF80000, .bootloader_addr = 0x1FF00000,       \
+    .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 1650, .vdd_max_mv = 3600,                   \
+    .reset_clock_hz = 2097000, .timing = L1_TIMING, .reference_manual = "RM0038 rev 17",           \
+    .erased_value = 0x00, .bootloader_doc = AN2606
+
+static const stp_chip chips[] = {
+    /* F1 */
+    {F1_COMMON, .dev_id = 0x412, .name = "STM32F10x low density", .flash_sizes_kb = {16, 32},
+     .flash_default_kb = 32, .layout = ONE_BANK({32, KB(1)}), .sram_size = KB(4),
+     .bootloader_addr = 0x1FFFF000, .bootloader_version = 0x22, .timing = F1_TIMING(KB(1)),
+     .datasheet = "DS5919 rev 8 (STM32F103x4/x6)"},
+    {F1_COMMON, .dev_id = 0x410, .name = "STM32F10x medium density", .flash_sizes_kb = {64, 128},
+     .flash_default_kb = 128, .layout = ONE_BANK({128, KB(1)}), .sram_size = KB(10),
+     .bootloader_addr = 0x1FFFF000, .bootloader_version = 0x22, .timing = F1_TIMING(KB(1)),
+     .datasheet = "DS5319 rev 18 (STM32F103x8/xB)"},
+    {F1_COMMON, .dev_id = 0x414, .name = "STM32F10x high density",
+     .flash_sizes_kb = {256, 384, 512}, .flash_default_kb = 512, .layout = ONE_BANK({256, KB(2)}),
+     .sram_size = KB(32), .bootloader_addr = 0x1FFFF000, .bootloader_version = 0x22,
+     .timing = F1_TIMING(KB(2)), .datasheet = "DS5792 rev 13 (STM32F103xC/xD/xE)"},
+    {F1_COMMON, .dev_id = 0x418, .name = "STM32F105/F107 connectivity line",
+     .flash_sizes_kb = {64, 128, 256}, .flash_default_kb = 256, .layout = ONE_BANK({128, KB(2)}),
+     .sram_size = KB(64), .bootloader_addr = 0x1FFFB000, .bootloader_version = 0x22,
+     .timing = F1_TIMING(KB(2)), .datasheet = "DS6014 rev 10 (STM32F105xx/F107xx)"},
+    {F1_COMMON, .dev_id = 0x420, .name = "STM32F100 value line low/medium density",
+     .flash_sizes_kb = {16, 32, 64, 128}, .flash_default_kb = 128, .layout = ONE_BANK({128, KB(1)}),
+     .sram_size = KB(4), .bootloader_addr = 0x1FFFF000, .bootloader_version = 0x10,
+     .timing = F1_TIMING(KB(1)), .datasheet = "DS6517 rev 11 (STM32F100x4/x6/x8/xB)"},
+    {F1_COMMON, .dev_id = 0x428, .name = "STM32F100 value line high density",
+     .flash_sizes_kb = {256, 384, 512}, .flash_default_kb = 512, .layout = ONE_BANK({256, KB(2)}),
+     .sram_size = KB(24), .bootloader_addr = 0x1FFFF000, .bootloader_version = 0x10,
+     .timing = F1_TIMING(KB(2)), .datasheet = "DS7017 rev 8 (STM32F100xC/xD/xE)"},
+    /* XL density: two banks with their own register sets; bank 1 is always 512 KiB. */
+    {F1_COMMON, .dev_id = 0x430, .name = "STM32F10x XL density", .flash_sizes_kb = {768, 1024},
+     .flash_default_kb = 1024,
+     .layout = {.bank_count = 2,
+                .banks =
+                    {{.base = 0x08000000, .runs = {{256, KB(2)}}},
+                     {.base = 0x08080000, .first_sector_number = 256, .runs = {{256, KB(2)}}}}},
+     .flash_regs2 = 0x40022040, .sram_size = KB(80), .bootloader_addr = 0x1FFFE000,
+     .bootloader_version = 0x21, .timing = F1_TIMING(KB(2)),
+     .datasheet = "DS6795 rev 6 (STM32F103xF/xG)"},
+
+    /* F2: RM0033 rev 9, DS6697 rev 13 */
+    {F24_COMMON, .family = "F2", .dev_id = 0x411, .core = STP_CORE_M3, .name = "STM32F20x/F21x",
+     .flash_sizes_kb = {128, 256, 512, 768, 1024}, .flash_default_kb = 1024,
+     .layout = ONE_BANK(F4_SECTORS(7)), .sram_size = KB(64), .bootloader_version = 0x33,
+     .vdd_min_mv = 1800, .timing = F4_TIMING(1800, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
+     .reference_manual = "RM0033 rev 9", .datasheet = "DS6697 rev 13 (STM32F205xx/F207xx)"},
+
+    /* F4 */
+    {F4_COMMON, .dev_id = 0x413, .name = "STM32F40x/F41x", .flash_sizes_kb = {512, 1024},
+     .flash_default_kb = 1024, .layout = ONE_BANK(F4_SECTORS(7)), .sram_size = KB(128),
+     .bootloader_version = 0x31, .vdd_min_mv = 1800,
+     .timing = F4_TIMING(1700, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
+     .reference_manual = "RM0090 rev 19", .datasheet = "DS8626 rev 9 (STM32F405xx/F407xx)"},
+    /* 2 MiB parts: two banks, bank-2 sectors 12..23 are SNB 16..27. 1 MiB parts with DB1M=1:
+     * two banks of 512 KiB (sectors 0..7 and 12..19). */
+    {F4_COMMON, .dev_id = 0x419, .name = "STM32F42x/F43x", .flash_sizes_kb = {512, 1024, 2048},
+     .flash_default_kb = 2048,
+     .layout = {.bank_count = 2,
+                .banks =
+                    {{.base = 0x08000000, .runs = {F4_SECTORS(7)}},
+                     {.base = 0x08100000, .first_sector_number = 16, .runs = {F4_SECTORS(7)}}}},
+     .layout_dual =
+         {.bank_count = 2,
+          .banks = {{.base = 0x08000000, .runs = {F4_SECTORS(3)}},
+                    {.base = 0x08080000, .first_sector_number = 16, .runs = {F4_SECTORS(3)}}}},
+     .option_bytes2_addr = 0x1FFEC000, .option_bytes2_size = 16, .sram_size = KB(192),
+     .bootloader_version = 0x70, .vdd_min_mv = 1700,
+     .timing = F4_TIMING(1700, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
+     .reference_manual = "RM0090 rev 19", .datasheet = "DS9405 rev 13 (STM32F427xx/F429xx)"},
+    {F4_COMMON, .dev_id = 0x421, .name = "STM32F446", .flash_sizes_kb = {256, 512},
+     .flash_default_kb = 512, .layout = ONE_BANK(F4_SECTORS(3)), .sram_size = KB(128),
+     .bootloader_version = 0x90, .vdd_min_mv = 1700,
+     .timing = F4_TIMING(1700, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
+     .reference_manual = "RM0390 rev 6", .datasheet = "DS10693 rev 10 (STM32F446xC/xE)"},
+    {F4_COMMON, .dev_id = 0x423, .name = "STM32F401xB/xC", .flash_sizes_kb = {128, 256},
+     .flash_default_kb = 256, .layout = ONE_BANK(F4_SECTORS(1)), .sram_size = KB(64),
+     .bootloader_version = 0xD1, .vdd_min_mv = 1700,
+     .timing = F4_TIMING(1700, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
+     .reference_manual = "RM0368 rev 5", .datasheet = "DS9716 rev 11 (STM32F401xB/xC)"},
+    {F4_COMMON, .dev_id = 0x431, .name = "STM32F411", .flash_sizes_kb = {256, 512},
+     .flash_default_kb = 512, .layout = ONE_BANK(F4_SECTORS(3)), .sram_size = KB(128),
+     .bootloader_version = 0xD0, .vdd_min_mv = 1700,
+     .timing = F4_TIMING(1700, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
+     .reference_manual = "RM0383 rev 3", .datasheet = "DS10314 rev 7 (STM32F411xC/xE)"},
+    {F4_COMMON, .dev_id = 0x433, .name = "STM32F401xD/xE", .flash_sizes_kb = {384, 512},
+     .flash_default_kb = 512, .layout = ONE_BANK(F4_SECTORS(3)), .sram_size = KB(96),
+     .bootloader_version = 0xD1, .vdd_min_mv = 1700,
+     .timing = F4_TIMING(1700, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
+     .reference_manual = "RM0368 rev 5", .datasheet = "DS10086 rev 3 (STM32F401xD/xE)"},
+    {F4_COMMON, .dev_id = 0x434, .name = "STM32F469/F479", .flash_sizes_kb = {512, 1024, 2048},
+     .flash_default_kb = 2048,
+     .layout = {.bank_count = 2,
+                .banks =
+                    {{.base = 0x08000000, .runs = {F4_SECTORS(7)}},
+                     {.base = 0x08100000, .first_sector_number = 16, .runs = {F4_SECTORS(7)}}}},
+     .layout_dual =
+         {.bank_count = 2,
+          .banks = {{.base = 0x08000000, .runs = {F4_SECTORS(3)}},
+                    {.base = 0x08080000, .first_sector_number = 16, .runs = {F4_SECTORS(3)}}}},
+     .option_bytes2_addr = 0x1FFEC000, .option_bytes2_size = 16, .sram_size = KB(320),
+     .bootloader_version = 0x90, .vdd_min_mv = 1700,
+     .timing = F4_TIMING(1700, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
+     .reference_manual = "RM0386 rev 6", .datasheet = "DS11189 rev 8 (STM32F469xx)"},
+    {F4_COMMON, .dev_id = 0x441, .name = "STM32F412", .flash_sizes_kb = {512, 1024},
+     .flash_default_kb = 1024, .layout = ONE_BANK(F4_SECTORS(7)), .sram_size = KB(256),
+     .bootloader_version = 0x90, .vdd_min_mv = 1700,
+     .timing = F4_TIMING(1700, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
+     .reference_manual = "RM0402 rev 6", .datasheet = "DS11139 rev 8 (STM32F412xE/xG)"},
+    {F4_COMMON, .dev_id = 0x458, .name = "STM32F410", .flash_sizes_kb = {64, 128},
+     .flash_default_kb = 128, .layout = ONE_BANK({4, KB(16)}, {1, KB(64)}), .sram_size = KB(32),
+     .bootloader_version = 0xB1, .vdd_min_mv = 1700,
+     .timing = F4_TIMING(1700, F4_ERASE_16K, F4_ERASE_64K), .reference_manual = "RM0401 rev 3",
+     .datasheet = "DS11162 rev 6 (STM32F410x8/xB)"},
+    {F4_COMMON, .dev_id = 0x463, .name = "STM32F413/F423", .flash_sizes_kb = {1024, 1536},
+     .flash_default_kb = 1536, .layout = ONE_BANK(F4_SECTORS(11)), .sram_size = KB(320),
+     .bootloader_version = 0x90, .vdd_min_mv = 1700,
+     .timing = F4_TIMING(1700, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
+     .reference_manual = "RM0430 rev 8", .datasheet = "DS11581 rev 6 (STM32F413xG/xH)"},
+
+    /* F7 */
+    {F7_COMMON, .dev_id = 0x449, .name = "STM32F74x/F75x", .flash_sizes_kb = {64, 512, 1024},
+     .flash_default_kb = 1024, .layout = ONE_BANK(F7_SECTORS(3)), .flash_size_reg = 0x1FF0F442,
+     .uid_addr = 0x1FF0F420, .option_bytes_size = 32, .sram_size = KB(320),
+     .bootloader_version = 0x70,
+     .timing = F4_TIMING(1700, F7_ERASE_32K, F4_ERASE_128K, F7_ERASE_256K),
+     .reference_manual = "RM0385 rev 8", .datasheet = "DS10916 rev 6 (STM32F745xx/F746xx)"},
+    /* nDBANK=1 (factory): one bank 4x32K,1x128K,7x256K. nDBANK=0: two banks of
+     * 4x16K,1x64K,7x128K; bank-2 sectors 12..23 are SNB 16..27. */
+    {F7_COMMON, .dev_id = 0x451, .name = "STM32F76x/F77x", .flash_sizes_kb = {1024, 2048},
+     .flash_default_kb = 2048, .layout = ONE_BANK(F7_SECTORS(7)),
+     .layout_dual =
+         {.bank_count = 2,
+          .banks = {{.base = 0x08000000, .runs = {F4_SECTORS(7)}},
+                    {.base = 0x08100000, .first_sector_number = 16, .runs = {F4_SECTORS(7)}}}},
+     .flash_size_reg = 0x1FF0F442, .uid_addr = 0x1FF0F420, .option_bytes_size = 32,
+     .sram_size = KB(512), .bootloader_version = 0x93,
+     .timing =
+         F4_TIMING(1700, F4_ERASE_16K, F7_ERASE_32K, F4_ERASE_64K, F4_ERASE_128K, F7_ERASE_256K),
+     .reference_manual = "RM0410 rev 4", .datasheet = "DS11532 rev 7 (STM32F765xx/F767xx)"},
+    {F7_COMMON, .dev_id = 0x452, .name = "STM32F72x/F73x", .flash_sizes_kb = {64, 256, 512},
+     .flash_default_kb = 512, .layout = ONE_BANK(F4_SECTORS(3)), .flash_size_reg = 0x1FF07A22,
+     .uid_addr = 0x1FF07A10, .option_bytes_size = 40, .sram_size = KB(256),
+     .bootloader_version = 0x90,
+     .timing = F4_TIMING(1700, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
+     .reference_manual = "RM0431 rev 3", .datasheet = "DS11853 rev 8 (STM32F722xx/F723xx)"},
+
+    /* L1: 256-byte pages, 16 pages (4 KiB) per WRP bit. Cat.4-6 have two banks for
+     * read-while-write, but pages are numbered and erased uniformly, so one run. */
+    {L1_COMMON, .dev_id = 0x416, .name = "STM32L1xx cat.1", .flash_sizes_kb = {32, 64, 128},
+     .flash_default_kb = 128, .layout = ONE_BANK({512, 256}), .flash_size_reg = 0x1FF8004C,
+     .fsize_decode = STP_FSIZE_KB16, .uid_addr = 0x1FF80050, .option_bytes_size = 16,
+     .sram_size = KB(4), .bootloader_version = 0x20,
+     .datasheet = "DS6876 rev 12 (STM32L151x6/x8/xB)"},
+    {L1_COMMON, .dev_id = 0x429, .name = "STM32L1xx cat.2", .flash_sizes_kb = {32, 64, 128},
+     .flash_default_kb = 128, .layout = ONE_BANK({512, 256}), .flash_size_reg = 0x1FF8004C,
+     .fsize_decode = STP_FSIZE_L1_LOWBYTE, .uid_addr = 0x1FF800D0, .option_bytes_size = 16,
+     .sram_size = KB(4), .bootloader_version = 0x20,
+     .datasheet = "DS10721 rev 6 (STM32L151x6/x8/xB-A)"},
+    {L1_COMMON, .dev_id = 0x427, .name = "STM32L1xx cat.3", .flash_sizes_kb = {256},
+     .flash_default_kb = 256, .layout = ONE_BANK({1024, 256}), .flash_size_reg = 0x1FF800CC,
+     .fsize_decode = STP_FSIZE_KB16, .uid_addr = 0x1FF800D0, .option_bytes_size = 24,
+     .sram_size = KB(16), .bootloader_version = 0x40,
+     .datasheet = "DS7910 rev 11 (STM32L151xC/L152xC)"},
+    {L1_COMMON, .dev_id = 0x436, .name = "STM32L1xx cat.4/cat.3", .flash_sizes_kb = {256, 384},
+     .flash_default_kb = 384, .layout = ONE_BANK({1536, 256}), .flash_size_reg = 0x1FF800CC,
+     .fsize_decode = STP_FSIZE_L1_CAT3, .uid_addr = 0x1FF800D0, .option_bytes_size = 32,
+     .sram_size = KB(32), .bootloader_version = 0x45,
+     .datasheet = "DS8890 rev 9 (STM32L151xD/L152xD)"},
+    {L1_COMMON, .dev_id = 0x437, .name = "STM32L1xx cat.5/cat.6", .flash_sizes_kb = {384, 512},
+     .flash_default_kb = 512, .layout = ONE_BANK({2048, 256}), .flash_size_reg = 0x1FF800CC,
+     .fsize_decode = STP_FSIZE_KB16, .uid_addr = 0x1FF800D0, .option_bytes_size = 32,
+     .option_bytes2_addr = 0x1FF80080, .option_bytes2_size = 8, .sram_size = KB(80),
+     .bootloader_version = 0x40, .datasheet = "DS8669 rev 10 (STM32L151xE/L152xE)"},
+};
+
+/* ---- parts ------------------------------------------------------------------------- */
+/* sram_kb: SRAM contiguous at 0x20000000 (not CCM). rev_id: a revision code the silicon
+ * reports in DBGMCU_IDCODE[31:16] (from the reference manuals' DBGMCU chapter). */
+static const stp_part parts[] = {
+    {"stm32f100rb", 0x420, 0x1001, 128, 8, false},
+    {"stm32f100ze", 0x428, 0x1001, 512, 32, false},
+    {"stm32f103c6", 0x412, 0x1000, 32, 10, false},
+    {"stm32f103c8", 0x410, 0x2003, 64, 20, false},
+    {"stm32f103cb", 0x410, 0x2003, 128, 20, false},
+    {"stm32f103rb", 0x410, 0x2003, 128, 20, false},
+    {"stm32f103rc", 0x414, 0x1003, 256, 48, false},
+    {"stm32f103ze", 0x414, 0x1003, 512, 64, false},
+    {"stm32f103zg", 0x430, 0x1003, 1024, 96, false},
+    {"stm32f107vc", 0x418, 0x1001, 256, 64, false},
+    {"stm32f205rg", 0x411, 0x2000, 1024, 128, false},
+    {"stm32f207zg", 0x411, 0x2000, 1024, 128, false},
+    {"stm32f401cc", 0x423, 0x1000, 256, 64, false},
+    {"stm32f401re", 0x433, 0x1000, 512, 96, false},
+    {"stm32f405rg", 0x413, 0x1007, 1024, 128, false},
+    {"stm32f407ve", 0x413, 0x1007, 512, 128, false},
+    {"stm32f407vg", 0x413, 0x1007, 1024, 128, false},
+    {"stm32f410rb", 0x458, 0x1001, 128, 32, false},
+    {"stm32f411ce", 0x431, 0x1000, 512, 128, false},
+    {"stm32f411re", 0x431, 0x1000, 512, 128, false},
+    {"stm32f412zg", 0x441, 0x1001, 1024, 256, false},
+    {"stm32f413zh", 0x463, 0x1000, 1536, 320, false},
+    {"stm32f429zg", 0x419, 0x1003, 1024, 192, false},
+    {"stm32f429zi", 0x419, 0x1003, 2048, 192, false},
+    {"stm32f446re", 0x421, 0x1000, 512, 128, false},
+    {"stm32f469ni", 0x434, 0x1000, 2048, 320, false},
+    {"stm32f722ze", 0x452, 0x1001, 512, 256, false},
+    {"stm32f746zg", 0x449, 0x1001, 1024, 320, false},
+    {"stm32f767zi", 0x451, 0x1001, 2048, 512, false},
+    {"stm32f769ni", 0x451, 0x1001, 2048, 512, false},
+    {"stm32l151c8", 0x416, 0x1038, 64, 10, false},
+    {"stm32l151cb", 0x429, 0x1018, 128, 32, false},
+    {"stm32l151rc", 0x427, 0x1018, 256, 32, false},
+    {"stm32l152rb", 0x416, 0x1038, 128, 16, false},
+    {"stm32l152rd", 0x436, 0x1018, 384, 48, false},
+    {"stm32l152re", 0x437, 0x1000, 512, 80, false},
+};
+
+/* ---- lookups ----------------------------------------------------------------------- */
+
+size_t stp_chip_count(void)
+{
+    return sizeof chips / sizeof chips[0];
+}
+
+const stp_chip *stp_chip_at(size_t index)
+{
+    return index < stp_chip_count() ? &chips[index] : NULL;
+}
+
+const stp_chip *stp_chip_by_dev_id(uint16_t dev_id)
+{
+    for (size_t i = 0; i < stp_chip_count(); i++) {
+        if (chips[i].dev_id == dev_id)
+            return &chips[i];
+    }
+    return NULL;
+}
+
+uint16_t stp_core_cpuid_partno(stp_core_kind core)
+{
+    switch (core) {
+    case STP_CORE_M0:
+        return 0xC20;
+    case STP_CORE_M0P:
+        return 0xC60;
+    case STP_CORE_M3:
+        return 0xC23;
+    case STP_CORE_M4:
+        return 0xC24;
+    case STP_CORE_M7:
+        return 0xC27;
+    case STP_CORE_M33:
+        return 0xD21;
+    }
+    return 0;
+}
+
+/* STM32F40x/41x rev A (ES0182 "Device identification"): DBGMCU_IDCODE reads 0x411 like the
+ * F2. The F2 is a Cortex-M3; a Cortex-M4 (CPUID PARTNO 0xC24) reporting 0x411 is an F40x. */
+const stp_chip *stp_chip_identify(uint16_t dev_id, uint32_t cpuid)
+{
+    uint16_t partno = (uint16_t)((cpuid >> 4) & 0xFFFu);
+    if (dev_id == 0x411 && partno == stp_core_cpuid_partno(STP_CORE_M4))
+        dev_id = 0x413;
+    return stp_chip_by_dev_id(dev_id);
+}
+
+size_t stp_part_count(void)
+{
+    return sizeof parts / sizeof parts[0];
+}
+
+const stp_part *stp_part_at(size_t index)
+{
+    return index < stp_part_count() ? &parts[index] : NULL;
+}
+
+const stp_part *stp_part_by_name(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < stp_part_count(); i++) {
+        const char *a = parts[i].name;
+        const char *b = name;
+        while (*a && *b && tolower((unsigned char)*a) == tolower((unsigned char)*b)) {
+            a++;
+            b++;
+        }
+        if (*a == '\0' && *b == '\0')
+            return &parts[i];
+    }
+    return NULL;
+}
+
+const stp_chip *stp_part_chip(const stp_part *part)
+{
+    return part ? stp_chip_by_dev_id(part->dev_id) : NULL;
+}
+
+/* ---- sizes ------------------------------------------------------------------------- */
+
+uint32_t stp_chip_max_flash_kb(const stp_chip *chip)
+{
+    uint32_t max = 0;
+    for (size_t i = 0; chip && i < STP_MAX_FLASH_SIZES && chip->flash_sizes_kb[i]; i++) {
+        if (chip->flash_sizes_kb[i] > max)
+            max = chip->flash_sizes_kb[i];
+    }
+    return max;
+}
+
+bool stp_chip_size_allowed(const stp_chip *chip, uint32_t kb)
+{
+    for (size_t i = 0; chip && kb && i < STP_MAX_FLASH_SIZES && chip->flash_sizes_kb[i]; i++) {
+        if (chip->flash_sizes_kb[i] == kb)
+            return true;
+    }
+    return false;
+}
+
+/* The register holds the size the factory wrote for this die. A value is believed only
+ * when it decodes to one of the sizes this device ID is sold in: erased (0xFFFF), zero and
+ * garbage (CubeProgrammer's 27520 KB on an L151CB-A, seed 004) are all rejected. */
+bool stp_chip_decode_flash_size(const stp_chip *chip, uint32_t raw, uint32_t *kb_out)
+{
+    if (!chip)
+        return false;
+    uint32_t kb;
+    switch (chip->fsize_decode) {
+    case STP_FSIZE_KB16:
+        kb = raw & 0xFFFFu;
+        break;
+    case STP_FSIZE_L1_LOWBYTE:
+        /* Cat.2 (0x429): only bits 7:0 hold the size; the upper byte is undefined (the
+         * 0x6B of seed 004's 0x6B80). 0x6B80 therefore means 0x80 = 128 KiB. */
+        kb = raw & 0xFFu;
+        break;
+    case STP_FSIZE_L1_CAT3:
+        switch (raw & 0xFFFFu) {
+        case 0:
+            kb = 384;
+            break;
+        case 1:
+            kb = 256;
+            break;
+        default:
+            return false;
+        }
+        break;
+    default:
+        return false;
+    }
+    if (!stp_chip_size_allowed(chip, kb))
+        return false;
+    if (kb_out)
+        *kb_out = kb;
+    return true;
+}
+
+uint32_t stp_layout_bytes(const stp_flash_layout *layout)
+{
+    uint32_t total = 0;
+    for (size_t b = 0; layout && b < layout->bank_count && b < STP_MAX_BANKS; b++) {
+        for (size_t r = 0; r < STP_MAX_RUNS; r++)
+            total += (uint32_t)layout->banks[b].runs[r].count * layout->banks[b].runs[r].size;
+    }
+    return total;
+}
+
+/* ---- sectors ----------------------------------------------------------------------- */
+
+typedef struct sector_walk {
+    stp_sector *out;
+    size_t max;
+    size_t count;
+} sector_walk;
+
+/* Emits the sectors of one bank from base until budget bytes are covered. */
+static uint32_t walk_bank(sector_walk *w, const stp_bank_layout *bank, uint8_t bank_index,
+                          uint32_t base, uint32_t budget)
+{
+    uint32_t used = 0;
+    uint16_t n = 0;
+    for (size_t r = 0; r < STP_MAX_RUNS && used < budget; r++) {
+        const stp_sector_run *run = &bank->runs[r];
+        for (uint16_t i = 0; i < run->count && used < budget; i++, n++) {
+            if (w->out && w->count < w->max) {
+                stp_sector *s = &w->out[w->count];
+                s->addr = base + used;
+                s->size = run->size;
+                s->number = (uint16_t)(bank->first_sector_number + n);
+                s->bank = bank_index;
+                s->index = (uint16_t)w->count;
+            }
+            w->count++;
+            used += run->size;
+        }
+    }
+    return used;
+}
+
+size_t stp_chip_sectors(const stp_chip *chip, uint32_t flash_kb, bool dual_bank, stp_sector *out,
+                        size_t max)
+{
+    if (!chip || flash_kb == 0)
+        return 0;
+    sector_walk w = {out, out ? max : 0, 0};
+    uint32_t bytes = flash_kb * 1024u;
+    const stp_flash_layout *dual = &chip->layout_dual;
+
+    if (dual_bank && dual->bank_count > 0 && bytes <= stp_layout_bytes(dual)) {
+        /* Dual-bank mode splits the device evenly; bank 2 starts at its middle. */
+        uint32_t per_bank = bytes / dual->bank_count;
+        for (uint8_t b = 0; b < dual->bank_count && b < STP_MAX_BANKS; b++)
+            walk_bank(&w, &dual->banks[b], b, chip->flash_base + b * per_bank, per_bank);
+    } else {
+        /* Single-bank mode (or a device whose banks are fixed): fill banks in order. */
+        uint32_t left = bytes;
+        for (uint8_t b = 0; b < chip->layout.bank_count && b < STP_MAX_BANKS && left; b++) {
+            const stp_bank_layout *bank = &chip->layout.banks[b];
+            uint32_t used = walk_bank(&w, bank, b, bank->base, left);
+            left -= used < left ? used : left;
+        }
+    }
+    if (!out)
+        return w.count;
+    return w.count < max ? w.count : max;
+}
+
+const stp_erase_timing *stp_chip_erase_timing(const stp_chip *chip, uint32_t sector_size)
+{
+    for (size_t i = 0; chip && i < STP_MAX_ERASE_CLASSES; i++) {
+        if (chip->timing.erase[i].sector_size == sector_size)
+            return &chip->timing.erase[i];
+    }
+    return NULL;
+}
+
+/* ---- names ------------------------------------------------------------------------- */
+
+const char *stp_core_name(stp_core_kind core)
+{
+    switch (core) {
+    case STP_CORE_M0:
+        return "Cortex-M0";
+    case STP_CORE_M0P:
+        return "Cortex-M0+";
+    case STP_CORE_M3:
+        return "Cortex-M3";
+    case STP_CORE_M4:
+        return "Cortex-M4F";
+    case STP_CORE_M7:
+        return "Cortex-M7F";
+    case STP_CORE_M33:
+        return "Cortex-M33";
+    }
+    return "unknown";
+}
+
+const char *stp_flash_kind_name(stp_flash_kind kind)
+{
+    switch (kind) {
+    case STP_FLASH_F1:
+        return "f1";
+    case STP_FLASH_F2F4:
+        return "f2f4";
+    case STP_FLASH_F7:
+        return "f7";
+    case STP_FLASH_L1:
+        return "l1";
+    }
+    return "unknown";
+}
+
+const char *stp_psize_name(stp_psize psize)
+{
+    switch (psize) {
+    case STP_PSIZE_X8:
+        return "x8";
+    case STP_PSIZE_X16:
+        return "x16";
+    case STP_PSIZE_X32:
+        return "x32";
+    case STP_PSIZE_X64:
+        return "x64";
+    case STP_PSIZE_COUNT:
+        break;
+    }
+    return "unknown";
+}

@@ -15,8 +15,8 @@ typedef enum stp_core_kind {
     STP_CORE_M0 = 0,
     STP_CORE_M0P,
     STP_CORE_M3,
-    STP_CORE_M4,  /* with FPU (M4F) on every STM32 that has an M4 */
-    STP_CORE_M7,  /* with FPU */
+    STP_CORE_M4, /* with FPU (M4F) on every STM32 that has an M4 */
+    STP_CORE_M7, /* with FPU */
     STP_CORE_M33,
 } stp_core_kind;
 
@@ -32,8 +32,8 @@ typedef enum stp_flash_kind {
 /* How the flash-size register is decoded. */
 typedef enum stp_fsize_decode {
     STP_FSIZE_KB16 = 0,   /* 16-bit value in KiB */
-    STP_FSIZE_L1_LOWBYTE, /* low byte only, in KiB (L1 cat.1/2 0x416/0x429) */
-    STP_FSIZE_L1_CAT3,    /* 0 => 256 KiB, 1 => 384 KiB (L1 0x436) */
+    STP_FSIZE_L1_LOWBYTE, /* low byte only, in KiB (L1 cat.2 0x429: bits 15:8 are undefined) */
+    STP_FSIZE_L1_CAT3,    /* 0 => 384 KiB, 1 => 256 KiB (L1 0x436; RM0038 "Flash size register") */
 } stp_fsize_decode;
 
 /* Program parallelism index for F2/F4/F7 (PSIZE) and for timing tables. */
@@ -45,10 +45,10 @@ typedef enum stp_psize {
     STP_PSIZE_COUNT = 4,
 } stp_psize;
 
-#define STP_MAX_RUNS 4
-#define STP_MAX_BANKS 2
-#define STP_MAX_ERASE_CLASSES 4
-#define STP_MAX_FLASH_SIZES 8
+#define STP_MAX_RUNS          4
+#define STP_MAX_BANKS         2
+#define STP_MAX_ERASE_CLASSES 6 /* F7 0x451: 16, 32, 64, 128, 256 KiB */
+#define STP_MAX_FLASH_SIZES   8
 
 /* count x size: e.g. {4, 16384} = four 16 KiB sectors. */
 typedef struct stp_sector_run {
@@ -72,8 +72,10 @@ typedef struct stp_flash_layout {
 /* Erase time for one sector size, typical and maximum, per parallelism (ms; 0 = n/a). */
 typedef struct stp_erase_timing {
     uint32_t sector_size;
-    uint32_t typ_ms[STP_PSIZE_COUNT];
-    uint32_t max_ms[STP_PSIZE_COUNT];
+    uint32_t typ_ms[STP_PSIZE_COUNT]; /* typ_us rounded to nearest ms */
+    uint32_t max_ms[STP_PSIZE_COUNT]; /* max_us rounded up to whole ms */
+    uint32_t typ_us[STP_PSIZE_COUNT]; /* exact (L1 page erase is 3.28 ms) */
+    uint32_t max_us[STP_PSIZE_COUNT];
 } stp_erase_timing;
 
 /* Datasheet flash timings. For families without PSIZE only the index of their native
@@ -81,54 +83,61 @@ typedef struct stp_erase_timing {
 typedef struct stp_flash_timing {
     uint32_t program_typ_ns[STP_PSIZE_COUNT]; /* one program operation of that width */
     uint32_t program_max_ns[STP_PSIZE_COUNT];
-    uint32_t block_program_bytes;             /* L1 half-page size, else 0 */
-    uint32_t block_program_typ_ns;            /* L1 half-page program time */
+    uint32_t block_program_bytes;  /* L1 half-page size, else 0 */
+    uint32_t block_program_typ_ns; /* L1 half-page program time */
     stp_erase_timing erase[STP_MAX_ERASE_CLASSES];
     uint32_t mass_erase_typ_ms[STP_PSIZE_COUNT];
     uint32_t mass_erase_max_ms[STP_PSIZE_COUNT];
     uint16_t psize_min_mv[STP_PSIZE_COUNT]; /* lowest VDD for each PSIZE (F2/F4/F7) */
+    uint32_t block_program_max_ns;          /* L1 half-page program time, maximum */
 } stp_flash_timing;
 
 typedef struct stp_chip {
-    uint16_t dev_id;           /* DBGMCU_IDCODE[11:0] */
-    const char *name;          /* "STM32F40x/F41x" */
-    const char *family;        /* "F4" */
+    uint16_t dev_id;    /* DBGMCU_IDCODE[11:0] */
+    const char *name;   /* "STM32F40x/F41x" */
+    const char *family; /* "F4" */
     stp_core_kind core;
     stp_flash_kind flash_kind;
-    uint32_t idcode_addr;      /* DBGMCU_IDCODE: 0xE0042000 (M3/M4/M7), 0x40015800 (M0) */
-    uint32_t flash_base;       /* 0x08000000 */
-    uint32_t flash_regs;       /* flash controller register base (FLASH_ACR) */
-    uint32_t flash_size_reg;   /* address of the flash-size register */
+    uint32_t idcode_addr;    /* DBGMCU_IDCODE: 0xE0042000 (M3/M4/M7), 0x40015800 (M0) */
+    uint32_t flash_base;     /* 0x08000000 */
+    uint32_t flash_regs;     /* flash controller register base (FLASH_ACR) */
+    uint32_t flash_size_reg; /* address of the flash-size register */
     stp_fsize_decode fsize_decode;
     uint16_t flash_sizes_kb[STP_MAX_FLASH_SIZES]; /* sizes this device ID exists in, 0-ended */
-    uint16_t flash_default_kb; /* size assumed when the register is unreadable/implausible */
-    stp_flash_layout layout;   /* layout of the largest size (single-bank mode) */
+    uint16_t flash_default_kb;    /* size assumed when the register is unreadable/implausible */
+    stp_flash_layout layout;      /* layout of the largest size (single-bank mode) */
     stp_flash_layout layout_dual; /* F7 0x451 nDBANK=0 / F4 0x419 DB1M; bank_count 0 if none */
-    uint32_t wrp_granule;      /* bytes protected by one WRP bit (0 = per sector) */
+    uint32_t wrp_granule;         /* bytes protected by one WRP bit (0 = per sector) */
     uint32_t sram_base;
-    uint32_t sram_size;        /* contiguous SRAM at sram_base usable by loaders */
-    uint32_t option_bytes_addr;/* option bytes in the memory map */
+    uint32_t sram_size;         /* contiguous SRAM at sram_base usable by loaders */
+    uint32_t option_bytes_addr; /* option bytes in the memory map */
     uint32_t option_bytes_size;
-    uint32_t uid_addr;         /* 96-bit unique ID */
-    uint32_t bootloader_addr;  /* system memory (ROM bootloader) */
-    uint8_t bootloader_version;/* AN2606 protocol version byte, e.g. 0x31 */
+    uint32_t uid_addr;            /* 96-bit unique ID */
+    uint32_t bootloader_addr;     /* system memory (ROM bootloader) */
+    uint8_t bootloader_version;   /* AN2606 protocol version byte, e.g. 0x31 */
     const char *bootloader_usart; /* "USART1 PA9(TX)/PA10(RX)" */
-    uint16_t vdd_min_mv;       /* operating range from the datasheet */
+    uint16_t vdd_min_mv;          /* operating range from the datasheet */
     uint16_t vdd_max_mv;
-    uint32_t reset_clock_hz;   /* core clock after reset (HSI/MSI) */
+    uint32_t reset_clock_hz; /* core clock after reset (HSI/MSI) */
     stp_flash_timing timing;
     const char *reference_manual; /* "RM0090 rev 19" */
     const char *datasheet;        /* "DS8626 rev 9 (STM32F405/407)" */
+    /* Added after the first design (append-only): */
+    uint8_t erased_value;        /* 0xFF, but 0x00 on L1 (its flash erases to zeros) */
+    uint32_t flash_regs2;        /* second register set (F1 XL bank 2 at 0x40022040), or 0 */
+    uint32_t option_bytes2_addr; /* bank-2 option bytes (F42x/F43x/F469 0x1FFEC000), or 0 */
+    uint32_t option_bytes2_size;
+    const char *bootloader_doc; /* "AN2606 rev 50" */
 } stp_chip;
 
 /* A part number users and the virtual board name (sim:stm32f407vg). */
 typedef struct stp_part {
-    const char *name;  /* lower case, "stm32f407vg" */
+    const char *name; /* lower case, "stm32f407vg" */
     uint16_t dev_id;
-    uint16_t rev_id;   /* DBGMCU_IDCODE[31:16] the virtual board reports */
+    uint16_t rev_id; /* DBGMCU_IDCODE[31:16] the virtual board reports */
     uint16_t flash_kb;
     uint16_t sram_kb;
-    bool dual_bank;    /* default bank mode (F7 0x451 parts with nDBANK=0) */
+    bool dual_bank; /* default bank mode (F7 0x451 parts with nDBANK=0) */
 } stp_part;
 
 size_t stp_chip_count(void);
@@ -151,13 +160,28 @@ bool stp_chip_decode_flash_size(const stp_chip *chip, uint32_t raw, uint32_t *kb
 typedef struct stp_sector {
     uint32_t addr;
     uint32_t size;
-    uint16_t number; /* controller sector/page number */
+    uint16_t number; /* controller sector/page number (SNB: bank-2 sectors are 16+ on F42x/F7) */
     uint8_t bank;
+    uint16_t index; /* position in the device, 0..count-1 (the "sector 12" users name) */
 } stp_sector;
 size_t stp_chip_sectors(const stp_chip *chip, uint32_t flash_kb, bool dual_bank, stp_sector *out,
                         size_t max);
 
 const char *stp_core_name(stp_core_kind core);
 const char *stp_flash_kind_name(stp_flash_kind kind);
+const char *stp_psize_name(stp_psize psize); /* "x8" .. "x64" */
+
+/* Largest flash size of the row (KiB): the last entry of flash_sizes_kb. */
+uint32_t stp_chip_max_flash_kb(const stp_chip *chip);
+/* True when kb is one of the sizes the device ID exists in. */
+bool stp_chip_size_allowed(const stp_chip *chip, uint32_t kb);
+/* Total bytes of a layout (all banks). */
+uint32_t stp_layout_bytes(const stp_flash_layout *layout);
+/* The part's chip row, or NULL. */
+const stp_chip *stp_part_chip(const stp_part *part);
+/* Erase timing for a sector size, or NULL when the row has none. */
+const stp_erase_timing *stp_chip_erase_timing(const stp_chip *chip, uint32_t sector_size);
+/* Cortex-M CPUID part number (CPUID[15:4]) of a core: 0xC20 (M0), 0xC23, 0xC24, 0xC27 ... */
+uint16_t stp_core_cpuid_partno(stp_core_kind core);
 
 #endif

@@ -1,0 +1,293 @@
+/* Unit tests: every row of the chip database is internally consistent. A failure message
+ * names the device ID, so a bad new row is found at once. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "target/chipdb.h"
+
+#define MAX_SECTORS 4096
+
+static stp_sector sectors[MAX_SECTORS];
+
+static bool nonempty(const char *s)
+{
+    return s && s[0] != '\0';
+}
+
+static bool is_pow2(uint32_t v)
+{
+    return v && (v & (v - 1)) == 0;
+}
+
+static void fail_row(const stp_chip *c, const char *what)
+{
+    print_error("row 0x%03X (%s): %s\n", c->dev_id, c->name ? c->name : "?", what);
+    fail();
+}
+
+#define CHECK(c, cond)                                                                             \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            fail_row((c), #cond);                                                                  \
+    } while (0)
+
+static void test_table_not_empty_and_ids_unique(void **state)
+{
+    (void)state;
+    assert_true(stp_chip_count() >= 25);
+    assert_null(stp_chip_at(stp_chip_count()));
+    for (size_t i = 0; i < stp_chip_count(); i++) {
+        const stp_chip *c = stp_chip_at(i);
+        assert_non_null(c);
+        assert_ptr_equal(stp_chip_by_dev_id(c->dev_id), c);
+        for (size_t j = i + 1; j < stp_chip_count(); j++)
+            CHECK(c, stp_chip_at(j)->dev_id != c->dev_id);
+    }
+}
+
+static void test_names_and_sources(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < stp_chip_count(); i++) {
+        const stp_chip *c = stp_chip_at(i);
+        CHECK(c, nonempty(c->name));
+        CHECK(c, nonempty(c->family));
+        CHECK(c, strncmp(c->reference_manual, "RM0", 3) == 0);
+        CHECK(c, strstr(c->reference_manual, " rev ") != NULL);
+        CHECK(c, strncmp(c->datasheet, "DS", 2) == 0);
+        CHECK(c, strstr(c->datasheet, " rev ") != NULL);
+        CHECK(c, strncmp(c->bootloader_doc, "AN2606 rev ", 11) == 0);
+        CHECK(c, nonempty(c->bootloader_usart));
+        CHECK(c, strcmp(stp_core_name(c->core), "unknown") != 0);
+        CHECK(c, strcmp(stp_flash_kind_name(c->flash_kind), "unknown") != 0);
+    }
+}
+
+static void test_addresses(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < stp_chip_count(); i++) {
+        const stp_chip *c = stp_chip_at(i);
+        bool m0 = c->core == STP_CORE_M0 || c->core == STP_CORE_M0P;
+        CHECK(c, c->idcode_addr == (m0 ? 0x40015800u : 0xE0042000u));
+        CHECK(c, c->flash_base == 0x08000000u);
+        CHECK(c, c->flash_regs != 0 && c->flash_regs % 0x400 == 0);
+        CHECK(c, c->flash_regs2 == 0 || c->flash_regs2 % 4 == 0);
+        CHECK(c, c->flash_size_reg != 0 && c->flash_size_reg % 2 == 0);
+        CHECK(c, c->sram_base == 0x20000000u);
+        CHECK(c, c->sram_size >= 4096 && c->sram_size % 1024 == 0);
+        CHECK(c, c->option_bytes_addr != 0 && c->option_bytes_addr % 4 == 0);
+        CHECK(c, c->option_bytes_size >= 16 && c->option_bytes_size % 8 == 0);
+        CHECK(c, (c->option_bytes2_addr == 0) == (c->option_bytes2_size == 0));
+        CHECK(c, c->uid_addr != 0 && c->uid_addr % 4 == 0);
+        CHECK(c, c->bootloader_addr >= 0x1FF00000u && c->bootloader_addr % 0x1000 == 0);
+        CHECK(c, c->bootloader_version >= 0x10);
+        /* system memory and option bytes lie outside the main flash */
+        CHECK(c, c->bootloader_addr >= c->flash_base + stp_chip_max_flash_kb(c) * 1024u);
+        CHECK(c, c->vdd_min_mv >= 1600 && c->vdd_min_mv < c->vdd_max_mv);
+        CHECK(c, c->vdd_max_mv == 3600);
+        CHECK(c, c->reset_clock_hz >= 1000000);
+        CHECK(c, c->erased_value == (c->flash_kind == STP_FLASH_L1 ? 0x00 : 0xFF));
+    }
+}
+
+static void test_flash_size_register_per_family(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < stp_chip_count(); i++) {
+        const stp_chip *c = stp_chip_at(i);
+        switch (c->flash_kind) {
+        case STP_FLASH_F1:
+            CHECK(c, c->flash_size_reg == 0x1FFFF7E0u && c->flash_regs == 0x40022000u);
+            break;
+        case STP_FLASH_F2F4:
+            CHECK(c, c->flash_size_reg == 0x1FFF7A22u && c->flash_regs == 0x40023C00u);
+            CHECK(c, c->uid_addr == 0x1FFF7A10u);
+            break;
+        case STP_FLASH_F7:
+            CHECK(c, c->flash_regs == 0x40023C00u);
+            CHECK(c, c->flash_size_reg == (c->dev_id == 0x452 ? 0x1FF07A22u : 0x1FF0F442u));
+            break;
+        case STP_FLASH_L1:
+            CHECK(c, c->flash_regs == 0x40023C00u);
+            CHECK(c, c->flash_size_reg ==
+                         ((c->dev_id == 0x416 || c->dev_id == 0x429) ? 0x1FF8004Cu : 0x1FF800CCu));
+            break;
+        }
+    }
+}
+
+static void test_sizes_list(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < stp_chip_count(); i++) {
+        const stp_chip *c = stp_chip_at(i);
+        CHECK(c, c->flash_sizes_kb[0] != 0);
+        size_t n = 0;
+        while (n < STP_MAX_FLASH_SIZES && c->flash_sizes_kb[n])
+            n++;
+        for (size_t k = 1; k < n; k++)
+            CHECK(c, c->flash_sizes_kb[k] > c->flash_sizes_kb[k - 1]);
+        CHECK(c, stp_chip_max_flash_kb(c) == c->flash_sizes_kb[n - 1]);
+        CHECK(c, stp_chip_max_flash_kb(c) * 1024u == stp_layout_bytes(&c->layout));
+        CHECK(c, stp_chip_size_allowed(c, c->flash_default_kb));
+        CHECK(c, !stp_chip_size_allowed(c, 0));
+    }
+}
+
+/* Runs of one layout: sizes powers of two, no empty run before a used one, banks
+ * aligned to their first sector. */
+static void check_layout_shape(const stp_chip *c, const stp_flash_layout *l)
+{
+    CHECK(c, l->bank_count >= 1 && l->bank_count <= STP_MAX_BANKS);
+    for (size_t b = 0; b < l->bank_count; b++) {
+        const stp_bank_layout *bank = &l->banks[b];
+        CHECK(c, bank->runs[0].count > 0);
+        CHECK(c, bank->base % bank->runs[0].size == 0);
+        bool ended = false;
+        for (size_t r = 0; r < STP_MAX_RUNS; r++) {
+            const stp_sector_run *run = &bank->runs[r];
+            if (run->count == 0) {
+                ended = true;
+                CHECK(c, run->size == 0);
+                continue;
+            }
+            CHECK(c, !ended);
+            CHECK(c, is_pow2(run->size) && run->size >= 256);
+        }
+        if (b > 0)
+            CHECK(c, bank->first_sector_number > l->banks[b - 1].first_sector_number);
+    }
+}
+
+/* The sectors of a device with kb KiB: contiguous from the flash base, each aligned to its
+ * size, summing to the size, numbered upwards within a bank, indexed 0..n-1. */
+static void check_sectors(const stp_chip *c, uint32_t kb, bool dual)
+{
+    size_t total = stp_chip_sectors(c, kb, dual, NULL, 0);
+    CHECK(c, total > 0 && total <= MAX_SECTORS);
+    size_t n = stp_chip_sectors(c, kb, dual, sectors, MAX_SECTORS);
+    CHECK(c, n == total);
+    uint32_t addr = c->flash_base;
+    for (size_t i = 0; i < n; i++) {
+        const stp_sector *s = &sectors[i];
+        if (s->addr != addr || s->addr % s->size != 0 || s->index != i) {
+            char what[160];
+            snprintf(what, sizeof what, "%u KiB%s: sector %zu at 0x%08X size %u expected 0x%08X",
+                     (unsigned)kb, dual ? " dual" : "", i, (unsigned)s->addr, (unsigned)s->size,
+                     (unsigned)addr);
+            fail_row(c, what);
+        }
+        if (i > 0 && s->bank == sectors[i - 1].bank)
+            CHECK(c, s->number == sectors[i - 1].number + 1);
+        if (i > 0)
+            CHECK(c, s->bank >= sectors[i - 1].bank);
+        CHECK(c, stp_chip_erase_timing(c, s->size) != NULL);
+        addr += s->size;
+    }
+    CHECK(c, addr - c->flash_base == kb * 1024u);
+}
+
+static void test_layouts(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < stp_chip_count(); i++) {
+        const stp_chip *c = stp_chip_at(i);
+        check_layout_shape(c, &c->layout);
+        /* the largest layout's banks follow each other */
+        if (c->layout.bank_count == 2) {
+            uint32_t b0 = stp_layout_bytes(&(stp_flash_layout){1, {c->layout.banks[0]}});
+            CHECK(c, c->layout.banks[1].base == c->layout.banks[0].base + b0);
+        }
+        for (size_t k = 0; k < STP_MAX_FLASH_SIZES && c->flash_sizes_kb[k]; k++)
+            check_sectors(c, c->flash_sizes_kb[k], false);
+        if (c->layout_dual.bank_count) {
+            check_layout_shape(c, &c->layout_dual);
+            CHECK(c, c->flash_kind != STP_FLASH_F1 && c->flash_kind != STP_FLASH_L1);
+            uint32_t dual_kb = stp_layout_bytes(&c->layout_dual) / 1024u;
+            CHECK(c, stp_chip_size_allowed(c, dual_kb));
+            for (size_t k = 0; k < STP_MAX_FLASH_SIZES && c->flash_sizes_kb[k]; k++)
+                check_sectors(c, c->flash_sizes_kb[k], true);
+        }
+    }
+}
+
+static void check_erase_class(const stp_chip *c, const stp_erase_timing *e, stp_psize p)
+{
+    CHECK(c, e->typ_us[p] > 0 && e->max_us[p] >= e->typ_us[p]);
+    CHECK(c, e->typ_ms[p] == (e->typ_us[p] + 500) / 1000);
+    CHECK(c, e->max_ms[p] * 1000u >= e->max_us[p]);
+}
+
+static void test_timings(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < stp_chip_count(); i++) {
+        const stp_chip *c = stp_chip_at(i);
+        const stp_flash_timing *t = &c->timing;
+        stp_psize widths[STP_PSIZE_COUNT];
+        size_t nw = 0;
+        if (c->flash_kind == STP_FLASH_F1)
+            widths[nw++] = STP_PSIZE_X16;
+        else if (c->flash_kind == STP_FLASH_L1)
+            widths[nw++] = STP_PSIZE_X32;
+        else
+            for (int p = 0; p < STP_PSIZE_COUNT; p++)
+                widths[nw++] = (stp_psize)p;
+        for (size_t w = 0; w < nw; w++) {
+            stp_psize p = widths[w];
+            CHECK(c, t->program_typ_ns[p] > 0 && t->program_max_ns[p] >= t->program_typ_ns[p]);
+            for (size_t e = 0; e < STP_MAX_ERASE_CLASSES && t->erase[e].sector_size; e++)
+                check_erase_class(c, &t->erase[e], p);
+            if (c->flash_kind != STP_FLASH_L1) /* L1 has no mass-erase command */
+                CHECK(c, t->mass_erase_typ_ms[p] > 0 &&
+                             t->mass_erase_max_ms[p] >= t->mass_erase_typ_ms[p]);
+        }
+        /* erase classes: distinct sizes, no gaps */
+        for (size_t e = 1; e < STP_MAX_ERASE_CLASSES; e++) {
+            if (t->erase[e].sector_size)
+                CHECK(c, t->erase[e - 1].sector_size != 0);
+            for (size_t f = 0; f < e; f++)
+                CHECK(c, !t->erase[e].sector_size ||
+                             t->erase[e].sector_size != t->erase[f].sector_size);
+        }
+        if (c->flash_kind == STP_FLASH_F2F4 || c->flash_kind == STP_FLASH_F7) {
+            CHECK(c, t->psize_min_mv[STP_PSIZE_X8] >= 1700);
+            CHECK(c, t->psize_min_mv[STP_PSIZE_X16] == 2100);
+            CHECK(c, t->psize_min_mv[STP_PSIZE_X32] == 2700);
+            CHECK(c, t->psize_min_mv[STP_PSIZE_X64] == 2700);
+            CHECK(c, c->wrp_granule == 0);
+            /* wider programs erase faster */
+            for (size_t e = 0; e < STP_MAX_ERASE_CLASSES && t->erase[e].sector_size; e++)
+                CHECK(c, t->erase[e].typ_us[STP_PSIZE_X32] < t->erase[e].typ_us[STP_PSIZE_X8]);
+        } else {
+            CHECK(c, c->wrp_granule != 0 && c->wrp_granule % c->layout.banks[0].runs[0].size == 0);
+        }
+        if (c->flash_kind == STP_FLASH_L1) {
+            CHECK(c, t->block_program_bytes == 128);
+            CHECK(c, t->block_program_typ_ns > 0 &&
+                         t->block_program_max_ns >= t->block_program_typ_ns);
+        } else {
+            CHECK(c, t->block_program_bytes == 0);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table_not_empty_and_ids_unique),
+        cmocka_unit_test(test_names_and_sources),
+        cmocka_unit_test(test_addresses),
+        cmocka_unit_test(test_flash_size_register_per_family),
+        cmocka_unit_test(test_sizes_list),
+        cmocka_unit_test(test_layouts),
+        cmocka_unit_test(test_timings),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
