@@ -63,12 +63,23 @@ const char *stp_format_name(stp_format fmt);
  * the load address for raw binaries. */
 stp_status stp_image_parse(const uint8_t *data, size_t len, const char *name, stp_format fmt,
                            uint32_t bin_base, stp_image **out, stp_findings *findings);
-stp_status stp_image_load_file(const char *path, stp_format fmt, uint32_t bin_base,
-                               stp_image **out, stp_findings *findings);
+stp_status stp_image_load_file(const char *path, stp_format fmt, uint32_t bin_base, stp_image **out,
+                               stp_findings *findings);
+/* The same, adding into an existing image (several files into one image; overlaps between
+ * them are errors naming both files). On failure img may hold part of the file. */
+stp_status stp_image_parse_into(stp_image *img, const uint8_t *data, size_t len, const char *name,
+                                stp_format fmt, uint32_t bin_base, stp_findings *findings);
+stp_status stp_image_load_file_into(stp_image *img, const char *path, stp_format fmt,
+                                    uint32_t bin_base, stp_findings *findings);
 
 /* Writes an image; STP_FORMAT_AUTO picks by the path's extension. Binary output of a sparse
  * image fills gaps with 0xFF. */
 stp_status stp_image_save_file(const stp_image *img, const char *path, stp_format fmt,
                                stp_findings *findings);
+/* Serializes an image into a new buffer (BIN, IHEX or SREC); free it with
+ * stp_image_buffer_free. */
+stp_status stp_image_serialize(const stp_image *img, stp_format fmt, uint8_t **out, size_t *len,
+                               stp_findings *findings);
+void stp_image_buffer_free(void *buf);
 
 #endif

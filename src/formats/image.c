@@ -1,0 +1,335 @@
+/* The sparse memory image: sorted, merged segments, each owning its bytes, plus a compact
+ * log of where every added piece came from (so an overlap can name both places). */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "formats/image_internal.h"
+
+#define ADDR_SPACE      (UINT64_C(1) << 32)
+#define NAME_KIND_SHIFT 30
+#define NAME_INDEX_MASK ((UINT32_C(1) << NAME_KIND_SHIFT) - 1)
+
+typedef struct seg {
+    uint32_t addr;
+    uint32_t size;
+    size_t cap;
+    uint8_t *data;
+} seg;
+
+/* One added piece: 16 bytes, so a 16 MiB Intel HEX file costs ~16 MB of origins. */
+typedef struct run {
+    uint32_t addr;
+    uint32_t len;
+    uint32_t name_kind; /* name index | kind << 30 */
+    uint32_t n;
+} run;
+
+struct stp_image {
+    seg *segs;
+    size_t nsegs, capsegs;
+    run *runs;
+    size_t nruns, capruns;
+    char **names;
+    size_t nnames, capnames;
+    uint64_t total;
+    bool has_entry;
+    uint32_t entry;
+};
+
+stp_status stp_image_create(stp_image **out)
+{
+    if (out == NULL)
+        return STP_ERR_INVALID_ARG;
+    *out = stp_calloc(1, sizeof(stp_image));
+    return *out != NULL ? STP_OK : STP_ERR_NOMEM;
+}
+
+void stp_image_destroy(stp_image *img)
+{
+    if (img == NULL)
+        return;
+    for (size_t i = 0; i < img->nsegs; i++)
+        stp_free(img->segs[i].data);
+    for (size_t i = 0; i < img->nnames; i++)
+        stp_free(img->names[i]);
+    stp_free(img->segs);
+    stp_free(img->runs);
+    stp_free(img->names);
+    stp_free(img);
+}
+
+/* Grows *arr (of elem bytes each) so that it holds at least need elements. */
+static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = stp_realloc_array(*arr, ncap, elem);
+    if (p == NULL)
+        return false;
+    *arr = p;
+    *cap = ncap;
+    return true;
+}
+
+static bool seg_reserve(seg *s, uint64_t need)
+{
+    if (need <= s->cap)
+        return true;
+    uint64_t ncap = s->cap ? (uint64_t)s->cap * 2 : 256;
+    if (ncap < need)
+        ncap = need;
+    if (ncap > SIZE_MAX)
+        return false;
+    uint8_t *p = stp_realloc(s->data, (size_t)ncap);
+    if (p == NULL)
+        return false;
+    s->data = p;
+    s->cap = (size_t)ncap;
+    return true;
+}
+
+void stp_origin_format(char *buf, size_t cap, const char *name, stp_origin_kind kind, uint64_t n)
+{
+    const char *nm = name != NULL ? name : "<input>";
+    switch (kind) {
+    case STP_ORIGIN_LINE:
+        snprintf(buf, cap, "%s:%llu", nm, (unsigned long long)n);
+        break;
+    case STP_ORIGIN_PHDR:
+        snprintf(buf, cap, "%s program header %llu", nm, (unsigned long long)n);
+        break;
+    case STP_ORIGIN_OFFSET:
+        snprintf(buf, cap, "%s offset 0x%llX", nm, (unsigned long long)n);
+        break;
+    case STP_ORIGIN_NONE:
+    default:
+        snprintf(buf, cap, "%s", nm);
+        break;
+    }
+}
+
+/* Index of name in the name table, adding it when it differs from the last one. Returns
+ * false on allocation failure. */
+static bool intern_name(stp_image *img, const char *name, uint32_t *index)
+{
+    const char *nm = name != NULL ? name : "";
+    if (img->nnames > 0 && strcmp(img->names[img->nnames - 1], nm) == 0) {
+        *index = (uint32_t)(img->nnames - 1);
+        return true;
+    }
+    for (size_t i = 0; i + 1 < img->nnames && i < 8; i++) {
+        if (strcmp(img->names[i], nm) == 0) {
+            *index = (uint32_t)i;
+            return true;
+        }
+    }
+    if (img->nnames >= NAME_INDEX_MASK)
+        return false;
+    if (!grow((void **)&img->names, &img->capnames, img->nnames + 1, sizeof(char *)))
+        return false;
+    char *copy = stp_strdup(nm);
+    if (copy == NULL)
+        return false;
+    img->names[img->nnames] = copy;
+    *index = (uint32_t)img->nnames++;
+    return true;
+}
+
+/* The origin of the most recent piece that covers addr. */
+static void describe_owner(const stp_image *img, uint32_t addr, char *buf, size_t cap)
+{
+    for (size_t i = img->nruns; i-- > 0;) {
+        const run *r = &img->runs[i];
+        if (addr >= r->addr && (uint64_t)addr < (uint64_t)r->addr + r->len) {
+            uint32_t idx = r->name_kind & NAME_INDEX_MASK;
+            stp_origin_format(buf, cap, img->names[idx],
+                              (stp_origin_kind)(r->name_kind >> NAME_KIND_SHIFT), r->n);
+            return;
+        }
+    }
+    snprintf(buf, cap, "earlier data");
+}
+
+static stp_status overlap_error(const stp_image *img, const seg *s, uint64_t addr, size_t len,
+                                const char *name, stp_origin_kind kind, uint32_t n,
+                                stp_findings *findings)
+{
+    uint64_t lo = addr > s->addr ? addr : s->addr;
+    uint64_t end = addr + len, send = (uint64_t)s->addr + s->size;
+    uint64_t hi = (end < send ? end : send) - 1;
+    char earlier[160];
+    describe_owner(img, (uint32_t)lo, earlier, sizeof(earlier));
+    stp_finding *f = stp_file_error(findings, "file.overlap", name, kind, n,
+                                    "data at 0x%08llX..0x%08llX overlaps data from %s",
+                                    (unsigned long long)lo, (unsigned long long)hi, earlier);
+    stp_finding_evidence(f, "earlier", "%s", earlier);
+    stp_finding_evidence(f, "range", "0x%08llX..0x%08llX", (unsigned long long)lo,
+                         (unsigned long long)hi);
+    return STP_ERR_OVERLAP;
+}
+
+/* Number of segments whose start address is <= addr. */
+static size_t upper_bound(const stp_image *img, uint64_t addr)
+{
+    size_t lo = 0, hi = img->nsegs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (img->segs[mid].addr <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+stp_status stp_image_add_from(stp_image *img, uint64_t addr, const void *data, size_t len,
+                              const char *name, stp_origin_kind kind, uint32_t n,
+                              stp_findings *findings)
+{
+    if (img == NULL || (data == NULL && len > 0))
+        return STP_ERR_INVALID_ARG;
+    if (len == 0)
+        return STP_OK;
+    if (addr >= ADDR_SPACE || (uint64_t)len > ADDR_SPACE - addr)
+        return stp_file_fail(findings, STP_ERR_RANGE, "file.address-range", name, kind, n,
+                             "data at 0x%llX..0x%llX lies past the 4 GiB address space",
+                             (unsigned long long)addr,
+                             (unsigned long long)(addr + (uint64_t)len - 1));
+    if (img->total + len >= ADDR_SPACE)
+        return stp_file_fail(findings, STP_ERR_RANGE, "file.address-range", name, kind, n,
+                             "image would cover the whole 4 GiB address space");
+
+    size_t idx = img->nsegs; /* in-order fast path: after the last segment */
+    if (img->nsegs > 0 &&
+        addr < (uint64_t)img->segs[img->nsegs - 1].addr + img->segs[img->nsegs - 1].size)
+        idx = upper_bound(img, addr);
+    seg *prev = idx > 0 ? &img->segs[idx - 1] : NULL;
+    seg *next = idx < img->nsegs ? &img->segs[idx] : NULL;
+    uint64_t end = addr + len;
+    if (prev != NULL && (uint64_t)prev->addr + prev->size > addr)
+        return overlap_error(img, prev, addr, len, name, kind, n, findings);
+    if (next != NULL && end > next->addr)
+        return overlap_error(img, next, addr, len, name, kind, n, findings);
+
+    /* Everything that can fail is allocated before the image changes. */
+    uint32_t name_index;
+    if (!intern_name(img, name, &name_index) ||
+        !grow((void **)&img->runs, &img->capruns, img->nruns + 1, sizeof(run)))
+        return STP_ERR_NOMEM;
+    bool join_prev = prev != NULL && (uint64_t)prev->addr + prev->size == addr;
+    bool join_next = next != NULL && end == next->addr;
+
+    if (join_prev) {
+        uint64_t need = (uint64_t)prev->size + len + (join_next ? next->size : 0);
+        if (!seg_reserve(prev, need))
+            return STP_ERR_NOMEM;
+        memcpy(prev->data + prev->size, data, len);
+        prev->size += (uint32_t)len;
+        if (join_next) {
+            memcpy(prev->data + prev->size, next->data, next->size);
+            prev->size += next->size;
+            stp_free(next->data);
+            memmove(next, next + 1, (img->nsegs - idx - 1) * sizeof(seg));
+            img->nsegs--;
+        }
+    } else if (join_next) {
+        if (!seg_reserve(next, (uint64_t)next->size + len))
+            return STP_ERR_NOMEM;
+        memmove(next->data + len, next->data, next->size);
+        memcpy(next->data, data, len);
+        next->addr = (uint32_t)addr;
+        next->size += (uint32_t)len;
+    } else {
+        if (!grow((void **)&img->segs, &img->capsegs, img->nsegs + 1, sizeof(seg)))
+            return STP_ERR_NOMEM;
+        seg s = {(uint32_t)addr, 0, 0, NULL};
+        if (!seg_reserve(&s, len))
+            return STP_ERR_NOMEM;
+        memcpy(s.data, data, len);
+        s.size = (uint32_t)len;
+        memmove(&img->segs[idx + 1], &img->segs[idx], (img->nsegs - idx) * sizeof(seg));
+        img->segs[idx] = s;
+        img->nsegs++;
+    }
+    run *r = &img->runs[img->nruns++];
+    r->addr = (uint32_t)addr;
+    r->len = (uint32_t)len;
+    r->name_kind = name_index | ((uint32_t)kind << NAME_KIND_SHIFT);
+    r->n = n;
+    img->total += len;
+    return STP_OK;
+}
+
+stp_status stp_image_add(stp_image *img, uint64_t addr, const void *data, size_t len,
+                         const char *origin, stp_findings *findings)
+{
+    return stp_image_add_from(img, addr, data, len, origin, STP_ORIGIN_NONE, 0, findings);
+}
+
+size_t stp_image_segment_count(const stp_image *img)
+{
+    return img != NULL ? img->nsegs : 0;
+}
+
+stp_segment stp_image_segment(const stp_image *img, size_t index)
+{
+    stp_segment s = {0, 0, NULL};
+    if (img != NULL && index < img->nsegs) {
+        s.addr = img->segs[index].addr;
+        s.size = img->segs[index].size;
+        s.data = img->segs[index].data;
+    }
+    return s;
+}
+
+uint64_t stp_image_total_bytes(const stp_image *img)
+{
+    return img != NULL ? img->total : 0;
+}
+
+bool stp_image_has_entry(const stp_image *img)
+{
+    return img != NULL && img->has_entry;
+}
+
+uint32_t stp_image_entry(const stp_image *img)
+{
+    return img != NULL ? img->entry : 0;
+}
+
+void stp_image_set_entry(stp_image *img, uint32_t entry)
+{
+    if (img == NULL)
+        return;
+    img->entry = entry;
+    img->has_entry = true;
+}
+
+size_t stp_image_read(const stp_image *img, uint32_t addr, void *buf, size_t len, uint8_t fill)
+{
+    if (buf == NULL || len == 0)
+        return 0;
+    memset(buf, fill, len);
+    if (img == NULL || img->nsegs == 0)
+        return 0;
+    uint64_t end = (uint64_t)addr + len;
+    size_t i = upper_bound(img, addr);
+    if (i > 0)
+        i--; /* the segment starting at or before addr may cover it */
+    size_t covered = 0;
+    for (; i < img->nsegs && img->segs[i].addr < end; i++) {
+        const seg *s = &img->segs[i];
+        uint64_t send = (uint64_t)s->addr + s->size;
+        uint64_t lo = s->addr > addr ? s->addr : addr;
+        uint64_t hi = send < end ? send : end;
+        if (lo >= hi)
+            continue;
+        memcpy((uint8_t *)buf + (lo - addr), s->data + (lo - s->addr), (size_t)(hi - lo));
+        covered += (size_t)(hi - lo);
+    }
+    return covered;
+}

@@ -1,0 +1,92 @@
+/* Internal seams of src/formats: where bytes came from (origins), the error helper every
+ * reader uses, the growable output buffer and the per-format readers and writers. */
+#ifndef STP_FORMATS_IMAGE_INTERNAL_H
+#define STP_FORMATS_IMAGE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stprog/image.h"
+
+/* How an origin number is meant: "fw.hex:12", "fw.elf program header 2", "fw.bin offset 0x10". */
+typedef enum stp_origin_kind {
+    STP_ORIGIN_NONE = 0, /* just the name */
+    STP_ORIGIN_LINE,
+    STP_ORIGIN_PHDR,
+    STP_ORIGIN_OFFSET,
+} stp_origin_kind;
+
+/* stp_image_add with a structured origin (cheap: formatted only when an error needs it). */
+stp_status stp_image_add_from(stp_image *img, uint64_t addr, const void *data, size_t len,
+                              const char *name, stp_origin_kind kind, uint32_t n,
+                              stp_findings *findings);
+
+/* Formats an origin ("fw.hex:12") into buf. */
+void stp_origin_format(char *buf, size_t cap, const char *name, stp_origin_kind kind, uint64_t n);
+
+/* Adds an error finding "<origin>: <message>" with evidence file/line|offset|record and the
+ * advice that belongs to id; returns st. */
+stp_status stp_file_fail(stp_findings *findings, stp_status st, const char *id, const char *name,
+                         stp_origin_kind kind, uint64_t n, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+/* The same, returning the finding (NULL when findings is NULL) for more evidence. */
+stp_finding *stp_file_error(stp_findings *findings, const char *id, const char *name,
+                            stp_origin_kind kind, uint64_t n, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* Growable byte buffer for the writers. A failed allocation sets failed and drops output. */
+typedef struct stp_buf {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+    bool failed;
+} stp_buf;
+
+bool stp_buf_reserve(stp_buf *b, size_t extra);
+void stp_buf_put(stp_buf *b, const void *data, size_t len);
+void stp_buf_free(stp_buf *b);
+
+/* One text line: leading and trailing blanks (and CR) stripped. last: nothing follows it. */
+typedef struct stp_line {
+    const uint8_t *p;
+    size_t len;
+    uint32_t number; /* 1-based */
+    bool last;
+} stp_line;
+
+/* Next line from data at *pos; false at the end of the data. */
+bool stp_next_line(const uint8_t *data, size_t len, size_t *pos, uint32_t *number, stp_line *out);
+
+/* Decodes ndigits (even) hex digits into out. Returns the index of the first bad character,
+ * or (size_t)-1 when all are hex digits. */
+size_t stp_hex_decode(const uint8_t *p, size_t ndigits, uint8_t *out);
+
+/* Hex digit value for a character, or -1. */
+extern const signed char stp_hex_value[256];
+extern const char stp_hex_upper[16];
+
+/* Readers: add the file's bytes into img. name is used in findings. */
+stp_status stp_bin_parse(stp_image *img, const uint8_t *data, size_t len, const char *name,
+                         uint32_t base, stp_findings *findings);
+stp_status stp_ihex_parse(stp_image *img, const uint8_t *data, size_t len, const char *name,
+                          stp_findings *findings);
+stp_status stp_srec_parse(stp_image *img, const uint8_t *data, size_t len, const char *name,
+                          stp_findings *findings);
+stp_status stp_elf_parse(stp_image *img, const uint8_t *data, size_t len, const char *name,
+                         stp_findings *findings);
+
+/* Content sniffers used by stp_format_detect. */
+bool stp_ihex_sniff(const uint8_t *data, size_t len);
+bool stp_srec_sniff(const uint8_t *data, size_t len);
+
+/* Writers: append the serialized image to out. */
+stp_status stp_bin_write(const stp_image *img, stp_buf *out, stp_findings *findings);
+stp_status stp_ihex_write(const stp_image *img, stp_buf *out, stp_findings *findings);
+stp_status stp_srec_write(const stp_image *img, stp_buf *out, stp_findings *findings);
+
+/* Largest span (first to last byte) a binary output may cover; beyond it gaps would be
+ * gigabytes of 0xFF. */
+#define STP_BIN_MAX_SPAN (256u * 1024u * 1024u)
+
+#endif
