@@ -95,7 +95,7 @@
     .option_bytes_addr = 0x1FFFF800, .option_bytes_size = 16, .uid_addr = 0x1FFFF7E8,              \
     .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 2000, .vdd_max_mv = 3600,                   \
     .reset_clock_hz = 8000000, .reference_manual = "RM0008 rev 21", .erased_value = 0xFF,          \
-    .bootloader_doc = AN2606
+    .uid_word2_offset = 8, .bootloader_doc = AN2606
 
 /* ---- F2/F4: RM0033 rev 9 (F2), RM0090 rev 19 (F405..F439), RM0368 rev 5 (F401),
  * RM0383 rev 3 (F411), RM0390 rev 6 (F446), RM0402 rev 6 (F412), RM0386 rev 6 (F469),
@@ -106,7 +106,7 @@
     .wrp_granule = 0, .sram_base = 0x20000000, .option_bytes_addr = 0x1FFFC000,                    \
     .option_bytes_size = 16, .uid_addr = 0x1FFF7A10, .bootloader_addr = 0x1FFF0000,                \
     .bootloader_usart = USART1_PA9_PA10, .vdd_max_mv = 3600, .reset_clock_hz = 16000000,           \
-    .erased_value = 0xFF, .bootloader_doc = AN2606
+    .erased_value = 0xFF, .bootloader_doc = AN2606, .uid_word2_offset = 8
 #define F4_COMMON F24_COMMON, .family = "F4", .core = STP_CORE_M4
 
 /* ---- F7: RM0385 rev 8 (F74x/F75x), RM0410 rev 4 (F76x/F77x), RM0431 rev 3 (F72x/F73x) */
@@ -115,7 +115,8 @@
     .flash_base = 0x08000000, .flash_regs = 0x40023C00, .fsize_decode = STP_FSIZE_KB16,            \
     .wrp_granule = 0, .sram_base = 0x20000000, .option_bytes_addr = 0x1FFF0000,                    \
     .bootloader_addr = 0x1FF00000, .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 1700,        \
-    .vdd_max_mv = 3600, .reset_clock_hz = 16000000, .erased_value = 0xFF, .bootloader_doc = AN2606
+    .vdd_max_mv = 3600, .reset_clock_hz = 16000000, .erased_value = 0xFF,                          \
+    .bootloader_doc = AN2606, .uid_word2_offset = 8
 
 /* ---- L1: RM0038 rev 17 (STM32L100/151/152/162) --------------------------------------- */
 #define L1_COMMON                                                                                  \
@@ -124,7 +125,7 @@
     .sram_base = 0x20000000, .option_bytes_addr = 0x1FF80000, .bootloader_addr = 0x1FF00000,       \
     .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 1650, .vdd_max_mv = 3600,                   \
     .reset_clock_hz = 2097000, .timing = L1_TIMING, .reference_manual = "RM0038 rev 17",           \
-    .erased_value = 0x00, .bootloader_doc = AN2606
+    .erased_value = 0x00, .bootloader_doc = AN2606, .uid_word2_offset = 0x14
 
 static const stp_chip chips[] = {
     /* F1 */
@@ -278,7 +279,7 @@ static const stp_chip chips[] = {
      .datasheet = "DS6876 rev 12 (STM32L151x6/x8/xB)"},
     {L1_COMMON, .dev_id = 0x429, .name = "STM32L1xx cat.2", .flash_sizes_kb = {32, 64, 128},
      .flash_default_kb = 128, .layout = ONE_BANK({512, 256}), .flash_size_reg = 0x1FF8004C,
-     .fsize_decode = STP_FSIZE_L1_LOWBYTE, .uid_addr = 0x1FF800D0, .option_bytes_size = 16,
+     .fsize_decode = STP_FSIZE_L1_LOWBYTE, .uid_addr = 0x1FF80050, .option_bytes_size = 16,
      .sram_size = KB(4), .bootloader_version = 0x20,
      .datasheet = "DS10721 rev 6 (STM32L151x6/x8/xB-A)"},
     {L1_COMMON, .dev_id = 0x427, .name = "STM32L1xx cat.3", .flash_sizes_kb = {256},
@@ -495,10 +496,25 @@ uint32_t stp_layout_bytes(const stp_flash_layout *layout)
 /* ---- sectors ----------------------------------------------------------------------- */
 
 typedef struct sector_walk {
-    stp_sector *out;
+    stp_sector *out; /* where to store sectors, or NULL to count */
     size_t max;
     size_t count;
+    bool find; /* looking for the sector holding find_addr */
+    uint32_t find_addr;
+    bool found;
+    stp_sector hit;
 } sector_walk;
+
+static void emit(sector_walk *w, const stp_sector *s)
+{
+    if (w->out && w->count < w->max)
+        w->out[w->count] = *s;
+    if (w->find && !w->found && w->find_addr >= s->addr && w->find_addr - s->addr < s->size) {
+        w->found = true;
+        w->hit = *s;
+    }
+    w->count++;
+}
 
 /* Emits the sectors of one bank from base until budget bytes are covered. */
 static uint32_t walk_bank(sector_walk *w, const stp_bank_layout *bank, uint8_t bank_index,
@@ -509,27 +525,22 @@ static uint32_t walk_bank(sector_walk *w, const stp_bank_layout *bank, uint8_t b
     for (size_t r = 0; r < STP_MAX_RUNS && used < budget; r++) {
         const stp_sector_run *run = &bank->runs[r];
         for (uint16_t i = 0; i < run->count && used < budget; i++, n++) {
-            if (w->out && w->count < w->max) {
-                stp_sector *s = &w->out[w->count];
-                s->addr = base + used;
-                s->size = run->size;
-                s->number = (uint16_t)(bank->first_sector_number + n);
-                s->bank = bank_index;
-                s->index = (uint16_t)w->count;
-            }
-            w->count++;
+            stp_sector s = {
+                .addr = base + used,
+                .size = run->size,
+                .number = (uint16_t)(bank->first_sector_number + n),
+                .bank = bank_index,
+                .index = (uint16_t)w->count,
+            };
+            emit(w, &s);
             used += run->size;
         }
     }
     return used;
 }
 
-size_t stp_chip_sectors(const stp_chip *chip, uint32_t flash_kb, bool dual_bank, stp_sector *out,
-                        size_t max)
+static void walk_chip(sector_walk *w, const stp_chip *chip, uint32_t flash_kb, bool dual_bank)
 {
-    if (!chip || flash_kb == 0)
-        return 0;
-    sector_walk w = {out, out ? max : 0, 0};
     uint32_t bytes = flash_kb * 1024u;
     const stp_flash_layout *dual = &chip->layout_dual;
 
@@ -537,19 +548,57 @@ size_t stp_chip_sectors(const stp_chip *chip, uint32_t flash_kb, bool dual_bank,
         /* Dual-bank mode splits the device evenly; bank 2 starts at its middle. */
         uint32_t per_bank = bytes / dual->bank_count;
         for (uint8_t b = 0; b < dual->bank_count && b < STP_MAX_BANKS; b++)
-            walk_bank(&w, &dual->banks[b], b, chip->flash_base + b * per_bank, per_bank);
-    } else {
-        /* Single-bank mode (or a device whose banks are fixed): fill banks in order. */
-        uint32_t left = bytes;
-        for (uint8_t b = 0; b < chip->layout.bank_count && b < STP_MAX_BANKS && left; b++) {
-            const stp_bank_layout *bank = &chip->layout.banks[b];
-            uint32_t used = walk_bank(&w, bank, b, bank->base, left);
-            left -= used < left ? used : left;
-        }
+            walk_bank(w, &dual->banks[b], b, chip->flash_base + b * per_bank, per_bank);
+        return;
     }
+    /* Single-bank mode (or a device whose banks are fixed): fill banks in order. */
+    uint32_t left = bytes;
+    for (uint8_t b = 0; b < chip->layout.bank_count && b < STP_MAX_BANKS && left; b++) {
+        const stp_bank_layout *bank = &chip->layout.banks[b];
+        uint32_t used = walk_bank(w, bank, b, bank->base, left);
+        left -= used < left ? used : left;
+    }
+}
+
+size_t stp_chip_sectors(const stp_chip *chip, uint32_t flash_kb, bool dual_bank, stp_sector *out,
+                        size_t max)
+{
+    if (!chip || flash_kb == 0 || flash_kb > UINT32_MAX / 1024u)
+        return 0;
+    sector_walk w = {.out = out, .max = out ? max : 0};
+    walk_chip(&w, chip, flash_kb, dual_bank);
     if (!out)
         return w.count;
     return w.count < max ? w.count : max;
+}
+
+bool stp_chip_sector_at(const stp_chip *chip, uint32_t flash_kb, bool dual_bank, uint32_t addr,
+                        stp_sector *out)
+{
+    if (!chip || flash_kb == 0 || flash_kb > UINT32_MAX / 1024u)
+        return false;
+    sector_walk w = {.find = true, .find_addr = addr};
+    walk_chip(&w, chip, flash_kb, dual_bank);
+    if (w.found && out)
+        *out = w.hit;
+    return w.found;
+}
+
+stp_psize stp_chip_psize_for_mv(const stp_chip *chip, uint32_t mv)
+{
+    if (!chip)
+        return STP_PSIZE_COUNT;
+    if (chip->flash_kind == STP_FLASH_F1)
+        return STP_PSIZE_X16;
+    if (chip->flash_kind == STP_FLASH_L1)
+        return STP_PSIZE_X32;
+    /* x64 needs VPP on top of its VDD floor: never chosen from VDD alone */
+    for (int p = STP_PSIZE_X32; p >= STP_PSIZE_X8; p--) {
+        uint16_t floor_mv = chip->timing.psize_min_mv[p];
+        if (floor_mv && mv >= floor_mv)
+            return (stp_psize)p;
+    }
+    return STP_PSIZE_COUNT;
 }
 
 const stp_erase_timing *stp_chip_erase_timing(const stp_chip *chip, uint32_t sector_size)

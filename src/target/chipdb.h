@@ -112,7 +112,7 @@ typedef struct stp_chip {
     uint32_t sram_size;         /* contiguous SRAM at sram_base usable by loaders */
     uint32_t option_bytes_addr; /* option bytes in the memory map */
     uint32_t option_bytes_size;
-    uint32_t uid_addr;            /* 96-bit unique ID */
+    uint32_t uid_addr;            /* 96-bit unique ID (first word; see uid_word2_offset) */
     uint32_t bootloader_addr;     /* system memory (ROM bootloader) */
     uint8_t bootloader_version;   /* AN2606 protocol version byte, e.g. 0x31 */
     const char *bootloader_usart; /* "USART1 PA9(TX)/PA10(RX)" */
@@ -128,6 +128,7 @@ typedef struct stp_chip {
     uint32_t option_bytes2_addr; /* bank-2 option bytes (F42x/F43x/F469 0x1FFEC000), or 0 */
     uint32_t option_bytes2_size;
     const char *bootloader_doc; /* "AN2606 rev 50" */
+    uint8_t uid_word2_offset;   /* offset of the third UID word: 8, but 0x14 on L1 */
 } stp_chip;
 
 /* A part number users and the virtual board name (sim:stm32f407vg). */
@@ -181,6 +182,13 @@ uint32_t stp_layout_bytes(const stp_flash_layout *layout);
 const stp_chip *stp_part_chip(const stp_part *part);
 /* Erase timing for a sector size, or NULL when the row has none. */
 const stp_erase_timing *stp_chip_erase_timing(const stp_chip *chip, uint32_t sector_size);
+/* The sector holding addr on a device of flash_kb KiB (and bank mode); false outside. */
+bool stp_chip_sector_at(const stp_chip *chip, uint32_t flash_kb, bool dual_bank, uint32_t addr,
+                        stp_sector *out);
+/* Widest PSIZE usable at VDD mv without VPP (F2/F4/F7: x32 from 2.7 V, x16 from 2.1 V, x8
+ * down to the x8 floor); STP_PSIZE_COUNT below that. Families without PSIZE return their
+ * native width (F1 x16, L1 x32). */
+stp_psize stp_chip_psize_for_mv(const stp_chip *chip, uint32_t mv);
 /* Cortex-M CPUID part number (CPUID[15:4]) of a core: 0xC20 (M0), 0xC23, 0xC24, 0xC27 ... */
 uint16_t stp_core_cpuid_partno(stp_core_kind core);
 

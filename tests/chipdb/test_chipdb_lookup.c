@@ -242,6 +242,35 @@ static void test_timings_for_virtual_board(void **state)
     assert_int_equal(chip(0x429)->reset_clock_hz, 2097000);
 }
 
+static void test_sector_at_and_psize(void **state)
+{
+    (void)state;
+    stp_sector s;
+    assert_true(stp_chip_sector_at(chip(0x413), 1024, false, 0x08012345, &s));
+    assert_int_equal(s.index, 4);
+    assert_int_equal(s.addr, 0x08010000);
+    assert_int_equal(s.size, 65536);
+    assert_false(stp_chip_sector_at(chip(0x413), 512, false, 0x08080000, &s));
+    assert_true(stp_chip_sector_at(chip(0x413), 1024, false, 0x080FFFFF, &s));
+    assert_int_equal(s.index, 11);
+    assert_true(stp_chip_sector_at(chip(0x419), 1024, true, 0x08080000, &s));
+    assert_int_equal(s.number, 16);
+    assert_int_equal(s.bank, 1);
+    assert_false(stp_chip_sector_at(chip(0x413), 1024, false, 0x1FFF0000, &s));
+    assert_false(stp_chip_sector_at(NULL, 1024, false, 0x08000000, &s));
+
+    const stp_chip *f4 = chip(0x413);
+    assert_int_equal(stp_chip_psize_for_mv(f4, 3300), STP_PSIZE_X32);
+    assert_int_equal(stp_chip_psize_for_mv(f4, 2700), STP_PSIZE_X32);
+    assert_int_equal(stp_chip_psize_for_mv(f4, 2600), STP_PSIZE_X16);
+    assert_int_equal(stp_chip_psize_for_mv(f4, 2100), STP_PSIZE_X16);
+    assert_int_equal(stp_chip_psize_for_mv(f4, 1800), STP_PSIZE_X8);
+    assert_int_equal(stp_chip_psize_for_mv(f4, 520), STP_PSIZE_COUNT); /* seed 002 */
+    assert_int_equal(stp_chip_psize_for_mv(chip(0x411), 1750), STP_PSIZE_COUNT);
+    assert_int_equal(stp_chip_psize_for_mv(chip(0x410), 3300), STP_PSIZE_X16);
+    assert_int_equal(stp_chip_psize_for_mv(chip(0x429), 3300), STP_PSIZE_X32);
+}
+
 static void test_parts(void **state)
 {
     (void)state;
@@ -302,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_sectors_f767_modes),
         cmocka_unit_test(test_sectors_f1_and_l1),
         cmocka_unit_test(test_timings_for_virtual_board),
+        cmocka_unit_test(test_sector_at_and_psize),
         cmocka_unit_test(test_parts),
         cmocka_unit_test(test_names),
     };

@@ -85,6 +85,7 @@ static void test_addresses(void **state)
         CHECK(c, c->option_bytes_size >= 16 && c->option_bytes_size % 8 == 0);
         CHECK(c, (c->option_bytes2_addr == 0) == (c->option_bytes2_size == 0));
         CHECK(c, c->uid_addr != 0 && c->uid_addr % 4 == 0);
+        CHECK(c, c->uid_word2_offset == 8 || c->uid_word2_offset == 0x14);
         CHECK(c, c->bootloader_addr >= 0x1FF00000u && c->bootloader_addr % 0x1000 == 0);
         CHECK(c, c->bootloader_version >= 0x10);
         /* system memory and option bytes lie outside the main flash */
@@ -115,6 +116,9 @@ static void test_flash_size_register_per_family(void **state)
             break;
         case STP_FLASH_L1:
             CHECK(c, c->flash_regs == 0x40023C00u);
+            /* the unique ID follows the size register; its third word is 0x14 further */
+            CHECK(c, c->uid_addr == c->flash_size_reg + 4);
+            CHECK(c, c->uid_word2_offset == 0x14);
             CHECK(c, c->flash_size_reg ==
                          ((c->dev_id == 0x416 || c->dev_id == 0x429) ? 0x1FF8004Cu : 0x1FF800CCu));
             break;
@@ -188,9 +192,14 @@ static void check_sectors(const stp_chip *c, uint32_t kb, bool dual)
         if (i > 0)
             CHECK(c, s->bank >= sectors[i - 1].bank);
         CHECK(c, stp_chip_erase_timing(c, s->size) != NULL);
+        stp_sector at;
+        CHECK(c, stp_chip_sector_at(c, kb, dual, s->addr + s->size - 1, &at));
+        CHECK(c, at.addr == s->addr && at.index == s->index && at.number == s->number);
         addr += s->size;
     }
     CHECK(c, addr - c->flash_base == kb * 1024u);
+    CHECK(c, !stp_chip_sector_at(c, kb, dual, addr, NULL));
+    CHECK(c, !stp_chip_sector_at(c, kb, dual, c->flash_base - 1, NULL));
 }
 
 static void test_layouts(void **state)
