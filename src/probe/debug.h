@@ -58,6 +58,11 @@ typedef struct stp_debug_ops {
     /* Monotonic milliseconds on the same clock as delay_ms (for poll deadlines). */
     uint64_t (*now_ms)(stp_debug *d);
     void (*close)(stp_debug *d);
+    /* Half-word writes of len bytes (addr and len even), split at the probe's limits: the
+     * fast path for F1/L1-style half-word flash programming. Probes without 16-bit access
+     * answer STP_ERR_FIRMWARE_OLD with finding probe.firmware-old. */
+    stp_status (*write_mem16)(stp_debug *d, uint32_t addr, const void *buf, size_t len,
+                              stp_findings *findings);
 } stp_debug_ops;
 
 /* Every implementation starts with this header. */
