@@ -30,16 +30,16 @@ const char *stp_probe_spec_help(void);
 
 /* What `stprog probes` shows for one probe. */
 typedef struct stp_probe_entry {
-    char kind[16];      /* "stlink-v2", "stlink-v2-1", "stlink-v3", "stlink-v1" */
-    char serial[64];    /* "" when it could not be read */
-    char firmware[32];  /* "V2J45S7"; "" when it could not be read */
-    char spec[96];      /* what to pass to --probe: "stlink:SERIAL" */
+    char kind[16];     /* "stlink-v2", "stlink-v2-1", "stlink-v3", "stlink-v1" */
+    char serial[64];   /* "" when it could not be read */
+    char firmware[32]; /* "V2J45S7"; "" when it could not be read */
+    char spec[96];     /* what to pass to --probe: "stlink:SERIAL" */
     uint16_t vid;
     uint16_t pid;
     uint8_t bus;
     uint8_t address;
-    bool usable;        /* false: no permission, in use, or unsupported */
-    char problem[96];   /* why not usable ("no permission: install contrib/60-stprog.rules") */
+    bool usable;      /* false: no permission, in use, or unsupported */
+    char problem[96]; /* why not usable ("no permission: install contrib/60-stprog.rules") */
 } stp_probe_entry;
 
 /* Lists the ST-Links on USB. *out (may be NULL when *count is 0) is freed with

@@ -21,12 +21,12 @@ typedef enum stp_connect_mode {
 } stp_connect_mode;
 
 typedef struct stp_probe_info {
-    char kind[16];        /* "stlink-v2", "stlink-v2-1", "stlink-v3" */
-    char firmware[32];    /* "V2J45S7" */
+    char kind[16];     /* "stlink-v2", "stlink-v2-1", "stlink-v3" */
+    char firmware[32]; /* "V2J45S7" */
     char serial[64];
     uint16_t vid;
     uint16_t pid;
-    unsigned swd_khz;     /* SWD clock in use */
+    unsigned swd_khz; /* SWD clock in use */
 } stp_probe_info;
 
 typedef struct stp_debug_ops {

@@ -101,8 +101,7 @@ stp_status stl_parse_version(stp_stlink *s, const uint8_t *v1, size_t v1len, con
             n += snprintf(fw + n, fwlen - (size_t)n, "B%u", s->ver_bridge);
         if (s->ver_swim != 0 && n > 0 && (size_t)n < fwlen)
             snprintf(fw + n, fwlen - (size_t)n, "S%u", s->ver_swim);
-        s->features = STL_F_TARGET_VOLTAGE | STL_F_RW_STATUS2 | STL_F_MEM_16BIT |
-                      STL_F_COM_FREQ;
+        s->features = STL_F_TARGET_VOLTAGE | STL_F_RW_STATUS2 | STL_F_MEM_16BIT | STL_F_COM_FREQ;
         s->max_rw8 = 512;
         s->max_rw32 = 6144;
     } else if (ver == 2) {
@@ -237,7 +236,7 @@ static const struct {
     unsigned khz;
     uint16_t divisor;
 } v2_swd_clocks[] = {
-    {4000, 0}, {1800, 1}, {1200, 2}, {950, 3}, {480, 7}, {240, 15},
+    {4000, 0}, {1800, 1}, {1200, 2}, {950, 3},  {480, 7},  {240, 15},
     {125, 31}, {100, 40}, {50, 79},  {25, 158}, {15, 265}, {5, 798},
 };
 
@@ -304,8 +303,8 @@ stp_status stl_set_swd_khz(stp_debug *d, unsigned khz, unsigned *actual, stp_fin
     }
     if (actual != NULL)
         *actual = s->base.info.swd_khz;
-    stp_log(s->base.env, STP_LOG_DEBUG, "stlink: SWD clock %u kHz (asked %u)",
-            s->base.info.swd_khz, khz);
+    stp_log(s->base.env, STP_LOG_DEBUG, "stlink: SWD clock %u kHz (asked %u)", s->base.info.swd_khz,
+            khz);
     return STP_OK;
 }
 

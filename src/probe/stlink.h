@@ -12,12 +12,12 @@
 #include "transport/transport.h"
 
 /* Top-level commands (byte 0 of a command block). */
-#define STL_GET_VERSION       0xF1
-#define STL_DEBUG_COMMAND     0xF2
-#define STL_DFU_COMMAND       0xF3
-#define STL_SWIM_COMMAND      0xF4
-#define STL_GET_CURRENT_MODE  0xF5
-#define STL_GET_TARGET_VOLTAGE 0xF7
+#define STL_GET_VERSION          0xF1
+#define STL_DEBUG_COMMAND        0xF2
+#define STL_DFU_COMMAND          0xF3
+#define STL_SWIM_COMMAND         0xF4
+#define STL_GET_CURRENT_MODE     0xF5
+#define STL_GET_TARGET_VOLTAGE   0xF7
 #define STL_APIV3_GET_VERSION_EX 0xFB
 
 /* Modes reported by GET_CURRENT_MODE. */
@@ -31,59 +31,59 @@
 #define STL_SWIM_EXIT 0x01
 
 /* Sub-commands of STL_DEBUG_COMMAND (byte 1). */
-#define STL_DEBUG_GETSTATUS         0x01
-#define STL_DEBUG_FORCEDEBUG        0x02
-#define STL_DEBUG_READMEM_32BIT     0x07
-#define STL_DEBUG_WRITEMEM_32BIT    0x08
-#define STL_DEBUG_RUNCORE           0x09
-#define STL_DEBUG_STEPCORE          0x0A
-#define STL_DEBUG_READMEM_8BIT      0x0C
-#define STL_DEBUG_WRITEMEM_8BIT     0x0D
-#define STL_DEBUG_EXIT              0x21
-#define STL_DEBUG_APIV2_ENTER       0x30
-#define STL_DEBUG_APIV2_READ_IDCODES 0x31
-#define STL_DEBUG_APIV2_RESETSYS    0x32
-#define STL_DEBUG_APIV2_READREG     0x33
-#define STL_DEBUG_APIV2_WRITEREG    0x34
-#define STL_DEBUG_APIV2_WRITEDEBUGREG 0x35
-#define STL_DEBUG_APIV2_READDEBUGREG 0x36
-#define STL_DEBUG_APIV2_GETLASTRWSTATUS 0x3B
-#define STL_DEBUG_APIV2_DRIVE_NRST  0x3C
+#define STL_DEBUG_GETSTATUS              0x01
+#define STL_DEBUG_FORCEDEBUG             0x02
+#define STL_DEBUG_READMEM_32BIT          0x07
+#define STL_DEBUG_WRITEMEM_32BIT         0x08
+#define STL_DEBUG_RUNCORE                0x09
+#define STL_DEBUG_STEPCORE               0x0A
+#define STL_DEBUG_READMEM_8BIT           0x0C
+#define STL_DEBUG_WRITEMEM_8BIT          0x0D
+#define STL_DEBUG_EXIT                   0x21
+#define STL_DEBUG_APIV2_ENTER            0x30
+#define STL_DEBUG_APIV2_READ_IDCODES     0x31
+#define STL_DEBUG_APIV2_RESETSYS         0x32
+#define STL_DEBUG_APIV2_READREG          0x33
+#define STL_DEBUG_APIV2_WRITEREG         0x34
+#define STL_DEBUG_APIV2_WRITEDEBUGREG    0x35
+#define STL_DEBUG_APIV2_READDEBUGREG     0x36
+#define STL_DEBUG_APIV2_GETLASTRWSTATUS  0x3B
+#define STL_DEBUG_APIV2_DRIVE_NRST       0x3C
 #define STL_DEBUG_APIV2_GETLASTRWSTATUS2 0x3E
-#define STL_DEBUG_APIV2_SWD_SET_FREQ 0x43
-#define STL_DEBUG_APIV2_READMEM_16BIT 0x47
-#define STL_DEBUG_APIV2_WRITEMEM_16BIT 0x48
-#define STL_APIV3_SET_COM_FREQ      0x61
-#define STL_APIV3_GET_COM_FREQ      0x62
-#define STL_DEBUG_ENTER_SWD         0xA3
+#define STL_DEBUG_APIV2_SWD_SET_FREQ     0x43
+#define STL_DEBUG_APIV2_READMEM_16BIT    0x47
+#define STL_DEBUG_APIV2_WRITEMEM_16BIT   0x48
+#define STL_APIV3_SET_COM_FREQ           0x61
+#define STL_APIV3_GET_COM_FREQ           0x62
+#define STL_DEBUG_ENTER_SWD              0xA3
 
 #define STL_NRST_LOW  0x00
 #define STL_NRST_HIGH 0x01
 
 /* Status bytes in replies. */
-#define STL_OK                   0x80
-#define STL_FAULT                0x81
-#define STL_SWD_AP_WAIT          0x10
-#define STL_SWD_AP_FAULT         0x11
-#define STL_SWD_AP_ERROR         0x12
-#define STL_SWD_AP_PARITY_ERROR  0x13
-#define STL_SWD_DP_WAIT          0x14
-#define STL_SWD_DP_FAULT         0x15
-#define STL_SWD_DP_ERROR         0x16
-#define STL_SWD_DP_PARITY_ERROR  0x17
-#define STL_SWD_AP_WDATA_ERROR   0x18
-#define STL_SWD_AP_STICKY_ERROR  0x19
+#define STL_OK                      0x80
+#define STL_FAULT                   0x81
+#define STL_SWD_AP_WAIT             0x10
+#define STL_SWD_AP_FAULT            0x11
+#define STL_SWD_AP_ERROR            0x12
+#define STL_SWD_AP_PARITY_ERROR     0x13
+#define STL_SWD_DP_WAIT             0x14
+#define STL_SWD_DP_FAULT            0x15
+#define STL_SWD_DP_ERROR            0x16
+#define STL_SWD_DP_PARITY_ERROR     0x17
+#define STL_SWD_AP_WDATA_ERROR      0x18
+#define STL_SWD_AP_STICKY_ERROR     0x19
 #define STL_SWD_AP_STICKYORUN_ERROR 0x1A
-#define STL_BAD_AP_ERROR         0x1D
+#define STL_BAD_AP_ERROR            0x1D
 
 #define STL_CMD_SIZE 16 /* every command block is padded to 16 bytes */
 
 /* Feature gates implied by the firmware version. */
-#define STL_F_TARGET_VOLTAGE  (1u << 0) /* GET_TARGET_VOLTAGE: V2 J13+ */
-#define STL_F_RW_STATUS2      (1u << 1) /* GETLASTRWSTATUS2: V2 J15+ */
-#define STL_F_SWD_SET_FREQ    (1u << 2) /* SWD_SET_FREQ: V2 J22+ */
-#define STL_F_MEM_16BIT       (1u << 3) /* READ/WRITEMEM_16BIT: V2 J26+, V3 */
-#define STL_F_COM_FREQ        (1u << 4) /* APIV3 SET/GET_COM_FREQ: V3 */
+#define STL_F_TARGET_VOLTAGE (1u << 0) /* GET_TARGET_VOLTAGE: V2 J13+ */
+#define STL_F_RW_STATUS2     (1u << 1) /* GETLASTRWSTATUS2: V2 J15+ */
+#define STL_F_SWD_SET_FREQ   (1u << 2) /* SWD_SET_FREQ: V2 J22+ */
+#define STL_F_MEM_16BIT      (1u << 3) /* READ/WRITEMEM_16BIT: V2 J26+, V3 */
+#define STL_F_COM_FREQ       (1u << 4) /* APIV3 SET/GET_COM_FREQ: V3 */
 
 /* Firmware the driver refuses below: APIv2 (READREG/WRITEREG, READ/WRITE DEBUG REG,
  * DRIVE_NRST, READ_IDCODES) arrived with JTAG firmware J11. */
@@ -98,9 +98,9 @@ typedef struct stp_stlink {
     /* Firmware version fields. */
     unsigned ver_stlink, ver_jtag, ver_swim, ver_msd, ver_bridge;
     uint32_t features;
-    size_t max_rw8;  /* 8-bit transfer limit: 64 (full-speed probes), 512 (V3) */
-    size_t max_rw32; /* 32/16-bit transfer limit */
-    bool in_debug;   /* SWD debug mode entered */
+    size_t max_rw8;           /* 8-bit transfer limit: 64 (full-speed probes), 512 (V3) */
+    size_t max_rw32;          /* 32/16-bit transfer limit */
+    bool in_debug;            /* SWD debug mode entered */
     unsigned wait_timeout_ms; /* deadline for WAIT retries of one operation */
     unsigned v3_freq_count;
     uint32_t v3_freqs[STL_V3_MAX_FREQS];
@@ -125,8 +125,7 @@ stp_status stl_xfer_out(stp_stlink *s, const char *what, const uint8_t *cmd, siz
 
 /* One attempt of an operation: returns a transport/protocol failure (already reported in
  * f), or STP_OK with the ST-Link status byte in *code. */
-typedef stp_status (*stl_attempt_fn)(stp_stlink *s, void *ctx, uint8_t *code,
-                                     stp_findings *f);
+typedef stp_status (*stl_attempt_fn)(stp_stlink *s, void *ctx, uint8_t *code, stp_findings *f);
 /* Runs attempt until it succeeds; WAIT answers are retried with exponential backoff
  * (1 ms doubling up to 128 ms) until s->wait_timeout_ms passes on the transport's clock.
  * Any other status byte is mapped (stl_status_report) with what/addr as evidence. */
@@ -137,8 +136,8 @@ stp_status stl_simple(stp_stlink *s, const char *what, const uint8_t *cmd, size_
                       uint8_t *reply, size_t replylen, stp_findings *f);
 /* Refuses with STP_ERR_FIRMWARE_OLD and finding probe.firmware-old when the feature is
  * missing; min_fw names the first firmware that has it ("V2J26"). */
-stp_status stl_need(stp_stlink *s, uint32_t feature, const char *feature_name,
-                    const char *min_fw, stp_findings *f);
+stp_status stl_need(stp_stlink *s, uint32_t feature, const char *feature_name, const char *min_fw,
+                    stp_findings *f);
 
 void stl_put_u16(uint8_t *p, uint16_t v);
 void stl_put_u32(uint8_t *p, uint32_t v);
@@ -158,25 +157,22 @@ stp_status stl_status_report(uint8_t code, const char *what, bool has_addr, uint
 /* ---- stlink.c: connection and probe-level commands -------------------------------- */
 /* Takes ownership of usb (closed on failure too). Reads the version, leaves DFU/mass
  * storage/a previous debug session, enters SWD and sets the default clock. */
-stp_status stp_stlink_open(stp_usb *usb, const stp_env *env, stp_debug **out,
-                           stp_findings *f);
+stp_status stp_stlink_open(stp_usb *usb, const stp_env *env, stp_debug **out, stp_findings *f);
 /* Reads the firmware version only (for listing probes); fills info->firmware/kind. */
 stp_status stp_stlink_read_version(stp_usb *usb, stp_probe_info *info, stp_findings *f);
 /* Parses the 6-byte GET_VERSION (and for V3 the 12-byte GET_VERSION_EX) reply into s and
  * the firmware string. Exposed for tests and the fuzz target. */
-stp_status stl_parse_version(stp_stlink *s, const uint8_t *v1, size_t v1len,
-                             const uint8_t *vex, size_t vexlen, stp_findings *f);
+stp_status stl_parse_version(stp_stlink *s, const uint8_t *v1, size_t v1len, const uint8_t *vex,
+                             size_t vexlen, stp_findings *f);
 /* Volts from the GET_TARGET_VOLTAGE reply (two LE words: reference, target). */
-stp_status stl_parse_voltage(const uint8_t *reply, size_t len, double *volts,
-                             stp_findings *f);
+stp_status stl_parse_voltage(const uint8_t *reply, size_t len, double *volts, stp_findings *f);
 stp_status stl_enter_swd(stp_stlink *s, stp_findings *f);
 /* Enters SWD when not in debug mode yet (target operations call this first). */
 stp_status stl_ensure_debug(stp_stlink *s, stp_findings *f);
 
 /* ---- stlink_mem.c ------------------------------------------------------------------ */
 stp_status stl_read_mem(stp_debug *d, uint32_t addr, void *buf, size_t len, stp_findings *f);
-stp_status stl_write_mem(stp_debug *d, uint32_t addr, const void *buf, size_t len,
-                         stp_findings *f);
+stp_status stl_write_mem(stp_debug *d, uint32_t addr, const void *buf, size_t len, stp_findings *f);
 stp_status stl_read_u32(stp_debug *d, uint32_t addr, uint32_t *val, stp_findings *f);
 stp_status stl_write_u32(stp_debug *d, uint32_t addr, uint32_t val, stp_findings *f);
 stp_status stl_write_u16(stp_debug *d, uint32_t addr, uint16_t val, stp_findings *f);

@@ -15,9 +15,9 @@ stp_status stl_attach(stp_debug *d, uint32_t *dp_idcode, stp_findings *f)
         return st;
     uint32_t id = stl_get_u32(&reply[4]);
     if (id == 0 || id == 0xFFFFFFFFu) {
-        stp_finding *fi = stp_finding_add(f, "swd.no-target", STP_SEV_ERROR,
-                                          "no target answered on SWD (DP IDCODE 0x%08X)",
-                                          (unsigned)id);
+        stp_finding *fi =
+            stp_finding_add(f, "swd.no-target", STP_SEV_ERROR,
+                            "no target answered on SWD (DP IDCODE 0x%08X)", (unsigned)id);
         stp_finding_evidence(fi, "dp_idcode", "0x%08X", (unsigned)id);
         stp_finding_advice(fi, "check target power, GND and SWDIO/SWCLK wiring");
         return STP_ERR_NO_TARGET;

@@ -97,8 +97,8 @@ static size_t min_size(size_t a, size_t b)
 
 /* Chooses the next piece of an access: width (1, 2 or 4) and length. width_pref is 4 for
  * normal accesses and 2 for half-word writes. */
-static size_t next_piece(const stp_stlink *s, uint32_t addr, size_t remaining,
-                         unsigned width_pref, unsigned *width)
+static size_t next_piece(const stp_stlink *s, uint32_t addr, size_t remaining, unsigned width_pref,
+                         unsigned *width)
 {
     size_t n;
     if (width_pref == 2) {
@@ -142,8 +142,9 @@ static stp_status mem_access(stp_stlink *s, uint32_t addr, uint8_t *rbuf, const 
             op.opcode = width == 4   ? STL_DEBUG_WRITEMEM_32BIT
                         : width == 2 ? STL_DEBUG_APIV2_WRITEMEM_16BIT
                                      : STL_DEBUG_WRITEMEM_8BIT;
-            op.what =
-                width == 4 ? "WRITEMEM_32BIT" : width == 2 ? "WRITEMEM_16BIT" : "WRITEMEM_8BIT";
+            op.what = width == 4   ? "WRITEMEM_32BIT"
+                      : width == 2 ? "WRITEMEM_16BIT"
+                                   : "WRITEMEM_8BIT";
             st = stl_run(s, op.what, true, a, write_attempt, &op, f);
         }
         done += n;
@@ -156,8 +157,7 @@ stp_status stl_read_mem(stp_debug *d, uint32_t addr, void *buf, size_t len, stp_
     return mem_access((stp_stlink *)d, addr, buf, NULL, len, 4, f);
 }
 
-stp_status stl_write_mem(stp_debug *d, uint32_t addr, const void *buf, size_t len,
-                         stp_findings *f)
+stp_status stl_write_mem(stp_debug *d, uint32_t addr, const void *buf, size_t len, stp_findings *f)
 {
     return mem_access((stp_stlink *)d, addr, NULL, buf, len, 4, f);
 }

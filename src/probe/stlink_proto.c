@@ -105,8 +105,8 @@ stp_status stl_xfer_out(stp_stlink *s, const char *what, const uint8_t *cmd, siz
     stp_status st = send_cmd(s, what, cmd, cmdlen, f);
     if (st != STP_OK || datalen == 0)
         return st;
-    st = s->usb->ops->bulk_out(s->usb, s->usb->info.ep_out, data, datalen,
-                               xfer_timeout(s, datalen));
+    st =
+        s->usb->ops->bulk_out(s->usb, s->usb->info.ep_out, data, datalen, xfer_timeout(s, datalen));
     if (st != STP_OK)
         return usb_failure(s, st, what, "data", f);
     return STP_OK;
@@ -134,8 +134,7 @@ stp_status stl_run(stp_stlink *s, const char *what, bool has_addr, uint32_t addr
             if (f != NULL && f->count > before) {
                 stp_finding *fi = &f->items[f->count - 1];
                 if (s->fault_addr_valid)
-                    stp_finding_evidence(fi, "fault_address", "0x%08X",
-                                         (unsigned)s->fault_addr);
+                    stp_finding_evidence(fi, "fault_address", "0x%08X", (unsigned)s->fault_addr);
                 if (stl_status_is_wait(code)) {
                     stp_finding_evidence(fi, "attempts", "%u", attempts);
                     stp_finding_evidence(fi, "elapsed_ms", "%llu", (unsigned long long)elapsed);
@@ -174,8 +173,8 @@ stp_status stl_simple(stp_stlink *s, const char *what, const uint8_t *cmd, size_
     return stl_run(s, what, false, 0, simple_attempt, &c, f);
 }
 
-stp_status stl_need(stp_stlink *s, uint32_t feature, const char *feature_name,
-                    const char *min_fw, stp_findings *f)
+stp_status stl_need(stp_stlink *s, uint32_t feature, const char *feature_name, const char *min_fw,
+                    stp_findings *f)
 {
     if ((s->features & feature) != 0)
         return STP_OK;

@@ -12,7 +12,7 @@ typedef struct stl_status_desc {
     const char *advice;
 } stl_status_desc;
 
-#define ADVICE_WIRING                                                                      \
+#define ADVICE_WIRING                                                                              \
     "check SWDIO/SWCLK/GND wiring and target power; try a lower clock with --freq 480"
 #define ADVICE_FAULT "the address may not exist on this chip or its bus is not clocked"
 
@@ -20,10 +20,10 @@ static const stl_status_desc stl_statuses[] = {
     {STL_OK, "DEBUG_OK", STP_OK, NULL, NULL, NULL},
     {STL_FAULT, "DEBUG_FAULT", STP_ERR_TARGET_FAULT, "swd.debug-fault",
      "the ST-Link reported a fault executing %s", ADVICE_FAULT},
-    {0x04, "JTAG_UNKNOWN_JTAG_CHAIN", STP_ERR_NO_TARGET, "swd.no-target",
-     "no target answered %s", ADVICE_WIRING},
-    {0x05, "NO_DEVICE_CONNECTED", STP_ERR_NO_TARGET, "swd.no-target",
-     "no target answered %s", ADVICE_WIRING},
+    {0x04, "JTAG_UNKNOWN_JTAG_CHAIN", STP_ERR_NO_TARGET, "swd.no-target", "no target answered %s",
+     ADVICE_WIRING},
+    {0x05, "NO_DEVICE_CONNECTED", STP_ERR_NO_TARGET, "swd.no-target", "no target answered %s",
+     ADVICE_WIRING},
     {0x08, "COM_FREQ_TOO_LOW", STP_ERR_INVALID_ARG, "swd.clock-rejected",
      "the ST-Link rejected the clock for %s", "choose another --freq"},
     {0x09, "JTAG_GET_IDCODE_ERROR", STP_ERR_NO_TARGET, "swd.no-target",
@@ -55,8 +55,8 @@ static const stl_status_desc stl_statuses[] = {
      "write data was corrupted on the wire during %s", ADVICE_WIRING},
     {STL_SWD_AP_STICKY_ERROR, "SWD_AP_STICKY_ERROR", STP_ERR_TARGET_FAULT, "swd.ap-fault",
      "the target bus reported an error (STICKYERR) on %s", ADVICE_FAULT},
-    {STL_SWD_AP_STICKYORUN_ERROR, "SWD_AP_STICKYORUN_ERROR", STP_ERR_TARGET_FAULT,
-     "swd.ap-overrun", "the target's access port overran during %s", ADVICE_WIRING},
+    {STL_SWD_AP_STICKYORUN_ERROR, "SWD_AP_STICKYORUN_ERROR", STP_ERR_TARGET_FAULT, "swd.ap-overrun",
+     "the target's access port overran during %s", ADVICE_WIRING},
     {STL_BAD_AP_ERROR, "BAD_AP_ERROR", STP_ERR_TARGET_FAULT, "swd.bad-ap",
      "the access port used for %s does not exist", "this chip may need another AP number"},
 };
@@ -92,6 +92,8 @@ stp_status stl_status_report(uint8_t code, const char *what, bool has_addr, uint
                                "persists");
         stp_finding_evidence(fi, "stlink_status", "0x%02X", code);
         stp_finding_evidence(fi, "command", "%s", what);
+        if (has_addr)
+            stp_finding_evidence(fi, "address", "0x%08X", (unsigned)addr);
         return STP_ERR_PROTOCOL;
     }
     if (d->status == STP_OK)

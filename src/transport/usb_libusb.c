@@ -9,8 +9,8 @@
 #include "transport/transport.h"
 
 #define USB_LANG_EN_US 0x0409
-#define RULES_ADVICE                                                                       \
-    "install the udev rule: sudo cp contrib/60-stprog.rules /etc/udev/rules.d/ && "        \
+#define RULES_ADVICE                                                                               \
+    "install the udev rule: sudo cp contrib/60-stprog.rules /etc/udev/rules.d/ && "                \
     "sudo udevadm control --reload && sudo udevadm trigger, then replug the probe"
 
 typedef struct usb_libusb {
@@ -36,8 +36,8 @@ static stp_status lu_bulk_out(stp_usb *usb, uint8_t ep, const void *data, size_t
 {
     usb_libusb *u = (usb_libusb *)usb;
     int done = 0;
-    int rc = libusb_bulk_transfer(u->handle, ep, (unsigned char *)(uintptr_t)data, (int)len,
-                                  &done, timeout_ms);
+    int rc = libusb_bulk_transfer(u->handle, ep, (unsigned char *)(uintptr_t)data, (int)len, &done,
+                                  timeout_ms);
     if (rc == LIBUSB_ERROR_PIPE)
         (void)libusb_clear_halt(u->handle, ep);
     if (rc != 0) {
@@ -96,8 +96,7 @@ static void read_serial(libusb_device_handle *h, const struct libusb_device_desc
     if (dd->iSerialNumber == 0)
         return;
     unsigned char raw[256];
-    int n = libusb_get_string_descriptor(h, dd->iSerialNumber, USB_LANG_EN_US, raw,
-                                         sizeof(raw));
+    int n = libusb_get_string_descriptor(h, dd->iSerialNumber, USB_LANG_EN_US, raw, sizeof(raw));
     if (n >= 2 && raw[1] == LIBUSB_DT_STRING && raw[0] <= n) {
         uint16_t units[127];
         size_t count = 0;
@@ -261,8 +260,8 @@ static stp_status choose(const stp_usb_device *list, size_t n, const char *seria
         return STP_ERR_NO_PROBE;
     }
     if (list[found].hw == STP_STLINK_HW_V1) {
-        stp_finding *fi = stp_finding_add(f, "probe.unsupported", STP_SEV_ERROR,
-                                          "ST-Link V1 is not supported");
+        stp_finding *fi =
+            stp_finding_add(f, "probe.unsupported", STP_SEV_ERROR, "ST-Link V1 is not supported");
         stp_finding_advice(fi, "use an ST-Link V2, V2-1 (Nucleo/Discovery) or V3");
         return STP_ERR_UNSUPPORTED;
     }
@@ -275,8 +274,8 @@ static stp_status open_failed(int rc, const stp_usb_device *d, const char *op, s
     stp_finding *fi;
     if (rc == LIBUSB_ERROR_ACCESS) {
         fi = stp_finding_add(f, "probe.permission-denied", STP_SEV_ERROR,
-                             "no permission to use the ST-Link on USB bus %u address %u",
-                             d->bus, d->address);
+                             "no permission to use the ST-Link on USB bus %u address %u", d->bus,
+                             d->address);
         stp_finding_evidence(fi, "device", "/dev/bus/usb/%03u/%03u", d->bus, d->address);
         stp_finding_advice(fi, RULES_ADVICE);
         return STP_ERR_PERMISSION;

@@ -11,8 +11,8 @@
 /* The virtual board is a separate library; a build without it (the board model and the
  * probe model both present in sim/) has no in-process transport. */
 #if defined(__has_include)
-#if __has_include("sim/stlink.h") && __has_include("../../sim/stlink.c") &&                 \
-    __has_include("../../sim/board.c")
+#if __has_include("sim/stlink.h") && __has_include("../../sim/stlink.c") &&                        \
+                                                   __has_include("../../sim/board.c")
 #define STP_HAVE_SIM 1
 #endif
 #endif
@@ -132,8 +132,7 @@ stp_status stp_usb_sim_open(const char *spec, const stp_env *env, stp_usb **out,
             units[n] = (uint8_t)ui->serial[n];
             n++;
         }
-        stp_usb_format_serial(units, n, ui->pid, u->base.info.serial,
-                              sizeof(u->base.info.serial));
+        stp_usb_format_serial(units, n, ui->pid, u->base.info.serial, sizeof(u->base.info.serial));
     }
     snprintf(u->base.info.description, sizeof(u->base.info.description), "%s",
              ui->product != NULL ? ui->product : "virtual ST-Link");

@@ -184,7 +184,8 @@ void mock_rwstatus2(mock_usb *m, uint8_t status, uint32_t fault_addr)
 void mock_version_v2(mock_usb *m, uint16_t pid, unsigned jtag, unsigned x)
 {
     mock_expect_cmd(m, CMD(0xF1, 0x80));
-    uint8_t r[6] = {(uint8_t)(0x20 | (jtag >> 2)), (uint8_t)(((jtag & 3u) << 6) | x),
+    uint8_t r[6] = {(uint8_t)(0x20 | (jtag >> 2)),
+                    (uint8_t)(((jtag & 3u) << 6) | x),
                     0x83,
                     0x04,
                     (uint8_t)pid,

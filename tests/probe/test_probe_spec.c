@@ -1,0 +1,79 @@
+/* Probe specs, USB identities and serial-number formatting. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "stprog/probe.h"
+#include "transport/transport.h"
+
+static void test_bad_specs_list_accepted_forms(void **state)
+{
+    (void)state;
+    const char *bad[] = {"jlink", "stlink:", "STLINK", "sim", "cmsis-dap:1234"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        stp_findings f = {0};
+        stp_debug *d = (stp_debug *)&f; /* must be reset to NULL */
+        assert_int_equal(stp_probe_open(bad[i], NULL, &d, &f), STP_ERR_INVALID_ARG);
+        assert_null(d);
+        const stp_finding *fi = stp_findings_find(&f, "probe.spec-invalid");
+        assert_non_null(fi);
+        assert_non_null(strstr(fi->message, "stlink:SERIAL"));
+        assert_non_null(strstr(fi->message, "sim:PART"));
+        assert_string_equal(fi->evidence[0].value, bad[i]);
+        stp_findings_free(&f);
+    }
+    assert_non_null(strstr(stp_probe_spec_help(), "stlink:SERIAL"));
+}
+
+static void test_pids(void **state)
+{
+    (void)state;
+    assert_int_equal(stp_stlink_hw_from_pid(0x0483, 0x3744), STP_STLINK_HW_V1);
+    assert_int_equal(stp_stlink_hw_from_pid(0x0483, 0x3748), STP_STLINK_HW_V2);
+    assert_int_equal(stp_stlink_hw_from_pid(0x0483, 0x374B), STP_STLINK_HW_V2_1);
+    assert_int_equal(stp_stlink_hw_from_pid(0x0483, 0x374A), STP_STLINK_HW_V2_1);
+    assert_int_equal(stp_stlink_hw_from_pid(0x0483, 0x3752), STP_STLINK_HW_V2_1);
+    const uint16_t v3[] = {0x374E, 0x374F, 0x3753, 0x3754};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(stp_stlink_hw_from_pid(0x0483, v3[i]), STP_STLINK_HW_V3);
+    assert_int_equal(stp_stlink_hw_from_pid(0x0483, 0x5740), STP_STLINK_HW_UNKNOWN);
+    assert_int_equal(stp_stlink_hw_from_pid(0x1366, 0x3748), STP_STLINK_HW_UNKNOWN);
+    uint8_t out, in;
+    stp_stlink_endpoints(STP_STLINK_HW_V2, &out, &in);
+    assert_int_equal(out, 0x02);
+    assert_int_equal(in, 0x81);
+    stp_stlink_endpoints(STP_STLINK_HW_V3, &out, &in);
+    assert_int_equal(out, 0x01);
+}
+
+static void test_serial_formatting(void **state)
+{
+    (void)state;
+    char s[64];
+    /* ST-Link V2: 12 raw bytes, printed as 24 hex digits. */
+    const uint16_t bin[12] = {0x55, 0xFF, 0x6B, 0x06, 0x49, 0x77,
+                              0x50, 0x54, 0x26, 0x31, 0x12, 0x87};
+    stp_usb_format_serial(bin, 12, 0x3748, s, sizeof(s));
+    assert_string_equal(s, "55FF6B064977505426311287");
+    /* V2-1 and V3 report a printable string. */
+    const uint16_t txt[] = {'0', '6', '6', 'D', 'F', 'F', '4', '8'};
+    stp_usb_format_serial(txt, 8, 0x374B, s, sizeof(s));
+    assert_string_equal(s, "066DFF48");
+    /* Truncation keeps the string terminated. */
+    char small[5];
+    stp_usb_format_serial(bin, 12, 0x3748, small, sizeof(small));
+    assert_string_equal(small, "55FF");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_specs_list_accepted_forms),
+        cmocka_unit_test(test_pids),
+        cmocka_unit_test(test_serial_formatting),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
