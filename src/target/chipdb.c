@@ -7,6 +7,7 @@
 #include "target/chipdb.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- helpers for writing rows ------------------------------------------------------ */
@@ -491,6 +492,28 @@ uint32_t stp_layout_bytes(const stp_flash_layout *layout)
             total += (uint32_t)layout->banks[b].runs[r].count * layout->banks[b].runs[r].size;
     }
     return total;
+}
+
+size_t stp_layout_format(const stp_flash_layout *layout, char *buf, size_t len)
+{
+    size_t need = 0;
+    if (buf && len)
+        buf[0] = '\0';
+    for (size_t b = 0; layout && b < layout->bank_count && b < STP_MAX_BANKS; b++) {
+        for (size_t r = 0; r < STP_MAX_RUNS && layout->banks[b].runs[r].count; r++) {
+            const stp_sector_run *run = &layout->banks[b].runs[r];
+            const char *sep = r ? "," : (b ? " | " : "");
+            bool kib = run->size >= 1024 && run->size % 1024 == 0;
+            char *at = buf && need < len ? buf + need : NULL;
+            size_t room = buf && need < len ? len - need : 0;
+            int n = snprintf(at, room, "%s%ux%u%s", sep, (unsigned)run->count,
+                             (unsigned)(kib ? run->size / 1024 : run->size), kib ? "K" : "");
+            if (n < 0)
+                return need;
+            need += (size_t)n;
+        }
+    }
+    return need;
 }
 
 /* ---- sectors ----------------------------------------------------------------------- */

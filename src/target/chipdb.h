@@ -178,6 +178,10 @@ uint32_t stp_chip_max_flash_kb(const stp_chip *chip);
 bool stp_chip_size_allowed(const stp_chip *chip, uint32_t kb);
 /* Total bytes of a layout (all banks). */
 uint32_t stp_layout_bytes(const stp_flash_layout *layout);
+/* Writes a layout as text, e.g. "4x16K,1x64K,7x128K" or, with two banks,
+ * "4x16K,1x64K,7x128K | 4x16K,1x64K,7x128K"; sizes below 1 KiB in bytes ("512x256").
+ * Returns the length it needed (snprintf convention); "" for an empty layout. */
+size_t stp_layout_format(const stp_flash_layout *layout, char *buf, size_t len);
 /* The part's chip row, or NULL. */
 const stp_chip *stp_part_chip(const stp_part *part);
 /* Erase timing for a sector size, or NULL when the row has none. */

@@ -308,6 +308,25 @@ static void test_parts(void **state)
     }
 }
 
+static void test_layout_format(void **state)
+{
+    (void)state;
+    char buf[128];
+    assert_int_equal(stp_layout_format(&chip(0x413)->layout, buf, sizeof buf), 18);
+    assert_string_equal(buf, "4x16K,1x64K,7x128K");
+    stp_layout_format(&chip(0x451)->layout_dual, buf, sizeof buf);
+    assert_string_equal(buf, "4x16K,1x64K,7x128K | 4x16K,1x64K,7x128K");
+    stp_layout_format(&chip(0x429)->layout, buf, sizeof buf);
+    assert_string_equal(buf, "512x256");
+    /* truncation keeps the string terminated and reports the full length */
+    char small[6];
+    assert_int_equal(stp_layout_format(&chip(0x413)->layout, small, sizeof small), 18);
+    assert_string_equal(small, "4x16K");
+    assert_int_equal(stp_layout_format(&chip(0x413)->layout, NULL, 0), 18);
+    assert_int_equal(stp_layout_format(&chip(0x413)->layout_dual, buf, sizeof buf), 0);
+    assert_string_equal(buf, "");
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -333,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_timings_for_virtual_board),
         cmocka_unit_test(test_sector_at_and_psize),
         cmocka_unit_test(test_parts),
+        cmocka_unit_test(test_layout_format),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
