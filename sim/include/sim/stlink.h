@@ -12,19 +12,28 @@
 typedef struct sim_stlink sim_stlink;
 
 typedef struct sim_stlink_usb {
-    uint16_t vid;       /* 0x0483 */
+    uint16_t vid; /* 0x0483 */
     uint16_t pid;
     uint16_t bcd_device;
     const char *serial; /* the string descriptor as the firmware reports it */
     const char *product;
-    uint8_t ep_out;     /* command endpoint: 0x02 (V2) or 0x01 (V2-1, V3) */
-    uint8_t ep_in;      /* reply endpoint: 0x81 */
-    uint8_t ep_trace;   /* SWO trace endpoint: 0x83 (V2), 0x82 (V2-1, V3) */
-    uint16_t max_packet;/* 64 full speed, 512 high speed (V3) */
+    uint8_t ep_out;      /* command endpoint: 0x02 (V2) or 0x01 (V2-1, V3) */
+    uint8_t ep_in;       /* reply endpoint: 0x81 */
+    uint8_t ep_trace;    /* SWO trace endpoint: 0x83 (V2), 0x82 (V2-1, V3) */
+    uint16_t max_packet; /* 64 full speed, 512 high speed (V3) */
 } sim_stlink_usb;
 
-/* Probe kind, firmware version and serial come from the board's spec. */
+/* Results of sim_stlink_bulk_out/in. */
+#define SIM_STLINK_OK      0
+#define SIM_STLINK_STALL   (-1) /* endpoint halted / protocol error */
+#define SIM_STLINK_TIMEOUT (-2) /* nothing to send: the host's IN transfer times out */
+
+/* Probe kind, firmware version and serial come from the board's spec. Returns NULL when
+ * the spec's fw= string is not a valid ST-Link firmware version (see sim_stlink_fw_check). */
 sim_stlink *sim_stlink_create(sim_board *board);
+/* Checks a firmware version string ("V2J45S7", "V2J45M30", "V3J16M8", "V3J7M3B5S1").
+ * Returns 0, or -1 with a message in err. */
+int sim_stlink_fw_check(const char *fw, char *err, size_t errlen);
 void sim_stlink_destroy(sim_stlink *s);
 const sim_stlink_usb *sim_stlink_usb_info(const sim_stlink *s);
 
@@ -33,5 +42,11 @@ const sim_stlink_usb *sim_stlink_usb_info(const sim_stlink *s);
  * (the endpoint then answers nothing until the host clears the halt). */
 int sim_stlink_bulk_out(sim_stlink *s, uint8_t ep, const uint8_t *data, size_t len);
 int sim_stlink_bulk_in(sim_stlink *s, uint8_t ep, uint8_t *buf, size_t maxlen, size_t *actual);
+/* The virtual board behind the probe. */
+sim_board *sim_stlink_board(const sim_stlink *s);
+/* Current SWD clock in kHz (as set by SWD_SET_FREQ / SET_COM_FREQ). */
+uint32_t sim_stlink_swd_khz(const sim_stlink *s);
+/* Optional protocol trace (one line per command, for debugging the model). */
+void sim_stlink_set_trace(sim_stlink *s, void (*fn)(void *user, const char *line), void *user);
 
 #endif

@@ -1,0 +1,189 @@
+/* The fake board: see fake_board.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_board.h"
+
+sim_board *fake_board_new(sim_probe_kind probe, const char *fw)
+{
+    sim_board *b = calloc(1, sizeof(*b));
+    if (!b)
+        return NULL;
+    snprintf(b->spec.part, sizeof(b->spec.part), "stm32f407vg");
+    b->spec.probe = probe;
+    if (fw)
+        snprintf(b->spec.fw, sizeof(b->spec.fw), "%s", fw);
+    b->spec.vdd = 3.3;
+    b->spec.seed = 1;
+    b->spec.rdp = -1;
+    b->vdd = 3.3;
+    b->rng = 0x9E3779B97F4A7C15ull;
+    memset(b->flash, 0xFF, sizeof(b->flash));
+    return b;
+}
+
+void fake_board_free(sim_board *b)
+{
+    free(b);
+}
+
+const sim_spec *sim_board_spec(const sim_board *b)
+{
+    return &b->spec;
+}
+
+sim_stats *sim_board_stats(sim_board *b)
+{
+    return &b->stats;
+}
+
+uint64_t sim_clock_ns(const sim_board *b)
+{
+    return b->now_ns;
+}
+
+void sim_clock_advance(sim_board *b, uint64_t ns)
+{
+    b->now_ns += ns;
+}
+
+uint32_t sim_board_random(sim_board *b)
+{
+    /* xorshift64* */
+    b->rng ^= b->rng >> 12;
+    b->rng ^= b->rng << 25;
+    b->rng ^= b->rng >> 27;
+    return (uint32_t)((b->rng * 2685821657736338717ull) >> 32);
+}
+
+double sim_target_voltage(const sim_board *b)
+{
+    return b->vdd;
+}
+
+sim_access sim_dp_idcode(sim_board *b, uint32_t *idcode)
+{
+    if (b->no_target)
+        return SIM_ACC_NO_TARGET;
+    *idcode = 0x2BA01477u;
+    return SIM_ACC_OK;
+}
+
+void sim_nrst_set(sim_board *b, bool asserted)
+{
+    if (asserted != b->nrst)
+        b->nrst_edges++;
+    b->nrst = asserted;
+}
+
+static uint8_t *mem_at(sim_board *b, uint32_t addr)
+{
+    if (addr >= FAKE_FLASH_BASE && addr < FAKE_FLASH_BASE + FAKE_FLASH_SIZE)
+        return b->flash + (addr - FAKE_FLASH_BASE);
+    if (addr >= FAKE_SRAM_BASE && addr < FAKE_SRAM_BASE + FAKE_SRAM_SIZE)
+        return b->sram + (addr - FAKE_SRAM_BASE);
+    return NULL;
+}
+
+static bool debug_reg_read(sim_board *b, uint32_t addr, uint32_t *v)
+{
+    switch (addr) {
+    case 0xE000EDF0u:
+        *v = b->dhcsr | (1u << 16); /* S_REGRDY: transfers complete at once */
+        return true;
+    case 0xE000EDF8u:
+        *v = b->dcrdr;
+        return true;
+    case 0xE000ED00u:
+        *v = 0x410FC241u; /* Cortex-M4 r0p1 */
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool debug_reg_write(sim_board *b, uint32_t addr, uint32_t v)
+{
+    switch (addr) {
+    case 0xE000EDF0u:
+        if ((v >> 16) == 0xA05Fu) {
+            b->dhcsr = v & 0xFFFFu;
+            if (v & 2u)
+                b->dhcsr |= 1u << 17; /* S_HALT */
+        }
+        return true;
+    case 0xE000EDF4u:
+        b->dcrsr = v;
+        if (v & (1u << 16))
+            b->regs[v & 0x7F] = b->dcrdr;
+        else
+            b->dcrdr = b->regs[v & 0x7F];
+        return true;
+    case 0xE000EDF8u:
+        b->dcrdr = v;
+        return true;
+    case 0xE000ED0Cu:
+        if ((v >> 16) == 0x05FAu)
+            b->aircr_writes++;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static sim_access access(sim_board *b, bool rd, uint32_t addr, void *buf, uint32_t len,
+                         unsigned width, uint32_t *done)
+{
+    uint32_t pos = 0;
+    sim_access r = SIM_ACC_OK;
+    if (b->no_target) {
+        r = SIM_ACC_NO_TARGET;
+        goto out;
+    }
+    for (; pos < len; pos += width) {
+        if (b->wait_next) {
+            b->wait_next--;
+            r = SIM_ACC_WAIT;
+            goto out;
+        }
+        uint32_t a = addr + pos;
+        uint8_t *m = mem_at(b, a);
+        uint8_t *p = (uint8_t *)buf + pos;
+        if (m) {
+            if (rd)
+                memcpy(p, m, width);
+            else
+                memcpy(m, p, width);
+            continue;
+        }
+        uint32_t v = 0;
+        if (width == 4 && rd && debug_reg_read(b, a, &v)) {
+            memcpy(p, &v, 4);
+            continue;
+        }
+        if (width == 4 && !rd) {
+            memcpy(&v, p, 4);
+            if (debug_reg_write(b, a, v))
+                continue;
+        }
+        r = SIM_ACC_FAULT;
+        goto out;
+    }
+out:
+    if (done)
+        *done = pos;
+    return r;
+}
+
+sim_access sim_mem_read(sim_board *b, uint32_t addr, void *buf, uint32_t len, unsigned width,
+                        uint32_t *done)
+{
+    return access(b, true, addr, buf, len, width, done);
+}
+
+sim_access sim_mem_write(sim_board *b, uint32_t addr, const void *buf, uint32_t len, unsigned width,
+                         uint32_t *done)
+{
+    return access(b, false, addr, (void *)buf, len, width, done);
+}

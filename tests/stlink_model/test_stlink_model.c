@@ -1,0 +1,475 @@
+/* Unit tests of the ST-Link protocol model (sim/stlink*.c) against a fake board: exact reply
+ * bytes, firmware gates, status codes, virtual time and the wire faults. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "fake_board.h"
+#include "sim/stlink.h"
+
+typedef struct fixture {
+    sim_board *b;
+    sim_stlink *s;
+    const sim_stlink_usb *u;
+} fixture;
+
+static fixture *open_probe(sim_probe_kind kind, const char *fw)
+{
+    static fixture f;
+    f.b = fake_board_new(kind, fw);
+    assert_non_null(f.b);
+    f.s = sim_stlink_create(f.b);
+    assert_non_null(f.s);
+    f.u = sim_stlink_usb_info(f.s);
+    return &f;
+}
+
+static void close_probe(fixture *f)
+{
+    sim_stlink_destroy(f->s);
+    fake_board_free(f->b);
+}
+
+/* Sends a 16-byte command (+ optional data phase) and reads up to inlen reply bytes.
+ * Returns the reply length, or -2 when the IN transfer times out. */
+static int xfer(fixture *f, const uint8_t *cmd, size_t clen, const uint8_t *out, size_t olen,
+                uint8_t *in, size_t inlen)
+{
+    uint8_t pkt[16] = {0};
+    memcpy(pkt, cmd, clen);
+    assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, pkt, sizeof(pkt)), SIM_STLINK_OK);
+    if (olen)
+        assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, out, olen), SIM_STLINK_OK);
+    if (!inlen)
+        return 0;
+    size_t got = 0;
+    int r = sim_stlink_bulk_in(f->s, f->u->ep_in, in, inlen, &got);
+    if (r == SIM_STLINK_TIMEOUT)
+        return -2;
+    assert_int_equal(r, SIM_STLINK_OK);
+    return (int)got;
+}
+
+static void enter_swd(fixture *f)
+{
+    uint8_t r[2];
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x30, 0xA3}, 3, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x80);
+}
+
+static uint8_t last_status(fixture *f, uint32_t *fault_addr)
+{
+    uint8_t r[12];
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x3E}, 2, NULL, 0, r, 12), 12);
+    if (fault_addr)
+        *fault_addr =
+            (uint32_t)r[4] | (uint32_t)r[5] << 8 | (uint32_t)r[6] << 16 | (uint32_t)r[7] << 24;
+    return r[0];
+}
+
+static void mem_cmd(uint8_t *c, uint8_t sub, uint32_t addr, uint16_t len)
+{
+    c[0] = 0xF2;
+    c[1] = sub;
+    for (int i = 0; i < 4; i++)
+        c[2 + i] = (uint8_t)(addr >> (8 * i));
+    c[6] = (uint8_t)len;
+    c[7] = (uint8_t)(len >> 8);
+}
+
+static void test_version_v2(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2, NULL);
+    assert_int_equal(f->u->pid, 0x3748);
+    assert_int_equal(f->u->ep_out, 0x02);
+    uint8_t r[6];
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF1}, 1, NULL, 0, r, 6), 6);
+    /* V2J45S7: 2<<12 | 45<<6 | 7 = 0x2B47, big endian; then VID, PID little endian */
+    const uint8_t want[6] = {0x2B, 0x47, 0x83, 0x04, 0x48, 0x37};
+    assert_memory_equal(r, want, 6);
+    /* V2 has no GET_VERSION_EX: no answer */
+    assert_int_equal(xfer(f, (const uint8_t[]){0xFB}, 1, NULL, 0, r, 6), -2);
+    close_probe(f);
+}
+
+static void test_version_v21_and_v3(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2_1, NULL);
+    assert_int_equal(f->u->pid, 0x374B);
+    assert_int_equal(f->u->ep_out, 0x01);
+    uint8_t r[12];
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF1}, 1, NULL, 0, r, 6), 6);
+    assert_int_equal(r[0], 0x2B); /* V2J45M30: M in the low 6 bits */
+    assert_int_equal(r[1], 0x40 | 30);
+    close_probe(f);
+
+    f = open_probe(SIM_PROBE_V3, NULL);
+    assert_int_equal(f->u->pid, 0x374F);
+    assert_int_equal(f->u->max_packet, 512);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF1}, 1, NULL, 0, r, 6), 6);
+    assert_int_equal(r[0], 0x30);
+    assert_int_equal(r[1], 0x00);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xFB}, 1, NULL, 0, r, 12), 12);
+    const uint8_t want[12] = {3, 0, 16, 8, 0, 0, 0, 0, 0x83, 0x04, 0x4F, 0x37};
+    assert_memory_equal(r, want, 12);
+    close_probe(f);
+}
+
+static void test_fw_strings(void **state)
+{
+    (void)state;
+    char err[200];
+    assert_int_equal(sim_stlink_fw_check("V2J37S7", err, sizeof(err)), 0);
+    assert_int_equal(sim_stlink_fw_check("V3J7M3B5S1", err, sizeof(err)), 0);
+    assert_int_equal(sim_stlink_fw_check("V2S7", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "V2J45S7"));
+    assert_int_equal(sim_stlink_fw_check("X2J3", err, sizeof(err)), -1);
+    /* a V3 firmware string on a V2 probe is refused */
+    sim_board *b = fake_board_new(SIM_PROBE_V2, "V3J16M8");
+    assert_null(sim_stlink_create(b));
+    fake_board_free(b);
+}
+
+static void test_modes_and_enter(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2, NULL);
+    uint8_t r[12];
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF5}, 1, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x00); /* DFU after power-up */
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF3, 0x07}, 2, NULL, 0, r, 0), 0);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF5}, 1, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x01);
+    enter_swd(f);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF5}, 1, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x02);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x31}, 2, NULL, 0, r, 12), 12);
+    assert_int_equal(r[0], 0x80);
+    assert_int_equal(r[4] | r[5] << 8 | r[6] << 16 | (uint32_t)r[7] << 24, 0x2BA01477u);
+    /* exit debug: no reply, mode back to mass storage */
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x21}, 2, NULL, 0, r, 2), -2);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF5}, 1, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x01);
+    close_probe(f);
+}
+
+static void test_enter_without_target(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2_1, NULL);
+    f->b->no_target = true;
+    uint8_t r[2];
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x30, 0xA3}, 3, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x09);
+    close_probe(f);
+}
+
+static void test_mem32_roundtrip_and_rw_status(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2_1, NULL);
+    enter_swd(f);
+    static uint8_t data[6144], back[6144];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)(i * 7 + 3);
+    uint8_t c[16] = {0};
+    mem_cmd(c, 0x08, 0x20000000, sizeof(data));
+    assert_int_equal(xfer(f, c, 8, data, sizeof(data), NULL, 0), 0);
+    assert_int_equal(last_status(f, NULL), 0x80);
+    mem_cmd(c, 0x07, 0x20000000, sizeof(back));
+    assert_int_equal(xfer(f, c, 8, NULL, 0, back, sizeof(back)), (int)sizeof(back));
+    assert_memory_equal(data, back, sizeof(data));
+    assert_memory_equal(f->b->sram, data, sizeof(data));
+
+    /* a bus fault: reply still has the requested length, the status tells */
+    uint32_t fault = 0;
+    mem_cmd(c, 0x07, 0x40000000, 8);
+    assert_int_equal(xfer(f, c, 8, NULL, 0, back, 8), 8);
+    assert_int_equal(last_status(f, &fault), 0x11);
+    assert_int_equal(fault, 0x40000000);
+    /* the old 2-byte status command reports the same */
+    uint8_t r[2];
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x3B}, 2, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x11);
+    close_probe(f);
+}
+
+static void test_mem8_quirks_and_limits(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2, NULL);
+    enter_swd(f);
+    f->b->sram[5] = 0xA5;
+    uint8_t c[16] = {0}, r[128];
+    mem_cmd(c, 0x0C, 0x20000005, 1);
+    assert_int_equal(xfer(f, c, 8, NULL, 0, r, sizeof(r)), 2); /* one byte answers two */
+    assert_int_equal(r[0], 0xA5);
+    assert_int_equal(last_status(f, NULL), 0x80);
+    /* 8-bit accesses are limited to one full-speed packet */
+    mem_cmd(c, 0x0C, 0x20000000, 65);
+    xfer(f, c, 8, NULL, 0, r, sizeof(r));
+    assert_int_not_equal(last_status(f, NULL), 0x80);
+    uint8_t w[64];
+    memset(w, 0x5A, sizeof(w));
+    mem_cmd(c, 0x0D, 0x20000101, 64);
+    xfer(f, c, 8, w, sizeof(w), NULL, 0);
+    assert_int_equal(last_status(f, NULL), 0x80);
+    assert_memory_equal(f->b->sram + 0x101, w, 64);
+    /* unaligned 32-bit access is refused */
+    mem_cmd(c, 0x07, 0x20000002, 4);
+    xfer(f, c, 8, NULL, 0, r, 4);
+    assert_int_not_equal(last_status(f, NULL), 0x80);
+    close_probe(f);
+}
+
+static void test_firmware_gates(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2, "V2J25S7");
+    enter_swd(f);
+    uint8_t c[16] = {0}, r[16];
+    mem_cmd(c, 0x47, 0x20000000, 4); /* 16-bit read from J26 */
+    assert_int_equal(xfer(f, c, 8, NULL, 0, r, 4), -2);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x4B, 0}, 3, NULL, 0, r, 2), -2);   /* J28 */
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x43, 7, 0}, 4, NULL, 0, r, 2), 2); /* J22 */
+    close_probe(f);
+
+    f = open_probe(SIM_PROBE_V2, "V2J14S0");
+    enter_swd(f);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x3E}, 2, NULL, 0, r, 12), -2); /* J15 */
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x43, 7, 0}, 4, NULL, 0, r, 2), -2);
+    close_probe(f);
+
+    f = open_probe(SIM_PROBE_V2, NULL);
+    enter_swd(f);
+    f->b->sram[0] = 0x34;
+    f->b->sram[1] = 0x12;
+    mem_cmd(c, 0x47, 0x20000000, 2);
+    assert_int_equal(xfer(f, c, 8, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0] | r[1] << 8, 0x1234);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x4B, 0}, 3, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x80);
+    close_probe(f);
+}
+
+static void test_registers(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2_1, NULL);
+    enter_swd(f);
+    uint8_t r[88];
+    /* halt through FORCEDEBUG, then GETSTATUS says halted (0x81) */
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x02}, 2, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x80);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x01}, 2, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x81);
+    /* WRITEREG r15, READREG r15 */
+    assert_int_equal(
+        xfer(f, (const uint8_t[]){0xF2, 0x34, 15, 0x01, 0x02, 0x00, 0x08}, 7, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x80);
+    assert_int_equal(f->b->regs[15], 0x08000201u);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x33, 15}, 3, NULL, 0, r, 8), 8);
+    assert_int_equal(r[0], 0x80);
+    assert_int_equal(r[4] | r[5] << 8 | r[6] << 16 | (uint32_t)r[7] << 24, 0x08000201u);
+    /* READALLREGS: status + 21 words */
+    f->b->regs[16] = 0x01000000u;
+    f->b->regs[20] = 0x00000001u;
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x3A}, 2, NULL, 0, r, 88), 88);
+    assert_int_equal(r[0], 0x80);
+    assert_int_equal(r[4 + 15 * 4], 0x01);
+    assert_int_equal(r[4 + 16 * 4 + 3], 0x01);
+    assert_int_equal(r[4 + 19 * 4], 0x01);
+    /* debug register read/write */
+    assert_int_equal(
+        xfer(f, (const uint8_t[]){0xF2, 0x35, 0xF0, 0xED, 0x00, 0xE0, 0x01, 0x00, 0x5F, 0xA0}, 10,
+             NULL, 0, r, 2),
+        2);
+    assert_int_equal(
+        xfer(f, (const uint8_t[]){0xF2, 0x36, 0xF0, 0xED, 0x00, 0xE0}, 6, NULL, 0, r, 8), 8);
+    assert_int_equal(r[0], 0x80);
+    assert_int_equal(r[6] & 0x02, 0); /* S_HALT cleared by the run */
+    /* RESETSYS writes AIRCR */
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x32}, 2, NULL, 0, r, 2), 2);
+    assert_int_equal(f->b->aircr_writes, 1);
+    close_probe(f);
+}
+
+static void test_voltage_nrst_and_clock(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2, NULL);
+    uint8_t r[52];
+    f->b->vdd = 0.52;
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF7}, 1, NULL, 0, r, 8), 8);
+    uint32_t a0 = r[0] | r[1] << 8, a1 = r[4] | r[5] << 8;
+    double v = 2.0 * a1 * 1.2 / a0;
+    assert_true(v > 0.50 && v < 0.54);
+    enter_swd(f);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x3C, 0}, 3, NULL, 0, r, 2), 2);
+    assert_true(f->b->nrst);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x3C, 1}, 3, NULL, 0, r, 2), 2);
+    assert_false(f->b->nrst);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x3C, 2}, 3, NULL, 0, r, 2), 2);
+    assert_int_equal(f->b->nrst_edges, 4);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x43, 7, 0}, 4, NULL, 0, r, 2), 2);
+    assert_int_equal(sim_stlink_swd_khz(f->s), 480);
+    close_probe(f);
+
+    f = open_probe(SIM_PROBE_V3, NULL);
+    enter_swd(f);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x62, 0}, 3, NULL, 0, r, 52), 52);
+    assert_int_equal(r[0], 0x80);
+    assert_int_equal(r[8], 7);
+    assert_int_equal(r[12] | r[13] << 8 | r[14] << 16, 24000);
+    assert_int_equal(
+        xfer(f, (const uint8_t[]){0xF2, 0x61, 0, 0, 0xA0, 0x0F, 0, 0}, 8, NULL, 0, r, 8), 8);
+    assert_int_equal(r[4] | r[5] << 8, 3300); /* 4000 kHz asked: the next lower step */
+    assert_int_equal(sim_stlink_swd_khz(f->s), 3300);
+    close_probe(f);
+}
+
+static void test_virtual_time(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2, NULL);
+    enter_swd(f);
+    uint8_t r[2];
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x43, 7, 0}, 4, NULL, 0, r, 2), 2);
+    sim_stats before = f->b->stats;
+    uint64_t t0 = f->b->now_ns;
+    static uint8_t buf[4096];
+    uint8_t c[16] = {0};
+    mem_cmd(c, 0x07, 0x20000000, sizeof(buf));
+    assert_int_equal(xfer(f, c, 8, NULL, 0, buf, sizeof(buf)), (int)sizeof(buf));
+    uint64_t dt = f->b->now_ns - t0;
+    /* USB: 2 transfers x 0.5 ms + 4112 bytes at 1 MB/s; SWD: 1025 x 48 cycles at 480 kHz */
+    uint64_t want = 2 * 500000ull + 4112ull * 1000 + 1025ull * 48 * 1000000 / 480;
+    assert_true(dt >= want - 1000 && dt <= want + 1000);
+    assert_int_equal(f->b->stats.usb_transfers - before.usb_transfers, 2);
+    assert_int_equal(f->b->stats.bytes_out - before.bytes_out, 16);
+    assert_int_equal(f->b->stats.bytes_in - before.bytes_in, 4096);
+    assert_int_equal(f->b->stats.swd_transfers - before.swd_transfers, 1025);
+    close_probe(f);
+
+    f = open_probe(SIM_PROBE_V3, NULL);
+    t0 = f->b->now_ns;
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF5}, 1, NULL, 0, r, 2), 2);
+    want = 2 * 125000ull + 18ull * 100 / 3;
+    assert_true(f->b->now_ns - t0 >= want - 10 && f->b->now_ns - t0 <= want + 10);
+    close_probe(f);
+}
+
+static void test_wait_is_retried(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2_1, NULL);
+    enter_swd(f);
+    uint8_t c[16] = {0}, r[8];
+    f->b->sram[0] = 0x77;
+    f->b->wait_next = 3;
+    mem_cmd(c, 0x07, 0x20000000, 4);
+    assert_int_equal(xfer(f, c, 8, NULL, 0, r, 4), 4);
+    assert_int_equal(last_status(f, NULL), 0x80);
+    assert_int_equal(r[0], 0x77);
+    f->b->wait_next = 1000; /* a bus that stays busy: the firmware gives up with AP WAIT */
+    xfer(f, c, 8, NULL, 0, r, 4);
+    assert_int_equal(last_status(f, NULL), 0x10);
+    close_probe(f);
+}
+
+/* Reads 16 KiB at the given clock through a board limited to 500 kHz; counts failed reads
+ * and reads whose data differ. */
+static void noisy_reads(unsigned divisor, int *errors, int *wrong)
+{
+    fixture *f = open_probe(SIM_PROBE_V2, NULL);
+    f->b->spec.swd_max_khz = 500;
+    for (size_t i = 0; i < FAKE_SRAM_SIZE; i++)
+        f->b->sram[i] = (uint8_t)(i ^ (i >> 8));
+    enter_swd(f);
+    uint8_t r[2];
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x43, (uint8_t)divisor, 0}, 4, NULL, 0, r, 2),
+                     2);
+    static uint8_t buf[1024];
+    *errors = *wrong = 0;
+    for (uint32_t off = 0; off < 16384; off += sizeof(buf)) {
+        uint8_t c[16] = {0};
+        mem_cmd(c, 0x07, 0x20000000 + off, sizeof(buf));
+        xfer(f, c, 8, NULL, 0, buf, sizeof(buf));
+        if (last_status(f, NULL) != 0x80)
+            (*errors)++;
+        else if (memcmp(buf, f->b->sram + off, sizeof(buf)) != 0)
+            (*wrong)++;
+    }
+    close_probe(f);
+}
+
+static void test_noisy_wiring(void **state)
+{
+    (void)state;
+    int errors, wrong;
+    noisy_reads(0, &errors, &wrong); /* 4000 kHz */
+    assert_true(errors + wrong > 0);
+    noisy_reads(7, &errors, &wrong); /* 480 kHz: clean */
+    assert_int_equal(errors, 0);
+    assert_int_equal(wrong, 0);
+}
+
+static void test_corrupting_clone(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2, NULL);
+    f->b->spec.probe_corrupt_over = 256;
+    enter_swd(f);
+    static uint8_t data[1024];
+    memset(data, 0x3C, sizeof(data));
+    uint8_t c[16] = {0};
+    mem_cmd(c, 0x08, 0x20000000, 256);
+    xfer(f, c, 8, data, 256, NULL, 0);
+    assert_memory_equal(f->b->sram, data, 256); /* short transfers are fine */
+    mem_cmd(c, 0x08, 0x20001000, sizeof(data));
+    xfer(f, c, 8, data, sizeof(data), NULL, 0);
+    assert_int_equal(last_status(f, NULL), 0x80); /* the probe does not know */
+    assert_memory_equal(f->b->sram + 0x1000, data, 256);
+    assert_memory_not_equal(f->b->sram + 0x1000 + 256, data + 256, sizeof(data) - 256);
+    close_probe(f);
+}
+
+static void test_unknown_and_stall(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2_1, NULL);
+    uint8_t r[4];
+    assert_int_equal(xfer(f, (const uint8_t[]){0xE9}, 1, NULL, 0, r, 2), -2);
+    uint8_t pkt[16] = {0xF1};
+    assert_int_equal(sim_stlink_bulk_out(f->s, 0x02, pkt, 16), SIM_STLINK_STALL);
+    size_t got;
+    assert_int_equal(sim_stlink_bulk_in(f->s, 0x82, r, 4, &got), SIM_STLINK_TIMEOUT); /* SWO */
+    close_probe(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_version_v2),
+        cmocka_unit_test(test_version_v21_and_v3),
+        cmocka_unit_test(test_fw_strings),
+        cmocka_unit_test(test_modes_and_enter),
+        cmocka_unit_test(test_enter_without_target),
+        cmocka_unit_test(test_mem32_roundtrip_and_rw_status),
+        cmocka_unit_test(test_mem8_quirks_and_limits),
+        cmocka_unit_test(test_firmware_gates),
+        cmocka_unit_test(test_registers),
+        cmocka_unit_test(test_voltage_nrst_and_clock),
+        cmocka_unit_test(test_virtual_time),
+        cmocka_unit_test(test_wait_is_retried),
+        cmocka_unit_test(test_noisy_wiring),
+        cmocka_unit_test(test_corrupting_clone),
+        cmocka_unit_test(test_unknown_and_stall),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
