@@ -98,7 +98,17 @@ static bool debug_reg_read(sim_board *b, uint32_t addr, uint32_t *v)
     case 0xE000ED00u:
         *v = 0x410FC241u; /* Cortex-M4 r0p1 */
         return true;
+    case 0xE0042000u:
+        *v = 0x10076413u; /* DBGMCU_IDCODE: STM32F40x rev Z */
+        return true;
+    case 0x1FFF7A20u:
+        *v = 1024u << 16; /* F4 flash size register (KiB) in the upper half */
+        return true;
     default:
+        if (addr >= 0xE000E000u && addr < 0xE000F000u) {
+            *v = b->ppb[(addr - 0xE000E000u) / 4];
+            return true;
+        }
         return false;
     }
 }
@@ -128,6 +138,10 @@ static bool debug_reg_write(sim_board *b, uint32_t addr, uint32_t v)
             b->aircr_writes++;
         return true;
     default:
+        if (addr >= 0xE000E000u && addr < 0xE000F000u) {
+            b->ppb[(addr - 0xE000E000u) / 4] = v;
+            return true;
+        }
         return false;
     }
 }
@@ -186,4 +200,43 @@ sim_access sim_mem_write(sim_board *b, uint32_t addr, const void *buf, uint32_t 
                          uint32_t *done)
 {
     return access(b, false, addr, (void *)buf, len, width, done);
+}
+
+/* --- Enough of the board life cycle for the shim (dev target stprog-usbsim-fake) ------- */
+
+sim_board *sim_board_open(const char *spec_text, char *err, size_t errlen)
+{
+    sim_probe_kind kind = SIM_PROBE_V2_1;
+    if (strstr(spec_text, "probe=v3"))
+        kind = SIM_PROBE_V3;
+    else if (strstr(spec_text, "probe=v2-1"))
+        kind = SIM_PROBE_V2_1;
+    else if (strstr(spec_text, "probe=v2"))
+        kind = SIM_PROBE_V2;
+    sim_board *b = fake_board_new(kind, NULL);
+    if (!b && err && errlen)
+        snprintf(err, errlen, "out of memory");
+    const char *m = strstr(spec_text, "swd-max-khz=");
+    if (b && m)
+        b->spec.swd_max_khz = (uint32_t)strtoul(m + 12, NULL, 10);
+    return b;
+}
+
+void sim_board_close(sim_board *b)
+{
+    fake_board_free(b);
+}
+
+int sim_board_write_report(const sim_board *b, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fprintf(f,
+            "{\"virtual_seconds\": %.6f, \"usb_transfers\": %llu, \"bytes_out\": %llu, "
+            "\"bytes_in\": %llu, \"swd_transfers\": %llu}\n",
+            (double)b->now_ns / 1e9, (unsigned long long)b->stats.usb_transfers,
+            (unsigned long long)b->stats.bytes_out, (unsigned long long)b->stats.bytes_in,
+            (unsigned long long)b->stats.swd_transfers);
+    return fclose(f);
 }

@@ -29,6 +29,7 @@ struct sim_board {
     uint32_t dcrdr;
     uint32_t aircr_writes;
     uint32_t regs[128];
+    uint32_t ppb[1024]; /* other System Control Space words, plain storage */
     uint8_t flash[FAKE_FLASH_SIZE];
     uint8_t sram[FAKE_SRAM_SIZE];
 };
