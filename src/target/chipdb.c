@@ -107,10 +107,13 @@
     .wrp_granule = 0, .sram_base = 0x20000000, .option_bytes_addr = 0x1FFFC000,                    \
     .option_bytes_size = 16, .uid_addr = 0x1FFF7A10, .bootloader_addr = 0x1FFF0000,                \
     .bootloader_usart = USART1_PA9_PA10, .vdd_max_mv = 3600, .reset_clock_hz = 16000000,           \
-    .erased_value = 0xFF, .bootloader_doc = AN2606, .uid_word2_offset = 8
+    .erased_value = 0xFF, .bootloader_doc = AN2606, .uid_word2_offset = 8,                         \
+    .bootloader_size = 0x7800, .otp_addr = 0x1FFF7800, .otp_size = 512
 #define F4_COMMON F24_COMMON, .family = "F4", .core = STP_CORE_M4
 
-/* ---- F7: RM0385 rev 8 (F74x/F75x), RM0410 rev 4 (F76x/F77x), RM0431 rev 3 (F72x/F73x) */
+/* ---- F7: RM0385 rev 8 (F74x/F75x), RM0410 rev 4 (F76x/F77x), RM0431 rev 3 (F72x/F73x).
+ * F72x/F73x keep the F4 system-area layout moved to 0x1FF0xxxx: system memory 30 KiB,
+ * OTP at 0x1FF07800, unique ID 0x1FF07A10, size register 0x1FF07A22. */
 #define F7_COMMON                                                                                  \
     .family = "F7", .core = STP_CORE_M7, .flash_kind = STP_FLASH_F7, .idcode_addr = 0xE0042000,    \
     .flash_base = 0x08000000, .flash_regs = 0x40023C00, .fsize_decode = STP_FSIZE_KB16,            \
@@ -126,34 +129,39 @@
     .sram_base = 0x20000000, .option_bytes_addr = 0x1FF80000, .bootloader_addr = 0x1FF00000,       \
     .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 1650, .vdd_max_mv = 3600,                   \
     .reset_clock_hz = 2097000, .timing = L1_TIMING, .reference_manual = "RM0038 rev 17",           \
-    .erased_value = 0x00, .bootloader_doc = AN2606, .uid_word2_offset = 0x14
+    .erased_value = 0x00, .bootloader_doc = AN2606, .uid_word2_offset = 0x14,                      \
+    .bootloader_size = 0x1000
 
 static const stp_chip chips[] = {
     /* F1 */
     {F1_COMMON, .dev_id = 0x412, .name = "STM32F10x low density", .flash_sizes_kb = {16, 32},
      .flash_default_kb = 32, .layout = ONE_BANK({32, KB(1)}), .sram_size = KB(4),
-     .bootloader_addr = 0x1FFFF000, .bootloader_version = 0x22, .timing = F1_TIMING(KB(1)),
-     .datasheet = "DS5919 rev 8 (STM32F103x4/x6)"},
+     .bootloader_addr = 0x1FFFF000, .bootloader_size = 0x800, .bootloader_version = 0x22,
+     .timing = F1_TIMING(KB(1)), .datasheet = "DS5919 rev 8 (STM32F103x4/x6)"},
     {F1_COMMON, .dev_id = 0x410, .name = "STM32F10x medium density", .flash_sizes_kb = {64, 128},
      .flash_default_kb = 128, .layout = ONE_BANK({128, KB(1)}), .sram_size = KB(10),
-     .bootloader_addr = 0x1FFFF000, .bootloader_version = 0x22, .timing = F1_TIMING(KB(1)),
-     .datasheet = "DS5319 rev 18 (STM32F103x8/xB)"},
+     .bootloader_addr = 0x1FFFF000, .bootloader_size = 0x800, .bootloader_version = 0x22,
+     .timing = F1_TIMING(KB(1)), .datasheet = "DS5319 rev 18 (STM32F103x8/xB)"},
     {F1_COMMON, .dev_id = 0x414, .name = "STM32F10x high density",
      .flash_sizes_kb = {256, 384, 512}, .flash_default_kb = 512, .layout = ONE_BANK({256, KB(2)}),
-     .sram_size = KB(32), .bootloader_addr = 0x1FFFF000, .bootloader_version = 0x22,
-     .timing = F1_TIMING(KB(2)), .datasheet = "DS5792 rev 13 (STM32F103xC/xD/xE)"},
+     .sram_size = KB(32), .bootloader_addr = 0x1FFFF000, .bootloader_size = 0x800,
+     .bootloader_version = 0x22, .timing = F1_TIMING(KB(2)),
+     .datasheet = "DS5792 rev 13 (STM32F103xC/xD/xE)"},
     {F1_COMMON, .dev_id = 0x418, .name = "STM32F105/F107 connectivity line",
      .flash_sizes_kb = {64, 128, 256}, .flash_default_kb = 256, .layout = ONE_BANK({128, KB(2)}),
-     .sram_size = KB(64), .bootloader_addr = 0x1FFFB000, .bootloader_version = 0x22,
-     .timing = F1_TIMING(KB(2)), .datasheet = "DS6014 rev 10 (STM32F105xx/F107xx)"},
+     .sram_size = KB(64), .bootloader_addr = 0x1FFFB000, .bootloader_size = 0x4800,
+     .bootloader_version = 0x22, .timing = F1_TIMING(KB(2)),
+     .datasheet = "DS6014 rev 10 (STM32F105xx/F107xx)"},
     {F1_COMMON, .dev_id = 0x420, .name = "STM32F100 value line low/medium density",
      .flash_sizes_kb = {16, 32, 64, 128}, .flash_default_kb = 128, .layout = ONE_BANK({128, KB(1)}),
-     .sram_size = KB(4), .bootloader_addr = 0x1FFFF000, .bootloader_version = 0x10,
-     .timing = F1_TIMING(KB(1)), .datasheet = "DS6517 rev 11 (STM32F100x4/x6/x8/xB)"},
+     .sram_size = KB(4), .bootloader_addr = 0x1FFFF000, .bootloader_size = 0x800,
+     .bootloader_version = 0x10, .timing = F1_TIMING(KB(1)),
+     .datasheet = "DS6517 rev 11 (STM32F100x4/x6/x8/xB)"},
     {F1_COMMON, .dev_id = 0x428, .name = "STM32F100 value line high density",
      .flash_sizes_kb = {256, 384, 512}, .flash_default_kb = 512, .layout = ONE_BANK({256, KB(2)}),
-     .sram_size = KB(24), .bootloader_addr = 0x1FFFF000, .bootloader_version = 0x10,
-     .timing = F1_TIMING(KB(2)), .datasheet = "DS7017 rev 8 (STM32F100xC/xD/xE)"},
+     .sram_size = KB(24), .bootloader_addr = 0x1FFFF000, .bootloader_size = 0x800,
+     .bootloader_version = 0x10, .timing = F1_TIMING(KB(2)),
+     .datasheet = "DS7017 rev 8 (STM32F100xC/xD/xE)"},
     /* XL density: two banks with their own register sets; bank 1 is always 512 KiB. */
     {F1_COMMON, .dev_id = 0x430, .name = "STM32F10x XL density", .flash_sizes_kb = {768, 1024},
      .flash_default_kb = 1024,
@@ -162,7 +170,7 @@ static const stp_chip chips[] = {
                     {{.base = 0x08000000, .runs = {{256, KB(2)}}},
                      {.base = 0x08080000, .first_sector_number = 256, .runs = {{256, KB(2)}}}}},
      .flash_regs2 = 0x40022040, .sram_size = KB(80), .bootloader_addr = 0x1FFFE000,
-     .bootloader_version = 0x21, .timing = F1_TIMING(KB(2)),
+     .bootloader_size = 0x1800, .bootloader_version = 0x21, .timing = F1_TIMING(KB(2)),
      .datasheet = "DS6795 rev 6 (STM32F103xF/xG)"},
 
     /* F2: RM0033 rev 9, DS6697 rev 13 */
@@ -247,8 +255,8 @@ static const stp_chip chips[] = {
     /* F7 */
     {F7_COMMON, .dev_id = 0x449, .name = "STM32F74x/F75x", .flash_sizes_kb = {64, 512, 1024},
      .flash_default_kb = 1024, .layout = ONE_BANK(F7_SECTORS(3)), .flash_size_reg = 0x1FF0F442,
-     .uid_addr = 0x1FF0F420, .option_bytes_size = 32, .sram_size = KB(320),
-     .bootloader_version = 0x70,
+     .uid_addr = 0x1FF0F420, .bootloader_size = 0xEDC0, .otp_addr = 0x1FF0F000, .otp_size = 1024,
+     .option_bytes_size = 32, .sram_size = KB(320), .bootloader_version = 0x70,
      .timing = F4_TIMING(1700, F7_ERASE_32K, F4_ERASE_128K, F7_ERASE_256K),
      .reference_manual = "RM0385 rev 8", .datasheet = "DS10916 rev 6 (STM32F745xx/F746xx)"},
     /* nDBANK=1 (factory): one bank 4x32K,1x128K,7x256K. nDBANK=0: two banks of
@@ -259,15 +267,16 @@ static const stp_chip chips[] = {
          {.bank_count = 2,
           .banks = {{.base = 0x08000000, .runs = {F4_SECTORS(7)}},
                     {.base = 0x08100000, .first_sector_number = 16, .runs = {F4_SECTORS(7)}}}},
-     .flash_size_reg = 0x1FF0F442, .uid_addr = 0x1FF0F420, .option_bytes_size = 32,
-     .sram_size = KB(512), .bootloader_version = 0x93,
+     .flash_size_reg = 0x1FF0F442, .uid_addr = 0x1FF0F420, .bootloader_size = 0xEDC0,
+     .otp_addr = 0x1FF0F000, .otp_size = 1024, .option_bytes_size = 32, .sram_size = KB(512),
+     .bootloader_version = 0x93,
      .timing =
          F4_TIMING(1700, F4_ERASE_16K, F7_ERASE_32K, F4_ERASE_64K, F4_ERASE_128K, F7_ERASE_256K),
      .reference_manual = "RM0410 rev 4", .datasheet = "DS11532 rev 7 (STM32F765xx/F767xx)"},
     {F7_COMMON, .dev_id = 0x452, .name = "STM32F72x/F73x", .flash_sizes_kb = {64, 256, 512},
      .flash_default_kb = 512, .layout = ONE_BANK(F4_SECTORS(3)), .flash_size_reg = 0x1FF07A22,
-     .uid_addr = 0x1FF07A10, .option_bytes_size = 40, .sram_size = KB(256),
-     .bootloader_version = 0x90,
+     .uid_addr = 0x1FF07A10, .bootloader_size = 0x7800, .otp_addr = 0x1FF07800, .otp_size = 512,
+     .option_bytes_size = 40, .sram_size = KB(256), .bootloader_version = 0x90,
      .timing = F4_TIMING(1700, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
      .reference_manual = "RM0431 rev 3", .datasheet = "DS11853 rev 8 (STM32F722xx/F723xx)"},
 
@@ -330,7 +339,7 @@ static const stp_part parts[] = {
     {"stm32f429zi", 0x419, 0x1003, 2048, 192, false},
     {"stm32f446re", 0x421, 0x1000, 512, 128, false},
     {"stm32f469ni", 0x434, 0x1000, 2048, 320, false},
-    {"stm32f722ze", 0x452, 0x1001, 512, 256, false},
+    {"stm32f722ze", 0x452, 0x1000, 512, 256, false},
     {"stm32f746zg", 0x449, 0x1001, 1024, 320, false},
     {"stm32f767zi", 0x451, 0x1001, 2048, 512, false},
     {"stm32f769ni", 0x451, 0x1001, 2048, 512, false},

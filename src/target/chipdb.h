@@ -129,6 +129,10 @@ typedef struct stp_chip {
     uint32_t option_bytes2_size;
     const char *bootloader_doc; /* "AN2606 rev 50" */
     uint8_t uid_word2_offset;   /* offset of the third UID word: 8, but 0x14 on L1 */
+    uint32_t bootloader_size;   /* system memory bytes (on F1 it ends with the size register
+                                   and unique ID) */
+    uint32_t otp_addr;          /* one-time-programmable area (F2/F4/F7), or 0 */
+    uint32_t otp_size;          /* OTP data bytes; the 16 lock bytes follow at otp_addr+size */
 } stp_chip;
 
 /* A part number users and the virtual board name (sim:stm32f407vg). */

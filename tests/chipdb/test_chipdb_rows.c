@@ -97,6 +97,64 @@ static void test_addresses(void **state)
     }
 }
 
+typedef struct span {
+    uint32_t lo, hi; /* [lo, hi) */
+    const char *what;
+} span;
+
+static bool overlap(span a, span b)
+{
+    return a.lo < b.hi && b.lo < a.hi;
+}
+
+/* The system-area regions a virtual board maps and a driver reads must not collide. */
+static void test_system_regions(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < stp_chip_count(); i++) {
+        const stp_chip *c = stp_chip_at(i);
+        uint32_t flash_end = c->flash_base + stp_chip_max_flash_kb(c) * 1024u;
+        span s[8];
+        size_t n = 0;
+        s[n++] = (span){c->flash_base, flash_end, "flash"};
+        s[n++] = (span){c->flash_size_reg, c->flash_size_reg + 2, "fsize"};
+        s[n++] = (span){c->uid_addr, c->uid_addr + 8, "uid01"};
+        s[n++] = (span){c->uid_addr + c->uid_word2_offset, c->uid_addr + c->uid_word2_offset + 4,
+                        "uid2"};
+        s[n++] = (span){c->option_bytes_addr, c->option_bytes_addr + c->option_bytes_size, "ob"};
+        if (c->option_bytes2_addr)
+            s[n++] =
+                (span){c->option_bytes2_addr, c->option_bytes2_addr + c->option_bytes2_size, "ob2"};
+        if (c->otp_addr)
+            s[n++] = (span){c->otp_addr, c->otp_addr + c->otp_size + 16, "otp"};
+        for (size_t a = 0; a < n; a++) {
+            for (size_t b = a + 1; b < n; b++) {
+                if (overlap(s[a], s[b])) {
+                    char what[64];
+                    snprintf(what, sizeof what, "%s overlaps %s", s[a].what, s[b].what);
+                    fail_row(c, what);
+                }
+            }
+        }
+        /* system memory: outside flash, option bytes and OTP (it may hold the size register
+         * and unique ID at its end, as on F1) */
+        span boot = {c->bootloader_addr, c->bootloader_addr + c->bootloader_size, "boot"};
+        CHECK(c, c->bootloader_size >= 0x800 && c->bootloader_size % 0x40 == 0);
+        for (size_t a = 0; a < n; a++) {
+            if (strncmp(s[a].what, "ob", 2) == 0 || strcmp(s[a].what, "otp") == 0 ||
+                strcmp(s[a].what, "flash") == 0)
+                CHECK(c, !overlap(boot, s[a]));
+        }
+        bool has_otp = c->flash_kind == STP_FLASH_F2F4 || c->flash_kind == STP_FLASH_F7;
+        CHECK(c, has_otp == (c->otp_addr != 0));
+        if (has_otp) {
+            CHECK(c, c->otp_size ==
+                         (c->flash_kind == STP_FLASH_F7 && c->dev_id != 0x452 ? 1024u : 512u));
+            CHECK(c, c->otp_addr + c->otp_size + 16 <= c->uid_addr);
+        }
+    }
+}
+
 static void test_flash_size_register_per_family(void **state)
 {
     (void)state;
@@ -293,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_table_not_empty_and_ids_unique),
         cmocka_unit_test(test_names_and_sources),
         cmocka_unit_test(test_addresses),
+        cmocka_unit_test(test_system_regions),
         cmocka_unit_test(test_flash_size_register_per_family),
         cmocka_unit_test(test_sizes_list),
         cmocka_unit_test(test_layouts),
