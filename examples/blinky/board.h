@@ -1,0 +1,59 @@
+/* Per-board registers and LED pins for the blinky example. Addresses are from the reference
+ * manuals (RM0090 F405/407, RM0410 F76x, RM0008 F10x, RM0038 L1x). One of BOARD_F407,
+ * BOARD_F767, BOARD_F103, BOARD_L151 is defined by the build. */
+#ifndef BLINKY_BOARD_H
+#define BLINKY_BOARD_H
+
+#include <stdint.h>
+
+#define REG32(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
+
+#if defined(BOARD_F407) || defined(BOARD_F767) || defined(BOARD_L151)
+/* GPIO v2 (F2/F4/F7/L1): MODER at +0x00, BSRR at +0x18 */
+#define GPIO_MODER(port) REG32((port) + 0x00u)
+#define GPIO_BSRR(port)  REG32((port) + 0x18u)
+#endif
+
+#if defined(BOARD_F407)
+#define BOARD_NAME  "STM32F4DISCOVERY"
+#define RCC_ENR     REG32(0x40023800u + 0x30u) /* RCC_AHB1ENR */
+#define RCC_ENR_BIT (1u << 3)                  /* GPIODEN */
+#define LED_PORT    0x40020C00u                /* GPIOD */
+#define LED_PINS                                                                                   \
+    {                                                                                              \
+        12u, 13u, 14u, 15u                                                                         \
+    } /* green, orange, red, blue */
+#elif defined(BOARD_F767)
+#define BOARD_NAME  "NUCLEO-F767ZI"
+#define RCC_ENR     REG32(0x40023800u + 0x30u) /* RCC_AHB1ENR */
+#define RCC_ENR_BIT (1u << 1)                  /* GPIOBEN */
+#define LED_PORT    0x40020400u                /* GPIOB */
+#define LED_PINS                                                                                   \
+    {                                                                                              \
+        0u, 7u, 14u                                                                                \
+    } /* LD1 green, LD2 blue, LD3 red */
+#elif defined(BOARD_L151)
+#define BOARD_NAME  "STM32L151CB board"
+#define RCC_ENR     REG32(0x40023800u + 0x1Cu) /* RCC_AHBENR */
+#define RCC_ENR_BIT (1u << 1)                  /* GPIOBEN */
+#define LED_PORT    0x40020400u                /* GPIOB */
+#define LED_PINS                                                                                   \
+    {                                                                                              \
+        6u, 7u                                                                                     \
+    } /* as on the STM32L-DISCOVERY */
+#elif defined(BOARD_F103)
+#define BOARD_NAME  "blue pill (STM32F103C8)"
+#define RCC_ENR     REG32(0x40021000u + 0x18u) /* RCC_APB2ENR */
+#define RCC_ENR_BIT (1u << 4)                  /* IOPCEN */
+#define LED_PORT    0x40011000u                /* GPIOC */
+#define LED_PINS                                                                                   \
+    {                                                                                              \
+        13u                                                                                        \
+    } /* PC13, active low */
+#define GPIO_CRH(port)  REG32((port) + 0x04u)
+#define GPIO_BSRR(port) REG32((port) + 0x10u)
+#else
+#error "define one of BOARD_F407, BOARD_F767, BOARD_L151, BOARD_F103"
+#endif
+
+#endif
