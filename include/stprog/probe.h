@@ -16,6 +16,16 @@
 
 typedef struct stp_debug stp_debug;
 
+/* What an open probe is. */
+typedef struct stp_probe_info {
+    char kind[16];     /* "stlink-v2", "stlink-v2-1", "stlink-v3" */
+    char firmware[32]; /* "V2J45S7" */
+    char serial[64];
+    uint16_t vid;
+    uint16_t pid;
+    unsigned swd_khz; /* SWD clock in use */
+} stp_probe_info;
+
 /* Opens and connects to the probe (firmware version read, SWD entered, default clock set).
  * Errors: STP_ERR_INVALID_ARG for a bad spec (finding probe.spec-invalid listing the
  * accepted forms), STP_ERR_NO_PROBE, STP_ERR_PROBE_AMBIGUOUS, STP_ERR_PERMISSION,
@@ -24,6 +34,15 @@ stp_status stp_probe_open(const char *spec, const stp_env *env, stp_debug **out,
                           stp_findings *findings);
 /* Leaves debug mode and releases the probe. NULL is ignored. */
 void stp_probe_close(stp_debug *probe);
+
+/* Kind, firmware, serial and clock of an open probe. */
+const stp_probe_info *stp_probe_get_info(const stp_debug *probe);
+/* Target voltage as the probe measures it on its VREF pin. */
+stp_status stp_probe_target_voltage(stp_debug *probe, double *volts, stp_findings *findings);
+/* Sets the SWD clock: the fastest the probe offers at or below khz (0 = the probe's
+ * default); *actual (may be NULL) gets what is used. */
+stp_status stp_probe_set_clock(stp_debug *probe, unsigned khz, unsigned *actual,
+                               stp_findings *findings);
 
 /* The accepted spec forms, one per line, for error messages and --help. */
 const char *stp_probe_spec_help(void);

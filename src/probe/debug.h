@@ -10,6 +10,7 @@
 
 #include "stprog/env.h"
 #include "stprog/finding.h"
+#include "stprog/probe.h"
 #include "stprog/status.h"
 
 typedef struct stp_debug stp_debug;
@@ -20,14 +21,7 @@ typedef enum stp_connect_mode {
     STP_CONNECT_HOT_PLUG,    /* attach without halting or resetting */
 } stp_connect_mode;
 
-typedef struct stp_probe_info {
-    char kind[16];     /* "stlink-v2", "stlink-v2-1", "stlink-v3" */
-    char firmware[32]; /* "V2J45S7" */
-    char serial[64];
-    uint16_t vid;
-    uint16_t pid;
-    unsigned swd_khz; /* SWD clock in use */
-} stp_probe_info;
+/* stp_probe_info (kind, firmware, serial, vid/pid, SWD clock) is public: stprog/probe.h. */
 
 typedef struct stp_debug_ops {
     /* Memory access of any length and alignment; the driver splits at firmware limits and

@@ -57,6 +57,22 @@ void stp_probe_close(stp_debug *probe)
         probe->ops->close(probe);
 }
 
+const stp_probe_info *stp_probe_get_info(const stp_debug *probe)
+{
+    return &probe->info;
+}
+
+stp_status stp_probe_target_voltage(stp_debug *probe, double *volts, stp_findings *findings)
+{
+    return probe->ops->target_voltage(probe, volts, findings);
+}
+
+stp_status stp_probe_set_clock(stp_debug *probe, unsigned khz, unsigned *actual,
+                               stp_findings *findings)
+{
+    return probe->ops->set_swd_khz(probe, khz, actual, findings);
+}
+
 stp_status stp_probe_list(const stp_env *env, stp_probe_entry **out, size_t *count,
                           stp_findings *findings)
 {
