@@ -102,7 +102,7 @@ stp_status stl_parse_version(stp_stlink *s, const uint8_t *v1, size_t v1len, con
         if (s->ver_swim != 0 && n > 0 && (size_t)n < fwlen)
             snprintf(fw + n, fwlen - (size_t)n, "S%u", s->ver_swim);
         s->features = STL_F_TARGET_VOLTAGE | STL_F_RW_STATUS2 | STL_F_MEM_16BIT | STL_F_COM_FREQ;
-        s->max_rw8 = 512;
+        s->max_rw8 = s->ver_jtag >= 6 ? 512 : 64; /* 512-byte 8-bit transfers from V3J6 */
         s->max_rw32 = 6144;
     } else if (ver == 2) {
         s->ver_stlink = 2;
