@@ -321,7 +321,7 @@ static const stp_part parts[] = {
     {"stm32f103rb", 0x410, 0x2003, 128, 20, false},
     {"stm32f103rc", 0x414, 0x1003, 256, 48, false},
     {"stm32f103ze", 0x414, 0x1003, 512, 64, false},
-    {"stm32f103zg", 0x430, 0x1003, 1024, 96, false},
+    {"stm32f103zg", 0x430, 0x1000, 1024, 96, false},
     {"stm32f107vc", 0x418, 0x1001, 256, 64, false},
     {"stm32f205rg", 0x411, 0x2000, 1024, 128, false},
     {"stm32f207zg", 0x411, 0x2000, 1024, 128, false},
@@ -491,6 +491,13 @@ bool stp_chip_decode_flash_size(const stp_chip *chip, uint32_t raw, uint32_t *kb
     if (kb_out)
         *kb_out = kb;
     return true;
+}
+
+uint32_t stp_chip_fsize_ignored_bits(const stp_chip *chip, uint32_t raw)
+{
+    if (chip && chip->fsize_decode == STP_FSIZE_L1_LOWBYTE)
+        return raw & 0xFF00u;
+    return 0;
 }
 
 uint32_t stp_layout_bytes(const stp_flash_layout *layout)

@@ -160,6 +160,11 @@ const stp_part *stp_part_by_name(const char *name); /* case-insensitive */
  * value is not one this device ID can have (never believe 27520 KB on a 128 KB part). */
 bool stp_chip_decode_flash_size(const stp_chip *chip, uint32_t raw, uint32_t *kb_out);
 
+/* Bits of the register's low half-word that the row's decoding ignores and that were set:
+ * 0x6B00 for seed 004's 0x6B80 on an L1 cat.2 (where only bits 7:0 count), else 0.
+ * Diagnosis uses it to explain why another tool showed 27520 KB. */
+uint32_t stp_chip_fsize_ignored_bits(const stp_chip *chip, uint32_t raw);
+
 /* Erase units of a device with flash_kb KiB (and dual-bank mode if asked), in address
  * order. Returns the count written (at most max), or the total count when out is NULL. */
 typedef struct stp_sector {

@@ -97,6 +97,10 @@ static void test_decode_flash_size(void **state)
     expect_size(0x451, 0xFFFF0800, 2048); /* upper half-word of a 32-bit read ignored */
     expect_size(0x463, 0x0600, 1536);
     expect_size(0x437, 0x0200, 512);
+    assert_int_equal(stp_chip_fsize_ignored_bits(chip(0x429), 0x6B80), 0x6B00);
+    assert_int_equal(stp_chip_fsize_ignored_bits(chip(0x429), 0x0080), 0);
+    assert_int_equal(stp_chip_fsize_ignored_bits(chip(0x410), 0x6B80), 0);
+    assert_int_equal(stp_chip_fsize_ignored_bits(NULL, 0x6B80), 0);
     assert_false(stp_chip_decode_flash_size(NULL, 0x80, NULL));
     assert_true(stp_chip_decode_flash_size(chip(0x410), 0x80, NULL));
 }
