@@ -71,4 +71,13 @@ void sim_nrst_set(sim_board *b, bool asserted);
 /* Writes the JSON report to path (used for STPROG_SIM_REPORT). 0 on success. */
 int sim_board_write_report(const sim_board *b, const char *path);
 
+/* --- Added by the board (additive) ------------------------------------------------- */
+/* Virtual ns until an access to addr would stop answering WAIT (the bus is stalled by a
+ * flash operation): 0 = no stall, UINT64_MAX = never (the operation never completes). */
+uint64_t sim_board_stall_ns(const sim_board *b, uint32_t addr);
+/* Writes the state file now (flash, option bytes, erase counters). 0 on success. */
+int sim_board_sync(sim_board *b);
+/* True while NRST is held low by the probe. */
+bool sim_nrst_held(const sim_board *b);
+
 #endif

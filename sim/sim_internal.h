@@ -1,0 +1,252 @@
+/* Internal structure of the virtual board, shared by sim/board.c, the flash-controller
+ * models (sim/flash_*.c), option bytes, peripherals, the clock and the state file.
+ * Nothing outside sim/ includes this. */
+#ifndef SIM_INTERNAL_H
+#define SIM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/board.h"
+#include "cpu.h"
+#include "target/chipdb.h"
+
+#define SIM_NS_PER_S  1000000000ull
+#define SIM_NEVER     UINT64_MAX
+#define SIM_MAX_AREAS 4 /* system-memory clusters (ROM, OTP, UID, flash size, OB) */
+
+/* Why the chip was reset; selects the RCC_CSR flags it leaves. */
+typedef enum sim_reset_kind {
+    SIM_RESET_POR = 0, /* power-on (board opened, power cycle) */
+    SIM_RESET_BOR,     /* brown-out (supply=unstable) */
+    SIM_RESET_PIN,     /* NRST pin released */
+    SIM_RESET_SOFT,    /* AIRCR.SYSRESETREQ */
+    SIM_RESET_IWDG,    /* reset-loop=MS */
+    SIM_RESET_OBL,     /* option-byte load (L1 OBL_LAUNCH) */
+} sim_reset_kind;
+
+/* Who performs an access: the debugger (MEM-AP) or the core. */
+typedef enum sim_master { SIM_MASTER_DEBUG = 0, SIM_MASTER_CORE } sim_master;
+
+/* A host-backed area of the memory map. */
+typedef struct sim_area {
+    uint32_t base;
+    uint32_t size;
+    uint8_t *mem;
+} sim_area;
+
+/* Decoded option bytes, as loaded into the controller (the active protection). */
+#define SIM_WRP_UNITS 256
+typedef struct sim_ob_active {
+    int rdp_level;                  /* 0, 1 or 2 */
+    uint64_t wrp[SIM_WRP_UNITS / 64]; /* bit n = WRP unit n protected (sector index, or
+                                       * wrp_granule bytes from the flash base) */
+    bool error;                     /* complement mismatch at load (F1 OPTERR, L1 OPTVERR) */
+} sim_ob_active;
+
+/* One flash-controller family model. The board calls these; the model keeps its own state
+ * behind b->flash_ctx. Register offsets are relative to chip->flash_regs. */
+typedef struct sim_flash_model {
+    stp_flash_kind kind;
+    int (*create)(sim_board *b);
+    void (*destroy)(sim_board *b);
+    /* Controller reset (any system reset): locks, clears status, aborts nothing itself. */
+    void (*reset)(sim_board *b);
+    sim_access (*reg_read)(sim_board *b, uint32_t off, uint32_t *val);
+    /* mask: byte lanes written (0xFF for a byte at lane 0, ...); val already shifted. */
+    sim_access (*reg_write)(sim_board *b, uint32_t off, uint32_t val, uint32_t mask);
+    /* A store into main flash or the option-byte area (programming). */
+    sim_access (*mem_write)(sim_board *b, uint32_t addr, uint32_t val, unsigned width,
+                            sim_master who);
+    /* Decodes the stored option bytes (b->ob) into the active protection. */
+    void (*ob_load)(sim_board *b, sim_ob_active *out);
+    /* Writes factory-default option bytes into b->ob. */
+    void (*ob_default)(sim_board *b);
+    /* Applies spec rdp=/wrp= to the stored option bytes. */
+    void (*ob_apply_spec)(sim_board *b, bool set_rdp, int rdp, bool set_wrp, uint64_t wrp);
+} sim_flash_model;
+
+extern const sim_flash_model sim_flash_model_f1;
+extern const sim_flash_model sim_flash_model_f4;
+extern const sim_flash_model sim_flash_model_f7;
+extern const sim_flash_model sim_flash_model_l1;
+
+/* A flash operation in progress (BSY). Started by a model, completed by the clock. */
+typedef enum sim_op_kind {
+    SIM_OP_NONE = 0,
+    SIM_OP_PROGRAM,   /* program `len` bytes of data at addr */
+    SIM_OP_ERASE,     /* erase sector index `sector` */
+    SIM_OP_MASS,      /* erase sectors [sector, sector_end) */
+    SIM_OP_OPTION,    /* option-byte update (model callback `finish`) */
+} sim_op_kind;
+
+typedef struct sim_flash_op {
+    sim_op_kind kind;
+    uint64_t start_ns;
+    uint64_t end_ns;     /* SIM_NEVER with supply=dead-core */
+    uint64_t brownout_ns;/* SIM_NEVER unless supply=unstable decided to fail this one */
+    uint32_t addr;
+    uint32_t len;
+    uint8_t data[256];   /* program data (up to an L1 half-page) */
+    size_t sector;
+    size_t sector_end;
+    int psize;           /* stp_psize for timing and voltage limits */
+    bool ob_target;      /* program goes to the option-byte area */
+    void (*finish)(sim_board *b, bool complete); /* model hook at the end (or abort) */
+} sim_flash_op;
+
+struct sim_board {
+    sim_spec spec;
+    const stp_part *part;
+    const stp_chip *chip;
+    const sim_flash_model *fm;
+    void *flash_ctx;
+
+    /* Memory. */
+    uint32_t flash_size;
+    uint8_t *flash;          /* main flash bytes (flash_size, rounded up to 4 KiB) */
+    stp_sector *sectors;
+    size_t sector_count;
+    uint32_t *erase_counts;  /* per sector, persisted */
+    uint32_t sram_size;
+    uint8_t *sram;
+    sim_area sys[SIM_MAX_AREAS]; /* system memory clusters (read-only to the core) */
+    size_t sys_count;
+    uint8_t *ob;             /* stored option bytes (option_bytes_size + ob2 size) */
+    uint32_t ob_size;
+    sim_ob_active ob_active;
+
+    /* Core. */
+    sim_cpu *cpu;
+    uint64_t core_hz;
+    uint64_t cycle_rem;      /* fractional cycles carried between slices (ns*Hz units) */
+    uint64_t core_stall_ns;  /* core waits for a busy flash */
+
+    /* Time and randomness. */
+    uint64_t now_ns;
+    uint64_t rng;
+    sim_stats stats;
+    sim_flash_op op;
+
+    /* Pins, power, debug. */
+    bool nrst_held;
+    bool debugger_seen;      /* a debugger has connected since power-on (RDP level 1) */
+    bool swd_dead;           /* firmware=swd-off|sleep took the debug port away */
+    uint64_t fw_run_ns;      /* time the firmware ran since the last reset */
+    uint64_t next_reset_loop_ns;
+    uint32_t brownouts;
+
+    /* Peripherals. */
+    uint32_t dbgmcu_cr;
+    uint32_t dbgmcu_apb1fz;
+    uint32_t dbgmcu_apb2fz;
+    uint32_t rcc[64];        /* RCC registers, word-indexed */
+    uint32_t rcc_csr_flags;  /* reset flags (bits 24..31) */
+    uint32_t gpio[11][16];   /* up to 11 ports (A..K), 16 words each */
+    uint32_t afio_mapr;      /* F1 AFIO_MAPR (SWJ_CFG) */
+    uint32_t crc_dr, crc_idr, crc_cr, crc_init, crc_pol;
+    uint32_t uid[3];
+
+    /* State file. */
+    int state_fd;
+};
+
+/* ---- board.c helpers for the models ---------------------------------------------- */
+/* Sector index containing addr, or (size_t)-1. */
+size_t sim_flash_sector_of(const sim_board *b, uint32_t addr);
+bool sim_flash_in_main(const sim_board *b, uint32_t addr, uint32_t len);
+bool sim_flash_sector_protected(const sim_board *b, size_t sector);
+/* Number of WRP units (sectors, or flash_size / wrp_granule). */
+size_t sim_wrp_units(const sim_board *b);
+void sim_wrp_set(sim_ob_active *ob, size_t unit, bool protect);
+bool sim_wrp_get(const sim_ob_active *ob, size_t unit);
+/* Aborts the pending operation at time t, leaving partial effects. */
+void sim_flash_abort(sim_board *b, uint64_t t);
+/* Completes the pending operation (called by the clock at its end). */
+void sim_flash_complete(sim_board *b);
+bool sim_flash_busy(const sim_board *b);
+/* Starts an operation of `ns` duration (brown-out chance and dead core applied). */
+void sim_flash_start(sim_board *b, sim_flash_op *op, uint64_t ns);
+/* Forces the pending operation to finish now (the core stalls on the busy bus). */
+void sim_flash_finish_now(sim_board *b);
+/* Byte-level effects of flash operations (NOR semantics, worn sectors, low voltage). */
+void sim_flash_erase_sector(sim_board *b, size_t sector, double fraction);
+void sim_flash_program_bytes(sim_board *b, uint32_t addr, const uint8_t *data, uint32_t len,
+                             int psize, double fraction);
+/* Program into the stored option bytes (NOR on the OB area). */
+void sim_ob_program_bytes(sim_board *b, uint32_t off, const uint8_t *data, uint32_t len);
+/* Erases all of main flash (RDP regression), at once. */
+void sim_flash_mass_erase_now(sim_board *b);
+/* Reloads the option bytes into b->ob_active and refreshes their memory-mapped copy. */
+void sim_board_ob_reload(sim_board *b);
+/* Puts the stored option bytes into the system-memory view. */
+void sim_board_ob_render(sim_board *b);
+/* Timing lookups from the chip table. */
+uint64_t sim_timing_program_ns(const sim_board *b, int psize);
+uint64_t sim_timing_erase_ns(const sim_board *b, uint32_t sector_size, int psize);
+uint64_t sim_timing_mass_ns(const sim_board *b, int psize);
+bool sim_vdd_below_mv(const sim_board *b, uint32_t mv);
+/* Seeded chance in parts per million. */
+bool sim_chance_ppm(sim_board *b, uint32_t ppm);
+
+/* System reset of the chip (core, peripherals, flash controller, option-byte load). */
+void sim_board_reset(sim_board *b, sim_reset_kind kind);
+
+/* ---- bus.c: one access of width 1/2/4 bytes by the debugger or the core --------- */
+sim_access sim_bus_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned width,
+                        sim_master who);
+sim_access sim_bus_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width,
+                         sim_master who);
+/* Host bytes of system memory (ROM, UID, flash size, option bytes), or NULL. */
+uint8_t *sim_sys_ptr(sim_board *b, uint32_t addr, uint32_t len);
+bool sim_debug_port_dead(const sim_board *b);
+
+/* ---- clock.c --------------------------------------------------------------------- */
+void sim_clock_events(sim_board *b);
+uint64_t sim_clock_next_event(const sim_board *b);
+
+/* ---- peripherals (periph_*.c) ----------------------------------------------------- */
+/* Each returns true when it decoded the address. */
+bool sim_periph_read(sim_board *b, uint32_t addr, uint32_t *val);
+bool sim_periph_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask);
+void sim_periph_reset(sim_board *b, bool por);
+bool sim_dbgmcu_read(sim_board *b, uint32_t addr, uint32_t *val);
+bool sim_dbgmcu_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask);
+void sim_rcc_reset(sim_board *b, sim_reset_kind kind);
+bool sim_rcc_read(sim_board *b, uint32_t addr, uint32_t *val);
+bool sim_rcc_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask);
+/* Clock-enable check used by GPIO/CRC ("clock off: reads 0, writes ignored"). */
+bool sim_rcc_gpio_enabled(const sim_board *b, unsigned port);
+bool sim_rcc_crc_enabled(const sim_board *b);
+uint32_t sim_rcc_csr_addr(const sim_board *b);
+bool sim_gpio_read(sim_board *b, uint32_t addr, uint32_t *val);
+bool sim_gpio_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask);
+bool sim_crc_read(sim_board *b, uint32_t addr, uint32_t *val);
+bool sim_crc_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask);
+void sim_crc_reset(sim_board *b);
+
+/* ---- state.c ----------------------------------------------------------------------- */
+/* Opens/locks/loads the state file. Returns 0 (loaded), 1 (new file), -1 (error). */
+int sim_state_open(sim_board *b, char *err, size_t errlen);
+int sim_state_save(sim_board *b);
+void sim_state_close(sim_board *b);
+
+/* ---- little-endian helpers ------------------------------------------------------- */
+static inline uint32_t sim_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline void sim_put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+static inline uint32_t sim_masked(uint32_t old, uint32_t val, uint32_t mask)
+{
+    return (old & ~mask) | (val & mask);
+}
+
+#endif
