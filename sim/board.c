@@ -7,7 +7,7 @@
 
 #include "sim_internal.h"
 
-#define PAGE 4096u
+#define PAGE        4096u
 #define ROUND_UP(x) (((x) + PAGE - 1u) & ~(PAGE - 1u))
 
 /* ---- small accessors ------------------------------------------------------------- */
@@ -91,8 +91,8 @@ static int build_sys_areas(sim_board *b)
     for (size_t i = 0; i < n; i++) {
         uint32_t lo = s[i].lo & ~(PAGE - 1u);
         uint32_t hi = ROUND_UP(s[i].hi);
-        if (b->sys_count && lo <= b->sys[b->sys_count - 1].base + b->sys[b->sys_count - 1].size +
-                                      0x10000u) {
+        if (b->sys_count &&
+            lo <= b->sys[b->sys_count - 1].base + b->sys[b->sys_count - 1].size + 0x10000u) {
             sim_area *a = &b->sys[b->sys_count - 1];
             if (hi > a->base + a->size)
                 a->size = hi - a->base;
@@ -238,8 +238,8 @@ static uint32_t cpuid_for(stp_core_kind core)
     default:
         break;
     }
-    return 0x41000000u | variant << 20 | 0xFu << 16 |
-           (uint32_t)stp_core_cpuid_partno(core) << 4 | revision;
+    return 0x41000000u | variant << 20 | 0xFu << 16 | (uint32_t)stp_core_cpuid_partno(core) << 4 |
+           revision;
 }
 
 static int create_core(sim_board *b, char *err, size_t errlen)

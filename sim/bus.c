@@ -5,10 +5,10 @@
 
 #include "sim_internal.h"
 
-#define PPB_BASE    0xE0000000u
-#define PPB_END     0xE0100000u
-#define PERIPH_BASE 0x40000000u
-#define PERIPH_END  0x60000000u
+#define PPB_BASE        0xE0000000u
+#define PPB_END         0xE0100000u
+#define PERIPH_BASE     0x40000000u
+#define PERIPH_END      0x60000000u
 #define FLASH_REGS_SPAN 0x400u
 
 #pragma weak sim_cpu_ppb_read
@@ -124,8 +124,7 @@ static bool fsize_fault(const sim_board *b, uint32_t addr, unsigned width)
     return addr < word + 4 && addr + width > word;
 }
 
-sim_access sim_bus_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned width,
-                        sim_master who)
+sim_access sim_bus_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned width, sim_master who)
 {
     const stp_chip *c = b->chip;
     uint32_t real;
@@ -161,8 +160,7 @@ sim_access sim_bus_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned wid
     return SIM_ACC_FAULT;
 }
 
-sim_access sim_bus_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width,
-                         sim_master who)
+sim_access sim_bus_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width, sim_master who)
 {
     const stp_chip *c = b->chip;
     uint32_t real;
@@ -224,8 +222,8 @@ sim_access sim_mem_read(sim_board *b, uint32_t addr, void *buf, uint32_t len, un
     return a;
 }
 
-sim_access sim_mem_write(sim_board *b, uint32_t addr, const void *buf, uint32_t len,
-                         unsigned width, uint32_t *done)
+sim_access sim_mem_write(sim_board *b, uint32_t addr, const void *buf, uint32_t len, unsigned width,
+                         uint32_t *done)
 {
     const uint8_t *in = buf;
     uint32_t pos = 0;

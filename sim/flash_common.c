@@ -178,7 +178,7 @@ static uint8_t program_byte(sim_board *b, uint8_t old, uint8_t data, uint32_t st
     if (stuck_ppm) {
         for (int bit = 0; bit < 8; bit++) {
             if ((flip >> bit) & 1u && sim_chance_ppm(b, stuck_ppm))
-                flip &= (uint8_t)~(1u << bit);
+                flip &= (uint8_t) ~(1u << bit);
         }
     }
     return ev ? (uint8_t)(old & ~flip) : (uint8_t)(old | flip);

@@ -124,7 +124,7 @@ void f4x_ob_apply_spec(sim_board *b, bool set_rdp, int rdp, bool set_wrp, uint64
         uint32_t bits = (1u << nwrp_bits(b)) - 1u;
         optcr = (optcr & ~(bits << 16)) | ((uint32_t)~wrp & bits) << 16;
         if (v->optcr1_wrp && has_optcr1(b))
-            optcr1 = (optcr1 & ~(0xFFFu << 16)) | ((uint32_t)~(wrp >> 12) & 0xFFFu) << 16;
+            optcr1 = (optcr1 & ~(0xFFFu << 16)) | ((uint32_t) ~(wrp >> 12) & 0xFFFu) << 16;
     }
     v->ob_from_optcr(b, optcr, optcr1);
 }
@@ -244,8 +244,7 @@ static void start_option(sim_board *b)
     sim_flash_start(b, &op, ns);
 }
 
-sim_access f4x_mem_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width,
-                         sim_master who)
+sim_access f4x_mem_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width, sim_master who)
 {
     f4x_state *s = st(b);
     (void)who;

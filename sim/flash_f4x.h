@@ -15,8 +15,8 @@ typedef struct f4x_variant {
     void (*ob_from_optcr)(sim_board *b, uint32_t optcr, uint32_t optcr1);
     uint32_t (*default_optcr)(const sim_board *b);
     uint32_t default_optcr1;
-    bool has_optcr1;    /* OPTCR1 exists (F42x/F43x bank 2 nWRP; F7 boot addresses) */
-    bool optcr1_wrp;    /* OPTCR1[27:16] is nWRP of sectors 12..23 (F42x/F43x) */
+    bool has_optcr1; /* OPTCR1 exists (F42x/F43x bank 2 nWRP; F7 boot addresses) */
+    bool optcr1_wrp; /* OPTCR1[27:16] is nWRP of sectors 12..23 (F42x/F43x) */
 } f4x_variant;
 
 void f4x_ob_load(sim_board *b, sim_ob_active *out);
@@ -25,8 +25,7 @@ void f4x_ob_apply_spec(sim_board *b, bool set_rdp, int rdp, bool set_wrp, uint64
 
 sim_access f4x_reg_read(sim_board *b, uint32_t off, uint32_t *val);
 sim_access f4x_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_t mask);
-sim_access f4x_mem_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width,
-                         sim_master who);
+sim_access f4x_mem_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width, sim_master who);
 void f4x_reset(sim_board *b);
 int f4x_create(sim_board *b, const f4x_variant *v);
 void f4x_destroy(sim_board *b);

@@ -20,15 +20,15 @@ typedef struct sim_periph_map {
     unsigned rcc_gpio_en_bit0;  /* bit of port A */
     uint32_t rcc_crc_en_off;
     unsigned rcc_crc_en_bit;
-    uint32_t rcc_resets[8][2];  /* other non-zero reset values: {offset, value}, 0-ended */
-    uint8_t rdy_pairs[6];       /* RCC_CR ON bits whose RDY bit (ON+1) follows, 0xFF-ended */
+    uint32_t rcc_resets[8][2]; /* other non-zero reset values: {offset, value}, 0-ended */
+    uint8_t rdy_pairs[6];      /* RCC_CR ON bits whose RDY bit (ON+1) follows, 0xFF-ended */
     uint32_t gpio_base;
     uint32_t gpio_stride;
     unsigned gpio_ports;
-    bool gpio_f1;               /* F1 CRL/CRH layout with AFIO remap */
-    uint32_t afio_mapr;         /* F1 AFIO_MAPR address, else 0 */
+    bool gpio_f1;       /* F1 CRL/CRH layout with AFIO remap */
+    uint32_t afio_mapr; /* F1 AFIO_MAPR address, else 0 */
     uint32_t crc_base;
-    bool crc_programmable;      /* F7: INIT, POL, POLYSIZE, REV_IN/OUT */
+    bool crc_programmable; /* F7: INIT, POL, POLYSIZE, REV_IN/OUT */
 } sim_periph_map;
 
 #define SIM_RDY_END 0xFFu

@@ -5,12 +5,12 @@
 #include "periph.h"
 
 /* F2/F4/F7/L1 register offsets (words) */
-#define MODER   0
-#define PUPDR   3
-#define IDR     4
-#define ODR     5
-#define BSRR    6
-#define BRR_L1  10
+#define MODER  0
+#define PUPDR  3
+#define IDR    4
+#define ODR    5
+#define BSRR   6
+#define BRR_L1 10
 /* F1 */
 #define F1_CRL  0
 #define F1_CRH  1

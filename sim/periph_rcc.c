@@ -4,12 +4,12 @@
  * RM0410 5.3.21, RM0038 6.3.1/6.3.3/6.3.14. */
 #include "periph.h"
 
-#define CSR_RMVF    (1u << 24)
-#define CSR_PINRSTF (1u << 26)
-#define CSR_PORRSTF (1u << 27)
-#define CSR_SFTRSTF (1u << 28)
+#define CSR_RMVF     (1u << 24)
+#define CSR_PINRSTF  (1u << 26)
+#define CSR_PORRSTF  (1u << 27)
+#define CSR_SFTRSTF  (1u << 28)
 #define CSR_IWDGRSTF (1u << 29)
-#define CSR_FLAGS   0xFE000000u
+#define CSR_FLAGS    0xFE000000u
 
 #define HSE_HZ 8000000ull /* the crystal on Nucleo/Discovery boards */
 

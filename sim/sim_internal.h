@@ -39,10 +39,10 @@ typedef struct sim_area {
 /* Decoded option bytes, as loaded into the controller (the active protection). */
 #define SIM_WRP_UNITS 256
 typedef struct sim_ob_active {
-    int rdp_level;                  /* 0, 1 or 2 */
+    int rdp_level;                    /* 0, 1 or 2 */
     uint64_t wrp[SIM_WRP_UNITS / 64]; /* bit n = WRP unit n protected (sector index, or
                                        * wrp_granule bytes from the flash base) */
-    bool error;                     /* complement mismatch at load (F1 OPTERR, L1 OPTVERR) */
+    bool error;                       /* complement mismatch at load (F1 OPTERR, L1 OPTVERR) */
 } sim_ob_active;
 
 /* One flash-controller family model. The board calls these; the model keeps its own state
@@ -75,24 +75,24 @@ extern const sim_flash_model sim_flash_model_l1;
 /* A flash operation in progress (BSY). Started by a model, completed by the clock. */
 typedef enum sim_op_kind {
     SIM_OP_NONE = 0,
-    SIM_OP_PROGRAM,   /* program `len` bytes of data at addr */
-    SIM_OP_ERASE,     /* erase sector index `sector` */
-    SIM_OP_MASS,      /* erase sectors [sector, sector_end) */
-    SIM_OP_OPTION,    /* option-byte update (model callback `finish`) */
+    SIM_OP_PROGRAM, /* program `len` bytes of data at addr */
+    SIM_OP_ERASE,   /* erase sector index `sector` */
+    SIM_OP_MASS,    /* erase sectors [sector, sector_end) */
+    SIM_OP_OPTION,  /* option-byte update (model callback `finish`) */
 } sim_op_kind;
 
 typedef struct sim_flash_op {
     sim_op_kind kind;
     uint64_t start_ns;
-    uint64_t end_ns;     /* SIM_NEVER with supply=dead-core */
-    uint64_t brownout_ns;/* SIM_NEVER unless supply=unstable decided to fail this one */
+    uint64_t end_ns;      /* SIM_NEVER with supply=dead-core */
+    uint64_t brownout_ns; /* SIM_NEVER unless supply=unstable decided to fail this one */
     uint32_t addr;
     uint32_t len;
-    uint8_t data[256];   /* program data (up to an L1 half-page) */
+    uint8_t data[256]; /* program data (up to an L1 half-page) */
     size_t sector;
     size_t sector_end;
-    int psize;           /* stp_psize for timing and voltage limits */
-    bool ob_target;      /* program goes to the option-byte area */
+    int psize;                                   /* stp_psize for timing and voltage limits */
+    bool ob_target;                              /* program goes to the option-byte area */
     void (*finish)(sim_board *b, bool complete); /* model hook at the end (or abort) */
 } sim_flash_op;
 
@@ -105,23 +105,23 @@ struct sim_board {
 
     /* Memory. */
     uint32_t flash_size;
-    uint8_t *flash;          /* main flash bytes (flash_size, rounded up to 4 KiB) */
+    uint8_t *flash; /* main flash bytes (flash_size, rounded up to 4 KiB) */
     stp_sector *sectors;
     size_t sector_count;
-    uint32_t *erase_counts;  /* per sector, persisted */
+    uint32_t *erase_counts; /* per sector, persisted */
     uint32_t sram_size;
     uint8_t *sram;
     sim_area sys[SIM_MAX_AREAS]; /* system memory clusters (read-only to the core) */
     size_t sys_count;
-    uint8_t *ob;             /* stored option bytes (option_bytes_size + ob2 size) */
+    uint8_t *ob; /* stored option bytes (option_bytes_size + ob2 size) */
     uint32_t ob_size;
     sim_ob_active ob_active;
 
     /* Core. */
     sim_cpu *cpu;
     uint64_t core_hz;
-    uint64_t cycle_rem;      /* fractional cycles carried between slices (ns*Hz units) */
-    uint64_t core_stall_ns;  /* core waits for a busy flash */
+    uint64_t cycle_rem;     /* fractional cycles carried between slices (ns*Hz units) */
+    uint64_t core_stall_ns; /* core waits for a busy flash */
 
     /* Time and randomness. */
     uint64_t now_ns;
@@ -131,9 +131,9 @@ struct sim_board {
 
     /* Pins, power, debug. */
     bool nrst_held;
-    bool debugger_seen;      /* a debugger has connected since power-on (RDP level 1) */
-    bool swd_dead;           /* firmware=swd-off|sleep took the debug port away */
-    uint64_t fw_run_ns;      /* time the firmware ran since the last reset */
+    bool debugger_seen; /* a debugger has connected since power-on (RDP level 1) */
+    bool swd_dead;      /* firmware=swd-off|sleep took the debug port away */
+    uint64_t fw_run_ns; /* time the firmware ran since the last reset */
     uint64_t next_reset_loop_ns;
     uint32_t brownouts;
 
@@ -141,10 +141,10 @@ struct sim_board {
     uint32_t dbgmcu_cr;
     uint32_t dbgmcu_apb1fz;
     uint32_t dbgmcu_apb2fz;
-    uint32_t rcc[64];        /* RCC registers, word-indexed */
-    uint32_t rcc_csr_flags;  /* reset flags (bits 24..31) */
-    uint32_t gpio[11][16];   /* up to 11 ports (A..K), 16 words each */
-    uint32_t afio_mapr;      /* F1 AFIO_MAPR (SWJ_CFG) */
+    uint32_t rcc[64];       /* RCC registers, word-indexed */
+    uint32_t rcc_csr_flags; /* reset flags (bits 24..31) */
+    uint32_t gpio[11][16];  /* up to 11 ports (A..K), 16 words each */
+    uint32_t afio_mapr;     /* F1 AFIO_MAPR (SWJ_CFG) */
     uint32_t crc_dr, crc_idr, crc_cr, crc_init, crc_pol;
     uint32_t uid[3];
 
@@ -194,10 +194,8 @@ bool sim_chance_ppm(sim_board *b, uint32_t ppm);
 void sim_board_reset(sim_board *b, sim_reset_kind kind);
 
 /* ---- bus.c: one access of width 1/2/4 bytes by the debugger or the core --------- */
-sim_access sim_bus_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned width,
-                        sim_master who);
-sim_access sim_bus_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width,
-                         sim_master who);
+sim_access sim_bus_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned width, sim_master who);
+sim_access sim_bus_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width, sim_master who);
 /* Host bytes of system memory (ROM, UID, flash size, option bytes), or NULL. */
 uint8_t *sim_sys_ptr(sim_board *b, uint32_t addr, uint32_t len);
 bool sim_debug_port_dead(const sim_board *b);

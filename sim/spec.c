@@ -300,8 +300,9 @@ static int check_for_part(const sim_spec *s, char *err, size_t errlen)
         return -1;
     }
     if (s->rdp == 2 && c->flash_kind == STP_FLASH_F1) {
-        fail(err, errlen, "sim spec: rdp=2 is not available on %s (F1 has no level 2; "
-                          "accepted: 0, 1)",
+        fail(err, errlen,
+             "sim spec: rdp=2 is not available on %s (F1 has no level 2; "
+             "accepted: 0, 1)",
              s->part);
         return -1;
     }

@@ -95,7 +95,7 @@ static int load(sim_board *b, size_t size, char *err, size_t errlen)
         rc = refuse(b, err, errlen, why);
     } else {
         uint64_t sum = (uint64_t)sim_le32(buf + size - 8) | (uint64_t)sim_le32(buf + size - 4)
-                                                                  << 32;
+                                                                << 32;
         if (sum != fnv1a(buf, size - 8)) {
             rc = refuse(b, err, errlen, "checksum mismatch (corrupt)");
         } else {

@@ -11,8 +11,8 @@
 
 #include "sim/board.h"
 
-#define MS(x) ((uint64_t)(x) * 1000000ull)
-#define US(x) ((uint64_t)(x) * 1000ull)
+#define MS(x) ((uint64_t)(x)*1000000ull)
+#define US(x) ((uint64_t)(x)*1000ull)
 
 static inline sim_board *open_board(const char *spec)
 {

@@ -65,7 +65,7 @@ static void test_reset_state_and_ids(void **state)
     assert_int_equal(r32(b, SR), 0);
     assert_int_equal(r32(b, OPTCR), 0x0FFFAAEDu);
     assert_int_equal(r32(b, 0xE0042000) & 0xFFF, 0x413);
-    assert_int_equal(r32(b, 0x1FFF7A20) >> 16, 1024); /* flash size, KiB */
+    assert_int_equal(r32(b, 0x1FFF7A20) >> 16, 1024);                /* flash size, KiB */
     assert_int_equal(r32(b, 0x40023874) & 0xFE000000u, 0x0E000000u); /* BOR|PIN|POR */
     sim_board_close(b);
 }
@@ -129,7 +129,7 @@ static void test_erase_timing_by_psize_and_size(void **state)
         unsigned sector, psize;
         uint64_t ms;
     } cases[] = {
-        {0, 2, 250}, {4, 2, 550}, {6, 2, 1000}, {0, 1, 300}, {4, 1, 700},
+        {0, 2, 250},  {4, 2, 550}, {6, 2, 1000}, {0, 1, 300},  {4, 1, 700},
         {6, 1, 1300}, {0, 0, 400}, {4, 0, 1200}, {7, 0, 2000},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -269,7 +269,7 @@ static void test_rdp1_read_fault_and_regression(void **state)
     uint32_t v;
     assert_int_equal(r32a(b, FLASH, &v), SIM_ACC_FAULT);
     assert_int_equal(r32a(b, 0x00000000, &v), SIM_ACC_FAULT); /* boot alias too */
-    assert_int_equal(r32(b, 0x20000000), 0);                 /* SRAM is readable */
+    assert_int_equal(r32(b, 0x20000000), 0);                  /* SRAM is readable */
     assert_int_equal((r32(b, OPTCR) >> 8) & 0xFF, 0x55);
     /* Erase is refused with WRPERR while the debugger is connected. */
     unlock(b);
@@ -339,7 +339,7 @@ static void test_unstable_supply_brownout(void **state)
         uint32_t csr = r32(b, 0x40023874);
         if (csr & (1u << 25)) { /* BORRSTF */
             resets++;
-            assert_true(csr & (1u << 27)); /* PORRSTF */
+            assert_true(csr & (1u << 27));                   /* PORRSTF */
             assert_int_equal(r32(b, CR) & CR_LOCK, CR_LOCK); /* controller was reset */
         }
         assert_int_equal(w32(b, CR, CR_LOCK), SIM_ACC_OK);

@@ -43,9 +43,9 @@ static void test_defaults_and_keys(void **state)
     assert_string_equal(s.state_path, "/tmp/x.img");
     assert_int_equal(s.seed, 42);
 
-    assert_int_equal(sim_spec_parse("sim:stm32f411re,fsize=unreadable,supply=dead-core", &s, err,
-                                    sizeof err),
-                     0);
+    assert_int_equal(
+        sim_spec_parse("sim:stm32f411re,fsize=unreadable,supply=dead-core", &s, err, sizeof err),
+        0);
     assert_true(s.fsize_unreadable);
     assert_int_equal(s.supply, SIM_SUPPLY_DEAD_CORE);
 }

@@ -28,7 +28,7 @@ typedef struct sim_stats {
     uint64_t usb_transfers;
     uint64_t bytes_out;
     uint64_t bytes_in;
-    uint64_t flash_erases;   /* sector/page erase operations started */
+    uint64_t flash_erases; /* sector/page erase operations started */
     uint64_t mass_erases;
     uint64_t flash_programs; /* program operations (one per unit written) */
     uint64_t swd_transfers;
@@ -64,8 +64,8 @@ sim_access sim_dp_idcode(sim_board *b, uint32_t *idcode);
  * transferred before it. Costs no virtual time itself: the probe model charges SWD time. */
 sim_access sim_mem_read(sim_board *b, uint32_t addr, void *buf, uint32_t len, unsigned width,
                         uint32_t *done);
-sim_access sim_mem_write(sim_board *b, uint32_t addr, const void *buf, uint32_t len,
-                         unsigned width, uint32_t *done);
+sim_access sim_mem_write(sim_board *b, uint32_t addr, const void *buf, uint32_t len, unsigned width,
+                         uint32_t *done);
 /* NRST pin driven by the probe (true = held low). No effect with nrst=unconnected. */
 void sim_nrst_set(sim_board *b, bool asserted);
 /* Writes the JSON report to path (used for STPROG_SIM_REPORT). 0 on success. */
