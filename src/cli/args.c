@@ -1,0 +1,327 @@
+/* stprog CLI — command-line parsing. */
+#include "cli/args.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const cli_option cli_global_options[] = {
+    {"probe", 0, "SPEC", "probe: stlink, stlink:SERIAL or sim:PART[,key=value...]"},
+    {"freq", 0, "KHZ", "SWD clock in kHz (4000, 1800, ...; 4M = 4000)"},
+    {"connect", 0, "MODE", "connect mode: normal, under-reset or hot-plug"},
+    {"reset", 0, "MODE", "reset mode: hw (NRST pin), sw (system reset) or core"},
+    {"json", 0, NULL, "one JSON document on stdout; messages for people on stderr"},
+    {"verbose", 'v', NULL, "more detail on stderr (repeat for more)"},
+    {"quiet", 'q', NULL, "errors only on stderr; no progress"},
+    {"help", 'h', NULL, "show help (for a command: stprog help COMMAND)"},
+    {"version", 'V', NULL, "show the version"},
+    {0},
+};
+
+static const cli_option *find_long(const cli_option *table, const char *name, size_t len)
+{
+    for (const cli_option *o = table; o != NULL && o->name != NULL; o++) {
+        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+static const cli_option *find_short(const cli_option *table, char c)
+{
+    for (const cli_option *o = table; o != NULL && o->name != NULL; o++) {
+        if (o->short_name != 0 && o->short_name == c)
+            return o;
+    }
+    return NULL;
+}
+
+static bool is_global(const cli_option *o)
+{
+    return o >= cli_global_options &&
+           o < cli_global_options + sizeof(cli_global_options) / sizeof(cli_global_options[0]);
+}
+
+static bool fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool parse_enum(const char *value, const char *const *names, int count, int *out)
+{
+    for (int i = 0; i < count; i++) {
+        if (strcmp(value, names[i]) == 0) {
+            *out = i + 1; /* 0 is "default" */
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool apply_global(cli_parsed *p, const cli_option *o, const char *value, char *err,
+                         size_t errlen)
+{
+    const char *n = o->name;
+    if (strcmp(n, "probe") == 0) {
+        if (value[0] == '\0')
+            return fail(err, errlen, "option --probe needs a probe spec");
+        p->g.probe = value;
+    } else if (strcmp(n, "freq") == 0) {
+        char why[96];
+        if (!cli_parse_u32(value, CLI_NUM_FREQ_KHZ, &p->g.freq_khz, why, sizeof(why)))
+            return fail(err, errlen, "bad value for --freq: '%s': %s", value, why);
+        if (p->g.freq_khz == 0)
+            return fail(err, errlen, "bad value for --freq: '%s': must be more than 0", value);
+    } else if (strcmp(n, "connect") == 0) {
+        static const char *const modes[] = {"normal", "under-reset", "hot-plug"};
+        int m;
+        if (!parse_enum(value, modes, 3, &m))
+            return fail(err, errlen,
+                        "bad value for --connect: '%s' (use normal, under-reset or hot-plug)",
+                        value);
+        p->g.connect = (cli_connect_mode)m;
+    } else if (strcmp(n, "reset") == 0) {
+        static const char *const modes[] = {"hw", "sw", "core"};
+        int m;
+        if (!parse_enum(value, modes, 3, &m))
+            return fail(err, errlen, "bad value for --reset: '%s' (use hw, sw or core)", value);
+        p->g.reset = (cli_reset_mode)m;
+    } else if (strcmp(n, "json") == 0) {
+        p->g.json = true;
+    } else if (strcmp(n, "verbose") == 0) {
+        p->g.verbose++;
+    } else if (strcmp(n, "quiet") == 0) {
+        p->g.quiet = true;
+    } else if (strcmp(n, "help") == 0) {
+        p->help = true;
+    } else if (strcmp(n, "version") == 0) {
+        p->version = true;
+    }
+    return true;
+}
+
+static bool take_option(cli_parsed *p, const cli_option *o, const char *value)
+{
+    (void)p;
+    cli_opt_value *v = &p->args.optv[p->args.optc++];
+    v->opt = o;
+    v->value = value;
+    return true;
+}
+
+/* Handles one option o spelled as `spelled` with an inline value (after '=' or in a short
+ * cluster) or the next argument. Returns the number of extra argv items consumed, or -1. */
+static int handle_option(cli_parsed *p, const cli_option *o, const char *spelled,
+                         const char *inline_value, bool has_inline, int i, int argc, char **argv,
+                         char *err, size_t errlen)
+{
+    const char *value = NULL;
+    int used = 0;
+    if (o->value == NULL) {
+        if (has_inline) {
+            fail(err, errlen, "option %s takes no value", spelled);
+            return -1;
+        }
+    } else if (has_inline) {
+        value = inline_value;
+    } else if (i + 1 < argc) {
+        value = argv[i + 1];
+        used = 1;
+    } else {
+        snprintf(err, errlen, "option %s needs a value (%s)", spelled, o->value);
+        return -1;
+    }
+    if (is_global(o)) {
+        if (!apply_global(p, o, value, err, errlen))
+            return -1;
+    } else {
+        take_option(p, o, value);
+    }
+    return used;
+}
+
+static const char *command_context(const cli_parsed *p, char *buf, size_t cap)
+{
+    if (p->cmd == NULL)
+        return "";
+    snprintf(buf, cap, " for '%s'", p->cmd->name);
+    return buf;
+}
+
+static bool parse_long(cli_parsed *p, int *i, int argc, char **argv, char *err, size_t errlen)
+{
+    const char *arg = argv[*i];
+    const char *name = arg + 2;
+    const char *eq = strchr(name, '=');
+    size_t len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+    const cli_option *o = NULL;
+    if (p->cmd != NULL)
+        o = find_long(p->cmd->options, name, len);
+    if (o == NULL)
+        o = find_long(cli_global_options, name, len);
+    if (o == NULL) {
+        char ctxbuf[64];
+        snprintf(err, errlen, "unknown option '--%.*s'%s", (int)(len < 64 ? len : 64), name,
+                 command_context(p, ctxbuf, sizeof(ctxbuf)));
+        return false;
+    }
+    char spelled[72];
+    snprintf(spelled, sizeof(spelled), "--%s", o->name);
+    int used = handle_option(p, o, spelled, eq != NULL ? eq + 1 : NULL, eq != NULL, *i, argc, argv,
+                             err, errlen);
+    if (used < 0)
+        return false;
+    *i += used;
+    return true;
+}
+
+static bool parse_short(cli_parsed *p, int *i, int argc, char **argv, char *err, size_t errlen)
+{
+    const char *arg = argv[*i];
+    for (const char *c = arg + 1; *c != '\0'; c++) {
+        const cli_option *o = NULL;
+        if (p->cmd != NULL)
+            o = find_short(p->cmd->options, *c);
+        if (o == NULL)
+            o = find_short(cli_global_options, *c);
+        char spelled[4] = {'-', *c, '\0', '\0'};
+        if (o == NULL) {
+            char ctxbuf[64];
+            snprintf(err, errlen, "unknown option '%s'%s", spelled,
+                     command_context(p, ctxbuf, sizeof(ctxbuf)));
+            return false;
+        }
+        bool has_inline = o->value != NULL && c[1] != '\0';
+        int used = handle_option(p, o, spelled, has_inline ? c + 1 : NULL, has_inline, *i, argc,
+                                 argv, err, errlen);
+        if (used < 0)
+            return false;
+        *i += used;
+        if (o->value != NULL)
+            break; /* the rest of the cluster (or the next argument) was the value */
+    }
+    return true;
+}
+
+static bool take_positional(cli_parsed *p, const char *arg, const cli_command *const *table,
+                            size_t count, char *err, size_t errlen)
+{
+    if (p->cmd == NULL) {
+        for (size_t k = 0; k < count; k++) {
+            if (strcmp(table[k]->name, arg) == 0) {
+                p->cmd = table[k];
+                return true;
+            }
+        }
+        const char *near = cli_suggest_command(arg, table, count);
+        if (near != NULL)
+            snprintf(err, errlen, "unknown command '%s' (did you mean '%s'?)", arg, near);
+        else
+            snprintf(err, errlen, "unknown command '%s'", arg);
+        return false;
+    }
+    p->args.argv[p->args.argc++] = arg;
+    return true;
+}
+
+bool cli_parse(int argc, char **argv, const cli_command *const *table, size_t count,
+               cli_parsed *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    if (errlen > 0)
+        err[0] = '\0';
+    size_t n = argc > 0 ? (size_t)argc : 1;
+    out->args.argv = calloc(n, sizeof(*out->args.argv));
+    out->args.optv = calloc(n, sizeof(*out->args.optv));
+    if (out->args.argv == NULL || out->args.optv == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    bool options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool ok;
+        if (!options_done && strcmp(arg, "--") == 0) {
+            options_done = true;
+            continue;
+        }
+        if (!options_done && arg[0] == '-' && arg[1] == '-')
+            ok = parse_long(out, &i, argc, argv, err, errlen);
+        else if (!options_done && arg[0] == '-' && arg[1] != '\0')
+            ok = parse_short(out, &i, argc, argv, err, errlen);
+        else
+            ok = take_positional(out, arg, table, count, err, errlen);
+        if (!ok) {
+            /* The message still goes where the user asked for it. */
+            for (int k = 1; k < argc && strcmp(argv[k], "--") != 0; k++) {
+                if (strcmp(argv[k], "--json") == 0)
+                    out->g.json = true;
+                else if (strcmp(argv[k], "--quiet") == 0 || strcmp(argv[k], "-q") == 0)
+                    out->g.quiet = true;
+            }
+            return false;
+        }
+    }
+    return true;
+}
+
+void cli_parsed_free(cli_parsed *p)
+{
+    free(p->args.argv);
+    free(p->args.optv);
+    p->args.argv = NULL;
+    p->args.optv = NULL;
+    p->args.argc = 0;
+    p->args.optc = 0;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 31 || lb > 31)
+        return 99;
+    size_t row[32];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diag + cost;
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *cli_suggest_command(const char *name, const cli_command *const *table, size_t count)
+{
+    const char *best = NULL;
+    size_t best_d = 3; /* at most two edits away */
+    for (size_t k = 0; k < count; k++) {
+        size_t d = edit_distance(name, table[k]->name);
+        size_t ln = strlen(name);
+        if (ln >= 2 && strncmp(table[k]->name, name, ln) == 0)
+            d = 1; /* a prefix of a command */
+        if (d < best_d) {
+            best_d = d;
+            best = table[k]->name;
+        }
+    }
+    return best;
+}

@@ -1,0 +1,174 @@
+/* stprog CLI — the frame: parse, set up the context, run the command, finish the output. */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/args.h"
+
+const cli_command *cli_command_find(const char *name)
+{
+    for (size_t i = 0; i < cli_command_count; i++) {
+        if (strcmp(cli_commands[i]->name, name) == 0)
+            return cli_commands[i];
+    }
+    return NULL;
+}
+
+static void log_to_stderr(void *user, stp_log_level level, const char *message)
+{
+    cli_ctx *ctx = user;
+    cli_progress_interrupt(&ctx->progress);
+    switch (level) {
+    case STP_LOG_ERROR:
+        fprintf(ctx->err, CLI_PROGRAM ": error: %s\n", message);
+        break;
+    case STP_LOG_WARN:
+        fprintf(ctx->err, CLI_PROGRAM ": warning: %s\n", message);
+        break;
+    case STP_LOG_INFO:
+        fprintf(ctx->err, CLI_PROGRAM ": %s\n", message);
+        break;
+    default:
+        fprintf(ctx->err, CLI_PROGRAM ": debug: %s\n", message);
+        break;
+    }
+}
+
+static void progress_to_stderr(void *user, const stp_progress *event)
+{
+    cli_ctx *ctx = user;
+    cli_progress_event(&ctx->progress, event);
+}
+
+static stp_log_level log_level_for(const cli_globals *g)
+{
+    if (g->quiet)
+        return STP_LOG_ERROR;
+    int level = STP_LOG_WARN + g->verbose;
+    return level > STP_LOG_TRACE ? STP_LOG_TRACE : (stp_log_level)level;
+}
+
+static void ctx_init(cli_ctx *ctx, const cli_parsed *p)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->g = p->g;
+    ctx->out = stdout;
+    ctx->err = stderr;
+    ctx->args = p->args;
+    stp_findings_init(&ctx->findings);
+    ctx->env.log = log_to_stderr;
+    ctx->env.progress = progress_to_stderr;
+    ctx->env.user = ctx;
+    ctx->env.log_level = log_level_for(&ctx->g);
+    cli_progress_mode mode = CLI_PROGRESS_LINES;
+    if (ctx->g.json || ctx->g.quiet)
+        mode = CLI_PROGRESS_OFF;
+    else if (isatty(fileno(stderr)))
+        mode = CLI_PROGRESS_BAR;
+    cli_progress_init(&ctx->progress, mode, stderr);
+    cli_json_init(&ctx->json, stdout);
+}
+
+static void begin_document(cli_ctx *ctx, const char *command)
+{
+    if (!ctx->g.json)
+        return;
+    cli_json_object_begin(&ctx->json);
+    cli_json_kv_string(&ctx->json, "command", command);
+}
+
+/* The one exit path: status and findings, for people or as the end of the JSON document. */
+static int finish(cli_ctx *ctx, stp_status st)
+{
+    cli_progress_finish(&ctx->progress);
+    int code = stp_status_exit_code(st);
+    bool usage_only = ctx->findings.count > 0;
+    for (size_t i = 0; i < ctx->findings.count; i++) {
+        if (strcmp(ctx->findings.items[i].id, "cli.usage") != 0)
+            usage_only = false;
+    }
+    if (ctx->g.json) {
+        cli_json_close_to(&ctx->json, 1);
+        cli_json_kv_string(&ctx->json, "status", stp_status_name(st));
+        cli_json_kv_i64(&ctx->json, "exit_code", code);
+        cli_json_findings(&ctx->json, &ctx->findings);
+        cli_json_close_to(&ctx->json, 0);
+        fflush(ctx->out);
+        if (st != STP_OK && !ctx->g.quiet) {
+            for (size_t i = 0; i < ctx->findings.count; i++) {
+                if (ctx->findings.items[i].severity == STP_SEV_ERROR)
+                    fprintf(ctx->err, CLI_PROGRAM ": %s\n", ctx->findings.items[i].message);
+            }
+        }
+    } else {
+        fflush(ctx->out);
+        cli_render_findings(ctx->err, &ctx->findings, ctx->g.quiet);
+    }
+    if (st != STP_OK && !usage_only && !(ctx->g.quiet && ctx->findings.count > 0)) {
+        if (ctx->cmd != NULL)
+            fprintf(ctx->err, CLI_PROGRAM ": %s failed: %s\n", ctx->cmd->name,
+                    stp_status_describe(st));
+        else
+            fprintf(ctx->err, CLI_PROGRAM ": %s\n", stp_status_describe(st));
+    }
+    fflush(ctx->err);
+    return code;
+}
+
+static stp_status check_arg_count(cli_ctx *ctx)
+{
+    const cli_command *c = ctx->cmd;
+    if (ctx->args.argc < c->min_args)
+        return cli_usage_error(ctx, "%s: missing argument (usage: " CLI_PROGRAM " %s %s)", c->name,
+                               c->name, c->usage != NULL ? c->usage : "");
+    if (c->max_args >= 0 && ctx->args.argc > c->max_args)
+        return cli_usage_error(ctx, "%s: unexpected argument '%s' (usage: " CLI_PROGRAM " %s %s)",
+                               c->name, ctx->args.argv[c->max_args], c->name,
+                               c->usage != NULL ? c->usage : "");
+    return STP_OK;
+}
+
+int cli_main(int argc, char **argv)
+{
+    cli_parsed p;
+    char err[512];
+    bool parsed = cli_parse(argc, argv, cli_commands, cli_command_count, &p, err, sizeof(err));
+    cli_ctx ctx;
+    ctx_init(&ctx, &p);
+    ctx.cmd = p.cmd;
+    const char *topic[1];
+    stp_status st;
+
+    if (!parsed) {
+        begin_document(&ctx, p.cmd != NULL ? p.cmd->name : NULL);
+        st = cli_usage_error(&ctx, "%s", err);
+    } else if (p.version || p.help || p.cmd != NULL) {
+        if (p.version) {
+            ctx.cmd = cli_command_find("version");
+            ctx.args.argc = 0;
+        } else if (p.help && (p.cmd == NULL || strcmp(p.cmd->name, "help") != 0)) {
+            ctx.cmd = cli_command_find("help");
+            ctx.args.argc = 0;
+            if (p.cmd != NULL) { /* stprog COMMAND --help */
+                topic[0] = p.cmd->name;
+                ctx.args.argv = topic;
+                ctx.args.argc = 1;
+            }
+            ctx.args.optc = 0;
+        }
+        begin_document(&ctx, ctx.cmd->name);
+        st = check_arg_count(&ctx);
+        if (st == STP_OK)
+            st = ctx.cmd->run(&ctx);
+    } else {
+        begin_document(&ctx, NULL);
+        st = cli_usage_error(&ctx,
+                             "no command given (usage: " CLI_PROGRAM " [OPTIONS] COMMAND [ARGS])");
+    }
+    int code = finish(&ctx, st);
+    stp_findings_free(&ctx.findings);
+    cli_parsed_free(&p);
+    return code;
+}

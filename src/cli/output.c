@@ -1,0 +1,152 @@
+/* stprog CLI — output helpers: results, notes, usage errors, findings (people and JSON),
+ * and access to the running command's options. */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void cli_printf(cli_ctx *ctx, const char *fmt, ...)
+{
+    if (ctx->g.json)
+        return;
+    cli_progress_interrupt(&ctx->progress);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(ctx->out, fmt, ap);
+    va_end(ap);
+}
+
+void cli_note(cli_ctx *ctx, const char *fmt, ...)
+{
+    if (ctx->g.quiet)
+        return;
+    cli_progress_interrupt(&ctx->progress);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(ctx->err, fmt, ap);
+    va_end(ap);
+}
+
+stp_status cli_usage_error(cli_ctx *ctx, const char *fmt, ...)
+{
+    char msg[STP_FINDING_TEXT_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    stp_finding *f = stp_finding_add(&ctx->findings, "cli.usage", STP_SEV_ERROR, "%s", msg);
+    if (ctx->cmd != NULL)
+        stp_finding_advice(f, "Run '" CLI_PROGRAM " help %s' for its usage.", ctx->cmd->name);
+    else
+        stp_finding_advice(f, "Run '" CLI_PROGRAM " --help' for the list of commands.");
+    return STP_ERR_INVALID_ARG;
+}
+
+void cli_render_findings(FILE *out, const stp_findings *list, bool errors_only)
+{
+    if (list == NULL)
+        return;
+    for (size_t i = 0; i < list->count; i++) {
+        const stp_finding *f = &list->items[i];
+        if (errors_only && f->severity < STP_SEV_ERROR)
+            continue;
+        if (strcmp(f->id, "cli.usage") == 0) { /* the classic look for command-line mistakes */
+            fprintf(out, CLI_PROGRAM ": %s\n", f->message);
+            if (f->advice[0] != '\0')
+                fprintf(out, "%s\n", f->advice);
+            continue;
+        }
+        fprintf(out, "%s: %s [%s]\n", stp_severity_name(f->severity), f->message, f->id);
+        for (size_t e = 0; e < f->evidence_count; e++)
+            fprintf(out, "    %s: %s\n", f->evidence[e].key, f->evidence[e].value);
+        if (f->advice[0] != '\0')
+            fprintf(out, "  next step: %s\n", f->advice);
+    }
+    if (list->dropped > 0)
+        fprintf(out, "warning: %d more finding(s) lost (out of memory)\n", list->dropped);
+}
+
+void cli_json_findings(cli_json *j, const stp_findings *list)
+{
+    cli_json_key(j, "findings");
+    cli_json_array_begin(j);
+    for (size_t i = 0; list != NULL && i < list->count; i++) {
+        const stp_finding *f = &list->items[i];
+        cli_json_object_begin(j);
+        cli_json_kv_string(j, "id", f->id);
+        cli_json_kv_string(j, "severity", stp_severity_name(f->severity));
+        cli_json_kv_string(j, "message", f->message);
+        cli_json_key(j, "evidence");
+        cli_json_object_begin(j);
+        for (size_t e = 0; e < f->evidence_count; e++)
+            cli_json_kv_string(j, f->evidence[e].key, f->evidence[e].value);
+        cli_json_object_end(j);
+        cli_json_kv_string(j, "advice", f->advice[0] != '\0' ? f->advice : NULL);
+        cli_json_object_end(j);
+    }
+    cli_json_array_end(j);
+}
+
+/* --- options of the running command --- */
+
+static bool same_option(const cli_opt_value *v, const char *name)
+{
+    return v->opt != NULL && strcmp(v->opt->name, name) == 0;
+}
+
+const char *cli_opt(const cli_ctx *ctx, const char *name)
+{
+    const char *value = NULL;
+    for (int i = 0; i < ctx->args.optc; i++) {
+        if (same_option(&ctx->args.optv[i], name))
+            value = ctx->args.optv[i].value;
+    }
+    return value;
+}
+
+bool cli_flag(const cli_ctx *ctx, const char *name)
+{
+    return cli_opt_count(ctx, name) > 0;
+}
+
+int cli_opt_count(const cli_ctx *ctx, const char *name)
+{
+    int n = 0;
+    for (int i = 0; i < ctx->args.optc; i++) {
+        if (same_option(&ctx->args.optv[i], name))
+            n++;
+    }
+    return n;
+}
+
+const char *cli_opt_nth(const cli_ctx *ctx, const char *name, int index)
+{
+    int n = 0;
+    for (int i = 0; i < ctx->args.optc; i++) {
+        if (same_option(&ctx->args.optv[i], name) && n++ == index)
+            return ctx->args.optv[i].value;
+    }
+    return NULL;
+}
+
+stp_status cli_opt_u32(cli_ctx *ctx, const char *name, cli_num_kind kind, uint32_t *out)
+{
+    const char *text = cli_opt(ctx, name);
+    if (text == NULL)
+        return STP_OK;
+    char why[96];
+    if (!cli_parse_u32(text, kind, out, why, sizeof(why)))
+        return cli_usage_error(ctx, "bad value for --%s: '%s': %s", name, text, why);
+    return STP_OK;
+}
+
+stp_status cli_arg_u32(cli_ctx *ctx, int index, const char *what, cli_num_kind kind, uint32_t *out)
+{
+    if (index < 0 || index >= ctx->args.argc)
+        return cli_usage_error(ctx, "missing argument %s", what);
+    const char *text = ctx->args.argv[index];
+    char why[96];
+    if (!cli_parse_u32(text, kind, out, why, sizeof(why)))
+        return cli_usage_error(ctx, "bad %s: '%s': %s", what, text, why);
+    return STP_OK;
+}

@@ -1,0 +1,63 @@
+/* stprog CLI — rendering of the library's progress events (stprog/env.h).
+ * On a terminal: one bar redrawn in place (phase, bar, percent, bytes, rate). Otherwise:
+ * plain lines at coarse steps ("program: 50% (64 KiB of 128 KiB)"). Nothing with -q/--json. */
+#ifndef STP_CLI_PROGRESS_H
+#define STP_CLI_PROGRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "stprog/env.h"
+
+typedef enum cli_progress_mode {
+    CLI_PROGRESS_OFF = 0,
+    CLI_PROGRESS_BAR,   /* stderr is a terminal */
+    CLI_PROGRESS_LINES, /* stderr is a file or pipe */
+} cli_progress_mode;
+
+#define CLI_PROGRESS_STEP_PERCENT 25 /* lines mode prints at 0, 25, 50, 75, 100 % */
+#define CLI_PROGRESS_BAR_WIDTH    30
+
+typedef struct cli_progress {
+    cli_progress_mode mode;
+    FILE *out;
+    double (*now)(void); /* monotonic seconds; replaceable in tests */
+    char phase[32];
+    uint64_t total;
+    uint64_t done;
+    double start;
+    double last_draw;
+    int last_percent; /* last percent drawn (bar) or last step printed (lines); -1 = none */
+    bool active;      /* between START and END */
+    bool drawn;       /* bar mode: a bar is on the current terminal line */
+} cli_progress;
+
+void cli_progress_init(cli_progress *p, cli_progress_mode mode, FILE *out);
+/* The stp_env progress callback body. */
+void cli_progress_event(cli_progress *p, const stp_progress *ev);
+/* Clears a bar from the terminal line before other text is printed (redrawn on next event). */
+void cli_progress_interrupt(cli_progress *p);
+/* Ends a bar still on screen (a phase that never got its END). */
+void cli_progress_finish(cli_progress *p);
+
+/* Formatting (pure functions; unit-tested). All return buf. */
+/* "512 B", "64 KiB", "1.5 MiB", "2 GiB": whole numbers without decimals, else one decimal. */
+char *cli_format_bytes(char *buf, size_t cap, uint64_t bytes);
+/* "32 KiB/s"; "-" when elapsed is not positive. */
+char *cli_format_rate(char *buf, size_t cap, uint64_t bytes, double seconds);
+/* "program: 50% (64 KiB of 128 KiB)"; without a total: "read: 64 KiB". */
+char *cli_progress_format_line(char *buf, size_t cap, const char *phase, uint64_t done,
+                               uint64_t total);
+/* "program [###############               ]  50%  64 KiB/128 KiB  32 KiB/s" */
+char *cli_progress_format_bar(char *buf, size_t cap, const char *phase, uint64_t done,
+                              uint64_t total, double seconds, int width);
+/* "program: done, 128 KiB in 1.2 s (106.7 KiB/s)" or, when done < total,
+ * "program: stopped at 40% (51.2 KiB of 128 KiB)". */
+char *cli_progress_format_end(char *buf, size_t cap, const char *phase, uint64_t done,
+                              uint64_t total, double seconds);
+/* Percent done, 0..100 (100 when total is 0). */
+int cli_progress_percent(uint64_t done, uint64_t total);
+
+#endif

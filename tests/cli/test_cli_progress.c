@@ -1,0 +1,184 @@
+/* Unit tests: progress formatting (bytes, rates, lines, bars) and the event sequence in
+ * lines and bar mode with a fake clock. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/progress.h"
+
+static void test_bytes(void **state)
+{
+    (void)state;
+    char b[32];
+    assert_string_equal(cli_format_bytes(b, sizeof(b), 0), "0 B");
+    assert_string_equal(cli_format_bytes(b, sizeof(b), 1023), "1023 B");
+    assert_string_equal(cli_format_bytes(b, sizeof(b), 1024), "1 KiB");
+    assert_string_equal(cli_format_bytes(b, sizeof(b), 1536), "1.5 KiB");
+    assert_string_equal(cli_format_bytes(b, sizeof(b), 65536), "64 KiB");
+    assert_string_equal(cli_format_bytes(b, sizeof(b), 1048576), "1 MiB");
+    assert_string_equal(cli_format_bytes(b, sizeof(b), 1572864), "1.5 MiB");
+    assert_string_equal(cli_format_bytes(b, sizeof(b), 2097152 + 104858), "2.1 MiB");
+    assert_string_equal(cli_format_bytes(b, sizeof(b), 1073741824ull * 3), "3 GiB");
+    assert_string_equal(cli_format_bytes(b, sizeof(b), 1099511627776ull * 2048), "2048 TiB");
+}
+
+static void test_rate(void **state)
+{
+    (void)state;
+    char b[40];
+    assert_string_equal(cli_format_rate(b, sizeof(b), 65536, 2.0), "32 KiB/s");
+    assert_string_equal(cli_format_rate(b, sizeof(b), 1000, 1.0), "1000 B/s");
+    assert_string_equal(cli_format_rate(b, sizeof(b), 65536, 0.0), "-");
+    assert_string_equal(cli_format_rate(b, sizeof(b), 65536, -1.0), "-");
+}
+
+static void test_line_and_percent(void **state)
+{
+    (void)state;
+    char b[128];
+    assert_string_equal(cli_progress_format_line(b, sizeof(b), "program", 65536, 131072),
+                        "program: 50% (64 KiB of 128 KiB)");
+    assert_string_equal(cli_progress_format_line(b, sizeof(b), "erase", 0, 16384),
+                        "erase: 0% (0 B of 16 KiB)");
+    assert_string_equal(cli_progress_format_line(b, sizeof(b), "read", 65536, 0), "read: 64 KiB");
+    assert_int_equal(cli_progress_percent(1, 3), 33);
+    assert_int_equal(cli_progress_percent(2, 3), 66); /* never rounds up to a false 100 */
+    assert_int_equal(cli_progress_percent(999, 1000), 99);
+    assert_int_equal(cli_progress_percent(5, 4), 100);
+    assert_int_equal(cli_progress_percent(0, 0), 100);
+    assert_int_equal(cli_progress_percent(UINT64_MAX / 2, UINT64_MAX), 50);
+}
+
+static void test_bar_and_end(void **state)
+{
+    (void)state;
+    char b[200];
+    assert_string_equal(cli_progress_format_bar(b, sizeof(b), "program", 65536, 131072, 2.0, 10),
+                        "program  [#####     ]  50%  64 KiB/128 KiB  32 KiB/s");
+    assert_string_equal(cli_progress_format_bar(b, sizeof(b), "erase", 131072, 131072, 0.0, 4),
+                        "erase    [####] 100%  128 KiB/128 KiB  -");
+    assert_string_equal(cli_progress_format_bar(b, sizeof(b), "read", 2048, 0, 1.0, 10),
+                        "read     2 KiB  2 KiB/s");
+    assert_string_equal(cli_progress_format_end(b, sizeof(b), "program", 131072, 131072, 4.0),
+                        "program: done, 128 KiB in 4.0 s (32 KiB/s)");
+    assert_string_equal(cli_progress_format_end(b, sizeof(b), "program", 52429, 131072, 4.0),
+                        "program: stopped at 40% (51.2 KiB of 128 KiB)");
+}
+
+static double fake_time;
+static double fake_now(void)
+{
+    return fake_time;
+}
+
+static void emit(cli_progress *p, stp_progress_kind kind, const char *phase, uint64_t done,
+                 uint64_t total)
+{
+    stp_progress ev = {.kind = kind, .phase = phase, .done = done, .total = total};
+    cli_progress_event(p, &ev);
+}
+
+static void test_lines_mode_sequence(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cli_progress p;
+    cli_progress_init(&p, CLI_PROGRESS_LINES, f);
+    p.now = fake_now;
+    fake_time = 10.0;
+    emit(&p, STP_PROGRESS_START, "program", 0, 131072);
+    for (uint64_t done = 4096; done <= 131072; done += 4096) {
+        fake_time += 0.125;
+        emit(&p, STP_PROGRESS_ADVANCE, "program", done, 131072);
+    }
+    emit(&p, STP_PROGRESS_END, "program", 131072, 131072);
+    emit(&p, STP_PROGRESS_START, "verify", 0, 0);
+    emit(&p, STP_PROGRESS_ADVANCE, "verify", 1024, 0);
+    fake_time += 1.0;
+    emit(&p, STP_PROGRESS_END, "verify", 2048, 0);
+    emit(&p, STP_PROGRESS_START, "erase", 0, 65536);
+    emit(&p, STP_PROGRESS_ADVANCE, "erase", 16384, 65536);
+    emit(&p, STP_PROGRESS_END, "erase", 16384, 65536);
+    fflush(f);
+    assert_string_equal(buf, "program: 0% (0 B of 128 KiB)\n"
+                             "program: 25% (32 KiB of 128 KiB)\n"
+                             "program: 50% (64 KiB of 128 KiB)\n"
+                             "program: 75% (96 KiB of 128 KiB)\n"
+                             "program: done, 128 KiB in 4.0 s (32 KiB/s)\n"
+                             "verify: started\n"
+                             "verify: done, 2 KiB in 1.0 s (2 KiB/s)\n"
+                             "erase: 0% (0 B of 64 KiB)\n"
+                             "erase: 25% (16 KiB of 64 KiB)\n"
+                             "erase: stopped at 25% (16 KiB of 64 KiB)\n");
+    fclose(f);
+    free(buf);
+}
+
+static void test_bar_mode_sequence(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cli_progress p;
+    cli_progress_init(&p, CLI_PROGRESS_BAR, f);
+    p.now = fake_now;
+    fake_time = 0.0;
+    emit(&p, STP_PROGRESS_START, "erase", 0, 4);
+    fake_time = 1.0;
+    emit(&p, STP_PROGRESS_ADVANCE, "erase", 2, 4);
+    emit(&p, STP_PROGRESS_ADVANCE, "erase", 2, 4); /* same percent, no time passed: no redraw */
+    cli_progress_interrupt(&p);                    /* a log line is about to be printed */
+    fake_time = 2.0;
+    emit(&p, STP_PROGRESS_END, "erase", 4, 4);
+    fflush(f);
+    char expect[1024];
+    snprintf(expect, sizeof(expect),
+             "\r%-8s [%30s]   0%%  0 B/4 B  -\033[K"
+             "\r%-8s [###############%15s]  50%%  2 B/4 B  2 B/s\033[K"
+             "\r\033[K"
+             "\r%-8s [##############################] 100%%  4 B/4 B  2 B/s\033[K\n",
+             "erase", "", "erase", "", "erase");
+    assert_string_equal(buf, expect);
+    fclose(f);
+    free(buf);
+}
+
+static void test_off_mode_prints_nothing(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cli_progress p;
+    cli_progress_init(&p, CLI_PROGRESS_OFF, f);
+    emit(&p, STP_PROGRESS_START, "program", 0, 100);
+    emit(&p, STP_PROGRESS_ADVANCE, "program", 50, 100);
+    emit(&p, STP_PROGRESS_END, "program", 100, 100);
+    cli_progress_finish(&p);
+    fflush(f);
+    assert_int_equal(len, 0);
+    fclose(f);
+    free(buf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bytes),
+        cmocka_unit_test(test_rate),
+        cmocka_unit_test(test_line_and_percent),
+        cmocka_unit_test(test_bar_and_end),
+        cmocka_unit_test(test_lines_mode_sequence),
+        cmocka_unit_test(test_bar_mode_sequence),
+        cmocka_unit_test(test_off_mode_prints_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

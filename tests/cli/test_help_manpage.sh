@@ -1,0 +1,38 @@
+#!/bin/bash
+# The man page and --help must agree: the same commands, the same exit codes.
+set -e
+. "$(dirname "$0")/lib.sh"
+MAN="$STPROG_SRC/docs/stprog.1"
+[ -f "$MAN" ] || { fail "no man page at $MAN"; finish; }
+
+run help --json
+expect_rc 0 "help --json"
+help_cmds=$(jq -r '.commands[].name' "$TMP/out" | sort)
+# Commands in the man page: the ".B name" lines after ".SH COMMANDS" up to the next section.
+man_cmds=$(sed -n '/^\.SH COMMANDS/,/^\.SH /p' "$MAN" | sed -n '/^\.TP/{n;p}' |
+    sed -E 's/^\.B ([a-z-]+).*/\1/' | sort)
+[ -n "$help_cmds" ] || fail "no commands in help --json"
+[ "$help_cmds" = "$man_cmds" ] ||
+    fail "commands differ: --help has [$(echo $help_cmds)], the man page has [$(echo $man_cmds)]"
+
+# Every exit code of --help is in the EXIT STATUS section, with nothing extra.
+help_codes=$(jq -r '.exit_codes[].code' "$TMP/out" | sort -n)
+man_codes=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$MAN" | sed -n '/^\.TP/{n;p}' |
+    sed -E 's/^\.B ([0-9]+)$/\1/' | sort -n)
+[ "$help_codes" = "$man_codes" ] ||
+    fail "exit codes differ: --help [$(echo $help_codes)], man page [$(echo $man_codes)]"
+
+# Every global option and environment variable of --help is documented.
+for opt in $(jq -r '.global_options[].name' "$TMP/out"); do
+    grep -qF -- "${opt//-/\\-}" "$MAN" || fail "man page lacks global option $opt"
+done
+for var in $(jq -r '.environment[].name' "$TMP/out"); do
+    grep -qF -- "$var" "$MAN" || fail "man page lacks environment variable $var"
+done
+
+# The page renders without groff warnings.
+if command -v groff >/dev/null; then
+    warnings=$(groff -man -Tutf8 -ww -z "$MAN" 2>&1 || true)
+    [ -z "$warnings" ] || fail "groff warnings: $warnings"
+fi
+finish
