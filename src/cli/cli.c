@@ -113,6 +113,11 @@ static int finish(cli_ctx *ctx, stp_status st)
         else
             fprintf(ctx->err, CLI_PROGRAM ": %s\n", stp_status_describe(st));
     }
+    if (fflush(ctx->out) != 0 || ferror(ctx->out)) { /* stdout on a full disk, a closed pipe */
+        fprintf(ctx->err, CLI_PROGRAM ": cannot write the output to standard output\n");
+        if (code == STP_EXIT_OK)
+            code = STP_EXIT_FAILED;
+    }
     fflush(ctx->err);
     return code;
 }

@@ -113,4 +113,15 @@ run -q chips --json --family F4
 expect_rc 0 "globals mixed with command options"
 expect_json '[.chips[].family] | unique == ["F4"]' "globals mixed with command options"
 
+# Output that cannot be written is a failure, not a silent success.
+if [ -w /dev/full ]; then
+    set +e
+    "$STPROG" chips >/dev/full 2>"$TMP/err"
+    RC=$?
+    set -e
+    ERR=$(cat "$TMP/err")
+    expect_rc 1 "stdout on /dev/full"
+    expect_err "cannot write the output" "stdout on /dev/full"
+fi
+
 finish
