@@ -1,0 +1,90 @@
+/* stprog — the program plan: which erase units a write touches, which it erases, which it
+ * can skip, which bytes it keeps. Built by a pure function from the image, the flash
+ * geometry and (optionally) the current flash contents, so it is testable without a probe
+ * and printable by `write --dry-run` before anything is touched. */
+#ifndef STPROG_PLAN_H
+#define STPROG_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stprog/finding.h"
+#include "stprog/image.h"
+#include "stprog/status.h"
+
+/* One erase unit (sector or page) of the target's flash, as the planner sees it. */
+typedef struct stp_flash_region {
+    uint32_t addr;
+    uint32_t size;
+    uint16_t number; /* sector/page number as the controller numbers it */
+    uint8_t bank;    /* 0 or 1 */
+    bool protected_; /* write-protected (WRP) at planning time */
+} stp_flash_region;
+
+typedef enum stp_plan_action {
+    STP_PLAN_ERASE = 0,    /* erase, then program image bytes and restore kept bytes */
+    STP_PLAN_PROGRAM_ONLY, /* the bytes the image writes are blank already: no erase */
+    STP_PLAN_SKIP,         /* the sector already holds the image's bytes: untouched */
+} stp_plan_action;
+
+typedef struct stp_plan_sector {
+    uint32_t addr;
+    uint32_t size;
+    uint16_t number;
+    uint8_t bank;
+    stp_plan_action action;
+    uint32_t image_bytes;   /* bytes of the sector the image covers */
+    uint32_t restore_bytes; /* bytes the image does not cover that are written back */
+    uint32_t program_bytes; /* bytes programmed (image + restore, widened to the unit) */
+} stp_plan_sector;
+
+typedef struct stp_plan_range {
+    uint32_t addr;
+    uint32_t len;
+} stp_plan_range;
+
+typedef struct stp_plan {
+    stp_plan_sector *sectors; /* touched sectors, in address order */
+    size_t sector_count;
+    stp_plan_range *program; /* ranges programmed (merged, aligned to program_unit) */
+    size_t program_count;
+    stp_plan_range *restore; /* kept bytes: read before erase, written back after */
+    size_t restore_count;
+    bool restore_needs_read; /* current contents were not given: restore ranges are read
+                                from the target before the first erase */
+    uint32_t program_unit;   /* bytes per program operation the ranges are aligned to */
+    uint8_t erased_byte;     /* value of an erased byte (0xFF; 0x00 on L1) */
+    /* Totals, for progress and --dry-run. */
+    uint64_t image_bytes;
+    uint32_t erase_count;
+    uint64_t erase_bytes;
+    uint32_t program_only_count;
+    uint32_t skip_count;
+    uint64_t skip_bytes;
+    uint64_t program_bytes;
+    uint64_t restore_bytes;
+} stp_plan;
+
+/* What the planner needs. current[i] (may be NULL, or an entry NULL) holds regions[i].size
+ * bytes of the sector's present contents; with it the planner skips unchanged sectors,
+ * programs blank ones without erasing, and restores only non-blank kept bytes. */
+typedef struct stp_plan_input {
+    const stp_segment *segments; /* sorted, non-overlapping (as stp_image gives them) */
+    size_t segment_count;
+    const stp_flash_region *regions; /* sorted by address */
+    size_t region_count;
+    const uint8_t *const *current;
+    uint32_t program_unit; /* power of two, >= 1 */
+    uint8_t erased_byte;
+} stp_plan_input;
+
+/* Builds the plan. Refuses (before anything could be erased) bytes outside the flash
+ * regions (STP_ERR_RANGE, finding "plan.outside-flash") and bytes in write-protected
+ * regions (STP_ERR_PROTECTED, finding "plan.write-protected", one per sector). */
+stp_status stp_plan_build(const stp_plan_input *in, stp_plan **out, stp_findings *findings);
+void stp_plan_free(stp_plan *plan);
+
+const char *stp_plan_action_name(stp_plan_action action); /* "erase", "program", "skip" */
+
+#endif
