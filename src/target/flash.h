@@ -1,0 +1,139 @@
+/* Flash drivers (seam 3) and the generic engine that runs them.
+ *
+ * A family driver is a const table plus a few callbacks: unlock, lock, start a sector
+ * erase, start a mass erase, program one chunk, read/write option bytes. Everything else
+ * — alignment, splitting into chunks, busy polling with deadlines from the chip table,
+ * status decoding into findings, the one exit path that relocks — is the engine's. */
+#ifndef STP_TARGET_FLASH_H
+#define STP_TARGET_FLASH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "probe/debug.h"
+#include "stprog/finding.h"
+#include "stprog/status.h"
+#include "stprog/target.h"
+#include "target/chipdb.h"
+
+typedef struct stp_flash stp_flash;
+
+/* One status-register error bit and what it means for a user. */
+typedef struct stp_flash_error_bit {
+    uint32_t mask;
+    const char *bit;     /* "WRPERR" */
+    const char *id;      /* "flash.wrp-error" */
+    const char *meaning; /* "the target address is write-protected" */
+    const char *advice;
+    stp_status status;   /* status the operation fails with */
+} stp_flash_error_bit;
+
+typedef struct stp_flash_driver {
+    stp_flash_kind kind;
+    const char *name;
+    uint8_t erased_byte;
+    uint32_t sr_offset;  /* status register, from chip->flash_regs */
+    uint32_t busy_mask;
+    uint32_t eop_mask;   /* end-of-operation flag cleared with the errors (0 = none) */
+    const stp_flash_error_bit *errors;
+    size_t error_count;
+    bool has_psize;      /* program width selectable (F2/F4/F7) */
+    uint32_t chunk_max;  /* bytes written between two status checks */
+
+    /* Program unit in bytes for the session's psize. */
+    uint32_t (*program_unit)(const stp_flash *f);
+    /* Unlocks the program/erase interface (keys). */
+    stp_status (*unlock)(stp_flash *f);
+    /* Locks it again; must be safe to call in any state. */
+    stp_status (*lock)(stp_flash *f);
+    /* Starts erasing one unit; the engine waits for it to finish. */
+    stp_status (*erase_start)(stp_flash *f, const stp_sector *s);
+    /* Starts a mass erase of the bank (0/1; -1 = all). NULL: erase unit by unit. */
+    stp_status (*mass_erase_start)(stp_flash *f, int bank);
+    /* Called after each erase/mass erase (clear SER/MER/PER bits). May be NULL. */
+    stp_status (*erase_end)(stp_flash *f);
+    /* Enter/leave programming mode around a series of chunks (PG bit). */
+    stp_status (*program_begin)(stp_flash *f);
+    stp_status (*program_end)(stp_flash *f);
+    /* Writes one chunk: addr and len multiples of the program unit, len <= chunk_max. */
+    stp_status (*program_chunk)(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len);
+    /* Option bytes: read/decode, and write (the engine unlocks/locks the flash around it;
+     * the driver handles the option lock and reload). */
+    stp_status (*read_options)(stp_flash *f, stp_option_bytes *ob);
+    stp_status (*write_options)(stp_flash *f, const stp_option_bytes *ob);
+    /* Whether the device runs in dual-bank mode (option bit); NULL = never. */
+    stp_status (*detect_dual_bank)(stp_flash *f, bool *dual);
+    /* Names and meanings of the family's option fields, and parsing of KEY=VALUE. */
+    size_t (*option_fields)(const stp_flash *f, const stp_option_bytes *ob,
+                            stp_option_field *out, size_t max);
+    /* Applies key=value to ob. STP_ERR_INVALID_ARG (with a finding) for an unknown key. */
+    stp_status (*option_set)(const stp_flash *f, stp_option_bytes *ob, const char *key,
+                             const char *value, stp_findings *findings);
+} stp_flash_driver;
+
+/* A flash session on one target. */
+struct stp_flash {
+    stp_debug *dbg;
+    const stp_chip *chip;
+    const stp_flash_driver *drv;
+    uint32_t regs;       /* chip->flash_regs */
+    uint32_t flash_kb;
+    bool dual_bank;
+    stp_psize psize;
+    stp_findings *findings; /* of the current operation (may be NULL) */
+    bool unlocked;
+};
+
+const stp_flash_driver *stp_flash_driver_for(stp_flash_kind kind);
+extern const stp_flash_driver stp_flash_f1;
+extern const stp_flash_driver stp_flash_f4;
+extern const stp_flash_driver stp_flash_f7;
+extern const stp_flash_driver stp_flash_l1;
+
+/* Sets up a session (touches nothing on the target). */
+stp_status stp_flash_init(stp_flash *f, stp_debug *dbg, const stp_chip *chip, uint32_t flash_kb,
+                          bool dual_bank, stp_psize psize);
+
+/* Erases the given units (in order), with progress on phase "erase". */
+stp_status stp_flash_erase(stp_flash *f, const stp_sector *sectors, size_t count,
+                           const stp_env *env, uint64_t *progress_done, uint64_t progress_total,
+                           stp_findings *findings);
+/* Erases the whole flash (mass erase, or unit by unit where there is none). */
+stp_status stp_flash_erase_all(stp_flash *f, const stp_sector *sectors, size_t count,
+                               const stp_env *env, stp_findings *findings);
+/* Programs bytes; addr/len must be multiples of the program unit (the planner widens). */
+stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
+                             const stp_env *env, uint64_t *progress_done,
+                             uint64_t progress_total, stp_findings *findings);
+stp_status stp_flash_read_options(stp_flash *f, stp_option_bytes *ob, stp_findings *findings);
+stp_status stp_flash_write_options(stp_flash *f, const stp_option_bytes *ob,
+                                   stp_findings *findings);
+
+/* --- helpers for drivers --------------------------------------------------------- */
+stp_status stp_flash_reg_read(stp_flash *f, uint32_t offset, uint32_t *val);
+stp_status stp_flash_reg_write(stp_flash *f, uint32_t offset, uint32_t val);
+/* Polls the status register until not busy or deadline_ms passes (STP_ERR_TIMEOUT with
+ * finding flash.timeout naming what). Then decodes and clears error bits. */
+stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what);
+/* Deadline (ms) for erasing one unit of size bytes / a mass erase / n program units. */
+uint32_t stp_flash_erase_deadline_ms(const stp_flash *f, uint32_t size);
+uint32_t stp_flash_mass_erase_deadline_ms(const stp_flash *f);
+uint32_t stp_flash_program_deadline_ms(const stp_flash *f, uint32_t units);
+/* Sets/clears a WRP bit in ob. */
+void stp_option_wrp_set(stp_option_bytes *ob, uint32_t bit, bool protect);
+bool stp_option_wrp_get(const stp_option_bytes *ob, uint32_t bit);
+/* Parses a number (decimal or 0x-hex). */
+bool stp_parse_u32(const char *text, uint32_t *out);
+/* Generic key handling: "wrp=MASK", "wrp+=N", "wrp-=N", "rdp=N". Returns true when the key
+ * was one of these (status in *st). */
+bool stp_option_set_common(const stp_flash *f, stp_option_bytes *ob, const char *key,
+                           const char *value, stp_findings *findings, stp_status *st);
+
+/* PSIZE from voltage: the widest of x8..x32 the measured mV allows (x64 never chosen
+ * automatically). forced_bits 0 = auto. Refuses (STP_ERR_POWER, finding flash.psize-voltage
+ * with the voltage table) forcing a width the measured voltage does not allow. */
+stp_status stp_flash_choose_psize(const stp_chip *chip, double volts, unsigned forced_bits,
+                                  stp_psize *out, stp_findings *findings);
+
+#endif

@@ -1,0 +1,471 @@
+/* The generic flash engine: runs a family driver's callbacks with alignment checks,
+ * chunking, busy polling under deadlines taken from the chip table (with margin), status
+ * decoding into findings, and one exit path that always relocks the flash. */
+#include "target/flash.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const stp_flash_driver *stp_flash_driver_for(stp_flash_kind kind)
+{
+    switch (kind) {
+    case STP_FLASH_F1:
+        return &stp_flash_f1;
+    case STP_FLASH_F2F4:
+        return &stp_flash_f4;
+    case STP_FLASH_F7:
+        return &stp_flash_f7;
+    case STP_FLASH_L1:
+        return &stp_flash_l1;
+    }
+    return NULL;
+}
+
+stp_status stp_flash_init(stp_flash *f, stp_debug *dbg, const stp_chip *chip, uint32_t flash_kb,
+                          bool dual_bank, stp_psize psize)
+{
+    memset(f, 0, sizeof(*f));
+    if (dbg == NULL || chip == NULL)
+        return STP_ERR_INVALID_ARG;
+    f->drv = stp_flash_driver_for(chip->flash_kind);
+    if (f->drv == NULL)
+        return STP_ERR_UNSUPPORTED;
+    f->dbg = dbg;
+    f->chip = chip;
+    f->regs = chip->flash_regs;
+    f->flash_kb = flash_kb;
+    f->dual_bank = dual_bank;
+    f->psize = psize;
+    return STP_OK;
+}
+
+stp_status stp_flash_reg_read(stp_flash *f, uint32_t offset, uint32_t *val)
+{
+    return f->dbg->ops->read_u32(f->dbg, f->regs + offset, val, f->findings);
+}
+
+stp_status stp_flash_reg_write(stp_flash *f, uint32_t offset, uint32_t val)
+{
+    return f->dbg->ops->write_u32(f->dbg, f->regs + offset, val, f->findings);
+}
+
+/* --- deadlines from the chip table --------------------------------------------------- */
+
+static uint32_t pick(const uint32_t *by_psize, stp_psize p)
+{
+    if (by_psize[p] != 0)
+        return by_psize[p];
+    for (int i = 0; i < STP_PSIZE_COUNT; i++) {
+        if (by_psize[i] != 0)
+            return by_psize[i]; /* families without PSIZE fill only their native width */
+    }
+    return 0;
+}
+
+static uint32_t with_margin_ms(uint64_t max_ms)
+{
+    return (uint32_t)(max_ms * 2 + 50); /* twice the datasheet maximum, plus USB slack */
+}
+
+uint32_t stp_flash_erase_deadline_ms(const stp_flash *f, uint32_t size)
+{
+    const stp_flash_timing *t = &f->chip->timing;
+    uint32_t worst = 0;
+    for (int i = 0; i < STP_MAX_ERASE_CLASSES; i++) {
+        uint32_t m = pick(t->erase[i].max_ms, f->psize);
+        if (t->erase[i].sector_size == size && m != 0)
+            return with_margin_ms(m);
+        if (m > worst)
+            worst = m;
+    }
+    /* No row for this size: scale the largest known maximum, or assume 4 s per unit. */
+    return with_margin_ms(worst ? worst : 4000);
+}
+
+uint32_t stp_flash_mass_erase_deadline_ms(const stp_flash *f)
+{
+    uint32_t m = pick(f->chip->timing.mass_erase_max_ms, f->psize);
+    if (m == 0)
+        m = 32000;
+    return with_margin_ms(m);
+}
+
+uint32_t stp_flash_program_deadline_ms(const stp_flash *f, uint32_t units)
+{
+    uint64_t ns = pick(f->chip->timing.program_max_ns, f->psize);
+    if (ns == 0)
+        ns = 1000000;
+    return with_margin_ms((ns * units + 999999) / 1000000);
+}
+
+/* --- status polling -------------------------------------------------------------------- */
+
+stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what)
+{
+    stp_debug *d = f->dbg;
+    const stp_flash_driver *drv = f->drv;
+    uint64_t start = d->ops->now_ms(d);
+    uint32_t sr = 0;
+    for (;;) {
+        stp_status st = stp_flash_reg_read(f, drv->sr_offset, &sr);
+        if (st != STP_OK)
+            return st;
+        if ((sr & drv->busy_mask) == 0)
+            break;
+        uint64_t waited = d->ops->now_ms(d) - start;
+        if (waited > deadline_ms) {
+            stp_finding *fd = stp_finding_add(
+                f->findings, "flash.timeout", STP_SEV_ERROR,
+                "the flash controller was still busy %llu ms into the %s (allowed %u ms)",
+                (unsigned long long)waited, what, (unsigned)deadline_ms);
+            stp_finding_evidence(fd, "operation", "%s", what);
+            stp_finding_evidence(fd, "status_register", "0x%08X", (unsigned)sr);
+            stp_finding_evidence(fd, "deadline_ms", "%u", (unsigned)deadline_ms);
+            stp_finding_advice(fd, "a flash operation far beyond the datasheet maximum points "
+                                   "at the supply (brown-out during erase) or worn flash; "
+                                   "run `stprog doctor`");
+            return STP_ERR_TIMEOUT;
+        }
+        d->ops->delay_ms(d, 1);
+    }
+    stp_status result = STP_OK;
+    uint32_t clear = drv->eop_mask & sr;
+    for (size_t i = 0; i < drv->error_count; i++) {
+        const stp_flash_error_bit *e = &drv->errors[i];
+        if ((sr & e->mask) == 0)
+            continue;
+        clear |= e->mask;
+        stp_finding *fd = stp_finding_add(f->findings, e->id, STP_SEV_ERROR, "%s failed: %s (%s)",
+                                          what, e->meaning, e->bit);
+        stp_finding_evidence(fd, "status_register", "0x%08X", (unsigned)sr);
+        stp_finding_evidence(fd, "bit", "%s", e->bit);
+        stp_finding_evidence(fd, "operation", "%s", what);
+        if (e->advice != NULL)
+            stp_finding_advice(fd, "%s", e->advice);
+        if (result == STP_OK)
+            result = e->status;
+    }
+    if (clear != 0) {
+        stp_status st = stp_flash_reg_write(f, drv->sr_offset, clear); /* write-1-to-clear */
+        if (result == STP_OK)
+            result = st;
+    }
+    return result;
+}
+
+/* --- operations: each has one exit path that relocks ------------------------------------ */
+
+static stp_status begin(stp_flash *f, stp_findings *findings)
+{
+    f->findings = findings;
+    stp_status st = f->drv->unlock(f);
+    if (st == STP_OK)
+        f->unlocked = true;
+    return st;
+}
+
+static stp_status finish(stp_flash *f, stp_status st)
+{
+    /* Relock even after a failure; the first failure is what the caller sees. */
+    stp_status ls = f->drv->lock(f);
+    f->unlocked = false;
+    f->findings = NULL;
+    return st != STP_OK ? st : ls;
+}
+
+stp_status stp_flash_erase(stp_flash *f, const stp_sector *sectors, size_t count,
+                           const stp_env *env, uint64_t *progress_done, uint64_t progress_total,
+                           stp_findings *findings)
+{
+    stp_status st = begin(f, findings);
+    for (size_t i = 0; st == STP_OK && i < count; i++) {
+        char what[48];
+        snprintf(what, sizeof(what), "erase of sector %u", (unsigned)sectors[i].number);
+        st = f->drv->erase_start(f, &sectors[i]);
+        if (st == STP_OK)
+            st = stp_flash_wait(f, stp_flash_erase_deadline_ms(f, sectors[i].size), what);
+        if (f->drv->erase_end != NULL) {
+            stp_status es = f->drv->erase_end(f);
+            if (st == STP_OK)
+                st = es;
+        }
+        if (st == STP_OK && progress_done != NULL) {
+            *progress_done += sectors[i].size;
+            stp_progress_emit(env, STP_PROGRESS_ADVANCE, "erase", *progress_done,
+                              progress_total);
+        }
+    }
+    return finish(f, st);
+}
+
+stp_status stp_flash_erase_all(stp_flash *f, const stp_sector *sectors, size_t count,
+                               const stp_env *env, stp_findings *findings)
+{
+    uint64_t total = 0, done = 0;
+    for (size_t i = 0; i < count; i++)
+        total += sectors[i].size;
+    stp_progress_emit(env, STP_PROGRESS_START, "erase", 0, total);
+    stp_status st;
+    if (f->drv->mass_erase_start == NULL) {
+        st = stp_flash_erase(f, sectors, count, env, &done, total, findings);
+    } else {
+        st = begin(f, findings);
+        if (st == STP_OK)
+            st = f->drv->mass_erase_start(f, -1);
+        if (st == STP_OK)
+            st = stp_flash_wait(f, stp_flash_mass_erase_deadline_ms(f), "mass erase");
+        if (f->drv->erase_end != NULL) {
+            stp_status es = f->drv->erase_end(f);
+            if (st == STP_OK)
+                st = es;
+        }
+        st = finish(f, st);
+        if (st == STP_OK)
+            done = total;
+    }
+    stp_progress_emit(env, STP_PROGRESS_END, "erase", done, total);
+    return st;
+}
+
+stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
+                             const stp_env *env, uint64_t *progress_done,
+                             uint64_t progress_total, stp_findings *findings)
+{
+    uint32_t unit = f->drv->program_unit(f);
+    if (unit == 0 || addr % unit != 0 || len % unit != 0) {
+        stp_finding *fd = stp_finding_add(findings, "flash.alignment-error", STP_SEV_ERROR,
+                                          "program range 0x%08X+%u is not aligned to the "
+                                          "%u-byte program unit",
+                                          (unsigned)addr, (unsigned)len, (unsigned)unit);
+        stp_finding_evidence(fd, "address", "0x%08X", (unsigned)addr);
+        stp_finding_evidence(fd, "length", "%u", (unsigned)len);
+        return STP_ERR_INTERNAL;
+    }
+    uint32_t chunk = f->drv->chunk_max;
+    if (chunk < unit)
+        chunk = unit;
+    chunk -= chunk % unit;
+    stp_status st = begin(f, findings);
+    bool programming = false;
+    if (st == STP_OK) {
+        st = f->drv->program_begin(f);
+        programming = (st == STP_OK);
+    }
+    uint32_t off = 0;
+    while (st == STP_OK && off < len) {
+        uint32_t n = len - off < chunk ? len - off : chunk;
+        st = f->drv->program_chunk(f, addr + off, data + off, n);
+        if (st == STP_OK)
+            st = stp_flash_wait(f, stp_flash_program_deadline_ms(f, n / unit), "program");
+        if (st == STP_OK) {
+            off += n;
+            if (progress_done != NULL) {
+                *progress_done += n;
+                stp_progress_emit(env, STP_PROGRESS_ADVANCE, "program", *progress_done,
+                                  progress_total);
+            }
+        }
+    }
+    if (programming) {
+        stp_status es = f->drv->program_end(f);
+        if (st == STP_OK)
+            st = es;
+    }
+    return finish(f, st);
+}
+
+stp_status stp_flash_read_options(stp_flash *f, stp_option_bytes *ob, stp_findings *findings)
+{
+    memset(ob, 0, sizeof(*ob));
+    ob->bor_level = -1;
+    f->findings = findings;
+    stp_status st = f->drv->read_options(f, ob);
+    f->findings = NULL;
+    return st;
+}
+
+stp_status stp_flash_write_options(stp_flash *f, const stp_option_bytes *ob,
+                                   stp_findings *findings)
+{
+    stp_status st = begin(f, findings);
+    if (st == STP_OK)
+        st = f->drv->write_options(f, ob);
+    return finish(f, st);
+}
+
+/* --- option helpers ----------------------------------------------------------------------- */
+
+void stp_option_wrp_set(stp_option_bytes *ob, uint32_t bit, bool protect)
+{
+    if (bit >= STP_WRP_BITS)
+        return;
+    if (protect)
+        ob->wrp[bit / 8] |= (uint8_t)(1u << (bit % 8));
+    else
+        ob->wrp[bit / 8] &= (uint8_t)~(1u << (bit % 8));
+}
+
+bool stp_option_wrp_get(const stp_option_bytes *ob, uint32_t bit)
+{
+    return bit < STP_WRP_BITS && (ob->wrp[bit / 8] >> (bit % 8)) & 1u;
+}
+
+bool stp_parse_u32(const char *text, uint32_t *out)
+{
+    if (text == NULL || *text == '\0')
+        return false;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (errno != 0 || end == text || *end != '\0' || v > 0xFFFFFFFFull || text[0] == '-')
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static stp_status bad_value(stp_findings *findings, const char *key, const char *value,
+                            const char *accepted)
+{
+    stp_finding *fd = stp_finding_add(findings, "option.bad-value", STP_SEV_ERROR,
+                                      "option %s: '%s' is not a valid value", key, value);
+    stp_finding_evidence(fd, "key", "%s", key);
+    stp_finding_evidence(fd, "value", "%s", value);
+    stp_finding_advice(fd, "accepted: %s", accepted);
+    return STP_ERR_INVALID_ARG;
+}
+
+bool stp_option_set_common(const stp_flash *f, stp_option_bytes *ob, const char *key,
+                           const char *value, stp_findings *findings, stp_status *st)
+{
+    uint32_t v = 0;
+    *st = STP_OK;
+    if (strcmp(key, "rdp") == 0) {
+        if (!stp_parse_u32(value, &v) || v > 2)
+            *st = bad_value(findings, key, value, "0, 1 or 2");
+        else
+            ob->rdp_level = (int)v;
+        return true;
+    }
+    if (strcmp(key, "wrp") == 0) {
+        /* MASK over the protection units; "none" and "all" as words. */
+        if (strcmp(value, "none") == 0) {
+            memset(ob->wrp, 0, sizeof(ob->wrp));
+        } else if (strcmp(value, "all") == 0) {
+            for (uint32_t i = 0; i < ob->wrp_bits; i++)
+                stp_option_wrp_set(ob, i, true);
+        } else {
+            char *end = NULL;
+            unsigned long long m = strtoull(value, &end, 0);
+            if (end == value || *end != '\0' || (ob->wrp_bits < 64 && (m >> ob->wrp_bits) != 0)) {
+                *st = bad_value(findings, key, value,
+                                "a bit mask over the protection units (bit n = unit n), "
+                                "'none' or 'all'");
+                return true;
+            }
+            memset(ob->wrp, 0, sizeof(ob->wrp));
+            for (uint32_t i = 0; i < 64 && i < ob->wrp_bits; i++)
+                stp_option_wrp_set(ob, i, (m >> i) & 1u);
+        }
+        return true;
+    }
+    if (strcmp(key, "wrp+") == 0 || strcmp(key, "wrp-") == 0) {
+        if (!stp_parse_u32(value, &v) || v >= ob->wrp_bits)
+            *st = bad_value(findings, key, value, "a protection unit number (see `show`)");
+        else
+            stp_option_wrp_set(ob, v, key[3] == '+');
+        return true;
+    }
+    (void)f;
+    return false;
+}
+
+/* --- PSIZE from voltage ---------------------------------------------------------------- */
+
+static const unsigned psize_bits[STP_PSIZE_COUNT] = {8, 16, 32, 64};
+
+stp_status stp_flash_choose_psize(const stp_chip *chip, double volts, unsigned forced_bits,
+                                  stp_psize *out, stp_findings *findings)
+{
+    if (chip->flash_kind == STP_FLASH_F1) {
+        *out = STP_PSIZE_X16;
+        return STP_OK;
+    }
+    if (chip->flash_kind == STP_FLASH_L1) {
+        *out = STP_PSIZE_X32;
+        return STP_OK;
+    }
+    const uint16_t *min = chip->timing.psize_min_mv;
+    unsigned mv = volts > 0 ? (unsigned)(volts * 1000.0 + 0.5) : 0;
+    bool measured = volts >= 1.0; /* probes without VREF sensing report ~0 V */
+    char table[128];
+    int used = 0;
+    for (int p = 0; p < STP_PSIZE_COUNT; p++) {
+        if (min[p] == 0)
+            continue;
+        used += snprintf(table + used, sizeof(table) - (size_t)used, "%sx%u from %u.%02u V",
+                         used ? ", " : "", psize_bits[p], min[p] / 1000, (min[p] % 1000) / 10);
+        if (used >= (int)sizeof(table))
+            break;
+    }
+    if (used == 0)
+        snprintf(table, sizeof(table), "(no table)");
+
+    if (forced_bits != 0) {
+        int p = -1;
+        for (int i = 0; i < STP_PSIZE_COUNT; i++)
+            if (psize_bits[i] == forced_bits)
+                p = i;
+        if (p < 0) {
+            stp_finding *fd = stp_finding_add(findings, "flash.psize-invalid", STP_SEV_ERROR,
+                                              "--psize %u: the program width must be 8, 16, "
+                                              "32 or 64",
+                                              forced_bits);
+            stp_finding_evidence(fd, "psize", "%u", forced_bits);
+            return STP_ERR_INVALID_ARG;
+        }
+        if (measured && min[p] != 0 && mv < min[p]) {
+            stp_finding *fd = stp_finding_add(
+                findings, "flash.psize-voltage", STP_SEV_ERROR,
+                "refusing x%u programming at %.2f V: the datasheet requires at least %u.%02u V "
+                "for that width",
+                forced_bits, volts, min[p] / 1000, (min[p] % 1000) / 10);
+            stp_finding_evidence(fd, "voltage", "%.2f V", volts);
+            stp_finding_evidence(fd, "psize", "x%u", forced_bits);
+            stp_finding_evidence(fd, "voltage_table", "%s", table);
+            stp_finding_advice(fd, "leave --psize out to use the widest width the supply "
+                                   "allows, or raise the target supply");
+            return STP_ERR_POWER;
+        }
+        if (!measured) {
+            stp_finding *fd = stp_finding_add(
+                findings, "flash.psize-voltage-unknown", STP_SEV_WARNING,
+                "the probe does not measure the target voltage; programming at the forced "
+                "width x%u without a check",
+                forced_bits);
+            stp_finding_evidence(fd, "voltage_table", "%s", table);
+        }
+        *out = (stp_psize)p;
+        return STP_OK;
+    }
+    stp_psize best = STP_PSIZE_X8;
+    if (!measured) {
+        stp_finding *fd = stp_finding_add(
+            findings, "flash.psize-voltage-unknown", STP_SEV_WARNING,
+            "the probe reports %.2f V for the target; programming at x8, the width every "
+            "supply allows",
+            volts);
+        stp_finding_evidence(fd, "voltage", "%.2f V", volts);
+        stp_finding_evidence(fd, "voltage_table", "%s", table);
+        stp_finding_advice(fd, "if the board runs at 3.3 V, --psize 32 programs four times "
+                               "faster");
+    } else {
+        for (int p = STP_PSIZE_X8; p <= STP_PSIZE_X32; p++) {
+            if (min[p] != 0 && mv >= min[p])
+                best = (stp_psize)p;
+        }
+    }
+    *out = best;
+    return STP_OK;
+}

@@ -1,0 +1,262 @@
+/* Flash driver: STM32F1 (and the F0/F3 controller of the same design). PM0075 "STM32F10xxx
+ * Flash memory microcontrollers": page erase (PER + AR), mass erase (MER), half-word
+ * programming (PG), option bytes at 0x1FFFF800 erased with OPTER and written with OPTPG. */
+#include "target/flash.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define F1_KEYR    0x04u
+#define F1_OPTKEYR 0x08u
+#define F1_SR      0x0Cu
+#define F1_CR      0x10u
+#define F1_AR      0x14u
+#define F1_OBR     0x1Cu
+#define F1_WRPR    0x20u
+
+#define F1_KEY1 0x45670123u
+#define F1_KEY2 0xCDEF89ABu
+
+#define F1_SR_BSY      (1u << 0)
+#define F1_SR_PGERR    (1u << 2)
+#define F1_SR_WRPRTERR (1u << 4)
+#define F1_SR_EOP      (1u << 5)
+
+#define F1_CR_PG     (1u << 0)
+#define F1_CR_PER    (1u << 1)
+#define F1_CR_MER    (1u << 2)
+#define F1_CR_OPTPG  (1u << 4)
+#define F1_CR_OPTER  (1u << 5)
+#define F1_CR_STRT   (1u << 6)
+#define F1_CR_LOCK   (1u << 7)
+#define F1_CR_OPTWRE (1u << 9)
+
+#define F1_OBR_RDPRT (1u << 1)
+
+#define F1_RDP_LEVEL0 0xA5u
+
+static const stp_flash_error_bit f1_errors[] = {
+    {F1_SR_WRPRTERR, "WRPRTERR", "flash.wrp-error", "the address is in a write-protected page",
+     "clear the page's write protection (stprog option-bytes set wrp-=N)", STP_ERR_PROTECTED},
+    {F1_SR_PGERR, "PGERR", "flash.programming-error",
+     "a half-word was programmed that was not erased",
+     "the target area was not blank: erase it first (stprog write does this)", STP_ERR_FLASH},
+};
+
+static uint32_t f1_unit(const stp_flash *f)
+{
+    (void)f;
+    return 2;
+}
+
+static stp_status f1_unlock(stp_flash *f)
+{
+    uint32_t cr = 0;
+    stp_status st = stp_flash_reg_read(f, F1_CR, &cr);
+    if (st == STP_OK && (cr & F1_CR_LOCK)) {
+        st = stp_flash_reg_write(f, F1_KEYR, F1_KEY1);
+        if (st == STP_OK)
+            st = stp_flash_reg_write(f, F1_KEYR, F1_KEY2);
+        if (st == STP_OK)
+            st = stp_flash_reg_read(f, F1_CR, &cr);
+        if (st == STP_OK && (cr & F1_CR_LOCK)) {
+            stp_finding *fd = stp_finding_add(f->findings, "flash.unlock-failed", STP_SEV_ERROR,
+                                              "the flash stayed locked after the unlock keys");
+            stp_finding_evidence(fd, "FLASH_CR", "0x%08X", (unsigned)cr);
+            stp_finding_advice(fd, "reset the target and retry");
+            return STP_ERR_FLASH;
+        }
+    }
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F1_SR, F1_SR_EOP | F1_SR_PGERR | F1_SR_WRPRTERR);
+    return st;
+}
+
+static stp_status f1_lock(stp_flash *f)
+{
+    return stp_flash_reg_write(f, F1_CR, F1_CR_LOCK);
+}
+
+static stp_status f1_erase_start(stp_flash *f, const stp_sector *s)
+{
+    stp_status st = stp_flash_reg_write(f, F1_CR, F1_CR_PER);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F1_AR, s->addr);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F1_CR, F1_CR_PER | F1_CR_STRT);
+    return st;
+}
+
+static stp_status f1_mass_erase_start(stp_flash *f, int bank)
+{
+    (void)bank;
+    stp_status st = stp_flash_reg_write(f, F1_CR, F1_CR_MER);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F1_CR, F1_CR_MER | F1_CR_STRT);
+    return st;
+}
+
+static stp_status f1_clear_cr(stp_flash *f)
+{
+    return stp_flash_reg_write(f, F1_CR, 0);
+}
+
+static stp_status f1_program_begin(stp_flash *f)
+{
+    return stp_flash_reg_write(f, F1_CR, F1_CR_PG);
+}
+
+static stp_status f1_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len)
+{
+    /* The F1 controller takes half-words only; the bus stalls while one is programmed. */
+    for (uint32_t i = 0; i < len; i += 2) {
+        uint16_t v = (uint16_t)(data[i] | (data[i + 1] << 8));
+        stp_status st = f->dbg->ops->write_u16(f->dbg, addr + i, v, f->findings);
+        if (st != STP_OK)
+            return st;
+    }
+    return STP_OK;
+}
+
+/* --- option bytes ---------------------------------------------------------------------- */
+
+static stp_status f1_read_options(stp_flash *f, stp_option_bytes *ob)
+{
+    uint32_t obr = 0, wrpr = 0;
+    stp_status st = stp_flash_reg_read(f, F1_OBR, &obr);
+    if (st == STP_OK)
+        st = stp_flash_reg_read(f, F1_WRPR, &wrpr);
+    if (st != STP_OK)
+        return st;
+    ob->raw[0] = obr;
+    ob->raw[1] = wrpr;
+    ob->raw_count = 2;
+    ob->rdp_level = (obr & F1_OBR_RDPRT) ? 1 : 0;
+    ob->rdp_raw = ob->rdp_level ? 0x00 : F1_RDP_LEVEL0;
+    uint32_t granule = f->chip->wrp_granule ? f->chip->wrp_granule : 4096;
+    uint32_t bits = (f->flash_kb * 1024u + granule - 1) / granule;
+    ob->wrp_bits = bits > 32 ? 32 : bits;
+    ob->wrp_granule = granule;
+    for (uint32_t i = 0; i < ob->wrp_bits; i++)
+        stp_option_wrp_set(ob, i, ((wrpr >> i) & 1u) == 0); /* 0 = protected */
+    ob->user = (obr >> 2) & 0x7u; /* WDG_SW, nRST_STOP, nRST_STDBY */
+    ob->bor_level = -1;
+    return STP_OK;
+}
+
+static stp_status f1_write_half(stp_flash *f, uint32_t addr, uint8_t value)
+{
+    stp_status st = f->dbg->ops->write_u16(f->dbg, addr, (uint16_t)(0xFF00u | value), f->findings);
+    if (st == STP_OK)
+        st = stp_flash_wait(f, stp_flash_program_deadline_ms(f, 1), "option-byte program");
+    return st;
+}
+
+static stp_status f1_write_options(stp_flash *f, const stp_option_bytes *ob)
+{
+    const uint32_t base = f->chip->option_bytes_addr ? f->chip->option_bytes_addr : 0x1FFFF800u;
+    uint32_t obr = 0;
+    stp_status st = stp_flash_reg_read(f, F1_OBR, &obr);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F1_OPTKEYR, F1_KEY1);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F1_OPTKEYR, F1_KEY2);
+    /* Erase the option bytes (RDP becomes "protected" until rewritten). */
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F1_CR, F1_CR_OPTER | F1_CR_OPTWRE);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F1_CR, F1_CR_OPTER | F1_CR_OPTWRE | F1_CR_STRT);
+    if (st == STP_OK)
+        st = stp_flash_wait(f, stp_flash_mass_erase_deadline_ms(f), "option-byte erase");
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F1_CR, F1_CR_OPTPG | F1_CR_OPTWRE);
+    uint8_t rdp = ob->rdp_level == 0 ? F1_RDP_LEVEL0 : 0x00;
+    uint8_t user = (uint8_t)(0xF8u | (ob->user & 0x7u));
+    uint8_t data0 = (uint8_t)((obr >> 10) & 0xFFu), data1 = (uint8_t)((obr >> 18) & 0xFFu);
+    uint8_t wrp[4] = {0xFF, 0xFF, 0xFF, 0xFF}; /* nWRP: 0 = protected */
+    for (uint32_t i = 0; i < ob->wrp_bits && i < 32; i++) {
+        if (stp_option_wrp_get(ob, i))
+            wrp[i / 8] &= (uint8_t)~(1u << (i % 8));
+    }
+    const uint8_t bytes[8] = {rdp, user, data0, data1, wrp[0], wrp[1], wrp[2], wrp[3]};
+    for (unsigned i = 0; st == STP_OK && i < 8; i++) {
+        if (bytes[i] == 0xFF && i != 0)
+            continue; /* erased value already */
+        st = f1_write_half(f, base + 2 * i, bytes[i]);
+    }
+    stp_status cs = stp_flash_reg_write(f, F1_CR, 0);
+    return st != STP_OK ? st : cs;
+}
+
+static size_t f1_option_fields(const stp_flash *f, const stp_option_bytes *ob,
+                               stp_option_field *out, size_t max)
+{
+    (void)f;
+    static const char *const keys[3] = {"wdg_sw", "nrst_stop", "nrst_stdby"};
+    static const char *const meaning[3] = {"1: watchdog started by software",
+                                           "0: reset when entering Stop mode",
+                                           "0: reset when entering Standby mode"};
+    size_t n = 0;
+    for (unsigned i = 0; i < 3 && n < max; i++, n++) {
+        memset(&out[n], 0, sizeof(out[n]));
+        snprintf(out[n].key, sizeof(out[n].key), "%s", keys[i]);
+        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)((ob->user >> i) & 1u));
+        snprintf(out[n].meaning, sizeof(out[n].meaning), "%s", meaning[i]);
+    }
+    return n;
+}
+
+static stp_status f1_option_set(const stp_flash *f, stp_option_bytes *ob, const char *key,
+                                const char *value, stp_findings *findings)
+{
+    stp_status st;
+    if (strcmp(key, "rdp") == 0 && strcmp(value, "2") == 0) {
+        stp_finding *fd = stp_finding_add(findings, "option.unsupported", STP_SEV_ERROR,
+                                          "STM32F1 has no read-protection level 2");
+        stp_finding_advice(fd, "use rdp=1");
+        return STP_ERR_UNSUPPORTED;
+    }
+    if (stp_option_set_common(f, ob, key, value, findings, &st))
+        return st;
+    static const char *const keys[3] = {"wdg_sw", "nrst_stop", "nrst_stdby"};
+    uint32_t v = 0;
+    for (unsigned i = 0; i < 3; i++) {
+        if (strcmp(key, keys[i]) == 0 && stp_parse_u32(value, &v) && v <= 1) {
+            ob->user = (ob->user & ~(1u << i)) | (v << i);
+            return STP_OK;
+        }
+    }
+    stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
+                                      "option '%s=%s' is not known or not valid on F1", key,
+                                      value);
+    stp_finding_advice(fd, "keys: rdp=0|1, wrp=MASK|none|all, wrp+=N, wrp-=N, wdg_sw=0|1, "
+                           "nrst_stop=0|1, nrst_stdby=0|1");
+    return STP_ERR_INVALID_ARG;
+}
+
+const stp_flash_driver stp_flash_f1 = {
+    .kind = STP_FLASH_F1,
+    .name = "F1",
+    .erased_byte = 0xFF,
+    .sr_offset = F1_SR,
+    .busy_mask = F1_SR_BSY,
+    .eop_mask = F1_SR_EOP,
+    .errors = f1_errors,
+    .error_count = sizeof(f1_errors) / sizeof(f1_errors[0]),
+    .has_psize = false,
+    .chunk_max = 256,
+    .program_unit = f1_unit,
+    .unlock = f1_unlock,
+    .lock = f1_lock,
+    .erase_start = f1_erase_start,
+    .mass_erase_start = f1_mass_erase_start,
+    .erase_end = f1_clear_cr,
+    .program_begin = f1_program_begin,
+    .program_end = f1_clear_cr,
+    .program_chunk = f1_program_chunk,
+    .read_options = f1_read_options,
+    .write_options = f1_write_options,
+    .detect_dual_bank = NULL,
+    .option_fields = f1_option_fields,
+    .option_set = f1_option_set,
+};

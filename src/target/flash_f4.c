@@ -1,0 +1,357 @@
+/* Flash driver: STM32F2/F4 (RM0033, RM0090 section 3 "Embedded Flash memory interface").
+ * Sectors erased one by one (SER+SNB) or all (MER/MER1), programmed with PG at the
+ * parallelism PSIZE chosen from the supply voltage. Option bytes through OPTCR/OPTCR1. */
+#include "target/flash.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Register offsets from FLASH_R_BASE (0x40023C00). */
+#define F4_KEYR    0x04u
+#define F4_OPTKEYR 0x08u
+#define F4_SR      0x0Cu
+#define F4_CR      0x10u
+#define F4_OPTCR   0x14u
+#define F4_OPTCR1  0x18u
+
+#define F4_KEY1    0x45670123u
+#define F4_KEY2    0xCDEF89ABu
+#define F4_OPTKEY1 0x08192A3Bu
+#define F4_OPTKEY2 0x4C5D6E7Fu
+
+#define F4_SR_EOP    (1u << 0)
+#define F4_SR_OPERR  (1u << 1)
+#define F4_SR_WRPERR (1u << 4)
+#define F4_SR_PGAERR (1u << 5)
+#define F4_SR_PGPERR (1u << 6)
+#define F4_SR_PGSERR (1u << 7)
+#define F4_SR_RDERR  (1u << 8)
+#define F4_SR_BSY    (1u << 16)
+
+#define F4_CR_PG          (1u << 0)
+#define F4_CR_SER         (1u << 1)
+#define F4_CR_MER         (1u << 2)
+#define F4_CR_SNB_SHIFT   3
+#define F4_CR_SNB_MASK    (0x1Fu << 3)
+#define F4_CR_PSIZE_SHIFT 8
+#define F4_CR_MER1        (1u << 15)
+#define F4_CR_STRT        (1u << 16)
+#define F4_CR_LOCK        (1u << 31)
+
+#define F4_OPTCR_OPTLOCK   (1u << 0)
+#define F4_OPTCR_OPTSTRT   (1u << 1)
+#define F4_OPTCR_BOR_SHIFT 2
+#define F4_OPTCR_BOR_MASK  (3u << 2)
+#define F4_OPTCR_USER_MASK (7u << 5) /* WDG_SW, nRST_STOP, nRST_STDBY */
+#define F4_OPTCR_RDP_SHIFT 8
+#define F4_OPTCR_RDP_MASK  (0xFFu << 8)
+#define F4_OPTCR_NWRP_SHIFT 16
+#define F4_OPTCR_NWRP_MASK (0xFFFu << 16)
+
+#define F4_DEV_DUAL_BANK 0x419u /* F42x/F43x: second bank, MER1, OPTCR1 */
+
+static const stp_flash_error_bit f4_errors[] = {
+    {F4_SR_WRPERR, "WRPERR", "flash.wrp-error", "the address is in a write-protected sector",
+     "clear the sector's write protection (stprog option-bytes set wrp-=N)", STP_ERR_PROTECTED},
+    {F4_SR_PGAERR, "PGAERR", "flash.alignment-error",
+     "the write was not aligned to the program width", NULL, STP_ERR_FLASH},
+    {F4_SR_PGPERR, "PGPERR", "flash.parallelism-error",
+     "the access width did not match PSIZE",
+     "the probe wrote with a different width than PSIZE; try --psize 8", STP_ERR_FLASH},
+    {F4_SR_PGSERR, "PGSERR", "flash.programming-sequence-error",
+     "the controller saw a write outside a programming sequence",
+     "another master (running firmware, DMA) may be touching the flash: connect under reset",
+     STP_ERR_FLASH},
+    {F4_SR_OPERR, "OPERR", "flash.operation-error", "the operation failed inside the flash",
+     "repeated operation errors on one sector point at worn flash", STP_ERR_FLASH},
+    {F4_SR_RDERR, "RDERR", "flash.read-protection-error",
+     "a proprietary-code-protected sector was read", NULL, STP_ERR_PROTECTED},
+};
+
+static uint32_t f4_unit(const stp_flash *f)
+{
+    return 1u << f->psize;
+}
+
+static uint32_t f4_psize_bits(const stp_flash *f)
+{
+    return (uint32_t)f->psize << F4_CR_PSIZE_SHIFT;
+}
+
+static stp_status f4_unlock(stp_flash *f)
+{
+    uint32_t cr = 0;
+    stp_status st = stp_flash_reg_read(f, F4_CR, &cr);
+    if (st == STP_OK && (cr & F4_CR_LOCK)) {
+        st = stp_flash_reg_write(f, F4_KEYR, F4_KEY1);
+        if (st == STP_OK)
+            st = stp_flash_reg_write(f, F4_KEYR, F4_KEY2);
+        if (st == STP_OK)
+            st = stp_flash_reg_read(f, F4_CR, &cr);
+        if (st == STP_OK && (cr & F4_CR_LOCK)) {
+            stp_finding *fd = stp_finding_add(f->findings, "flash.unlock-failed", STP_SEV_ERROR,
+                                              "the flash stayed locked after the unlock keys");
+            stp_finding_evidence(fd, "FLASH_CR", "0x%08X", (unsigned)cr);
+            stp_finding_advice(fd, "a wrong key sequence locks the flash until reset: "
+                                   "reset the target and retry");
+            return STP_ERR_FLASH;
+        }
+    }
+    /* Stale error flags from an earlier failure would fail the next operation. */
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F4_SR,
+                                 F4_SR_EOP | F4_SR_OPERR | F4_SR_WRPERR | F4_SR_PGAERR |
+                                     F4_SR_PGPERR | F4_SR_PGSERR | F4_SR_RDERR);
+    return st;
+}
+
+static stp_status f4_lock(stp_flash *f)
+{
+    return stp_flash_reg_write(f, F4_CR, F4_CR_LOCK);
+}
+
+static stp_status f4_start(stp_flash *f, uint32_t cr)
+{
+    stp_status st = stp_flash_reg_write(f, F4_CR, cr);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F4_CR, cr | F4_CR_STRT);
+    return st;
+}
+
+static stp_status f4_erase_start(stp_flash *f, const stp_sector *s)
+{
+    uint32_t snb = ((uint32_t)s->number << F4_CR_SNB_SHIFT) & F4_CR_SNB_MASK;
+    return f4_start(f, F4_CR_SER | snb | f4_psize_bits(f));
+}
+
+static stp_status f4_mass_erase_start(stp_flash *f, int bank)
+{
+    uint32_t cr = f4_psize_bits(f);
+    if (bank <= 0)
+        cr |= F4_CR_MER;
+    if ((bank < 0 || bank == 1) && f->chip->dev_id == F4_DEV_DUAL_BANK && f->flash_kb > 1024)
+        cr |= F4_CR_MER1;
+    return f4_start(f, cr);
+}
+
+static stp_status f4_clear_cr(stp_flash *f)
+{
+    return stp_flash_reg_write(f, F4_CR, 0);
+}
+
+static stp_status f4_program_begin(stp_flash *f)
+{
+    return stp_flash_reg_write(f, F4_CR, F4_CR_PG | f4_psize_bits(f));
+}
+
+static stp_status f4_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len)
+{
+    stp_debug *d = f->dbg;
+    /* Each access must have exactly the PSIZE width (PGPERR otherwise). The bus stalls
+     * while a word is being programmed, so consecutive writes need no polling. */
+    switch (f->psize) {
+    case STP_PSIZE_X8:
+        for (uint32_t i = 0; i < len; i++) {
+            stp_status st = d->ops->write_mem(d, addr + i, data + i, 1, f->findings);
+            if (st != STP_OK)
+                return st;
+        }
+        return STP_OK;
+    case STP_PSIZE_X16:
+        for (uint32_t i = 0; i < len; i += 2) {
+            uint16_t v = (uint16_t)(data[i] | (data[i + 1] << 8));
+            stp_status st = d->ops->write_u16(d, addr + i, v, f->findings);
+            if (st != STP_OK)
+                return st;
+        }
+        return STP_OK;
+    default:
+        return d->ops->write_mem(d, addr, data, len, f->findings);
+    }
+}
+
+/* --- option bytes ---------------------------------------------------------------------- */
+
+static uint32_t f4_wrp_bits(const stp_flash *f)
+{
+    size_t n = stp_chip_sectors(f->chip, f->flash_kb, false, NULL, 0);
+    return n > 24 ? 24 : (uint32_t)n;
+}
+
+static int rdp_level_of(uint8_t raw)
+{
+    return raw == 0xAA ? 0 : (raw == 0xCC ? 2 : 1);
+}
+
+static stp_status f4_detect_dual_bank(stp_flash *f, bool *dual)
+{
+    *dual = false;
+    if (f->chip->layout_dual.bank_count < 2 || f->flash_kb != 1024)
+        return STP_OK; /* DB1M only matters on 1 MB F42x/F43x */
+    uint32_t optcr = 0;
+    stp_status st = stp_flash_reg_read(f, F4_OPTCR, &optcr);
+    if (st == STP_OK)
+        *dual = (optcr & (1u << 30)) != 0;
+    return st;
+}
+
+static stp_status f4_read_options(stp_flash *f, stp_option_bytes *ob)
+{
+    uint32_t optcr = 0, optcr1 = 0;
+    stp_status st = stp_flash_reg_read(f, F4_OPTCR, &optcr);
+    if (st != STP_OK)
+        return st;
+    bool two = f->chip->dev_id == F4_DEV_DUAL_BANK;
+    if (two && (st = stp_flash_reg_read(f, F4_OPTCR1, &optcr1)) != STP_OK)
+        return st;
+    ob->raw[0] = optcr;
+    ob->raw[1] = optcr1;
+    ob->raw_count = two ? 2 : 1;
+    ob->rdp_raw = (uint8_t)((optcr & F4_OPTCR_RDP_MASK) >> F4_OPTCR_RDP_SHIFT);
+    ob->rdp_level = rdp_level_of(ob->rdp_raw);
+    ob->wrp_bits = f4_wrp_bits(f);
+    ob->wrp_granule = 0;
+    for (uint32_t i = 0; i < ob->wrp_bits; i++) {
+        uint32_t reg = i < 12 ? optcr : optcr1;
+        bool nwrp = (reg >> (F4_OPTCR_NWRP_SHIFT + i % 12)) & 1u;
+        stp_option_wrp_set(ob, i, !nwrp); /* nWRP: 0 = protected */
+    }
+    static const int bor[4] = {3, 2, 1, 0}; /* BOR_LEV 00 = level 3 ... 11 = off */
+    ob->bor_level = bor[(optcr & F4_OPTCR_BOR_MASK) >> F4_OPTCR_BOR_SHIFT];
+    ob->user = (optcr & F4_OPTCR_USER_MASK) >> 5;
+    return STP_OK;
+}
+
+static uint8_t rdp_raw_for(int level, uint8_t current)
+{
+    if (level == 0)
+        return 0xAA;
+    if (level == 2)
+        return 0xCC;
+    return rdp_level_of(current) == 1 ? current : 0x55;
+}
+
+static stp_status f4_write_options(stp_flash *f, const stp_option_bytes *ob)
+{
+    uint32_t optcr = 0;
+    stp_status st = stp_flash_reg_read(f, F4_OPTCR, &optcr);
+    if (st == STP_OK && (optcr & F4_OPTCR_OPTLOCK)) {
+        st = stp_flash_reg_write(f, F4_OPTKEYR, F4_OPTKEY1);
+        if (st == STP_OK)
+            st = stp_flash_reg_write(f, F4_OPTKEYR, F4_OPTKEY2);
+    }
+    if (st == STP_OK)
+        st = stp_flash_wait(f, stp_flash_program_deadline_ms(f, 1), "option-byte unlock");
+    if (st != STP_OK)
+        return st;
+    static const uint32_t bor_field[4] = {3, 2, 1, 0}; /* level 0(off),1,2,3 -> BOR_LEV */
+    uint32_t v = optcr & ~(F4_OPTCR_OPTLOCK | F4_OPTCR_OPTSTRT | F4_OPTCR_RDP_MASK |
+                           F4_OPTCR_NWRP_MASK | F4_OPTCR_BOR_MASK | F4_OPTCR_USER_MASK);
+    v |= (uint32_t)rdp_raw_for(ob->rdp_level, ob->rdp_raw) << F4_OPTCR_RDP_SHIFT;
+    uint32_t bor = (ob->bor_level >= 0 && ob->bor_level <= 3) ? (uint32_t)ob->bor_level : 0;
+    v |= bor_field[bor] << F4_OPTCR_BOR_SHIFT;
+    v |= (ob->user << 5) & F4_OPTCR_USER_MASK;
+    uint32_t nwrp1 = 0xFFFu, nwrp2 = 0xFFFu;
+    for (uint32_t i = 0; i < ob->wrp_bits; i++) {
+        if (!stp_option_wrp_get(ob, i))
+            continue;
+        if (i < 12)
+            nwrp1 &= ~(1u << i);
+        else
+            nwrp2 &= ~(1u << (i - 12));
+    }
+    v |= nwrp1 << F4_OPTCR_NWRP_SHIFT;
+    if (f->chip->dev_id == F4_DEV_DUAL_BANK) {
+        uint32_t optcr1 = 0;
+        st = stp_flash_reg_read(f, F4_OPTCR1, &optcr1);
+        if (st == STP_OK)
+            st = stp_flash_reg_write(f, F4_OPTCR1, (optcr1 & ~F4_OPTCR_NWRP_MASK) |
+                                                       (nwrp2 << F4_OPTCR_NWRP_SHIFT));
+    }
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F4_OPTCR, v);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F4_OPTCR, v | F4_OPTCR_OPTSTRT);
+    if (st == STP_OK) /* RDP 1 -> 0 mass-erases: allow the mass-erase time */
+        st = stp_flash_wait(f, stp_flash_mass_erase_deadline_ms(f), "option-byte write");
+    stp_status ls = stp_flash_reg_write(f, F4_OPTCR, v | F4_OPTCR_OPTLOCK);
+    return st != STP_OK ? st : ls;
+}
+
+static size_t f4_option_fields(const stp_flash *f, const stp_option_bytes *ob,
+                               stp_option_field *out, size_t max)
+{
+    (void)f;
+    size_t n = 0;
+    if (n < max) {
+        out[n] = (stp_option_field){"wdg_sw", "", "1: watchdog started by software"};
+        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)(ob->user & 1u));
+        n++;
+    }
+    if (n < max) {
+        out[n] = (stp_option_field){"nrst_stop", "", "0: reset when entering Stop mode"};
+        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)((ob->user >> 1) & 1u));
+        n++;
+    }
+    if (n < max) {
+        out[n] = (stp_option_field){"nrst_stdby", "", "0: reset when entering Standby mode"};
+        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)((ob->user >> 2) & 1u));
+        n++;
+    }
+    return n;
+}
+
+static stp_status f4_option_set(const stp_flash *f, stp_option_bytes *ob, const char *key,
+                                const char *value, stp_findings *findings)
+{
+    stp_status st;
+    if (stp_option_set_common(f, ob, key, value, findings, &st))
+        return st;
+    uint32_t v = 0;
+    static const char *const bits[3] = {"wdg_sw", "nrst_stop", "nrst_stdby"};
+    for (unsigned i = 0; i < 3; i++) {
+        if (strcmp(key, bits[i]) == 0) {
+            if (!stp_parse_u32(value, &v) || v > 1)
+                break;
+            ob->user = (ob->user & ~(1u << i)) | (v << i);
+            return STP_OK;
+        }
+    }
+    if (strcmp(key, "bor") == 0 && stp_parse_u32(value, &v) && v <= 3) {
+        ob->bor_level = (int)v;
+        return STP_OK;
+    }
+    stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
+                                      "option '%s=%s' is not known or not valid on F2/F4", key,
+                                      value);
+    stp_finding_advice(fd, "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor=0..3, "
+                           "wdg_sw=0|1, nrst_stop=0|1, nrst_stdby=0|1");
+    return STP_ERR_INVALID_ARG;
+}
+
+const stp_flash_driver stp_flash_f4 = {
+    .kind = STP_FLASH_F2F4,
+    .name = "F2/F4",
+    .erased_byte = 0xFF,
+    .sr_offset = F4_SR,
+    .busy_mask = F4_SR_BSY,
+    .eop_mask = F4_SR_EOP,
+    .errors = f4_errors,
+    .error_count = sizeof(f4_errors) / sizeof(f4_errors[0]),
+    .has_psize = true,
+    .chunk_max = 1024,
+    .program_unit = f4_unit,
+    .unlock = f4_unlock,
+    .lock = f4_lock,
+    .erase_start = f4_erase_start,
+    .mass_erase_start = f4_mass_erase_start,
+    .erase_end = f4_clear_cr,
+    .program_begin = f4_program_begin,
+    .program_end = f4_clear_cr,
+    .program_chunk = f4_program_chunk,
+    .read_options = f4_read_options,
+    .write_options = f4_write_options,
+    .detect_dual_bank = f4_detect_dual_bank,
+    .option_fields = f4_option_fields,
+    .option_set = f4_option_set,
+};

@@ -1,0 +1,386 @@
+/* Flash driver: STM32F7 (RM0385 F75x/F74x, RM0410 F76x/F77x section 3 "Embedded Flash
+ * memory"). F4-like sectors and PSIZE, with ERSERR instead of PGSERR, MER1/MER2 for the two
+ * banks of F76x/F77x in dual-bank mode (nDBANK = 0), and boot addresses in OPTCR1. */
+#include "target/flash.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Register offsets from FLASH_R_BASE (0x40023C00). */
+#define F7_KEYR    0x04u
+#define F7_OPTKEYR 0x08u
+#define F7_SR      0x0Cu
+#define F7_CR      0x10u
+#define F7_OPTCR   0x14u
+#define F7_OPTCR1  0x18u
+
+#define F7_KEY1    0x45670123u
+#define F7_KEY2    0xCDEF89ABu
+#define F7_OPTKEY1 0x08192A3Bu
+#define F7_OPTKEY2 0x4C5D6E7Fu
+
+#define F7_SR_EOP    (1u << 0)
+#define F7_SR_OPERR  (1u << 1)
+#define F7_SR_WRPERR (1u << 4)
+#define F7_SR_PGAERR (1u << 5)
+#define F7_SR_PGPERR (1u << 6)
+#define F7_SR_ERSERR (1u << 7)
+#define F7_SR_BSY    (1u << 16)
+
+#define F7_CR_PG          (1u << 0)
+#define F7_CR_SER         (1u << 1)
+#define F7_CR_MER1        (1u << 2)
+#define F7_CR_SNB_SHIFT   3
+#define F7_CR_SNB_MASK    (0x1Fu << 3)
+#define F7_CR_PSIZE_SHIFT 8
+#define F7_CR_MER2        (1u << 15)
+#define F7_CR_STRT        (1u << 16)
+#define F7_CR_LOCK        (1u << 31)
+
+#define F7_OPTCR_OPTLOCK   (1u << 0)
+#define F7_OPTCR_OPTSTRT   (1u << 1)
+#define F7_OPTCR_BOR_SHIFT 2
+#define F7_OPTCR_BOR_MASK  (3u << 2)
+#define F7_OPTCR_USER_MASK 0xF00000F0u /* WWDG_SW..nRST_STDBY, nDBOOT..IWDG_STOP */
+#define F7_OPTCR_NDBANK    (1u << 29)
+#define F7_OPTCR_RDP_SHIFT 8
+#define F7_OPTCR_RDP_MASK  (0xFFu << 8)
+#define F7_OPTCR_NWRP_SHIFT 16
+#define F7_OPTCR_NWRP_MASK (0xFFFu << 16)
+
+
+
+static const stp_flash_error_bit f7_errors[] = {
+    {F7_SR_WRPERR, "WRPERR", "flash.wrp-error", "the address is in a write-protected sector",
+     "clear the sector's write protection (stprog option-bytes set wrp-=N)", STP_ERR_PROTECTED},
+    {F7_SR_PGAERR, "PGAERR", "flash.alignment-error",
+     "the write was not aligned to the program width", NULL, STP_ERR_FLASH},
+    {F7_SR_PGPERR, "PGPERR", "flash.parallelism-error",
+     "the access width did not match PSIZE",
+     "the probe wrote with a different width than PSIZE; try --psize 8", STP_ERR_FLASH},
+    {F7_SR_ERSERR, "ERSERR", "flash.erase-sequence-error",
+     "the controller saw a write outside an erase/program sequence",
+     "another master (running firmware, DMA) may be touching the flash: connect under reset",
+     STP_ERR_FLASH},
+    {F7_SR_OPERR, "OPERR", "flash.operation-error", "the operation failed inside the flash",
+     "repeated operation errors on one sector point at worn flash", STP_ERR_FLASH},
+};
+
+static uint32_t f7_unit(const stp_flash *f)
+{
+    return 1u << f->psize;
+}
+
+static uint32_t f7_psize_bits(const stp_flash *f)
+{
+    return (uint32_t)f->psize << F7_CR_PSIZE_SHIFT;
+}
+
+static stp_status f7_unlock(stp_flash *f)
+{
+    uint32_t cr = 0;
+    stp_status st = stp_flash_reg_read(f, F7_CR, &cr);
+    if (st == STP_OK && (cr & F7_CR_LOCK)) {
+        st = stp_flash_reg_write(f, F7_KEYR, F7_KEY1);
+        if (st == STP_OK)
+            st = stp_flash_reg_write(f, F7_KEYR, F7_KEY2);
+        if (st == STP_OK)
+            st = stp_flash_reg_read(f, F7_CR, &cr);
+        if (st == STP_OK && (cr & F7_CR_LOCK)) {
+            stp_finding *fd = stp_finding_add(f->findings, "flash.unlock-failed", STP_SEV_ERROR,
+                                              "the flash stayed locked after the unlock keys");
+            stp_finding_evidence(fd, "FLASH_CR", "0x%08X", (unsigned)cr);
+            stp_finding_advice(fd, "a wrong key sequence locks the flash until reset: "
+                                   "reset the target and retry");
+            return STP_ERR_FLASH;
+        }
+    }
+    /* Stale error flags from an earlier failure would fail the next operation. */
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F7_SR,
+                                 F7_SR_EOP | F7_SR_OPERR | F7_SR_WRPERR | F7_SR_PGAERR |
+                                     F7_SR_PGPERR | F7_SR_ERSERR);
+    return st;
+}
+
+static stp_status f7_lock(stp_flash *f)
+{
+    return stp_flash_reg_write(f, F7_CR, F7_CR_LOCK);
+}
+
+static stp_status f7_start(stp_flash *f, uint32_t cr)
+{
+    stp_status st = stp_flash_reg_write(f, F7_CR, cr);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F7_CR, cr | F7_CR_STRT);
+    return st;
+}
+
+static stp_status f7_erase_start(stp_flash *f, const stp_sector *s)
+{
+    uint32_t snb = ((uint32_t)s->number << F7_CR_SNB_SHIFT) & F7_CR_SNB_MASK;
+    return f7_start(f, F7_CR_SER | snb | f7_psize_bits(f));
+}
+
+static stp_status f7_mass_erase_start(stp_flash *f, int bank)
+{
+    uint32_t cr = f7_psize_bits(f);
+    if (bank <= 0)
+        cr |= F7_CR_MER1;
+    if ((bank < 0 || bank == 1) && f->dual_bank)
+        cr |= F7_CR_MER2;
+    return f7_start(f, cr);
+}
+
+static stp_status f7_clear_cr(stp_flash *f)
+{
+    return stp_flash_reg_write(f, F7_CR, 0);
+}
+
+static stp_status f7_program_begin(stp_flash *f)
+{
+    return stp_flash_reg_write(f, F7_CR, F7_CR_PG | f7_psize_bits(f));
+}
+
+static stp_status f7_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len)
+{
+    stp_debug *d = f->dbg;
+    /* Each access must have exactly the PSIZE width (PGPERR otherwise). The bus stalls
+     * while a word is being programmed, so consecutive writes need no polling. */
+    switch (f->psize) {
+    case STP_PSIZE_X8:
+        for (uint32_t i = 0; i < len; i++) {
+            stp_status st = d->ops->write_mem(d, addr + i, data + i, 1, f->findings);
+            if (st != STP_OK)
+                return st;
+        }
+        return STP_OK;
+    case STP_PSIZE_X16:
+        for (uint32_t i = 0; i < len; i += 2) {
+            uint16_t v = (uint16_t)(data[i] | (data[i + 1] << 8));
+            stp_status st = d->ops->write_u16(d, addr + i, v, f->findings);
+            if (st != STP_OK)
+                return st;
+        }
+        return STP_OK;
+    default:
+        return d->ops->write_mem(d, addr, data, len, f->findings);
+    }
+}
+
+/* --- option bytes ---------------------------------------------------------------------- */
+
+static uint32_t f7_wrp_bits(const stp_flash *f)
+{
+    size_t n = stp_chip_sectors(f->chip, f->flash_kb, f->dual_bank, NULL, 0);
+    if (f->dual_bank)
+        n = (n + 1) / 2; /* dual-bank mode: one nWRP bit per pair of sectors */
+    return n > 12 ? 12 : (uint32_t)n;
+}
+
+static int rdp_level_of(uint8_t raw)
+{
+    return raw == 0xAA ? 0 : (raw == 0xCC ? 2 : 1);
+}
+
+static stp_status f7_detect_dual_bank(stp_flash *f, bool *dual)
+{
+    *dual = false;
+    if (f->chip->layout_dual.bank_count < 2)
+        return STP_OK;
+    uint32_t optcr = 0;
+    stp_status st = stp_flash_reg_read(f, F7_OPTCR, &optcr);
+    if (st == STP_OK)
+        *dual = (optcr & F7_OPTCR_NDBANK) == 0;
+    return st;
+}
+
+static stp_status f7_read_options(stp_flash *f, stp_option_bytes *ob)
+{
+    uint32_t optcr = 0, optcr1 = 0;
+    stp_status st = stp_flash_reg_read(f, F7_OPTCR, &optcr);
+    if (st == STP_OK)
+        st = stp_flash_reg_read(f, F7_OPTCR1, &optcr1);
+    if (st != STP_OK)
+        return st;
+    ob->raw[0] = optcr;
+    ob->raw[1] = optcr1;
+    ob->raw_count = 2;
+    ob->rdp_raw = (uint8_t)((optcr & F7_OPTCR_RDP_MASK) >> F7_OPTCR_RDP_SHIFT);
+    ob->rdp_level = rdp_level_of(ob->rdp_raw);
+    ob->wrp_bits = f7_wrp_bits(f);
+    ob->wrp_granule = 0;
+    ob->wrp_sectors_per_bit = f->dual_bank ? 2 : 1;
+    for (uint32_t i = 0; i < ob->wrp_bits; i++) {
+        bool nwrp = (optcr >> (F7_OPTCR_NWRP_SHIFT + i)) & 1u;
+        stp_option_wrp_set(ob, i, !nwrp); /* nWRP: 0 = protected */
+    }
+    static const int bor[4] = {3, 2, 1, 0}; /* BOR_LEV 00 = level 3 ... 11 = off */
+    ob->bor_level = bor[(optcr & F7_OPTCR_BOR_MASK) >> F7_OPTCR_BOR_SHIFT];
+    ob->user = optcr & F7_OPTCR_USER_MASK;
+    ob->has_boot_addr = true;
+    ob->boot_add0 = (uint16_t)(optcr1 & 0xFFFFu);
+    ob->boot_add1 = (uint16_t)(optcr1 >> 16);
+    ob->has_dual_bank = f->chip->layout_dual.bank_count >= 2;
+    ob->dual_bank = ob->has_dual_bank && (optcr & F7_OPTCR_NDBANK) == 0;
+    return STP_OK;
+}
+
+static uint8_t rdp_raw_for(int level, uint8_t current)
+{
+    if (level == 0)
+        return 0xAA;
+    if (level == 2)
+        return 0xCC;
+    return rdp_level_of(current) == 1 ? current : 0x55;
+}
+
+static stp_status f7_write_options(stp_flash *f, const stp_option_bytes *ob)
+{
+    uint32_t optcr = 0;
+    stp_status st = stp_flash_reg_read(f, F7_OPTCR, &optcr);
+    if (st == STP_OK && (optcr & F7_OPTCR_OPTLOCK)) {
+        st = stp_flash_reg_write(f, F7_OPTKEYR, F7_OPTKEY1);
+        if (st == STP_OK)
+            st = stp_flash_reg_write(f, F7_OPTKEYR, F7_OPTKEY2);
+    }
+    if (st == STP_OK)
+        st = stp_flash_wait(f, stp_flash_program_deadline_ms(f, 1), "option-byte unlock");
+    if (st != STP_OK)
+        return st;
+    static const uint32_t bor_field[4] = {3, 2, 1, 0};
+    uint32_t v = optcr & ~(F7_OPTCR_OPTLOCK | F7_OPTCR_OPTSTRT | F7_OPTCR_RDP_MASK |
+                           F7_OPTCR_NWRP_MASK | F7_OPTCR_BOR_MASK | F7_OPTCR_USER_MASK);
+    v |= (uint32_t)rdp_raw_for(ob->rdp_level, ob->rdp_raw) << F7_OPTCR_RDP_SHIFT;
+    uint32_t bor = (ob->bor_level >= 0 && ob->bor_level <= 3) ? (uint32_t)ob->bor_level : 0;
+    v |= bor_field[bor] << F7_OPTCR_BOR_SHIFT;
+    uint32_t user = ob->user & F7_OPTCR_USER_MASK & ~F7_OPTCR_NDBANK;
+    if (ob->has_dual_bank && !ob->dual_bank)
+        user |= F7_OPTCR_NDBANK;
+    else if (!ob->has_dual_bank)
+        user |= optcr & F7_OPTCR_NDBANK;
+    v |= user;
+    uint32_t nwrp = 0xFFFu;
+    for (uint32_t i = 0; i < ob->wrp_bits && i < 12; i++) {
+        if (stp_option_wrp_get(ob, i))
+            nwrp &= ~(1u << i);
+    }
+    v |= nwrp << F7_OPTCR_NWRP_SHIFT;
+    st = stp_flash_reg_write(f, F7_OPTCR1,
+                             (uint32_t)ob->boot_add0 | ((uint32_t)ob->boot_add1 << 16));
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F7_OPTCR, v);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F7_OPTCR, v | F7_OPTCR_OPTSTRT);
+    if (st == STP_OK)
+        st = stp_flash_wait(f, stp_flash_mass_erase_deadline_ms(f), "option-byte write");
+    stp_status ls = stp_flash_reg_write(f, F7_OPTCR, v | F7_OPTCR_OPTLOCK);
+    return st != STP_OK ? st : ls;
+}
+
+/* User bits of OPTCR by name (bit positions from RM0410 FLASH_OPTCR). */
+static const struct {
+    const char *key;
+    unsigned bit;
+    const char *meaning;
+} f7_user_bits[] = {
+    {"wwdg_sw", 4, "1: window watchdog started by software"},
+    {"iwdg_sw", 5, "1: independent watchdog started by software"},
+    {"nrst_stop", 6, "0: reset when entering Stop mode"},
+    {"nrst_stdby", 7, "0: reset when entering Standby mode"},
+    {"ndboot", 28, "0: dual boot enabled"},
+    {"ndbank", 29, "1: single bank, 0: dual bank (2 MB parts)"},
+    {"iwdg_stdby", 30, "0: IWDG frozen in Standby"},
+    {"iwdg_stop", 31, "0: IWDG frozen in Stop"},
+};
+#define F7_USER_BIT_COUNT (sizeof(f7_user_bits) / sizeof(f7_user_bits[0]))
+
+static size_t f7_option_fields(const stp_flash *f, const stp_option_bytes *ob,
+                               stp_option_field *out, size_t max)
+{
+    (void)f;
+    size_t n = 0;
+    for (size_t i = 0; i < F7_USER_BIT_COUNT && n < max; i++, n++) {
+        memset(&out[n], 0, sizeof(out[n]));
+        snprintf(out[n].key, sizeof(out[n].key), "%s", f7_user_bits[i].key);
+        snprintf(out[n].value, sizeof(out[n].value), "%u",
+                 (unsigned)((ob->user >> f7_user_bits[i].bit) & 1u));
+        snprintf(out[n].meaning, sizeof(out[n].meaning), "%s", f7_user_bits[i].meaning);
+    }
+    if (n < max) {
+        out[n] = (stp_option_field){"boot_add0", "", "boot address with BOOT0=0 (addr >> 14)"};
+        snprintf(out[n].value, sizeof(out[n].value), "0x%04X", (unsigned)ob->boot_add0);
+        n++;
+    }
+    if (n < max) {
+        out[n] = (stp_option_field){"boot_add1", "", "boot address with BOOT0=1 (addr >> 14)"};
+        snprintf(out[n].value, sizeof(out[n].value), "0x%04X", (unsigned)ob->boot_add1);
+        n++;
+    }
+    return n;
+}
+
+static stp_status f7_option_set(const stp_flash *f, stp_option_bytes *ob, const char *key,
+                                const char *value, stp_findings *findings)
+{
+    stp_status st;
+    if (stp_option_set_common(f, ob, key, value, findings, &st))
+        return st;
+    uint32_t v = 0;
+    bool ok = stp_parse_u32(value, &v);
+    for (size_t i = 0; ok && i < F7_USER_BIT_COUNT; i++) {
+        if (strcmp(key, f7_user_bits[i].key) == 0 && v <= 1) {
+            uint32_t bit = 1u << f7_user_bits[i].bit;
+            ob->user = (ob->user & ~bit) | (v ? bit : 0);
+            if (strcmp(key, "ndbank") == 0)
+                ob->dual_bank = (v == 0);
+            return STP_OK;
+        }
+    }
+    if (ok && strcmp(key, "bor") == 0 && v <= 3) {
+        ob->bor_level = (int)v;
+        return STP_OK;
+    }
+    if (ok && v <= 0xFFFF && strcmp(key, "boot_add0") == 0) {
+        ob->boot_add0 = (uint16_t)v;
+        return STP_OK;
+    }
+    if (ok && v <= 0xFFFF && strcmp(key, "boot_add1") == 0) {
+        ob->boot_add1 = (uint16_t)v;
+        return STP_OK;
+    }
+    stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
+                                      "option '%s=%s' is not known or not valid on F7", key,
+                                      value);
+    stp_finding_advice(fd, "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor=0..3, "
+                           "wwdg_sw, iwdg_sw, nrst_stop, nrst_stdby, ndboot, ndbank, "
+                           "iwdg_stdby, iwdg_stop (0|1), boot_add0, boot_add1");
+    return STP_ERR_INVALID_ARG;
+}
+
+const stp_flash_driver stp_flash_f7 = {
+    .kind = STP_FLASH_F7,
+    .name = "F7",
+    .erased_byte = 0xFF,
+    .sr_offset = F7_SR,
+    .busy_mask = F7_SR_BSY,
+    .eop_mask = F7_SR_EOP,
+    .errors = f7_errors,
+    .error_count = sizeof(f7_errors) / sizeof(f7_errors[0]),
+    .has_psize = true,
+    .chunk_max = 1024,
+    .program_unit = f7_unit,
+    .unlock = f7_unlock,
+    .lock = f7_lock,
+    .erase_start = f7_erase_start,
+    .mass_erase_start = f7_mass_erase_start,
+    .erase_end = f7_clear_cr,
+    .program_begin = f7_program_begin,
+    .program_end = f7_clear_cr,
+    .program_chunk = f7_program_chunk,
+    .read_options = f7_read_options,
+    .write_options = f7_write_options,
+    .detect_dual_bank = f7_detect_dual_bank,
+    .option_fields = f7_option_fields,
+    .option_set = f7_option_set,
+};

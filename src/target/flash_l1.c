@@ -1,0 +1,313 @@
+/* Flash driver: STM32L1 (RM0038 section 3 "Flash program memory and data EEPROM").
+ * PECR unlocked with PEKEYR then PRGKEYR; page erase by ERASE+PROG and a word write to the
+ * page; word programming by plain 32-bit writes, half-page programming with FPRG+PROG.
+ * Erased flash reads 0x00. There is no mass erase of program memory that keeps the chip
+ * usable (only RDP regression), so "erase all" erases every page. Option bytes are words at
+ * 0x1FF80000 written with their complement in the upper half-word, loaded by OBL_LAUNCH. */
+#include "target/flash.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define L1_PECR    0x04u
+#define L1_PEKEYR  0x0Cu
+#define L1_PRGKEYR 0x10u
+#define L1_OPTKEYR 0x14u
+#define L1_SR      0x18u
+#define L1_OBR     0x1Cu
+#define L1_WRPR1   0x20u
+#define L1_WRPR2   0x80u
+#define L1_WRPR3   0x84u
+#define L1_WRPR4   0x88u
+
+#define L1_PEKEY1  0x89ABCDEFu
+#define L1_PEKEY2  0x02030405u
+#define L1_PRGKEY1 0x8C9DAEBFu
+#define L1_PRGKEY2 0x13141516u
+#define L1_OPTKEY1 0xFBEAD9C8u
+#define L1_OPTKEY2 0x24252627u
+
+#define L1_PECR_PELOCK     (1u << 0)
+#define L1_PECR_PRGLOCK    (1u << 1)
+#define L1_PECR_OPTLOCK    (1u << 2)
+#define L1_PECR_PROG       (1u << 3)
+#define L1_PECR_ERASE      (1u << 9)
+#define L1_PECR_FPRG       (1u << 10)
+#define L1_PECR_OBL_LAUNCH (1u << 18)
+
+#define L1_SR_BSY        (1u << 0)
+#define L1_SR_EOP        (1u << 1)
+#define L1_SR_WRPERR     (1u << 8)
+#define L1_SR_PGAERR     (1u << 9)
+#define L1_SR_SIZERR     (1u << 10)
+#define L1_SR_OPTVERR    (1u << 11)
+#define L1_SR_OPTVERRUSR (1u << 12)
+#define L1_SR_RDERR      (1u << 13)
+#define L1_SR_ERRORS                                                                         \
+    (L1_SR_WRPERR | L1_SR_PGAERR | L1_SR_SIZERR | L1_SR_OPTVERR | L1_SR_OPTVERRUSR |         \
+     L1_SR_RDERR)
+
+#define L1_OB_BASE 0x1FF80000u
+
+static const stp_flash_error_bit l1_errors[] = {
+    {L1_SR_WRPERR, "WRPERR", "flash.wrp-error", "the address is in a write-protected sector",
+     "clear the sector's write protection (stprog option-bytes set wrp-=N)", STP_ERR_PROTECTED},
+    {L1_SR_PGAERR, "PGAERR", "flash.alignment-error",
+     "the write was not aligned (half-page writes must stay in one half page)", NULL,
+     STP_ERR_FLASH},
+    {L1_SR_SIZERR, "SIZERR", "flash.size-error",
+     "the write had the wrong width (program memory takes words)", NULL, STP_ERR_FLASH},
+    {L1_SR_OPTVERR, "OPTVERR", "flash.option-validity-error",
+     "an option byte and its complement do not match",
+     "rewrite the option bytes (stprog option-bytes set ...)", STP_ERR_FLASH},
+    {L1_SR_OPTVERRUSR, "OPTVERRUSR", "flash.option-validity-error",
+     "the user option byte and its complement do not match", NULL, STP_ERR_FLASH},
+    {L1_SR_RDERR, "RDERR", "flash.read-protection-error",
+     "a proprietary-code-protected sector was read", NULL, STP_ERR_PROTECTED},
+};
+
+static uint32_t l1_unit(const stp_flash *f)
+{
+    (void)f;
+    return 4;
+}
+
+static stp_status pecr_update(stp_flash *f, uint32_t set, uint32_t clear)
+{
+    uint32_t pecr = 0;
+    stp_status st = stp_flash_reg_read(f, L1_PECR, &pecr);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, L1_PECR, (pecr & ~clear) | set);
+    return st;
+}
+
+static stp_status l1_unlock(stp_flash *f)
+{
+    uint32_t pecr = 0;
+    stp_status st = stp_flash_reg_read(f, L1_PECR, &pecr);
+    if (st == STP_OK && (pecr & L1_PECR_PELOCK)) {
+        st = stp_flash_reg_write(f, L1_PEKEYR, L1_PEKEY1);
+        if (st == STP_OK)
+            st = stp_flash_reg_write(f, L1_PEKEYR, L1_PEKEY2);
+        if (st == STP_OK)
+            st = stp_flash_reg_read(f, L1_PECR, &pecr);
+    }
+    if (st == STP_OK && !(pecr & L1_PECR_PELOCK) && (pecr & L1_PECR_PRGLOCK)) {
+        st = stp_flash_reg_write(f, L1_PRGKEYR, L1_PRGKEY1);
+        if (st == STP_OK)
+            st = stp_flash_reg_write(f, L1_PRGKEYR, L1_PRGKEY2);
+        if (st == STP_OK)
+            st = stp_flash_reg_read(f, L1_PECR, &pecr);
+    }
+    if (st == STP_OK && (pecr & (L1_PECR_PELOCK | L1_PECR_PRGLOCK))) {
+        stp_finding *fd = stp_finding_add(f->findings, "flash.unlock-failed", STP_SEV_ERROR,
+                                          "the program memory stayed locked after the keys");
+        stp_finding_evidence(fd, "FLASH_PECR", "0x%08X", (unsigned)pecr);
+        stp_finding_advice(fd, "a wrong key sequence locks PECR until reset: reset the "
+                               "target and retry");
+        return STP_ERR_FLASH;
+    }
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, L1_SR, L1_SR_EOP | L1_SR_ERRORS);
+    return st;
+}
+
+static stp_status l1_lock(stp_flash *f)
+{
+    return pecr_update(f, L1_PECR_PELOCK, L1_PECR_PROG | L1_PECR_ERASE | L1_PECR_FPRG);
+}
+
+static stp_status l1_erase_start(stp_flash *f, const stp_sector *s)
+{
+    stp_status st = pecr_update(f, L1_PECR_ERASE | L1_PECR_PROG, L1_PECR_FPRG);
+    if (st == STP_OK) {
+        uint32_t zero = 0;
+        st = f->dbg->ops->write_mem(f->dbg, s->addr, &zero, 4, f->findings);
+    }
+    return st;
+}
+
+static stp_status l1_erase_end(stp_flash *f)
+{
+    return pecr_update(f, 0, L1_PECR_ERASE | L1_PECR_PROG);
+}
+
+static stp_status l1_program_begin(stp_flash *f)
+{
+    return pecr_update(f, 0, L1_PECR_ERASE | L1_PECR_PROG | L1_PECR_FPRG);
+}
+
+static stp_status l1_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len)
+{
+    stp_debug *d = f->dbg;
+    uint32_t half = f->chip->timing.block_program_bytes;
+    if (half != 0 && len == half && addr % half == 0) {
+        /* Half-page: FPRG+PROG, then the words of the half page back to back. */
+        stp_status st = pecr_update(f, L1_PECR_FPRG | L1_PECR_PROG, 0);
+        if (st == STP_OK)
+            st = d->ops->write_mem(d, addr, data, len, f->findings);
+        if (st == STP_OK)
+            st = stp_flash_wait(f, stp_flash_program_deadline_ms(f, len / 4), "half-page program");
+        stp_status cs = pecr_update(f, 0, L1_PECR_FPRG | L1_PECR_PROG);
+        return st != STP_OK ? st : cs;
+    }
+    for (uint32_t i = 0; i < len; i += 4) {
+        uint32_t w = (uint32_t)data[i] | ((uint32_t)data[i + 1] << 8) |
+                     ((uint32_t)data[i + 2] << 16) | ((uint32_t)data[i + 3] << 24);
+        stp_status st = d->ops->write_u32(d, addr + i, w, f->findings);
+        if (st == STP_OK)
+            st = stp_flash_wait(f, stp_flash_program_deadline_ms(f, 1), "program");
+        if (st != STP_OK)
+            return st;
+    }
+    return STP_OK;
+}
+
+/* --- option bytes ---------------------------------------------------------------------- */
+
+static const uint32_t l1_wrpr[4] = {L1_WRPR1, L1_WRPR2, L1_WRPR3, L1_WRPR4};
+/* Option words holding WRP bits 16*k .. 16*k+15 (RM0038 option byte organisation). */
+static const uint32_t l1_wrp_words[8] = {0x08, 0x0C, 0x10, 0x14, 0x18, 0x1C, 0x80, 0x84};
+
+static stp_status l1_read_options(stp_flash *f, stp_option_bytes *ob)
+{
+    uint32_t obr = 0;
+    stp_status st = stp_flash_reg_read(f, L1_OBR, &obr);
+    if (st != STP_OK)
+        return st;
+    uint32_t granule = f->chip->wrp_granule ? f->chip->wrp_granule : 4096;
+    uint32_t bits = (f->flash_kb * 1024u + granule - 1) / granule;
+    if (bits > 128)
+        bits = 128;
+    ob->wrp_bits = bits;
+    ob->wrp_granule = granule;
+    ob->raw[0] = obr;
+    ob->raw_count = 1;
+    for (uint32_t r = 0; r * 32 < bits && st == STP_OK; r++) {
+        uint32_t w = 0;
+        st = stp_flash_reg_read(f, l1_wrpr[r], &w);
+        ob->raw[ob->raw_count++] = w;
+        for (uint32_t i = 0; i < 32 && r * 32 + i < bits; i++)
+            stp_option_wrp_set(ob, r * 32 + i, (w >> i) & 1u); /* 1 = protected */
+    }
+    ob->rdp_raw = (uint8_t)(obr & 0xFFu);
+    ob->rdp_level = ob->rdp_raw == 0xAA ? 0 : (ob->rdp_raw == 0xCC ? 2 : 1);
+    uint32_t user = (obr >> 16) & 0xFFu; /* BOR_LEV[3:0], IWDG_SW, nRST_STOP, nRST_STDBY, BFB2 */
+    uint32_t bor = user & 0xFu;
+    ob->bor_level = bor < 8 ? 0 : (int)(bor - 7);
+    ob->user = user >> 4;
+    ob->has_dual_bank = false;
+    return st;
+}
+
+static stp_status l1_write_word(stp_flash *f, uint32_t offset, uint16_t value)
+{
+    uint32_t w = (uint32_t)value | ((uint32_t)(uint16_t)~value << 16);
+    stp_status st = f->dbg->ops->write_u32(f->dbg, L1_OB_BASE + offset, w, f->findings);
+    if (st == STP_OK)
+        st = stp_flash_wait(f, stp_flash_erase_deadline_ms(f, 256), "option-byte write");
+    return st;
+}
+
+static stp_status l1_write_options(stp_flash *f, const stp_option_bytes *ob)
+{
+    stp_status st = stp_flash_reg_write(f, L1_OPTKEYR, L1_OPTKEY1);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, L1_OPTKEYR, L1_OPTKEY2);
+    uint8_t rdp = ob->rdp_level == 0 ? 0xAA : (ob->rdp_level == 2 ? 0xCC : 0x55);
+    if (ob->rdp_level == 1 && ob->rdp_raw != 0xAA && ob->rdp_raw != 0xCC)
+        rdp = ob->rdp_raw;
+    uint32_t bor = ob->bor_level <= 0 ? 0 : (uint32_t)ob->bor_level + 7;
+    uint16_t user = (uint16_t)((bor & 0xFu) | ((ob->user & 0xFu) << 4));
+    if (st == STP_OK)
+        st = l1_write_word(f, 0x04, user);
+    for (uint32_t k = 0; st == STP_OK && k * 16 < ob->wrp_bits && k < 8; k++) {
+        uint16_t v = 0;
+        for (uint32_t i = 0; i < 16; i++) {
+            if (stp_option_wrp_get(ob, k * 16 + i))
+                v |= (uint16_t)(1u << i);
+        }
+        st = l1_write_word(f, l1_wrp_words[k], v);
+    }
+    /* RDP last: leaving level 1 mass-erases the flash. */
+    if (st == STP_OK)
+        st = l1_write_word(f, 0x00, rdp);
+    if (st == STP_OK) {
+        /* Load the new values; the chip resets, the debug port stays. */
+        (void)pecr_update(f, L1_PECR_OBL_LAUNCH, 0);
+        f->dbg->ops->delay_ms(f->dbg, 10);
+    }
+    return st;
+}
+
+static const char *const l1_user_keys[4] = {"iwdg_sw", "nrst_stop", "nrst_stdby", "bfb2"};
+static const char *const l1_user_meaning[4] = {
+    "1: watchdog started by software", "0: reset when entering Stop mode",
+    "0: reset when entering Standby mode", "1: boot from bank 2 when it holds a valid image"};
+
+static size_t l1_option_fields(const stp_flash *f, const stp_option_bytes *ob,
+                               stp_option_field *out, size_t max)
+{
+    (void)f;
+    size_t n = 0;
+    for (unsigned i = 0; i < 4 && n < max; i++, n++) {
+        memset(&out[n], 0, sizeof(out[n]));
+        snprintf(out[n].key, sizeof(out[n].key), "%s", l1_user_keys[i]);
+        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)((ob->user >> i) & 1u));
+        snprintf(out[n].meaning, sizeof(out[n].meaning), "%s", l1_user_meaning[i]);
+    }
+    return n;
+}
+
+static stp_status l1_option_set(const stp_flash *f, stp_option_bytes *ob, const char *key,
+                                const char *value, stp_findings *findings)
+{
+    stp_status st;
+    if (stp_option_set_common(f, ob, key, value, findings, &st))
+        return st;
+    uint32_t v = 0;
+    bool ok = stp_parse_u32(value, &v);
+    for (unsigned i = 0; ok && i < 4; i++) {
+        if (strcmp(key, l1_user_keys[i]) == 0 && v <= 1) {
+            ob->user = (ob->user & ~(1u << i)) | (v << i);
+            return STP_OK;
+        }
+    }
+    if (ok && strcmp(key, "bor") == 0 && v <= 5) {
+        ob->bor_level = (int)v;
+        return STP_OK;
+    }
+    stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
+                                      "option '%s=%s' is not known or not valid on L1", key,
+                                      value);
+    stp_finding_advice(fd, "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor=0..5, "
+                           "iwdg_sw, nrst_stop, nrst_stdby, bfb2 (0|1)");
+    return STP_ERR_INVALID_ARG;
+}
+
+const stp_flash_driver stp_flash_l1 = {
+    .kind = STP_FLASH_L1,
+    .name = "L1",
+    .erased_byte = 0x00,
+    .sr_offset = L1_SR,
+    .busy_mask = L1_SR_BSY,
+    .eop_mask = L1_SR_EOP,
+    .errors = l1_errors,
+    .error_count = sizeof(l1_errors) / sizeof(l1_errors[0]),
+    .has_psize = false,
+    .chunk_max = 128,
+    .program_unit = l1_unit,
+    .unlock = l1_unlock,
+    .lock = l1_lock,
+    .erase_start = l1_erase_start,
+    .mass_erase_start = NULL, /* no program-memory mass erase: page by page */
+    .erase_end = l1_erase_end,
+    .program_begin = l1_program_begin,
+    .program_end = l1_program_begin,
+    .program_chunk = l1_program_chunk,
+    .read_options = l1_read_options,
+    .write_options = l1_write_options,
+    .detect_dual_bank = NULL,
+    .option_fields = l1_option_fields,
+    .option_set = l1_option_set,
+};

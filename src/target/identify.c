@@ -1,0 +1,159 @@
+/* Chip identification. CPUID first (0xE000ED00, same on every Cortex-M), which says where
+ * DBGMCU_IDCODE lives; the device ID picks the chip database row (stp_chip_identify applies
+ * the F4 rev-A erratum); the flash-size register is decoded per the row and never
+ * believed when the value is not one the device exists in. */
+#include "target/identify.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "target/cortexm.h"
+
+uint32_t stp_idcode_addr_for_core(stp_core_kind core)
+{
+    switch (core) {
+    case STP_CORE_M0:
+    case STP_CORE_M0P:
+        return 0x40015800u; /* F0/L0/G0: DBGMCU on the APB */
+    case STP_CORE_M33:
+        return 0xE0044000u; /* L5/U5 */
+    default:
+        return 0xE0042000u; /* F1/F2/F3/F4/F7/L1/L4/G4/H7 */
+    }
+}
+
+static void sizes_text(const stp_chip *chip, char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < STP_MAX_FLASH_SIZES && chip->flash_sizes_kb[i] != 0; i++) {
+        int n = snprintf(buf + used, cap - used, "%s%u", used ? ", " : "",
+                         (unsigned)chip->flash_sizes_kb[i]);
+        if (n < 0 || (size_t)n >= cap - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
+static void read_flash_size(stp_debug *d, stp_identity *id, stp_findings *findings)
+{
+    const stp_chip *chip = id->chip;
+    id->fsize_addr = chip->flash_size_reg;
+    id->flash_kb = chip->flash_default_kb;
+    id->flash_size_read = false;
+    uint32_t word = 0;
+    stp_findings scratch = {0};
+    stp_status st = d->ops->read_u32(d, chip->flash_size_reg & ~3u, &word, &scratch);
+    stp_findings_free(&scratch);
+    char sizes[96];
+    sizes_text(chip, sizes, sizeof(sizes));
+    if (st != STP_OK) {
+        stp_finding *f = stp_finding_add(
+            findings, "flash.size-unreadable", STP_SEV_WARNING,
+            "the flash-size register at 0x%08X could not be read (%s); assuming %u KB from "
+            "the chip database",
+            (unsigned)chip->flash_size_reg, stp_status_name(st),
+            (unsigned)chip->flash_default_kb);
+        stp_finding_evidence(f, "address", "0x%08X", (unsigned)chip->flash_size_reg);
+        stp_finding_evidence(f, "status", "%s", stp_status_name(st));
+        stp_finding_evidence(f, "assumed_kb", "%u", (unsigned)chip->flash_default_kb);
+        stp_finding_evidence(f, "sizes_of_device", "%s KB", sizes);
+        stp_finding_advice(f, "if the part has a different size, the flash beyond %u KB is "
+                              "not used; check the marking on the chip",
+                           (unsigned)chip->flash_default_kb);
+        return;
+    }
+    uint32_t raw = (chip->flash_size_reg & 2u) ? (word >> 16) : (word & 0xFFFFu);
+    id->fsize_raw = raw;
+    uint32_t kb = 0;
+    if (!stp_chip_decode_flash_size(chip, raw, &kb)) {
+        stp_finding *f = stp_finding_add(
+            findings, "flash.size-implausible", STP_SEV_WARNING,
+            "the flash-size register reads 0x%04X (%u KB), which no %s has; using %u KB from "
+            "the chip database",
+            (unsigned)raw, (unsigned)raw, chip->name, (unsigned)chip->flash_default_kb);
+        stp_finding_evidence(f, "raw", "0x%04X", (unsigned)raw);
+        stp_finding_evidence(f, "address", "0x%08X", (unsigned)chip->flash_size_reg);
+        stp_finding_evidence(f, "assumed_kb", "%u", (unsigned)chip->flash_default_kb);
+        stp_finding_evidence(f, "sizes_of_device", "%s KB", sizes);
+        stp_finding_advice(f, "the register is known to hold garbage on some parts and "
+                              "clones; the database size is used");
+        return;
+    }
+    if (chip->fsize_decode == STP_FSIZE_L1_LOWBYTE && (raw >> 8) != 0) {
+        /* Category 1/2 L1: the upper byte is not part of the value (RM0038 errata). */
+        stp_finding *f = stp_finding_add(
+            findings, "flash.size-implausible", STP_SEV_WARNING,
+            "the flash-size register reads 0x%04X (%u KB as a 16-bit value); only its low "
+            "byte is valid on %s: %u KB",
+            (unsigned)raw, (unsigned)raw, chip->name, (unsigned)kb);
+        stp_finding_evidence(f, "raw", "0x%04X", (unsigned)raw);
+        stp_finding_evidence(f, "address", "0x%08X", (unsigned)chip->flash_size_reg);
+        stp_finding_evidence(f, "decoded_kb", "%u", (unsigned)kb);
+        stp_finding_advice(f, "tools that read the whole half-word report %u KB; the real "
+                              "size is %u KB",
+                           (unsigned)raw, (unsigned)kb);
+    }
+    id->flash_kb = kb;
+    id->flash_size_read = true;
+}
+
+static void read_uid(stp_debug *d, stp_identity *id)
+{
+    const stp_chip *chip = id->chip;
+    id->uid_valid = false;
+    if (chip->uid_addr == 0)
+        return;
+    /* L1 keeps the third word 0x14 bytes above the base (RM0038 "Unique device ID"). */
+    const uint32_t off[3] = {0, 4, chip->flash_kind == STP_FLASH_L1 ? 0x14u : 8u};
+    stp_findings scratch = {0};
+    for (int i = 0; i < 3; i++) {
+        uint32_t w = 0;
+        if (d->ops->read_u32(d, chip->uid_addr + off[i], &w, &scratch) != STP_OK) {
+            stp_findings_free(&scratch);
+            return;
+        }
+        for (int b = 0; b < 4; b++)
+            id->uid[i * 4 + b] = (uint8_t)(w >> (8 * b));
+    }
+    stp_findings_free(&scratch);
+    id->uid_valid = true;
+}
+
+stp_status stp_identify(stp_debug *d, stp_identity *out, stp_findings *findings)
+{
+    memset(out, 0, sizeof(*out));
+    stp_status st = d->ops->read_u32(d, STP_CM_CPUID, &out->cpuid, findings);
+    if (st != STP_OK)
+        return st;
+    if (!stp_cm_core_from_cpuid(out->cpuid, &out->core)) {
+        stp_finding *f = stp_finding_add(findings, "target.unknown-core", STP_SEV_ERROR,
+                                         "CPUID 0x%08X is not a Cortex-M core stprog knows",
+                                         (unsigned)out->cpuid);
+        stp_finding_evidence(f, "cpuid", "0x%08X", (unsigned)out->cpuid);
+        stp_finding_advice(f, "a CPUID of 0 or 0xFFFFFFFF means the memory access port "
+                              "does not reach the core: check power and wiring");
+        return STP_ERR_UNKNOWN_CHIP;
+    }
+    out->idcode_addr = stp_idcode_addr_for_core(out->core);
+    st = d->ops->read_u32(d, out->idcode_addr, &out->idcode, findings);
+    if (st != STP_OK)
+        return st;
+    out->dev_id = (uint16_t)(out->idcode & 0xFFFu);
+    out->rev_id = (uint16_t)(out->idcode >> 16);
+    out->chip = stp_chip_identify(out->dev_id, out->cpuid);
+    if (out->chip == NULL) {
+        stp_finding *f = stp_finding_add(findings, "target.unknown-chip", STP_SEV_ERROR,
+                                         "device ID 0x%03X (%s) is not in the chip database",
+                                         (unsigned)out->dev_id, stp_core_name(out->core));
+        stp_finding_evidence(f, "idcode", "0x%08X", (unsigned)out->idcode);
+        stp_finding_evidence(f, "idcode_address", "0x%08X", (unsigned)out->idcode_addr);
+        stp_finding_evidence(f, "cpuid", "0x%08X", (unsigned)out->cpuid);
+        stp_finding_advice(f, "stprog supports the families listed by `stprog chips`");
+        return STP_ERR_UNKNOWN_CHIP;
+    }
+    out->dev_id = out->chip->dev_id; /* after the erratum */
+    read_flash_size(d, out, findings);
+    read_uid(d, out);
+    return STP_OK;
+}
