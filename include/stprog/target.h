@@ -34,12 +34,12 @@ typedef struct stp_target_options {
 
 typedef struct stp_target_info {
     uint32_t cpuid;
-    const char *core;     /* "Cortex-M4" */
-    uint32_t idcode;      /* DBGMCU_IDCODE as read */
+    const char *core; /* "Cortex-M4" */
+    uint32_t idcode;  /* DBGMCU_IDCODE as read */
     uint16_t dev_id;
     uint16_t rev_id;
-    const char *name;     /* "STM32F40x/F41x" */
-    const char *family;   /* "F4" */
+    const char *name;       /* "STM32F40x/F41x" */
+    const char *family;     /* "F4" */
     const char *flash_kind; /* flash-controller family name */
     const char *reference_manual;
     uint32_t flash_base;
@@ -52,8 +52,8 @@ typedef struct stp_target_info {
     uint32_t sram_kb;
     bool uid_valid;
     uint8_t uid[12];
-    double voltage;       /* volts measured by the probe; <= 0 when not measured */
-    unsigned psize_bits;  /* program width in use (8/16/32/64) */
+    double voltage;      /* volts measured by the probe; <= 0 when not measured */
+    unsigned psize_bits; /* program width in use (8/16/32/64) */
 } stp_target_info;
 
 /* Attaches to the target behind dbg (which stays owned by the caller and must outlive the
@@ -75,8 +75,7 @@ stp_status stp_target_halt(stp_target *t, stp_findings *findings);
 stp_status stp_target_run(stp_target *t, stp_findings *findings);
 stp_status stp_target_step(stp_target *t, stp_findings *findings);
 /* Resets; with halt, stops at the reset vector (vector catch). */
-stp_status stp_target_reset(stp_target *t, stp_reset_mode mode, bool halt,
-                            stp_findings *findings);
+stp_status stp_target_reset(stp_target *t, stp_reset_mode mode, bool halt, stp_findings *findings);
 stp_status stp_target_read_reg(stp_target *t, unsigned regno, uint32_t *val,
                                stp_findings *findings);
 stp_status stp_target_write_reg(stp_target *t, unsigned regno, uint32_t val,
@@ -88,19 +87,19 @@ stp_status stp_target_read_mem(stp_target *t, uint32_t addr, void *buf, size_t l
 #define STP_WRP_BITS 256
 
 typedef struct stp_option_bytes {
-    int rdp_level;          /* 0, 1 or 2 */
-    uint8_t rdp_raw;        /* the RDP byte as stored */
-    uint32_t wrp_bits;      /* how many bits of wrp are meaningful */
-    uint32_t wrp_granule;   /* bytes one bit covers from the flash base; 0 = by sectors */
-    uint32_t wrp_sectors_per_bit; /* with wrp_granule 0: sectors per bit (0 means 1) */
+    int rdp_level;                 /* 0, 1 or 2 */
+    uint8_t rdp_raw;               /* the RDP byte as stored */
+    uint32_t wrp_bits;             /* how many bits of wrp are meaningful */
+    uint32_t wrp_granule;          /* bytes one bit covers from the flash base; 0 = by sectors */
+    uint32_t wrp_sectors_per_bit;  /* with wrp_granule 0: sectors per bit (0 means 1) */
     uint8_t wrp[STP_WRP_BITS / 8]; /* bit n set = unit n write-protected */
-    int bor_level;          /* -1: no BOR option on this family */
-    uint32_t user;          /* user option bits as the family stores them (see keys) */
-    bool has_boot_addr;     /* F7 */
+    int bor_level;                 /* -1: no BOR option on this family */
+    uint32_t user;                 /* user option bits as the family stores them (see keys) */
+    bool has_boot_addr;            /* F7 */
     uint16_t boot_add0, boot_add1;
-    bool has_dual_bank;     /* F7 nDBANK / L1 BFB2 etc. */
+    bool has_dual_bank; /* F7 nDBANK / L1 BFB2 etc. */
     bool dual_bank;
-    uint32_t raw[4];        /* option registers as read, for --json and diagnosis */
+    uint32_t raw[4]; /* option registers as read, for --json and diagnosis */
     size_t raw_count;
 } stp_option_bytes;
 

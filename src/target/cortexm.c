@@ -60,8 +60,7 @@ static stp_status wait_halted(stp_debug *d, uint32_t deadline_ms, const char *wh
                                              "the core did not halt within %u ms after %s",
                                              (unsigned)deadline_ms, what);
             stp_finding_evidence(f, "DHCSR", "0x%08X", (unsigned)v);
-            stp_finding_evidence(f, "lockup", "%s",
-                                 (v & STP_CM_DHCSR_S_LOCKUP) ? "yes" : "no");
+            stp_finding_evidence(f, "lockup", "%s", (v & STP_CM_DHCSR_S_LOCKUP) ? "yes" : "no");
             stp_finding_advice(f, "the firmware may sleep with the debug clock off or "
                                   "reconfigure the SWD pins: try --connect under-reset");
             return STP_ERR_TIMEOUT;
@@ -93,10 +92,8 @@ stp_status stp_cm_run(stp_debug *d, stp_findings *findings)
 
 stp_status stp_cm_step(stp_debug *d, stp_findings *findings)
 {
-    stp_status st = dhcsr_write(d,
-                                STP_CM_DHCSR_C_DEBUGEN | STP_CM_DHCSR_C_STEP |
-                                    STP_CM_DHCSR_C_MASKINTS,
-                                findings);
+    stp_status st = dhcsr_write(
+        d, STP_CM_DHCSR_C_DEBUGEN | STP_CM_DHCSR_C_STEP | STP_CM_DHCSR_C_MASKINTS, findings);
     if (st == STP_OK)
         st = wait_halted(d, HALT_DEADLINE_MS, "a single step", findings);
     return st;
@@ -133,8 +130,8 @@ stp_status stp_cm_reset(stp_debug *d, stp_core_kind core, stp_reset_mode mode, b
                         stp_findings *findings)
 {
     uint32_t v = 0;
-    stp_status st = dhcsr_write(d, STP_CM_DHCSR_C_DEBUGEN | (halt ? STP_CM_DHCSR_C_HALT : 0),
-                                findings);
+    stp_status st =
+        dhcsr_write(d, STP_CM_DHCSR_C_DEBUGEN | (halt ? STP_CM_DHCSR_C_HALT : 0), findings);
     if (st == STP_OK)
         st = demcr_catch(d, halt, findings);
     if (st == STP_OK)

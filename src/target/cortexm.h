@@ -18,15 +18,15 @@
 #define STP_CM_DCRDR 0xE000EDF8u
 #define STP_CM_DEMCR 0xE000EDFCu
 
-#define STP_CM_DHCSR_DBGKEY    0xA05F0000u
-#define STP_CM_DHCSR_C_DEBUGEN (1u << 0)
-#define STP_CM_DHCSR_C_HALT    (1u << 1)
-#define STP_CM_DHCSR_C_STEP    (1u << 2)
+#define STP_CM_DHCSR_DBGKEY     0xA05F0000u
+#define STP_CM_DHCSR_C_DEBUGEN  (1u << 0)
+#define STP_CM_DHCSR_C_HALT     (1u << 1)
+#define STP_CM_DHCSR_C_STEP     (1u << 2)
 #define STP_CM_DHCSR_C_MASKINTS (1u << 3)
-#define STP_CM_DHCSR_S_REGRDY  (1u << 16)
-#define STP_CM_DHCSR_S_HALT    (1u << 17)
-#define STP_CM_DHCSR_S_SLEEP   (1u << 18)
-#define STP_CM_DHCSR_S_LOCKUP  (1u << 19)
+#define STP_CM_DHCSR_S_REGRDY   (1u << 16)
+#define STP_CM_DHCSR_S_HALT     (1u << 17)
+#define STP_CM_DHCSR_S_SLEEP    (1u << 18)
+#define STP_CM_DHCSR_S_LOCKUP   (1u << 19)
 #define STP_CM_DHCSR_S_RESET_ST (1u << 25)
 
 #define STP_CM_DEMCR_VC_CORERESET (1u << 0)

@@ -26,20 +26,20 @@ typedef struct stp_flash_error_bit {
     const char *id;      /* "flash.wrp-error" */
     const char *meaning; /* "the target address is write-protected" */
     const char *advice;
-    stp_status status;   /* status the operation fails with */
+    stp_status status; /* status the operation fails with */
 } stp_flash_error_bit;
 
 typedef struct stp_flash_driver {
     stp_flash_kind kind;
     const char *name;
     uint8_t erased_byte;
-    uint32_t sr_offset;  /* status register, from chip->flash_regs */
+    uint32_t sr_offset; /* status register, from chip->flash_regs */
     uint32_t busy_mask;
-    uint32_t eop_mask;   /* end-of-operation flag cleared with the errors (0 = none) */
+    uint32_t eop_mask; /* end-of-operation flag cleared with the errors (0 = none) */
     const stp_flash_error_bit *errors;
     size_t error_count;
-    bool has_psize;      /* program width selectable (F2/F4/F7) */
-    uint32_t chunk_max;  /* bytes written between two status checks */
+    bool has_psize;     /* program width selectable (F2/F4/F7) */
+    uint32_t chunk_max; /* bytes written between two status checks */
 
     /* Program unit in bytes for the session's psize. */
     uint32_t (*program_unit)(const stp_flash *f);
@@ -65,8 +65,8 @@ typedef struct stp_flash_driver {
     /* Whether the device runs in dual-bank mode (option bit); NULL = never. */
     stp_status (*detect_dual_bank)(stp_flash *f, bool *dual);
     /* Names and meanings of the family's option fields, and parsing of KEY=VALUE. */
-    size_t (*option_fields)(const stp_flash *f, const stp_option_bytes *ob,
-                            stp_option_field *out, size_t max);
+    size_t (*option_fields)(const stp_flash *f, const stp_option_bytes *ob, stp_option_field *out,
+                            size_t max);
     /* Applies key=value to ob. STP_ERR_INVALID_ARG (with a finding) for an unknown key. */
     stp_status (*option_set)(const stp_flash *f, stp_option_bytes *ob, const char *key,
                              const char *value, stp_findings *findings);
@@ -77,7 +77,7 @@ struct stp_flash {
     stp_debug *dbg;
     const stp_chip *chip;
     const stp_flash_driver *drv;
-    uint32_t regs;       /* chip->flash_regs */
+    uint32_t regs; /* chip->flash_regs */
     uint32_t flash_kb;
     bool dual_bank;
     stp_psize psize;
@@ -104,8 +104,8 @@ stp_status stp_flash_erase_all(stp_flash *f, const stp_sector *sectors, size_t c
                                const stp_env *env, stp_findings *findings);
 /* Programs bytes; addr/len must be multiples of the program unit (the planner widens). */
 stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
-                             const stp_env *env, uint64_t *progress_done,
-                             uint64_t progress_total, stp_findings *findings);
+                             const stp_env *env, uint64_t *progress_done, uint64_t progress_total,
+                             stp_findings *findings);
 stp_status stp_flash_read_options(stp_flash *f, stp_option_bytes *ob, stp_findings *findings);
 stp_status stp_flash_write_options(stp_flash *f, const stp_option_bytes *ob,
                                    stp_findings *findings);

@@ -193,8 +193,7 @@ stp_status stp_flash_erase(stp_flash *f, const stp_sector *sectors, size_t count
         }
         if (st == STP_OK && progress_done != NULL) {
             *progress_done += sectors[i].size;
-            stp_progress_emit(env, STP_PROGRESS_ADVANCE, "erase", *progress_done,
-                              progress_total);
+            stp_progress_emit(env, STP_PROGRESS_ADVANCE, "erase", *progress_done, progress_total);
         }
     }
     return finish(f, st);
@@ -230,8 +229,8 @@ stp_status stp_flash_erase_all(stp_flash *f, const stp_sector *sectors, size_t c
 }
 
 stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
-                             const stp_env *env, uint64_t *progress_done,
-                             uint64_t progress_total, stp_findings *findings)
+                             const stp_env *env, uint64_t *progress_done, uint64_t progress_total,
+                             stp_findings *findings)
 {
     uint32_t unit = f->drv->program_unit(f);
     if (unit == 0 || addr % unit != 0 || len % unit != 0) {
@@ -286,8 +285,7 @@ stp_status stp_flash_read_options(stp_flash *f, stp_option_bytes *ob, stp_findin
     return st;
 }
 
-stp_status stp_flash_write_options(stp_flash *f, const stp_option_bytes *ob,
-                                   stp_findings *findings)
+stp_status stp_flash_write_options(stp_flash *f, const stp_option_bytes *ob, stp_findings *findings)
 {
     stp_status st = begin(f, findings);
     if (st == STP_OK)
@@ -304,7 +302,7 @@ void stp_option_wrp_set(stp_option_bytes *ob, uint32_t bit, bool protect)
     if (protect)
         ob->wrp[bit / 8] |= (uint8_t)(1u << (bit % 8));
     else
-        ob->wrp[bit / 8] &= (uint8_t)~(1u << (bit % 8));
+        ob->wrp[bit / 8] &= (uint8_t) ~(1u << (bit % 8));
 }
 
 bool stp_option_wrp_get(const stp_option_bytes *ob, uint32_t bit)

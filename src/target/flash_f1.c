@@ -139,7 +139,7 @@ static stp_status f1_read_options(stp_flash *f, stp_option_bytes *ob)
     ob->wrp_granule = granule;
     for (uint32_t i = 0; i < ob->wrp_bits; i++)
         stp_option_wrp_set(ob, i, ((wrpr >> i) & 1u) == 0); /* 0 = protected */
-    ob->user = (obr >> 2) & 0x7u; /* WDG_SW, nRST_STOP, nRST_STDBY */
+    ob->user = (obr >> 2) & 0x7u;                           /* WDG_SW, nRST_STOP, nRST_STDBY */
     ob->bor_level = -1;
     return STP_OK;
 }
@@ -176,7 +176,7 @@ static stp_status f1_write_options(stp_flash *f, const stp_option_bytes *ob)
     uint8_t wrp[4] = {0xFF, 0xFF, 0xFF, 0xFF}; /* nWRP: 0 = protected */
     for (uint32_t i = 0; i < ob->wrp_bits && i < 32; i++) {
         if (stp_option_wrp_get(ob, i))
-            wrp[i / 8] &= (uint8_t)~(1u << (i % 8));
+            wrp[i / 8] &= (uint8_t) ~(1u << (i % 8));
     }
     const uint8_t bytes[8] = {rdp, user, data0, data1, wrp[0], wrp[1], wrp[2], wrp[3]};
     for (unsigned i = 0; st == STP_OK && i < 8; i++) {
@@ -227,8 +227,7 @@ static stp_status f1_option_set(const stp_flash *f, stp_option_bytes *ob, const 
         }
     }
     stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
-                                      "option '%s=%s' is not known or not valid on F1", key,
-                                      value);
+                                      "option '%s=%s' is not known or not valid on F1", key, value);
     stp_finding_advice(fd, "keys: rdp=0|1, wrp=MASK|none|all, wrp+=N, wrp-=N, wdg_sw=0|1, "
                            "nrst_stop=0|1, nrst_stdby=0|1");
     return STP_ERR_INVALID_ARG;

@@ -38,15 +38,15 @@
 #define F4_CR_STRT        (1u << 16)
 #define F4_CR_LOCK        (1u << 31)
 
-#define F4_OPTCR_OPTLOCK   (1u << 0)
-#define F4_OPTCR_OPTSTRT   (1u << 1)
-#define F4_OPTCR_BOR_SHIFT 2
-#define F4_OPTCR_BOR_MASK  (3u << 2)
-#define F4_OPTCR_USER_MASK (7u << 5) /* WDG_SW, nRST_STOP, nRST_STDBY */
-#define F4_OPTCR_RDP_SHIFT 8
-#define F4_OPTCR_RDP_MASK  (0xFFu << 8)
+#define F4_OPTCR_OPTLOCK    (1u << 0)
+#define F4_OPTCR_OPTSTRT    (1u << 1)
+#define F4_OPTCR_BOR_SHIFT  2
+#define F4_OPTCR_BOR_MASK   (3u << 2)
+#define F4_OPTCR_USER_MASK  (7u << 5) /* WDG_SW, nRST_STOP, nRST_STDBY */
+#define F4_OPTCR_RDP_SHIFT  8
+#define F4_OPTCR_RDP_MASK   (0xFFu << 8)
 #define F4_OPTCR_NWRP_SHIFT 16
-#define F4_OPTCR_NWRP_MASK (0xFFFu << 16)
+#define F4_OPTCR_NWRP_MASK  (0xFFFu << 16)
 
 #define F4_DEV_DUAL_BANK 0x419u /* F42x/F43x: second bank, MER1, OPTCR1 */
 
@@ -55,8 +55,7 @@ static const stp_flash_error_bit f4_errors[] = {
      "clear the sector's write protection (stprog option-bytes set wrp-=N)", STP_ERR_PROTECTED},
     {F4_SR_PGAERR, "PGAERR", "flash.alignment-error",
      "the write was not aligned to the program width", NULL, STP_ERR_FLASH},
-    {F4_SR_PGPERR, "PGPERR", "flash.parallelism-error",
-     "the access width did not match PSIZE",
+    {F4_SR_PGPERR, "PGPERR", "flash.parallelism-error", "the access width did not match PSIZE",
      "the probe wrote with a different width than PSIZE; try --psize 8", STP_ERR_FLASH},
     {F4_SR_PGSERR, "PGSERR", "flash.programming-sequence-error",
      "the controller saw a write outside a programming sequence",
@@ -265,8 +264,8 @@ static stp_status f4_write_options(stp_flash *f, const stp_option_bytes *ob)
         uint32_t optcr1 = 0;
         st = stp_flash_reg_read(f, F4_OPTCR1, &optcr1);
         if (st == STP_OK)
-            st = stp_flash_reg_write(f, F4_OPTCR1, (optcr1 & ~F4_OPTCR_NWRP_MASK) |
-                                                       (nwrp2 << F4_OPTCR_NWRP_SHIFT));
+            st = stp_flash_reg_write(
+                f, F4_OPTCR1, (optcr1 & ~F4_OPTCR_NWRP_MASK) | (nwrp2 << F4_OPTCR_NWRP_SHIFT));
     }
     if (st == STP_OK)
         st = stp_flash_reg_write(f, F4_OPTCR, v);
@@ -321,9 +320,9 @@ static stp_status f4_option_set(const stp_flash *f, stp_option_bytes *ob, const 
         ob->bor_level = (int)v;
         return STP_OK;
     }
-    stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
-                                      "option '%s=%s' is not known or not valid on F2/F4", key,
-                                      value);
+    stp_finding *fd =
+        stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
+                        "option '%s=%s' is not known or not valid on F2/F4", key, value);
     stp_finding_advice(fd, "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor=0..3, "
                            "wdg_sw=0|1, nrst_stop=0|1, nrst_stdby=0|1");
     return STP_ERR_INVALID_ARG;

@@ -37,26 +37,23 @@
 #define F7_CR_STRT        (1u << 16)
 #define F7_CR_LOCK        (1u << 31)
 
-#define F7_OPTCR_OPTLOCK   (1u << 0)
-#define F7_OPTCR_OPTSTRT   (1u << 1)
-#define F7_OPTCR_BOR_SHIFT 2
-#define F7_OPTCR_BOR_MASK  (3u << 2)
-#define F7_OPTCR_USER_MASK 0xF00000F0u /* WWDG_SW..nRST_STDBY, nDBOOT..IWDG_STOP */
-#define F7_OPTCR_NDBANK    (1u << 29)
-#define F7_OPTCR_RDP_SHIFT 8
-#define F7_OPTCR_RDP_MASK  (0xFFu << 8)
+#define F7_OPTCR_OPTLOCK    (1u << 0)
+#define F7_OPTCR_OPTSTRT    (1u << 1)
+#define F7_OPTCR_BOR_SHIFT  2
+#define F7_OPTCR_BOR_MASK   (3u << 2)
+#define F7_OPTCR_USER_MASK  0xF00000F0u /* WWDG_SW..nRST_STDBY, nDBOOT..IWDG_STOP */
+#define F7_OPTCR_NDBANK     (1u << 29)
+#define F7_OPTCR_RDP_SHIFT  8
+#define F7_OPTCR_RDP_MASK   (0xFFu << 8)
 #define F7_OPTCR_NWRP_SHIFT 16
-#define F7_OPTCR_NWRP_MASK (0xFFFu << 16)
-
-
+#define F7_OPTCR_NWRP_MASK  (0xFFFu << 16)
 
 static const stp_flash_error_bit f7_errors[] = {
     {F7_SR_WRPERR, "WRPERR", "flash.wrp-error", "the address is in a write-protected sector",
      "clear the sector's write protection (stprog option-bytes set wrp-=N)", STP_ERR_PROTECTED},
     {F7_SR_PGAERR, "PGAERR", "flash.alignment-error",
      "the write was not aligned to the program width", NULL, STP_ERR_FLASH},
-    {F7_SR_PGPERR, "PGPERR", "flash.parallelism-error",
-     "the access width did not match PSIZE",
+    {F7_SR_PGPERR, "PGPERR", "flash.parallelism-error", "the access width did not match PSIZE",
      "the probe wrote with a different width than PSIZE; try --psize 8", STP_ERR_FLASH},
     {F7_SR_ERSERR, "ERSERR", "flash.erase-sequence-error",
      "the controller saw a write outside an erase/program sequence",
@@ -350,8 +347,7 @@ static stp_status f7_option_set(const stp_flash *f, stp_option_bytes *ob, const 
         return STP_OK;
     }
     stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
-                                      "option '%s=%s' is not known or not valid on F7", key,
-                                      value);
+                                      "option '%s=%s' is not known or not valid on F7", key, value);
     stp_finding_advice(fd, "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor=0..3, "
                            "wwdg_sw, iwdg_sw, nrst_stop, nrst_stdby, ndboot, ndbank, "
                            "iwdg_stdby, iwdg_stop (0|1), boot_add0, boot_add1");

@@ -43,9 +43,8 @@
 #define L1_SR_OPTVERR    (1u << 11)
 #define L1_SR_OPTVERRUSR (1u << 12)
 #define L1_SR_RDERR      (1u << 13)
-#define L1_SR_ERRORS                                                                         \
-    (L1_SR_WRPERR | L1_SR_PGAERR | L1_SR_SIZERR | L1_SR_OPTVERR | L1_SR_OPTVERRUSR |         \
-     L1_SR_RDERR)
+#define L1_SR_ERRORS                                                                               \
+    (L1_SR_WRPERR | L1_SR_PGAERR | L1_SR_SIZERR | L1_SR_OPTVERR | L1_SR_OPTVERRUSR | L1_SR_RDERR)
 
 #define L1_OB_BASE 0x1FF80000u
 
@@ -278,8 +277,7 @@ static stp_status l1_option_set(const stp_flash *f, stp_option_bytes *ob, const 
         return STP_OK;
     }
     stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
-                                      "option '%s=%s' is not known or not valid on L1", key,
-                                      value);
+                                      "option '%s=%s' is not known or not valid on L1", key, value);
     stp_finding_advice(fd, "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor=0..5, "
                            "iwdg_sw, nrst_stop, nrst_stdby, bfb2 (0|1)");
     return STP_ERR_INVALID_ARG;

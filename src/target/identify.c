@@ -52,14 +52,14 @@ static void read_flash_size(stp_debug *d, stp_identity *id, stp_findings *findin
             findings, "flash.size-unreadable", STP_SEV_WARNING,
             "the flash-size register at 0x%08X could not be read (%s); assuming %u KB from "
             "the chip database",
-            (unsigned)chip->flash_size_reg, stp_status_name(st),
-            (unsigned)chip->flash_default_kb);
+            (unsigned)chip->flash_size_reg, stp_status_name(st), (unsigned)chip->flash_default_kb);
         stp_finding_evidence(f, "address", "0x%08X", (unsigned)chip->flash_size_reg);
         stp_finding_evidence(f, "status", "%s", stp_status_name(st));
         stp_finding_evidence(f, "assumed_kb", "%u", (unsigned)chip->flash_default_kb);
         stp_finding_evidence(f, "sizes_of_device", "%s KB", sizes);
-        stp_finding_advice(f, "if the part has a different size, the flash beyond %u KB is "
-                              "not used; check the marking on the chip",
+        stp_finding_advice(f,
+                           "if the part has a different size, the flash beyond %u KB is "
+                           "not used; check the marking on the chip",
                            (unsigned)chip->flash_default_kb);
         return;
     }
@@ -90,8 +90,9 @@ static void read_flash_size(stp_debug *d, stp_identity *id, stp_findings *findin
         stp_finding_evidence(f, "raw", "0x%04X", (unsigned)raw);
         stp_finding_evidence(f, "address", "0x%08X", (unsigned)chip->flash_size_reg);
         stp_finding_evidence(f, "decoded_kb", "%u", (unsigned)kb);
-        stp_finding_advice(f, "tools that read the whole half-word report %u KB; the real "
-                              "size is %u KB",
+        stp_finding_advice(f,
+                           "tools that read the whole half-word report %u KB; the real "
+                           "size is %u KB",
                            (unsigned)raw, (unsigned)kb);
     }
     id->flash_kb = kb;
@@ -105,7 +106,7 @@ static void read_uid(stp_debug *d, stp_identity *id)
     if (chip->uid_addr == 0)
         return;
     /* L1 keeps the third word 0x14 bytes above the base (RM0038 "Unique device ID"). */
-    const uint32_t off[3] = {0, 4, chip->flash_kind == STP_FLASH_L1 ? 0x14u : 8u};
+    const uint32_t off[3] = {0, 4, chip->uid_word2_offset ? chip->uid_word2_offset : 8u};
     stp_findings scratch = {0};
     for (int i = 0; i < 3; i++) {
         uint32_t w = 0;

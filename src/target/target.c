@@ -16,8 +16,8 @@ static stp_status build_geometry(stp_target *t)
     t->regions = stp_calloc(n, sizeof(*t->regions));
     if (t->sectors == NULL || t->regions == NULL)
         return STP_ERR_NOMEM;
-    t->sector_count = stp_chip_sectors(t->id.chip, t->id.flash_kb, t->info.dual_bank,
-                                       t->sectors, n);
+    t->sector_count =
+        stp_chip_sectors(t->id.chip, t->id.flash_kb, t->info.dual_bank, t->sectors, n);
     for (size_t i = 0; i < t->sector_count; i++) {
         t->regions[i].addr = t->sectors[i].addr;
         t->regions[i].size = t->sectors[i].size;
@@ -36,10 +36,9 @@ static stp_status connect(stp_debug *d, stp_target_connect mode, stp_findings *f
         if (st == STP_OK)
             st = d->ops->attach(d, &dp, findings);
         if (st == STP_OK)
-            st = d->ops->write_u32(d, STP_CM_DHCSR,
-                                   STP_CM_DHCSR_DBGKEY | STP_CM_DHCSR_C_DEBUGEN |
-                                       STP_CM_DHCSR_C_HALT,
-                                   findings);
+            st = d->ops->write_u32(
+                d, STP_CM_DHCSR, STP_CM_DHCSR_DBGKEY | STP_CM_DHCSR_C_DEBUGEN | STP_CM_DHCSR_C_HALT,
+                findings);
         if (st == STP_OK)
             st = d->ops->write_u32(d, STP_CM_DEMCR, STP_CM_DEMCR_VC_CORERESET, findings);
         stp_status rs = d->ops->set_nrst(d, false, findings);
@@ -187,8 +186,8 @@ size_t stp_target_option_fields(const stp_target *t, const stp_option_bytes *ob,
         memset(&out[n], 0, sizeof(out[n]));
         snprintf(out[n].key, sizeof(out[n].key), "rdp");
         snprintf(out[n].value, sizeof(out[n].value), "%d", ob->rdp_level);
-        snprintf(out[n].meaning, sizeof(out[n].meaning),
-                 "read protection level (raw 0x%02X): %s", (unsigned)ob->rdp_raw,
+        snprintf(out[n].meaning, sizeof(out[n].meaning), "read protection level (raw 0x%02X): %s",
+                 (unsigned)ob->rdp_raw,
                  ob->rdp_level == 0   ? "none"
                  : ob->rdp_level == 1 ? "debug cannot read flash"
                                       : "debug disabled for ever");
@@ -271,10 +270,10 @@ stp_status stp_target_set_options(stp_target *t, const char *const *assignments,
                           "going from read protection level 1 to 0 mass-erases the whole "
                           "flash",
                           "add --unlock to remove the protection and erase the flash");
-        stp_finding *f = stp_finding_add(findings, "option.rdp-regression-mass-erase",
-                                         STP_SEV_WARNING,
-                                         "removing read protection: the chip erases its "
-                                         "whole flash");
+        stp_finding *f =
+            stp_finding_add(findings, "option.rdp-regression-mass-erase", STP_SEV_WARNING,
+                            "removing read protection: the chip erases its "
+                            "whole flash");
         stp_finding_evidence(f, "rdp", "1 -> 0");
     }
     st = stp_flash_write_options(&t->flash, &want, findings);
@@ -321,20 +320,17 @@ stp_status stp_target_step(stp_target *t, stp_findings *findings)
     return stp_cm_step(t->dbg, findings);
 }
 
-stp_status stp_target_reset(stp_target *t, stp_reset_mode mode, bool halt,
-                            stp_findings *findings)
+stp_status stp_target_reset(stp_target *t, stp_reset_mode mode, bool halt, stp_findings *findings)
 {
     return stp_cm_reset(t->dbg, t->id.core, mode, halt, findings);
 }
 
-stp_status stp_target_read_reg(stp_target *t, unsigned regno, uint32_t *val,
-                               stp_findings *findings)
+stp_status stp_target_read_reg(stp_target *t, unsigned regno, uint32_t *val, stp_findings *findings)
 {
     return t->dbg->ops->read_reg(t->dbg, regno, val, findings);
 }
 
-stp_status stp_target_write_reg(stp_target *t, unsigned regno, uint32_t val,
-                                stp_findings *findings)
+stp_status stp_target_write_reg(stp_target *t, unsigned regno, uint32_t val, stp_findings *findings)
 {
     return t->dbg->ops->write_reg(t->dbg, regno, val, findings);
 }

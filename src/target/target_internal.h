@@ -10,8 +10,8 @@ struct stp_target {
     stp_debug *dbg;
     stp_identity id;
     stp_target_info info;
-    stp_flash flash;      /* session for the identified chip */
-    stp_sector *sectors;  /* erase units in address order */
+    stp_flash flash;     /* session for the identified chip */
+    stp_sector *sectors; /* erase units in address order */
     stp_flash_region *regions;
     size_t sector_count;
     bool protection_known;

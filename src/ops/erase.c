@@ -1,0 +1,117 @@
+/* Erase operations: everything, a sector range, or an exact address range (bytes of
+ * partly covered sectors outside the range are kept). */
+#include <string.h>
+
+#include "core/alloc.h"
+#include "ops/ops_internal.h"
+
+static stp_status refuse_protected(const stp_target *t, size_t first, size_t last,
+                                   stp_findings *findings)
+{
+    bool refused = false;
+    for (size_t i = first; i <= last && i < t->sector_count; i++) {
+        const stp_flash_region *r = &t->regions[i];
+        if (!r->protected_)
+            continue;
+        stp_finding *f = stp_finding_add(findings, "plan.write-protected", STP_SEV_ERROR,
+                                         "sector %zu (0x%08X, %u KiB) is write-protected", i,
+                                         (unsigned)r->addr, (unsigned)(r->size / 1024));
+        stp_finding_evidence(f, "sector", "%zu", i);
+        stp_finding_evidence(f, "address", "0x%08X", (unsigned)r->addr);
+        stp_finding_advice(f, "remove the protection first (stprog option-bytes set wrp-=N)");
+        refused = true;
+    }
+    return refused ? STP_ERR_PROTECTED : STP_OK;
+}
+
+stp_status stp_erase_all(stp_target *t, const stp_env *env, stp_findings *findings)
+{
+    stp_status st = stp_ops_prepare(t, findings);
+    if (st == STP_OK)
+        st = refuse_protected(t, 0, t->sector_count - 1, findings);
+    if (st == STP_OK)
+        st = stp_flash_erase_all(&t->flash, t->sectors, t->sector_count, env, findings);
+    return st;
+}
+
+stp_status stp_erase_sectors(stp_target *t, unsigned first, unsigned last, const stp_env *env,
+                             stp_findings *findings)
+{
+    if (first > last || last >= t->sector_count) {
+        stp_finding *f = stp_finding_add(findings, "erase.bad-sector-range", STP_SEV_ERROR,
+                                         "sectors %u-%u: the device has sectors 0-%zu", first, last,
+                                         t->sector_count - 1);
+        stp_finding_evidence(f, "sector_count", "%zu", t->sector_count);
+        return STP_ERR_RANGE;
+    }
+    stp_status st = stp_ops_prepare(t, findings);
+    if (st == STP_OK)
+        st = refuse_protected(t, first, last, findings);
+    if (st != STP_OK)
+        return st;
+    uint64_t total = 0, done = 0;
+    for (unsigned i = first; i <= last; i++)
+        total += t->sectors[i].size;
+    stp_progress_emit(env, STP_PROGRESS_START, "erase", 0, total);
+    st = stp_flash_erase(&t->flash, t->sectors + first, last - first + 1, env, &done, total,
+                         findings);
+    stp_progress_emit(env, STP_PROGRESS_END, "erase", done, total);
+    return st;
+}
+
+stp_status stp_erase_range(stp_target *t, uint32_t addr, uint32_t len, const stp_env *env,
+                           stp_findings *findings)
+{
+    if (len == 0)
+        return STP_OK;
+    uint8_t *blank = stp_malloc(len);
+    stp_image *img = NULL;
+    if (blank == NULL)
+        return STP_ERR_NOMEM;
+    memset(blank, t->flash.drv->erased_byte, len);
+    stp_status st = stp_image_create(&img);
+    if (st == STP_OK)
+        st = stp_image_add(img, addr, blank, len, "erase range", findings);
+    stp_free(blank);
+    if (st == STP_OK) {
+        /* Writing erased bytes over the range is exactly an erase of it: the planner keeps
+         * the other bytes of partly covered sectors and skips sectors already blank. */
+        stp_program_options opt = {.verify = true};
+        st = stp_program(t, img, &opt, env, NULL, NULL, findings);
+    }
+    stp_image_destroy(img);
+    return st;
+}
+
+stp_status stp_blank_check(stp_target *t, const stp_env *env, stp_blank_result *res,
+                           stp_findings *findings)
+{
+    memset(res, 0, sizeof(*res));
+    res->erased_value = t->flash.drv->erased_byte;
+    stp_status st = stp_ops_prepare(t, findings);
+    if (st != STP_OK)
+        return st;
+    uint64_t total = (uint64_t)t->info.flash_kb * 1024u, done = 0;
+    uint8_t *buf = stp_malloc(16384);
+    if (buf == NULL)
+        return STP_ERR_NOMEM;
+    stp_progress_emit(env, STP_PROGRESS_START, "read", 0, total);
+    for (uint64_t off = 0; st == STP_OK && off < total; off += 16384) {
+        uint32_t n = (uint32_t)(total - off < 16384 ? total - off : 16384);
+        uint32_t a = t->info.flash_base + (uint32_t)off;
+        st = stp_ops_read(t, a, n, buf, env, "read", &done, total, findings);
+        for (uint32_t i = 0; st == STP_OK && i < n; i++) {
+            if (buf[i] == res->erased_value)
+                continue;
+            if (res->non_blank == 0)
+                res->first_non_blank = a + i;
+            res->non_blank++;
+        }
+        if (st == STP_OK)
+            res->checked += n;
+    }
+    stp_progress_emit(env, STP_PROGRESS_END, "read", done, total);
+    stp_free(buf);
+    res->blank = (st == STP_OK && res->non_blank == 0);
+    return st;
+}

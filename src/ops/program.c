@@ -1,0 +1,282 @@
+/* The program operation: read the touched sectors, plan (pure), erase what the plan says,
+ * program image bytes and kept bytes, verify every sector it touched. */
+#include <string.h>
+
+#include "core/alloc.h"
+#include "ops/ops_internal.h"
+
+typedef struct prog_ctx {
+    stp_target *t;
+    const stp_env *env;
+    stp_findings *findings;
+    stp_segment *segs;
+    size_t nsegs;
+    uint8_t **cur; /* per region: present contents, NULL when untouched */
+    bool *owns;    /* per region: cur[r] is the start of an allocation */
+} prog_ctx;
+
+static size_t region_of(const stp_target *t, uint32_t addr)
+{
+    size_t lo = 0, hi = t->sector_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const stp_flash_region *r = &t->regions[mid];
+        if (addr < r->addr)
+            hi = mid;
+        else if (addr - r->addr >= r->size)
+            lo = mid + 1;
+        else
+            return mid;
+    }
+    return t->sector_count;
+}
+
+/* Reads the present contents of every region the image touches (runs of neighbouring
+ * regions in one read). Regions outside flash are left to the planner to refuse. */
+static stp_status read_touched(prog_ctx *c)
+{
+    stp_target *t = c->t;
+    bool *touched = stp_calloc(t->sector_count ? t->sector_count : 1, sizeof(bool));
+    if (touched == NULL)
+        return STP_ERR_NOMEM;
+    for (size_t s = 0; s < c->nsegs; s++) {
+        uint64_t end = (uint64_t)c->segs[s].addr + c->segs[s].size;
+        for (size_t r = 0; r < t->sector_count; r++) {
+            uint64_t ra = t->regions[r].addr, re = ra + t->regions[r].size;
+            if (ra < end && re > c->segs[s].addr)
+                touched[r] = true;
+        }
+    }
+    uint64_t total = 0, done = 0;
+    for (size_t r = 0; r < t->sector_count; r++)
+        if (touched[r])
+            total += t->regions[r].size;
+    stp_status st = STP_OK;
+    stp_progress_emit(c->env, STP_PROGRESS_START, "read", 0, total);
+    for (size_t r = 0; st == STP_OK && r < t->sector_count;) {
+        if (!touched[r]) {
+            r++;
+            continue;
+        }
+        size_t e = r;
+        uint32_t len = 0;
+        while (e < t->sector_count && touched[e] &&
+               (e == r || t->regions[e].addr == t->regions[e - 1].addr + t->regions[e - 1].size))
+            len += t->regions[e++].size;
+        uint8_t *buf = stp_malloc(len);
+        if (buf == NULL) {
+            st = STP_ERR_NOMEM;
+            break;
+        }
+        st = stp_ops_read(t, t->regions[r].addr, len, buf, c->env, "read", &done, total,
+                          c->findings);
+        /* One allocation per run; each region points into it, the first owns it. */
+        for (size_t k = r; k < e; k++)
+            c->cur[k] = buf + (t->regions[k].addr - t->regions[r].addr);
+        c->owns[r] = true;
+        r = e;
+    }
+    stp_progress_emit(c->env, STP_PROGRESS_END, "read", done, total);
+    stp_free(touched);
+    return st;
+}
+
+static void free_touched(prog_ctx *c)
+{
+    if (c->cur == NULL) {
+        stp_free(c->owns);
+        return;
+    }
+    for (size_t r = 0; r < c->t->sector_count; r++) {
+        if (c->owns != NULL && c->owns[r])
+            stp_free(c->cur[r]);
+    }
+    stp_free(c->cur);
+    stp_free(c->owns);
+    c->cur = NULL;
+    c->owns = NULL;
+}
+
+/* Expected contents of [addr, addr+len): present bytes with the image over them. */
+static void compose(prog_ctx *c, uint32_t addr, uint8_t *buf, uint32_t len)
+{
+    const stp_target *t = c->t;
+    uint32_t off = 0;
+    while (off < len) {
+        size_t r = region_of(t, addr + off);
+        const stp_flash_region *reg = &t->regions[r];
+        uint32_t in = addr + off - reg->addr;
+        uint32_t n = reg->size - in;
+        if (n > len - off)
+            n = len - off;
+        memcpy(buf + off, c->cur[r] + in, n);
+        off += n;
+    }
+    stp_ops_overlay(c->segs, c->nsegs, addr, buf, len);
+}
+
+static stp_status erase_phase(prog_ctx *c, const stp_plan *plan)
+{
+    stp_target *t = c->t;
+    stp_sector *list = stp_calloc(plan->erase_count ? plan->erase_count : 1, sizeof(*list));
+    if (list == NULL)
+        return STP_ERR_NOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < plan->sector_count; i++) {
+        if (plan->sectors[i].action == STP_PLAN_ERASE)
+            list[n++] = t->sectors[region_of(t, plan->sectors[i].addr)];
+    }
+    uint64_t done = 0;
+    stp_progress_emit(c->env, STP_PROGRESS_START, "erase", 0, plan->erase_bytes);
+    stp_status st =
+        stp_flash_erase(&t->flash, list, n, c->env, &done, plan->erase_bytes, c->findings);
+    stp_progress_emit(c->env, STP_PROGRESS_END, "erase", done, plan->erase_bytes);
+    stp_free(list);
+    return st;
+}
+
+static bool unit_blank(const uint8_t *p, uint32_t unit, uint8_t erased)
+{
+    for (uint32_t i = 0; i < unit; i++)
+        if (p[i] != erased)
+            return false;
+    return true;
+}
+
+static stp_status program_phase(prog_ctx *c, const stp_plan *plan)
+{
+    stp_target *t = c->t;
+    const uint32_t unit = plan->program_unit;
+    const uint8_t erased = plan->erased_byte;
+    uint64_t done = 0;
+    stp_status st = STP_OK;
+    stp_progress_emit(c->env, STP_PROGRESS_START, "program", 0, plan->program_bytes);
+    for (size_t i = 0; st == STP_OK && i < plan->program_count; i++) {
+        const stp_plan_range *r = &plan->program[i];
+        uint8_t *buf = stp_malloc(r->len);
+        if (buf == NULL) {
+            st = STP_ERR_NOMEM;
+            break;
+        }
+        compose(c, r->addr, buf, r->len);
+        /* Units that hold the erased value are already right on blank flash. */
+        uint32_t off = 0;
+        while (st == STP_OK && off < r->len) {
+            if (unit_blank(buf + off, unit, erased)) {
+                off += unit;
+                done += unit;
+                continue;
+            }
+            uint32_t e = off;
+            while (e < r->len && !unit_blank(buf + e, unit, erased))
+                e += unit;
+            st = stp_flash_program(&t->flash, r->addr + off, buf + off, e - off, c->env, &done,
+                                   plan->program_bytes, c->findings);
+            off = e;
+        }
+        stp_free(buf);
+    }
+    stp_progress_emit(c->env, STP_PROGRESS_END, "program", done, plan->program_bytes);
+    return st;
+}
+
+static stp_status verify_phase(prog_ctx *c, const stp_plan *plan, stp_verify_result *res)
+{
+    uint64_t total = 0, done = 0;
+    for (size_t i = 0; i < plan->sector_count; i++)
+        if (plan->sectors[i].action != STP_PLAN_SKIP)
+            total += plan->sectors[i].size;
+    memset(res, 0, sizeof(*res));
+    stp_status st = STP_OK;
+    stp_progress_emit(c->env, STP_PROGRESS_START, "verify", 0, total);
+    for (size_t i = 0; st == STP_OK && i < plan->sector_count; i++) {
+        const stp_plan_sector *ps = &plan->sectors[i];
+        if (ps->action == STP_PLAN_SKIP)
+            continue;
+        uint8_t *want = stp_malloc(ps->size), *got = stp_malloc(ps->size);
+        if (want == NULL || got == NULL) {
+            stp_free(want);
+            stp_free(got);
+            st = STP_ERR_NOMEM;
+            break;
+        }
+        compose(c, ps->addr, want, ps->size);
+        st = stp_ops_read(c->t, ps->addr, ps->size, got, c->env, "verify", &done, total,
+                          c->findings);
+        for (uint32_t k = 0; st == STP_OK && k < ps->size; k++) {
+            if (want[k] == got[k])
+                continue;
+            if (res->mismatches == 0) {
+                res->first_address = ps->addr + k;
+                res->expected = want[k];
+                res->actual = got[k];
+            }
+            res->mismatches++;
+        }
+        if (st == STP_OK)
+            res->compared += ps->size;
+        stp_free(want);
+        stp_free(got);
+    }
+    stp_progress_emit(c->env, STP_PROGRESS_END, "verify", done, total);
+    res->match = (st == STP_OK && res->mismatches == 0);
+    if (st == STP_OK && res->mismatches != 0) {
+        stp_ops_mismatch_finding(res, c->findings);
+        st = STP_ERR_VERIFY;
+    }
+    return st;
+}
+
+stp_status stp_program(stp_target *t, const stp_image *img, const stp_program_options *opt,
+                       const stp_env *env, stp_plan **plan_out, stp_verify_result *verify,
+                       stp_findings *findings)
+{
+    stp_program_options defaults = {.verify = true};
+    if (opt == NULL)
+        opt = &defaults;
+    if (plan_out != NULL)
+        *plan_out = NULL;
+    if (t == NULL || img == NULL)
+        return STP_ERR_INVALID_ARG;
+    prog_ctx c = {.t = t, .env = env, .findings = findings};
+    c.nsegs = stp_image_segment_count(img);
+    c.segs = stp_calloc(c.nsegs ? c.nsegs : 1, sizeof(*c.segs));
+    c.cur = stp_calloc(t->sector_count ? t->sector_count : 1, sizeof(*c.cur));
+    c.owns = stp_calloc(t->sector_count ? t->sector_count : 1, sizeof(*c.owns));
+    stp_plan *plan = NULL;
+    stp_status st = (c.segs == NULL || c.cur == NULL || c.owns == NULL) ? STP_ERR_NOMEM : STP_OK;
+    for (size_t i = 0; st == STP_OK && i < c.nsegs; i++)
+        c.segs[i] = stp_image_segment(img, i);
+    if (st == STP_OK)
+        st = stp_ops_prepare(t, findings);
+    if (st == STP_OK)
+        st = read_touched(&c);
+    if (st == STP_OK) {
+        stp_plan_input in = {
+            .segments = c.segs,
+            .segment_count = c.nsegs,
+            .regions = t->regions,
+            .region_count = t->sector_count,
+            .current = opt->force ? NULL : (const uint8_t *const *)c.cur,
+            .program_unit = t->flash.drv->program_unit(&t->flash),
+            .erased_byte = t->flash.drv->erased_byte,
+        };
+        st = stp_plan_build(&in, &plan, findings);
+    }
+    if (st == STP_OK && !opt->dry_run) {
+        st = erase_phase(&c, plan);
+        if (st == STP_OK)
+            st = program_phase(&c, plan);
+        if (st == STP_OK && opt->verify) {
+            stp_verify_result local;
+            st = verify_phase(&c, plan, verify ? verify : &local);
+        }
+    }
+    free_touched(&c);
+    stp_free(c.segs);
+    if (plan_out != NULL)
+        *plan_out = plan;
+    else
+        stp_plan_free(plan);
+    return st;
+}
