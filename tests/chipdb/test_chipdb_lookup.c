@@ -34,7 +34,7 @@ static void test_lookup(void **state)
                                    0x449, 0x451, 0x452, 0x416, 0x429, 0x427, 0x436, 0x437};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
         assert_non_null(stp_chip_by_dev_id(ids[i]));
-    assert_int_equal(stp_chip_count(), sizeof ids / sizeof ids[0]);
+    assert_true(stp_chip_count() >= sizeof ids / sizeof ids[0]);
 }
 
 static void test_identify_rev_a_erratum(void **state)
