@@ -139,11 +139,11 @@ static stp_status run(cli_ctx *ctx)
 
 const cli_command cli_cmd_chips = {
     .name = "chips",
-    .summary = "List the supported device IDs, families and part numbers",
+    .summary = "list the supported device IDs, families and part numbers",
     .usage = "[--family FAMILY]",
     .description = "One line per device ID of the chip database: ID, family, core, flash "
-                   "controller kind,\nthe flash sizes the ID exists in, and its name; then the "
-                   "part numbers the virtual\nboard accepts.",
+                   "controller kind, the flash sizes the ID exists in, and its name; then the "
+                   "part numbers the virtual board accepts.",
     .options = chips_options,
     .min_args = 0,
     .max_args = 0,

@@ -1,5 +1,6 @@
 /* stprog help [COMMAND]: the command list, global options, exit codes, environment; or one
  * command's usage and options. Also what `stprog --help` and `stprog COMMAND --help` run. */
+#include <ctype.h>
 #include <string.h>
 
 #include "cli/args.h"
@@ -37,42 +38,63 @@ static void option_spelling(char *buf, size_t cap, const cli_option *o)
              o->value != NULL ? o->value : "");
 }
 
-#define HELP_WIDTH  79
-#define HELP_COLUMN 26
+#define HELP_WIDTH          79
+#define HELP_COLUMN         26
+#define HELP_COMMAND_COLUMN 18
 
-/* "  label    text..." with text wrapped at HELP_WIDTH and continued at HELP_COLUMN. */
-static void print_item(cli_ctx *ctx, const char *label, const char *text)
+/* Writes text from column col on, wrapped at HELP_WIDTH; continuation lines and lines after a
+ * '\n' in text start at column indent. Returns the column after the last word. */
+static int print_wrapped(cli_ctx *ctx, int col, int indent, const char *text)
 {
-    cli_printf(ctx, "  %s", label);
-    int col = 2 + (int)strlen(label);
-    if (col > HELP_COLUMN - 2) {
-        cli_printf(ctx, "\n");
-        col = 0;
-    }
     const char *p = text;
-    bool first = true;
+    bool line_start = true;
     while (*p != '\0') {
-        while (*p == ' ')
-            p++;
-        size_t word = strcspn(p, " ");
-        if (word == 0)
-            break;
-        if (!first && col + 1 + (int)word > HELP_WIDTH) {
+        if (*p == '\n') {
             cli_printf(ctx, "\n");
             col = 0;
+            line_start = true;
+            p++;
+            continue;
         }
-        if (col < HELP_COLUMN) {
-            cli_printf(ctx, "%*s", HELP_COLUMN - col, "");
-            col = HELP_COLUMN;
-        } else {
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        size_t word = strcspn(p, " \n");
+        if (!line_start && col + 1 + (int)word > HELP_WIDTH) {
+            cli_printf(ctx, "\n");
+            col = 0;
+            line_start = true;
+        }
+        if (col < indent) {
+            cli_printf(ctx, "%*s", indent - col, "");
+            col = indent;
+        } else if (!line_start) {
             cli_printf(ctx, " ");
             col++;
         }
         cli_printf(ctx, "%.*s", (int)word, p);
         col += (int)word;
         p += word;
-        first = false;
+        line_start = false;
     }
+    return col;
+}
+
+/* "  label    text..." with text wrapped at HELP_WIDTH and continued at column. */
+static void print_item(cli_ctx *ctx, const char *label, const char *text, int column)
+{
+    cli_printf(ctx, "  %s", label);
+    int col = 2 + (int)strlen(label);
+    if (col > column - 2) {
+        cli_printf(ctx, "\n");
+        col = 0;
+    }
+    if (col < column) {
+        cli_printf(ctx, "%*s", column - col, "");
+        col = column;
+    }
+    print_wrapped(ctx, col, column, text);
     cli_printf(ctx, "\n");
 }
 
@@ -81,7 +103,7 @@ static void print_options(cli_ctx *ctx, const cli_option *options)
     for (const cli_option *o = options; o != NULL && o->name != NULL; o++) {
         char spelled[64];
         option_spelling(spelled, sizeof(spelled), o);
-        print_item(ctx, spelled, o->help);
+        print_item(ctx, spelled, o->help, HELP_COLUMN);
     }
 }
 
@@ -110,11 +132,11 @@ static void overview_text(cli_ctx *ctx)
 {
     cli_printf(ctx, "Usage: " CLI_PROGRAM " [OPTIONS] COMMAND [ARGS]\n"
                     "       " CLI_PROGRAM " help COMMAND\n\n"
-                    "Programs, reads, erases and diagnoses STM32 microcontrollers through an "
-                    "ST-Link probe,\nor through the built-in virtual board (--probe sim:PART).\n"
+                    "Programs, reads, erases and diagnoses STM32 microcontrollers through an\n"
+                    "ST-Link probe, or through the built-in virtual board (--probe sim:PART).\n"
                     "\nCommands:\n");
     for (size_t i = 0; i < cli_command_count; i++)
-        print_item(ctx, cli_commands[i]->name, cli_commands[i]->summary);
+        print_item(ctx, cli_commands[i]->name, cli_commands[i]->summary, HELP_COMMAND_COLUMN);
     cli_printf(ctx, "\nGlobal options (before or after the command):\n");
     print_options(ctx, cli_global_options);
     cli_printf(ctx, "\nNumbers: decimal or 0x hex; sizes also take K and M (KiB, MiB).\n"
@@ -123,7 +145,7 @@ static void overview_text(cli_ctx *ctx)
         cli_printf(ctx, "  %d  %s\n", exit_codes[i].code, exit_codes[i].meaning);
     cli_printf(ctx, "\nEnvironment:\n");
     for (size_t i = 0; i < COUNT(environment); i++)
-        print_item(ctx, environment[i].name, environment[i].meaning);
+        print_item(ctx, environment[i].name, environment[i].meaning, HELP_COLUMN);
     cli_printf(ctx, "\nSee stprog(1) for details.\n");
 }
 
@@ -172,16 +194,20 @@ static void command_help(cli_ctx *ctx, const cli_command *c)
         json_options(j, "options", c->options);
         return;
     }
-    cli_printf(ctx, "Usage: " CLI_PROGRAM " %s %s\n\n%s.\n", c->name,
-               c->usage != NULL ? c->usage : "", c->summary);
-    if (c->description != NULL)
-        cli_printf(ctx, "\n%s\n", c->description);
+    cli_printf(ctx, "Usage: " CLI_PROGRAM " %s %s\n\n%c%s.\n", c->name,
+               c->usage != NULL ? c->usage : "", toupper((unsigned char)c->summary[0]),
+               c->summary + 1);
+    if (c->description != NULL) {
+        cli_printf(ctx, "\n");
+        print_wrapped(ctx, 0, 0, c->description);
+        cli_printf(ctx, "\n");
+    }
     if (c->options != NULL && c->options[0].name != NULL) {
         cli_printf(ctx, "\nOptions:\n");
         print_options(ctx, c->options);
     }
-    cli_printf(ctx, "\nGlobal options (--probe, --freq, --connect, --reset, --json, -v, -q) are "
-                    "accepted too;\nsee '" CLI_PROGRAM " --help' and stprog(1).\n");
+    cli_printf(ctx, "\nGlobal options (--probe, --freq, --connect, --reset, --json, -v, -q) are\n"
+                    "accepted too; see '" CLI_PROGRAM " --help' and stprog(1).\n");
 }
 
 static stp_status run(cli_ctx *ctx)
@@ -207,10 +233,11 @@ static stp_status run(cli_ctx *ctx)
 
 const cli_command cli_cmd_help = {
     .name = "help",
-    .summary = "Show the commands, or the usage and options of one command",
+    .summary = "show the commands, or the usage and options of one command",
     .usage = "[COMMAND]",
     .description = "Without COMMAND: the commands, global options, exit codes and environment "
-                   "variables.\nWith --json the same as a JSON document.",
+                   "variables. With COMMAND: its usage, description and options. With --json: "
+                   "the same as a JSON document.",
     .options = NULL,
     .min_args = 0,
     .max_args = 1,

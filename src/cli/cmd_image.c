@@ -183,13 +183,13 @@ static stp_status run(cli_ctx *ctx)
 
 const cli_command cli_cmd_image = {
     .name = "image",
-    .summary = "Show what a firmware file contains; convert between formats",
+    .summary = "show what a firmware file contains; convert between formats",
     .usage = "FILE [--addr ADDR] [--format FORMAT] [-o OUT]",
     .description =
-        "Reads FILE (raw binary, Intel HEX, Motorola S-record or ELF; the format is told by\n"
-        "content) and prints its segments (start, end, size, CRC-32; end is exclusive) and\n"
-        "its entry point. With -o, writes the same bytes to OUT in the format its extension\n"
-        "names; gaps in a binary output are filled with 0xFF. A malformed FILE is reported\n"
+        "Reads FILE (raw binary, Intel HEX, Motorola S-record or ELF; the format is told by "
+        "content) and prints its segments (start, end, size, CRC-32; end is exclusive) and "
+        "its entry point. With -o, writes the same bytes to OUT in the format its extension "
+        "names; gaps in a binary output are filled with 0xFF. A malformed FILE is reported "
         "with its name and line (or offset), exit code 2.",
     .options = image_options,
     .min_args = 1,

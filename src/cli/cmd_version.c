@@ -15,7 +15,7 @@ static stp_status run(cli_ctx *ctx)
 
 const cli_command cli_cmd_version = {
     .name = "version",
-    .summary = "Show the version of stprog",
+    .summary = "show the version of stprog",
     .usage = "",
     .description = NULL,
     .options = NULL,

@@ -2,15 +2,19 @@
  *
  * Adding a command: write src/cli/cmd_<name>.c defining `const cli_command cli_cmd_<name>`
  * (see cli/cli.h), add ONE line X(<name>) below, and add its entry to the COMMANDS section
- * of docs/stprog.1 (tests/cli/test_help_manpage.sh fails when --help and the man page
- * disagree). The order below is the order of `stprog --help`. Only list commands that exist. */
+ * of docs/stprog.1 in the same order (tests/cli/test_help_manpage.sh fails when --help and
+ * the man page disagree). Only list commands that exist. The order below is the order of
+ * `stprog --help`: device commands first, then the ones that need no probe. */
 #include "cli/cli.h"
 
-#define CLI_COMMAND_TABLE(X)                                                                       \
-    X(chips)                                                                                       \
-    X(image)                                                                                       \
-    X(help)                                                                                        \
+/* clang-format off */
+#define CLI_COMMAND_TABLE(X) \
+    X(probes)                \
+    X(chips)                 \
+    X(image)                 \
+    X(help)                  \
     X(version)
+/* clang-format on */
 
 #define CLI_DECLARE(name) extern const cli_command cli_cmd_##name;
 CLI_COMMAND_TABLE(CLI_DECLARE)

@@ -13,7 +13,13 @@ for line in "0  success" "1  the operation failed" "2  usage error" "3  no probe
 done
 expect_out "STPROG_SIM_REPORT" "--help environment"
 for cmd in chips image help version; do
-    grep -qE "^  $cmd +[A-Z]" "$TMP/out" || fail "--help does not list '$cmd'"
+    grep -qE "^  $cmd +[a-z]" "$TMP/out" || fail "--help does not list '$cmd'"
+done
+
+# Help fits an 80-column terminal, for every command.
+for topic in "" $(jq -r '.commands[].name' <("$STPROG" help --json)); do
+    long=$("$STPROG" help $topic | awk 'length > 79')
+    [ -z "$long" ] || fail "help $topic has lines over 79 columns: $long"
 done
 
 run -h
