@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# All benchmarks (`make bench`). Usage: bench/run.sh [BUILD_DIR]. Add new ones below.
+set -euo pipefail
+BUILD=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+status=0
+bash "$here/formats.sh" "$BUILD" || status=1
+exit $status
