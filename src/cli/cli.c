@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli/args.h"
@@ -62,12 +63,17 @@ static void ctx_init(cli_ctx *ctx, const cli_parsed *p)
     ctx->env.progress = progress_to_stderr;
     ctx->env.user = ctx;
     ctx->env.log_level = log_level_for(&ctx->g);
+    /* A bar needs a terminal that understands "erase to end of line". */
+    const char *term = getenv("TERM");
     cli_progress_mode mode = CLI_PROGRESS_LINES;
     if (ctx->g.json || ctx->g.quiet)
         mode = CLI_PROGRESS_OFF;
-    else if (isatty(fileno(stderr)))
+    else if (isatty(fileno(stderr)) && term != NULL && strcmp(term, "dumb") != 0)
         mode = CLI_PROGRESS_BAR;
     cli_progress_init(&ctx->progress, mode, stderr);
+    struct winsize ws;
+    if (mode == CLI_PROGRESS_BAR && ioctl(fileno(stderr), TIOCGWINSZ, &ws) == 0)
+        ctx->progress.columns = ws.ws_col;
     cli_json_init(&ctx->json, stdout);
 }
 

@@ -121,8 +121,21 @@ char *cli_progress_format_end(char *buf, size_t cap, const char *phase, uint64_t
 static void draw_bar(cli_progress *p, double t)
 {
     char line[256];
-    cli_progress_format_bar(line, sizeof(line), p->phase, p->done, p->total, t - p->start,
-                            CLI_PROGRESS_BAR_WIDTH);
+    int columns = p->columns > 0 ? p->columns : 80;
+    int width = CLI_PROGRESS_BAR_WIDTH;
+    /* Keep the line shorter than the terminal: a wrapped line cannot be redrawn in place. */
+    for (;;) {
+        cli_progress_format_bar(line, sizeof(line), p->phase, p->done, p->total, t - p->start,
+                                width);
+        int len = (int)strlen(line);
+        if (len < columns || width <= 5)
+            break;
+        width -= len - columns + 1;
+        if (width < 5)
+            width = 5;
+    }
+    if ((int)strlen(line) >= columns && columns > 1)
+        line[columns - 1] = '\0';
     fprintf(p->out, "\r%s\033[K", line);
     fflush(p->out);
     p->drawn = true;

@@ -32,6 +32,7 @@ typedef struct cli_progress {
     int last_percent; /* last percent drawn (bar) or last step printed (lines); -1 = none */
     bool active;      /* between START and END */
     bool drawn;       /* bar mode: a bar is on the current terminal line */
+    int columns;      /* bar mode: terminal width (0 = unknown: assume 80) */
 } cli_progress;
 
 void cli_progress_init(cli_progress *p, cli_progress_mode mode, FILE *out);

@@ -151,6 +151,38 @@ static void test_bar_mode_sequence(void **state)
     free(buf);
 }
 
+static void test_bar_fits_narrow_terminal(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cli_progress p;
+    cli_progress_init(&p, CLI_PROGRESS_BAR, f);
+    p.now = fake_now;
+    p.columns = 60;
+    fake_time = 0.0;
+    emit(&p, STP_PROGRESS_START, "program", 0, 1048576);
+    fake_time = 1.0;
+    emit(&p, STP_PROGRESS_ADVANCE, "program", 524288, 1048576);
+    fflush(f);
+    /* Each drawn line is "\r" + text + "\033[K"; the text must stay under 60 columns. */
+    const char *last = strrchr(buf, '\r');
+    assert_non_null(last);
+    size_t text = strlen(last + 1) - strlen("\033[K");
+    assert_true(text < 60);
+    assert_non_null(strstr(last, " 50%  512 KiB/1 MiB  512 KiB/s"));
+    assert_non_null(strstr(last, "[#"));
+    p.columns = 20; /* too narrow even for a short bar: the line is cut, never wrapped */
+    fake_time = 2.0;
+    emit(&p, STP_PROGRESS_ADVANCE, "program", 1048575, 1048576);
+    fflush(f);
+    last = strrchr(buf, '\r');
+    assert_int_equal(strlen(last + 1) - strlen("\033[K"), 19);
+    fclose(f);
+    free(buf);
+}
+
 static void test_off_mode_prints_nothing(void **state)
 {
     (void)state;
@@ -178,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_bar_and_end),
         cmocka_unit_test(test_lines_mode_sequence),
         cmocka_unit_test(test_bar_mode_sequence),
+        cmocka_unit_test(test_bar_fits_narrow_terminal),
         cmocka_unit_test(test_off_mode_prints_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
