@@ -99,6 +99,28 @@ run image fw.elf --format zip
 expect_rc 2 "bad --format"
 expect_err "bad value for --format: 'zip'" "bad --format"
 
+# The project's example firmware in all four formats: the same bytes at the same addresses.
+EX="$STPROG_BUILD/examples/blinky_f407"
+for e in elf hex bin srec; do
+    [ -s "$EX.$e" ] || fail "example firmware $EX.$e is missing (built by examples/)"
+done
+blinky_entry=$(arm-none-eabi-readelf -h "$EX.elf" | sed -n 's/.*Entry point address: *//p')
+blinky_size=$(size "$EX.bin")
+blinky_crc=$(crc32 "$EX.bin")
+for e in elf hex srec bin; do
+    run image "$EX.$e" --json
+    expect_rc 0 "blinky_f407.$e"
+    expect_json ".segments == [{start: 134217728, end: $((0x08000000 + blinky_size)), size: $blinky_size, crc32: $blinky_crc}]" "blinky_f407.$e segments"
+    if [ "$e" = bin ]; then
+        expect_json '.entry == null and .format == "bin"' "blinky_f407.bin entry"
+    else
+        expect_json ".entry == $((blinky_entry))" "blinky_f407.$e entry"
+    fi
+done
+run image "$EX.elf"
+expect_out "blinky_f407.elf: ELF, 1 segment, " "blinky for people"
+expect_out "($blinky_size bytes), entry $(printf '0x%08x' "$blinky_entry")" "blinky for people"
+
 # Bad files: exit 2, the message names the file and the line.
 sed '2s/[0-9A-F][0-9A-F]\(\r\?\)$/00\1/' fw.hex >bad.hex
 cmp -s bad.hex fw.hex && sed -i '2s/[0-9A-F][0-9A-F]\(\r\?\)$/01\1/' bad.hex
