@@ -303,6 +303,12 @@ int sim_stlink_bulk_out(sim_stlink *s, uint8_t ep, const uint8_t *data, size_t l
     stl_trace(s, "cmd %02X %02X %02X %02X %02X %02X %02X %02X (%zu bytes)", cmd[0], cmd[1], cmd[2],
               cmd[3], cmd[4], cmd[5], cmd[6], cmd[7], len);
     dispatch(s, cmd, clen);
+    if (s->reply)
+        stl_trace(s, "  reply %zu bytes: %02X %02X %02X %02X %02X %02X %02X %02X", s->reply_len,
+                  s->reply[0], s->reply_len > 1 ? s->reply[1] : 0,
+                  s->reply_len > 2 ? s->reply[2] : 0, s->reply_len > 3 ? s->reply[3] : 0,
+                  s->reply_len > 4 ? s->reply[4] : 0, s->reply_len > 5 ? s->reply[5] : 0,
+                  s->reply_len > 6 ? s->reply[6] : 0, s->reply_len > 7 ? s->reply[7] : 0);
     return SIM_STLINK_OK;
 }
 

@@ -84,6 +84,9 @@ static void cmd_readmem(sim_stlink *s, const uint8_t *cmd)
     else
         s->rw_fault_addr = addr;
     s->rw_status = st;
+    if (st != STL_OK)
+        stl_trace(s, "  read %u x %u-bit at %08X: status %02X at %08X", len / width, width * 8,
+                  addr, st, s->rw_fault_addr);
     /* A one-byte read answers two bytes (a firmware quirk hosts know about). */
     stl_reply_data(s, rlen == 1 ? 2 : rlen);
 }
@@ -111,6 +114,9 @@ void stl_debug_data_out(sim_stlink *s)
     else
         s->rw_fault_addr = s->out_addr;
     s->rw_status = st;
+    if (st != STL_OK)
+        stl_trace(s, "  write %u x %u-bit at %08X: status %02X at %08X", s->out_len / width,
+                  width * 8, s->out_addr, st, s->rw_fault_addr);
 }
 
 /* --- Core registers through DCRSR/DCRDR -------------------------------------------- */

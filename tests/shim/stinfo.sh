@@ -1,0 +1,29 @@
+# st-info (stlink-tools 1.7) identifies the chip behind the simulated ST-Link.
+. "$(dirname "$0")/lib.sh"
+
+# part chipid flash-bytes descr-prefix probe
+while read -r part chipid flash descr probe; do
+    spec="sim:$part,probe=$probe"
+    sim "$spec" st-info --probe
+    check "$part: --probe finds one programmer" out_has "Found 1 stlink programmers"
+    check "$part: --probe chipid $chipid" out_has "chipid:     $chipid"
+    check "$part: --probe flash $flash" out_has "flash:      $((flash)) "
+    check "$part: --probe descr $descr" out_has "descr:      $descr"
+    sim "$spec" st-info --chipid
+    check "$part: --chipid" out_has "^$chipid\$"
+    sim "$spec" st-info --flash
+    check "$part: --flash" out_has "^$flash\$"
+    sim "$spec" st-info --descr
+    check "$part: --descr" out_has "^$descr"
+done <<'TABLE'
+stm32f103c8 0x0410 0x10000 F1 v2
+stm32f407vg 0x0413 0x100000 F4 v2-1
+stm32f411re 0x0431 0x80000 F4 v2-1
+stm32f767zi 0x0451 0x200000 F7 v3
+TABLE
+
+# The probe identity as st-info reports it.
+sim "sim:stm32f407vg,probe=v2,serial=066DFF555052836687113122" st-info --probe
+check "serial from the spec" out_has "serial:     066DFF555052836687113122"
+check "V2 firmware version" out_has "version:    V2J45S7"
+finish
