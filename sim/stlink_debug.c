@@ -57,10 +57,13 @@ static size_t mem_limit(const sim_stlink *s, unsigned width)
 
 /* Checks a memory command's address and length; returns STL_OK or the status the
  * firmware records for GETLASTRWSTATUS. */
-static uint8_t mem_check(const sim_stlink *s, uint32_t addr, uint32_t len, unsigned width)
+static uint8_t mem_check(const sim_stlink *s, uint32_t addr, uint32_t len, unsigned width,
+                         uint8_t ap)
 {
     if (!s->swd)
         return STL_SWD_DP_ERROR;
+    if (ap != 0 && (s->fw.stlink == 3 || s->fw.jtag >= 32))
+        return 0x1D; /* BAD_AP: only AP 0 exists */
     if (len > mem_limit(s, width))
         return STL_SWD_AP_ERROR;
     if (addr % width || len % width)
@@ -78,7 +81,7 @@ static void cmd_readmem(sim_stlink *s, const uint8_t *cmd)
     uint32_t cap = (uint32_t)mem_limit(s, width);
     uint32_t rlen = len > cap ? cap : len;
     memset(s->data, 0, rlen + 1);
-    uint8_t st = mem_check(s, addr, len, width);
+    uint8_t st = mem_check(s, addr, len, width, cmd[8]);
     if (st == STL_OK)
         st = stl_mem_read(s, addr, s->data, len, width, NULL);
     else
@@ -101,6 +104,7 @@ static void cmd_writemem(sim_stlink *s, const uint8_t *cmd)
     s->out_pending = true;
     s->out_cmd = cmd[1];
     s->out_addr = le32(cmd + 2);
+    s->out_ap = cmd[8];
     s->out_len = len > STL_DATA_MAX_V3 ? STL_DATA_MAX_V3 : len;
     s->out_got = 0;
 }
@@ -108,7 +112,7 @@ static void cmd_writemem(sim_stlink *s, const uint8_t *cmd)
 void stl_debug_data_out(sim_stlink *s)
 {
     unsigned width = mem_width(s->out_cmd);
-    uint8_t st = mem_check(s, s->out_addr, s->out_len, width);
+    uint8_t st = mem_check(s, s->out_addr, s->out_len, width, s->out_ap);
     if (st == STL_OK)
         st = stl_mem_write(s, s->out_addr, s->data, s->out_len, width, NULL);
     else
@@ -186,6 +190,8 @@ static void cmd_enter(sim_stlink *s, const uint8_t *cmd)
     uint32_t idcode;
     uint8_t st = stl_dp_idcode(s, &idcode);
     s->swd = true;
+    memset(&s->dap, 0, sizeof(s->dap));
+    s->dap.csw = 0x03000040u; /* AHB-AP CSW after reset: DeviceEn, 8-bit */
     stl_reply_status(s, st, 2);
 }
 
@@ -409,7 +415,7 @@ static bool gated_command(sim_stlink *s, const uint8_t *cmd)
 void stl_debug_command(sim_stlink *s, const uint8_t *cmd, size_t len)
 {
     (void)len;
-    if (common_command(s, cmd) || gated_command(s, cmd))
+    if (common_command(s, cmd) || gated_command(s, cmd) || stl_dap_command(s, cmd))
         return;
     stl_trace(s, "unsupported debug command F2 %02X: no reply", cmd[1]);
 }

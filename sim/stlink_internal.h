@@ -58,6 +58,8 @@
 #define STL_DBG_GET_TRACE_NB        0x42
 #define STL_DBG_SWD_SET_FREQ        0x43
 #define STL_DBG_JTAG_SET_FREQ       0x44
+#define STL_DBG_READ_DAP_REG        0x45
+#define STL_DBG_WRITE_DAP_REG       0x46
 #define STL_DBG_READMEM_16BIT       0x47
 #define STL_DBG_WRITEMEM_16BIT      0x48
 #define STL_DBG_INIT_AP             0x4B
@@ -126,6 +128,7 @@ struct sim_stlink {
     bool out_pending;
     uint8_t out_cmd;
     uint32_t out_addr;
+    uint8_t out_ap;
     uint32_t out_len;
     uint32_t out_got;
 
@@ -143,6 +146,11 @@ struct sim_stlink {
     size_t rw8_max;
     uint8_t small[STL_REPLY_MAX];
 
+    /* DAP registers for READ/WRITE_DAP_REG (stlink_dap.c). */
+    struct {
+        uint32_t ctrl, select, rdbuff, csw, tar;
+    } dap;
+
     void (*trace)(void *user, const char *line);
     void *trace_user;
 };
@@ -156,6 +164,9 @@ void stl_trace(sim_stlink *s, const char *fmt, ...) __attribute__((format(printf
 /* stlink_debug.c */
 void stl_debug_command(sim_stlink *s, const uint8_t *cmd, size_t len);
 void stl_debug_data_out(sim_stlink *s); /* the data phase of a pending write completed */
+
+/* stlink_dap.c: READ/WRITE_DAP_REG; false if cmd is not one (or the firmware lacks it). */
+bool stl_dap_command(sim_stlink *s, const uint8_t *cmd);
 
 /* stlink_wire.c */
 int stl_fw_parse(const char *text, stl_fw *fw);

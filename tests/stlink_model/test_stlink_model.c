@@ -452,6 +452,74 @@ static void test_unknown_and_stall(void **state)
     close_probe(f);
 }
 
+static uint32_t dap_read(fixture *f, uint16_t port, uint16_t reg, uint8_t *status)
+{
+    uint8_t c[6] = {
+        0xF2, 0x45, (uint8_t)port, (uint8_t)(port >> 8), (uint8_t)reg, (uint8_t)(reg >> 8)};
+    uint8_t r[8];
+    assert_int_equal(xfer(f, c, sizeof(c), NULL, 0, r, 8), 8);
+    *status = r[0];
+    return r[4] | r[5] << 8 | r[6] << 16 | (uint32_t)r[7] << 24;
+}
+
+static uint8_t dap_write(fixture *f, uint16_t port, uint16_t reg, uint32_t v)
+{
+    uint8_t c[10] = {0xF2,
+                     0x46,
+                     (uint8_t)port,
+                     (uint8_t)(port >> 8),
+                     (uint8_t)reg,
+                     (uint8_t)(reg >> 8),
+                     (uint8_t)v,
+                     (uint8_t)(v >> 8),
+                     (uint8_t)(v >> 16),
+                     (uint8_t)(v >> 24)};
+    uint8_t r[2];
+    assert_int_equal(xfer(f, c, sizeof(c), NULL, 0, r, 2), 2);
+    return r[0];
+}
+
+static void test_dap_registers(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2_1, NULL);
+    enter_swd(f);
+    uint8_t st;
+    assert_int_equal(dap_read(f, 0xFFFF, 0, &st), 0x2BA01477u); /* DPIDR */
+    assert_int_equal(st, 0x80);
+    assert_int_equal(dap_write(f, 0xFFFF, 4, 0x50000000u), 0x80); /* power-up requests */
+    assert_int_equal(dap_read(f, 0xFFFF, 4, &st) & 0xF0000000u, 0xF0000000u);
+    assert_int_equal(dap_read(f, 0, 0xFC, &st), 0x24770011u); /* AHB-AP of a Cortex-M4 */
+    /* 32-bit, auto-increment: two words through DRW */
+    assert_int_equal(dap_write(f, 0, 0x00, 0x23000012u), 0x80);
+    assert_int_equal(dap_write(f, 0, 0x04, 0x20000010u), 0x80);
+    assert_int_equal(dap_write(f, 0, 0x0C, 0x11223344u), 0x80);
+    assert_int_equal(dap_write(f, 0, 0x0C, 0x55667788u), 0x80);
+    assert_int_equal(dap_read(f, 0, 0x04, &st), 0x20000018u);
+    assert_int_equal(f->b->sram[0x10], 0x44);
+    assert_int_equal(f->b->sram[0x17], 0x55);
+    /* 8-bit read: data in the byte lane of the address */
+    assert_int_equal(dap_write(f, 0, 0x00, 0x23000000u), 0x80);
+    assert_int_equal(dap_write(f, 0, 0x04, 0x20000012u), 0x80);
+    assert_int_equal(dap_read(f, 0, 0x0C, &st), 0x00220000u);
+    /* a fault sets STICKYERR; ABORT clears it */
+    assert_int_equal(dap_write(f, 0, 0x04, 0x40000000u), 0x80);
+    dap_read(f, 0, 0x0C, &st);
+    assert_int_equal(st, 0x11);
+    assert_true(dap_read(f, 0xFFFF, 4, &st) & 0x20u);
+    assert_int_equal(dap_write(f, 0xFFFF, 0, 0x4u), 0x80);
+    assert_false(dap_read(f, 0xFFFF, 4, &st) & 0x20u);
+    dap_read(f, 1, 0xFC, &st);
+    assert_int_equal(st, 0x1D); /* only AP 0 */
+    close_probe(f);
+
+    f = open_probe(SIM_PROBE_V2, "V2J23S7"); /* DAP register commands from J24 */
+    enter_swd(f);
+    uint8_t c[6] = {0xF2, 0x45, 0xFF, 0xFF, 0, 0}, r[8];
+    assert_int_equal(xfer(f, c, sizeof(c), NULL, 0, r, 8), -2);
+    close_probe(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_noisy_wiring),
         cmocka_unit_test(test_corrupting_clone),
         cmocka_unit_test(test_unknown_and_stall),
+        cmocka_unit_test(test_dap_registers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
