@@ -204,6 +204,8 @@ sim_access sim_mem_write(sim_board *b, uint32_t addr, const void *buf, uint32_t 
 
 /* --- Enough of the board life cycle for the shim (dev target stprog-usbsim-fake) ------- */
 
+sim_board *fake_board_last;
+
 sim_board *sim_board_open(const char *spec_text, char *err, size_t errlen)
 {
     sim_probe_kind kind = SIM_PROBE_V2_1;
@@ -219,6 +221,7 @@ sim_board *sim_board_open(const char *spec_text, char *err, size_t errlen)
     const char *m = strstr(spec_text, "swd-max-khz=");
     if (b && m)
         b->spec.swd_max_khz = (uint32_t)strtoul(m + 12, NULL, 10);
+    fake_board_last = b;
     return b;
 }
 
