@@ -200,11 +200,14 @@ stp_status stp_usb_libusb_list(stp_usb_device **out, size_t *count, stp_findings
 
 static void list_serials(stp_finding *fi, const stp_usb_device *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        stp_finding_evidence(fi, "probe", "%s serial %s (bus %u address %u)",
+    for (size_t i = 0; i < n; i++) {
+        char key[32];
+        snprintf(key, sizeof(key), "probe%zu", i + 1);
+        stp_finding_evidence(fi, key, "%s serial %s (bus %u address %u)",
                              stp_stlink_hw_name(list[i].hw),
                              list[i].info.serial[0] ? list[i].info.serial : "(unreadable)",
                              list[i].bus, list[i].address);
+    }
 }
 
 /* Picks the device to open; index in *pick. Adds the finding on failure. */
