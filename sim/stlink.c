@@ -28,7 +28,7 @@ sim_stlink *sim_stlink_create(sim_board *board)
     if (!s)
         return NULL;
     s->data_max = fw.stlink == 3 ? STL_DATA_MAX_V3 : STL_DATA_MAX_V2;
-    s->data = calloc(1, STL_DATA_MAX_V3 + 16);
+    s->data = calloc(1, STL_WRITE_MAX + 16);
     if (!s->data) {
         free(s);
         return NULL;

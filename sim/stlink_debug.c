@@ -50,21 +50,24 @@ static unsigned mem_width(uint8_t sub)
     }
 }
 
-static size_t mem_limit(const sim_stlink *s, unsigned width)
+static size_t mem_limit(const sim_stlink *s, unsigned width, bool write)
 {
-    return width == 1 ? s->rw8_max : s->data_max;
+    if (width == 1)
+        return s->rw8_max; /* one USB packet */
+    /* 16/32-bit writes stream packet by packet to the target; reads are buffered */
+    return write ? STL_WRITE_MAX : s->data_max;
 }
 
 /* Checks a memory command's address and length; returns STL_OK or the status the
  * firmware records for GETLASTRWSTATUS. */
 static uint8_t mem_check(const sim_stlink *s, uint32_t addr, uint32_t len, unsigned width,
-                         uint8_t ap)
+                         uint8_t ap, bool write)
 {
     if (!s->swd)
         return STL_SWD_DP_ERROR;
     if (ap != 0 && (s->fw.stlink == 3 || s->fw.jtag >= 32))
         return 0x1D; /* BAD_AP: only AP 0 exists */
-    if (len > mem_limit(s, width))
+    if (len > mem_limit(s, width, write))
         return STL_SWD_AP_ERROR;
     if (addr % width || len % width)
         return STL_SWD_AP_ERROR;
@@ -78,10 +81,10 @@ static void cmd_readmem(sim_stlink *s, const uint8_t *cmd)
     uint32_t len = le16(cmd + 6);
     if (len == 0)
         return;
-    uint32_t cap = (uint32_t)mem_limit(s, width);
+    uint32_t cap = (uint32_t)mem_limit(s, width, false);
     uint32_t rlen = len > cap ? cap : len;
     memset(s->data, 0, rlen + 1);
-    uint8_t st = mem_check(s, addr, len, width, cmd[8]);
+    uint8_t st = mem_check(s, addr, len, width, cmd[8], false);
     if (st == STL_OK)
         st = stl_mem_read(s, addr, s->data, len, width, NULL);
     else
@@ -105,14 +108,14 @@ static void cmd_writemem(sim_stlink *s, const uint8_t *cmd)
     s->out_cmd = cmd[1];
     s->out_addr = le32(cmd + 2);
     s->out_ap = cmd[8];
-    s->out_len = len > STL_DATA_MAX_V3 ? STL_DATA_MAX_V3 : len;
+    s->out_len = len; /* the 16-bit length field: at most STL_WRITE_MAX */
     s->out_got = 0;
 }
 
 void stl_debug_data_out(sim_stlink *s)
 {
     unsigned width = mem_width(s->out_cmd);
-    uint8_t st = mem_check(s, s->out_addr, s->out_len, width, s->out_ap);
+    uint8_t st = mem_check(s, s->out_addr, s->out_len, width, s->out_ap, true);
     if (st == STL_OK)
         st = stl_mem_write(s, s->out_addr, s->data, s->out_len, width, NULL);
     else

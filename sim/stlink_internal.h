@@ -89,8 +89,9 @@
 
 #define STL_CMD_MAX     32
 #define STL_REPLY_MAX   128
-#define STL_DATA_MAX_V2 6144  /* the firmware's data buffer: READMEM/WRITEMEM 16/32 limit */
-#define STL_DATA_MAX_V3 12288 /* assumption for V3 (see docs/virtual-board.md) */
+#define STL_DATA_MAX_V2 6144  /* READMEM 16/32: the firmware's reply buffer */
+#define STL_DATA_MAX_V3 12288 /* READMEM 16/32 on V3 (assumption, see sim/usbshim/README.md) */
+#define STL_WRITE_MAX   65535 /* WRITEMEM 16/32 stream: only the 16-bit length field limits */
 #define STL_RW8_MAX_V2  64    /* 8-bit accesses: one full-speed packet */
 #define STL_RW8_MAX_V3  512   /* V3 from J6: one high-speed packet */
 
@@ -141,8 +142,8 @@ struct sim_stlink {
     uint8_t rw_status;
     uint32_t rw_fault_addr;
 
-    uint8_t *data; /* data buffer (STL_DATA_MAX_V3 bytes), reply or OUT data phase */
-    size_t data_max;
+    uint8_t *data;   /* STL_WRITE_MAX + 16 bytes: a reply or an OUT data phase */
+    size_t data_max; /* READMEM 16/32 limit */
     size_t rw8_max;
     uint8_t small[STL_REPLY_MAX];
 

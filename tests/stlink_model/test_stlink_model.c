@@ -186,6 +186,19 @@ static void test_mem32_roundtrip_and_rw_status(void **state)
     assert_memory_equal(data, back, sizeof(data));
     assert_memory_equal(f->b->sram, data, sizeof(data));
 
+    /* writes stream: st-flash sends its flash loader buffers (8-32 KiB) in one command;
+     * reads are limited by the firmware's 6 KiB buffer */
+    static uint8_t big[32768];
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = (uint8_t)(i * 13 + 1);
+    mem_cmd(c, 0x08, 0x20004000, sizeof(big));
+    assert_int_equal(xfer(f, c, 8, big, sizeof(big), NULL, 0), 0);
+    assert_int_equal(last_status(f, NULL), 0x80);
+    assert_memory_equal(f->b->sram + 0x4000, big, sizeof(big));
+    mem_cmd(c, 0x07, 0x20004000, 8192);
+    xfer(f, c, 8, NULL, 0, big, sizeof(big));
+    assert_int_not_equal(last_status(f, NULL), 0x80);
+
     /* a bus fault: reply still has the requested length, the status tells */
     uint32_t fault = 0;
     mem_cmd(c, 0x07, 0x40000000, 8);
