@@ -150,6 +150,28 @@ static void test_low_voltage_and_faults(void **state)
     stp_findings_free(&f);
 }
 
+/* Firmware that turns the SWD pins off: attach fails with swd.no-target; holding NRST (the
+ * probe's DRIVE_NRST) lets the debugger in, as connect-under-reset does. */
+static void test_swd_off_needs_reset(void **state)
+{
+    (void)state;
+    stp_findings f = {0};
+    stp_debug *d = open_sim("sim:stm32f407vg,firmware=swd-off", &f);
+    d->ops->delay_ms(d, 50);
+    uint32_t id = 0;
+    assert_int_equal(d->ops->attach(d, &id, &f), STP_ERR_NO_TARGET);
+    const stp_finding *fi = stp_findings_find(&f, "swd.no-target");
+    assert_non_null(fi);
+    assert_string_equal(fi->evidence[0].value, "0x09 (JTAG_GET_IDCODE_ERROR)");
+    assert_int_equal(d->ops->set_nrst(d, true, &f), STP_OK);
+    assert_int_equal(d->ops->attach(d, &id, &f), STP_OK);
+    assert_int_equal(id, 0x1BA01477);
+    assert_int_equal(d->ops->read_u32(d, 0xE0042000, &id, &f), STP_OK);
+    assert_int_equal(id & 0xFFF, 0x413);
+    stp_probe_close(d);
+    stp_findings_free(&f);
+}
+
 static void test_bad_sim_spec(void **state)
 {
     (void)state;
@@ -202,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_probe_kinds_and_clocks),
         cmocka_unit_test(test_old_firmware_on_the_virtual_probe),
         cmocka_unit_test(test_low_voltage_and_faults),
+        cmocka_unit_test(test_swd_off_needs_reset),
         cmocka_unit_test(test_bad_sim_spec),
         cmocka_unit_test(test_virtual_time_and_report),
     };
