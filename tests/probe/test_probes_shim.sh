@@ -2,7 +2,13 @@
 # real one, chosen by serial, and a wrong serial is named.
 set -e
 . "$STPROG_SRC/tests/cli/lib.sh"
-export LD_PRELOAD="$STPROG_BUILD/libstprog-usbsim.so"
+# Only stprog runs with the shim preloaded (not the shell tools the checks use).
+cat >"$TMP/stprog" <<EOF
+#!/bin/sh
+LD_PRELOAD="$STPROG_BUILD/libstprog-usbsim.so" exec "$STPROG" "\$@"
+EOF
+chmod +x "$TMP/stprog"
+STPROG="$TMP/stprog"
 SERIAL=0670FF484849785087085530
 
 export STPROG_SIM=sim:stm32f407vg
