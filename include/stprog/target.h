@@ -103,6 +103,9 @@ typedef struct stp_option_bytes {
     size_t raw_count;
 } stp_option_bytes;
 
+/* Whether protection unit n is write-protected in ob. */
+bool stp_option_bytes_wrp(const stp_option_bytes *ob, uint32_t unit);
+
 /* Reads and decodes the option bytes. */
 stp_status stp_target_read_options(stp_target *t, stp_option_bytes *ob, stp_findings *findings);
 

@@ -10,6 +10,14 @@
 /* clang-format off */
 #define CLI_COMMAND_TABLE(X) \
     X(probes)                \
+    X(info)                  \
+    X(write)                 \
+    X(verify)                \
+    X(read)                  \
+    X(erase)                 \
+    X(blank_check)           \
+    X(option_bytes)          \
+    X(reset)                 \
     X(chips)                 \
     X(image)                 \
     X(help)                  \

@@ -164,6 +164,11 @@ void stp_target_apply_protection(stp_target *t, const stp_option_bytes *ob)
     t->protection_known = true;
 }
 
+bool stp_option_bytes_wrp(const stp_option_bytes *ob, uint32_t unit)
+{
+    return stp_option_wrp_get(ob, unit);
+}
+
 stp_status stp_target_read_options(stp_target *t, stp_option_bytes *ob, stp_findings *findings)
 {
     return stp_flash_read_options(&t->flash, ob, findings);

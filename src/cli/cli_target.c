@@ -1,0 +1,129 @@
+/* stprog CLI — probe + target session for the target commands, image loading, plan output. */
+#include "cli/cli_target.h"
+
+#include <string.h>
+
+stp_reset_mode cli_reset_mode_of(const cli_ctx *ctx)
+{
+    switch (ctx->g.reset) {
+    case CLI_RESET_SW:
+        return STP_RESET_SW;
+    case CLI_RESET_CORE:
+        return STP_RESET_CORE;
+    default:
+        return STP_RESET_HW;
+    }
+}
+
+static stp_target_connect connect_of(const cli_ctx *ctx)
+{
+    switch (ctx->g.connect) {
+    case CLI_CONNECT_UNDER_RESET:
+        return STP_TARGET_CONNECT_UNDER_RESET;
+    case CLI_CONNECT_HOT_PLUG:
+        return STP_TARGET_CONNECT_HOT_PLUG;
+    default:
+        return STP_TARGET_CONNECT_NORMAL;
+    }
+}
+
+stp_status cli_session_open(cli_ctx *ctx, unsigned psize_bits, cli_session *s)
+{
+    memset(s, 0, sizeof(*s));
+    const char *spec = ctx->g.probe != NULL ? ctx->g.probe : "stlink";
+    stp_status st = stp_probe_open(spec, &ctx->env, &s->probe, &ctx->findings);
+    if (st == STP_OK && ctx->g.freq_khz != 0)
+        st = stp_probe_set_clock(s->probe, ctx->g.freq_khz, NULL, &ctx->findings);
+    if (st == STP_OK) {
+        stp_target_options opt = {.connect = connect_of(ctx), .psize_bits = psize_bits};
+        st = stp_target_attach(s->probe, &opt, &s->target, &ctx->findings);
+    }
+    if (st != STP_OK)
+        cli_session_close(s);
+    return st;
+}
+
+void cli_session_close(cli_session *s)
+{
+    stp_target_detach(s->target);
+    stp_probe_close(s->probe);
+    memset(s, 0, sizeof(*s));
+}
+
+stp_status cli_load_image(cli_ctx *ctx, const char *path, stp_image **out)
+{
+    uint32_t base = STP_DEFAULT_BIN_BASE;
+    stp_status st = cli_opt_u32(ctx, "addr", CLI_NUM_PLAIN, &base);
+    if (st != STP_OK)
+        return st;
+    return stp_image_load_file(path, STP_FORMAT_AUTO, base, out, &ctx->findings);
+}
+
+void cli_format_size(uint64_t bytes, char *buf, size_t cap)
+{
+    if (bytes >= 1024u * 1024u && bytes % (1024u * 1024u) == 0)
+        snprintf(buf, cap, "%llu MiB", (unsigned long long)(bytes >> 20));
+    else if (bytes >= 1024u && bytes % 1024u == 0)
+        snprintf(buf, cap, "%llu KiB", (unsigned long long)(bytes >> 10));
+    else if (bytes >= 10240u)
+        snprintf(buf, cap, "%.1f KiB", (double)bytes / 1024.0);
+    else
+        snprintf(buf, cap, "%llu B", (unsigned long long)bytes);
+}
+
+void cli_print_plan(cli_ctx *ctx, const stp_plan *plan, bool detailed)
+{
+    char a[32], b[32], c[32];
+    if (detailed) {
+        cli_printf(ctx, "%-6s  %-10s  %-9s  %-7s  %-9s  %-9s  %s\n", "SECTOR", "ADDRESS", "SIZE",
+                   "ACTION", "IMAGE", "KEPT", "PROGRAMMED");
+        for (size_t i = 0; i < plan->sector_count; i++) {
+            const stp_plan_sector *s = &plan->sectors[i];
+            cli_format_size(s->size, a, sizeof(a));
+            cli_printf(ctx, "%-6u  0x%08X  %-9s  %-7s  %-9u  %-9u  %u\n", (unsigned)s->number,
+                       (unsigned)s->addr, a, stp_plan_action_name(s->action),
+                       (unsigned)s->image_bytes, (unsigned)s->restore_bytes,
+                       (unsigned)s->program_bytes);
+        }
+    }
+    cli_format_size(plan->erase_bytes, a, sizeof(a));
+    cli_format_size(plan->program_bytes, b, sizeof(b));
+    cli_format_size(plan->restore_bytes, c, sizeof(c));
+    cli_printf(ctx,
+               "plan: %u sector(s) to erase (%s), %u programmed without erase, %u unchanged "
+               "and skipped; %s to program, %s of existing data kept\n",
+               (unsigned)plan->erase_count, a, (unsigned)plan->program_only_count,
+               (unsigned)plan->skip_count, b, c);
+}
+
+void cli_json_plan(cli_ctx *ctx, const stp_plan *plan)
+{
+    cli_json *j = &ctx->json;
+    cli_json_key(j, "plan");
+    cli_json_object_begin(j);
+    cli_json_key(j, "sectors");
+    cli_json_array_begin(j);
+    for (size_t i = 0; i < plan->sector_count; i++) {
+        const stp_plan_sector *s = &plan->sectors[i];
+        cli_json_object_begin(j);
+        cli_json_kv_u64(j, "number", s->number);
+        cli_json_kv_u64(j, "bank", s->bank);
+        cli_json_kv_u64(j, "address", s->addr);
+        cli_json_kv_u64(j, "size", s->size);
+        cli_json_kv_string(j, "action", stp_plan_action_name(s->action));
+        cli_json_kv_u64(j, "image_bytes", s->image_bytes);
+        cli_json_kv_u64(j, "restore_bytes", s->restore_bytes);
+        cli_json_kv_u64(j, "program_bytes", s->program_bytes);
+        cli_json_object_end(j);
+    }
+    cli_json_array_end(j);
+    cli_json_kv_u64(j, "image_bytes", plan->image_bytes);
+    cli_json_kv_u64(j, "erase_count", plan->erase_count);
+    cli_json_kv_u64(j, "erase_bytes", plan->erase_bytes);
+    cli_json_kv_u64(j, "program_only_count", plan->program_only_count);
+    cli_json_kv_u64(j, "skip_count", plan->skip_count);
+    cli_json_kv_u64(j, "program_bytes", plan->program_bytes);
+    cli_json_kv_u64(j, "restore_bytes", plan->restore_bytes);
+    cli_json_kv_u64(j, "program_unit", plan->program_unit);
+    cli_json_object_end(j);
+}

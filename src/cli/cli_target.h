@@ -1,0 +1,35 @@
+/* stprog CLI — opening the probe and attaching the target for the target commands (info,
+ * write, read, erase, verify, reset, blank-check, option-bytes), and what they share in
+ * their output. */
+#ifndef STP_CLI_TARGET_H
+#define STP_CLI_TARGET_H
+
+#include "cli/cli.h"
+#include "stprog/ops.h"
+#include "stprog/probe.h"
+#include "stprog/target.h"
+
+typedef struct cli_session {
+    stp_debug *probe;
+    stp_target *target;
+} cli_session;
+
+/* Opens --probe (default "stlink"), applies --freq, attaches with --connect. psize_bits 0 =
+ * from the measured voltage. On failure everything is closed again. */
+stp_status cli_session_open(cli_ctx *ctx, unsigned psize_bits, cli_session *s);
+void cli_session_close(cli_session *s);
+
+/* The library reset mode for --reset (default: hardware reset through NRST). */
+stp_reset_mode cli_reset_mode_of(const cli_ctx *ctx);
+
+/* Loads FILE with --addr as the raw-binary base (usage error for a bad --addr). */
+stp_status cli_load_image(cli_ctx *ctx, const char *path, stp_image **out);
+
+/* "erase", "program", "skip" per sector, and the totals: for people and for --json. */
+void cli_print_plan(cli_ctx *ctx, const stp_plan *plan, bool detailed);
+void cli_json_plan(cli_ctx *ctx, const stp_plan *plan);
+
+/* Sizes for people: "16 KiB", "1.5 MiB", "300 B". */
+void cli_format_size(uint64_t bytes, char *buf, size_t cap);
+
+#endif

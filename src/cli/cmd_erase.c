@@ -1,0 +1,104 @@
+/* stprog erase --all | --sectors N-M | ADDR LEN. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_target.h"
+
+static const cli_option erase_options[] = {
+    {"all", 0, NULL, "erase the whole flash"},
+    {"sectors", 0, "N-M", "erase sectors N to M (numbers as `stprog info` counts them)"},
+    {0},
+};
+
+static bool parse_range(const char *text, unsigned *first, unsigned *last)
+{
+    char *end = NULL;
+    unsigned long a = strtoul(text, &end, 0);
+    if (end == text)
+        return false;
+    unsigned long b = a;
+    if (*end == '-') {
+        const char *s = end + 1;
+        b = strtoul(s, &end, 0);
+        if (end == s)
+            return false;
+    }
+    if (*end != '\0' || a > b || b > 65535)
+        return false;
+    *first = (unsigned)a;
+    *last = (unsigned)b;
+    return true;
+}
+
+static stp_status run(cli_ctx *ctx)
+{
+    bool all = cli_flag(ctx, "all");
+    const char *sectors = cli_opt(ctx, "sectors");
+    int modes = (all ? 1 : 0) + (sectors ? 1 : 0) + (ctx->args.argc > 0 ? 1 : 0);
+    if (modes != 1)
+        return cli_usage_error(ctx, "give exactly one of --all, --sectors N-M, or ADDR LEN");
+    unsigned first = 0, last = 0;
+    uint32_t addr = 0, len = 0;
+    stp_status st = STP_OK;
+    if (sectors != NULL && !parse_range(sectors, &first, &last))
+        return cli_usage_error(ctx, "--sectors takes N or N-M (got '%s')", sectors);
+    if (ctx->args.argc > 0) {
+        if (ctx->args.argc != 2)
+            return cli_usage_error(ctx, "an address range is ADDR LEN");
+        st = cli_arg_u32(ctx, 0, "ADDR", CLI_NUM_PLAIN, &addr);
+        if (st == STP_OK)
+            st = cli_arg_u32(ctx, 1, "LEN", CLI_NUM_SIZE, &len);
+        if (st != STP_OK)
+            return st;
+    }
+    cli_session s;
+    st = cli_session_open(ctx, 0, &s);
+    if (st != STP_OK)
+        return st;
+    const char *what = "all";
+    if (all) {
+        st = stp_erase_all(s.target, &ctx->env, &ctx->findings);
+    } else if (sectors != NULL) {
+        what = "sectors";
+        st = stp_erase_sectors(s.target, first, last, &ctx->env, &ctx->findings);
+    } else {
+        what = "range";
+        st = stp_erase_range(s.target, addr, len, &ctx->env, &ctx->findings);
+    }
+    if (ctx->g.json) {
+        cli_json_kv_string(&ctx->json, "mode", what);
+        if (sectors != NULL) {
+            cli_json_kv_u64(&ctx->json, "first_sector", first);
+            cli_json_kv_u64(&ctx->json, "last_sector", last);
+        }
+        if (ctx->args.argc > 0) {
+            cli_json_kv_u64(&ctx->json, "address", addr);
+            cli_json_kv_u64(&ctx->json, "length", len);
+        }
+        cli_json_kv_bool(&ctx->json, "erased", st == STP_OK);
+    } else if (st == STP_OK) {
+        if (all)
+            cli_printf(ctx, "erased the whole flash\n");
+        else if (sectors != NULL)
+            cli_printf(ctx, "erased sectors %u-%u\n", first, last);
+        else
+            cli_printf(ctx, "erased 0x%08X-0x%08X (other bytes of those sectors kept)\n",
+                       (unsigned)addr, (unsigned)(addr + len - 1));
+    }
+    cli_session_close(&s);
+    return st;
+}
+
+const cli_command cli_cmd_erase = {
+    .name = "erase",
+    .summary = "erase the flash, some sectors, or an address range",
+    .usage = "--all | --sectors N-M | ADDR LEN",
+    .description = "--all erases everything (mass erase where the chip has one). --sectors "
+                   "erases whole sectors. ADDR LEN erases exactly that range: the other "
+                   "bytes of the sectors it touches are read first and written back. "
+                   "Write-protected sectors are refused before anything is erased.",
+    .options = erase_options,
+    .min_args = 0,
+    .max_args = 2,
+    .run = run,
+};

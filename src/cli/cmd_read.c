@@ -1,0 +1,65 @@
+/* stprog read ADDR LEN -o FILE: read memory into a file (bin, hex or srec by extension). */
+#include <stdlib.h>
+
+#include "cli/cli_target.h"
+
+static const cli_option read_options[] = {
+    {"output", 'o', "FILE", "where to write (.bin, .hex or .srec)"},
+    {0},
+};
+
+static stp_status run(cli_ctx *ctx)
+{
+    uint32_t addr = 0, len = 0;
+    const char *path = cli_opt(ctx, "output");
+    stp_status st = cli_arg_u32(ctx, 0, "ADDR", CLI_NUM_PLAIN, &addr);
+    if (st == STP_OK)
+        st = cli_arg_u32(ctx, 1, "LEN", CLI_NUM_SIZE, &len);
+    if (st != STP_OK)
+        return st;
+    if (path == NULL)
+        return cli_usage_error(ctx, "read needs -o FILE");
+    if (len == 0 || (uint64_t)addr + len > 0x100000000ull)
+        return cli_usage_error(ctx, "LEN must be at least 1 and ADDR+LEN within 4 GiB");
+    uint8_t *buf = malloc(len);
+    if (buf == NULL)
+        return STP_ERR_NOMEM;
+    cli_session s;
+    st = cli_session_open(ctx, 0, &s);
+    if (st == STP_OK) {
+        st = stp_read(s.target, addr, len, buf, &ctx->env, &ctx->findings);
+        cli_session_close(&s);
+    }
+    stp_image *img = NULL;
+    if (st == STP_OK)
+        st = stp_image_create(&img);
+    if (st == STP_OK)
+        st = stp_image_add(img, addr, buf, len, "read", &ctx->findings);
+    if (st == STP_OK)
+        st = stp_image_save_file(img, path, STP_FORMAT_AUTO, &ctx->findings);
+    if (ctx->g.json) {
+        cli_json_kv_u64(&ctx->json, "address", addr);
+        cli_json_kv_u64(&ctx->json, "length", len);
+        cli_json_kv_string(&ctx->json, "file", path);
+        cli_json_kv_string(&ctx->json, "format", stp_format_name(stp_format_from_extension(path)));
+        cli_json_kv_u64(&ctx->json, "crc32", st == STP_OK ? stp_crc32(0, buf, len) : 0);
+    } else if (st == STP_OK) {
+        cli_printf(ctx, "read %u bytes at 0x%08X into %s (CRC-32 0x%08X)\n", (unsigned)len,
+                   (unsigned)addr, path, (unsigned)stp_crc32(0, buf, len));
+    }
+    stp_image_destroy(img);
+    free(buf);
+    return st;
+}
+
+const cli_command cli_cmd_read = {
+    .name = "read",
+    .summary = "read memory into a file",
+    .usage = "ADDR LEN -o FILE",
+    .description = "Reads LEN bytes (K/M suffixes accepted) at ADDR and writes them to FILE in "
+                   "the format its extension names (.bin, .hex, .srec).",
+    .options = read_options,
+    .min_args = 2,
+    .max_args = 2,
+    .run = run,
+};

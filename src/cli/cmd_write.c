@@ -1,0 +1,98 @@
+/* stprog write FILE: plan (which sectors to erase, program, skip; which bytes to keep),
+ * erase, program, verify, optionally reset. --dry-run prints the plan and touches nothing. */
+#include "cli/cli_target.h"
+
+static const cli_option write_options[] = {
+    {"addr", 'a', "ADDR", "load address of a raw binary (default 0x08000000)"},
+    {"verify", 0, NULL, "read back every touched sector afterwards (the default)"},
+    {"no-verify", 0, NULL, "skip the read-back"},
+    {"reset", 0, NULL, "reset the chip afterwards so the new firmware runs"},
+    {"dry-run", 'n', NULL, "print the plan and touch nothing"},
+    {"psize", 0, "N", "force the program width 8, 16, 32 or 64 (F2/F4/F7)"},
+    {"force", 0, NULL, "erase and program touched sectors even when they hold the image"},
+    {0},
+};
+
+static stp_status run(cli_ctx *ctx)
+{
+    if (cli_flag(ctx, "verify") && cli_flag(ctx, "no-verify"))
+        return cli_usage_error(ctx, "--verify and --no-verify contradict each other");
+    uint32_t psize = 0;
+    stp_status st = cli_opt_u32(ctx, "psize", CLI_NUM_PLAIN, &psize);
+    if (st != STP_OK)
+        return st;
+    if (psize != 0 && psize != 8 && psize != 16 && psize != 32 && psize != 64)
+        return cli_usage_error(ctx, "--psize must be 8, 16, 32 or 64 (got %u)", psize);
+    stp_image *img = NULL;
+    st = cli_load_image(ctx, ctx->args.argv[0], &img);
+    if (st != STP_OK)
+        return st;
+    cli_session s;
+    st = cli_session_open(ctx, psize, &s);
+    if (st != STP_OK) {
+        stp_image_destroy(img);
+        return st;
+    }
+    stp_program_options opt = {
+        .verify = !cli_flag(ctx, "no-verify"),
+        .dry_run = cli_flag(ctx, "dry-run"),
+        .force = cli_flag(ctx, "force"),
+    };
+    stp_plan *plan = NULL;
+    stp_verify_result vr = {0};
+    st = stp_program(s.target, img, &opt, &ctx->env, &plan, &vr, &ctx->findings);
+    bool reset = false;
+    if (st == STP_OK && !opt.dry_run && cli_flag(ctx, "reset")) {
+        st = stp_target_reset(s.target, cli_reset_mode_of(ctx), false, &ctx->findings);
+        reset = (st == STP_OK);
+    }
+    if (ctx->g.json) {
+        cli_json_kv_string(&ctx->json, "file", ctx->args.argv[0]);
+        cli_json_kv_u64(&ctx->json, "image_bytes", stp_image_total_bytes(img));
+        cli_json_kv_bool(&ctx->json, "dry_run", opt.dry_run);
+        if (plan != NULL)
+            cli_json_plan(ctx, plan);
+        cli_json_kv_bool(&ctx->json, "programmed", st == STP_OK && !opt.dry_run);
+        cli_json_kv_bool(&ctx->json, "verified",
+                         st == STP_OK && !opt.dry_run && opt.verify && vr.match);
+        if (vr.mismatches != 0) {
+            cli_json_kv_u64(&ctx->json, "first_mismatch", vr.first_address);
+            cli_json_kv_u64(&ctx->json, "mismatches", vr.mismatches);
+        }
+        cli_json_kv_bool(&ctx->json, "reset", reset);
+    } else {
+        if (plan != NULL)
+            cli_print_plan(ctx, plan, opt.dry_run);
+        char size[32];
+        cli_format_size(stp_image_total_bytes(img), size, sizeof(size));
+        if (st == STP_OK && opt.dry_run)
+            cli_printf(ctx, "dry run: nothing was erased or written\n");
+        else if (st == STP_OK)
+            cli_printf(ctx, "wrote %s from %s%s%s\n", size, ctx->args.argv[0],
+                       opt.verify ? ", verified" : " (not verified)", reset ? ", chip reset" : "");
+    }
+    stp_plan_free(plan);
+    cli_session_close(&s);
+    stp_image_destroy(img);
+    return st;
+}
+
+const cli_command cli_cmd_write = {
+    .name = "write",
+    .summary = "program a firmware file (bin, hex, srec, elf) into flash",
+    .usage = "FILE [--addr ADDR] [--verify|--no-verify] [--reset] [--dry-run] [--psize N]",
+    .description =
+        "Plans first: which sectors the image touches, which of them already hold the image "
+        "(skipped), which are blank under it (programmed without erase), and which must be "
+        "erased; bytes of a touched sector that the image does not cover are read first and "
+        "written back. Addresses outside the flash and write-protected sectors are refused "
+        "before anything is erased. Then erases, programs and reads every touched sector back "
+        "(--no-verify skips that). A verify mismatch names the first differing address and how "
+        "many bytes differ (exit code 5). --dry-run prints the plan and changes nothing. On "
+        "F2/F4/F7 the program width follows the measured target voltage; --psize forces it "
+        "and is refused when the voltage is too low for it.",
+    .options = write_options,
+    .min_args = 1,
+    .max_args = 1,
+    .run = run,
+};
