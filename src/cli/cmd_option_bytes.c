@@ -80,7 +80,7 @@ static stp_status run(cli_ctx *ctx)
 const cli_command cli_cmd_option_bytes = {
     .name = "option-bytes",
     .summary = "show or change the option bytes (read/write protection, user bits)",
-    .usage = "[show | set KEY=VALUE... [--unlock] [--permanent-lock-i-understand]]",
+    .usage = "[show | set KEY=VALUE... [--unlock]]",
     .description =
         "show decodes the option bytes: rdp (read protection level), wrp (write-protected "
         "sectors as a bit mask), bor and the family's user bits. set changes them with the "

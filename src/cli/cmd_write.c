@@ -67,6 +67,9 @@ static stp_status run(cli_ctx *ctx)
         cli_format_size(stp_image_total_bytes(img), size, sizeof(size));
         if (st == STP_OK && opt.dry_run)
             cli_printf(ctx, "dry run: nothing was erased or written\n");
+        else if (st == STP_OK && plan != NULL && plan->program_count == 0)
+            cli_printf(ctx, "the flash already holds %s: nothing written%s\n", ctx->args.argv[0],
+                       reset ? ", chip reset" : "");
         else if (st == STP_OK)
             cli_printf(ctx, "wrote %s from %s%s%s\n", size, ctx->args.argv[0],
                        opt.verify ? ", verified" : " (not verified)", reset ? ", chip reset" : "");
@@ -80,7 +83,7 @@ static stp_status run(cli_ctx *ctx)
 const cli_command cli_cmd_write = {
     .name = "write",
     .summary = "program a firmware file (bin, hex, srec, elf) into flash",
-    .usage = "FILE [--addr ADDR] [--verify|--no-verify] [--reset] [--dry-run] [--psize N]",
+    .usage = "FILE [--addr ADDR] [--no-verify] [--reset] [--dry-run]",
     .description =
         "Plans first: which sectors the image touches, which of them already hold the image "
         "(skipped), which are blank under it (programmed without erase), and which must be "

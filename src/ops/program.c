@@ -127,6 +127,10 @@ static stp_status erase_phase(prog_ctx *c, const stp_plan *plan)
             list[n++] = t->sectors[region_of(t, plan->sectors[i].addr)];
     }
     uint64_t done = 0;
+    if (n == 0) {
+        stp_free(list);
+        return STP_OK;
+    }
     stp_progress_emit(c->env, STP_PROGRESS_START, "erase", 0, plan->erase_bytes);
     stp_status st =
         stp_flash_erase(&t->flash, list, n, c->env, &done, plan->erase_bytes, c->findings);
@@ -150,6 +154,8 @@ static stp_status program_phase(prog_ctx *c, const stp_plan *plan)
     const uint8_t erased = plan->erased_byte;
     uint64_t done = 0;
     stp_status st = STP_OK;
+    if (plan->program_count == 0)
+        return STP_OK;
     stp_progress_emit(c->env, STP_PROGRESS_START, "program", 0, plan->program_bytes);
     for (size_t i = 0; st == STP_OK && i < plan->program_count; i++) {
         const stp_plan_range *r = &plan->program[i];
@@ -188,6 +194,10 @@ static stp_status verify_phase(prog_ctx *c, const stp_plan *plan, stp_verify_res
             total += plan->sectors[i].size;
     memset(res, 0, sizeof(*res));
     stp_status st = STP_OK;
+    if (total == 0) {
+        res->match = true;
+        return STP_OK;
+    }
     stp_progress_emit(c->env, STP_PROGRESS_START, "verify", 0, total);
     for (size_t i = 0; st == STP_OK && i < plan->sector_count; i++) {
         const stp_plan_sector *ps = &plan->sectors[i];

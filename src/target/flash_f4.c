@@ -338,7 +338,10 @@ const stp_flash_driver stp_flash_f4 = {
     .errors = f4_errors,
     .error_count = sizeof(f4_errors) / sizeof(f4_errors[0]),
     .has_psize = true,
-    .chunk_max = 1024,
+    /* A word programs in <= 100 us and stalls the bus meanwhile; probes retry the stalled
+     * (WAIT) accesses of one transfer only a bounded number of times, so keep transfers
+     * short and check the status between them. */
+    .chunk_max = 32,
     .program_unit = f4_unit,
     .unlock = f4_unlock,
     .lock = f4_lock,

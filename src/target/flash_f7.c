@@ -364,7 +364,10 @@ const stp_flash_driver stp_flash_f7 = {
     .errors = f7_errors,
     .error_count = sizeof(f7_errors) / sizeof(f7_errors[0]),
     .has_psize = true,
-    .chunk_max = 1024,
+    /* A word programs in <= 100 us and stalls the bus meanwhile; probes retry the stalled
+     * (WAIT) accesses of one transfer only a bounded number of times, so keep transfers
+     * short and check the status between them. */
+    .chunk_max = 32,
     .program_unit = f7_unit,
     .unlock = f7_unlock,
     .lock = f7_lock,
