@@ -57,6 +57,8 @@ static void ctx_init(cli_ctx *ctx, const cli_parsed *p)
     ctx->g = p->g;
     ctx->out = stdout;
     ctx->err = stderr;
+    ctx->in = stdin;
+    ctx->interactive = isatty(fileno(stdin)) && isatty(fileno(stderr));
     ctx->args = p->args;
     stp_findings_init(&ctx->findings);
     ctx->env.log = log_to_stderr;

@@ -105,8 +105,10 @@ typedef struct cli_ctx {
     stp_findings findings; /* give to the library */
     cli_json json;         /* the --json document (only when g.json) */
     cli_progress progress;
-    FILE *out; /* stdout */
-    FILE *err; /* stderr */
+    FILE *out;        /* stdout */
+    FILE *err;        /* stderr */
+    FILE *in;         /* stdin (answers to cli_confirm) */
+    bool interactive; /* stdin and stderr are terminals: cli_confirm may ask */
 } cli_ctx;
 
 /* The registry (src/cli/commands.c). */
@@ -135,6 +137,10 @@ stp_status cli_arg_u32(cli_ctx *ctx, int index, const char *what, cli_num_kind k
 void cli_printf(cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Messages for people on stderr; nothing with -q. */
 void cli_note(cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Asks "question [y/N] " on stderr and reads the answer from ctx->in. False without asking
+ * when the session is not interactive or with --json: destructive commands then require
+ * their --yes option (say so in the usage error). */
+bool cli_confirm(cli_ctx *ctx, const char *question);
 /* Records a usage error (finding "cli.usage") and returns STP_ERR_INVALID_ARG (exit 2). */
 stp_status cli_usage_error(cli_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -27,6 +27,21 @@ void cli_note(cli_ctx *ctx, const char *fmt, ...)
     va_end(ap);
 }
 
+bool cli_confirm(cli_ctx *ctx, const char *question)
+{
+    if (!ctx->interactive || ctx->g.json || ctx->in == NULL)
+        return false;
+    cli_progress_interrupt(&ctx->progress);
+    fprintf(ctx->err, "%s [y/N] ", question);
+    fflush(ctx->err);
+    char answer[16];
+    if (fgets(answer, sizeof(answer), ctx->in) == NULL)
+        return false;
+    answer[strcspn(answer, "\r\n")] = '\0';
+    return strcmp(answer, "y") == 0 || strcmp(answer, "Y") == 0 || strcmp(answer, "yes") == 0 ||
+           strcmp(answer, "YES") == 0 || strcmp(answer, "Yes") == 0;
+}
+
 stp_status cli_usage_error(cli_ctx *ctx, const char *fmt, ...)
 {
     char msg[STP_FINDING_TEXT_MAX];

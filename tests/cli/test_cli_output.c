@@ -1,4 +1,5 @@
-/* Unit tests: the JSON writer (escaping, UTF-8, nesting, commas, closing). */
+/* Unit tests: the JSON writer (escaping, UTF-8, nesting, commas, closing), findings for
+ * people and as JSON, and confirmation prompts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -226,12 +227,52 @@ static void test_findings_json(void **state)
     stp_findings_free(&list);
 }
 
+static bool confirm_with(const char *input, bool interactive, bool json, char **prompt)
+{
+    static char *errbuf;
+    size_t errlen = 0;
+    cli_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.in = fmemopen((void *)input, strlen(input), "r");
+    ctx.err = open_memstream(&errbuf, &errlen);
+    ctx.interactive = interactive;
+    ctx.g.json = json;
+    bool yes = cli_confirm(&ctx, "Erase sector 11?");
+    fclose(ctx.in);
+    fclose(ctx.err);
+    *prompt = errbuf;
+    return yes;
+}
+
+static void test_confirm(void **state)
+{
+    (void)state;
+    char *prompt;
+    assert_true(confirm_with("y\n", true, false, &prompt));
+    assert_string_equal(prompt, "Erase sector 11? [y/N] ");
+    free(prompt);
+    assert_true(confirm_with("yes\n", true, false, &prompt));
+    free(prompt);
+    assert_false(confirm_with("\n", true, false, &prompt)); /* the default is no */
+    free(prompt);
+    assert_false(confirm_with("yeah\n", true, false, &prompt));
+    free(prompt);
+    assert_false(confirm_with("", true, false, &prompt)); /* end of input */
+    free(prompt);
+    assert_false(confirm_with("y\n", false, false, &prompt)); /* not a terminal: never asks */
+    assert_string_equal(prompt, "");
+    free(prompt);
+    assert_false(confirm_with("y\n", true, true, &prompt)); /* --json: never asks */
+    assert_string_equal(prompt, "");
+    free(prompt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escaping),      cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_document),      cmocka_unit_test(test_close_to_and_misuse),
-        cmocka_unit_test(test_findings_json),
+        cmocka_unit_test(test_findings_json), cmocka_unit_test(test_confirm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
