@@ -57,6 +57,10 @@ typedef struct stp_debug_ops {
      * answer STP_ERR_FIRMWARE_OLD with finding probe.firmware-old. */
     stp_status (*write_mem16)(stp_debug *d, uint32_t addr, const void *buf, size_t len,
                               stp_findings *findings);
+    /* Caps every memory transfer at max_bytes (rounded down to a multiple of 4, at least 4;
+     * 0 = the probe's own limits) and returns the cap in effect. A workaround for probes
+     * (clones) that corrupt long transfers. */
+    size_t (*set_transfer_limit)(stp_debug *d, size_t max_bytes);
 } stp_debug_ops;
 
 /* Every implementation starts with this header. */

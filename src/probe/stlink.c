@@ -53,6 +53,7 @@ static const stp_debug_ops stl_ops = {
     .now_ms = stl_op_now_ms,
     .close = stl_close,
     .write_mem16 = stl_write_mem16,
+    .set_transfer_limit = stl_set_transfer_limit,
 };
 
 static stp_status protocol_error(stp_findings *f, const char *what, const char *detail)

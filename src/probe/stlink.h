@@ -100,6 +100,7 @@ typedef struct stp_stlink {
     uint32_t features;
     size_t max_rw8;           /* 8-bit transfer limit: 64 (full-speed probes), 512 (V3) */
     size_t max_rw32;          /* 32/16-bit transfer limit */
+    size_t user_limit;        /* set_transfer_limit cap, 0 = none */
     bool in_debug;            /* SWD debug mode entered */
     unsigned wait_timeout_ms; /* deadline for WAIT retries of one operation */
     unsigned v3_freq_count;
@@ -176,6 +177,7 @@ stp_status stl_write_mem(stp_debug *d, uint32_t addr, const void *buf, size_t le
 stp_status stl_read_u32(stp_debug *d, uint32_t addr, uint32_t *val, stp_findings *f);
 stp_status stl_write_u32(stp_debug *d, uint32_t addr, uint32_t val, stp_findings *f);
 stp_status stl_write_u16(stp_debug *d, uint32_t addr, uint16_t val, stp_findings *f);
+size_t stl_set_transfer_limit(stp_debug *d, size_t max_bytes);
 stp_status stl_write_mem16(stp_debug *d, uint32_t addr, const void *buf, size_t len,
                            stp_findings *f);
 

@@ -113,7 +113,17 @@ static size_t next_piece(const stp_stlink *s, uint32_t addr, size_t remaining, u
         *width = 4;
         n = min_size(remaining & ~(size_t)3, s->max_rw32);
     }
+    if (s->user_limit != 0)
+        n = min_size(n, s->user_limit);
     return min_size(n, to_block_end(addr));
+}
+
+size_t stl_set_transfer_limit(stp_debug *d, size_t max_bytes)
+{
+    stp_stlink *s = (stp_stlink *)d;
+    s->user_limit = max_bytes == 0 ? 0 : (max_bytes < 4 ? 4 : max_bytes & ~(size_t)3);
+    size_t probe = s->max_rw32 < STL_TAR_BLOCK ? s->max_rw32 : STL_TAR_BLOCK;
+    return s->user_limit != 0 && s->user_limit < probe ? s->user_limit : probe;
 }
 
 static stp_status mem_access(stp_stlink *s, uint32_t addr, uint8_t *rbuf, const uint8_t *wbuf,

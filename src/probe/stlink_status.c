@@ -14,7 +14,9 @@ typedef struct stl_status_desc {
 
 #define ADVICE_WIRING                                                                              \
     "check SWDIO/SWCLK/GND wiring and target power; try a lower clock with --freq 480"
-#define ADVICE_FAULT "the address may not exist on this chip or its bus is not clocked"
+#define ADVICE_FAULT                                                                               \
+    "the address may not exist on this chip or its bus is not clocked; if faults come at "         \
+    "random addresses, the SWD link is unreliable: try a lower --freq"
 
 static const stl_status_desc stl_statuses[] = {
     {STL_OK, "DEBUG_OK", STP_OK, NULL, NULL, NULL},

@@ -172,6 +172,27 @@ static void test_swd_off_needs_reset(void **state)
     stp_findings_free(&f);
 }
 
+/* A clone that garbles bulk writes longer than 512 bytes: long writes do not read back;
+ * capping transfers at 512 bytes works around it. */
+static void test_transfer_limit_works_around_bad_clone(void **state)
+{
+    (void)state;
+    stp_findings f = {0};
+    stp_debug *d = open_sim("sim:stm32f407vg,probe-bug=corrupt-over:512", &f);
+    static uint8_t out[4096], back[4096];
+    for (size_t i = 0; i < sizeof(out); i++)
+        out[i] = (uint8_t)(i * 29 + 1);
+    assert_int_equal(d->ops->write_mem(d, 0x20000000, out, sizeof(out), &f), STP_OK);
+    assert_int_equal(d->ops->read_mem(d, 0x20000000, back, sizeof(back), &f), STP_OK);
+    assert_memory_not_equal(out, back, sizeof(out));
+    assert_int_equal(d->ops->set_transfer_limit(d, 512), 512);
+    assert_int_equal(d->ops->write_mem(d, 0x20000000, out, sizeof(out), &f), STP_OK);
+    assert_int_equal(d->ops->read_mem(d, 0x20000000, back, sizeof(back), &f), STP_OK);
+    assert_memory_equal(out, back, sizeof(out));
+    stp_probe_close(d);
+    stp_findings_free(&f);
+}
+
 static void test_bad_sim_spec(void **state)
 {
     (void)state;
@@ -225,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_old_firmware_on_the_virtual_probe),
         cmocka_unit_test(test_low_voltage_and_faults),
         cmocka_unit_test(test_swd_off_needs_reset),
+        cmocka_unit_test(test_transfer_limit_works_around_bad_clone),
         cmocka_unit_test(test_bad_sim_spec),
         cmocka_unit_test(test_virtual_time_and_report),
     };

@@ -91,6 +91,21 @@ static void test_read_splits_at_1k_boundaries(void **state)
     fx_close(x);
 }
 
+static void test_transfer_limit(void **state)
+{
+    (void)state;
+    fixture *x = fx_open(45);
+    assert_int_equal(x->d->ops->set_transfer_limit(x->d, 0), 1024);
+    assert_int_equal(x->d->ops->set_transfer_limit(x->d, 258), 256);
+    expect_write(x->m, 0x08, 0x20000000, pat, 256);
+    expect_write(x->m, 0x08, 0x20000100, pat + 256, 256);
+    expect_write(x->m, 0x08, 0x20000200, pat + 512, 88);
+    assert_int_equal(x->d->ops->write_mem(x->d, 0x20000000, pat, 600, &x->f), STP_OK);
+    assert_int_equal(x->d->ops->set_transfer_limit(x->d, 1), 4);
+    assert_int_equal(x->d->ops->set_transfer_limit(x->d, 0), 1024);
+    fx_close(x);
+}
+
 static void test_read_unaligned_head_and_tail(void **state)
 {
     (void)state;
@@ -333,6 +348,7 @@ int main(void)
     fill_pattern();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_splits_at_1k_boundaries),
+        cmocka_unit_test(test_transfer_limit),
         cmocka_unit_test(test_read_unaligned_head_and_tail),
         cmocka_unit_test(test_write_splits_and_checks_status),
         cmocka_unit_test(test_write_u16_and_mem16),
