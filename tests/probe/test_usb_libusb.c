@@ -209,6 +209,33 @@ static void test_list(void **state)
     stp_findings_free(&f);
 }
 
+/* What `stprog probes` gets: each probe with the reason it cannot be used. */
+static void test_probe_list_entries(void **state)
+{
+    (void)state;
+    fake_usb_dev devs[] = {DEV(0x374B, serial_a, 1, 4), DEV(0x374F, serial_b, 1, 5),
+                           DEV(0x3748, serial_v2, 2, 1), DEV(0x3744, serial_v2, 2, 2)};
+    devs[1].claim_rc = LIBUSB_ERROR_BUSY;
+    devs[2].open_rc = LIBUSB_ERROR_ACCESS;
+    fake_libusb_set(devs, 4);
+    stp_findings f = {0};
+    stp_probe_entry *list = NULL;
+    size_t n = 0;
+    assert_int_equal(stp_probe_list(NULL, &list, &n, &f), STP_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(list[0].spec, "stlink:066DFF48");
+    assert_true(list[0].usable);
+    assert_false(list[1].usable);
+    assert_string_equal(list[1].problem, "in use by another program");
+    assert_false(list[2].usable);
+    assert_non_null(strstr(list[2].problem, "contrib/60-stprog.rules"));
+    assert_false(list[3].usable);
+    assert_string_equal(list[3].kind, "stlink-v1");
+    stp_probe_list_free(list);
+    assert_balanced();
+    stp_findings_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_stlink_v1_refused),
         cmocka_unit_test(test_unplug_mid_transfer_fails_cleanly),
         cmocka_unit_test(test_list),
+        cmocka_unit_test(test_probe_list_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
