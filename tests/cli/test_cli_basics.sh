@@ -90,7 +90,7 @@ expect_err "option --json takes no value" "flag with a value"
 run image
 expect_rc 2 "missing argument"
 expect_err "image: missing argument (usage: stprog image FILE" "missing argument"
-run chips extra
+run version extra
 expect_rc 2 "extra argument"
 expect_err "unexpected argument 'extra'" "extra argument"
 run image x.bin --addr 0x1g

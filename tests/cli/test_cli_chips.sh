@@ -46,4 +46,21 @@ run chips --family Z9
 expect_rc 2 "chips --family unknown"
 expect_err "no chips of family 'Z9' (families: F1, F2, F4, F7, L1" "chips --family unknown"
 
+# One chip in detail, by device ID or by part number (any case).
+run chips 0x413
+expect_rc 0 "chips 0x413"
+expect_out "0x413 STM32F40x/F41x (F4, Cortex-M4F" "chips 0x413"
+expect_out "4x16K,1x64K,7x128K" "chips 0x413 sectors"
+expect_out "RM0090" "chips 0x413 manual"
+grep -qE "^ +(parts: +)?stm32f407vg +1024 KiB flash" "$TMP/out" || fail "chips 0x413 lacks stm32f407vg"
+run chips STM32F767ZI --json
+expect_rc 0 "chips part --json"
+expect_json '.chip.dev_id == 1105 and .chip.family == "F7" and .chip.layout_dual_bank != null and ([.parts[].name] == ["stm32f767zi"])' "chips part --json"
+run chips 0x999
+expect_rc 2 "chips unknown id"
+expect_err "'0x999' is neither a supported device ID" "chips unknown id"
+run chips stm32f999zz --json
+expect_rc 2 "chips unknown part"
+expect_json '.status == "invalid-argument" and (.findings[0].message | contains("stm32f999zz"))' "chips unknown part"
+
 finish
