@@ -10,7 +10,7 @@ stp_status stp_bin_parse(stp_image *img, const uint8_t *data, size_t len, const 
     if (len == 0)
         return stp_file_fail(findings, STP_ERR_FORMAT, "file.empty", name, STP_ORIGIN_NONE, 0,
                              "empty file: nothing to program");
-    return stp_image_add_from(img, base, data, len, name, STP_ORIGIN_OFFSET, 0, findings);
+    return stp_image_add_piece(img, base, data, len, name, STP_ORIGIN_OFFSET, 0, findings);
 }
 
 stp_status stp_bin_write(const stp_image *img, stp_buf *out, stp_findings *findings)

@@ -95,8 +95,8 @@ stp_status stp_elf_parse(stp_image *img, const uint8_t *data, size_t len, const 
             return stp_file_fail(findings, STP_ERR_FORMAT, "file.elf-corrupt", name,
                                  STP_ORIGIN_PHDR, i,
                                  "file size 0x%X is larger than memory size 0x%X", filesz, memsz);
-        st = stp_image_add_from(img, paddr, data + offset, filesz, name, STP_ORIGIN_PHDR, i,
-                                findings);
+        st = stp_image_add_piece(img, paddr, data + offset, filesz, name, STP_ORIGIN_PHDR, i,
+                                 findings);
         if (st != STP_OK)
             return st;
         bytes += filesz;

@@ -83,19 +83,27 @@ stp_status stp_image_parse_into(stp_image *img, const uint8_t *data, size_t len,
     if (len == 0)
         return stp_file_fail(findings, STP_ERR_FORMAT, "file.empty", name, STP_ORIGIN_NONE, 0,
                              "empty file: nothing to program");
+    stp_status st = STP_ERR_INVALID_ARG;
     switch (fmt) {
     case STP_FORMAT_BIN:
-        return stp_bin_parse(img, data, len, name, bin_base, findings);
+        st = stp_bin_parse(img, data, len, name, bin_base, findings);
+        break;
     case STP_FORMAT_IHEX:
-        return stp_ihex_parse(img, data, len, name, findings);
+        st = stp_ihex_parse(img, data, len, name, findings);
+        break;
     case STP_FORMAT_SREC:
-        return stp_srec_parse(img, data, len, name, findings);
+        st = stp_srec_parse(img, data, len, name, findings);
+        break;
     case STP_FORMAT_ELF:
-        return stp_elf_parse(img, data, len, name, findings);
+        st = stp_elf_parse(img, data, len, name, findings);
+        break;
     case STP_FORMAT_AUTO:
         break;
     }
-    return STP_ERR_INVALID_ARG;
+    if (st == STP_OK)
+        return stp_image_settle(img, findings);
+    stp_image_settle_discard(img);
+    return st;
 }
 
 stp_status stp_image_parse(const uint8_t *data, size_t len, const char *name, stp_format fmt,

@@ -118,14 +118,14 @@ stp_status stp_ihex_parse(stp_image *img, const uint8_t *data, size_t len, const
         case 0x00:
             if (segmented && offset + count > 0x10000u) { /* wraps inside the 64 KiB segment */
                 size_t first = 0x10000u - offset;
-                st = stp_image_add_from(img, base + offset, d, first, name, STP_ORIGIN_LINE,
-                                        ln.number, findings);
+                st = stp_image_add_piece(img, base + offset, d, first, name, STP_ORIGIN_LINE,
+                                         ln.number, findings);
                 if (st == STP_OK)
-                    st = stp_image_add_from(img, base, d + first, count - first, name,
-                                            STP_ORIGIN_LINE, ln.number, findings);
+                    st = stp_image_add_piece(img, base, d + first, count - first, name,
+                                             STP_ORIGIN_LINE, ln.number, findings);
             } else {
-                st = stp_image_add_from(img, base + offset, d, count, name, STP_ORIGIN_LINE,
-                                        ln.number, findings);
+                st = stp_image_add_piece(img, base + offset, d, count, name, STP_ORIGIN_LINE,
+                                         ln.number, findings);
             }
             if (st != STP_OK)
                 return st;

@@ -1,41 +1,14 @@
 /* The sparse memory image: sorted, merged segments, each owning its bytes, plus a compact
- * log of where every added piece came from (so an overlap can name both places). */
+ * log of where every added piece came from (so an overlap can name both places). Pieces that
+ * arrive out of order are handled in image_defer.c. */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
-#include "formats/image_internal.h"
+#include "formats/image_priv.h"
 
-#define ADDR_SPACE      (UINT64_C(1) << 32)
-#define NAME_KIND_SHIFT 30
-#define NAME_INDEX_MASK ((UINT32_C(1) << NAME_KIND_SHIFT) - 1)
-
-typedef struct seg {
-    uint32_t addr;
-    uint32_t size;
-    size_t cap;
-    uint8_t *data;
-} seg;
-
-/* One added piece: 16 bytes, so a 16 MiB Intel HEX file costs ~16 MB of origins. */
-typedef struct run {
-    uint32_t addr;
-    uint32_t len;
-    uint32_t name_kind; /* name index | kind << 30 */
-    uint32_t n;
-} run;
-
-struct stp_image {
-    seg *segs;
-    size_t nsegs, capsegs;
-    run *runs;
-    size_t nruns, capruns;
-    char **names;
-    size_t nnames, capnames;
-    uint64_t total;
-    bool has_entry;
-    uint32_t entry;
-};
+typedef stp_seg seg;
+typedef stp_run run;
 
 stp_status stp_image_create(stp_image **out)
 {
@@ -50,17 +23,18 @@ void stp_image_destroy(stp_image *img)
     if (img == NULL)
         return;
     for (size_t i = 0; i < img->nsegs; i++)
-        stp_free(img->segs[i].data);
+        stp_free(img->segs[i].buf);
     for (size_t i = 0; i < img->nnames; i++)
         stp_free(img->names[i]);
     stp_free(img->segs);
     stp_free(img->runs);
+    stp_free(img->pend);
+    stp_free(img->arena);
     stp_free(img->names);
     stp_free(img);
 }
 
-/* Grows *arr (of elem bytes each) so that it holds at least need elements. */
-static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
+bool stp_grow_array(void **arr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return true;
@@ -75,26 +49,50 @@ static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
     return true;
 }
 
+/* Room for need bytes of data (from head on). */
 static bool seg_reserve(seg *s, uint64_t need)
 {
-    if (need <= s->cap)
+    if (s->head + need <= s->cap)
         return true;
     uint64_t ncap = s->cap ? (uint64_t)s->cap * 2 : 256;
-    if (ncap < need)
-        ncap = need;
+    if (ncap < s->head + need)
+        ncap = s->head + need;
     if (ncap > SIZE_MAX)
         return false;
-    uint8_t *p = stp_realloc(s->data, (size_t)ncap);
+    uint8_t *p = stp_realloc(s->buf, (size_t)ncap);
     if (p == NULL)
         return false;
-    s->data = p;
+    s->buf = p;
     s->cap = (size_t)ncap;
+    return true;
+}
+
+/* Puts len bytes in front of the segment's data. */
+static bool seg_prepend(seg *s, const void *data, size_t len)
+{
+    if (s->head < len) {
+        uint64_t room = (uint64_t)len > s->size ? len : s->size; /* doubles as it grows */
+        uint64_t tail = s->cap - s->head - s->size;
+        uint64_t ncap = room + s->size + tail;
+        if (ncap > SIZE_MAX)
+            return false;
+        uint8_t *p = stp_malloc((size_t)ncap);
+        if (p == NULL)
+            return false;
+        memcpy(p + room, stp_seg_data(s), s->size);
+        stp_free(s->buf);
+        s->buf = p;
+        s->head = (size_t)room;
+        s->cap = (size_t)ncap;
+    }
+    s->head -= len;
+    memcpy(stp_seg_data(s), data, len);
     return true;
 }
 
 void stp_origin_format(char *buf, size_t cap, const char *name, stp_origin_kind kind, uint64_t n)
 {
-    const char *nm = name != NULL ? name : "<input>";
+    const char *nm = name != NULL && name[0] != '\0' ? name : "<input>";
     switch (kind) {
     case STP_ORIGIN_LINE:
         snprintf(buf, cap, "%s:%llu", nm, (unsigned long long)n);
@@ -127,9 +125,9 @@ static bool intern_name(stp_image *img, const char *name, uint32_t *index)
             return true;
         }
     }
-    if (img->nnames >= NAME_INDEX_MASK)
+    if (img->nnames >= RUN_NAME_MASK)
         return false;
-    if (!grow((void **)&img->names, &img->capnames, img->nnames + 1, sizeof(char *)))
+    if (!stp_grow_array((void **)&img->names, &img->capnames, img->nnames + 1, sizeof(char *)))
         return false;
     char *copy = stp_strdup(nm);
     if (copy == NULL)
@@ -139,19 +137,39 @@ static bool intern_name(stp_image *img, const char *name, uint32_t *index)
     return true;
 }
 
-/* The origin of the most recent piece that covers addr. */
-static void describe_owner(const stp_image *img, uint32_t addr, char *buf, size_t cap)
+void stp_image_describe_run(const stp_image *img, size_t index, char *buf, size_t cap)
+{
+    const run *r = &img->runs[index];
+    stp_origin_format(buf, cap, img->names[r->name_kind & RUN_NAME_MASK],
+                      (stp_origin_kind)(r->name_kind >> RUN_KIND_SHIFT), r->n);
+}
+
+void stp_image_describe_owner(const stp_image *img, uint32_t addr, char *buf, size_t cap)
 {
     for (size_t i = img->nruns; i-- > 0;) {
         const run *r = &img->runs[i];
-        if (addr >= r->addr && (uint64_t)addr < (uint64_t)r->addr + r->len) {
-            uint32_t idx = r->name_kind & NAME_INDEX_MASK;
-            stp_origin_format(buf, cap, img->names[idx],
-                              (stp_origin_kind)(r->name_kind >> NAME_KIND_SHIFT), r->n);
+        if ((r->name_kind & RUN_DEFERRED) == 0 && addr >= r->addr &&
+            (uint64_t)addr < (uint64_t)r->addr + r->len) {
+            stp_image_describe_run(img, i, buf, cap);
             return;
         }
     }
     snprintf(buf, cap, "earlier data");
+}
+
+size_t stp_image_log_run(stp_image *img, uint64_t addr, size_t len, const char *name,
+                         stp_origin_kind kind, uint32_t n, bool deferred)
+{
+    uint32_t name_index;
+    if (!intern_name(img, name, &name_index) ||
+        !stp_grow_array((void **)&img->runs, &img->capruns, img->nruns + 1, sizeof(run)))
+        return (size_t)-1;
+    run *r = &img->runs[img->nruns];
+    r->addr = (uint32_t)addr;
+    r->len = (uint32_t)len;
+    r->name_kind = name_index | ((uint32_t)kind << RUN_KIND_SHIFT) | (deferred ? RUN_DEFERRED : 0);
+    r->n = n;
+    return img->nruns++;
 }
 
 static stp_status overlap_error(const stp_image *img, const seg *s, uint64_t addr, size_t len,
@@ -162,7 +180,7 @@ static stp_status overlap_error(const stp_image *img, const seg *s, uint64_t add
     uint64_t end = addr + len, send = (uint64_t)s->addr + s->size;
     uint64_t hi = (end < send ? end : send) - 1;
     char earlier[160];
-    describe_owner(img, (uint32_t)lo, earlier, sizeof(earlier));
+    stp_image_describe_owner(img, (uint32_t)lo, earlier, sizeof(earlier));
     stp_finding *f = stp_file_error(findings, "file.overlap", name, kind, n,
                                     "data at 0x%08llX..0x%08llX overlaps data from %s",
                                     (unsigned long long)lo, (unsigned long long)hi, earlier);
@@ -186,6 +204,20 @@ static size_t upper_bound(const stp_image *img, uint64_t addr)
     return lo;
 }
 
+static stp_status check_range(const stp_image *img, uint64_t addr, size_t len, const char *name,
+                              stp_origin_kind kind, uint32_t n, stp_findings *findings)
+{
+    if (addr >= STP_ADDR_SPACE || (uint64_t)len > STP_ADDR_SPACE - addr)
+        return stp_file_fail(findings, STP_ERR_RANGE, "file.address-range", name, kind, n,
+                             "data at 0x%llX..0x%llX lies past the 4 GiB address space",
+                             (unsigned long long)addr,
+                             (unsigned long long)(addr + (uint64_t)len - 1));
+    if (img->total + img->arena_len + len >= STP_ADDR_SPACE)
+        return stp_file_fail(findings, STP_ERR_RANGE, "file.address-range", name, kind, n,
+                             "image would cover the whole 4 GiB address space");
+    return STP_OK;
+}
+
 stp_status stp_image_add_from(stp_image *img, uint64_t addr, const void *data, size_t len,
                               const char *name, stp_origin_kind kind, uint32_t n,
                               stp_findings *findings)
@@ -194,14 +226,9 @@ stp_status stp_image_add_from(stp_image *img, uint64_t addr, const void *data, s
         return STP_ERR_INVALID_ARG;
     if (len == 0)
         return STP_OK;
-    if (addr >= ADDR_SPACE || (uint64_t)len > ADDR_SPACE - addr)
-        return stp_file_fail(findings, STP_ERR_RANGE, "file.address-range", name, kind, n,
-                             "data at 0x%llX..0x%llX lies past the 4 GiB address space",
-                             (unsigned long long)addr,
-                             (unsigned long long)(addr + (uint64_t)len - 1));
-    if (img->total + len >= ADDR_SPACE)
-        return stp_file_fail(findings, STP_ERR_RANGE, "file.address-range", name, kind, n,
-                             "image would cover the whole 4 GiB address space");
+    stp_status st = check_range(img, addr, len, name, kind, n, findings);
+    if (st != STP_OK)
+        return st;
 
     size_t idx = img->nsegs; /* in-order fast path: after the last segment */
     if (img->nsegs > 0 &&
@@ -218,8 +245,9 @@ stp_status stp_image_add_from(stp_image *img, uint64_t addr, const void *data, s
     /* Everything that can fail is allocated before the image changes. */
     uint32_t name_index;
     if (!intern_name(img, name, &name_index) ||
-        !grow((void **)&img->runs, &img->capruns, img->nruns + 1, sizeof(run)))
+        !stp_grow_array((void **)&img->runs, &img->capruns, img->nruns + 1, sizeof(run)))
         return STP_ERR_NOMEM;
+    (void)name_index;
     bool join_prev = prev != NULL && (uint64_t)prev->addr + prev->size == addr;
     bool join_next = next != NULL && end == next->addr;
 
@@ -227,41 +255,55 @@ stp_status stp_image_add_from(stp_image *img, uint64_t addr, const void *data, s
         uint64_t need = (uint64_t)prev->size + len + (join_next ? next->size : 0);
         if (!seg_reserve(prev, need))
             return STP_ERR_NOMEM;
-        memcpy(prev->data + prev->size, data, len);
+        memcpy(stp_seg_data(prev) + prev->size, data, len);
         prev->size += (uint32_t)len;
         if (join_next) {
-            memcpy(prev->data + prev->size, next->data, next->size);
+            memcpy(stp_seg_data(prev) + prev->size, stp_seg_data(next), next->size);
             prev->size += next->size;
-            stp_free(next->data);
+            stp_free(next->buf);
             memmove(next, next + 1, (img->nsegs - idx - 1) * sizeof(seg));
             img->nsegs--;
         }
     } else if (join_next) {
-        if (!seg_reserve(next, (uint64_t)next->size + len))
+        if (!seg_prepend(next, data, len))
             return STP_ERR_NOMEM;
-        memmove(next->data + len, next->data, next->size);
-        memcpy(next->data, data, len);
         next->addr = (uint32_t)addr;
         next->size += (uint32_t)len;
     } else {
-        if (!grow((void **)&img->segs, &img->capsegs, img->nsegs + 1, sizeof(seg)))
+        if (!stp_grow_array((void **)&img->segs, &img->capsegs, img->nsegs + 1, sizeof(seg)))
             return STP_ERR_NOMEM;
-        seg s = {(uint32_t)addr, 0, 0, NULL};
+        seg s = {(uint32_t)addr, 0, 0, 0, NULL};
         if (!seg_reserve(&s, len))
             return STP_ERR_NOMEM;
-        memcpy(s.data, data, len);
+        memcpy(stp_seg_data(&s), data, len);
         s.size = (uint32_t)len;
         memmove(&img->segs[idx + 1], &img->segs[idx], (img->nsegs - idx) * sizeof(seg));
         img->segs[idx] = s;
         img->nsegs++;
     }
-    run *r = &img->runs[img->nruns++];
-    r->addr = (uint32_t)addr;
-    r->len = (uint32_t)len;
-    r->name_kind = name_index | ((uint32_t)kind << NAME_KIND_SHIFT);
-    r->n = n;
+    /* cannot fail: the name is interned and the run array has room */
+    (void)stp_image_log_run(img, addr, len, name, kind, n, false);
     img->total += len;
     return STP_OK;
+}
+
+stp_status stp_image_add_piece(stp_image *img, uint64_t addr, const void *data, size_t len,
+                               const char *name, stp_origin_kind kind, uint32_t n,
+                               stp_findings *findings)
+{
+    if (img == NULL || (data == NULL && len > 0))
+        return STP_ERR_INVALID_ARG;
+    if (len == 0)
+        return STP_OK;
+    bool in_order =
+        img->npend == 0 && (img->nsegs == 0 || addr >= (uint64_t)img->segs[img->nsegs - 1].addr +
+                                                           img->segs[img->nsegs - 1].size);
+    if (in_order)
+        return stp_image_add_from(img, addr, data, len, name, kind, n, findings);
+    stp_status st = check_range(img, addr, len, name, kind, n, findings);
+    if (st != STP_OK)
+        return st;
+    return stp_image_defer(img, addr, data, len, name, kind, n);
 }
 
 stp_status stp_image_add(stp_image *img, uint64_t addr, const void *data, size_t len,
@@ -281,7 +323,7 @@ stp_segment stp_image_segment(const stp_image *img, size_t index)
     if (img != NULL && index < img->nsegs) {
         s.addr = img->segs[index].addr;
         s.size = img->segs[index].size;
-        s.data = img->segs[index].data;
+        s.data = stp_seg_data(&img->segs[index]);
     }
     return s;
 }
@@ -328,7 +370,7 @@ size_t stp_image_read(const stp_image *img, uint32_t addr, void *buf, size_t len
         uint64_t hi = send < end ? send : end;
         if (lo >= hi)
             continue;
-        memcpy((uint8_t *)buf + (lo - addr), s->data + (lo - s->addr), (size_t)(hi - lo));
+        memcpy((uint8_t *)buf + (lo - addr), stp_seg_data(s) + (lo - s->addr), (size_t)(hi - lo));
         covered += (size_t)(hi - lo);
     }
     return covered;

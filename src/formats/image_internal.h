@@ -22,6 +22,18 @@ stp_status stp_image_add_from(stp_image *img, uint64_t addr, const void *data, s
                               const char *name, stp_origin_kind kind, uint32_t n,
                               stp_findings *findings);
 
+/* What the readers use: like stp_image_add_from, but a piece that does not come after all
+ * earlier data is queued and merged by stp_image_settle in one sorted pass (so files in any
+ * record order load in O(n log n)); overlaps among queued pieces are reported there. */
+stp_status stp_image_add_piece(stp_image *img, uint64_t addr, const void *data, size_t len,
+                               const char *name, stp_origin_kind kind, uint32_t n,
+                               stp_findings *findings);
+/* Merges queued pieces into the segments. On failure (STP_ERR_OVERLAP naming both origins,
+ * STP_ERR_NOMEM) the queued pieces are dropped and the segments are as before. */
+stp_status stp_image_settle(stp_image *img, stp_findings *findings);
+/* Drops queued pieces (after a reader failed). */
+void stp_image_settle_discard(stp_image *img);
+
 /* Formats an origin ("fw.hex:12") into buf. */
 void stp_origin_format(char *buf, size_t cap, const char *name, stp_origin_kind kind, uint64_t n);
 

@@ -131,8 +131,8 @@ stp_status stp_srec_parse(stp_image *img, const uint8_t *data, size_t len, const
         case 1:
         case 2:
         case 3:
-            st =
-                stp_image_add_from(img, addr, d, count, name, STP_ORIGIN_LINE, ln.number, findings);
+            st = stp_image_add_piece(img, addr, d, count, name, STP_ORIGIN_LINE, ln.number,
+                                     findings);
             if (st != STP_OK)
                 return st;
             bytes += count;
@@ -154,7 +154,8 @@ stp_status stp_srec_parse(stp_image *img, const uint8_t *data, size_t len, const
                 return stp_file_fail(findings, STP_ERR_FORMAT, "file.bad-record", name,
                                      STP_ORIGIN_LINE, ln.number,
                                      "termination record S%u carries %zu extra bytes", type, count);
-            stp_image_set_entry(img, addr);
+            if (addr != 0) /* 0 is what writers put when there is no start address */
+                stp_image_set_entry(img, addr);
             ended = true;
             end_line = ln.number;
             break;

@@ -37,6 +37,114 @@ static void test_in_order_records_merge_into_one_segment(void **state)
     stp_image_destroy(img);
 }
 
+static void test_descending_records_merge(void **state)
+{
+    (void)state;
+    /* 1 MiB in 16-byte pieces from the top down: prepending must stay cheap */
+    stp_image *img = new_image();
+    uint8_t buf[16];
+    for (unsigned i = 65536; i-- > 0;) {
+        memset(buf, (int)(i & 0xFF), sizeof(buf));
+        assert_int_equal(stp_image_add(img, 0x08000000u + 16 * i, buf, 16, "d", NULL), STP_OK);
+    }
+    assert_int_equal(stp_image_segment_count(img), 1);
+    stp_segment s = stp_image_segment(img, 0);
+    assert_int_equal(s.addr, 0x08000000u);
+    assert_int_equal(s.size, 1u << 20);
+    for (unsigned i = 0; i < 65536; i += 997)
+        assert_int_equal(s.data[16 * i + 15], i & 0xFF);
+    stp_image_destroy(img);
+}
+
+static void test_shuffled_pieces_settle_into_one_segment(void **state)
+{
+    (void)state;
+    stp_image *img = new_image();
+    uint8_t buf[16];
+    /* 4096 records in the order i * 1237 mod 4096 (a permutation: 1237 is odd) */
+    for (unsigned k = 0; k < 4096; k++) {
+        unsigned i = (k * 1237u) % 4096u;
+        memset(buf, (int)(i & 0xFF), sizeof(buf));
+        assert_int_equal(stp_image_add_piece(img, 0x08000000u + 16 * i, buf, 16, "s.hex",
+                                             STP_ORIGIN_LINE, k + 1, NULL),
+                         STP_OK);
+    }
+    assert_int_equal(stp_image_settle(img, NULL), STP_OK);
+    assert_int_equal(stp_image_segment_count(img), 1);
+    assert_int_equal(stp_image_total_bytes(img), 65536);
+    stp_segment s = stp_image_segment(img, 0);
+    for (unsigned i = 0; i < 4096; i++)
+        assert_int_equal(s.data[16 * i], i & 0xFF);
+    /* later direct adds still work and merge */
+    assert_int_equal(stp_image_add(img, 0x08010000u, buf, 16, "tail", NULL), STP_OK);
+    assert_int_equal(stp_image_segment_count(img), 1);
+    stp_image_destroy(img);
+}
+
+static void test_deferred_overlap_names_both_origins(void **state)
+{
+    (void)state;
+    stp_image *img = new_image();
+    stp_findings f;
+    stp_findings_init(&f);
+    uint8_t d[16] = {0};
+    assert_int_equal(stp_image_add_piece(img, 0x100, d, 16, "x.hex", STP_ORIGIN_LINE, 1, &f),
+                     STP_OK);
+    assert_int_equal(stp_image_add_piece(img, 0x50, d, 16, "x.hex", STP_ORIGIN_LINE, 2, &f),
+                     STP_OK); /* queued */
+    assert_int_equal(stp_image_add_piece(img, 0x200, d, 16, "x.hex", STP_ORIGIN_LINE, 3, &f),
+                     STP_OK);
+    assert_int_equal(stp_image_add_piece(img, 0x58, d, 4, "x.hex", STP_ORIGIN_LINE, 4, &f), STP_OK);
+    assert_int_equal(stp_image_settle(img, &f), STP_ERR_OVERLAP);
+    const stp_finding *fi = stp_findings_find(&f, "file.overlap");
+    assert_non_null(fi);
+    assert_string_equal(fi->message,
+                        "x.hex:4: data at 0x00000058..0x0000005B overlaps data from x.hex:2");
+    /* queued pieces are dropped, committed ones stay */
+    assert_int_equal(stp_image_segment_count(img), 1);
+    assert_int_equal(stp_image_total_bytes(img), 16);
+    /* a queued piece overlapping committed data names the committed line */
+    stp_findings_clear(&f);
+    assert_int_equal(stp_image_add_piece(img, 0x0F8, d, 16, "y.hex", STP_ORIGIN_LINE, 9, &f),
+                     STP_OK);
+    assert_int_equal(stp_image_settle(img, &f), STP_ERR_OVERLAP);
+    assert_string_equal(f.items[0].message,
+                        "y.hex:9: data at 0x00000100..0x00000107 overlaps data from x.hex:1");
+    stp_findings_free(&f);
+    stp_image_destroy(img);
+}
+
+static void test_settle_allocation_failure(void **state)
+{
+    (void)state;
+    uint8_t d[16];
+    memset(d, 0x33, sizeof(d));
+    for (unsigned long n = 1; n < 400; n++) {
+        stp_image *img = NULL;
+        stp_alloc_fail_after(n);
+        stp_status st = stp_image_create(&img);
+        for (unsigned k = 0; st == STP_OK && k < 64; k++)
+            st = stp_image_add_piece(img, 0x1000u + 16 * ((k * 13u) % 64u), d, 16, "p",
+                                     STP_ORIGIN_LINE, k, NULL);
+        if (st == STP_OK)
+            st = stp_image_settle(img, NULL);
+        stp_alloc_fail_after(0);
+        if (st == STP_OK) {
+            assert_int_equal(stp_image_segment_count(img), 1);
+            assert_int_equal(stp_image_total_bytes(img), 1024);
+            stp_image_destroy(img);
+            return;
+        }
+        assert_int_equal(st, STP_ERR_NOMEM);
+        uint64_t sum = 0;
+        for (size_t i = 0; i < stp_image_segment_count(img); i++)
+            sum += stp_image_segment(img, i).size;
+        assert_int_equal(sum, stp_image_total_bytes(img));
+        stp_image_destroy(img);
+    }
+    fail_msg("allocation never succeeded");
+}
+
 static void test_out_of_order_pieces_sort_and_merge(void **state)
 {
     (void)state;
@@ -190,6 +298,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_order_records_merge_into_one_segment),
+        cmocka_unit_test(test_descending_records_merge),
+        cmocka_unit_test(test_shuffled_pieces_settle_into_one_segment),
+        cmocka_unit_test(test_deferred_overlap_names_both_origins),
+        cmocka_unit_test(test_settle_allocation_failure),
         cmocka_unit_test(test_out_of_order_pieces_sort_and_merge),
         cmocka_unit_test(test_overlap_names_both_origins),
         cmocka_unit_test(test_past_4gib_is_range_error),

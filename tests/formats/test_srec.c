@@ -50,6 +50,7 @@ static void test_s1_s2_s6_s8_s9(void **state)
     srec_rec(t, 9, 0x0, NULL, 0);
     assert_int_equal(parse_text(t, "a.s19", STP_FORMAT_AUTO, &img, NULL), STP_OK);
     assert_int_equal(stp_image_total_bytes(img), 16);
+    assert_false(stp_image_has_entry(img)); /* S9 0000: no start address */
     stp_image_destroy(img);
 }
 
