@@ -1,6 +1,7 @@
 /* ELF32 little-endian ARM executables: every PT_LOAD program header with file bytes is loaded
- * at its physical (load) address; empty and NOBITS-only parts (.bss) are skipped; e_entry is
- * the entry point. Every offset and size is checked against the file before it is used. */
+ * at its physical (load) address (the virtual one when every physical address is 0); empty
+ * and NOBITS-only parts (.bss) are skipped; e_entry is the entry point. Every offset and size is
+ * checked against the file before it is used. */
 #include <string.h>
 
 #include "formats/image_internal.h"
@@ -78,10 +79,18 @@ stp_status stp_elf_parse(stp_image *img, const uint8_t *data, size_t len, const 
         return stp_file_fail(findings, STP_ERR_FORMAT, "file.elf-corrupt", name, STP_ORIGIN_OFFSET,
                              28, "program headers at 0x%X..0x%llX lie outside the file (%zu bytes)",
                              phoff, (unsigned long long)table_end, len);
+    /* Some toolchains leave every physical address 0: then the virtual ones are meant. */
+    bool use_vaddr = true;
+    for (unsigned i = 0; i < phnum; i++) {
+        const uint8_t *ph = data + phoff + (size_t)i * phentsize;
+        if (le32(ph) == PT_LOAD && le32(ph + 16) != 0 && le32(ph + 12) != 0)
+            use_vaddr = false;
+    }
     uint64_t bytes = 0;
     for (unsigned i = 0; i < phnum; i++) {
         const uint8_t *ph = data + phoff + (size_t)i * phentsize;
-        uint32_t type = le32(ph), offset = le32(ph + 4), paddr = le32(ph + 12);
+        uint32_t type = le32(ph), offset = le32(ph + 4);
+        uint32_t paddr = use_vaddr ? le32(ph + 8) : le32(ph + 12);
         uint32_t filesz = le32(ph + 16), memsz = le32(ph + 20);
         if (type != PT_LOAD || filesz == 0)
             continue;

@@ -96,19 +96,16 @@ static stp_status report_overlap(const stp_image *img, const item *prev, const i
     size_t ra, rb;
     item_origin(img, prev, lo, &ra, a, sizeof(a));
     item_origin(img, cur, lo, &rb, b, sizeof(b));
-    const char *later = rb > ra ? b : a, *earlier = rb > ra ? a : b;
-    size_t later_run = rb > ra ? rb : ra;
-    const stp_run *r = &img->runs[later_run];
-    stp_finding *f = stp_finding_add(findings, "file.overlap", STP_SEV_ERROR,
-                                     "%s: data at 0x%08llX..0x%08llX overlaps data from %s", later,
-                                     (unsigned long long)lo, (unsigned long long)hi, earlier);
-    stp_finding_evidence(f, "file", "%s", img->names[r->name_kind & RUN_NAME_MASK]);
-    stp_finding_evidence(f, "origin", "%s", later);
+    const char *earlier = rb > ra ? a : b;
+    const stp_run *r = &img->runs[rb > ra ? rb : ra];
+    stp_finding *f =
+        stp_file_error(findings, "file.overlap", img->names[r->name_kind & RUN_NAME_MASK],
+                       (stp_origin_kind)(r->name_kind >> RUN_KIND_SHIFT), r->n,
+                       "data at 0x%08llX..0x%08llX overlaps data from %s", (unsigned long long)lo,
+                       (unsigned long long)hi, earlier);
     stp_finding_evidence(f, "earlier", "%s", earlier);
     stp_finding_evidence(f, "range", "0x%08llX..0x%08llX", (unsigned long long)lo,
                          (unsigned long long)hi);
-    stp_finding_advice(f, "Two parts of the input claim the same addresses; fix the linker "
-                          "script or the extended address records.");
     return STP_ERR_OVERLAP;
 }
 

@@ -79,6 +79,23 @@ static void test_elf_loads_at_physical_addresses(void **state)
     stp_image_destroy(img);
 }
 
+static void test_elf_all_physical_zero_uses_virtual(void **state)
+{
+    (void)state;
+    uint8_t buf[0x200];
+    phdr_spec ph[2] = {{1, 0x100, 0x08000000u, 0, 0x40, 0x40},
+                       {1, 0x140, 0x08000040u, 0, 0x10, 0x10}};
+    size_t len = make_elf(buf, ph, 2, 0x08000001u);
+    stp_image *img = NULL;
+    assert_int_equal(
+        stp_image_parse(buf, len, "v.elf", STP_FORMAT_ELF, STP_DEFAULT_BIN_BASE, &img, NULL),
+        STP_OK);
+    assert_int_equal(stp_image_segment_count(img), 1);
+    assert_int_equal(stp_image_segment(img, 0).addr, 0x08000000u);
+    assert_int_equal(stp_image_segment(img, 0).size, 0x50);
+    stp_image_destroy(img);
+}
+
 static void test_elf_absurd_offsets_and_sizes(void **state)
 {
     (void)state;
@@ -218,6 +235,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_elf_loads_at_physical_addresses),
+        cmocka_unit_test(test_elf_all_physical_zero_uses_virtual),
         cmocka_unit_test(test_elf_absurd_offsets_and_sizes),
         cmocka_unit_test(test_elf_unsupported_and_truncated),
         cmocka_unit_test(test_elf_overlap_and_empty),
