@@ -18,9 +18,9 @@ typedef struct sim_cpu sim_cpu;
  * region with writable=false go through bus->write (e.g. flash programming). */
 typedef struct sim_mem_region {
     uint32_t base;
-    uint32_t size;     /* multiple of 4 KiB */
-    uint8_t *host;     /* backing bytes, owned by the board */
-    bool writable;     /* core stores go straight to host memory */
+    uint32_t size; /* multiple of 4 KiB */
+    uint8_t *host; /* backing bytes, owned by the board */
+    bool writable; /* core stores go straight to host memory */
 } sim_mem_region;
 
 /* The board's side, called by the core for everything outside the PPB and outside the
@@ -41,27 +41,52 @@ sim_cpu *sim_cpu_create(stp_core_kind core, uint32_t cpuid, const sim_bus *bus,
                         size_t errlen);
 void sim_cpu_destroy(sim_cpu *cpu);
 
-/* Core reset (power-on when por): SP/PC from the vector table at vtor_base; debug
- * registers survive a system reset but not power-on; S_RESET_ST becomes set; DEMCR
- * VC_CORERESET halts the core on the first instruction. */
+/* Core reset (power-on when por): SP/PC from the vector table at vtor_base (also the
+ * VTOR value after reset); debug registers (DHCSR, DEMCR, FPB, DWT) survive a system
+ * reset but not power-on; S_RESET_ST becomes set; with C_DEBUGEN, DEMCR VC_CORERESET (or
+ * a C_HALT left set) halts the core on the first instruction. May be called from inside
+ * bus->system_reset_request (the reset then happens when the current block ends). */
 void sim_cpu_reset(sim_cpu *cpu, bool por, uint32_t vtor_base);
 
-/* Runs up to max_cycles (1 cycle per instruction) unless halted or sleeping (WFI/WFE).
- * Returns cycles consumed. Halts on BKPT when C_DEBUGEN, on FPB match, on C_STEP. */
+/* Runs up to max_cycles (1 cycle per instruction) unless halted, sleeping (WFI/WFE) or
+ * locked up. Returns the instructions executed (0 while halted/sleeping; never more than
+ * max_cycles: a basic block that runs past the budget is charged to the next call).
+ * Halts on BKPT when C_DEBUGEN, on FPB match, on DWT match, on C_STEP. SysTick counts
+ * these cycles and, while sleeping, the whole max_cycles. Before the first sim_cpu_reset
+ * the core is held in reset and does not run. */
 uint64_t sim_cpu_run(sim_cpu *cpu, uint64_t max_cycles);
 bool sim_cpu_halted(const sim_cpu *cpu);
 bool sim_cpu_sleeping(const sim_cpu *cpu);
+/* Lockup (a fault in HardFault, an unreadable vector): the core stops until reset or a
+ * debug halt. DHCSR.S_LOCKUP shows it. */
+bool sim_cpu_lockup(const sim_cpu *cpu);
+/* Instructions executed since creation (for statistics). */
+uint64_t sim_cpu_instructions(const sim_cpu *cpu);
+
+/* The board changed bytes of a direct region behind the core's back (debugger writes to
+ * SRAM or flash, flash programming/erase by the flash model, option bytes): the core
+ * refreshes its view (read-only regions are mapped through a private copy, because
+ * Unicorn cannot abort a store to read-only memory) and drops translated code there.
+ * Call it after every such change; addr may be any alias. Cheap when nothing changed. */
+void sim_cpu_mem_changed(sim_cpu *cpu, uint32_t addr, uint32_t len);
 
 /* Accesses to the PPB (0xE0000000-0xE00FFFFF) from the debugger or the core. DHCSR
- * writes need DBGKEY; DCRSR/DCRDR move core registers while halted. */
+ * writes need DBGKEY; DCRSR/DCRDR move core registers while halted. 0xE0040000 and up
+ * (TPIU, ETM, DBGMCU, ROM table) is forwarded to bus->read/write, which must answer it
+ * without calling back here. A DHCSR write with C_STEP runs the step at once. */
 sim_access sim_cpu_ppb_read(sim_cpu *cpu, uint32_t addr, uint32_t *val, unsigned width);
 sim_access sim_cpu_ppb_write(sim_cpu *cpu, uint32_t addr, uint32_t val, unsigned width);
 
 /* Direct register access for the board (e.g. state inspection in tests).
  * regno as DCRSR REGSEL: 0-12 r0-r12, 13 sp, 14 lr, 15 pc, 16 xPSR, 17 MSP, 18 PSP. */
 uint32_t sim_cpu_reg(const sim_cpu *cpu, unsigned regno);
+/* The same numbering for writes (20 = CONTROL/FAULTMASK/BASEPRI/PRIMASK, 33 = FPSCR,
+ * 64-95 = S0-S31 on FPU cores). False for a register the core does not have. */
+bool sim_cpu_set_reg(sim_cpu *cpu, unsigned regno, uint32_t val);
 
-/* Map/unmap changes after creation (boot alias switch, RDP): remaps the region at base. */
+/* Map/unmap changes after creation (boot alias switch, RDP): replaces the region at
+ * region->base, adds it if new, removes it when size is 0 or host is NULL (the range then
+ * goes to the bus). 0 on success. */
 int sim_cpu_remap(sim_cpu *cpu, const sim_mem_region *region);
 
 #endif

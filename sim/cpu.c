@@ -1,0 +1,856 @@
+/* The virtual Cortex-M core: Unicorn setup, memory map, run loop and hooks.
+ *
+ * What Unicorn 2.0.1 (Debian libunicorn2 2.0.1.post1) really does, found by experiment and
+ * relied on below (tests/sim_cpu exercise each point):
+ *
+ * - Mode UC_MODE_THUMB | UC_MODE_MCLASS, model chosen with uc_ctl_set_cpu_model() before
+ *   the first memory map. There is no M0+ model: M0+ runs as M0.
+ * - uc_emu_start(begin): bit 0 of begin sets the Thumb state; so does bit 0 of a PC written
+ *   with uc_reg_write(). We keep EPSR.T ourselves (cpu->thumb) and start at pc|thumb; a core
+ *   started with T=0 raises INVSTATE like the hardware. Reading UC_ARM_REG_XPSR returns
+ *   APSR|IPSR|EPSR with T in bit 24; UC_ARM_REG_IPSR can be written directly.
+ * - Exceptions are NOT taken by Unicorn: cc->do_interrupt is never called. Every exception
+ *   (BKPT = 7, SVC = 2, fetch from MMIO = 3, EXC_RETURN branch = 8, NOCP = 17,
+ *   INVSTATE = 18, UNALIGNED = 22 ...) is reported to UC_HOOK_INTR with the QEMU EXCP_*
+ *   number; the PC is precise (BKPT: the instruction, SVC: the next one, exception
+ *   return: the EXC_RETURN value with bit 0 cleared, also in thread mode). UDF and other
+ *   undefined encodings do not call the hook: uc_emu_start returns UC_ERR_INSN_INVALID with
+ *   the PC on the instruction. So cpu_exc.c implements exception entry (stacking,
+ *   EXC_RETURN, vector fetch) and return itself.
+ * - A store to memory mapped without UC_PROT_WRITE calls UC_HOOK_MEM_WRITE_PROT. If the hook
+ *   returns true the store STILL lands in the mapped bytes; if it returns false emulation
+ *   stops with UC_ERR_WRITE_PROT and a PC that is the start of the translation block, not
+ *   the store (earlier instructions of the block already ran). Neither gives a clean abort.
+ *   Hence read-only regions are mapped from a shadow copy owned by the core: the hook
+ *   forwards the store to bus->write (in program order, before later MMIO accesses) and
+ *   stops at the end of the block, where the shadow is refreshed from the board's bytes.
+ *   Until then, reads of that very address in the same block see the raw stored value.
+ * - Bytes changed behind Unicorn's back (board writes to flash/SRAM) leave stale translated
+ *   code: uc_ctl_remove_cache(lo, hi) invalidates a range (~4 us per page set, 80 us per MiB).
+ *   uc_ctl_flush_tlb() (a full TB flush) costs ~16 ms and is avoided.
+ * - A code hook added after code was translated is not called from the cached blocks: add
+ *   hooks, then remove_cache the range. Memory hooks work without invalidation.
+ * - Stopping from a block hook is precise (the block does not run); from a code hook too
+ *   (the instruction does not run). uc_emu_stop() from a memory hook, the write-protect
+ *   hook or an MMIO callback abandons the current instruction half-done (the store made,
+ *   base write-back and PC not updated; PC = block start, or the instruction when a code
+ *   hook synced it). So those callbacks only flag the stop (cpu_request_stop) and the next
+ *   block hook (or code hook, while one is armed) performs it cleanly.
+ * - uc_emu_start's count argument installs a per-instruction hook that is never removed, so
+ *   we never use it: cycles are counted per block (block hook + Thumb length decoding) and
+ *   C_STEP uses a temporary code hook.
+ * - WFI/WFE stop emulation with UC_ERR_OK and PC after the instruction: we detect it by
+ *   the opcode before the PC and model sleep ourselves.
+ * - MMIO regions (uc_mmio_map) cover the bus and the PPB; executing from them raises
+ *   exception 3 (no crash). Page size is 1 KiB.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#include "cpu_internal.h"
+
+/* ---------------------------------------------------------------- registers ---------- */
+
+uint32_t cpu_reg_get(const sim_cpu *cpu, int ucreg)
+{
+    uint32_t v = 0;
+    uc_reg_read(cpu->uc, ucreg, &v);
+    return v;
+}
+
+void cpu_reg_set(sim_cpu *cpu, int ucreg, uint32_t val)
+{
+    uc_reg_write(cpu->uc, ucreg, &val);
+}
+
+/* ---------------------------------------------------------------- memory map --------- */
+
+static cpu_region *region_of(sim_cpu *cpu, uint32_t addr)
+{
+    for (size_t i = 0; i < cpu->nregions; i++) {
+        cpu_region *r = &cpu->regions[i];
+        if (addr >= r->r.base && addr - r->r.base < r->r.size)
+            return r;
+    }
+    return NULL;
+}
+
+bool cpu_read32(sim_cpu *cpu, uint32_t addr, uint32_t *val)
+{
+    cpu_region *r = region_of(cpu, addr);
+    if (r && addr - r->r.base <= r->r.size - 4) {
+        const uint8_t *p = r->r.host + (addr - r->r.base);
+        *val = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+        return true;
+    }
+    if (addr >= PPB_BASE && addr < PPB_EXTERNAL)
+        return sim_cpu_ppb_read(cpu, addr, val, 4) == SIM_ACC_OK;
+    return cpu->bus.read(cpu->bus.ctx, addr, val, 4) == SIM_ACC_OK;
+}
+
+bool cpu_write32(sim_cpu *cpu, uint32_t addr, uint32_t val)
+{
+    cpu_region *r = region_of(cpu, addr);
+    if (r && r->r.writable && addr - r->r.base <= r->r.size - 4) {
+        uint8_t *p = r->r.host + (addr - r->r.base);
+        p[0] = (uint8_t)val;
+        p[1] = (uint8_t)(val >> 8);
+        p[2] = (uint8_t)(val >> 16);
+        p[3] = (uint8_t)(val >> 24);
+        return true;
+    }
+    if (addr >= PPB_BASE && addr < PPB_EXTERNAL)
+        return sim_cpu_ppb_write(cpu, addr, val, 4) == SIM_ACC_OK;
+    return cpu->bus.write(cpu->bus.ctx, addr, val, 4) == SIM_ACC_OK;
+}
+
+/* Stops the run at the next clean point: the start of the next translation block, or the
+ * next instruction while a code hook is armed. Never uc_emu_stop() from a memory or MMIO
+ * callback: Unicorn then abandons the current instruction half-done (store made, base
+ * write-back not) with a stale PC, and re-running it would repeat the bus access. */
+void cpu_request_stop(sim_cpu *cpu, unsigned why)
+{
+    cpu->stop |= why;
+    if (cpu->in_run)
+        cpu->stop_pending = true;
+}
+
+/* From a block or code hook (or the interrupt hook): stopping there is precise. */
+static void stop_now(sim_cpu *cpu, unsigned why)
+{
+    cpu->stop |= why;
+    if (cpu->in_run)
+        uc_emu_stop(cpu->uc);
+}
+
+/* Translated code for [lo, hi) is stale: drop it now, or after the run when inside one. */
+void cpu_invalidate(sim_cpu *cpu, uint32_t lo, uint32_t hi)
+{
+    if (hi <= lo)
+        return;
+    if (cpu->in_run) {
+        if (cpu->inval_hi <= cpu->inval_lo) {
+            cpu->inval_lo = lo;
+            cpu->inval_hi = hi;
+        } else {
+            if (lo < cpu->inval_lo)
+                cpu->inval_lo = lo;
+            if (hi > cpu->inval_hi)
+                cpu->inval_hi = hi;
+        }
+        return;
+    }
+    uc_ctl_remove_cache(cpu->uc, lo, hi);
+}
+
+/* The board's bytes [host, host+len) changed: refresh every shadow and translation that
+ * shows them (aliases included). */
+static void sync_host_range(sim_cpu *cpu, const uint8_t *host, size_t len)
+{
+    for (size_t i = 0; i < cpu->nregions; i++) {
+        cpu_region *r = &cpu->regions[i];
+        const uint8_t *lo = host > r->r.host ? host : r->r.host;
+        const uint8_t *hi = host + len < r->r.host + r->r.size ? host + len : r->r.host + r->r.size;
+        if (lo >= hi)
+            continue;
+        size_t off = (size_t)(lo - r->r.host);
+        if (r->map != r->r.host)
+            memcpy(r->map + off, lo, (size_t)(hi - lo));
+        uint32_t glo = r->r.base + (uint32_t)off;
+        uint32_t page = 1024;
+        cpu_invalidate(cpu, glo & ~(page - 1), glo + (uint32_t)(hi - lo));
+    }
+}
+
+void sim_cpu_mem_changed(sim_cpu *cpu, uint32_t addr, uint32_t len)
+{
+    cpu_region *r = region_of(cpu, addr);
+    if (!r || len == 0)
+        return;
+    uint32_t off = addr - r->r.base;
+    if (len > r->r.size - off)
+        len = r->r.size - off;
+    sync_host_range(cpu, r->r.host + off, len);
+}
+
+/* Safety net when the core resumes or resets: shadows that differ from the board's bytes
+ * (a board change nobody announced) are refreshed page by page. */
+static void resync_shadows(sim_cpu *cpu)
+{
+    const size_t page = 1024;
+    for (size_t i = 0; i < cpu->nregions; i++) {
+        cpu_region *r = &cpu->regions[i];
+        if (!r->shadow)
+            continue;
+        for (size_t off = 0; off < r->r.size; off += page) {
+            if (memcmp(r->shadow + off, r->r.host + off, page) != 0)
+                sync_host_range(cpu, r->r.host + off, page);
+        }
+    }
+}
+
+static uint64_t mmio_bus_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
+{
+    cpu_mmio *m = user;
+    sim_cpu *cpu = m->cpu;
+    uint32_t addr = m->base + (uint32_t)offset;
+    uint32_t val = 0;
+    sim_access a;
+    if (m->ppb)
+        a = sim_cpu_ppb_read(cpu, addr, &val, size);
+    else
+        a = cpu->bus.read(cpu->bus.ctx, addr, &val, size);
+    if (a == SIM_ACC_FAULT || a == SIM_ACC_NO_TARGET) {
+        cpu->busfault_cfsr |= CFSR_PRECISERR | CFSR_BFARVALID;
+        cpu->busfault_addr = addr;
+        cpu_request_stop(cpu, STOP_BUSFAULT);
+        val = 0;
+    }
+    return val;
+}
+
+static void mmio_bus_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
+                           void *user)
+{
+    cpu_mmio *m = user;
+    sim_cpu *cpu = m->cpu;
+    uint32_t addr = m->base + (uint32_t)offset;
+    sim_access a;
+    if (m->ppb)
+        a = cpu_ppb_write_core(cpu, addr, (uint32_t)value, size);
+    else
+        a = cpu->bus.write(cpu->bus.ctx, addr, (uint32_t)value, size);
+    if (a == SIM_ACC_FAULT || a == SIM_ACC_NO_TARGET) {
+        cpu->busfault_cfsr |= CFSR_IMPRECISERR;
+        cpu_request_stop(cpu, STOP_BUSFAULT);
+    }
+}
+
+static void map_clear(sim_cpu *cpu)
+{
+    for (size_t i = 0; i < cpu->nregions; i++)
+        uc_mem_unmap(cpu->uc, cpu->regions[i].r.base, cpu->regions[i].r.size);
+    for (size_t i = 0; i < cpu->nmmio; i++)
+        uc_mem_unmap(cpu->uc, cpu->mmio[i].base, cpu->mmio[i].size);
+    cpu->nmmio = 0;
+    for (size_t i = 0; i < cpu->nregions; i++) {
+        free(cpu->regions[i].shadow);
+        cpu->regions[i].shadow = NULL;
+        cpu->regions[i].map = NULL;
+    }
+}
+
+static int cmp_region(const void *a, const void *b)
+{
+    const cpu_region *x = a, *y = b;
+    return x->r.base < y->r.base ? -1 : x->r.base > y->r.base;
+}
+
+static bool add_mmio(sim_cpu *cpu, uint64_t lo, uint64_t hi, bool ppb, char *err, size_t errlen)
+{
+    if (hi <= lo)
+        return true;
+    if (cpu->nmmio == CPU_MAX_MMIO) {
+        snprintf(err, errlen, "too many memory map holes");
+        return false;
+    }
+    cpu_mmio *m = &cpu->mmio[cpu->nmmio];
+    m->cpu = cpu;
+    m->base = (uint32_t)lo;
+    m->size = hi - lo;
+    m->ppb = ppb;
+    uc_err e = uc_mmio_map(cpu->uc, lo, (size_t)(hi - lo), mmio_bus_read, m, mmio_bus_write, m);
+    if (e != UC_ERR_OK) {
+        snprintf(err, errlen, "cannot map bus 0x%08llx-0x%08llx: %s", (unsigned long long)lo,
+                 (unsigned long long)hi, uc_strerror(e));
+        return false;
+    }
+    cpu->nmmio++;
+    return true;
+}
+
+/* Maps the regions (read-only ones through a shadow), the PPB and the bus in the holes. */
+static bool map_build(sim_cpu *cpu, char *err, size_t errlen)
+{
+    qsort(cpu->regions, cpu->nregions, sizeof cpu->regions[0], cmp_region);
+    for (size_t i = 0; i < cpu->nregions; i++) {
+        cpu_region *r = &cpu->regions[i];
+        uint64_t end = (uint64_t)r->r.base + r->r.size;
+        if (r->r.size == 0 || (r->r.size & 1023) || (r->r.base & 1023) || end > PPB_BASE ||
+            !r->r.host) {
+            snprintf(err, errlen, "bad region 0x%08x+0x%x (1 KiB aligned, below 0xE0000000)",
+                     r->r.base, r->r.size);
+            return false;
+        }
+        if (i + 1 < cpu->nregions && end > cpu->regions[i + 1].r.base) {
+            snprintf(err, errlen, "regions 0x%08x and 0x%08x overlap", r->r.base,
+                     cpu->regions[i + 1].r.base);
+            return false;
+        }
+        if (r->r.writable) {
+            r->map = r->r.host;
+        } else {
+            /* Share the shadow of an earlier read-only region with the same bytes. */
+            for (size_t j = 0; j < i && !r->map; j++) {
+                cpu_region *o = &cpu->regions[j];
+                if (!o->r.writable && r->r.host >= o->r.host &&
+                    r->r.host + r->r.size <= o->r.host + o->r.size)
+                    r->map = o->map + (r->r.host - o->r.host);
+            }
+            if (!r->map) {
+                void *p = NULL;
+                if (posix_memalign(&p, 4096, r->r.size) != 0) {
+                    snprintf(err, errlen, "out of memory");
+                    return false;
+                }
+                memcpy(p, r->r.host, r->r.size);
+                r->shadow = r->map = p;
+            }
+        }
+        uint32_t perms = r->r.writable ? UC_PROT_ALL : (UC_PROT_READ | UC_PROT_EXEC);
+        uc_err e = uc_mem_map_ptr(cpu->uc, r->r.base, r->r.size, perms, r->map);
+        if (e != UC_ERR_OK) {
+            snprintf(err, errlen, "cannot map 0x%08x: %s", r->r.base, uc_strerror(e));
+            return false;
+        }
+    }
+    uint64_t at = 0;
+    for (size_t i = 0; i < cpu->nregions; i++) {
+        if (!add_mmio(cpu, at, cpu->regions[i].r.base, false, err, errlen))
+            return false;
+        at = (uint64_t)cpu->regions[i].r.base + cpu->regions[i].r.size;
+    }
+    return add_mmio(cpu, at, PPB_BASE, false, err, errlen) &&
+           add_mmio(cpu, PPB_BASE, PPB_END, true, err, errlen) &&
+           add_mmio(cpu, PPB_END, 0x100000000ull, false, err, errlen);
+}
+
+int sim_cpu_remap(sim_cpu *cpu, const sim_mem_region *region)
+{
+    char err[128];
+    for (size_t i = 0; i < cpu->nregions; i++)
+        uc_ctl_remove_cache(cpu->uc, cpu->regions[i].r.base,
+                            (uint64_t)cpu->regions[i].r.base + cpu->regions[i].r.size);
+    map_clear(cpu);
+    size_t i = 0;
+    while (i < cpu->nregions && cpu->regions[i].r.base != region->base)
+        i++;
+    bool remove = region->size == 0 || region->host == NULL;
+    if (i < cpu->nregions) {
+        if (remove) {
+            memmove(&cpu->regions[i], &cpu->regions[i + 1],
+                    (cpu->nregions - i - 1) * sizeof cpu->regions[0]);
+            cpu->nregions--;
+        } else {
+            cpu->regions[i].r = *region;
+        }
+    } else if (!remove) {
+        if (cpu->nregions == CPU_MAX_REGIONS)
+            return -1;
+        memset(&cpu->regions[cpu->nregions], 0, sizeof cpu->regions[0]);
+        cpu->regions[cpu->nregions++].r = *region;
+    }
+    if (!map_build(cpu, err, sizeof err))
+        return -1;
+    if (cpu->in_run)
+        cpu_request_stop(cpu, STOP_REMAP);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- hooks -------------- */
+
+/* Number of Thumb instructions in [addr, addr+size) (32-bit ones start with 0b11101,
+ * 0b11110 or 0b11111). */
+static unsigned count_insns(sim_cpu *cpu, uint32_t addr, uint32_t size)
+{
+    cpu_region *r = region_of(cpu, addr);
+    if (!r || size > r->r.size - (addr - r->r.base))
+        return size / 2 ? size / 2 : 1;
+    const uint8_t *p = r->map + (addr - r->r.base);
+    unsigned n = 0;
+    for (uint32_t off = 0; off + 1 < size; n++) {
+        unsigned top = p[off + 1] >> 3;
+        off += (top == 0x1D || top == 0x1E || top == 0x1F) ? 4 : 2;
+    }
+    return n ? n : 1;
+}
+
+static void hook_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    sim_cpu *cpu = user;
+    if (cpu->stop_pending) {
+        stop_now(cpu, 0);
+        return;
+    }
+    if (cpu->stepping) {
+        if (cpu->step_count >= 1)
+            stop_now(cpu, STOP_HALT);
+        return;
+    }
+    if (cpu->done >= cpu->budget) {
+        stop_now(cpu, STOP_BUDGET);
+        return;
+    }
+    cpu->done += count_insns(cpu, (uint32_t)address, size);
+}
+
+static void hook_step(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    sim_cpu *cpu = user;
+    if (cpu->stop_pending || cpu->step_count >= 1)
+        stop_now(cpu, STOP_HALT);
+    else
+        cpu->step_count++;
+}
+
+/* Present while data watchpoints are armed: its mere presence makes Unicorn check for a
+ * stop request before every instruction, so a watchpoint halts right after the access. */
+static void hook_precise(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    sim_cpu *cpu = user;
+    if (cpu->stop_pending)
+        stop_now(cpu, 0);
+}
+
+static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
+{
+    sim_cpu *cpu = user;
+    cpu->intr_no = intno;
+    stop_now(cpu, STOP_INTR);
+}
+
+static bool hook_wprot(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
+                       void *user)
+{
+    sim_cpu *cpu = user;
+    uint32_t addr = (uint32_t)address;
+    sim_access a = cpu->bus.write(cpu->bus.ctx, addr, (uint32_t)value, (unsigned)size);
+    if (a == SIM_ACC_FAULT || a == SIM_ACC_NO_TARGET)
+        cpu->busfault_cfsr |= CFSR_IMPRECISERR;
+    if (cpu->sync_hi <= cpu->sync_lo) {
+        cpu->sync_lo = addr;
+        cpu->sync_hi = addr + (uint32_t)size;
+    } else {
+        if (addr < cpu->sync_lo)
+            cpu->sync_lo = addr;
+        if (addr + (uint32_t)size > cpu->sync_hi)
+            cpu->sync_hi = addr + (uint32_t)size;
+    }
+    cpu_request_stop(cpu, STOP_SYNC | (cpu->busfault_cfsr ? STOP_BUSFAULT : 0));
+    return true; /* Unicorn then writes the shadow; the stop refreshes it from the board */
+}
+
+static void hook_fpb(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    sim_cpu *cpu = user;
+    if (!(cpu->dhcsr & DHCSR_C_DEBUGEN))
+        return;
+    cpu->halt_reason |= DFSR_BKPT;
+    stop_now(cpu, STOP_HALT);
+}
+
+static void dwt_hit(sim_cpu *cpu, cpu_dwt_comp *c, bool pc_match)
+{
+    c->function |= 1u << 24; /* MATCHED */
+    if (cpu->dhcsr & DHCSR_C_DEBUGEN) {
+        cpu->halt_reason |= DFSR_DWTTRAP;
+        if (pc_match)
+            stop_now(cpu, STOP_HALT);
+        else
+            cpu_request_stop(cpu, STOP_HALT);
+    }
+}
+
+static void hook_dwt_mem(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
+                         void *user)
+{
+    cpu_dwt_comp *c = user;
+    uint32_t span = 1u << (c->mask & 31);
+    uint32_t lo = c->comp & ~(span - 1);
+    uint32_t a = (uint32_t)address;
+    if ((uint64_t)a + (uint32_t)size <= lo || a > lo + (span - 1))
+        return; /* the hook range is widened by 7 bytes to catch unaligned overlaps */
+    dwt_hit(c->cpu, c, false);
+}
+
+static void hook_dwt_pc(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    cpu_dwt_comp *c = user;
+    dwt_hit(c->cpu, c, true);
+}
+
+static void del_hook(sim_cpu *cpu, uc_hook *h)
+{
+    if (*h) {
+        uc_hook_del(cpu->uc, *h);
+        *h = 0;
+    }
+}
+
+/* Re-arms the FPB/BPU hooks after FP_CTRL/FP_COMP changed (only while halted or from the
+ * debugger between runs). One ranged code hook per enabled comparator half-word. */
+void cpu_update_fpb(sim_cpu *cpu)
+{
+    for (unsigned i = 0; i < CPU_MAX_FPB; i++) {
+        for (unsigned k = 0; k < 2; k++)
+            del_hook(cpu, &cpu->fp_hook[i][k]);
+    }
+    if (!(cpu->fp_ctrl & 1))
+        return;
+    bool rev2 = (cpu->fp_ctrl >> 28) == 1;
+    for (unsigned i = 0; i < cpu->fp_num_code; i++) {
+        uint32_t c = cpu->fp_comp[i];
+        uint32_t addrs[2];
+        unsigned n = 0;
+        if (rev2) {
+            if (c & 1)
+                addrs[n++] = c & ~1u;
+        } else if (c & 1) {
+            uint32_t word = c & 0x1FFFFFFCu;
+            unsigned replace = c >> 30;
+            if (replace == 1 || replace == 3)
+                addrs[n++] = word;
+            if (replace == 2 || replace == 3)
+                addrs[n++] = word + 2;
+        }
+        for (unsigned k = 0; k < n; k++) {
+            uc_hook_add(cpu->uc, &cpu->fp_hook[i][k], UC_HOOK_CODE, hook_fpb, cpu, addrs[k],
+                        addrs[k]);
+            cpu_invalidate(cpu, addrs[k] & ~1023u, addrs[k] + 4);
+        }
+    }
+}
+
+static bool code_hook_all(sim_cpu *cpu, uc_hook *h, void *cb)
+{
+    if (uc_hook_add(cpu->uc, h, UC_HOOK_CODE, cb, cpu, 1, 0) != UC_ERR_OK)
+        return false;
+    for (size_t i = 0; i < cpu->nregions; i++)
+        cpu_invalidate(cpu, cpu->regions[i].r.base,
+                       cpu->regions[i].r.base + cpu->regions[i].r.size);
+    return true;
+}
+
+/* Re-arms the DWT comparator hooks (data address and PC match) after a register change. */
+void cpu_update_dwt(sim_cpu *cpu)
+{
+    bool data = false;
+    for (unsigned i = 0; i < cpu->dwt_num; i++) {
+        cpu_dwt_comp *c = &cpu->dwt[i];
+        del_hook(cpu, &c->hook_r);
+        del_hook(cpu, &c->hook_w);
+        del_hook(cpu, &c->hook_pc);
+        unsigned fn = c->function & 0xF;
+        if (!(cpu->demcr & DEMCR_TRCENA))
+            continue;
+        uint32_t span = 1u << (c->mask & 31);
+        uint32_t lo = c->comp & ~(span - 1);
+        uint64_t hlo = lo >= 7 ? lo - 7 : 0;
+        uint64_t hhi = (uint64_t)lo + span - 1;
+        c->cpu = cpu;
+        if (fn == 4) {
+            uc_hook_add(cpu->uc, &c->hook_pc, UC_HOOK_CODE, hook_dwt_pc, c, lo, hhi);
+            cpu_invalidate(cpu, lo & ~1023u, (uint32_t)(hhi + 4));
+        }
+        if (fn == 5 || fn == 7) {
+            uc_hook_add(cpu->uc, &c->hook_r, UC_HOOK_MEM_READ, hook_dwt_mem, c, hlo, hhi);
+            data = true;
+        }
+        if (fn == 6 || fn == 7) {
+            uc_hook_add(cpu->uc, &c->hook_w, UC_HOOK_MEM_WRITE, hook_dwt_mem, c, hlo, hhi);
+            data = true;
+        }
+    }
+    if (data && !cpu->h_precise)
+        code_hook_all(cpu, &cpu->h_precise, hook_precise);
+    else if (!data && cpu->h_precise)
+        del_hook(cpu, &cpu->h_precise);
+    cpu->dwt_data_active = data;
+}
+
+/* ---------------------------------------------------------------- creation ----------- */
+
+static int uc_model(stp_core_kind k)
+{
+    switch (k) {
+    case STP_CORE_M0:
+    case STP_CORE_M0P:
+        return UC_CPU_ARM_CORTEX_M0;
+    case STP_CORE_M3:
+        return UC_CPU_ARM_CORTEX_M3;
+    case STP_CORE_M4:
+        return UC_CPU_ARM_CORTEX_M4;
+    case STP_CORE_M7:
+        return UC_CPU_ARM_CORTEX_M7;
+    case STP_CORE_M33:
+        return UC_CPU_ARM_CORTEX_M33;
+    }
+    return UC_CPU_ARM_CORTEX_M4;
+}
+
+sim_cpu *sim_cpu_create(stp_core_kind core, uint32_t cpuid, const sim_bus *bus,
+                        const sim_mem_region *regions, size_t region_count, char *err,
+                        size_t errlen)
+{
+    if (region_count > CPU_MAX_REGIONS || !bus || !bus->read || !bus->write) {
+        snprintf(err, errlen, "bad core configuration (at most %d regions, bus read/write)",
+                 CPU_MAX_REGIONS);
+        return NULL;
+    }
+    sim_cpu *cpu = calloc(1, sizeof *cpu);
+    if (!cpu) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    cpu->core = core;
+    cpu->cpuid = cpuid;
+    cpu->bus = *bus;
+    cpu->v6m = core == STP_CORE_M0 || core == STP_CORE_M0P;
+    cpu->fpu = core == STP_CORE_M4 || core == STP_CORE_M7 || core == STP_CORE_M33;
+    uc_err e = uc_open(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS, &cpu->uc);
+    if (e == UC_ERR_OK)
+        e = uc_ctl_set_cpu_model(cpu->uc, uc_model(core));
+    if (e != UC_ERR_OK) {
+        snprintf(err, errlen, "unicorn: %s", uc_strerror(e));
+        if (cpu->uc)
+            uc_close(cpu->uc);
+        free(cpu);
+        return NULL;
+    }
+    for (size_t i = 0; i < region_count; i++)
+        cpu->regions[i].r = regions[i];
+    cpu->nregions = region_count;
+    if (!map_build(cpu, err, errlen)) {
+        sim_cpu_destroy(cpu);
+        return NULL;
+    }
+    uc_hook_add(cpu->uc, &cpu->h_block, UC_HOOK_BLOCK, hook_block, cpu, 1, 0);
+    uc_hook_add(cpu->uc, &cpu->h_intr, UC_HOOK_INTR, hook_intr, cpu, 1, 0);
+    uc_hook_add(cpu->uc, &cpu->h_wprot, UC_HOOK_MEM_WRITE_PROT, hook_wprot, cpu, 1, 0);
+    /* FPB revision 1 (M3/M4: 6 code + 2 literal comparators), revision 2 (M7: 8 code),
+     * the v6-M BPU (M0: 4 comparators); DWT: 4 comparators, 2 on v6-M. */
+    if (cpu->v6m) {
+        cpu->fp_num_code = 4;
+        cpu->fp_ctrl = 4u << 4;
+        cpu->dwt_num = 2;
+    } else if (core == STP_CORE_M7 || core == STP_CORE_M33) {
+        cpu->fp_num_code = 8;
+        cpu->fp_ctrl = (1u << 28) | (8u << 4);
+        cpu->dwt_num = 4;
+    } else {
+        cpu->fp_num_code = 6;
+        cpu->fp_ctrl = (2u << 8) | (6u << 4);
+        cpu->dwt_num = 4;
+    }
+    for (unsigned i = 0; i < CPU_MAX_DWT; i++)
+        cpu->dwt[i].cpu = cpu;
+    cpu->held = true; /* in reset until the board's first sim_cpu_reset */
+    return cpu;
+}
+
+void sim_cpu_destroy(sim_cpu *cpu)
+{
+    if (!cpu)
+        return;
+    map_clear(cpu);
+    uc_close(cpu->uc);
+    free(cpu);
+}
+
+void sim_cpu_reset(sim_cpu *cpu, bool por, uint32_t vtor_base)
+{
+    if (cpu->in_run) {
+        cpu->pending_reset_por = por;
+        cpu->pending_reset_vtor = vtor_base;
+        cpu_request_stop(cpu, STOP_RESET);
+        return;
+    }
+    resync_shadows(cpu);
+    cpu_do_reset(cpu, por, vtor_base, false);
+}
+
+bool sim_cpu_halted(const sim_cpu *cpu)
+{
+    return cpu->halted;
+}
+
+bool sim_cpu_sleeping(const sim_cpu *cpu)
+{
+    return cpu->sleeping && !cpu->halted;
+}
+
+bool sim_cpu_lockup(const sim_cpu *cpu)
+{
+    return cpu->lockup;
+}
+
+uint64_t sim_cpu_instructions(const sim_cpu *cpu)
+{
+    return cpu->instructions;
+}
+
+/* Enters Debug state (from outside a run: immediately; inside: at the stop). */
+void cpu_enter_halt(sim_cpu *cpu, uint32_t dfsr_bits)
+{
+    if (cpu->in_run) {
+        cpu->halt_reason |= dfsr_bits;
+        cpu_request_stop(cpu, STOP_HALT);
+        return;
+    }
+    cpu->halted = true;
+    cpu->sleeping = false;
+    cpu->lockup = false; /* entering Debug state leaves lockup */
+    cpu->dhcsr |= DHCSR_C_HALT;
+    cpu->dfsr |= dfsr_bits;
+}
+
+void cpu_leave_halt(sim_cpu *cpu)
+{
+    if (!cpu->halted)
+        return;
+    cpu->halted = false;
+    resync_shadows(cpu);
+}
+
+static bool wfi_before(sim_cpu *cpu, uint32_t pc)
+{
+    cpu_region *r = region_of(cpu, pc - 2);
+    if (!r || pc - 2 < r->r.base)
+        return false;
+    const uint8_t *p = r->map + (pc - 2 - r->r.base);
+    uint16_t h = (uint16_t)(p[0] | p[1] << 8);
+    if (h == 0xBF30 || h == 0xBF20)
+        return true;
+    if (pc - 4 >= r->r.base) {
+        const uint8_t *q = p - 2;
+        uint16_t h1 = (uint16_t)(q[0] | q[1] << 8);
+        return h1 == 0xF3AF && (h == 0x8003 || h == 0x8002);
+    }
+    return false;
+}
+
+/* One uc_emu_start and everything its stop asks for. Returns instructions executed. */
+static uint64_t run_once(sim_cpu *cpu, uint64_t budget)
+{
+    cpu->budget = budget;
+    cpu->done = 0;
+    cpu->stop = 0;
+    cpu->stop_pending = false;
+    cpu->halt_reason = 0;
+    cpu->busfault_cfsr = 0;
+    cpu->sync_lo = cpu->sync_hi = 0;
+    cpu->inval_lo = cpu->inval_hi = 0;
+    uint32_t pc = cpu_reg_get(cpu, UC_ARM_REG_PC);
+    cpu->in_run = true;
+    uc_err e = uc_emu_start(cpu->uc, pc | (cpu->thumb ? 1u : 0u), 0, 0, 0);
+    cpu->in_run = false;
+    uint64_t done = cpu->stepping ? cpu->step_count : cpu->done;
+    cpu->thumb = (cpu_reg_get(cpu, UC_ARM_REG_XPSR) >> 24) & 1;
+    pc = cpu_reg_get(cpu, UC_ARM_REG_PC);
+    if (done)
+        cpu->retire_st = true;
+    cpu->instructions += done;
+
+    if (cpu->sync_hi > cpu->sync_lo)
+        sim_cpu_mem_changed(cpu, cpu->sync_lo, cpu->sync_hi - cpu->sync_lo);
+    if (cpu->inval_hi > cpu->inval_lo)
+        uc_ctl_remove_cache(cpu->uc, cpu->inval_lo, cpu->inval_hi);
+    cpu->inval_lo = cpu->inval_hi = 0;
+
+    if (cpu->stop & STOP_RESET) {
+        resync_shadows(cpu);
+        cpu_do_reset(cpu, cpu->pending_reset_por, cpu->pending_reset_vtor, cpu->pending_reset_core);
+        cpu->pending_reset_core = false;
+        return done;
+    }
+    if (cpu->stop & STOP_INTR)
+        cpu_handle_intr(cpu, cpu->intr_no);
+    else if (cpu->stop & STOP_BUSFAULT)
+        cpu_fault(cpu, cpu->busfault_cfsr, 0);
+    else if (e == UC_ERR_INSN_INVALID) /* UDF and undefined encodings: no INTR hook call */
+        cpu_fault(cpu, CFSR_UNDEFINSTR, 0);
+    else if (e == UC_ERR_FETCH_UNMAPPED || e == UC_ERR_FETCH_PROT)
+        cpu_fault(cpu, CFSR_IBUSERR, 0);
+    else if (e != UC_ERR_OK)
+        cpu_fault(cpu, CFSR_PRECISERR, 0);
+    if (cpu->stop & STOP_HALT)
+        cpu_enter_halt(cpu, cpu->halt_reason ? cpu->halt_reason : DFSR_HALTED);
+    if (!cpu->stop && e == UC_ERR_OK && wfi_before(cpu, pc))
+        cpu->sleeping = true;
+    return done;
+}
+
+void cpu_step(sim_cpu *cpu)
+{
+    if (cpu->lockup)
+        return;
+    cpu->stepping = true;
+    cpu->step_count = 0;
+    cpu->sleeping = false;
+    /* The block at PC is translated again with the hook; a branch out of it ends the step
+     * in the block hook, so cached blocks elsewhere need no hook. */
+    uc_hook_add(cpu->uc, &cpu->h_step, UC_HOOK_CODE, hook_step, cpu, 1, 0);
+    uint32_t pc = cpu_reg_get(cpu, UC_ARM_REG_PC);
+    uc_ctl_remove_cache(cpu->uc, pc, pc + 4);
+    cpu->halted = false;
+    run_once(cpu, 1);
+    del_hook(cpu, &cpu->h_step);
+    cpu->stepping = false;
+    if (!cpu->lockup && !(cpu->dhcsr & DHCSR_C_MASKINTS))
+        cpu_take_pending(cpu);
+    cpu->halted = true;
+    cpu->sleeping = false;
+    cpu->dfsr |= DFSR_HALTED;
+}
+
+uint64_t sim_cpu_run(sim_cpu *cpu, uint64_t max_cycles)
+{
+    if (cpu->in_run || max_cycles == 0)
+        return 0;
+    uint64_t total = 0;
+    if (cpu->held || cpu->halted || cpu->lockup)
+        cpu->debt = 0; /* the overshoot belonged to a run that has ended */
+    if (cpu->held)
+        return 0;
+    if (cpu->debt >= max_cycles) { /* instructions already run (and counted) last time */
+        cpu->debt -= max_cycles;
+        return max_cycles;
+    }
+    uint64_t budget = max_cycles - cpu->debt;
+    total = cpu->debt;
+    cpu->debt = 0;
+    while (budget > 0) {
+        if (cpu->halted || cpu->lockup)
+            break;
+        if (cpu->sleeping) {
+            uint64_t fire = cpu_systick_cycles_to_fire(cpu);
+            if (fire > budget) {
+                cpu_systick_advance(cpu, budget);
+                break;
+            }
+            cpu_systick_advance(cpu, fire);
+            budget -= fire;
+            if (!cpu_interrupt_pending(cpu))
+                continue;
+            cpu->sleeping = false;
+        }
+        cpu_take_pending(cpu);
+        if (cpu->halted || cpu->lockup)
+            break;
+        uint64_t slice = budget;
+        uint64_t fire = cpu_systick_cycles_to_fire(cpu);
+        if (fire && fire < slice)
+            slice = fire;
+        uint64_t done = run_once(cpu, slice);
+        cpu_systick_advance(cpu, done);
+        total += done;
+        if (done >= budget) {
+            cpu->debt = done - budget;
+            budget = 0;
+        } else {
+            budget -= done;
+        }
+    }
+    return total > max_cycles ? max_cycles : total;
+}

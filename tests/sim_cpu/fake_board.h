@@ -1,0 +1,53 @@
+/* A fake board for the core tests: 64 KiB flash at 0x08000000 (aliased at 0, read-only
+ * for the core), 64 KiB SRAM at 0x20000000, a register file at 0x40000000, a tiny flash
+ * controller at 0x40023C00 (CR +0x10 bit0 PG, SR +0x0C bit16 BSY for two reads after a
+ * program), bus faults elsewhere; SYSRESETREQ counts and resets the core. */
+#ifndef FAKE_BOARD_H
+#define FAKE_BOARD_H
+
+#include "cpu.h"
+
+#define FB_FLASH    0x08000000u
+#define FB_FLASH_SZ 0x10000u
+#define FB_SRAM     0x20000000u
+#define FB_SRAM_SZ  0x10000u
+#define FB_PERIPH   0x40000000u
+#define FB_FLASHCTL 0x40023C00u
+#define FB_MAX_LOG  8192
+
+typedef struct fb_write {
+    uint32_t addr, val;
+    unsigned width;
+} fb_write;
+
+typedef struct fake_board {
+    sim_cpu *cpu;
+    uint8_t *flash, *sram;
+    uint32_t periph[16];
+    uint32_t flash_cr;
+    unsigned flash_busy;
+    unsigned sr_reads;
+    unsigned resets;
+    fb_write log[FB_MAX_LOG];
+    size_t nlog;
+} fake_board;
+
+fake_board *fb_new(stp_core_kind core);
+void fb_free(fake_board *b);
+uint32_t fb_cpuid(stp_core_kind core);
+
+/* Debugger-side helpers (what a probe does through the AP). */
+uint32_t fb_rd(fake_board *b, uint32_t addr);
+void fb_wr(fake_board *b, uint32_t addr, uint32_t val);
+void fb_halt(fake_board *b);
+void fb_resume(fake_board *b);
+uint32_t fb_reg(fake_board *b, unsigned regsel);
+void fb_set_reg(fake_board *b, unsigned regsel, uint32_t val);
+/* Entry point n of the table at 0x200 in progs.bin. */
+uint32_t fb_prog(fake_board *b, unsigned n);
+/* Halts, points PC at entry (Thumb), SP at the top of the test stack, resumes. */
+void fb_start(fake_board *b, uint32_t entry);
+/* Runs in slices of 1000 cycles until halted or max cycles; returns cycles run. */
+uint64_t fb_run_until_halt(fake_board *b, uint64_t max);
+
+#endif

@@ -1,0 +1,187 @@
+/* Thumb test programs for tests/sim_cpu, assembled at build time into progs.bin and
+ * loaded at 0x08000000 (aliased at 0). The table at 0x200 lists the entry points in the
+ * order of enum prog in test_sim_cpu.c. */
+    .syntax unified
+    .cpu cortex-m3
+    .thumb
+
+    .section .text
+    .org 0
+vectors:
+    .word 0x20008000        /* initial MSP */
+    .word reset + 1
+    .word nmi + 1
+    .word hardfault + 1
+    .word 0, 0, 0, 0, 0, 0, 0
+    .word svc_handler + 1   /* 11 */
+    .word 0, 0, 0
+    .word systick_handler + 1 /* 15 */
+
+    .org 0x200
+table:
+    .word count_loop + 1    /* 0 */
+    .word bkpt_prog + 1     /* 1 */
+    .word flash_store + 1   /* 2 */
+    .word mmio_prog + 1     /* 3 */
+    .word wfi_prog + 1      /* 4 */
+    .word watch_prog + 1    /* 5 */
+    .word step_prog + 1     /* 6 */
+    .word udf_prog + 1      /* 7 */
+    .word reset_prog + 1    /* 8 */
+    .word svc_prog + 1      /* 9 */
+    .word countdown + 1     /* 10 */
+    .word flash_loader + 1  /* 11 */
+    .word systick_prog + 1  /* 12 */
+    .word busfault_prog + 1 /* 13 */
+    .word hardfault + 1     /* 14 */
+    .word vectreset_prog + 1 /* 15 */
+
+    .org 0x300
+    .thumb_func
+reset:
+    movs r0, #0
+1:  adds r0, #1
+    b 1b
+
+    .thumb_func
+nmi:
+    b nmi
+
+    .thumb_func
+hardfault:
+    movs r7, #0xEE
+    b hardfault
+
+    .thumb_func
+svc_handler:
+    adds r5, #1
+    bx lr
+
+    .thumb_func
+systick_handler:
+    adds r6, #1
+    bx lr
+
+    .thumb_func
+count_loop:                 /* r0 counts iterations of a 2-instruction loop */
+    movs r0, #0
+1:  adds r0, #1
+    b 1b
+
+    .thumb_func
+bkpt_prog:
+    movs r0, #42
+    bkpt #1
+    movs r0, #43
+    b .
+
+    .thumb_func
+flash_store:                /* a word store to read-only flash, then read it back */
+    ldr r0, =0x08008000
+    ldr r1, =0x11223344
+    str r1, [r0]
+    b 1f                    /* ends the translation block: the read-back sees the board */
+1:  ldr r2, [r0]
+    bkpt #2
+
+    .thumb_func
+mmio_prog:
+    ldr r0, =0x40000000
+    ldr r1, [r0, #4]
+    adds r1, #1
+    str r1, [r0, #8]
+    strb r1, [r0, #12]
+    bkpt #3
+
+    .thumb_func
+wfi_prog:
+    movs r0, #1
+    wfi
+    movs r0, #2
+    bkpt #4
+
+    .thumb_func
+watch_prog:
+    ldr r0, =0x20001000
+    movs r1, #5
+    nop
+    str r1, [r0]            /* watched */
+    movs r2, #7
+    movs r3, #8
+    bkpt #5
+
+    .thumb_func
+step_prog:
+    movs r0, #1
+    movs r0, #2
+    b 1f
+    movs r0, #99
+1:  movs r0, #3
+    movs r0, #4
+    b .
+
+    .thumb_func
+udf_prog:
+    movs r7, #0
+    udf #0
+    b .
+
+    .thumb_func
+reset_prog:                 /* NVIC_SystemReset() */
+    ldr r0, =0xE000ED0C
+    ldr r1, =0x05FA0004
+    str r1, [r0]
+    b .
+
+    .thumb_func
+svc_prog:
+    movs r5, #0
+    svc #0
+    svc #0
+    bkpt #9
+
+    .thumb_func
+countdown:                  /* r1 iterations of subs/bne, then BKPT */
+    subs r1, #1
+    bne countdown
+    bkpt #10
+
+    .thumb_func
+flash_loader:               /* like a RAM loader: r0 src, r1 dst, r2 half-words, r3 = FLASH base */
+1:  ldrh r4, [r0], #2
+    strh r4, [r1], #2
+2:  ldr r5, [r3, #0x0C]     /* SR */
+    tst r5, #0x10000        /* BSY */
+    bne 2b
+    subs r2, #1
+    bne 1b
+    bkpt #11
+
+    .thumb_func
+systick_prog:               /* SysTick every 100 core cycles, counts in r6 */
+    movs r6, #0
+    ldr r0, =0xE000E010
+    movs r1, #99
+    str r1, [r0, #4]        /* RVR */
+    movs r1, #0
+    str r1, [r0, #8]        /* CVR */
+    movs r1, #7
+    str r1, [r0]            /* CSR: ENABLE | TICKINT | CLKSOURCE */
+1:  cmp r6, #5
+    bne 1b
+    bkpt #12
+
+    .thumb_func
+busfault_prog:
+    ldr r0, =0x50000000
+    ldr r1, [r0]
+    b .
+
+    .thumb_func
+vectreset_prog:
+    ldr r0, =0xE000ED0C
+    ldr r1, =0x05FA0001
+    str r1, [r0]
+    b .
+
+    .ltorg
