@@ -653,8 +653,9 @@ void sim_cpu_destroy(sim_cpu *cpu)
 {
     if (!cpu)
         return;
-    map_clear(cpu);
-    uc_close(cpu->uc);
+    uc_close(cpu->uc); /* frees the map; uc_mem_unmap of the MMIO holes would take ~1 s */
+    for (size_t i = 0; i < cpu->nregions; i++)
+        free(cpu->regions[i].shadow);
     free(cpu);
 }
 
