@@ -199,6 +199,41 @@ static void test_bin_base_and_range(void **state)
     expect_bad(data, 0, "z.bin", STP_FORMAT_BIN, STP_ERR_FORMAT, "file.empty", "z.bin");
 }
 
+static void test_two_files_into_one_image(void **state)
+{
+    (void)state;
+    stp_image *img = NULL;
+    assert_int_equal(stp_image_create(&img), STP_OK);
+    char hex[256] = "";
+    ihex_rec(hex, 4, 0, (const uint8_t[]){0x08, 0x00}, 2);
+    ihex_rec(hex, 0, 0x0100, (const uint8_t *)"0123456789abcdef", 16);
+    ihex_rec(hex, 1, 0, NULL, 0);
+    assert_int_equal(stp_image_parse_into(img, (const uint8_t *)hex, strlen(hex), "app.hex",
+                                          STP_FORMAT_AUTO, 0, NULL),
+                     STP_OK);
+    uint8_t boot[0x100];
+    memset(boot, 0xB0, sizeof(boot));
+    assert_int_equal(stp_image_parse_into(img, boot, sizeof(boot), "boot.bin", STP_FORMAT_BIN,
+                                          0x08000000u, NULL),
+                     STP_OK);
+    assert_int_equal(stp_image_segment_count(img), 1);
+    assert_int_equal(stp_image_total_bytes(img), 0x110);
+    stp_findings f;
+    stp_findings_init(&f);
+    assert_int_equal(
+        stp_image_parse_into(img, boot, sizeof(boot), "boot.bin", STP_FORMAT_BIN, 0x08000080u, &f),
+        STP_ERR_OVERLAP);
+    assert_string_equal(f.items[0].message, "boot.bin offset 0x0: data at 0x08000080..0x0800010F "
+                                            "overlaps data from boot.bin offset 0x0");
+    stp_findings_clear(&f);
+    assert_int_equal(
+        stp_image_parse_into(img, boot, 8, "late.bin", STP_FORMAT_BIN, 0x0800010Cu, &f),
+        STP_ERR_OVERLAP);
+    assert_non_null(strstr(f.items[0].message, "overlaps data from app.hex:2"));
+    stp_findings_free(&f);
+    stp_image_destroy(img);
+}
+
 static void test_extension_table(void **state)
 {
     (void)state;
@@ -240,6 +275,7 @@ int main(void)
         cmocka_unit_test(test_elf_unsupported_and_truncated),
         cmocka_unit_test(test_elf_overlap_and_empty),
         cmocka_unit_test(test_bin_base_and_range),
+        cmocka_unit_test(test_two_files_into_one_image),
         cmocka_unit_test(test_extension_table),
         cmocka_unit_test(test_missing_file),
     };
