@@ -64,47 +64,6 @@ void cpu_reg_set(sim_cpu *cpu, int ucreg, uint32_t val)
     uc_reg_write(cpu->uc, ucreg, &val);
 }
 
-/* ---------------------------------------------------------------- memory map --------- */
-
-static cpu_region *region_of(sim_cpu *cpu, uint32_t addr)
-{
-    for (size_t i = 0; i < cpu->nregions; i++) {
-        cpu_region *r = &cpu->regions[i];
-        if (addr >= r->r.base && addr - r->r.base < r->r.size)
-            return r;
-    }
-    return NULL;
-}
-
-bool cpu_read32(sim_cpu *cpu, uint32_t addr, uint32_t *val)
-{
-    cpu_region *r = region_of(cpu, addr);
-    if (r && addr - r->r.base <= r->r.size - 4) {
-        const uint8_t *p = r->r.host + (addr - r->r.base);
-        *val = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-        return true;
-    }
-    if (addr >= PPB_BASE && addr < PPB_EXTERNAL)
-        return sim_cpu_ppb_read(cpu, addr, val, 4) == SIM_ACC_OK;
-    return cpu->bus.read(cpu->bus.ctx, addr, val, 4) == SIM_ACC_OK;
-}
-
-bool cpu_write32(sim_cpu *cpu, uint32_t addr, uint32_t val)
-{
-    cpu_region *r = region_of(cpu, addr);
-    if (r && r->r.writable && addr - r->r.base <= r->r.size - 4) {
-        uint8_t *p = r->r.host + (addr - r->r.base);
-        p[0] = (uint8_t)val;
-        p[1] = (uint8_t)(val >> 8);
-        p[2] = (uint8_t)(val >> 16);
-        p[3] = (uint8_t)(val >> 24);
-        return true;
-    }
-    if (addr >= PPB_BASE && addr < PPB_EXTERNAL)
-        return sim_cpu_ppb_write(cpu, addr, val, 4) == SIM_ACC_OK;
-    return cpu->bus.write(cpu->bus.ctx, addr, val, 4) == SIM_ACC_OK;
-}
-
 /* Stops the run at the next clean point: the start of the next translation block, or the
  * next instruction while a code hook is armed. Never uc_emu_stop() from a memory or MMIO
  * callback: Unicorn then abandons the current instruction half-done (store made, base
@@ -124,247 +83,13 @@ static void stop_now(sim_cpu *cpu, unsigned why)
         uc_emu_stop(cpu->uc);
 }
 
-/* Translated code for [lo, hi) is stale: drop it now, or after the run when inside one. */
-void cpu_invalidate(sim_cpu *cpu, uint32_t lo, uint32_t hi)
-{
-    if (hi <= lo)
-        return;
-    if (cpu->in_run) {
-        if (cpu->inval_hi <= cpu->inval_lo) {
-            cpu->inval_lo = lo;
-            cpu->inval_hi = hi;
-        } else {
-            if (lo < cpu->inval_lo)
-                cpu->inval_lo = lo;
-            if (hi > cpu->inval_hi)
-                cpu->inval_hi = hi;
-        }
-        return;
-    }
-    uc_ctl_remove_cache(cpu->uc, lo, hi);
-}
-
-/* The board's bytes [host, host+len) changed: refresh every shadow and translation that
- * shows them (aliases included). */
-static void sync_host_range(sim_cpu *cpu, const uint8_t *host, size_t len)
-{
-    for (size_t i = 0; i < cpu->nregions; i++) {
-        cpu_region *r = &cpu->regions[i];
-        const uint8_t *lo = host > r->r.host ? host : r->r.host;
-        const uint8_t *hi = host + len < r->r.host + r->r.size ? host + len : r->r.host + r->r.size;
-        if (lo >= hi)
-            continue;
-        size_t off = (size_t)(lo - r->r.host);
-        if (r->map != r->r.host)
-            memcpy(r->map + off, lo, (size_t)(hi - lo));
-        uint32_t glo = r->r.base + (uint32_t)off;
-        uint32_t page = 1024;
-        cpu_invalidate(cpu, glo & ~(page - 1), glo + (uint32_t)(hi - lo));
-    }
-}
-
-void sim_cpu_mem_changed(sim_cpu *cpu, uint32_t addr, uint32_t len)
-{
-    cpu_region *r = region_of(cpu, addr);
-    if (!r || len == 0)
-        return;
-    uint32_t off = addr - r->r.base;
-    if (len > r->r.size - off)
-        len = r->r.size - off;
-    sync_host_range(cpu, r->r.host + off, len);
-}
-
-/* Safety net when the core resumes or resets: shadows that differ from the board's bytes
- * (a board change nobody announced) are refreshed page by page. */
-static void resync_shadows(sim_cpu *cpu)
-{
-    const size_t page = 1024;
-    for (size_t i = 0; i < cpu->nregions; i++) {
-        cpu_region *r = &cpu->regions[i];
-        if (!r->shadow)
-            continue;
-        for (size_t off = 0; off < r->r.size; off += page) {
-            if (memcmp(r->shadow + off, r->r.host + off, page) != 0)
-                sync_host_range(cpu, r->r.host + off, page);
-        }
-    }
-}
-
-static uint64_t mmio_bus_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
-{
-    cpu_mmio *m = user;
-    sim_cpu *cpu = m->cpu;
-    uint32_t addr = m->base + (uint32_t)offset;
-    uint32_t val = 0;
-    sim_access a;
-    if (m->ppb)
-        a = sim_cpu_ppb_read(cpu, addr, &val, size);
-    else
-        a = cpu->bus.read(cpu->bus.ctx, addr, &val, size);
-    if (a == SIM_ACC_FAULT || a == SIM_ACC_NO_TARGET) {
-        cpu->busfault_cfsr |= CFSR_PRECISERR | CFSR_BFARVALID;
-        cpu->busfault_addr = addr;
-        cpu_request_stop(cpu, STOP_BUSFAULT);
-        val = 0;
-    }
-    return val;
-}
-
-static void mmio_bus_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
-                           void *user)
-{
-    cpu_mmio *m = user;
-    sim_cpu *cpu = m->cpu;
-    uint32_t addr = m->base + (uint32_t)offset;
-    sim_access a;
-    if (m->ppb)
-        a = cpu_ppb_write_core(cpu, addr, (uint32_t)value, size);
-    else
-        a = cpu->bus.write(cpu->bus.ctx, addr, (uint32_t)value, size);
-    if (a == SIM_ACC_FAULT || a == SIM_ACC_NO_TARGET) {
-        cpu->busfault_cfsr |= CFSR_IMPRECISERR;
-        cpu_request_stop(cpu, STOP_BUSFAULT);
-    }
-}
-
-static void map_clear(sim_cpu *cpu)
-{
-    for (size_t i = 0; i < cpu->nregions; i++)
-        uc_mem_unmap(cpu->uc, cpu->regions[i].r.base, cpu->regions[i].r.size);
-    for (size_t i = 0; i < cpu->nmmio; i++)
-        uc_mem_unmap(cpu->uc, cpu->mmio[i].base, cpu->mmio[i].size);
-    cpu->nmmio = 0;
-    for (size_t i = 0; i < cpu->nregions; i++) {
-        free(cpu->regions[i].shadow);
-        cpu->regions[i].shadow = NULL;
-        cpu->regions[i].map = NULL;
-    }
-}
-
-static int cmp_region(const void *a, const void *b)
-{
-    const cpu_region *x = a, *y = b;
-    return x->r.base < y->r.base ? -1 : x->r.base > y->r.base;
-}
-
-static bool add_mmio(sim_cpu *cpu, uint64_t lo, uint64_t hi, bool ppb, char *err, size_t errlen)
-{
-    if (hi <= lo)
-        return true;
-    if (cpu->nmmio == CPU_MAX_MMIO) {
-        snprintf(err, errlen, "too many memory map holes");
-        return false;
-    }
-    cpu_mmio *m = &cpu->mmio[cpu->nmmio];
-    m->cpu = cpu;
-    m->base = (uint32_t)lo;
-    m->size = hi - lo;
-    m->ppb = ppb;
-    uc_err e = uc_mmio_map(cpu->uc, lo, (size_t)(hi - lo), mmio_bus_read, m, mmio_bus_write, m);
-    if (e != UC_ERR_OK) {
-        snprintf(err, errlen, "cannot map bus 0x%08llx-0x%08llx: %s", (unsigned long long)lo,
-                 (unsigned long long)hi, uc_strerror(e));
-        return false;
-    }
-    cpu->nmmio++;
-    return true;
-}
-
-/* Maps the regions (read-only ones through a shadow), the PPB and the bus in the holes. */
-static bool map_build(sim_cpu *cpu, char *err, size_t errlen)
-{
-    qsort(cpu->regions, cpu->nregions, sizeof cpu->regions[0], cmp_region);
-    for (size_t i = 0; i < cpu->nregions; i++) {
-        cpu_region *r = &cpu->regions[i];
-        uint64_t end = (uint64_t)r->r.base + r->r.size;
-        if (r->r.size == 0 || (r->r.size & 1023) || (r->r.base & 1023) || end > PPB_BASE ||
-            !r->r.host) {
-            snprintf(err, errlen, "bad region 0x%08x+0x%x (1 KiB aligned, below 0xE0000000)",
-                     r->r.base, r->r.size);
-            return false;
-        }
-        if (i + 1 < cpu->nregions && end > cpu->regions[i + 1].r.base) {
-            snprintf(err, errlen, "regions 0x%08x and 0x%08x overlap", r->r.base,
-                     cpu->regions[i + 1].r.base);
-            return false;
-        }
-        if (r->r.writable) {
-            r->map = r->r.host;
-        } else {
-            /* Share the shadow of an earlier read-only region with the same bytes. */
-            for (size_t j = 0; j < i && !r->map; j++) {
-                cpu_region *o = &cpu->regions[j];
-                if (!o->r.writable && r->r.host >= o->r.host &&
-                    r->r.host + r->r.size <= o->r.host + o->r.size)
-                    r->map = o->map + (r->r.host - o->r.host);
-            }
-            if (!r->map) {
-                void *p = NULL;
-                if (posix_memalign(&p, 4096, r->r.size) != 0) {
-                    snprintf(err, errlen, "out of memory");
-                    return false;
-                }
-                memcpy(p, r->r.host, r->r.size);
-                r->shadow = r->map = p;
-            }
-        }
-        uint32_t perms = r->r.writable ? UC_PROT_ALL : (UC_PROT_READ | UC_PROT_EXEC);
-        uc_err e = uc_mem_map_ptr(cpu->uc, r->r.base, r->r.size, perms, r->map);
-        if (e != UC_ERR_OK) {
-            snprintf(err, errlen, "cannot map 0x%08x: %s", r->r.base, uc_strerror(e));
-            return false;
-        }
-    }
-    uint64_t at = 0;
-    for (size_t i = 0; i < cpu->nregions; i++) {
-        if (!add_mmio(cpu, at, cpu->regions[i].r.base, false, err, errlen))
-            return false;
-        at = (uint64_t)cpu->regions[i].r.base + cpu->regions[i].r.size;
-    }
-    return add_mmio(cpu, at, PPB_BASE, false, err, errlen) &&
-           add_mmio(cpu, PPB_BASE, PPB_END, true, err, errlen) &&
-           add_mmio(cpu, PPB_END, 0x100000000ull, false, err, errlen);
-}
-
-int sim_cpu_remap(sim_cpu *cpu, const sim_mem_region *region)
-{
-    char err[128];
-    for (size_t i = 0; i < cpu->nregions; i++)
-        uc_ctl_remove_cache(cpu->uc, cpu->regions[i].r.base,
-                            (uint64_t)cpu->regions[i].r.base + cpu->regions[i].r.size);
-    map_clear(cpu);
-    size_t i = 0;
-    while (i < cpu->nregions && cpu->regions[i].r.base != region->base)
-        i++;
-    bool remove = region->size == 0 || region->host == NULL;
-    if (i < cpu->nregions) {
-        if (remove) {
-            memmove(&cpu->regions[i], &cpu->regions[i + 1],
-                    (cpu->nregions - i - 1) * sizeof cpu->regions[0]);
-            cpu->nregions--;
-        } else {
-            cpu->regions[i].r = *region;
-        }
-    } else if (!remove) {
-        if (cpu->nregions == CPU_MAX_REGIONS)
-            return -1;
-        memset(&cpu->regions[cpu->nregions], 0, sizeof cpu->regions[0]);
-        cpu->regions[cpu->nregions++].r = *region;
-    }
-    if (!map_build(cpu, err, sizeof err))
-        return -1;
-    if (cpu->in_run)
-        cpu_request_stop(cpu, STOP_REMAP);
-    return 0;
-}
-
 /* ---------------------------------------------------------------- hooks -------------- */
 
 /* Number of Thumb instructions in [addr, addr+size) (32-bit ones start with 0b11101,
  * 0b11110 or 0b11111). */
 static unsigned count_insns(sim_cpu *cpu, uint32_t addr, uint32_t size)
 {
-    cpu_region *r = region_of(cpu, addr);
+    cpu_region *r = cpu_region_of(cpu, addr);
     if (!r || size > r->r.size - (addr - r->r.base))
         return size / 2 ? size / 2 : 1;
     const uint8_t *p = r->map + (addr - r->r.base);
@@ -618,10 +343,7 @@ sim_cpu *sim_cpu_create(stp_core_kind core, uint32_t cpuid, const sim_bus *bus,
         free(cpu);
         return NULL;
     }
-    for (size_t i = 0; i < region_count; i++)
-        cpu->regions[i].r = regions[i];
-    cpu->nregions = region_count;
-    if (!map_build(cpu, err, errlen)) {
+    if (!cpu_map_init(cpu, regions, region_count, err, errlen)) {
         sim_cpu_destroy(cpu);
         return NULL;
     }
@@ -654,8 +376,7 @@ void sim_cpu_destroy(sim_cpu *cpu)
     if (!cpu)
         return;
     uc_close(cpu->uc); /* frees the map; uc_mem_unmap of the MMIO holes would take ~1 s */
-    for (size_t i = 0; i < cpu->nregions; i++)
-        free(cpu->regions[i].shadow);
+    cpu_map_free(cpu);
     free(cpu);
 }
 
@@ -667,7 +388,7 @@ void sim_cpu_reset(sim_cpu *cpu, bool por, uint32_t vtor_base)
         cpu_request_stop(cpu, STOP_RESET);
         return;
     }
-    resync_shadows(cpu);
+    cpu_resync_shadows(cpu);
     cpu_do_reset(cpu, por, vtor_base, false);
 }
 
@@ -711,12 +432,12 @@ void cpu_leave_halt(sim_cpu *cpu)
     if (!cpu->halted)
         return;
     cpu->halted = false;
-    resync_shadows(cpu);
+    cpu_resync_shadows(cpu);
 }
 
 static bool wfi_before(sim_cpu *cpu, uint32_t pc)
 {
-    cpu_region *r = region_of(cpu, pc - 2);
+    cpu_region *r = cpu_region_of(cpu, pc - 2);
     if (!r || pc - 2 < r->r.base)
         return false;
     const uint8_t *p = r->map + (pc - 2 - r->r.base);
@@ -759,8 +480,11 @@ static uint64_t run_once(sim_cpu *cpu, uint64_t budget)
         uc_ctl_remove_cache(cpu->uc, cpu->inval_lo, cpu->inval_hi);
     cpu->inval_lo = cpu->inval_hi = 0;
 
+    for (size_t i = 0; i < cpu->npending_remap; i++)
+        sim_cpu_remap(cpu, &cpu->pending_remap[i]);
+    cpu->npending_remap = 0;
     if (cpu->stop & STOP_RESET) {
-        resync_shadows(cpu);
+        cpu_resync_shadows(cpu);
         cpu_do_reset(cpu, cpu->pending_reset_por, cpu->pending_reset_vtor, cpu->pending_reset_core);
         cpu->pending_reset_core = false;
         return done;

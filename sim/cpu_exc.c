@@ -103,7 +103,7 @@ void cpu_do_reset(sim_cpu *cpu, bool por, uint32_t vtor_base, bool core_only)
         cpu_reg_set(cpu, UC_ARM_REG_MSP, sp0 & ~3u);
         set_pc(cpu, rv, rv & 1);
     }
-    if (cpu->dhcsr & DHCSR_C_DEBUGEN) {
+    if ((cpu->dhcsr & DHCSR_C_DEBUGEN) && !cpu->lockup) {
         if (cpu->demcr & DEMCR_VC_CORERESET)
             cpu_enter_halt(cpu, DFSR_VCATCH);
         else if (cpu->dhcsr & DHCSR_C_HALT)

@@ -1,5 +1,6 @@
 /* Private state of the virtual Cortex-M core, shared by sim/cpu*.c only.
- *   cpu.c        Unicorn setup, memory map (direct regions, shadows, bus MMIO), run loop, hooks
+ *   cpu.c        Unicorn setup and its quirks, run loop, hooks
+ *   cpu_map.c    memory map: direct regions, read-only shadows, bus and PPB MMIO, remap
  *   cpu_exc.c    reset, exception entry/return, faults, lockup, sleep, SysTick
  *   cpu_debug.c  PPB register file: debug (DHCSR/DCRSR/DCRDR/DEMCR/DFSR), FPB, DWT, ITM
  *   cpu_scs.c    SCB, SysTick and NVIC registers
@@ -120,8 +121,11 @@ struct sim_cpu {
 
     cpu_region regions[CPU_MAX_REGIONS];
     size_t nregions;
-    cpu_mmio mmio[CPU_MAX_MMIO];
+    size_t last_region;           /* lookup cache */
+    cpu_mmio *mmio[CPU_MAX_MMIO]; /* each one is the user data of its Unicorn mapping */
     size_t nmmio;
+    sim_mem_region pending_remap[4]; /* sim_cpu_remap calls made during a run */
+    size_t npending_remap;
 
     uc_hook h_block, h_intr, h_wprot, h_step, h_precise;
 
@@ -182,11 +186,17 @@ struct sim_cpu {
     uint32_t itm_ter, itm_tpr, itm_tcr;
 };
 
-/* cpu.c */
+/* cpu_map.c */
+bool cpu_map_init(sim_cpu *cpu, const sim_mem_region *regions, size_t n, char *err, size_t errlen);
+void cpu_map_free(sim_cpu *cpu);
+cpu_region *cpu_region_of(sim_cpu *cpu, uint32_t addr);
 bool cpu_read32(sim_cpu *cpu, uint32_t addr, uint32_t *val);
 bool cpu_write32(sim_cpu *cpu, uint32_t addr, uint32_t val);
-void cpu_request_stop(sim_cpu *cpu, unsigned why);
 void cpu_invalidate(sim_cpu *cpu, uint32_t lo, uint32_t hi);
+void cpu_resync_shadows(sim_cpu *cpu);
+
+/* cpu.c */
+void cpu_request_stop(sim_cpu *cpu, unsigned why);
 uint32_t cpu_reg_get(const sim_cpu *cpu, int ucreg);
 void cpu_reg_set(sim_cpu *cpu, int ucreg, uint32_t val);
 void cpu_enter_halt(sim_cpu *cpu, uint32_t dfsr_bits);

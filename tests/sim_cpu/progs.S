@@ -35,6 +35,8 @@ table:
     .word busfault_prog + 1 /* 13 */
     .word hardfault + 1     /* 14 */
     .word vectreset_prog + 1 /* 15 */
+    .word ring_loader + 1   /* 16 */
+    .word debugen_prog + 1  /* 17 */
 
     .org 0x300
     .thumb_func
@@ -182,6 +184,37 @@ vectreset_prog:
     ldr r0, =0xE000ED0C
     ldr r1, =0x05FA0001
     str r1, [r0]
+    b .
+
+    .thumb_func
+ring_loader:                /* async loader: r0 ring (wp at +0, rp at +4, data from +8 to r1),
+                               r2 flash destination, r3 half-words, r4 flash controller */
+1:  ldr r5, [r0, #0]        /* wp, written by the debugger while the core runs */
+    ldr r6, [r0, #4]        /* rp */
+    cmp r5, r6
+    beq 1b
+    ldrh r7, [r6], #2
+    strh r7, [r2], #2
+2:  ldr r5, [r4, #0x0C]
+    tst r5, #0x10000
+    bne 2b
+    cmp r6, r1
+    bne 3f
+    add r6, r0, #8
+3:  str r6, [r0, #4]
+    subs r3, #1
+    bne 1b
+    bkpt #16
+
+    .thumb_func
+debugen_prog:               /* software tries to clear C_DEBUGEN and to halt itself */
+    ldr r0, =0xE000EDF0
+    ldr r1, =0xA05F0000
+    str r1, [r0]
+    movs r2, #1
+    ldr r1, =0xA05F0003
+    str r1, [r0]
+    movs r2, #2
     b .
 
     .ltorg

@@ -30,6 +30,8 @@ enum prog {
     P_BUSFAULT,
     P_HARDFAULT,
     P_VECTRESET,
+    P_RING,
+    P_DEBUGEN,
 };
 
 #define DHCSR      0xE000EDF0u
@@ -502,6 +504,115 @@ static void test_systick_interrupts(void **state)
     fb_free(b);
 }
 
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* An asynchronous loader as OpenOCD's stm32f2x algorithm works: the core drains a ring
+ * buffer in SRAM into flash while the debugger keeps filling it between core slices. */
+static void test_ring_buffer_loader_runs_while_debugger_writes(void **state)
+{
+    fake_board *b = fb_new(STP_CORE_M4);
+    const uint32_t ring = FB_SRAM + 0x2000, buf = ring + 8, end = buf + 64;
+    uint8_t data[1024];
+    for (unsigned i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 13 + 5);
+    fb_halt(b);
+    put32(b->sram + 0x2000, buf); /* wp */
+    put32(b->sram + 0x2004, buf); /* rp */
+    b->flash_cr = 1;
+    fb_set_reg(b, 0, ring);
+    fb_set_reg(b, 1, end);
+    fb_set_reg(b, 2, FB_FLASH + 0x6000);
+    fb_set_reg(b, 3, sizeof data / 2);
+    fb_set_reg(b, 4, FB_FLASHCTL);
+    fb_set_reg(b, 15, fb_prog(b, P_RING) & ~1u);
+    fb_set_reg(b, 16, 0x01000000u);
+    fb_resume(b);
+    uint32_t wp = buf;
+    size_t sent = 0;
+    unsigned rounds = 0;
+    while (!sim_cpu_halted(b->cpu) && rounds++ < 10000) {
+        const uint8_t *q = b->sram + 0x2004;
+        uint32_t rp = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 |
+                      (uint32_t)q[3] << 24;
+        /* write as much as fits (one slot stays free), 2 bytes at a time */
+        while (sent < sizeof data) {
+            uint32_t next = wp + 2 == end ? buf : wp + 2;
+            if (next == rp)
+                break;
+            memcpy(b->sram + (wp - FB_SRAM), data + sent, 2);
+            sim_cpu_mem_changed(b->cpu, wp, 2);
+            sent += 2;
+            wp = next;
+        }
+        put32(b->sram + 0x2000, wp);
+        sim_cpu_mem_changed(b->cpu, ring, 4);
+        sim_cpu_run(b->cpu, 300); /* the core runs between probe accesses */
+    }
+    assert_true(sim_cpu_halted(b->cpu));
+    assert_true(rounds > 10); /* the ring wrapped many times: the core did not wait for all */
+    assert_int_equal(fb_reg(b, 3), 0);
+    assert_memory_equal(b->flash + 0x6000, data, sizeof data);
+    fb_free(b);
+}
+
+static void test_software_cannot_clear_debugen(void **state)
+{
+    fake_board *b = fb_new(STP_CORE_M3);
+    fb_start(b, fb_prog(b, P_DEBUGEN));
+    fb_run_until_halt(b, 1000);
+    /* the first write cannot clear C_DEBUGEN, the second one halts the core (soon after
+     * the store, like the imprecise halt of a real core) */
+    assert_true(sim_cpu_halted(b->cpu));
+    assert_in_range(fb_reg(b, 2), 1, 2);
+    assert_true(fb_rd(b, DHCSR) & 1);
+    fb_free(b);
+}
+
+/* Boot alias switch as SYSCFG_MEMRMP does: address 0 shows SRAM instead of flash. */
+static void test_remap_alias(void **state)
+{
+    fake_board *b = fb_new(STP_CORE_M4);
+    /* a vector table in SRAM: SP, reset = the count loop in flash */
+    put32(b->sram, 0x20004000u);
+    put32(b->sram + 4, fb_prog(b, P_COUNT));
+    sim_mem_region alias = {0, FB_SRAM_SZ, b->sram, true};
+    double t0 = now();
+    assert_int_equal(sim_cpu_remap(b->cpu, &alias), 0);
+    double dt = now() - t0;
+    assert_true(dt < 0.1);
+    sim_cpu_reset(b->cpu, false, 0);
+    assert_int_equal(sim_cpu_reg(b->cpu, 17), 0x20004000u);
+    assert_int_equal(sim_cpu_reg(b->cpu, 15), fb_prog(b, P_COUNT) & ~1u);
+    assert_int_equal(sim_cpu_run(b->cpu, 100), 100);
+    /* a core store at 0 now lands in SRAM */
+    fb_halt(b);
+    put32(b->sram + 0x100, 0);
+    /* str r1, [r0] ; bkpt #0 */
+    const uint8_t code[] = {0x01, 0x60, 0x00, 0xBE};
+    memcpy(b->sram + 0x800, code, sizeof code);
+    sim_cpu_mem_changed(b->cpu, FB_SRAM + 0x800, sizeof code);
+    fb_set_reg(b, 0, 0x100);
+    fb_set_reg(b, 1, 0xCAFEF00Du);
+    fb_set_reg(b, 15, 0x800);
+    fb_resume(b);
+    fb_run_until_halt(b, 100);
+    assert_true(sim_cpu_halted(b->cpu));
+    assert_int_equal(b->sram[0x100], 0x0D);
+    assert_int_equal(b->nlog, 0);
+    /* without the alias, address 0 is the bus (a fault here): reset locks up */
+    sim_mem_region none = {0, 0, NULL, false};
+    assert_int_equal(sim_cpu_remap(b->cpu, &none), 0);
+    sim_cpu_reset(b->cpu, false, 0);
+    assert_true(sim_cpu_lockup(b->cpu));
+    fb_free(b);
+}
+
 static void test_speed(void **state)
 {
     fake_board *b = fb_new(STP_CORE_M4);
@@ -548,6 +659,9 @@ int main(void)
         cmocka_unit_test(test_bus_fault_enters_hardfault),
         cmocka_unit_test(test_svc_and_exception_return),
         cmocka_unit_test(test_systick_interrupts),
+        cmocka_unit_test(test_ring_buffer_loader_runs_while_debugger_writes),
+        cmocka_unit_test(test_software_cannot_clear_debugen),
+        cmocka_unit_test(test_remap_alias),
         cmocka_unit_test(test_speed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
