@@ -14,9 +14,25 @@ static bool in_flash(uint32_t addr)
     return (addr >= FB_FLASH && addr - FB_FLASH < FB_FLASH_SZ) || addr < FB_FLASH_SZ;
 }
 
+static bool permissive_read(fake_board *b, uint32_t addr, uint32_t *val, unsigned width)
+{
+    if (!b->permissive || addr < 0x40000000u || addr >= 0x60000000u)
+        return false;
+    *val = 0;
+    for (size_t i = b->nlog; i-- > 0;) {
+        if (b->log[i].addr == addr && b->log[i].width == width) {
+            *val = b->log[i].val;
+            break;
+        }
+    }
+    return true;
+}
+
 static sim_access fb_bus_read(void *ctx, uint32_t addr, uint32_t *val, unsigned width)
 {
     fake_board *b = ctx;
+    if (permissive_read(b, addr, val, width))
+        return SIM_ACC_OK;
     if (addr >= FB_PERIPH && addr < FB_PERIPH + sizeof b->periph) {
         uint32_t w = b->periph[(addr - FB_PERIPH) / 4];
         *val = width == 4 ? w : (w >> (8 * (addr & 3))) & (width == 2 ? 0xFFFFu : 0xFFu);
@@ -66,7 +82,16 @@ static sim_access fb_bus_write(void *ctx, uint32_t addr, uint32_t val, unsigned 
         b->flash_cr = val;
         return SIM_ACC_OK;
     }
+    if (b->permissive && addr >= 0x40000000u && addr < 0x60000000u)
+        return SIM_ACC_OK;
     return SIM_ACC_FAULT;
+}
+
+static void fb_free_mem(fake_board *b)
+{
+    free(b->flash);
+    free(b->sram);
+    free(b);
 }
 
 static void fb_reset_req(void *ctx)
@@ -91,27 +116,32 @@ uint32_t fb_cpuid(stp_core_kind core)
     }
 }
 
-fake_board *fb_new(stp_core_kind core)
+static fake_board *fb_create(stp_core_kind core, const char *path, uint32_t sram_size,
+                             bool permissive)
 {
     fake_board *b = calloc(1, sizeof *b);
     void *f = NULL, *s = NULL;
-    if (!b || posix_memalign(&f, 4096, FB_FLASH_SZ) || posix_memalign(&s, 4096, FB_SRAM_SZ))
+    if (!b || posix_memalign(&f, 4096, FB_FLASH_SZ) || posix_memalign(&s, 4096, sram_size))
         abort();
     b->flash = f;
     b->sram = s;
+    b->sram_size = sram_size;
+    b->permissive = permissive;
     memset(b->flash, 0xFF, FB_FLASH_SZ);
-    memset(b->sram, 0, FB_SRAM_SZ);
-    FILE *fp = fopen(SIMCPU_PROGS, "rb");
-    if (!fp)
-        abort();
+    memset(b->sram, 0, sram_size);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        fb_free_mem(b);
+        return NULL;
+    }
     size_t n = fread(b->flash, 1, FB_FLASH_SZ, fp);
     fclose(fp);
-    if (n < 0x300)
+    if (n < 64)
         abort();
     sim_mem_region regions[3] = {
         {FB_FLASH, FB_FLASH_SZ, b->flash, false},
         {0, FB_FLASH_SZ, b->flash, false},
-        {FB_SRAM, FB_SRAM_SZ, b->sram, true},
+        {FB_SRAM, sram_size, b->sram, true},
     };
     sim_bus bus = {b, fb_bus_read, fb_bus_write, fb_reset_req};
     char err[128];
@@ -124,12 +154,23 @@ fake_board *fb_new(stp_core_kind core)
     return b;
 }
 
+fake_board *fb_new(stp_core_kind core)
+{
+    fake_board *b = fb_create(core, SIMCPU_PROGS, FB_SRAM_SZ, false);
+    if (!b)
+        abort();
+    return b;
+}
+
+fake_board *fb_new_image(stp_core_kind core, const char *path, uint32_t sram_size)
+{
+    return fb_create(core, path, sram_size, true);
+}
+
 void fb_free(fake_board *b)
 {
     sim_cpu_destroy(b->cpu);
-    free(b->flash);
-    free(b->sram);
-    free(b);
+    fb_free_mem(b);
 }
 
 uint32_t fb_rd(fake_board *b, uint32_t addr)

@@ -28,11 +28,17 @@ typedef struct fake_board {
     unsigned flash_busy;
     unsigned sr_reads;
     unsigned resets;
+    uint32_t sram_size;
+    bool permissive; /* every 0x40000000-0x5FFFFFFF access is accepted (reads: last write) */
     fb_write log[FB_MAX_LOG];
     size_t nlog;
 } fake_board;
 
 fake_board *fb_new(stp_core_kind core);
+/* A board running a firmware image (flash at 0x08000000, aliased at 0) with sram_size
+ * bytes of SRAM and a permissive peripheral bus (for the example firmware). NULL when
+ * the image cannot be read. */
+fake_board *fb_new_image(stp_core_kind core, const char *path, uint32_t sram_size);
 void fb_free(fake_board *b);
 uint32_t fb_cpuid(stp_core_kind core);
 
