@@ -165,8 +165,18 @@ static stp_status l1_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *d
 /* --- option bytes ---------------------------------------------------------------------- */
 
 static const uint32_t l1_wrpr[4] = {L1_WRPR1, L1_WRPR2, L1_WRPR3, L1_WRPR4};
-/* Option words holding WRP bits 16*k .. 16*k+15 (RM0038 option byte organisation). */
-static const uint32_t l1_wrp_words[8] = {0x08, 0x0C, 0x10, 0x14, 0x18, 0x1C, 0x80, 0x84};
+
+/* Address of the option word holding WRP bits 16*k .. 16*k+15: WRP1 (two words) after RDP
+ * and USER, the rest in the second option block of cat.5/6 (RM0038 "Option byte
+ * organisation"). 0 when the device has no such word. */
+static uint32_t l1_wrp_word(const stp_chip *c, uint32_t k)
+{
+    if (k < 2)
+        return L1_OB_BASE + 8u + 4u * k;
+    if (c->option_bytes2_addr != 0 && (k - 2) * 4u < c->option_bytes2_size)
+        return c->option_bytes2_addr + 4u * (k - 2);
+    return 0;
+}
 
 static stp_status l1_read_options(stp_flash *f, stp_option_bytes *ob)
 {
@@ -199,10 +209,10 @@ static stp_status l1_read_options(stp_flash *f, stp_option_bytes *ob)
     return st;
 }
 
-static stp_status l1_write_word(stp_flash *f, uint32_t offset, uint16_t value)
+static stp_status l1_write_word(stp_flash *f, uint32_t addr, uint16_t value)
 {
     uint32_t w = (uint32_t)value | ((uint32_t)(uint16_t)~value << 16);
-    stp_status st = f->dbg->ops->write_u32(f->dbg, L1_OB_BASE + offset, w, f->findings);
+    stp_status st = f->dbg->ops->write_u32(f->dbg, addr, w, f->findings);
     if (st == STP_OK)
         st = stp_flash_wait(f, stp_flash_erase_deadline_ms(f, 256), "option-byte write");
     return st;
@@ -219,18 +229,21 @@ static stp_status l1_write_options(stp_flash *f, const stp_option_bytes *ob)
     uint32_t bor = ob->bor_level <= 0 ? 0 : (uint32_t)ob->bor_level + 7;
     uint16_t user = (uint16_t)((bor & 0xFu) | ((ob->user & 0xFu) << 4));
     if (st == STP_OK)
-        st = l1_write_word(f, 0x04, user);
-    for (uint32_t k = 0; st == STP_OK && k * 16 < ob->wrp_bits && k < 8; k++) {
+        st = l1_write_word(f, L1_OB_BASE + 0x04, user);
+    for (uint32_t k = 0; st == STP_OK && k * 16 < ob->wrp_bits; k++) {
+        uint32_t addr = l1_wrp_word(f->chip, k);
+        if (addr == 0)
+            break;
         uint16_t v = 0;
         for (uint32_t i = 0; i < 16; i++) {
             if (stp_option_wrp_get(ob, k * 16 + i))
                 v |= (uint16_t)(1u << i);
         }
-        st = l1_write_word(f, l1_wrp_words[k], v);
+        st = l1_write_word(f, addr, v);
     }
     /* RDP last: leaving level 1 mass-erases the flash. */
     if (st == STP_OK)
-        st = l1_write_word(f, 0x00, rdp);
+        st = l1_write_word(f, L1_OB_BASE, rdp);
     if (st == STP_OK) {
         /* Load the new values; the chip resets, the debug port stays. */
         (void)pecr_update(f, L1_PECR_OBL_LAUNCH, 0);
