@@ -8,16 +8,6 @@
 #include "core/alloc.h"
 #include "transport/transport.h"
 
-/* The virtual board is a separate library; a build without it (the board model and the
- * probe model both present in sim/) has no in-process transport. */
-#if defined(__has_include)
-#if __has_include("sim/stlink.h") && __has_include("../../sim/stlink.c") &&                        \
-                                                   __has_include("../../sim/board.c")
-#define STP_HAVE_SIM 1
-#endif
-#endif
-
-#ifdef STP_HAVE_SIM
 #include "sim/board.h"
 #include "sim/stlink.h"
 
@@ -149,24 +139,3 @@ struct sim_board *stp_usb_sim_board(stp_usb *usb)
         return NULL;
     return ((usb_sim *)usb)->board;
 }
-
-#else /* no virtual board in this build */
-
-stp_status stp_usb_sim_open(const char *spec, const stp_env *env, stp_usb **out,
-                            stp_findings *findings)
-{
-    (void)env;
-    *out = NULL;
-    stp_finding *fi = stp_finding_add(findings, "sim.unavailable", STP_SEV_ERROR,
-                                      "this build has no virtual board (asked for '%s')", spec);
-    stp_finding_advice(fi, "build stprog with the sim/ library to use --probe sim:...");
-    return STP_ERR_UNSUPPORTED;
-}
-
-struct sim_board *stp_usb_sim_board(stp_usb *usb)
-{
-    (void)usb;
-    return NULL;
-}
-
-#endif
