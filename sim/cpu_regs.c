@@ -39,7 +39,7 @@ bool cpu_dcrsr_read(sim_cpu *cpu, unsigned regsel, uint32_t *val)
         *val = cpu_reg_get(cpu, UC_ARM_REG_PSP);
         return true;
     case REGSEL_SPECIAL:
-        *val = (cpu_reg_get(cpu, UC_ARM_REG_CONTROL) & 0xFF) << 24 |
+        *val = (cpu_reg_get(cpu, UC_ARM_REG_CONTROL) & (cpu->fpu ? 7u : 3u)) << 24 |
                (cpu_reg_get(cpu, UC_ARM_REG_PRIMASK) & 1);
         if (!cpu->v6m)
             *val |= (cpu_reg_get(cpu, UC_ARM_REG_FAULTMASK) & 1) << 16 |

@@ -37,6 +37,7 @@ table:
     .word vectreset_prog + 1 /* 15 */
     .word ring_loader + 1   /* 16 */
     .word debugen_prog + 1  /* 17 */
+    .word fp_svc_prog + 1   /* 18 */
 
     .org 0x300
     .thumb_func
@@ -57,6 +58,7 @@ hardfault:
     .thumb_func
 svc_handler:
     adds r5, #1
+    mov r8, lr              /* EXC_RETURN, for the test */
     bx lr
 
     .thumb_func
@@ -216,5 +218,17 @@ debugen_prog:               /* software tries to clear C_DEBUGEN and to halt its
     str r1, [r0]
     movs r2, #2
     b .
+
+    .cpu cortex-m4
+    .fpu fpv4-sp-d16
+    .thumb_func
+fp_svc_prog:                /* FP context active (CONTROL.FPCA): SVC stacks the extended frame */
+    vmov.f32 s0, #1.0
+    vadd.f32 s1, s0, s0
+    movs r5, #0
+    svc #0
+    vmov r6, s1
+    bkpt #18
+    .cpu cortex-m3
 
     .ltorg

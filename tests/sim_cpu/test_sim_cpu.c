@@ -32,6 +32,7 @@ enum prog {
     P_VECTRESET,
     P_RING,
     P_DEBUGEN,
+    P_FP_SVC,
 };
 
 #define DHCSR      0xE000EDF0u
@@ -467,6 +468,21 @@ static void test_vc_harderr_and_lockup(void **state)
     fb_free(b);
 }
 
+/* No HardFault handler (vector 0, as in an erased or zeroed table): the fault escalates
+ * into lockup, as the architecture says. */
+static void test_fault_without_handler_locks_up(void **state)
+{
+    fake_board *b = fb_new(STP_CORE_M3);
+    fb_start(b, fb_prog(b, P_UDF));
+    fb_wr(b, 0xE000ED08u, FB_SRAM); /* VTOR: a table of zeros in SRAM */
+    fb_wr(b, DHCSR, 0xA05F0000u);
+    sim_cpu_run(b->cpu, 1000);
+    assert_true(sim_cpu_lockup(b->cpu));
+    assert_true(fb_rd(b, DHCSR) & S_LOCKUP);
+    assert_int_equal(sim_cpu_reg(b->cpu, 15), 0xFFFFFFFEu);
+    fb_free(b);
+}
+
 static void test_bus_fault_enters_hardfault(void **state)
 {
     fake_board *b = fb_new(STP_CORE_M3);
@@ -490,6 +506,23 @@ static void test_svc_and_exception_return(void **state)
     assert_int_equal(fb_reg(b, 15), e + 6);
     assert_int_equal(fb_reg(b, 16) & 0x1FF, 0); /* back in thread mode */
     assert_int_equal(fb_reg(b, 13), 0x20008000u);
+    assert_int_equal(fb_reg(b, 8), 0xFFFFFFF9u); /* EXC_RETURN: thread, MSP, basic frame */
+    fb_free(b);
+}
+
+static void test_fp_context_extended_frame(void **state)
+{
+    fake_board *b = fb_new(STP_CORE_M4);
+    fb_start(b, fb_prog(b, P_FP_SVC));
+    fb_run_until_halt(b, 1000);
+    assert_true(sim_cpu_halted(b->cpu));
+    assert_int_equal(fb_reg(b, 5), 1);
+    assert_int_equal(fb_reg(b, 8), 0xFFFFFFE9u); /* EXC_RETURN: extended frame */
+    assert_int_equal(fb_reg(b, 6), 0x40000000u); /* s1 = 2.0f survived */
+    assert_int_equal(fb_reg(b, 13), 0x20008000u);
+    assert_int_equal(fb_reg(b, 20) >> 24, 4); /* CONTROL.FPCA back on */
+    /* the frame: 26 words below the initial SP, S1 at +0x24 */
+    assert_int_equal(b->sram[0x8000 - 0x68 + 0x24 + 3], 0x40);
     fb_free(b);
 }
 
@@ -704,8 +737,10 @@ int main(void)
         cmocka_unit_test(test_wfi_sleeps_until_halt),
         cmocka_unit_test(test_udf_enters_hardfault),
         cmocka_unit_test(test_vc_harderr_and_lockup),
+        cmocka_unit_test(test_fault_without_handler_locks_up),
         cmocka_unit_test(test_bus_fault_enters_hardfault),
         cmocka_unit_test(test_svc_and_exception_return),
+        cmocka_unit_test(test_fp_context_extended_frame),
         cmocka_unit_test(test_systick_interrupts),
         cmocka_unit_test(test_ring_buffer_loader_runs_while_debugger_writes),
         cmocka_unit_test(test_software_cannot_clear_debugen),
