@@ -51,12 +51,14 @@ double sim_target_voltage(const sim_board *b)
 static const sim_flash_model *model_for(stp_flash_kind kind)
 {
     switch (kind) {
+    case STP_FLASH_F1:
+        return &sim_flash_model_f1;
     case STP_FLASH_F2F4:
         return &sim_flash_model_f4;
     case STP_FLASH_F7:
         return &sim_flash_model_f7;
-    default:
-        break;
+    case STP_FLASH_L1:
+        return &sim_flash_model_l1;
     }
     return NULL;
 }
