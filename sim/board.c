@@ -180,10 +180,14 @@ void sim_board_ob_render(sim_board *b)
     uint8_t *p = sim_sys_ptr(b, c->option_bytes_addr, c->option_bytes_size);
     if (p)
         memcpy(p, b->ob, c->option_bytes_size);
+    if (p)
+        sim_board_mem_changed(b, c->option_bytes_addr, c->option_bytes_size);
     if (c->option_bytes2_addr) {
         uint8_t *q = sim_sys_ptr(b, c->option_bytes2_addr, c->option_bytes2_size);
-        if (q)
+        if (q) {
             memcpy(q, b->ob + c->option_bytes_size, c->option_bytes2_size);
+            sim_board_mem_changed(b, c->option_bytes2_addr, c->option_bytes2_size);
+        }
     }
 }
 
@@ -201,9 +205,18 @@ void sim_board_ob_reload(sim_board *b)
 #pragma weak sim_cpu_destroy
 #pragma weak sim_cpu_reset
 
+/* Declared by sim/cpu.h once the core lands; weak until then. */
+void sim_cpu_mem_changed(sim_cpu *cpu, uint32_t addr, uint32_t len) __attribute__((weak));
+
 static bool core_linked(void)
 {
     return sim_cpu_create != NULL;
+}
+
+void sim_board_mem_changed(sim_board *b, uint32_t addr, uint32_t len)
+{
+    if (b->cpu && sim_cpu_mem_changed)
+        sim_cpu_mem_changed(b->cpu, addr, len);
 }
 
 static sim_access bus_read_cb(void *ctx, uint32_t addr, uint32_t *val, unsigned width)

@@ -239,6 +239,8 @@ sim_access sim_mem_write(sim_board *b, uint32_t addr, const void *buf, uint32_t 
         if (a == SIM_ACC_OK)
             pos += width;
     }
+    if (pos && in_range(addr, b->chip->sram_base, b->sram_size))
+        sim_board_mem_changed(b, addr, pos); /* the core sees the debugger's bytes */
     if (done)
         *done = pos;
     return a;

@@ -168,6 +168,7 @@ void sim_flash_erase_sector(sim_board *b, size_t sector, double fraction)
     }
     if (fraction >= 1.0)
         b->erase_counts[sector]++;
+    sim_board_mem_changed(b, s->addr, s->size);
 }
 
 static uint8_t program_byte(sim_board *b, uint8_t old, uint8_t data, uint32_t stuck_ppm)
@@ -200,6 +201,7 @@ void sim_flash_program_bytes(sim_board *b, uint32_t addr, const uint8_t *data, u
     uint8_t *p = b->flash + (addr - b->chip->flash_base);
     for (uint32_t i = 0; i < len; i++)
         p[i] = program_byte(b, p[i], data[i], stuck);
+    sim_board_mem_changed(b, addr, len);
 }
 
 void sim_ob_program_bytes(sim_board *b, uint32_t off, const uint8_t *data, uint32_t len)

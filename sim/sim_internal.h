@@ -190,6 +190,9 @@ bool sim_vdd_below_mv(const sim_board *b, uint32_t mv);
 /* Seeded chance in parts per million. */
 bool sim_chance_ppm(sim_board *b, uint32_t ppm);
 
+/* Tells the core that bytes of a directly mapped region changed behind its back. */
+void sim_board_mem_changed(sim_board *b, uint32_t addr, uint32_t len);
+
 /* System reset of the chip (core, peripherals, flash controller, option-byte load). */
 void sim_board_reset(sim_board *b, sim_reset_kind kind);
 
