@@ -200,25 +200,19 @@ void sim_board_ob_reload(sim_board *b)
 
 /* ---- the core -------------------------------------------------------------------- */
 
-/* Until the Cortex-M core (sim/cpu*.c) is linked in, the board runs without it. */
-#pragma weak sim_cpu_create
-#pragma weak sim_cpu_destroy
-#pragma weak sim_cpu_reset
-
-/* Declared by sim/cpu.h once the core lands; weak until then. */
-void sim_cpu_mem_changed(sim_cpu *cpu, uint32_t addr, uint32_t len) __attribute__((weak));
-
-static bool core_linked(void)
-{
-    return sim_cpu_create != NULL;
-}
-
 void sim_board_mem_changed(sim_board *b, uint32_t addr, uint32_t len)
 {
-    if (b->cpu && sim_cpu_mem_changed)
+#if SIM_HAVE_CORE
+    if (b->cpu)
         sim_cpu_mem_changed(b->cpu, addr, len);
+#else
+    (void)b;
+    (void)addr;
+    (void)len;
+#endif
 }
 
+#if SIM_HAVE_CORE
 static sim_access bus_read_cb(void *ctx, uint32_t addr, uint32_t *val, unsigned width)
 {
     return sim_bus_read((sim_board *)ctx, addr, val, width, SIM_MASTER_CORE);
@@ -259,8 +253,6 @@ static uint32_t cpuid_for(stp_core_kind core)
 
 static int create_core(sim_board *b, char *err, size_t errlen)
 {
-    if (!core_linked())
-        return 0;
     const stp_chip *c = b->chip;
     sim_mem_region r[3 + SIM_MAX_AREAS];
     size_t n = 0;
@@ -284,6 +276,15 @@ static int create_core(sim_board *b, char *err, size_t errlen)
     b->cpu = sim_cpu_create(c->core, cpuid_for(c->core), &bus, r, n, err, errlen);
     return b->cpu ? 0 : -1;
 }
+#else
+static int create_core(sim_board *b, char *err, size_t errlen)
+{
+    (void)b;
+    (void)err;
+    (void)errlen;
+    return 0; /* built without the core: the board answers the debugger only */
+}
+#endif
 
 /* ---- reset ----------------------------------------------------------------------- */
 
@@ -306,8 +307,10 @@ void sim_board_reset(sim_board *b, sim_reset_kind kind)
     b->swd_dead = false;
     b->fw_run_ns = 0;
     b->core_stall_ns = 0;
-    if (b->cpu && core_linked())
+#if SIM_HAVE_CORE
+    if (b->cpu)
         sim_cpu_reset(b->cpu, power, 0);
+#endif
 }
 
 /* ---- open / close ---------------------------------------------------------------- */
@@ -385,8 +388,10 @@ bad:
 
 static void destroy(sim_board *b)
 {
-    if (b->cpu && core_linked())
+#if SIM_HAVE_CORE
+    if (b->cpu)
         sim_cpu_destroy(b->cpu);
+#endif
     if (b->fm && b->flash_ctx)
         b->fm->destroy(b);
     for (size_t i = 0; i < b->sys_count; i++)

@@ -11,9 +11,6 @@
 #define PERIPH_END      0x60000000u
 #define FLASH_REGS_SPAN 0x400u
 
-#pragma weak sim_cpu_ppb_read
-#pragma weak sim_cpu_ppb_write
-
 static bool in_range(uint32_t addr, uint32_t base, uint32_t size)
 {
     return addr >= base && addr - base < size;
@@ -100,8 +97,10 @@ static sim_access ppb_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned 
 {
     if (is_dbgmcu(b, addr))
         return periph_read(b, addr, val, width);
-    if (who == SIM_MASTER_DEBUG && b->cpu && sim_cpu_ppb_read)
+#if SIM_HAVE_CORE
+    if (who == SIM_MASTER_DEBUG && b->cpu)
         return sim_cpu_ppb_read(b->cpu, addr, val, width);
+#endif
     *val = 0;
     return SIM_ACC_OK;
 }
@@ -111,8 +110,10 @@ static sim_access ppb_write(sim_board *b, uint32_t addr, uint32_t val, unsigned 
 {
     if (is_dbgmcu(b, addr))
         return periph_write(b, addr, val, width);
-    if (who == SIM_MASTER_DEBUG && b->cpu && sim_cpu_ppb_write)
+#if SIM_HAVE_CORE
+    if (who == SIM_MASTER_DEBUG && b->cpu)
         return sim_cpu_ppb_write(b->cpu, addr, val, width);
+#endif
     return SIM_ACC_OK;
 }
 

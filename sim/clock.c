@@ -4,9 +4,6 @@
  * reset-loop reset, the firmware taking the debug pins). */
 #include "sim_internal.h"
 
-#pragma weak sim_cpu_run
-#pragma weak sim_cpu_halted
-
 /* While the core runs, it is interrupted at least this often so that operations it
  * starts are timed to within one slice. */
 #define CORE_SLICE_NS 20000ull
@@ -23,8 +20,10 @@ static bool core_runnable(const sim_board *b)
 {
     if (b->nrst_held || b->spec.supply == SIM_SUPPLY_DEAD_CORE)
         return false;
-    if (b->cpu && sim_cpu_halted)
+#if SIM_HAVE_CORE
+    if (b->cpu)
         return !sim_cpu_halted(b->cpu);
+#endif
     return true; /* without a core model the firmware is taken to run */
 }
 
@@ -95,13 +94,17 @@ static void run_core(sim_board *b, uint64_t ns)
         b->core_stall_ns -= s;
         ns -= s;
     }
-    if (!ns || !b->cpu || !sim_cpu_run)
+    if (!ns || !b->cpu)
         return;
     uint64_t total = ns * b->core_hz + b->cycle_rem;
     uint64_t cycles = total / SIM_NS_PER_S;
     b->cycle_rem = total % SIM_NS_PER_S;
+#if SIM_HAVE_CORE
     if (cycles)
         b->stats.core_instructions += sim_cpu_run(b->cpu, cycles);
+#else
+    (void)cycles;
+#endif
 }
 
 void sim_clock_advance(sim_board *b, uint64_t ns)
