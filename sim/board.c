@@ -198,6 +198,13 @@ void sim_board_ob_reload(sim_board *b)
     sim_board_ob_render(b);
 }
 
+/* The F1's Cortex-M3 is r1p1 with a DPv0 SW-DP; F2/L1 carry r2p0 (RM0008, RM0033, RM0038
+ * "Cortex-M3 ... ID codes"). */
+static bool early_m3(const stp_chip *c)
+{
+    return c->core == STP_CORE_M3 && c->flash_kind == STP_FLASH_F1;
+}
+
 /* ---- the core -------------------------------------------------------------------- */
 
 void sim_board_mem_changed(sim_board *b, uint32_t addr, uint32_t len)
@@ -228,15 +235,15 @@ static void sysreset_cb(void *ctx)
     sim_board_reset((sim_board *)ctx, SIM_RESET_SOFT);
 }
 
-static uint32_t cpuid_for(stp_core_kind core)
+static uint32_t cpuid_for(const stp_chip *c)
 {
     /* Implementer ARM (0x41), architecture 0xF, the variant/revision STM32 parts carry:
-     * M3 r1p1 (F1/L1), M4 r0p1 (F4), M7 r1p0 (F7). */
+     * M3 r1p1 (F1) or r2p0 (F2/L1), M4 r0p1 (F4), M7 r1p0 (F7). */
     uint32_t variant = 0, revision = 0;
-    switch (core) {
+    switch (c->core) {
     case STP_CORE_M3:
-        variant = 1;
-        revision = 1;
+        variant = early_m3(c) ? 1 : 2;
+        revision = early_m3(c) ? 1 : 0;
         break;
     case STP_CORE_M4:
         revision = 1;
@@ -247,8 +254,8 @@ static uint32_t cpuid_for(stp_core_kind core)
     default:
         break;
     }
-    return 0x41000000u | variant << 20 | 0xFu << 16 | (uint32_t)stp_core_cpuid_partno(core) << 4 |
-           revision;
+    return 0x41000000u | variant << 20 | 0xFu << 16 |
+           (uint32_t)stp_core_cpuid_partno(c->core) << 4 | revision;
 }
 
 static int create_core(sim_board *b, char *err, size_t errlen)
@@ -273,7 +280,7 @@ static int create_core(sim_board *b, char *err, size_t errlen)
     for (size_t i = 0; i < b->sys_count; i++)
         r[n++] = (sim_mem_region){b->sys[i].base, b->sys[i].size, b->sys[i].mem, false};
     sim_bus bus = {b, bus_read_cb, bus_write_cb, sysreset_cb};
-    b->cpu = sim_cpu_create(c->core, cpuid_for(c->core), &bus, r, n, err, errlen);
+    b->cpu = sim_cpu_create(c->core, cpuid_for(c), &bus, r, n, err, errlen);
     return b->cpu ? 0 : -1;
 }
 #else
@@ -439,6 +446,25 @@ bool sim_nrst_held(const sim_board *b)
     return b->nrst_held;
 }
 
+/* SW-DP IDCODE (DPIDR) as the reference manuals' debug chapters give it. */
+static uint32_t dpidr_for(const stp_chip *c)
+{
+    switch (c->core) {
+    case STP_CORE_M0:
+        return 0x0BB11477u;
+    case STP_CORE_M0P:
+        return 0x0BC11477u;
+    case STP_CORE_M7:
+        return 0x5BA02477u;
+    case STP_CORE_M33:
+        return 0x0BE12477u;
+    case STP_CORE_M3:
+        return early_m3(c) ? 0x1BA01477u : 0x2BA01477u;
+    default:
+        return 0x2BA01477u; /* Cortex-M4 */
+    }
+}
+
 sim_access sim_dp_idcode(sim_board *b, uint32_t *idcode)
 {
     if (sim_debug_port_dead(b)) {
@@ -447,9 +473,8 @@ sim_access sim_dp_idcode(sim_board *b, uint32_t *idcode)
         return SIM_ACC_NO_TARGET;
     }
     b->debugger_seen = true;
-    /* SW-DP IDCODE: DPv1 on Cortex-M3/M4 (0x1BA01477), DPv2 on Cortex-M7 (0x5BA02477). */
     if (idcode)
-        *idcode = b->chip->core == STP_CORE_M7 ? 0x5BA02477u : 0x1BA01477u;
+        *idcode = dpidr_for(b->chip);
     return SIM_ACC_OK;
 }
 

@@ -68,7 +68,7 @@ static void test_firmware_swd_off(void **state)
     /* Connect under reset: with NRST held the debug port answers. */
     sim_nrst_set(b, true);
     assert_int_equal(sim_dp_idcode(b, &id), SIM_ACC_OK);
-    assert_int_equal(id, 0x1BA01477u);
+    assert_int_equal(id, 0x2BA01477u); /* Cortex-M4 SW-DP */
     assert_int_equal(r32(b, 0xE0042000) & 0xFFF, 0x413);
     sim_clock_advance(b, MS(5));
     assert_int_equal(sim_dp_idcode(b, &id), SIM_ACC_OK);
