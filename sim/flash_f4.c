@@ -250,7 +250,8 @@ sim_access f4x_mem_write(sim_board *b, uint32_t addr, uint32_t val, unsigned wid
     (void)who;
     if (!sim_flash_in_main(b, addr, width))
         return SIM_ACC_FAULT; /* option bytes are written through OPTCR only */
-    if (!(s->cr & CR_PG) || (s->cr & CR_LOCK) || (s->cr & (CR_SER | CR_MER | CR_MER1))) {
+    /* Only PG matters here: st-flash programs with SER/SNB still set from its erase. */
+    if (!(s->cr & CR_PG) || (s->cr & CR_LOCK)) {
         error(b, SR_SEQERR);
         return SIM_ACC_OK;
     }
