@@ -37,7 +37,7 @@ static void test_f407_identity_and_voltage(void **state)
     assert_int_equal(in->swd_khz, 4000);
     uint32_t dp = 0;
     assert_int_equal(d->ops->attach(d, &dp, &f), STP_OK);
-    assert_int_equal(dp, 0x1BA01477);
+    assert_int_equal(dp, 0x2BA01477); /* Cortex-M4 SW-DP (RM0090 38.6.1) */
     uint32_t idcode = 0;
     assert_int_equal(d->ops->read_u32(d, 0xE0042000, &idcode, &f), STP_OK);
     assert_int_equal(idcode & 0xFFF, 0x413);
@@ -165,7 +165,7 @@ static void test_swd_off_needs_reset(void **state)
     assert_string_equal(fi->evidence[0].value, "0x09 (JTAG_GET_IDCODE_ERROR)");
     assert_int_equal(d->ops->set_nrst(d, true, &f), STP_OK);
     assert_int_equal(d->ops->attach(d, &id, &f), STP_OK);
-    assert_int_equal(id, 0x1BA01477);
+    assert_int_equal(id, 0x2BA01477);
     assert_int_equal(d->ops->read_u32(d, 0xE0042000, &id, &f), STP_OK);
     assert_int_equal(id & 0xFFF, 0x413);
     stp_probe_close(d);
