@@ -402,8 +402,9 @@ stp_status stp_flash_choose_psize(const stp_chip *chip, double volts, unsigned f
     for (int p = 0; p < STP_PSIZE_COUNT; p++) {
         if (min[p] == 0)
             continue;
-        used += snprintf(table + used, sizeof(table) - (size_t)used, "%sx%u from %u.%02u V",
-                         used ? ", " : "", psize_bits[p], min[p] / 1000, (min[p] % 1000) / 10);
+        used += snprintf(table + used, sizeof(table) - (size_t)used, "%sx%u from %u.%02u V%s",
+                         used ? ", " : "", psize_bits[p], min[p] / 1000, (min[p] % 1000) / 10,
+                         p == STP_PSIZE_X64 ? " with VPP" : "");
         if (used >= (int)sizeof(table))
             break;
     }

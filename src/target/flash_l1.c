@@ -209,12 +209,12 @@ static stp_status l1_read_options(stp_flash *f, stp_option_bytes *ob)
     return st;
 }
 
-static stp_status l1_write_word(stp_flash *f, uint32_t addr, uint16_t value)
+static stp_status l1_write_word(stp_flash *f, uint32_t addr, uint16_t value, uint32_t deadline)
 {
     uint32_t w = (uint32_t)value | ((uint32_t)(uint16_t)~value << 16);
     stp_status st = f->dbg->ops->write_u32(f->dbg, addr, w, f->findings);
     if (st == STP_OK)
-        st = stp_flash_wait(f, stp_flash_erase_deadline_ms(f, 256), "option-byte write");
+        st = stp_flash_wait(f, deadline, "option-byte write");
     return st;
 }
 
@@ -229,7 +229,7 @@ static stp_status l1_write_options(stp_flash *f, const stp_option_bytes *ob)
     uint32_t bor = ob->bor_level <= 0 ? 0 : (uint32_t)ob->bor_level + 7;
     uint16_t user = (uint16_t)((bor & 0xFu) | ((ob->user & 0xFu) << 4));
     if (st == STP_OK)
-        st = l1_write_word(f, L1_OB_BASE + 0x04, user);
+        st = l1_write_word(f, L1_OB_BASE + 0x04, user, stp_flash_erase_deadline_ms(f, 256));
     for (uint32_t k = 0; st == STP_OK && k * 16 < ob->wrp_bits; k++) {
         uint32_t addr = l1_wrp_word(f->chip, k);
         if (addr == 0)
@@ -239,11 +239,11 @@ static stp_status l1_write_options(stp_flash *f, const stp_option_bytes *ob)
             if (stp_option_wrp_get(ob, k * 16 + i))
                 v |= (uint16_t)(1u << i);
         }
-        st = l1_write_word(f, addr, v);
+        st = l1_write_word(f, addr, v, stp_flash_erase_deadline_ms(f, 256));
     }
-    /* RDP last: leaving level 1 mass-erases the flash. */
+    /* RDP last: leaving level 1 erases the whole program memory meanwhile. */
     if (st == STP_OK)
-        st = l1_write_word(f, L1_OB_BASE, rdp);
+        st = l1_write_word(f, L1_OB_BASE, rdp, stp_flash_mass_erase_deadline_ms(f));
     if (st == STP_OK) {
         /* Load the new values; the chip resets, the debug port stays. */
         (void)pecr_update(f, L1_PECR_OBL_LAUNCH, 0);

@@ -176,8 +176,9 @@ static void test_psize_from_voltage(void **state)
     const stp_finding *fd = stp_findings_find(&f, "flash.psize-voltage");
     assert_non_null(fd);
     assert_string_equal(fd->evidence[0].value, "2.00 V");
-    assert_string_equal(fd->evidence[2].value,
-                        "x8 from 1.70 V, x16 from 2.10 V, x32 from 2.70 V, x64 from 2.70 V");
+    assert_string_equal(
+        fd->evidence[2].value,
+        "x8 from 1.70 V, x16 from 2.10 V, x32 from 2.70 V, x64 from 2.70 V with VPP");
     stp_findings_clear(&f);
     assert_int_equal(stp_flash_choose_psize(chip, 2.0, 16, &p, &f), STP_ERR_POWER);
     assert_int_equal(stp_flash_choose_psize(chip, 2.2, 16, &p, &f), STP_OK - 0);
