@@ -99,7 +99,7 @@ typedef struct stp_option_bytes {
     uint16_t boot_add0, boot_add1;
     bool has_dual_bank; /* F7 nDBANK / L1 BFB2 etc. */
     bool dual_bank;
-    uint32_t raw[4]; /* option registers as read, for --json and diagnosis */
+    uint32_t raw[8]; /* option registers as read, for --json and diagnosis */
     size_t raw_count;
 } stp_option_bytes;
 

@@ -192,10 +192,11 @@ static stp_status l1_read_options(stp_flash *f, stp_option_bytes *ob)
     ob->wrp_granule = granule;
     ob->raw[0] = obr;
     ob->raw_count = 1;
-    for (uint32_t r = 0; r * 32 < bits && st == STP_OK; r++) {
+    for (uint32_t r = 0; r < 4 && r * 32 < bits && st == STP_OK; r++) {
         uint32_t w = 0;
         st = stp_flash_reg_read(f, l1_wrpr[r], &w);
-        ob->raw[ob->raw_count++] = w;
+        if (ob->raw_count < sizeof(ob->raw) / sizeof(ob->raw[0]))
+            ob->raw[ob->raw_count++] = w;
         for (uint32_t i = 0; i < 32 && r * 32 + i < bits; i++)
             stp_option_wrp_set(ob, r * 32 + i, (w >> i) & 1u); /* 1 = protected */
     }
