@@ -39,7 +39,10 @@ typedef struct stp_flash_driver {
     const stp_flash_error_bit *errors;
     size_t error_count;
     bool has_psize;     /* program width selectable (F2/F4/F7) */
-    uint32_t chunk_max; /* bytes written between two status checks */
+    uint32_t chunk_max; /* bytes per program_chunk call (one probe transfer or a few) */
+    /* Chunks written between two status checks (0 = 1). The bus stalls while a unit is
+     * programmed, so writes may follow each other; errors are sticky until cleared. */
+    uint32_t chunks_per_check;
 
     /* Program unit in bytes for the session's psize. */
     uint32_t (*program_unit)(const stp_flash *f);

@@ -252,19 +252,23 @@ stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, u
         st = f->drv->program_begin(f);
         programming = (st == STP_OK);
     }
-    uint32_t off = 0;
+    uint32_t per_check = f->drv->chunks_per_check ? f->drv->chunks_per_check : 1;
+    uint32_t off = 0, pending = 0, chunks = 0;
     while (st == STP_OK && off < len) {
         uint32_t n = len - off < chunk ? len - off : chunk;
         st = f->drv->program_chunk(f, addr + off, data + off, n);
-        if (st == STP_OK)
-            st = stp_flash_wait(f, stp_flash_program_deadline_ms(f, n / unit), "program");
-        if (st == STP_OK) {
-            off += n;
-            if (progress_done != NULL) {
-                *progress_done += n;
+        if (st != STP_OK)
+            break;
+        off += n;
+        pending += n;
+        if (++chunks % per_check == 0 || off == len) {
+            st = stp_flash_wait(f, stp_flash_program_deadline_ms(f, pending / unit), "program");
+            if (st == STP_OK && progress_done != NULL) {
+                *progress_done += pending;
                 stp_progress_emit(env, STP_PROGRESS_ADVANCE, "program", *progress_done,
                                   progress_total);
             }
+            pending = 0;
         }
     }
     if (programming) {

@@ -244,6 +244,7 @@ const stp_flash_driver stp_flash_f1 = {
     .error_count = sizeof(f1_errors) / sizeof(f1_errors[0]),
     .has_psize = false,
     .chunk_max = 256,
+    .chunks_per_check = 4,
     .program_unit = f1_unit,
     .unlock = f1_unlock,
     .lock = f1_lock,

@@ -342,6 +342,7 @@ const stp_flash_driver stp_flash_f4 = {
      * (WAIT) accesses of one transfer only a bounded number of times, so keep transfers
      * short and check the status between them. */
     .chunk_max = 32,
+    .chunks_per_check = 16,
     .program_unit = f4_unit,
     .unlock = f4_unlock,
     .lock = f4_lock,

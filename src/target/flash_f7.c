@@ -368,6 +368,7 @@ const stp_flash_driver stp_flash_f7 = {
      * (WAIT) accesses of one transfer only a bounded number of times, so keep transfers
      * short and check the status between them. */
     .chunk_max = 32,
+    .chunks_per_check = 16,
     .program_unit = f7_unit,
     .unlock = f7_unlock,
     .lock = f7_lock,
