@@ -161,13 +161,7 @@ static void on_start(cli_progress *p, const stp_progress *ev, double t)
     p->last_percent = -1;
     if (p->mode == CLI_PROGRESS_BAR) {
         draw_bar(p, t);
-    } else {
-        char line[160];
-        if (p->total == 0)
-            snprintf(line, sizeof(line), "%s: started", p->phase);
-        else
-            cli_progress_format_line(line, sizeof(line), p->phase, p->done, p->total);
-        print_line(p, line);
+    } else { /* lines: nothing yet; a phase that ends quickly gets only its END line */
         p->last_percent = cli_progress_percent(p->done, p->total) / CLI_PROGRESS_STEP_PERCENT *
                           CLI_PROGRESS_STEP_PERCENT;
         if (p->total == 0)
@@ -189,7 +183,7 @@ static void on_advance(cli_progress *p, const stp_progress *ev, double t)
     if (p->total == 0)
         return; /* no percentages to report; the END line gives the amount */
     int step = percent / CLI_PROGRESS_STEP_PERCENT * CLI_PROGRESS_STEP_PERCENT;
-    if (step > p->last_percent && step < 100) {
+    if (step > p->last_percent && step < 100 && t - p->start >= CLI_PROGRESS_LINES_AFTER) {
         char line[160];
         cli_progress_format_line(line, sizeof(line), p->phase, p->done, p->total);
         print_line(p, line);

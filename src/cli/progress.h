@@ -1,6 +1,8 @@
 /* stprog CLI — rendering of the library's progress events (stprog/env.h).
  * On a terminal: one bar redrawn in place (phase, bar, percent, bytes, rate). Otherwise:
- * plain lines at coarse steps ("program: 50% (64 KiB of 128 KiB)"). Nothing with -q/--json. */
+ * plain lines at coarse steps ("program: 50% (64 KiB of 128 KiB)") once a phase has run for
+ * a second, and one line when it ends ("program: done, 128 KiB in 4.0 s (32 KiB/s)").
+ * Nothing with -q/--json. */
 #ifndef STP_CLI_PROGRESS_H
 #define STP_CLI_PROGRESS_H
 
@@ -17,7 +19,8 @@ typedef enum cli_progress_mode {
     CLI_PROGRESS_LINES, /* stderr is a file or pipe */
 } cli_progress_mode;
 
-#define CLI_PROGRESS_STEP_PERCENT 25 /* lines mode prints at 0, 25, 50, 75, 100 % */
+#define CLI_PROGRESS_STEP_PERCENT 25  /* lines mode prints at 25, 50, 75 % ... */
+#define CLI_PROGRESS_LINES_AFTER  1.0 /* ... once the phase has run this long (seconds) */
 #define CLI_PROGRESS_BAR_WIDTH    30
 
 typedef struct cli_progress {

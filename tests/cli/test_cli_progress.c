@@ -95,7 +95,7 @@ static void test_lines_mode_sequence(void **state)
     fake_time = 10.0;
     emit(&p, STP_PROGRESS_START, "program", 0, 131072);
     for (uint64_t done = 4096; done <= 131072; done += 4096) {
-        fake_time += 0.125;
+        fake_time += 0.125; /* 32 KiB per second */
         emit(&p, STP_PROGRESS_ADVANCE, "program", done, 131072);
     }
     emit(&p, STP_PROGRESS_END, "program", 131072, 131072);
@@ -107,15 +107,13 @@ static void test_lines_mode_sequence(void **state)
     emit(&p, STP_PROGRESS_ADVANCE, "erase", 16384, 65536);
     emit(&p, STP_PROGRESS_END, "erase", 16384, 65536);
     fflush(f);
-    assert_string_equal(buf, "program: 0% (0 B of 128 KiB)\n"
-                             "program: 25% (32 KiB of 128 KiB)\n"
+    /* Steps once a phase has run for a second (program reaches 25% at 1.0 s); a quick phase
+     * only gets its END line. */
+    assert_string_equal(buf, "program: 25% (32 KiB of 128 KiB)\n"
                              "program: 50% (64 KiB of 128 KiB)\n"
                              "program: 75% (96 KiB of 128 KiB)\n"
                              "program: done, 128 KiB in 4.0 s (32 KiB/s)\n"
-                             "verify: started\n"
                              "verify: done, 2 KiB in 1.0 s (2 KiB/s)\n"
-                             "erase: 0% (0 B of 64 KiB)\n"
-                             "erase: 25% (16 KiB of 64 KiB)\n"
                              "erase: stopped at 25% (16 KiB of 64 KiB)\n");
     fclose(f);
     free(buf);
