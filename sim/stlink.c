@@ -113,9 +113,10 @@ void stl_trace(sim_stlink *s, const char *fmt, ...)
     if (!s->trace)
         return;
     char line[256];
+    int n = snprintf(line, sizeof(line), "%12.6f ", (double)sim_clock_ns(s->board) / 1e9);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
     va_end(ap);
     s->trace(s->trace_user, line);
 }

@@ -34,8 +34,20 @@ void shim_unlock(void);
 void shim_probe_reset(void);
 struct libusb_device *shim_device(void);
 
-/* Virtual time for a host transfer that times out after timeout_ms. */
+/* Virtual time for a host transfer that times out after timeout_ms (0: 1 s). */
 void shim_charge_timeout(unsigned int timeout_ms);
+/* Lets ns (plus any deferred time) of virtual time pass: the board runs. No-op before the
+ * board is open. Call with the lock held. */
+void shim_charge_ns(uint64_t ns);
+/* Adds ns to the virtual time without running the board now (charged by the next
+ * shim_charge_ns). Call with the lock held. */
+void shim_defer_ns(uint64_t ns);
+/* True on the thread that opened the board, outside shim code: the tool itself. */
+bool shim_host_context(void);
+/* The board's virtual clock plus deferred time (0 before it is open). Lock held. */
+uint64_t shim_virtual_ns(void);
+/* The host clocks switch to virtual time from now on (shim_time.c). */
+void shim_time_mark_open(void);
 
 /* Descriptors (shim_desc.c). */
 int shim_device_descriptor(const sim_stlink_usb *u, struct libusb_device_descriptor *d);

@@ -28,15 +28,28 @@ static void init_lock(void)
     pthread_mutexattr_destroy(&a);
 }
 
+/* Depth of shim code on this thread: the board (and Unicorn inside it) runs with it > 0,
+ * and its own clock queries and sleeps are not virtualised (shim_time.c). */
+static _Thread_local int tls_depth;
+static pthread_t g_host_thread;
+static uint64_t g_pending_ns; /* host clock queries not yet charged to the board */
+
 void shim_lock(void)
 {
     pthread_once(&g_once, init_lock);
     pthread_mutex_lock(&g_lock);
+    tls_depth++;
 }
 
 void shim_unlock(void)
 {
+    tls_depth--;
     pthread_mutex_unlock(&g_lock);
+}
+
+bool shim_host_context(void)
+{
+    return tls_depth == 0 && g_board && pthread_equal(pthread_self(), g_host_thread);
 }
 
 static void trace_line(void *user, const char *line)
@@ -70,6 +83,8 @@ static void open_board(void)
     const char *tr = getenv("STPROG_SIM_TRACE");
     if (tr && *tr && strcmp(tr, "0") != 0)
         sim_stlink_set_trace(g_probe, trace_line, NULL);
+    g_host_thread = pthread_self();
+    shim_time_mark_open();
 }
 
 sim_stlink *shim_probe(void)
@@ -104,8 +119,27 @@ struct libusb_device *shim_device(void)
 
 void shim_charge_timeout(unsigned int timeout_ms)
 {
-    if (g_board)
-        sim_clock_advance(g_board, (uint64_t)(timeout_ms ? timeout_ms : 1000u) * 1000000u);
+    shim_charge_ns((uint64_t)(timeout_ms ? timeout_ms : 1000u) * 1000000u);
+}
+
+void shim_charge_ns(uint64_t ns)
+{
+    if (!g_board)
+        return;
+    ns += g_pending_ns;
+    g_pending_ns = 0;
+    if (ns)
+        sim_clock_advance(g_board, ns);
+}
+
+void shim_defer_ns(uint64_t ns)
+{
+    g_pending_ns += ns;
+}
+
+uint64_t shim_virtual_ns(void)
+{
+    return g_board ? sim_clock_ns(g_board) + g_pending_ns : 0;
 }
 
 __attribute__((destructor)) static void shim_fini(void)

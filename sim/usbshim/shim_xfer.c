@@ -18,6 +18,7 @@ int shim_bulk(unsigned char ep, unsigned char *data, int len, int *actual)
     if (len < 0)
         return LIBUSB_ERROR_INVALID_PARAM;
     shim_lock();
+    shim_charge_ns(0); /* deferred host time first */
     int r;
     if (ep & LIBUSB_ENDPOINT_IN) {
         size_t got = 0;

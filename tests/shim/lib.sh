@@ -30,9 +30,11 @@ sim() {
     return $rc
 }
 
-# openocd_sim SPEC TARGETCFG COMMANDS: OpenOCD with interface/stlink.cfg (HLA mode).
+# openocd_sim SPEC TARGETCFG COMMANDS: OpenOCD with interface/stlink.cfg (HLA mode), no
+# servers (tests run in parallel).
 openocd_sim() {
-    sim "$1" openocd -f interface/stlink.cfg -f "target/$2" -c "$3"
+    sim "$1" openocd -c "gdb_port disabled" -c "tcl_port disabled" -c "telnet_port disabled" \
+        -f interface/stlink.cfg -f "target/$2" -c "$3"
 }
 
 pass() { echo "PASS: $*"; }

@@ -1,8 +1,8 @@
 # st-info (stlink-tools 1.7) identifies the chip behind the simulated ST-Link.
 . "$(dirname "$0")/lib.sh"
 
-# part chipid flash-bytes descr-prefix probe
-while read -r part chipid flash descr probe; do
+# part chipid flash-bytes probe descr (st-info's name for the chip id)
+while read -r part chipid flash probe descr; do
     spec="sim:$part,probe=$probe"
     sim "$spec" st-info --probe
     check "$part: --probe finds one programmer" out_has "Found 1 stlink programmers"
@@ -14,12 +14,12 @@ while read -r part chipid flash descr probe; do
     sim "$spec" st-info --flash
     check "$part: --flash" out_has "^$flash\$"
     sim "$spec" st-info --descr
-    check "$part: --descr" out_has "^$descr"
+    check "$part: --descr" out_has "^$descr\$"
 done <<'TABLE'
-stm32f103c8 0x0410 0x10000 F1 v2
-stm32f407vg 0x0413 0x100000 F4 v2-1
-stm32f411re 0x0431 0x80000 F4 v2-1
-stm32f767zi 0x0451 0x200000 F7 v3
+stm32f103c8 0x0410 0x10000 v2 F1xx Medium-density
+stm32f407vg 0x0413 0x100000 v2-1 F4xx
+stm32f411re 0x0431 0x80000 v2-1 stm32f411re
+stm32f767zi 0x0451 0x200000 v3 F76xxx
 TABLE
 
 # The probe identity as st-info reports it.
