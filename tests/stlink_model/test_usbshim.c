@@ -8,6 +8,9 @@
 #include <cmocka.h>
 #include <libusb-1.0/libusb.h>
 #include <stdlib.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "fake_board.h"
@@ -154,6 +157,44 @@ static void test_async_transfers(void **state)
     libusb_close(h);
 }
 
+static uint64_t ns_of(const struct timespec *t)
+{
+    return (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
+}
+
+static void test_host_on_virtual_clock(void **state)
+{
+    (void)state;
+    libusb_device_handle *h = open_stlink(); /* the board is open from here on */
+    uint64_t b0 = fake_board_last->now_ns;
+    struct timespec t0, t1;
+    assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &t0), 0);
+    assert_int_equal(usleep(250000), 0); /* a quarter second on the board, none for real */
+    assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &t1), 0);
+    uint64_t dt = ns_of(&t1) - ns_of(&t0);
+    assert_true(dt >= 250000000u && dt < 250010000u);
+    assert_true(fake_board_last->now_ns - b0 >= 250000000u);
+    /* a loop that only watches the clock ends: each query costs 1 us */
+    struct timespec t;
+    unsigned n = 0;
+    do {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        n++;
+    } while (ns_of(&t) - ns_of(&t1) < 1000000u);
+    assert_true(n >= 999 && n <= 1001);
+    /* deferred query time reaches the board with the next transfer */
+    uint64_t b1 = fake_board_last->now_ns;
+    unsigned char cmd[16] = {0xF5}, r[2];
+    int x = 0;
+    assert_int_equal(libusb_bulk_transfer(h, 0x01, cmd, 16, &x, 100), 0);
+    assert_int_equal(libusb_bulk_transfer(h, 0x81, r, 2, &x, 100), 0);
+    assert_true(fake_board_last->now_ns - b1 >= 1000000u);
+    struct timeval tv;
+    assert_int_equal(gettimeofday(&tv, NULL), 0);
+    assert_true(time(NULL) >= tv.tv_sec);
+    libusb_close(h);
+}
+
 static void test_errors_and_version(void **state)
 {
     (void)state;
@@ -171,9 +212,8 @@ int main(void)
 {
     setenv("STPROG_SIM", "sim:stm32f407vg,probe=v2-1", 1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_descriptors),
-        cmocka_unit_test(test_sync_transfers),
-        cmocka_unit_test(test_async_transfers),
+        cmocka_unit_test(test_descriptors),        cmocka_unit_test(test_sync_transfers),
+        cmocka_unit_test(test_async_transfers),    cmocka_unit_test(test_host_on_virtual_clock),
         cmocka_unit_test(test_errors_and_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
