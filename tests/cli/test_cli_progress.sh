@@ -16,6 +16,12 @@ expect_err "program: done, $size B in " "progress lines"
 expect_err "verify: done, " "progress lines"
 if grep -q $'\r\|\033' "$TMP/err"; then fail "terminal control codes in a file: $ERR"; fi
 
+# The documented STPROG_SIM_REPORT: the virtual board's timing report, written at exit.
+STPROG_SIM_REPORT="$TMP/report.json" run -q --probe "$BOARD" write "$FW"
+expect_rc 0 "write with STPROG_SIM_REPORT"
+jq -e '.virtual_seconds > 0 and .flash_programs > 0 and .usb_transfers > 0' "$TMP/report.json" >/dev/null ||
+    fail "STPROG_SIM_REPORT: no usable report: $(cat "$TMP/report.json" 2>&1)"
+
 # -q: no progress at all.
 run -q --probe "$BOARD" write "$FW"
 expect_rc 0 "write -q"
