@@ -93,9 +93,12 @@ static int finish(cli_ctx *ctx, stp_status st)
     cli_progress_finish(&ctx->progress);
     int code = stp_status_exit_code(st);
     bool usage_only = ctx->findings.count > 0;
+    bool has_error = false;
     for (size_t i = 0; i < ctx->findings.count; i++) {
         if (strcmp(ctx->findings.items[i].id, "cli.usage") != 0)
             usage_only = false;
+        if (ctx->findings.items[i].severity == STP_SEV_ERROR)
+            has_error = true;
     }
     if (ctx->g.json) {
         cli_json_close_to(&ctx->json, 1);
@@ -114,7 +117,9 @@ static int finish(cli_ctx *ctx, stp_status st)
         fflush(ctx->out);
         cli_render_findings(ctx->err, &ctx->findings, ctx->g.quiet);
     }
-    if (st != STP_OK && !usage_only && !(ctx->g.quiet && ctx->findings.count > 0)) {
+    /* A failure always leaves one line on stderr, even with -q (then the error findings, if
+     * any, already said it). */
+    if (st != STP_OK && !usage_only && !(ctx->g.quiet && has_error)) {
         if (ctx->cmd != NULL)
             fprintf(ctx->err, CLI_PROGRAM ": %s failed: %s\n", ctx->cmd->name,
                     stp_status_describe(st));
