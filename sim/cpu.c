@@ -39,8 +39,10 @@
  * - uc_emu_start's count argument installs a per-instruction hook that is never removed, so
  *   we never use it: cycles are counted per block (block hook + Thumb length decoding) and
  *   C_STEP uses a temporary code hook.
- * - WFI/WFE stop emulation with UC_ERR_OK and PC after the instruction: we detect it by
- *   the opcode before the PC and model sleep ourselves.
+ * - WFI stops emulation with UC_ERR_OK, WFE and YIELD with UC_ERR_INSN_INVALID (like an
+ *   undefined instruction, but with the PC after them); SEV is a NOP. We look at the
+ *   opcode before the PC and model sleep and the WFE event register ourselves (the event
+ *   is set by exception entry/return; SEV is not seen, so WFE after SEV sleeps).
  * - MMIO regions (uc_mmio_map) cover the bus and the PPB; executing from them raises
  *   exception 3 (no crash). Page size is 1 KiB.
  */
@@ -435,21 +437,28 @@ void cpu_leave_halt(sim_cpu *cpu)
     cpu_resync_shadows(cpu);
 }
 
-static bool wfi_before(sim_cpu *cpu, uint32_t pc)
+enum hint { HINT_NONE, HINT_WFI, HINT_WFE, HINT_YIELD };
+
+/* The hint instruction that ends just before pc (16-bit or 32-bit encoding), if any. */
+static enum hint hint_before(sim_cpu *cpu, uint32_t pc)
 {
     cpu_region *r = cpu_region_of(cpu, pc - 2);
     if (!r || pc - 2 < r->r.base)
-        return false;
+        return HINT_NONE;
     const uint8_t *p = r->map + (pc - 2 - r->r.base);
     uint16_t h = (uint16_t)(p[0] | p[1] << 8);
-    if (h == 0xBF30 || h == 0xBF20)
-        return true;
-    if (pc - 4 >= r->r.base) {
-        const uint8_t *q = p - 2;
-        uint16_t h1 = (uint16_t)(q[0] | q[1] << 8);
-        return h1 == 0xF3AF && (h == 0x8003 || h == 0x8002);
+    if (pc - 4 >= r->r.base && (uint16_t)(p[-2] | p[-1] << 8) == 0xF3AF && (h & 0xFF00) == 0x8000)
+        h = (uint16_t)(0xBF00 | (h & 0xFF) << 4); /* WFI.W/WFE.W/YIELD.W as the 16-bit form */
+    switch (h) {
+    case 0xBF30:
+        return HINT_WFI;
+    case 0xBF20:
+        return HINT_WFE;
+    case 0xBF10:
+        return HINT_YIELD;
+    default:
+        return HINT_NONE;
     }
-    return false;
 }
 
 /* One uc_emu_start and everything its stop asks for. Returns instructions executed. */
@@ -493,15 +502,22 @@ static uint64_t run_once(sim_cpu *cpu, uint64_t budget)
         cpu_handle_intr(cpu, cpu->intr_no);
     else if (cpu->stop & STOP_BUSFAULT)
         cpu_fault(cpu, cpu->busfault_cfsr, 0);
-    else if (e == UC_ERR_INSN_INVALID) /* UDF and undefined encodings: no INTR hook call */
-        cpu_fault(cpu, CFSR_UNDEFINSTR, 0);
-    else if (e == UC_ERR_FETCH_UNMAPPED || e == UC_ERR_FETCH_PROT)
+    else if (e == UC_ERR_INSN_INVALID) {
+        /* UDF and undefined encodings (PC on them), but also WFE and YIELD (PC after). */
+        enum hint h = hint_before(cpu, pc);
+        if (h == HINT_WFE && !cpu->event)
+            cpu->sleeping = true;
+        else if (h == HINT_WFE || h == HINT_YIELD)
+            cpu->event = false;
+        else
+            cpu_fault(cpu, CFSR_UNDEFINSTR, 0);
+    } else if (e == UC_ERR_FETCH_UNMAPPED || e == UC_ERR_FETCH_PROT)
         cpu_fault(cpu, CFSR_IBUSERR, 0);
     else if (e != UC_ERR_OK)
         cpu_fault(cpu, CFSR_PRECISERR, 0);
     if (cpu->stop & STOP_HALT)
         cpu_enter_halt(cpu, cpu->halt_reason ? cpu->halt_reason : DFSR_HALTED);
-    if (!cpu->stop && e == UC_ERR_OK && wfi_before(cpu, pc))
+    if (!cpu->stop && e == UC_ERR_OK && hint_before(cpu, pc) == HINT_WFI)
         cpu->sleeping = true;
     return done;
 }

@@ -95,6 +95,7 @@ void cpu_do_reset(sim_cpu *cpu, bool por, uint32_t vtor_base, bool core_only)
     cpu->sleeping = false;
     cpu->lockup = false;
     cpu->halted = false;
+    cpu->event = false;
     cpu->reset_st = true;
     uint32_t sp0 = 0, rv = 0;
     if (!cpu_read32(cpu, cpu->vtor, &sp0) || !cpu_read32(cpu, cpu->vtor + 4, &rv)) {
@@ -192,6 +193,7 @@ void cpu_take_exception(sim_cpu *cpu, unsigned exc)
     cpu_reg_set(cpu, UC_ARM_REG_LR, exc_return);
     set_pc(cpu, vector, vector & 1);
     cpu->sleeping = false;
+    cpu->event = true;
     if ((cpu->dhcsr & DHCSR_C_DEBUGEN) && exc == EXC_HARDFAULT && (cpu->demcr & DEMCR_VC_HARDERR))
         cpu_enter_halt(cpu, DFSR_VCATCH);
 }
@@ -263,6 +265,7 @@ void cpu_exception_return(sim_cpu *cpu, uint32_t exc_return)
         cpu_reg_set(cpu, UC_ARM_REG_CONTROL, ncontrol);
     cpu_reg_set(cpu, UC_ARM_REG_APSR, xpsr & 0xF80F0000u);
     set_pc(cpu, w[6], (xpsr >> 24) & 1);
+    cpu->event = true;
     if (to_thread && (cpu->scr & (1u << 1))) /* SLEEPONEXIT */
         cpu->sleeping = true;
 }

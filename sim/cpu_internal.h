@@ -148,6 +148,7 @@ struct sim_cpu {
     /* execution state */
     bool held; /* created, not yet reset: does not run */
     bool halted, sleeping, lockup;
+    bool event; /* WFE event register */
     bool thumb; /* EPSR.T as the debugger left it (false => INVSTATE on resume) */
 
     /* debug */

@@ -38,6 +38,7 @@ table:
     .word ring_loader + 1   /* 16 */
     .word debugen_prog + 1  /* 17 */
     .word fp_svc_prog + 1   /* 18 */
+    .word hint_prog + 1     /* 19 */
 
     .org 0x300
     .thumb_func
@@ -218,6 +219,14 @@ debugen_prog:               /* software tries to clear C_DEBUGEN and to halt its
     str r1, [r0]
     movs r2, #2
     b .
+
+    .thumb_func
+hint_prog:
+    yield                   /* a hint: goes on */
+    movs r0, #1
+    wfe                     /* no event pending: sleeps */
+    movs r0, #2
+    bkpt #19
 
     .cpu cortex-m4
     .fpu fpv4-sp-d16

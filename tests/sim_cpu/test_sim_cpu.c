@@ -33,6 +33,7 @@ enum prog {
     P_RING,
     P_DEBUGEN,
     P_FP_SVC,
+    P_HINT,
 };
 
 #define DHCSR      0xE000EDF0u
@@ -419,6 +420,25 @@ static void test_wfi_sleeps_until_halt(void **state)
     fb_free(b);
 }
 
+static void test_yield_runs_on_and_wfe_sleeps(void **state)
+{
+    fake_board *b = fb_new(STP_CORE_M3);
+    uint32_t e = fb_prog(b, P_HINT) & ~1u;
+    fb_start(b, e);
+    sim_cpu_run(b->cpu, 1000);
+    assert_true(sim_cpu_sleeping(b->cpu));
+    assert_false(sim_cpu_lockup(b->cpu));
+    fb_halt(b);
+    assert_int_equal(fb_reg(b, 0), 1);
+    assert_int_equal(fb_reg(b, 15), e + 6);
+    assert_int_equal(fb_rd(b, CFSR), 0);
+    fb_resume(b);
+    fb_run_until_halt(b, 1000);
+    assert_int_equal(fb_reg(b, 0), 2);
+    assert_true(fb_rd(b, DFSR) & 2);
+    fb_free(b);
+}
+
 static uint32_t sram32(fake_board *b, uint32_t addr)
 {
     const uint8_t *p = b->sram + (addr - FB_SRAM);
@@ -735,6 +755,7 @@ int main(void)
         cmocka_unit_test(test_code_change_in_sram_is_seen),
         cmocka_unit_test(test_mmio_reads_and_writes),
         cmocka_unit_test(test_wfi_sleeps_until_halt),
+        cmocka_unit_test(test_yield_runs_on_and_wfe_sleeps),
         cmocka_unit_test(test_udf_enters_hardfault),
         cmocka_unit_test(test_vc_harderr_and_lockup),
         cmocka_unit_test(test_fault_without_handler_locks_up),
