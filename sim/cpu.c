@@ -335,6 +335,7 @@ sim_cpu *sim_cpu_create(stp_core_kind core, uint32_t cpuid, const sim_bus *bus,
     cpu->bus = *bus;
     cpu->v6m = core == STP_CORE_M0 || core == STP_CORE_M0P;
     cpu->fpu = core == STP_CORE_M4 || core == STP_CORE_M7 || core == STP_CORE_M33;
+    cpu->bitband = core == STP_CORE_M3 || core == STP_CORE_M4;
     uc_err e = uc_open(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS, &cpu->uc);
     if (e == UC_ERR_OK)
         e = uc_ctl_set_cpu_model(cpu->uc, uc_model(core));

@@ -115,8 +115,9 @@ struct sim_cpu {
     uc_engine *uc;
     stp_core_kind core;
     uint32_t cpuid;
-    bool v6m; /* ARMv6-M (M0/M0+): no VECTRESET, BPU instead of FPB, no CYCCNT */
-    bool fpu; /* M4F / M7 */
+    bool v6m;     /* ARMv6-M (M0/M0+): no VECTRESET, BPU instead of FPB, no CYCCNT */
+    bool fpu;     /* M4F / M7 */
+    bool bitband; /* M3/M4: bit-band aliases of SRAM and peripherals */
     sim_bus bus;
 
     cpu_region regions[CPU_MAX_REGIONS];

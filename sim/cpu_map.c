@@ -119,14 +119,69 @@ void cpu_resync_shadows(sim_cpu *cpu)
     }
 }
 
+/* Bit-band (M3/M4, ARMv7-M B3.1.4): each word of the alias regions 0x22000000 and
+ * 0x42000000 is one bit of SRAM 0x20000000 / peripherals 0x40000000 (first MiB). The
+ * access becomes a read or read-modify-write of the unit of the same size holding it. */
+static bool bitband_target(const sim_cpu *cpu, uint32_t addr, unsigned width, uint32_t *unit,
+                           unsigned *bitpos)
+{
+    uint32_t base;
+    if (!cpu->bitband)
+        return false;
+    if (addr >= 0x22000000u && addr < 0x24000000u)
+        base = 0x20000000u;
+    else if (addr >= 0x42000000u && addr < 0x44000000u)
+        base = 0x40000000u;
+    else
+        return false;
+    uint32_t off = addr - (base + 0x02000000u);
+    uint32_t byte = base + (off >> 5);
+    *unit = byte & ~(uint32_t)(width - 1);
+    *bitpos = (byte - *unit) * 8 + ((off >> 2) & 7);
+    return true;
+}
+
+static sim_access unit_read(sim_cpu *cpu, uint32_t addr, uint32_t *val, unsigned width)
+{
+    cpu_region *r = cpu_region_of(cpu, addr);
+    if (r && addr - r->r.base <= r->r.size - width) {
+        const uint8_t *p = r->map + (addr - r->r.base);
+        *val = 0;
+        for (unsigned i = 0; i < width; i++)
+            *val |= (uint32_t)p[i] << (8 * i);
+        return SIM_ACC_OK;
+    }
+    return cpu->bus.read(cpu->bus.ctx, addr, val, width);
+}
+
+static sim_access unit_write(sim_cpu *cpu, uint32_t addr, uint32_t val, unsigned width)
+{
+    cpu_region *r = cpu_region_of(cpu, addr);
+    if (r && r->r.writable && addr - r->r.base <= r->r.size - width) {
+        uint8_t *p = r->map + (addr - r->r.base);
+        for (unsigned i = 0; i < width; i++)
+            p[i] = (uint8_t)(val >> (8 * i));
+        cpu_invalidate(cpu, addr, addr + width);
+        return SIM_ACC_OK;
+    }
+    return cpu->bus.write(cpu->bus.ctx, addr, val, width);
+}
+
 static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
 {
     cpu_mmio *m = user;
     sim_cpu *cpu = m->cpu;
     uint32_t addr = m->base + (uint32_t)offset;
-    uint32_t val = 0;
-    sim_access a = m->ppb ? sim_cpu_ppb_read(cpu, addr, &val, size)
-                          : cpu->bus.read(cpu->bus.ctx, addr, &val, size);
+    uint32_t val = 0, unit;
+    unsigned bit;
+    sim_access a;
+    if (m->ppb)
+        a = sim_cpu_ppb_read(cpu, addr, &val, size);
+    else if (bitband_target(cpu, addr, size, &unit, &bit)) {
+        a = unit_read(cpu, unit, &val, size);
+        val = (val >> bit) & 1;
+    } else
+        a = cpu->bus.read(cpu->bus.ctx, addr, &val, size);
     if (a == SIM_ACC_FAULT || a == SIM_ACC_NO_TARGET) {
         cpu->busfault_cfsr |= CFSR_PRECISERR | CFSR_BFARVALID;
         cpu->busfault_addr = addr;
@@ -141,8 +196,17 @@ static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
     cpu_mmio *m = user;
     sim_cpu *cpu = m->cpu;
     uint32_t addr = m->base + (uint32_t)offset;
-    sim_access a = m->ppb ? cpu_ppb_write_core(cpu, addr, (uint32_t)value, size)
-                          : cpu->bus.write(cpu->bus.ctx, addr, (uint32_t)value, size);
+    uint32_t unit, cur = 0;
+    unsigned bit;
+    sim_access a;
+    if (m->ppb)
+        a = cpu_ppb_write_core(cpu, addr, (uint32_t)value, size);
+    else if (bitband_target(cpu, addr, size, &unit, &bit)) {
+        a = unit_read(cpu, unit, &cur, size);
+        if (a == SIM_ACC_OK)
+            a = unit_write(cpu, unit, (cur & ~(1u << bit)) | (uint32_t)(value & 1) << bit, size);
+    } else
+        a = cpu->bus.write(cpu->bus.ctx, addr, (uint32_t)value, size);
     if (a == SIM_ACC_FAULT || a == SIM_ACC_NO_TARGET) {
         cpu->busfault_cfsr |= CFSR_IMPRECISERR;
         cpu_request_stop(cpu, STOP_BUSFAULT);

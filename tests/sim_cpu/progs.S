@@ -39,6 +39,7 @@ table:
     .word debugen_prog + 1  /* 17 */
     .word fp_svc_prog + 1   /* 18 */
     .word hint_prog + 1     /* 19 */
+    .word bitband_prog + 1  /* 20 */
 
     .org 0x300
     .thumb_func
@@ -219,6 +220,20 @@ debugen_prog:               /* software tries to clear C_DEBUGEN and to halt its
     str r1, [r0]
     movs r2, #2
     b .
+
+    .thumb_func
+bitband_prog:
+    ldr r0, =0x22000000 + 0x1000 * 32 + 3 * 4   /* SRAM 0x20001000 bit 3 */
+    movs r1, #1
+    str r1, [r0]
+    ldr r2, [r0]
+    ldr r0, =0x42000000 + 0x20 * 32 + 5 * 4     /* peripheral 0x40000020 bit 5 */
+    str r1, [r0]
+    ldr r3, [r0]
+    movs r1, #0
+    ldr r0, =0x42000000 + 0x20 * 32 + 0 * 4     /* clear bit 0 */
+    str r1, [r0]
+    bkpt #20
 
     .thumb_func
 hint_prog:

@@ -34,6 +34,7 @@ enum prog {
     P_DEBUGEN,
     P_FP_SVC,
     P_HINT,
+    P_BITBAND,
 };
 
 #define DHCSR      0xE000EDF0u
@@ -439,6 +440,31 @@ static void test_yield_runs_on_and_wfe_sleeps(void **state)
     fb_free(b);
 }
 
+static void test_bitband_on_m3_m4(void **state)
+{
+    stp_core_kind cores[] = {STP_CORE_M3, STP_CORE_M4};
+    for (size_t c = 0; c < 2; c++) {
+        fake_board *b = fb_new(cores[c]);
+        b->periph[8] = 0x101;
+        fb_start(b, fb_prog(b, P_BITBAND));
+        fb_run_until_halt(b, 1000);
+        assert_true(sim_cpu_halted(b->cpu));
+        assert_int_equal(b->sram[0x1000], 0x08);
+        assert_int_equal(fb_reg(b, 2), 1);
+        assert_int_equal(b->periph[8], 0x120); /* bit 5 set, bit 0 cleared, bit 8 kept */
+        assert_int_equal(fb_reg(b, 3), 1);
+        fb_free(b);
+    }
+    /* the M7 has no bit-band: the alias is ordinary (here: faulting) bus space */
+    fake_board *b = fb_new(STP_CORE_M7);
+    fb_start(b, fb_prog(b, P_BITBAND));
+    fb_wr(b, DHCSR, 0xA05F0000u);
+    sim_cpu_run(b->cpu, 1000);
+    assert_int_equal(sim_cpu_reg(b->cpu, 7), 0xEE);
+    assert_int_equal(b->sram[0x1000], 0);
+    fb_free(b);
+}
+
 static uint32_t sram32(fake_board *b, uint32_t addr)
 {
     const uint8_t *p = b->sram + (addr - FB_SRAM);
@@ -756,6 +782,7 @@ int main(void)
         cmocka_unit_test(test_mmio_reads_and_writes),
         cmocka_unit_test(test_wfi_sleeps_until_halt),
         cmocka_unit_test(test_yield_runs_on_and_wfe_sleeps),
+        cmocka_unit_test(test_bitband_on_m3_m4),
         cmocka_unit_test(test_udf_enters_hardfault),
         cmocka_unit_test(test_vc_harderr_and_lockup),
         cmocka_unit_test(test_fault_without_handler_locks_up),
