@@ -56,4 +56,52 @@ void fb_start(fake_board *b, uint32_t entry);
 /* Runs in slices of 1000 cycles until halted or max cycles; returns cycles run. */
 uint64_t fb_run_until_halt(fake_board *b, uint64_t max);
 
+/* Entry points of progs.S, in the order of its table at 0x200. */
+enum prog {
+    P_COUNT = 0,
+    P_BKPT,
+    P_FLASH_STORE,
+    P_MMIO,
+    P_WFI,
+    P_WATCH,
+    P_STEP,
+    P_UDF,
+    P_RESET,
+    P_SVC,
+    P_COUNTDOWN,
+    P_LOADER,
+    P_SYSTICK,
+    P_BUSFAULT,
+    P_HARDFAULT,
+    P_VECTRESET,
+    P_RING,
+    P_DEBUGEN,
+    P_FP_SVC,
+    P_HINT,
+    P_BITBAND,
+};
+
+#define DHCSR      0xE000EDF0u
+#define DEMCR      0xE000EDFCu
+#define DFSR       0xE000ED30u
+#define AIRCR      0xE000ED0Cu
+#define CPUID      0xE000ED00u
+#define CFSR       0xE000ED28u
+#define HFSR       0xE000ED2Cu
+#define BFAR       0xE000ED38u
+#define FP_CTRL    0xE0002000u
+#define FP_COMP0   0xE0002008u
+#define DWT_CTRL   0xE0001000u
+#define DWT_CYCCNT 0xE0001004u
+#define DWT_COMP0  0xE0001020u
+#define DWT_MASK0  0xE0001024u
+#define DWT_FUNC0  0xE0001028u
+
+#define S_REGRDY (1u << 16)
+#define S_HALT   (1u << 17)
+#define S_SLEEP  (1u << 18)
+#define S_LOCKUP (1u << 19)
+#define S_RETIRE (1u << 24)
+#define S_RESET  (1u << 25)
+
 #endif
