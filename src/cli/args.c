@@ -156,6 +156,31 @@ static const char *command_context(const cli_parsed *p, char *buf, size_t cap)
     return buf;
 }
 
+/* A command flag with the name of a valued global option (write's --reset flag and the global
+ * --reset MODE): "--reset sw" or "--reset=sw" after the command sets both, so the user gets
+ * what the words say. True when that applied (the global is set; the caller records the flag).
+ * A following word that is not a valid value of the global stays a positional argument. */
+static bool shadowed_global_with_value(cli_parsed *p, const cli_option *o, const char *name,
+                                       size_t len, const char *eq, int i, int argc, char **argv,
+                                       char *err, size_t errlen)
+{
+    if (is_global(o) || o->value != NULL)
+        return false;
+    const cli_option *g = find_long(cli_global_options, name, len);
+    if (g == NULL || g->value == NULL)
+        return false;
+    const char *value = eq != NULL ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+    if (value == NULL || value[0] == '-')
+        return false;
+    cli_parsed trial = *p;
+    if (!apply_global(&trial, g, value, err, errlen)) {
+        err[0] = '\0';
+        return false;
+    }
+    p->g = trial.g;
+    return true;
+}
+
 static bool parse_long(cli_parsed *p, int *i, int argc, char **argv, char *err, size_t errlen)
 {
     const char *arg = argv[*i];
@@ -172,6 +197,11 @@ static bool parse_long(cli_parsed *p, int *i, int argc, char **argv, char *err, 
         snprintf(err, errlen, "unknown option '--%.*s'%s", (int)(len < 64 ? len : 64), name,
                  command_context(p, ctxbuf, sizeof(ctxbuf)));
         return false;
+    }
+    if (shadowed_global_with_value(p, o, name, len, eq, *i, argc, argv, err, errlen)) {
+        take_option(p, o, NULL);
+        *i += eq == NULL ? 1 : 0;
+        return true;
     }
     char spelled[72];
     snprintf(spelled, sizeof(spelled), "--%s", o->name);

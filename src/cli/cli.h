@@ -19,8 +19,10 @@
  * suppressed with -q).
  *
  * Global options (--probe --freq --connect --reset --json -v -q -h -V) are accepted before
- * and after the command name. A command's own options must not reuse their names or short
- * letters (v, q, h, V); after the command name a command option shadows a global one. */
+ * and after the command name. A command's own options should not reuse their names or short
+ * letters (v, q, h, V): after the command name a command option shadows a global one, except
+ * that a command flag named like a valued global ("write --reset") followed by a valid value
+ * of that global ("--reset sw") sets both. */
 #ifndef STP_CLI_CLI_H
 #define STP_CLI_CLI_H
 

@@ -19,6 +19,7 @@ static const cli_option write_options[] = {
     {"output", 'o', "OUT", "output"},
     {"dry-run", 'n', NULL, "plan only"},
     {"sector", 's', "N", "repeatable"},
+    {"reset", 0, NULL, "a flag named like the global --reset MODE"},
     {0},
 };
 
@@ -90,6 +91,45 @@ static void test_command_options(void **state)
     assert_string_equal(p.args.optv[5].opt->name, "dry-run"); /* -na 0x10: flag, then */
     assert_string_equal(p.args.optv[6].opt->name, "addr");    /* a valued option */
     assert_string_equal(p.args.optv[6].value, "0x10");
+    cli_parsed_free(&p);
+}
+
+static void test_flag_shadowing_a_global(void **state)
+{
+    (void)state;
+    cli_parsed p;
+    char err[256];
+    /* "--reset sw" after write: write's flag and the global mode. */
+    assert_true(parse(&p, err, sizeof(err), "write", "fw.bin", "--reset", "sw", NULL));
+    assert_int_equal(p.args.argc, 1);
+    assert_int_equal(p.args.optc, 1);
+    assert_string_equal(p.args.optv[0].opt->name, "reset");
+    assert_int_equal(p.g.reset, CLI_RESET_SW);
+    cli_parsed_free(&p);
+    assert_true(parse(&p, err, sizeof(err), "write", "--reset=core", "fw.bin", NULL));
+    assert_int_equal(p.args.optc, 1);
+    assert_int_equal(p.g.reset, CLI_RESET_CORE);
+    assert_int_equal(p.args.argc, 1);
+    cli_parsed_free(&p);
+    /* Not a mode: the flag alone, the word stays the file. */
+    assert_true(parse(&p, err, sizeof(err), "write", "--reset", "hw.bin", NULL));
+    assert_int_equal(p.args.optc, 1);
+    assert_int_equal(p.g.reset, CLI_RESET_DEFAULT);
+    assert_int_equal(p.args.argc, 1);
+    assert_string_equal(p.args.argv[0], "hw.bin");
+    cli_parsed_free(&p);
+    assert_true(parse(&p, err, sizeof(err), "write", "fw.bin", "--reset", NULL));
+    assert_int_equal(p.args.optc, 1);
+    assert_int_equal(p.g.reset, CLI_RESET_DEFAULT);
+    cli_parsed_free(&p);
+    /* Before the command it is only the global option. */
+    assert_true(parse(&p, err, sizeof(err), "--reset", "hw", "write", "fw.bin", NULL));
+    assert_int_equal(p.args.optc, 0);
+    assert_int_equal(p.g.reset, CLI_RESET_HW);
+    cli_parsed_free(&p);
+    /* A flag that shadows nothing still refuses a value. */
+    assert_false(parse(&p, err, sizeof(err), "write", "--dry-run=yes", NULL));
+    assert_string_equal(err, "option --dry-run takes no value");
     cli_parsed_free(&p);
 }
 
@@ -194,6 +234,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_globals_before_and_after),
         cmocka_unit_test(test_command_options),
+        cmocka_unit_test(test_flag_shadowing_a_global),
         cmocka_unit_test(test_double_dash_and_dash),
         cmocka_unit_test(test_help_and_version_flags),
         cmocka_unit_test(test_errors),
