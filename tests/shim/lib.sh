@@ -30,11 +30,15 @@ sim() {
     return $rc
 }
 
-# openocd_sim SPEC TARGETCFG COMMANDS: OpenOCD with interface/stlink.cfg (HLA mode), no
-# servers (tests run in parallel).
+# openocd_sim SPEC TARGETCFG COMMAND...: OpenOCD with interface/stlink.cfg (HLA mode), no
+# servers (tests run in parallel). One -c per COMMAND (OpenOCD prints each one's output).
 openocd_sim() {
-    sim "$1" openocd -c "gdb_port disabled" -c "tcl_port disabled" -c "telnet_port disabled" \
-        -f interface/stlink.cfg -f "target/$2" -c "$3"
+    local spec="$1" cfg="$2"
+    shift 2
+    local cmds=()
+    for c in "$@"; do cmds+=(-c "$c"); done
+    sim "$spec" openocd -c "gdb_port disabled" -c "tcl_port disabled" -c "telnet_port disabled" \
+        -f interface/stlink.cfg -f "target/$cfg" "${cmds[@]}"
 }
 
 pass() { echo "PASS: $*"; }
