@@ -2,9 +2,9 @@
 # a deliberately corrupted image fails verify_image.
 . "$(dirname "$0")/lib.sh"
 
-while read -r part chip cfg; do
+while read -r part chip cfg probe; do
     img=$(image_for "$chip")
-    spec="sim:$part,state=$WORK/$part.state"
+    spec="sim:$part,probe=$probe,state=$WORK/$part.state"
     openocd_sim "$spec" "$cfg" "program $img 0x08000000 verify reset exit"
     check "$part: openocd program exits 0" [ $? -eq 0 ]
     check "$part: openocd reports Verified OK" out_has "Verified OK"
@@ -17,8 +17,8 @@ while read -r part chip cfg; do
     openocd_sim "$spec" "$cfg" "init; reset halt; verify_image $img 0x08000000; exit"
     check "$part: verify of the right image passes" [ $? -eq 0 ]
 done <<'TABLE'
-stm32f407vg f407 stm32f4x.cfg
-stm32f411re f411 stm32f4x.cfg
-stm32f103c8 f103 stm32f1x.cfg
+stm32f407vg f407 stm32f4x.cfg v2-1
+stm32f411re f411 stm32f4x.cfg v3
+stm32f103c8 f103 stm32f1x.cfg v2
 TABLE
 finish
