@@ -268,6 +268,19 @@ static void test_firmware_gates(void **state)
     assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x4B, 0}, 3, NULL, 0, r, 2), 2);
     assert_int_equal(r[0], 0x80);
     close_probe(f);
+
+    /* V3 (J6 and later): 8-bit accesses up to one high-speed packet, SWD_SET_FREQ gone */
+    f = open_probe(SIM_PROBE_V3, NULL);
+    enter_swd(f);
+    static uint8_t big[600];
+    mem_cmd(c, 0x0C, 0x20000000, 512);
+    assert_int_equal(xfer(f, c, 8, NULL, 0, big, sizeof(big)), 512);
+    assert_int_equal(last_status(f, NULL), 0x80);
+    mem_cmd(c, 0x0C, 0x20000000, 513);
+    xfer(f, c, 8, NULL, 0, big, sizeof(big));
+    assert_int_not_equal(last_status(f, NULL), 0x80);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x43, 7, 0}, 4, NULL, 0, r, 2), -2);
+    close_probe(f);
 }
 
 static void test_registers(void **state)
