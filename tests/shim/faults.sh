@@ -19,6 +19,25 @@ if [ $rc -ne 0 ] || ! cmp -s "$img" "$WORK/rdp.bin"; then
 else
     fail "rdp=1: st-flash read returned the protected firmware"
 fi
+# Firmware that turns the SWD pins off: only connect-under-reset reaches the core, and only
+# when NRST is wired.
+sim "sim:stm32f407vg,firmware=swd-off" st-flash read "$WORK/x.bin" 0x8000000 16
+check "swd-off: st-flash cannot connect" out_has "Can not connect to target"
+sim "sim:stm32f407vg,firmware=swd-off" st-flash --connect-under-reset read "$WORK/x.bin" 0x8000000 16
+check "swd-off: connect under reset works" [ $? -eq 0 ]
+check "swd-off: connect under reset reads" out_has "read from address 0x08000000 size 16"
+sim "sim:stm32f407vg,firmware=swd-off,nrst=unconnected" st-flash --connect-under-reset \
+    read "$WORK/x.bin" 0x8000000 16
+check "swd-off + nrst=unconnected: connect under reset fails" out_has "Can not connect to target"
+
+# A clone that garbles bulk writes longer than 64 bytes: both tools' verify catches it.
+sim "sim:stm32f407vg,probe-bug=corrupt-over:64" st-flash write "$img" 0x8000000
+check "corrupt-over:64: st-flash write fails" [ $? -ne 0 ]
+check "corrupt-over:64: st-flash's verify names it" out_has "Verification of flash failed"
+openocd_sim "sim:stm32f407vg,probe-bug=corrupt-over:64" stm32f4x.cfg \
+    "program $img 0x08000000 verify exit"
+check "corrupt-over:64: openocd verify fails" out_has "Verify Failed"
+
 # Noisy wiring: fine at 480 kHz, errors or wrong data at 4 MHz.
 spec="sim:stm32f407vg,swd-max-khz=500,seed=7"
 sim "$spec,state=$WORK/slow.state" st-flash --freq=480 write "$img" 0x8000000
