@@ -36,7 +36,7 @@ typedef struct stp_env {
 /* printf-style logging through env (no-op when env or env->log is NULL). */
 void stp_log(const stp_env *env, stp_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void stp_progress_emit(const stp_env *env, stp_progress_kind kind, const char *phase,
-                       uint64_t done, uint64_t total);
+void stp_progress_emit(const stp_env *env, stp_progress_kind kind, const char *phase, uint64_t done,
+                       uint64_t total);
 
 #endif

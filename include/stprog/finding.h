@@ -15,11 +15,11 @@ typedef enum stp_severity {
     STP_SEV_ERROR = 2,
 } stp_severity;
 
-#define STP_FINDING_ID_MAX 48
-#define STP_FINDING_TEXT_MAX 320
-#define STP_EVIDENCE_KEY_MAX 32
+#define STP_FINDING_ID_MAX     48
+#define STP_FINDING_TEXT_MAX   320
+#define STP_EVIDENCE_KEY_MAX   32
 #define STP_EVIDENCE_VALUE_MAX 128
-#define STP_EVIDENCE_MAX 10
+#define STP_EVIDENCE_MAX       10
 
 typedef struct stp_evidence {
     char key[STP_EVIDENCE_KEY_MAX];
@@ -49,14 +49,13 @@ void stp_findings_clear(stp_findings *list);
 
 /* Adds a finding and returns it (for evidence/advice), or NULL when list is NULL or memory
  * ran out (counted in list->dropped). Message is printf-style. Safe to call with list==NULL. */
-stp_finding *stp_finding_add(stp_findings *list, const char *id, stp_severity sev,
-                             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+stp_finding *stp_finding_add(stp_findings *list, const char *id, stp_severity sev, const char *fmt,
+                             ...) __attribute__((format(printf, 4, 5)));
 /* Appends "key = value" evidence; ignored when f is NULL or evidence is full. */
 void stp_finding_evidence(stp_finding *f, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Sets the advice (next step for the user); ignored when f is NULL. */
-void stp_finding_advice(stp_finding *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void stp_finding_advice(stp_finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* First finding with this id, or NULL. */
 const stp_finding *stp_findings_find(const stp_findings *list, const char *id);

@@ -16,8 +16,8 @@ void stp_log(const stp_env *env, stp_log_level level, const char *fmt, ...)
     env->log(env->user, level, msg);
 }
 
-void stp_progress_emit(const stp_env *env, stp_progress_kind kind, const char *phase,
-                       uint64_t done, uint64_t total)
+void stp_progress_emit(const stp_env *env, stp_progress_kind kind, const char *phase, uint64_t done,
+                       uint64_t total)
 {
     if (env == NULL || env->progress == NULL)
         return;

@@ -30,8 +30,8 @@ static void copy_text(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src != NULL ? src : "");
 }
 
-stp_finding *stp_finding_add(stp_findings *list, const char *id, stp_severity sev,
-                             const char *fmt, ...)
+stp_finding *stp_finding_add(stp_findings *list, const char *id, stp_severity sev, const char *fmt,
+                             ...)
 {
     if (list == NULL)
         return NULL;

@@ -15,28 +15,28 @@ typedef enum sim_supply { SIM_SUPPLY_OK = 0, SIM_SUPPLY_UNSTABLE, SIM_SUPPLY_DEA
 typedef enum sim_firmware { SIM_FW_NORMAL = 0, SIM_FW_SWD_OFF, SIM_FW_SLEEP } sim_firmware;
 
 typedef struct sim_spec {
-    char part[32];           /* "stm32f407vg" */
-    sim_probe_kind probe;    /* probe=v2|v2-1|v3 (default v2-1) */
-    char fw[32];             /* fw=V2J45S7 style version string ("" = default of probe) */
-    char serial[32];         /* serial= */
-    double vdd;              /* vdd=VOLTS (default 3.3) */
-    uint32_t swd_max_khz;    /* swd-max-khz=N, 0 = clean at any clock */
-    sim_supply supply;       /* supply=ok|unstable|dead-core */
-    int rdp;                 /* rdp=0|1|2 (-1 = from state file / default 0) */
-    bool wrp_set;            /* wrp=MASK given */
-    uint64_t wrp_mask;       /* bit n = sector n write-protected */
-    bool fsize_set;          /* fsize=VALUE given */
-    bool fsize_unreadable;   /* fsize=unreadable */
-    uint32_t fsize_raw;      /* raw flash-size register contents */
+    char part[32];               /* "stm32f407vg" */
+    sim_probe_kind probe;        /* probe=v2|v2-1|v3 (default v2-1) */
+    char fw[32];                 /* fw=V2J45S7 style version string ("" = default of probe) */
+    char serial[32];             /* serial= */
+    double vdd;                  /* vdd=VOLTS (default 3.3) */
+    uint32_t swd_max_khz;        /* swd-max-khz=N, 0 = clean at any clock */
+    sim_supply supply;           /* supply=ok|unstable|dead-core */
+    int rdp;                     /* rdp=0|1|2 (-1 = from state file / default 0) */
+    bool wrp_set;                /* wrp=MASK given */
+    uint64_t wrp_mask;           /* bit n = sector n write-protected */
+    bool fsize_set;              /* fsize=VALUE given */
+    bool fsize_unreadable;       /* fsize=unreadable */
+    uint32_t fsize_raw;          /* raw flash-size register contents */
     uint16_t worn[SIM_MAX_WORN]; /* worn=S[:S...] sector numbers */
     size_t worn_count;
     uint32_t probe_corrupt_over; /* probe-bug=corrupt-over:N, 0 = off */
-    bool nrst_unconnected;   /* nrst=unconnected */
-    sim_firmware firmware;   /* firmware=swd-off|sleep */
-    uint32_t reset_loop_ms;  /* reset-loop=MS, 0 = off */
-    bool boot0;              /* boot0=1 */
-    char state_path[256];    /* state=FILE */
-    uint64_t seed;           /* seed=N (default 1) */
+    bool nrst_unconnected;       /* nrst=unconnected */
+    sim_firmware firmware;       /* firmware=swd-off|sleep */
+    uint32_t reset_loop_ms;      /* reset-loop=MS, 0 = off */
+    bool boot0;                  /* boot0=1 */
+    char state_path[256];        /* state=FILE */
+    uint64_t seed;               /* seed=N (default 1) */
 } sim_spec;
 
 /* Parses text (with or without the "sim:" prefix). Returns 0, or -1 with a message in err. */
