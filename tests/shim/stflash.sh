@@ -22,5 +22,6 @@ done <<'TABLE'
 stm32f103c8 f103 v2 65536
 stm32f407vg f407 v2-1 1048576
 stm32f411re f411 v3 524288
+stm32f767zi f767 v3 2097152
 TABLE
 finish

@@ -20,6 +20,10 @@ stm32f103c8 0x0410 0x10000 v2 F1xx Medium-density
 stm32f407vg 0x0413 0x100000 v2-1 F4xx
 stm32f411re 0x0431 0x80000 v2-1 stm32f411re
 stm32f767zi 0x0451 0x200000 v3 F76xxx
+stm32f103ze 0x0414 0x80000 v2-1 F1xx High-density
+stm32f429zi 0x0419 0x200000 v2-1 F42x/F43x
+stm32l151cb 0x0429 0x20000 v2 L1xx Cat.2
+stm32l152re 0x0437 0x80000 v2-1 L152RE
 TABLE
 
 # The probe identity as st-info reports it.
