@@ -43,6 +43,9 @@ typedef struct stp_flash_driver {
     /* Chunks written between two status checks (0 = 1). The bus stalls while a unit is
      * programmed, so writes may follow each other; errors are sticky until cleared. */
     uint32_t chunks_per_check;
+    /* Each unit written stalls the bus until it is programmed: limit a transfer to the
+     * stalls a probe rides out by retrying WAIT (see stp_flash_units_per_transfer). */
+    bool stalls_per_unit;
 
     /* Program unit in bytes for the session's psize. */
     uint32_t (*program_unit)(const stp_flash *f);
@@ -123,6 +126,10 @@ stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what);
 uint32_t stp_flash_erase_deadline_ms(const stp_flash *f, uint32_t size);
 uint32_t stp_flash_mass_erase_deadline_ms(const stp_flash *f);
 uint32_t stp_flash_program_deadline_ms(const stp_flash *f, uint32_t units);
+/* Program units one probe transfer may carry when every unit stalls the bus for up to the
+ * datasheet's program time: an ST-Link retries a WAIT-ed access a bounded number of times
+ * (about 64 SWD transfers of 48 clock cycles), so the faster the SWD clock, the fewer. */
+uint32_t stp_flash_units_per_transfer(const stp_flash *f);
 /* Sets/clears a WRP bit in ob. */
 void stp_option_wrp_set(stp_option_bytes *ob, uint32_t bit, bool protect);
 bool stp_option_wrp_get(const stp_option_bytes *ob, uint32_t bit);

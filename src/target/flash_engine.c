@@ -100,6 +100,20 @@ uint32_t stp_flash_program_deadline_ms(const stp_flash *f, uint32_t units)
     return with_margin_ms((ns * units + 999999) / 1000000);
 }
 
+#define WAIT_RETRIES_PER_TRANSFER 64u
+#define SWD_CYCLES_PER_RETRY      48u
+
+uint32_t stp_flash_units_per_transfer(const stp_flash *f)
+{
+    unsigned khz = f->dbg->info.swd_khz ? f->dbg->info.swd_khz : 4000;
+    uint64_t ride_ns = (uint64_t)WAIT_RETRIES_PER_TRANSFER * SWD_CYCLES_PER_RETRY * 1000000u / khz;
+    uint64_t unit_ns = pick(f->chip->timing.program_max_ns, f->psize);
+    if (unit_ns == 0)
+        return 1;
+    uint64_t n = ride_ns / unit_ns;
+    return n == 0 ? 1 : (uint32_t)(n > 1024 ? 1024 : n);
+}
+
 /* --- status polling -------------------------------------------------------------------- */
 
 stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what)
@@ -243,6 +257,8 @@ stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, u
         return STP_ERR_INTERNAL;
     }
     uint32_t chunk = f->drv->chunk_max;
+    if (f->drv->stalls_per_unit && chunk / unit > stp_flash_units_per_transfer(f))
+        chunk = stp_flash_units_per_transfer(f) * unit;
     if (chunk < unit)
         chunk = unit;
     chunk -= chunk % unit;

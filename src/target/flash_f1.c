@@ -108,7 +108,17 @@ static stp_status f1_program_begin(stp_flash *f)
 
 static stp_status f1_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len)
 {
-    /* The F1 controller takes half-words only; the bus stalls while one is programmed. */
+    /* The F1 controller takes half-words only; the bus stalls while one is programmed.
+     * Probes with 16-bit transfers take the chunk in one exchange. */
+    if (f->dbg->ops->write_mem16 != NULL) {
+        stp_findings scratch = {0};
+        stp_status st = f->dbg->ops->write_mem16(f->dbg, addr, data, len, &scratch);
+        if (st != STP_ERR_FIRMWARE_OLD)
+            stp_findings_append(f->findings, &scratch);
+        stp_findings_free(&scratch);
+        if (st != STP_ERR_FIRMWARE_OLD)
+            return st;
+    }
     for (uint32_t i = 0; i < len; i += 2) {
         uint16_t v = (uint16_t)(data[i] | (data[i + 1] << 8));
         stp_status st = f->dbg->ops->write_u16(f->dbg, addr + i, v, f->findings);
@@ -243,8 +253,10 @@ const stp_flash_driver stp_flash_f1 = {
     .errors = f1_errors,
     .error_count = sizeof(f1_errors) / sizeof(f1_errors[0]),
     .has_psize = false,
-    .chunk_max = 256,
-    .chunks_per_check = 4,
+    /* at most; fewer at fast SWD clocks (stp_flash_units_per_transfer) */
+    .chunk_max = 64,
+    .stalls_per_unit = true,
+    .chunks_per_check = 32,
     .program_unit = f1_unit,
     .unlock = f1_unlock,
     .lock = f1_lock,

@@ -364,10 +364,9 @@ const stp_flash_driver stp_flash_f7 = {
     .errors = f7_errors,
     .error_count = sizeof(f7_errors) / sizeof(f7_errors[0]),
     .has_psize = true,
-    /* A word programs in <= 100 us and stalls the bus meanwhile; probes retry the stalled
-     * (WAIT) accesses of one transfer only a bounded number of times, so keep transfers
-     * short and check the status between them. */
-    .chunk_max = 32,
+    /* at most; fewer at fast SWD clocks (stp_flash_units_per_transfer) */
+    .chunk_max = 64,
+    .stalls_per_unit = true,
     .chunks_per_check = 16,
     .program_unit = f7_unit,
     .unlock = f7_unlock,
