@@ -20,6 +20,7 @@
     X(reset)                 \
     X(chips)                 \
     X(image)                 \
+    X(sim_serve)             \
     X(help)                  \
     X(version)
 /* clang-format on */

@@ -1,0 +1,36 @@
+/* Shared by the bootloader model's files (sim/bootloader*.c): the per-family flash
+ * sequences the ROM code runs. Nothing outside sim/ includes this. */
+#ifndef SIM_BOOTLOADER_INTERNAL_H
+#define SIM_BOOTLOADER_INTERNAL_H
+
+#include "sim/bootloader.h"
+#include "sim_internal.h"
+
+/* What the ROM code does to the flash controller, for one family. Each runs the register
+ * sequence as the core (SIM_MASTER_CORE) and waits for BSY with a deadline; false when
+ * the controller reported an error or the operation never finished (the host gets NACK). */
+typedef struct sim_bl_family {
+    stp_flash_kind kind;
+    /* Programs len bytes (addr and len multiples of 4) of main flash. */
+    bool (*program)(sim_board *b, uint32_t addr, const uint8_t *data, uint32_t len);
+    /* Erases erase unit `index` (position in b->sectors). */
+    bool (*erase)(sim_board *b, size_t index);
+    /* Erases all of main flash (bank: -1 = all, 0 or 1 = that bank). */
+    bool (*mass_erase)(sim_board *b, int bank);
+    /* Writes the option bytes with read protection rdp_level (0 or 1) and exactly the WRP
+     * units set in wrp protected. The caller resets the chip afterwards (loads them). */
+    bool (*write_protection)(sim_board *b, int rdp_level, const sim_ob_active *wrp);
+} sim_bl_family;
+
+extern const sim_bl_family sim_bl_family_f1;
+extern const sim_bl_family sim_bl_family_f4;
+
+/* Helpers for the family files (sim/bootloader_flash.c). */
+uint32_t sim_bl_reg_read(sim_board *b, uint32_t off);
+bool sim_bl_reg_write(sim_board *b, uint32_t off, uint32_t val);
+/* Waits until (SR at sr_off & busy) == 0; false when it does not within limit_ns. */
+bool sim_bl_wait(sim_board *b, uint32_t sr_off, uint32_t busy, uint64_t limit_ns);
+/* Generous limit for one operation: 4 x the datasheet maximum, at least 10 ms. */
+uint64_t sim_bl_limit_ns(uint64_t typ_ns);
+
+#endif
