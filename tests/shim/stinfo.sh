@@ -30,4 +30,11 @@ TABLE
 sim "sim:stm32f407vg,probe=v2,serial=066DFF555052836687113122" st-info --probe
 check "serial from the spec" out_has "serial:     066DFF555052836687113122"
 check "V2 firmware version" out_has "version:    V2J45S7"
+
+# A bad spec: no probe on the bus, and the reason with what is accepted.
+sim "sim:stm32f999xx" st-info --probe
+check "unknown part: no programmer" out_has "Found 0 stlink programmers"
+check "unknown part: the accepted parts are listed" out_has "accepted parts: .*stm32f407vg"
+sim "sim:stm32f407vg,fw=V9X" st-info --probe
+check "bad firmware string: refused with the expected forms" out_has "expected V2J<n>S<n>"
 finish
