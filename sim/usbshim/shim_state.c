@@ -118,6 +118,11 @@ struct libusb_device *shim_device(void)
 
 void shim_charge_timeout(unsigned int timeout_ms)
 {
+    const char *tr = getenv("STPROG_SIM_TRACE");
+    if (g_board && tr && *tr && strcmp(tr, "0") != 0)
+        fprintf(stderr,
+                "stprog-usbsim: %12.6f IN transfer timed out after %u ms (nothing to send)\n",
+                (double)sim_clock_ns(g_board) / 1e9, timeout_ms ? timeout_ms : 1000u);
     shim_charge_ns((uint64_t)(timeout_ms ? timeout_ms : 1000u) * 1000000u);
 }
 
