@@ -47,7 +47,7 @@ static stp_status wait_halted(stp_debug *d, uint32_t deadline_ms, const char *wh
                               stp_findings *findings)
 {
     uint64_t start = d->ops->now_ms(d);
-    for (;;) {
+    for (uint32_t polls = 0;; polls++) {
         uint32_t v = 0;
         stp_status st = dhcsr_read(d, &v, findings);
         if (st != STP_OK)
@@ -55,7 +55,7 @@ static stp_status wait_halted(stp_debug *d, uint32_t deadline_ms, const char *wh
         if (v & STP_CM_DHCSR_S_HALT)
             return STP_OK;
         uint64_t waited = d->ops->now_ms(d) - start;
-        if (waited > deadline_ms) {
+        if (waited > deadline_ms || polls > deadline_ms * 4 + 100) { /* or a stuck clock */
             stp_finding *f = stp_finding_add(findings, "core.halt-timeout", STP_SEV_ERROR,
                                              "the core did not halt within %u ms after %s",
                                              (unsigned)deadline_ms, what);

@@ -35,7 +35,8 @@ static stp_status access(sim_debug *s, bool write, uint32_t addr, void *buf, uin
     uint8_t *p = buf;
     uint32_t pos = 0;
     s->accesses++;
-    sim_clock_advance(s->board, ACCESS_COST_NS);
+    if (!s->freeze_clock)
+        sim_clock_advance(s->board, ACCESS_COST_NS);
     for (int tries = 0; pos < len; tries++) {
         uint32_t done = 0;
         sim_access a = write ? sim_mem_write(s->board, addr + pos, p + pos, len - pos, width, &done)
@@ -89,6 +90,8 @@ static stp_status read_u32(stp_debug *d, uint32_t addr, uint32_t *val, stp_findi
     uint8_t b[4];
     stp_status st = access(sd(d), false, addr, b, 4, 4);
     *val = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    if (sd(d)->stuck_bits != 0 && addr == sd(d)->stuck_addr)
+        *val |= sd(d)->stuck_bits;
     return st;
 }
 
@@ -153,7 +156,8 @@ static stp_status attach(stp_debug *d, uint32_t *dp_idcode, stp_findings *f)
 
 static void delay_ms(stp_debug *d, unsigned ms)
 {
-    sim_clock_advance(sd(d)->board, (uint64_t)ms * 1000000u);
+    if (!sd(d)->freeze_clock)
+        sim_clock_advance(sd(d)->board, (uint64_t)ms * 1000000u);
 }
 
 static uint64_t now_ms(stp_debug *d)

@@ -12,6 +12,11 @@ typedef struct sim_debug {
     stp_debug base;
     sim_board *board;
     unsigned accesses; /* counted, for tests that look at traffic */
+    /* Fault injection for tests: 32-bit reads of stuck_addr have stuck_bits set (a status
+     * register whose BSY never clears); freeze_clock makes delay_ms pass no time. */
+    uint32_t stuck_addr;
+    uint32_t stuck_bits;
+    bool freeze_clock;
 } sim_debug;
 
 /* Opens a board from spec and wraps it; NULL (with a message on stderr) on failure. */

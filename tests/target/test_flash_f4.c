@@ -191,13 +191,44 @@ static void test_psize_from_voltage(void **state)
     stp_findings_free(&f);
 }
 
+/* A status register whose BSY never clears: the erase fails with flash.timeout after the
+ * deadline from the chip table (16 KiB sector at x32: 500 ms max -> 1050 ms), on the
+ * virtual clock, and the flash is locked again. */
+static void test_timeout_from_chip_table(void **state)
+{
+    (void)state;
+    fx *x = open_f4("sim:stm32f407vg", STP_PSIZE_X32);
+    x->sd->stuck_addr = F4_SR;
+    x->sd->stuck_bits = 1u << 16;
+    stp_findings f = {0};
+    uint64_t t0 = sim_clock_ns(x->sd->board);
+    assert_int_equal(stp_flash_erase(&x->flash, &x->sectors[1], 1, NULL, NULL, 0, &f),
+                     STP_ERR_TIMEOUT);
+    uint64_t ms = (sim_clock_ns(x->sd->board) - t0) / 1000000u;
+    assert_true(ms >= 1050 && ms < 1200);
+    const stp_finding *fd = stp_findings_find(&f, "flash.timeout");
+    assert_non_null(fd);
+    assert_string_equal(fd->evidence[0].value, "erase of sector 1");
+    assert_string_equal(fd->evidence[2].value, "1050");
+    assert_true(rd32(x, F4_CR) & (1u << 31));
+    stp_findings_free(&f);
+
+    /* and with a clock that does not move at all, the poll count still ends the wait */
+    x->sd->freeze_clock = true;
+    assert_int_equal(stp_flash_erase(&x->flash, &x->sectors[2], 1, NULL, NULL, 0, &f),
+                     STP_ERR_TIMEOUT);
+    assert_non_null(stp_findings_find(&f, "flash.timeout"));
+    stp_findings_free(&f);
+    close_fx(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_program_x32),        cmocka_unit_test(test_program_x16),
         cmocka_unit_test(test_program_x8),         cmocka_unit_test(test_wrp_error_relocks),
         cmocka_unit_test(test_alignment_refused),  cmocka_unit_test(test_mass_erase),
-        cmocka_unit_test(test_psize_from_voltage),
+        cmocka_unit_test(test_psize_from_voltage), cmocka_unit_test(test_timeout_from_chip_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
