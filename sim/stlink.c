@@ -29,7 +29,10 @@ sim_stlink *sim_stlink_create(sim_board *board)
         return NULL;
     s->data_max = fw.stlink == 3 ? STL_DATA_MAX_V3 : STL_DATA_MAX_V2;
     s->data = calloc(1, STL_WRITE_MAX + 16);
-    if (!s->data) {
+    s->misc = calloc(1, 8u * STL_MISC_MAX_V3);
+    if (!s->data || !s->misc) {
+        free(s->data);
+        free(s->misc);
         free(s);
         return NULL;
     }
@@ -84,6 +87,7 @@ void sim_stlink_destroy(sim_stlink *s)
     if (!s)
         return;
     free(s->data);
+    free(s->misc);
     free(s);
 }
 

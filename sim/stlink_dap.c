@@ -1,7 +1,7 @@
-/* The DAP register commands of ST-Link firmware from V2J24 (READ_DAP_REG 0x45,
- * WRITE_DAP_REG 0x46), used by OpenOCD's "dap direct" mode (interface/stlink-dap.cfg): the
- * SW-DP registers and the MEM-AP registers of AP 0 (CSW, TAR, DRW, BD0-3, CFG, BASE, IDR).
- * Register layout per ARM ADIv5 (IHI 0031). */
+/* The DAP commands used by OpenOCD's "dap direct" mode (interface/stlink-dap.cfg):
+ * READ_DAP_REG 0x45 / WRITE_DAP_REG 0x46 (from V2J24) on the SW-DP registers and the MEM-AP
+ * registers of AP 0 (CSW, TAR, DRW, BD0-3, CFG, BASE, IDR; layout per ARM ADIv5, IHI 0031),
+ * and the RW_MISC_OUT 0x51 / RW_MISC_IN 0x52 batches of word accesses (from V2J32). */
 #include <string.h>
 
 #include "stlink_internal.h"
@@ -170,8 +170,84 @@ static uint8_t dp_access(sim_stlink *s, bool write, uint32_t reg, uint32_t *valu
     }
 }
 
+/* --- RW_MISC: a batch of MEM-AP word accesses (V2J32, V3) ---------------------------- */
+
+#define MISC_ADDRESS 1 /* set the address of the following WRITE */
+#define MISC_WRITE   2
+#define MISC_READ    3 /* value = address to read */
+#define MISC_APNUM   5
+
+static uint32_t misc_max(const sim_stlink *s)
+{
+    return s->fw.stlink == 3 ? STL_MISC_MAX_V3 : STL_MISC_MAX_V2;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* The OUT data phase: item codes (padded to 4 bytes), then one value word per item. */
+void stl_dap_misc_run(sim_stlink *s)
+{
+    uint32_t items = s->misc_items;
+    const uint8_t *codes = s->data;
+    const uint8_t *values = s->data + ((items + 3u) & ~3u);
+    uint8_t *out_val = s->misc;
+    uint8_t *out_err = s->misc + 4 * items;
+    uint32_t addr = 0;
+    for (uint32_t i = 0; i < items; i++) {
+        uint32_t v = le32(values + 4 * i);
+        uint32_t result = 0;
+        uint8_t st = STL_OK;
+        switch (codes[i]) {
+        case MISC_ADDRESS:
+            addr = v;
+            break;
+        case MISC_WRITE:
+            st = s->swd ? stl_write32(s, addr, v) : STL_SWD_DP_ERROR;
+            break;
+        case MISC_READ:
+            st = s->swd ? stl_read32(s, v, &result) : STL_SWD_DP_ERROR;
+            break;
+        case MISC_APNUM:
+            st = v == 0 ? STL_OK : 0x1D; /* only AP 0 */
+            break;
+        default:
+            st = STL_ERR_FAULT;
+            break;
+        }
+        put_le32(out_val + 4 * i, result);
+        put_le32(out_err + 4 * i, st);
+    }
+}
+
+static bool misc_command(sim_stlink *s, const uint8_t *cmd)
+{
+    if (!(s->fw.stlink == 3 || s->fw.jtag >= 32))
+        return false;
+    if (cmd[1] == STL_DBG_RW_MISC_OUT) {
+        uint32_t items = le32(cmd + 2);
+        if (items > misc_max(s))
+            items = misc_max(s);
+        s->misc_items = items;
+        memset(s->misc, 0, 8u * items);
+        s->out_pending = items != 0;
+        s->out_cmd = STL_DBG_RW_MISC_OUT;
+        s->out_len = ((items + 3u) & ~3u) + 4u * items;
+        s->out_got = 0;
+        return true; /* no reply: the results wait for RW_MISC_IN */
+    }
+    memcpy(s->data, s->misc, 8u * s->misc_items);
+    stl_reply_data(s, 8u * s->misc_items);
+    return true;
+}
+
 bool stl_dap_command(sim_stlink *s, const uint8_t *cmd)
 {
+    if (cmd[1] == STL_DBG_RW_MISC_OUT || cmd[1] == STL_DBG_RW_MISC_IN)
+        return misc_command(s, cmd);
     if (cmd[1] != STL_DBG_READ_DAP_REG && cmd[1] != STL_DBG_WRITE_DAP_REG)
         return false;
     if (!(s->fw.stlink == 3 || s->fw.jtag >= 24))

@@ -74,6 +74,18 @@ static uint8_t mem_check(const sim_stlink *s, uint32_t addr, uint32_t len, unsig
     return STL_OK;
 }
 
+/* READ/WRITEMEM_32BIT_NO_ADDR_INC: every word at the same address (a FIFO register). */
+static uint8_t mem_noinc(sim_stlink *s, bool is_read, uint32_t addr, uint8_t *buf, uint32_t len)
+{
+    for (uint32_t off = 0; off < len; off += 4) {
+        uint8_t st = is_read ? stl_mem_read(s, addr, buf + off, 4, 4, NULL)
+                             : stl_mem_write(s, addr, buf + off, 4, 4, NULL);
+        if (st != STL_OK)
+            return st;
+    }
+    return STL_OK;
+}
+
 static void cmd_readmem(sim_stlink *s, const uint8_t *cmd)
 {
     unsigned width = mem_width(cmd[1]);
@@ -86,7 +98,8 @@ static void cmd_readmem(sim_stlink *s, const uint8_t *cmd)
     memset(s->data, 0, rlen + 1);
     uint8_t st = mem_check(s, addr, len, width, cmd[8], false);
     if (st == STL_OK)
-        st = stl_mem_read(s, addr, s->data, len, width, NULL);
+        st = cmd[1] == STL_DBG_READMEM_32_NOINC ? mem_noinc(s, true, addr, s->data, len)
+                                                : stl_mem_read(s, addr, s->data, len, width, NULL);
     else
         s->rw_fault_addr = addr;
     s->rw_status = st;
@@ -114,10 +127,16 @@ static void cmd_writemem(sim_stlink *s, const uint8_t *cmd)
 
 void stl_debug_data_out(sim_stlink *s)
 {
+    if (s->out_cmd == STL_DBG_RW_MISC_OUT) {
+        stl_dap_misc_run(s);
+        return;
+    }
     unsigned width = mem_width(s->out_cmd);
     uint8_t st = mem_check(s, s->out_addr, s->out_len, width, s->out_ap, true);
     if (st == STL_OK)
-        st = stl_mem_write(s, s->out_addr, s->data, s->out_len, width, NULL);
+        st = s->out_cmd == STL_DBG_WRITEMEM_32_NOINC
+                 ? mem_noinc(s, false, s->out_addr, s->data, s->out_len)
+                 : stl_mem_write(s, s->out_addr, s->data, s->out_len, width, NULL);
     else
         s->rw_fault_addr = s->out_addr;
     s->rw_status = st;
@@ -392,6 +411,16 @@ static bool gated_command(sim_stlink *s, const uint8_t *cmd)
         if (!fw_at_least(s, 26))
             return false;
         cmd_writemem(s, cmd);
+        return true;
+    case STL_DBG_WRITEMEM_32_NOINC:
+        if (!fw_at_least(s, 26))
+            return false;
+        cmd_writemem(s, cmd);
+        return true;
+    case STL_DBG_READMEM_32_NOINC:
+        if (!fw_at_least(s, 32))
+            return false;
+        cmd_readmem(s, cmd);
         return true;
     case STL_DBG_INIT_AP:
     case STL_DBG_CLOSE_AP_DBG:

@@ -64,6 +64,10 @@
 #define STL_DBG_WRITEMEM_16BIT      0x48
 #define STL_DBG_INIT_AP             0x4B
 #define STL_DBG_CLOSE_AP_DBG        0x4C
+#define STL_DBG_WRITEMEM_32_NOINC   0x50
+#define STL_DBG_RW_MISC_OUT         0x51
+#define STL_DBG_RW_MISC_IN          0x52
+#define STL_DBG_READMEM_32_NOINC    0x54
 #define STL_DBG_APIV3_SET_COM_FREQ  0x61
 #define STL_DBG_APIV3_GET_COM_FREQ  0x62
 
@@ -151,6 +155,9 @@ struct sim_stlink {
     struct {
         uint32_t ctrl, select, rdbuff, csw, tar;
     } dap;
+    /* RW_MISC results: per item a value word, then per item a status word. */
+    uint8_t *misc;
+    uint32_t misc_items;
 
     void (*trace)(void *user, const char *line);
     void *trace_user;
@@ -166,8 +173,12 @@ void stl_trace(sim_stlink *s, const char *fmt, ...) __attribute__((format(printf
 void stl_debug_command(sim_stlink *s, const uint8_t *cmd, size_t len);
 void stl_debug_data_out(sim_stlink *s); /* the data phase of a pending write completed */
 
-/* stlink_dap.c: READ/WRITE_DAP_REG; false if cmd is not one (or the firmware lacks it). */
+/* stlink_dap.c: READ/WRITE_DAP_REG and RW_MISC_OUT/IN; false if cmd is not one (or the
+ * firmware lacks it). stl_dap_misc_run executes a completed RW_MISC_OUT data phase. */
 bool stl_dap_command(sim_stlink *s, const uint8_t *cmd);
+void stl_dap_misc_run(sim_stlink *s);
+#define STL_MISC_MAX_V2 64   /* RW_MISC items per command (V2) */
+#define STL_MISC_MAX_V3 1227 /* (V3) */
 
 /* stlink_wire.c */
 int stl_fw_parse(const char *text, stl_fw *fw);

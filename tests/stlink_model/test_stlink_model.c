@@ -546,6 +546,48 @@ static void test_dap_registers(void **state)
     close_probe(f);
 }
 
+static void test_misc_and_noinc(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2_1, NULL); /* V2J45: has RW_MISC (J32) */
+    enter_swd(f);
+    f->b->sram[0x20] = 0x11;
+    f->b->sram[0x21] = 0x22;
+    /* items: APNUM 0, READ 0x20000020, ADDRESS 0x20000040, WRITE 0xCAFEF00D */
+    uint8_t c[16] = {0xF2, 0x51, 4, 0, 0, 0};
+    uint8_t out[4 + 16] = {5, 3, 1, 2};
+    const uint32_t vals[4] = {0, 0x20000020u, 0x20000040u, 0xCAFEF00Du};
+    for (int i = 0; i < 4; i++)
+        for (int b = 0; b < 4; b++)
+            out[4 + 4 * i + b] = (uint8_t)(vals[i] >> (8 * b));
+    assert_int_equal(xfer(f, c, 6, out, sizeof(out), NULL, 0), 0);
+    uint8_t r[64];
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x52}, 2, NULL, 0, r, sizeof(r)), 32);
+    assert_int_equal(r[4] | r[5] << 8, 0x2211); /* value of the READ item */
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(r[16 + 4 * i], 0x80); /* status of each item */
+    assert_int_equal(f->b->sram[0x40], 0x0D);
+    assert_int_equal(f->b->sram[0x43], 0xCA);
+
+    /* no address increment: four words to one address, the last one stays */
+    uint8_t w[16] = {1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0};
+    mem_cmd(c, 0x50, 0x20000080, sizeof(w));
+    xfer(f, c, 8, w, sizeof(w), NULL, 0);
+    assert_int_equal(last_status(f, NULL), 0x80);
+    assert_int_equal(f->b->sram[0x80], 4);
+    assert_int_equal(f->b->sram[0x84], 0);
+    mem_cmd(c, 0x54, 0x20000080, 8);
+    assert_int_equal(xfer(f, c, 8, NULL, 0, r, 8), 8);
+    assert_int_equal(r[0], 4);
+    assert_int_equal(r[4], 4);
+    close_probe(f);
+
+    f = open_probe(SIM_PROBE_V2, "V2J31S7"); /* before J32: no RW_MISC */
+    enter_swd(f);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x52}, 2, NULL, 0, r, sizeof(r)), -2);
+    close_probe(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -565,6 +607,7 @@ int main(void)
         cmocka_unit_test(test_corrupting_clone),
         cmocka_unit_test(test_unknown_and_stall),
         cmocka_unit_test(test_dap_registers),
+        cmocka_unit_test(test_misc_and_noinc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
