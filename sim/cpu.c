@@ -560,6 +560,7 @@ uint64_t sim_cpu_run(sim_cpu *cpu, uint64_t max_cycles)
         return max_cycles;
     }
     uint64_t budget = max_cycles - cpu->debt;
+    unsigned idle = 0;
     total = cpu->debt;
     cpu->debt = 0;
     while (budget > 0) {
@@ -587,6 +588,9 @@ uint64_t sim_cpu_run(sim_cpu *cpu, uint64_t max_cycles)
         uint64_t done = run_once(cpu, slice);
         cpu_systick_advance(cpu, done);
         total += done;
+        /* Unicorn returning at once without a reason would spin here: give up this call */
+        if (done == 0 && !cpu->stop && ++idle > 2)
+            break;
         if (done >= budget) {
             cpu->debt = done - budget;
             budget = 0;

@@ -24,7 +24,10 @@ typedef struct sim_mem_region {
 } sim_mem_region;
 
 /* The board's side, called by the core for everything outside the PPB and outside the
- * direct regions, and for stores to read-only regions. */
+ * direct regions, and for stores to read-only regions. For core accesses FAULT and
+ * NO_TARGET become a BusFault (HardFault); WAIT cannot be retried by the core and counts
+ * as success with *val as read. system_reset_request may be NULL (the core then resets
+ * itself only). */
 typedef struct sim_bus {
     void *ctx;
     sim_access (*read)(void *ctx, uint32_t addr, uint32_t *val, unsigned width);

@@ -75,6 +75,8 @@ static void aircr_write(sim_cpu *cpu, uint32_t val)
     if (val & 4) { /* SYSRESETREQ: the board resets the system, then calls sim_cpu_reset */
         if (cpu->bus.system_reset_request)
             cpu->bus.system_reset_request(cpu->bus.ctx);
+        else
+            sim_cpu_reset(cpu, false, cpu->reset_vtor); /* a board without peripherals */
         return;
     }
     if (!cpu->v6m && (val & 1)) { /* VECTRESET: the core only */
