@@ -29,8 +29,10 @@ stp_status stp_erase_all(stp_target *t, const stp_env *env, stp_findings *findin
     stp_status st = stp_ops_prepare(t, findings);
     if (st == STP_OK)
         st = refuse_protected(t, 0, t->sector_count - 1, findings);
-    if (st == STP_OK)
+    if (st == STP_OK) {
+        stp_target_mark_changed(t);
         st = stp_flash_erase_all(&t->flash, t->sectors, t->sector_count, env, findings);
+    }
     return st;
 }
 
@@ -49,6 +51,7 @@ stp_status stp_erase_sectors(stp_target *t, unsigned first, unsigned last, const
         st = refuse_protected(t, first, last, findings);
     if (st != STP_OK)
         return st;
+    stp_target_mark_changed(t);
     uint64_t total = 0, done = 0;
     for (unsigned i = first; i <= last; i++)
         total += t->sectors[i].size;

@@ -274,6 +274,7 @@ stp_status stp_program(stp_target *t, const stp_image *img, const stp_program_op
         st = stp_plan_build(&in, &plan, findings);
     }
     if (st == STP_OK && !opt->dry_run) {
+        stp_target_mark_changed(t);
         st = erase_phase(&c, plan);
         if (st == STP_OK)
             st = program_phase(&c, plan);

@@ -27,10 +27,12 @@ static stp_status build_geometry(stp_target *t)
     return STP_OK;
 }
 
-static stp_status connect(stp_debug *d, stp_target_connect mode, stp_findings *findings)
+static stp_status connect(stp_debug *d, stp_target_connect mode, bool *was_running,
+                          stp_findings *findings)
 {
     uint32_t dp = 0;
     stp_status st;
+    *was_running = false;
     if (mode == STP_TARGET_CONNECT_UNDER_RESET) {
         st = d->ops->set_nrst(d, true, findings);
         if (st == STP_OK)
@@ -52,8 +54,15 @@ static stp_status connect(stp_debug *d, stp_target_connect mode, stp_findings *f
         return st;
     }
     st = d->ops->attach(d, &dp, findings);
-    if (st == STP_OK && mode == STP_TARGET_CONNECT_NORMAL)
+    bool halted = true;
+    if (st == STP_OK && mode == STP_TARGET_CONNECT_NORMAL) {
+        stp_findings scratch = {0};
+        if (stp_cm_is_halted(d, &halted, &scratch) != STP_OK)
+            halted = true; /* unknown: do not resume anything later */
+        stp_findings_free(&scratch);
         st = stp_cm_halt(d, findings);
+    }
+    *was_running = !halted;
     return st;
 }
 
@@ -75,7 +84,7 @@ stp_status stp_target_attach(stp_debug *dbg, const stp_target_options *opt, stp_
     if (dbg->ops->target_voltage(dbg, &volts, &scratch) != STP_OK)
         volts = 0;
     stp_findings_free(&scratch);
-    stp_status st = connect(dbg, opt->connect, findings);
+    stp_status st = connect(dbg, opt->connect, &t->was_running, findings);
     if (st == STP_OK)
         st = stp_identify(dbg, &t->id, findings);
     stp_psize psize = STP_PSIZE_X8;
@@ -126,10 +135,21 @@ stp_status stp_target_attach(stp_debug *dbg, const stp_target_options *opt, stp_
     return STP_OK;
 }
 
+void stp_target_mark_changed(stp_target *t)
+{
+    t->changed = true;
+}
+
 void stp_target_detach(stp_target *t)
 {
     if (t == NULL)
         return;
+    if (t->was_running && !t->changed) {
+        /* only looked (info, read, verify...): let the program run on */
+        stp_findings scratch = {0};
+        (void)stp_cm_run(t->dbg, &scratch);
+        stp_findings_free(&scratch);
+    }
     stp_free(t->sectors);
     stp_free(t->regions);
     stp_free(t);
@@ -281,6 +301,7 @@ stp_status stp_target_set_options(stp_target *t, const char *const *assignments,
                             "whole flash");
         stp_finding_evidence(f, "rdp", "1 -> 0");
     }
+    t->changed = true;
     st = stp_flash_write_options(&t->flash, &want, findings);
     if (st != STP_OK)
         return st;
@@ -312,21 +333,25 @@ stp_status stp_target_set_options(stp_target *t, const char *const *assignments,
 
 stp_status stp_target_halt(stp_target *t, stp_findings *findings)
 {
+    t->changed = true;
     return stp_cm_halt(t->dbg, findings);
 }
 
 stp_status stp_target_run(stp_target *t, stp_findings *findings)
 {
+    t->changed = true;
     return stp_cm_run(t->dbg, findings);
 }
 
 stp_status stp_target_step(stp_target *t, stp_findings *findings)
 {
+    t->changed = true;
     return stp_cm_step(t->dbg, findings);
 }
 
 stp_status stp_target_reset(stp_target *t, stp_reset_mode mode, bool halt, stp_findings *findings)
 {
+    t->changed = true;
     return stp_cm_reset(t->dbg, t->id.core, mode, halt, findings);
 }
 

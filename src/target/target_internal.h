@@ -15,7 +15,13 @@ struct stp_target {
     stp_flash_region *regions;
     size_t sector_count;
     bool protection_known;
+    bool was_running; /* the core ran when we attached (normal connect halted it) */
+    bool changed;     /* flash, option bytes or core state changed: leave the core as is */
 };
+
+/* Marks the target changed (programmed, erased, reset...): detach leaves the core halted
+ * or as the operation left it instead of resuming the program it interrupted. */
+void stp_target_mark_changed(stp_target *t);
 
 /* Marks regions[] protected from decoded option bytes. */
 void stp_target_apply_protection(stp_target *t, const stp_option_bytes *ob);

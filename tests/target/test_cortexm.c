@@ -10,6 +10,7 @@
 #include "sim_debug.h"
 #include "target/cortexm.h"
 #include "target/flash.h"
+#include "stprog/target.h"
 
 #define REG_PC   15
 #define REG_XPSR 16
@@ -103,12 +104,45 @@ static void test_nrst_unconnected(void **state)
     sim_debug_close(sd);
 }
 
+/* Attaching to look (info, read, verify) and detaching lets a running program run on;
+ * after a reset with halt (or any change) the core is left as the operation left it. */
+static void test_detach_resumes_only_untouched(void **state)
+{
+    (void)state;
+    sim_debug *sd = sim_debug_open("sim:stm32f407vg");
+    assert_non_null(sd);
+    stp_debug *d = &sd->base;
+    program_vectors(sd);
+    stp_findings f = {0};
+    assert_int_equal(stp_cm_reset(d, STP_CORE_M4, STP_RESET_SW, false, &f), STP_OK);
+    stp_target *t = NULL;
+    stp_target_options opt = {.connect = STP_TARGET_CONNECT_NORMAL};
+    assert_int_equal(stp_target_attach(d, &opt, &t, &f), STP_OK);
+    bool halted = false;
+    assert_int_equal(stp_cm_is_halted(d, &halted, &f), STP_OK);
+    assert_true(halted); /* normal connect halts */
+    assert_string_equal(stp_target_get_info(t)->family, "F4");
+    stp_target_detach(t);
+    assert_int_equal(stp_cm_is_halted(d, &halted, &f), STP_OK);
+    assert_false(halted); /* running again */
+
+    assert_int_equal(stp_target_attach(d, &opt, &t, &f), STP_OK);
+    assert_int_equal(stp_target_reset(t, STP_RESET_SW, true, &f), STP_OK);
+    stp_target_detach(t);
+    assert_int_equal(stp_cm_is_halted(d, &halted, &f), STP_OK);
+    assert_true(halted); /* asked to stay halted at the reset vector */
+    assert_int_equal(reg(d, REG_PC), 0x08000008u);
+    stp_findings_free(&f);
+    sim_debug_close(sd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_halt_step_run),
         cmocka_unit_test(test_hw_reset_with_vector_catch),
         cmocka_unit_test(test_nrst_unconnected),
+        cmocka_unit_test(test_detach_resumes_only_untouched),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
