@@ -18,6 +18,7 @@
     X(blank_check)           \
     X(option_bytes)          \
     X(reset)                 \
+    X(gdbserver)             \
     X(chips)                 \
     X(image)                 \
     X(sim_serve)             \

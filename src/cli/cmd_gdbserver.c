@@ -1,0 +1,83 @@
+/* stprog gdbserver: a GDB remote protocol server on the attached target. */
+#include <signal.h>
+#include <string.h>
+
+#include "cli/cli_target.h"
+#include "stprog/gdbserver.h"
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static void notify(void *user, const char *message)
+{
+    cli_ctx *ctx = user;
+    cli_note(ctx, CLI_PROGRAM " gdbserver: %s\n", message);
+    fflush(ctx->err);
+}
+
+static const cli_option gdbserver_options[] = {
+    {"port", 0, "PORT", "TCP port to listen on (default 4242; 0 = any free port)"},
+    {"bind", 0, "ADDR", "address to listen on (default 127.0.0.1: this machine only)"},
+    {"persist", 0, NULL, "keep serving after gdb disconnects (until Ctrl-C)"},
+    {0},
+};
+
+static stp_status run(cli_ctx *ctx)
+{
+    uint32_t port = STP_GDBSERVER_DEFAULT_PORT;
+    stp_status st = cli_opt_u32(ctx, "port", CLI_NUM_PLAIN, &port);
+    if (st != STP_OK)
+        return st;
+    if (port > 65535)
+        return cli_usage_error(ctx, "--port %u is not a TCP port (0..65535)", (unsigned)port);
+    cli_session s;
+    st = cli_session_open(ctx, 0, &s);
+    if (st != STP_OK)
+        return st;
+    stp_gdbserver_options opt = {
+        .bind = cli_opt(ctx, "bind"),
+        .port = port,
+        .persist = cli_flag(ctx, "persist"),
+        .reset = cli_reset_mode_of(ctx),
+        .notify = notify,
+        .user = ctx,
+        .stop = &stop_flag,
+    };
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns and the server stops */
+    sigemptyset(&sa.sa_mask);
+    stop_flag = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    st = stp_gdbserver_run(s.target, &opt, &ctx->env, &ctx->findings);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (ctx->g.json)
+        cli_json_kv_bool(&ctx->json, "served", st == STP_OK);
+    cli_session_close(&s);
+    return st;
+}
+
+const cli_command cli_cmd_gdbserver = {
+    .name = "gdbserver",
+    .summary = "serve gdb (remote protocol) on a TCP port",
+    .usage = "[--port PORT] [--bind ADDR] [--persist]",
+    .description =
+        "Attaches to the target and serves one gdb at a time over the GDB remote serial "
+        "protocol: `target extended-remote :4242` in gdb (gdb-multiarch), then load, break, "
+        "step, watch, and `monitor reset [halt]|halt|erase|info|doctor`. gdb's load goes "
+        "through the same planner as `stprog write` (bytes of touched sectors the image does "
+        "not cover are kept). Listens on 127.0.0.1 unless --bind says otherwise; a second gdb "
+        "is refused while one is connected. Without --persist the server ends when gdb "
+        "disconnects. See docs/gdbserver.md.",
+    .options = gdbserver_options,
+    .min_args = 0,
+    .max_args = 0,
+    .run = run,
+};
