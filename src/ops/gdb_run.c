@@ -10,6 +10,7 @@
 
 #define GDB_SIGINT  2
 #define GDB_SIGTRAP 5
+#define GDB_SIGSEGV 11
 #define GDB_SIGLOST 29
 
 void gdb_stop_reply(gdb_session *s)
@@ -29,6 +30,27 @@ static void target_lost(gdb_session *s, stp_findings *f)
     gdb_notify(s, "the target stopped answering while it ran");
     gdb_report_findings(s, f, false);
     s->last_signal = GDB_SIGLOST;
+    s->last_watch[0] = '\0';
+    gdb_stop_reply(s);
+}
+
+/* A fault in the fault handler (or an unusable vector table) stops the core for good:
+ * report it as a segmentation fault instead of waiting for a halt that never comes. */
+static void locked_up(gdb_session *s, uint32_t dhcsr)
+{
+    stp_findings f = {0};
+    (void)stp_target_halt(s->t, &f);
+    stp_findings_clear(&f);
+    stp_finding *x = stp_finding_add(&f, "gdb.core-lockup", STP_SEV_ERROR,
+                                     "the core locked up (a fault while handling a fault, or "
+                                     "a vector table it cannot use)");
+    stp_finding_evidence(x, "DHCSR", "0x%08X", (unsigned)dhcsr);
+    stp_finding_advice(x, "check the vector table (initial SP inside SRAM, reset vector odd) "
+                          "and the fault handlers; `monitor reset halt` starts over");
+    gdb_report_findings(s, &f, true);
+    gdb_notify(s, "the core locked up while it ran");
+    stp_findings_free(&f);
+    s->last_signal = GDB_SIGSEGV;
     s->last_watch[0] = '\0';
     gdb_stop_reply(s);
 }
@@ -85,6 +107,10 @@ void gdb_continue(gdb_session *s)
             s->last_signal = GDB_SIGTRAP;
             s->last_watch[0] = '\0';
             gdb_stop_reply(s);
+            break;
+        }
+        if ((dhcsr & STP_CM_DHCSR_S_LOCKUP) && !(dhcsr & STP_CM_DHCSR_S_HALT)) {
+            locked_up(s, dhcsr);
             break;
         }
         if (dhcsr & STP_CM_DHCSR_S_HALT) {

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""A tiny GDB remote protocol client for the tests: plain sockets, every wait bounded.
+
+Usage: rsp_client.py PORT SCENARIO   (scenarios below; exit 0 = every check passed)
+"""
+import socket
+import sys
+import time
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+    print("ok:", what)
+
+
+def frame(payload: bytes) -> bytes:
+    return b"$" + payload + b"#%02x" % (sum(payload) & 0xFF)
+
+
+class Client:
+    def __init__(self, port, timeout=10.0):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buf = b""
+        self.noack = False
+
+    def raw(self, data: bytes):
+        self.sock.sendall(data)
+
+    def byte(self, deadline):
+        while not self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Fail("no answer in time")
+            self.sock.settimeout(left)
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return None
+            self.buf += chunk
+        c, self.buf = self.buf[:1], self.buf[1:]
+        return c
+
+    def ack(self, timeout=5.0):
+        """The next byte ('+', '-', or None when the server closed)."""
+        return self.byte(time.monotonic() + timeout)
+
+    def packet(self, timeout=10.0):
+        """Next packet's payload (acked unless no-ack), or None when closed."""
+        deadline = time.monotonic() + timeout
+        while True:
+            c = self.byte(deadline)
+            if c is None:
+                return None
+            if c == b"$":
+                break
+        data = b""
+        while True:
+            c = self.byte(deadline)
+            if c is None:
+                return None
+            if c == b"#":
+                break
+            data += c
+        cs = self.byte(deadline) + self.byte(deadline)
+        if int(cs, 16) != sum(data) & 0xFF:
+            raise Fail("bad checksum from the server")
+        if not self.noack:
+            self.raw(b"+")
+        return data
+
+    def request(self, payload: bytes, timeout=10.0):
+        self.raw(frame(payload))
+        if not self.noack:
+            check(self.ack() == b"+", "server acked %r" % payload[:24])
+        return self.packet(timeout)
+
+    def reply(self, payload: bytes, timeout=10.0):
+        """Reply to a request, with O console packets collected in self.console."""
+        self.console = b""
+        r = self.request(payload, timeout)
+        while r is not None and r.startswith(b"O") and r != b"OK":
+            self.console += bytes.fromhex(r[1:].decode())
+            r = self.packet(timeout)
+        return r
+
+    def closed(self, timeout=5.0):
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if self.byte(deadline) is None:
+                    return True
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        except Fail:
+            return False
+
+    def close(self):
+        self.sock.close()
+
+
+def xfer(c, obj):
+    doc, off = b"", 0
+    while True:
+        r = c.request(b"qXfer:%s:read:%s:%x,200" % (obj[0], obj[1], off))
+        check(r is not None and r[:1] in (b"m", b"l"), "qXfer %s chunk" % obj[0].decode())
+        doc += r[1:]
+        off += len(r) - 1
+        if r[:1] == b"l":
+            return doc.decode()
+
+
+def hostile(port, part):
+    c = Client(port)
+    c.raw(b"hello, this is not a gdb packet\x00\xff\xfe")
+    c.raw(b"$qSupported#00")
+    check(c.ack() == b"-", "bad checksum answered with '-'")
+    r = c.request(b"qSupported:multiprocess+;swbreak+")
+    for feat in (b"PacketSize=4000", b"qXfer:features:read+", b"qXfer:memory-map:read+",
+                 b"QStartNoAckMode+", b"vContSupported+"):
+        check(feat in r, "qSupported offers %s" % feat.decode())
+    mm = xfer(c, (b"memory-map", b""))
+    if part == "stm32f407vg":
+        check('<memory type="flash" start="0x8000000" length="0x10000"><property '
+              'name="blocksize">0x4000</property>' in mm, "memory map: 4 x 16 KiB sectors")
+        check('start="0x8010000" length="0x10000"><property name="blocksize">0x10000' in mm,
+              "memory map: the 64 KiB sector")
+        check('start="0x8020000" length="0xe0000"><property name="blocksize">0x20000' in mm,
+              "memory map: 7 x 128 KiB sectors")
+    check('<memory type="ram" start="0x8100000"' in mm or part != "stm32f407vg",
+          "memory map: RAM after the flash")
+    td = xfer(c, (b"features", b"target.xml"))
+    check("org.gnu.gdb.arm.m-profile" in td, "target description: m-profile")
+    check(("org.gnu.gdb.arm.vfp" in td) == (part != "stm32f103c8"),
+          "target description: FPU registers exactly on M4F/M7")
+    check(c.request(b"m20000000") == b"E01", "m without a length: E01")
+    check(c.request(b"mzz,4") == b"E01", "m with a bad address: E01")
+    check(c.request(b"m123456789,4") == b"E01", "m with an address beyond 32 bits: E01")
+    check(c.request(b"Z9,8000000,2") == b"E01", "Z of an unknown type: E01")
+    check(c.request(b"X20001000,4:ab") == b"E01", "X with too little data: E01")
+    check(c.request(b"p999") == b"E01", "p of a register that does not exist: E01")
+    check(c.request(b"qXfer:features:read:nosuch.xml:0,100") == b"E00", "unknown annex: E00")
+    check(c.request(b"vMustReplyEmpty") == b"", "unknown packet: empty reply")
+    check(c.request(b"M20001000,4:deadbeef") == b"OK", "M to SRAM")
+    check(c.request(b"m20001000,4") == b"deadbeef", "m reads back what M wrote")
+    check(c.request(b"X20001004,2:}]}\x03") == b"OK", "X with escaped bytes")
+    check(c.request(b"m20001004,2") == b"7d23", "X unescaped '}' and '#'")
+    check(c.request(b"M8000000,4:00000000") == b"E01", "M into flash refused (vFlash only)")
+    # A second client while this one is served is refused with a message.
+    b2 = Client(port)
+    r = b2.packet(5)
+    check(r is not None and b"busy" in r and b"one client at a time" in r,
+          "second client refused: %r" % r)
+    check(b2.closed(), "second client's connection closed")
+    b2.close()
+    check(c.request(b"?")[:3] == b"T05", "first client still served after the refusal")
+    # An oversized packet closes the connection.
+    c.raw(b"$" + b"A" * 20000)
+    check(c.closed(), "oversized packet: connection closed")
+    c.close()
+
+
+def serve_next(port, part):
+    c = Client(port)
+    r = c.request(b"qSupported")
+    check(r is not None and b"PacketSize" in r, "next client served after the hostile one")
+    check(c.request(b"QStartNoAckMode") == b"OK", "QStartNoAckMode")
+    c.noack = True
+    check(c.request(b"?")[:3] == b"T05", "no-ack mode: stop reply without acks")
+    r = c.reply(b"qRcmd," + b"info".hex().encode())
+    check(r == b"OK" and b"flash:" in c.console and b"STM32" in c.console,
+          "monitor info: %r" % c.console[:60])
+    r = c.reply(b"qRcmd," + b"frobnicate".hex().encode())
+    check(r == b"E01" and b"unknown monitor command" in c.console, "unknown monitor command")
+    r = c.reply(b"qRcmd," + b"reset halt".hex().encode())
+    check(r == b"OK" and b"halted at the reset vector" in c.console, "monitor reset halt")
+    # Run, then Ctrl-C: a stop reply with SIGINT.
+    c.raw(frame(b"vCont;c"))
+    time.sleep(0.3)
+    c.raw(b"\x03")
+    r = c.packet(10)
+    check(r is not None and r[:3] == b"T02", "Ctrl-C stops the running core: %r" % r)
+    check(c.request(b"vCont;s:1")[:3] == b"T05", "vCont step")
+    # Software breakpoint in SRAM: BKPT written, original restored on removal.
+    check(c.request(b"M20001000,4:00bf00bf") == b"OK", "NOPs in SRAM")
+    check(c.request(b"Z0,20001002,2") == b"OK", "Z0 in SRAM")
+    check(c.request(b"m20001002,2") == b"00be", "BKPT in SRAM")
+    check(c.request(b"z0,20001002,2") == b"OK", "z0 in SRAM")
+    check(c.request(b"m20001002,2") == b"00bf", "original instruction restored")
+    check(c.request(b"Z1,8000100,2") == b"OK", "Z1 hardware breakpoint")
+    check(c.request(b"z1,8000100,2") == b"OK", "z1")
+    check(c.request(b"Z2,20000000,4") == b"OK", "Z2 write watchpoint")
+    check(c.request(b"Z2,20000001,4") == b"E01", "unaligned watchpoint refused")
+    check(c.request(b"z2,20000000,4") == b"OK", "z2")
+    c.raw(frame(b"D"))
+    check(c.packet() == b"OK", "detach")
+    c.close()
+
+
+if __name__ == "__main__":
+    try:
+        globals()[sys.argv[2]](int(sys.argv[1]), sys.argv[3])
+    except (Fail, OSError) as e:
+        print("FAIL:", e)
+        sys.exit(1)

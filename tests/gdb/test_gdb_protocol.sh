@@ -1,0 +1,30 @@
+# The server against a scripted client (rsp_client.py): qSupported, memory map with the
+# real sector sizes, target description, malformed and oversized packets, a second client
+# refused, the next client served, no-ack mode, monitor commands, Ctrl-C, breakpoints and
+# watchpoints; and SIGTERM ends a --persist server cleanly.
+. "$(dirname "$0")/gdb_lib.sh"
+PY="python3 $(dirname "$0")/rsp_client.py"
+
+for part in stm32f407vg stm32f103c8; do
+    case $part in
+        stm32f407vg) elf=blinky_f407.elf ;;
+        *) elf=blinky_f103.elf ;;
+    esac
+    state=$WORK/$part.state
+    "$STPROG" -q write "$STPROG_BUILD/examples/$elf" --probe "sim:$part,state=$state" ||
+        fail "writing the example firmware"
+    start_server "sim:$part,state=$state" --persist
+    timeout 40 $PY "$PORT" hostile "$part" || fail "hostile client on $part"
+    timeout 40 $PY "$PORT" serve_next "$part" || fail "next client on $part"
+    expect_in "$WORK/srv.err" "refused a second gdb connection" "server logged the refusal"
+    expect_in "$WORK/srv.err" "larger than PacketSize" "server logged the oversized packet"
+    kill -TERM "$SRV_PID"
+    wait_server_exit 10
+    [ "$SRV_RC" -eq 0 ] || fail "gdbserver --persist exit status $SRV_RC after SIGTERM"
+done
+
+# Not loopback unless asked; a bad --bind is a clear error.
+"$STPROG" gdbserver --bind not-an-address --probe sim:stm32f103c8 > "$WORK/bind.out" 2>&1 &&
+    fail "a bad --bind was accepted"
+expect_in "$WORK/bind.out" "gdb.listen-failed" "bad --bind names the finding"
+echo "ok: protocol"
