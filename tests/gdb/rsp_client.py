@@ -200,6 +200,36 @@ def serve_next(port, part):
     c.close()
 
 
+def run_until(c, what):
+    """vCont;c, then the console text and the stop reply (bounded)."""
+    c.console = b""
+    c.raw(frame(b"vCont;c"))
+    while True:
+        r = c.packet(20)
+        if r is None or not r.startswith(b"O") or r == b"OK":
+            return r
+        c.console += bytes.fromhex(r[1:].decode())
+
+
+def target_resets(port, part):
+    c = Client(port)
+    check(c.request(b"?")[:1] == b"T", "attached")
+    r = run_until(c, "reset")
+    check(r is not None and r[:3] == b"T05", "stop reply when the target resets: %r" % r)
+    check(b"gdb.target-reset" in c.console, "console names the finding: %r" % c.console)
+    c.close()
+
+
+def target_lost(port, part):
+    c = Client(port)
+    check(c.request(b"?")[:1] == b"T", "attached")
+    check(c.reply(b"qRcmd," + b"reset halt".hex().encode()) == b"OK", "monitor reset halt")
+    r = run_until(c, "lost")
+    check(r is not None and r[:3] == b"T1d", "stop reply SIGLOST when the target is lost: %r" % r)
+    check(b"stopped answering" in c.console, "console explains: %r" % c.console)
+    c.close()
+
+
 if __name__ == "__main__":
     try:
         globals()[sys.argv[2]](int(sys.argv[1]), sys.argv[3])
