@@ -11,8 +11,9 @@
 stp_status stp_ops_prepare(stp_target *t, stp_findings *findings)
 {
     bool halted = false;
-    stp_status st = stp_cm_is_halted(t->dbg, &halted, findings);
-    if (st == STP_OK && !halted)
+    bool core = t->dbg->ops->mem_backend == NULL; /* the ROM bootloader has no core access */
+    stp_status st = core ? stp_cm_is_halted(t->dbg, &halted, findings) : STP_OK;
+    if (st == STP_OK && core && !halted)
         st = stp_cm_halt(t->dbg, findings);
     stp_option_bytes ob;
     if (st == STP_OK)

@@ -61,6 +61,9 @@ typedef struct stp_debug_ops {
      * 0 = the probe's own limits) and returns the cap in effect. A workaround for probes
      * (clones) that corrupt long transfers. */
     size_t (*set_transfer_limit)(stp_debug *d, size_t max_bytes);
+    /* Probes that reach the flash through the chip's ROM bootloader instead of a debug
+     * port (uart:) name their backend here (probe/mem_backend.h); NULL for debug probes. */
+    const struct stp_mem_backend *mem_backend;
 } stp_debug_ops;
 
 /* Every implementation starts with this header. */

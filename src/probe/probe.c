@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "probe/an3155_probe.h"
 #include "probe/debug.h"
 #include "probe/stlink.h"
 #include "transport/transport.h"
@@ -13,14 +14,16 @@ const char *stp_probe_spec_help(void)
 {
     return "stlink            the only ST-Link connected\n"
            "stlink:SERIAL     the ST-Link with this serial number (see `stprog probes`)\n"
-           "sim:PART[,k=v...] the in-process virtual board, e.g. sim:stm32f407vg,vdd=3.3\n";
+           "sim:PART[,k=v...] the in-process virtual board, e.g. sim:stm32f407vg,vdd=3.3\n"
+           "uart:PORT[,k=v...] the ROM bootloader on a serial port, e.g. "
+           "uart:/dev/ttyUSB0,baud=115200\n";
 }
 
 static stp_status bad_spec(const char *spec, stp_findings *f)
 {
     stp_finding *fi = stp_finding_add(f, "probe.spec-invalid", STP_SEV_ERROR,
                                       "unknown probe '%s'; accepted: stlink, stlink:SERIAL, "
-                                      "sim:PART[,key=value...]",
+                                      "sim:PART[,key=value...], uart:PORT[,key=value...]",
                                       spec);
     stp_finding_evidence(fi, "probe", "%s", spec);
     stp_finding_advice(fi, "run `stprog probes` to list connected probes and their serials");
@@ -43,6 +46,8 @@ stp_status stp_probe_open(const char *spec, const stp_env *env, stp_debug **out,
         st = stp_usb_libusb_open(spec + 7, env, &usb, findings);
     } else if (strncmp(spec, "sim:", 4) == 0) {
         st = stp_usb_sim_open(spec, env, &usb, findings);
+    } else if (strncmp(spec, "uart:", 5) == 0) {
+        return stp_an3155_probe_open(spec, env, out, findings);
     } else {
         return bad_spec(spec, findings);
     }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "target/flash_boot.h"
+
 const stp_flash_driver *stp_flash_driver_for(stp_flash_kind kind)
 {
     switch (kind) {
@@ -196,6 +198,9 @@ stp_status stp_flash_erase(stp_flash *f, const stp_sector *sectors, size_t count
                            const stp_env *env, uint64_t *progress_done, uint64_t progress_total,
                            stp_findings *findings)
 {
+    if (stp_flash_backend(f) != NULL)
+        return stp_flash_boot_erase(f, sectors, count, env, progress_done, progress_total,
+                                    findings);
     stp_status st = begin(f, findings);
     for (size_t i = 0; st == STP_OK && i < count; i++) {
         char what[48];
@@ -219,6 +224,8 @@ stp_status stp_flash_erase(stp_flash *f, const stp_sector *sectors, size_t count
 stp_status stp_flash_erase_all(stp_flash *f, const stp_sector *sectors, size_t count,
                                const stp_env *env, stp_findings *findings)
 {
+    if (stp_flash_backend(f) != NULL)
+        return stp_flash_boot_erase_all(f, sectors, count, env, findings);
     uint64_t total = 0, done = 0;
     for (size_t i = 0; i < count; i++)
         total += sectors[i].size;
@@ -249,6 +256,9 @@ stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, u
                              const stp_env *env, uint64_t *progress_done, uint64_t progress_total,
                              stp_findings *findings)
 {
+    if (stp_flash_backend(f) != NULL)
+        return stp_flash_boot_program(f, addr, data, len, env, progress_done, progress_total,
+                                      findings);
     uint32_t unit = f->drv->program_unit(f);
     if (unit == 0 || addr % unit != 0 || len % unit != 0) {
         stp_finding *fd = stp_finding_add(findings, "flash.alignment-error", STP_SEV_ERROR,
@@ -300,6 +310,8 @@ stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, u
 
 stp_status stp_flash_read_options(stp_flash *f, stp_option_bytes *ob, stp_findings *findings)
 {
+    if (stp_flash_backend(f) != NULL)
+        return stp_flash_boot_read_options(f, ob, findings);
     memset(ob, 0, sizeof(*ob));
     ob->bor_level = -1;
     f->findings = findings;
@@ -310,6 +322,8 @@ stp_status stp_flash_read_options(stp_flash *f, stp_option_bytes *ob, stp_findin
 
 stp_status stp_flash_write_options(stp_flash *f, const stp_option_bytes *ob, stp_findings *findings)
 {
+    if (stp_flash_backend(f) != NULL)
+        return stp_flash_boot_write_options(f, ob, findings);
     stp_status st = begin(f, findings);
     if (st == STP_OK)
         st = f->drv->write_options(f, ob);

@@ -5,6 +5,7 @@
 
 #include "core/alloc.h"
 #include "target/cortexm.h"
+#include "target/flash_boot.h"
 #include "target/target_internal.h"
 
 static stp_status build_geometry(stp_target *t)
@@ -72,6 +73,8 @@ stp_status stp_target_attach(stp_debug *dbg, const stp_target_options *opt, stp_
     if (dbg == NULL || out == NULL)
         return STP_ERR_INVALID_ARG;
     *out = NULL;
+    if (dbg->ops->mem_backend != NULL) /* ROM bootloader: no debug port */
+        return stp_target_attach_boot(dbg, opt, out, findings);
     stp_target_options defaults = {0};
     if (opt == NULL)
         opt = &defaults;
@@ -313,7 +316,8 @@ stp_status stp_target_set_options(stp_target *t, const char *const *assignments,
     st = stp_target_read_options(t, &now, findings);
     if (st != STP_OK)
         return st;
-    bool wrp_ok = memcmp(now.wrp, want.wrp, sizeof(now.wrp)) == 0;
+    /* wrp_bits 0: the protection could not be read back (the ROM bootloader under RDP 1). */
+    bool wrp_ok = now.wrp_bits == 0 || memcmp(now.wrp, want.wrp, sizeof(now.wrp)) == 0;
     if (now.rdp_level != want.rdp_level || !wrp_ok) {
         stp_finding *f = stp_finding_add(findings, "option.not-applied", STP_SEV_ERROR,
                                          "the option bytes read back differ from what was "
