@@ -194,26 +194,61 @@ void cpu_take_exception(sim_cpu *cpu, unsigned exc)
     set_pc(cpu, vector, vector & 1);
     cpu->sleeping = false;
     cpu->event = true;
-    if ((cpu->dhcsr & DHCSR_C_DEBUGEN) && exc == EXC_HARDFAULT && (cpu->demcr & DEMCR_VC_HARDERR))
-        cpu_enter_halt(cpu, DFSR_VCATCH);
 }
 
-/* A synchronous fault: escalated to HardFault (configurable faults are not modelled as
- * separate handlers); a fault in HardFault or NMI locks the core up. */
+/* The configurable fault a CFSR bit belongs to, its SHCSR enable and its vector catch. */
+static unsigned fault_class(uint32_t cfsr_bits, uint32_t *shcsr_ena, uint32_t *vc)
+{
+    if (cfsr_bits & 0xFFu) {
+        *shcsr_ena = 1u << 16;
+        *vc = DEMCR_VC_MMERR;
+        return EXC_MEMMANAGE;
+    }
+    if (cfsr_bits & 0xFF00u) {
+        *shcsr_ena = 1u << 17;
+        *vc = DEMCR_VC_BUSERR;
+        return EXC_BUSFAULT;
+    }
+    *shcsr_ena = 1u << 18;
+    *vc = (cfsr_bits & CFSR_NOCP)                       ? DEMCR_VC_NOCPERR
+          : (cfsr_bits & (CFSR_UNALIGNED | (1u << 25))) ? DEMCR_VC_CHKERR
+                                                        : DEMCR_VC_STATERR;
+    return EXC_USAGE;
+}
+
+/* A synchronous fault: its own handler when SHCSR enables it and its priority allows,
+ * else escalated to HardFault (FORCED); a fault in HardFault or NMI locks the core up.
+ * ARMv6-M has only HardFault. DEMCR vector catch halts on the handler's first
+ * instruction. */
 void cpu_fault(sim_cpu *cpu, uint32_t cfsr_bits, uint32_t hfsr_bits)
 {
     uint32_t ipsr = cpu_reg_get(cpu, UC_ARM_REG_IPSR) & 0x1FF;
+    unsigned exc = EXC_HARDFAULT;
+    uint32_t vc = DEMCR_VC_HARDERR;
     if (!cpu->v6m) {
         cpu->cfsr |= cfsr_bits;
         if (cfsr_bits & CFSR_BFARVALID)
             cpu->bfar = cpu->busfault_addr;
-        cpu->hfsr |= hfsr_bits | (cfsr_bits ? HFSR_FORCED : 0);
+        if (cfsr_bits) {
+            uint32_t ena, cvc;
+            unsigned cls = fault_class(cfsr_bits, &ena, &cvc);
+            if ((cpu->shcsr & ena) && exc_priority(cpu, cls) < exec_priority(cpu)) {
+                exc = cls;
+                vc = cvc;
+            } else {
+                hfsr_bits |= HFSR_FORCED;
+                vc |= cvc; /* the fault's own catch applies when escalated too */
+            }
+        }
+        cpu->hfsr |= hfsr_bits;
     }
-    if (ipsr == EXC_HARDFAULT || ipsr == EXC_NMI) {
+    if (exc == EXC_HARDFAULT && (ipsr == EXC_HARDFAULT || ipsr == EXC_NMI)) {
         enter_lockup(cpu);
         return;
     }
-    cpu_take_exception(cpu, EXC_HARDFAULT);
+    cpu_take_exception(cpu, exc);
+    if (!cpu->lockup && (cpu->dhcsr & DHCSR_C_DEBUGEN) && (cpu->demcr & vc))
+        cpu_enter_halt(cpu, DFSR_VCATCH);
 }
 
 void cpu_exception_return(sim_cpu *cpu, uint32_t exc_return)

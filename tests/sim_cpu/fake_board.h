@@ -79,6 +79,7 @@ enum prog {
     P_FP_SVC,
     P_HINT,
     P_BITBAND,
+    P_USAGEFAULT,
 };
 
 #define DHCSR      0xE000EDF0u

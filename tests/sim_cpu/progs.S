@@ -12,7 +12,9 @@ vectors:
     .word reset + 1
     .word nmi + 1
     .word hardfault + 1
-    .word 0, 0, 0, 0, 0, 0, 0
+    .word 0, 0              /* MemManage, BusFault */
+    .word usagefault + 1    /* 6 */
+    .word 0, 0, 0, 0
     .word svc_handler + 1   /* 11 */
     .word 0, 0, 0
     .word systick_handler + 1 /* 15 */
@@ -40,6 +42,7 @@ table:
     .word fp_svc_prog + 1   /* 18 */
     .word hint_prog + 1     /* 19 */
     .word bitband_prog + 1  /* 20 */
+    .word usagefault + 1    /* 21 */
 
     .org 0x300
     .thumb_func
@@ -56,6 +59,11 @@ nmi:
 hardfault:
     movs r7, #0xEE
     b hardfault
+
+    .thumb_func
+usagefault:
+    movs r7, #0x66
+    b usagefault
 
     .thumb_func
 svc_handler:

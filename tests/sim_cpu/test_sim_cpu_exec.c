@@ -222,6 +222,35 @@ static void test_vc_harderr_and_lockup(void **state)
     fb_free(b);
 }
 
+/* SHCSR.USGFAULTENA routes the fault to the UsageFault handler (no escalation). */
+static void test_usagefault_handler_when_enabled(void **state)
+{
+    fake_board *b = fb_new(STP_CORE_M4);
+    fb_start(b, fb_prog(b, P_UDF));
+    fb_wr(b, 0xE000ED24u, 1u << 18); /* SHCSR.USGFAULTENA */
+    fb_wr(b, DHCSR, 0xA05F0000u);
+    sim_cpu_run(b->cpu, 1000);
+    assert_int_equal(sim_cpu_reg(b->cpu, 7), 0x66);
+    assert_int_equal(sim_cpu_reg(b->cpu, 16) & 0x1FF, 6);
+    assert_true(fb_rd(b, CFSR) & (1u << 16));
+    assert_int_equal(fb_rd(b, HFSR), 0);
+    fb_free(b);
+}
+
+/* VC_STATERR catches an undefined instruction even when it escalates to HardFault. */
+static void test_vc_staterr_on_escalated_fault(void **state)
+{
+    fake_board *b = fb_new(STP_CORE_M3);
+    fb_start(b, fb_prog(b, P_UDF));
+    fb_wr(b, DEMCR, 1u << 7); /* VC_STATERR */
+    fb_run_until_halt(b, 1000);
+    assert_true(sim_cpu_halted(b->cpu));
+    assert_true(fb_rd(b, DFSR) & 8);
+    assert_int_equal(fb_reg(b, 15), fb_prog(b, P_HARDFAULT) & ~1u);
+    assert_true(fb_rd(b, HFSR) & (1u << 30));
+    fb_free(b);
+}
+
 /* No HardFault handler (vector 0, as in an erased or zeroed table): the fault escalates
  * into lockup, as the architecture says. */
 static void test_fault_without_handler_locks_up(void **state)
@@ -468,6 +497,8 @@ int main(void)
         cmocka_unit_test(test_bitband_on_m3_m4),
         cmocka_unit_test(test_udf_enters_hardfault),
         cmocka_unit_test(test_vc_harderr_and_lockup),
+        cmocka_unit_test(test_usagefault_handler_when_enabled),
+        cmocka_unit_test(test_vc_staterr_on_escalated_fault),
         cmocka_unit_test(test_fault_without_handler_locks_up),
         cmocka_unit_test(test_bus_fault_enters_hardfault),
         cmocka_unit_test(test_svc_and_exception_return),
