@@ -157,6 +157,10 @@ def hostile(port, part):
     check(b2.closed(), "second client's connection closed")
     b2.close()
     check(c.request(b"?")[:3] == b"T05", "first client still served after the refusal")
+    # Bytes that never form a packet end in a closed connection too.
+    g = Client(port)
+    check(g.packet(3) is not None, "refused while the first client is connected")
+    g.close()
     # An oversized packet closes the connection.
     c.raw(b"$" + b"A" * 20000)
     check(c.closed(), "oversized packet: connection closed")
@@ -164,6 +168,13 @@ def hostile(port, part):
 
 
 def serve_next(port, part):
+    g = Client(port)
+    try:
+        g.raw(b"\x7fnot gdb at all\n" * 5000)
+    except OSError:
+        pass
+    check(g.closed(), "a client sending 80 KB of non-packets is dropped")
+    g.close()
     c = Client(port)
     r = c.request(b"qSupported")
     check(r is not None and b"PacketSize" in r, "next client served after the hostile one")
@@ -188,8 +199,18 @@ def serve_next(port, part):
     check(c.request(b"M20001000,4:00bf00bf") == b"OK", "NOPs in SRAM")
     check(c.request(b"Z0,20001002,2") == b"OK", "Z0 in SRAM")
     check(c.request(b"m20001002,2") == b"00be", "BKPT in SRAM")
+    check(c.request(b"Pf=00100020") == b"OK", "PC into SRAM")
+    r = c.request(b"vCont;c")
+    check(r is not None and r[:3] == b"T05", "the core stops at the BKPT in SRAM: %r" % r)
+    check(c.request(b"pf") == b"02100020", "PC at the software breakpoint")
     check(c.request(b"z0,20001002,2") == b"OK", "z0 in SRAM")
     check(c.request(b"m20001002,2") == b"00bf", "original instruction restored")
+    before = c.request(b"m8000100,2")
+    check(c.request(b"Z0,8000100,2") == b"OK", "Z0 in flash (taken by the FPB)")
+    check(c.request(b"m8000100,2") == before, "flash unchanged by a Z0 there")
+    check(c.request(b"z0,8000100,2") == b"OK", "z0 in flash")
+    r = c.reply(b"qRcmd," + b"doctor".hex().encode())
+    check(r == b"E01" and b"not available" in c.console, "monitor doctor says it is missing")
     check(c.request(b"Z1,8000100,2") == b"OK", "Z1 hardware breakpoint")
     check(c.request(b"z1,8000100,2") == b"OK", "z1")
     check(c.request(b"Z2,20000000,4") == b"OK", "Z2 write watchpoint")

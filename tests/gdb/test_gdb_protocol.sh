@@ -18,6 +18,7 @@ for part in stm32f407vg stm32f103c8; do
     timeout 40 $PY "$PORT" serve_next "$part" || fail "next client on $part"
     expect_in "$WORK/srv.err" "refused a second gdb connection" "server logged the refusal"
     expect_in "$WORK/srv.err" "larger than PacketSize" "server logged the oversized packet"
+    expect_in "$WORK/srv.err" "it sends no GDB packets" "server logged the garbage client"
     kill -TERM "$SRV_PID"
     wait_server_exit 10
     [ "$SRV_RC" -eq 0 ] || fail "gdbserver --persist exit status $SRV_RC after SIGTERM"
