@@ -11,6 +11,7 @@
 #define CLI_COMMAND_TABLE(X) \
     X(probes)                \
     X(info)                  \
+    X(doctor)                \
     X(write)                 \
     X(verify)                \
     X(read)                  \

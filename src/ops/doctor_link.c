@@ -1,0 +1,335 @@
+/* Doctor checks up to a working SWD link: the probe and its firmware, the target voltage,
+ * connecting at the requested clock and lower ones, a repeated-read stability test per
+ * clock, and connecting under reset when the normal connect gets no answer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "ops/doctor_internal.h"
+#include "stprog/probe.h"
+#include "target/cortexm.h"
+
+/* ST-Link/V2 firmware features by JTAG firmware number (the version gates every host tool
+ * uses; STLINK-V3 has all of them). */
+typedef struct fw_feature {
+    unsigned jtag;
+    const char *what;
+} fw_feature;
+
+static const fw_feature v2_features[] = {
+    {13, "target voltage measurement"},
+    {15, "fault address of failed memory accesses"},
+    {22, "SWD clock selection"},
+    {24, "debug-port register access"},
+    {26, "16-bit memory access"},
+    {28, "access-port initialisation (multi-AP chips)"},
+    {29, "correct error codes when closing an access port"},
+    {32, "banked debug-port registers (DPv2)"},
+};
+
+static bool parse_v2_jtag(const char *fw, unsigned *jtag)
+{
+    /* "V2J37S7", "V2J45M30": stlink generation, then J<number>. */
+    if (fw[0] != 'V' || fw[1] != '2' || fw[2] != 'J')
+        return false;
+    char *end = NULL;
+    unsigned long j = strtoul(fw + 3, &end, 10);
+    if (end == fw + 3)
+        return false;
+    *jtag = (unsigned)j;
+    return true;
+}
+
+static void firmware_findings(stp_dx_run *r, const stp_probe_info *pi, stp_doctor_check *c)
+{
+    unsigned jtag = 0;
+    if (!parse_v2_jtag(pi->firmware, &jtag))
+        return;
+    char missing[256];
+    size_t used = 0;
+    missing[0] = '\0';
+    unsigned need = 0;
+    for (size_t i = 0; i < sizeof(v2_features) / sizeof(v2_features[0]); i++) {
+        if (jtag >= v2_features[i].jtag)
+            continue;
+        if (need == 0)
+            need = v2_features[i].jtag;
+        int k = snprintf(missing + used, sizeof(missing) - used, "%s%s (J%u)", used ? ", " : "",
+                         v2_features[i].what, v2_features[i].jtag);
+        if (k > 0 && (size_t)k < sizeof(missing) - used)
+            used += (size_t)k;
+    }
+    stp_finding *f;
+    if (used > 0) {
+        f = stp_finding_add(r->findings, "probe.firmware-old", STP_SEV_WARNING,
+                            "the probe runs old firmware %s: it lacks %s", pi->firmware, missing);
+        stp_finding_evidence(f, "missing", "%s", missing);
+        stp_dx_set(c, STP_CHECK_WARN, "%s, firmware %s (old: lacks %s)", pi->kind, pi->firmware,
+                   missing);
+    } else if (jtag < 45) {
+        /* Every API feature is there; later releases fixed bugs only. */
+        f = stp_finding_add(r->findings, "probe.firmware-old", STP_SEV_INFO,
+                            "the probe runs firmware %s: every feature stprog uses is there, "
+                            "later releases carry fixes",
+                            pi->firmware);
+        stp_dx_set(c, STP_CHECK_INFO, "%s, firmware %s (older release, all features present)",
+                   pi->kind, pi->firmware);
+    } else {
+        return;
+    }
+    stp_finding_evidence(f, "firmware", "%s", pi->firmware);
+    stp_finding_evidence(f, "jtag_version", "%u", jtag);
+    stp_finding_advice(f, "update the probe with ST's STSW-LINK007 firmware upgrade tool "
+                          "(clones may not accept it)");
+}
+
+void stp_dx_check_probe(stp_dx_run *r, const char *spec)
+{
+    stp_doctor_check *c = stp_dx_check(r, "probe", "Probe and its firmware");
+    stp_status st = stp_probe_open(spec, r->env, &r->dbg, r->findings);
+    if (st != STP_OK) {
+        r->dbg = NULL;
+        stp_dx_set(c, STP_CHECK_FAIL, "no usable probe for '%s' (%s)", spec,
+                   stp_status_describe(st));
+        stp_dx_block(r, c, st);
+        return;
+    }
+    const stp_probe_info *pi = stp_probe_get_info(r->dbg);
+    r->rep->requested_khz = r->opt->freq_khz ? r->opt->freq_khz : pi->swd_khz;
+    stp_dx_set(c, STP_CHECK_PASS, "%s, firmware %s, serial %s", pi->kind, pi->firmware,
+               pi->serial[0] ? pi->serial : "?");
+    firmware_findings(r, pi, c);
+}
+
+void stp_dx_check_voltage(stp_dx_run *r)
+{
+    stp_doctor_check *c = stp_dx_check(r, "voltage", "Target voltage (probe VREF)");
+    r->volts_known = stp_dx_voltage(r->dbg, &r->volts);
+    r->rep->voltage = r->volts;
+    if (!r->volts_known) {
+        stp_dx_set(c, STP_CHECK_INFO, "not measured (the probe's firmware cannot)");
+        return;
+    }
+    if (r->volts * 1000.0 < stp_dx_vdd_min_mv(NULL)) {
+        r->volts_low = true; /* reported once the chip is known (or the link failed) */
+        stp_dx_set(c, STP_CHECK_FAIL, "%.2f V: no STM32 runs below 1.65 V", r->volts);
+        return; /* connecting still tells whether the core is dead: block after that */
+    }
+    stp_dx_set(c, STP_CHECK_PASS, "%.2f V", r->volts);
+}
+
+/* ---- link -------------------------------------------------------------------------- */
+
+static const unsigned clock_steps[] = {24000, 8000, 4000, 1800, 950, 480, 240, 100};
+
+#define STAB_BLOCK  2048u
+#define STAB_ROUNDS 16u
+#define STAB_ADDR   0x20000000u /* SRAM: at this address on every STM32 */
+
+static bool try_connect(stp_dx_run *r, uint32_t *cpuid)
+{
+    stp_findings scratch = {0};
+    uint32_t dp = 0;
+    bool ok = r->dbg->ops->attach(r->dbg, &dp, &scratch) == STP_OK && dp != 0;
+    stp_findings_free(&scratch);
+    if (ok)
+        ok = stp_dx_read(r->dbg, STP_CM_CPUID, cpuid);
+    if (ok)
+        r->dp_idcode = dp;
+    return ok;
+}
+
+static bool connect_under_reset(stp_dx_run *r, uint32_t *cpuid)
+{
+    stp_debug *d = r->dbg;
+    stp_findings scratch = {0};
+    uint32_t dp = 0;
+    bool ok = d->ops->set_nrst(d, true, &scratch) == STP_OK;
+    if (ok)
+        ok = d->ops->attach(d, &dp, &scratch) == STP_OK && dp != 0;
+    if (ok) {
+        stp_dx_write(d, STP_CM_DHCSR,
+                     STP_CM_DHCSR_DBGKEY | STP_CM_DHCSR_C_DEBUGEN | STP_CM_DHCSR_C_HALT);
+        stp_dx_write(d, STP_CM_DEMCR, STP_CM_DEMCR_VC_CORERESET);
+    }
+    (void)d->ops->set_nrst(d, false, &scratch);
+    d->ops->delay_ms(d, 5);
+    if (ok)
+        ok = stp_cm_halt(d, &scratch) == STP_OK && stp_dx_read(d, STP_CM_CPUID, cpuid);
+    stp_dx_write(d, STP_CM_DEMCR, 0);
+    stp_findings_free(&scratch);
+    if (ok)
+        r->dp_idcode = dp;
+    return ok;
+}
+
+/* Reads the same SRAM block STAB_ROUNDS times: transfer errors, and (core halted) reads
+ * that differ from the first. */
+static void stability(stp_dx_run *r, uint8_t *ref, uint8_t *buf, unsigned *errors, unsigned *differ)
+{
+    *errors = *differ = 0;
+    bool have_ref = false;
+    for (unsigned i = 0; i < STAB_ROUNDS + 1; i++) {
+        stp_findings scratch = {0};
+        stp_status st =
+            r->dbg->ops->read_mem(r->dbg, STAB_ADDR, have_ref ? buf : ref, STAB_BLOCK, &scratch);
+        stp_findings_free(&scratch);
+        if (st != STP_OK) {
+            (*errors)++;
+            continue;
+        }
+        if (!have_ref) {
+            have_ref = true;
+            continue;
+        }
+        if (r->halted && memcmp(ref, buf, STAB_BLOCK) != 0)
+            (*differ)++;
+    }
+}
+
+static unsigned set_clock(stp_dx_run *r, unsigned khz)
+{
+    unsigned actual = khz;
+    stp_findings scratch = {0};
+    if (r->dbg->ops->set_swd_khz(r->dbg, khz, &actual, &scratch) != STP_OK)
+        actual = r->dbg->info.swd_khz;
+    stp_findings_free(&scratch);
+    return actual;
+}
+
+static void link_quality(stp_dx_run *r, stp_doctor_check *c, const char *connect_note)
+{
+    uint8_t *ref = stp_malloc(STAB_BLOCK), *buf = stp_malloc(STAB_BLOCK);
+    if (ref == NULL || buf == NULL) {
+        stp_free(ref);
+        stp_free(buf);
+        stp_dx_set(c, STP_CHECK_PASS, "%s (stability test skipped: out of memory)", connect_note);
+        return;
+    }
+    char per[192] = "";
+    unsigned khz = r->khz, clean = 0, noisy_khz = 0, noisy_errors = 0;
+    for (;;) {
+        unsigned errors = 0, differ = 0;
+        stability(r, ref, buf, &errors, &differ);
+        stp_dx_cat(per, sizeof(per), "%s%u kHz: %u bad of %u reads", per[0] ? "; " : "", khz,
+                   errors + differ, STAB_ROUNDS + 1);
+        if (errors + differ == 0) {
+            clean = khz;
+            break;
+        }
+        if (noisy_khz == 0) {
+            noisy_khz = khz;
+            noisy_errors = errors + differ;
+        }
+        unsigned next = 0;
+        for (size_t i = 0; i < sizeof(clock_steps) / sizeof(clock_steps[0]); i++)
+            if (clock_steps[i] < khz) {
+                next = clock_steps[i];
+                break;
+            }
+        if (next == 0)
+            break;
+        unsigned got = set_clock(r, next);
+        if (got >= khz)
+            break;
+        khz = got;
+    }
+    stp_free(ref);
+    stp_free(buf);
+    r->rep->clean_khz = clean;
+    if (noisy_khz == 0) {
+        stp_dx_set(c, STP_CHECK_PASS, "%s; %u reads of %u bytes at %u kHz all identical",
+                   connect_note, STAB_ROUNDS + 1, STAB_BLOCK, clean);
+        return;
+    }
+    stp_finding *f;
+    if (clean != 0) {
+        r->khz = clean;
+        f = stp_finding_add(r->findings, "link.noisy", STP_SEV_WARNING,
+                            "the SWD link corrupts transfers at %u kHz; %u kHz is clean", noisy_khz,
+                            clean);
+        stp_finding_evidence(f, "highest_clean_khz", "%u", clean);
+        stp_finding_advice(f,
+                           "use `--freq %u` (the remaining checks run at that clock); for "
+                           "speed, shorten the SWD wires, add a GND wire next to SWDIO/SWCLK, "
+                           "avoid clone probes with weak drivers",
+                           clean);
+        stp_dx_set(c, STP_CHECK_WARN, "%s; noisy above %u kHz", connect_note, clean);
+    } else {
+        f = stp_finding_add(r->findings, "link.noisy", STP_SEV_ERROR,
+                            "the SWD link corrupts transfers at every clock down to %u kHz", khz);
+        stp_finding_advice(f, "check the wiring: GND between probe and board, SWDIO/SWCLK "
+                              "wires under 20 cm, no other driver on those pins");
+        stp_dx_set(c, STP_CHECK_FAIL, "%s; no clean clock", connect_note);
+        stp_dx_block(r, c, STP_ERR_PROTOCOL);
+    }
+    stp_finding_evidence(f, "noisy_khz", "%u", noisy_khz);
+    stp_finding_evidence(f, "errors_at_noisy_khz", "%u of %u reads of %u bytes", noisy_errors,
+                         STAB_ROUNDS + 1, STAB_BLOCK);
+    stp_finding_evidence(f, "per_clock", "%s", per);
+}
+
+void stp_dx_check_link(stp_dx_run *r)
+{
+    stp_doctor_check *c = stp_dx_check(r, "link", "SWD connection and link quality");
+    unsigned khz = r->opt->freq_khz ? set_clock(r, r->opt->freq_khz) : r->dbg->info.swd_khz;
+    uint32_t cpuid = 0;
+    char tried[160] = "";
+    unsigned first_failed = 0;
+    bool ok = false;
+    for (;;) {
+        r->khz = khz;
+        if (try_connect(r, &cpuid)) {
+            ok = true;
+            break;
+        }
+        if (first_failed == 0)
+            first_failed = khz;
+        stp_dx_cat(tried, sizeof(tried), "%u kHz: no answer; ", khz);
+        unsigned next = 0;
+        for (size_t i = 0; i < sizeof(clock_steps) / sizeof(clock_steps[0]); i++)
+            if (clock_steps[i] < khz) {
+                next = clock_steps[i];
+                break;
+            }
+        if (next == 0 || next < 950)
+            break; /* a target that answers nowhere down to 950 kHz is not a clock problem */
+        unsigned got = set_clock(r, next);
+        if (got >= khz)
+            break;
+        khz = got;
+    }
+    if (!ok && !r->volts_low) {
+        khz = set_clock(r, r->rep->requested_khz);
+        r->khz = khz;
+        if (connect_under_reset(r, &cpuid)) {
+            ok = true;
+            r->under_reset = true;
+            stp_finding *f = stp_dx_debug_disabled(r->findings, "answers and halts at the reset "
+                                                                "vector");
+            stp_finding_evidence(f, "dp_idcode", "0x%08X", (unsigned)r->dp_idcode);
+        }
+    }
+    if (!ok) {
+        stp_dx_cat(tried, sizeof(tried), "under reset: no answer");
+        if (r->volts_low)
+            stp_dx_report_low(r, NULL);
+        stp_dx_no_target(r->findings, r->volts, r->volts_known, tried);
+        if (!r->volts_low && r->volts_known)
+            stp_dx_rdp2_possible(r->findings, r->volts);
+        stp_dx_set(c, STP_CHECK_FAIL, "no answer on SWD (%s)", tried);
+        stp_dx_block(r, c, r->volts_low ? STP_ERR_POWER : STP_ERR_NO_TARGET);
+        return;
+    }
+    r->connected = true;
+    stp_findings scratch = {0};
+    r->halted = r->under_reset || stp_cm_halt(r->dbg, &scratch) == STP_OK;
+    stp_findings_free(&scratch);
+    char note[160];
+    snprintf(note, sizeof(note), "connected at %u kHz%s (DP IDCODE 0x%08X, CPUID 0x%08X)", khz,
+             r->under_reset ? " under reset only" : "", (unsigned)r->dp_idcode, (unsigned)cpuid);
+    link_quality(r, c, note);
+    if (r->under_reset && c->result == STP_CHECK_PASS)
+        c->result = STP_CHECK_FAIL;
+}
