@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "stprog/doctor.h"
+
 stp_reset_mode cli_reset_mode_of(const cli_ctx *ctx)
 {
     switch (ctx->g.reset) {
@@ -38,13 +40,28 @@ stp_status cli_session_open(cli_ctx *ctx, unsigned psize_bits, cli_session *s)
         stp_target_options opt = {.connect = connect_of(ctx), .psize_bits = psize_bits};
         st = stp_target_attach(s->probe, &opt, &s->target, &ctx->findings);
     }
+    if (st != STP_OK && s->probe != NULL) {
+        stp_explain_context why = {.operation = ctx->cmd != NULL ? ctx->cmd->name : NULL};
+        stp_explain_failure(s->probe, NULL, st, &why, &ctx->findings);
+    }
     if (st != STP_OK)
         cli_session_close(s);
+    s->ctx = ctx;
+    s->findings_at_open = ctx->findings.count;
     return st;
 }
 
 void cli_session_close(cli_session *s)
 {
+    cli_ctx *ctx = s->ctx;
+    bool failed = false;
+    for (size_t i = s->findings_at_open; ctx != NULL && i < ctx->findings.count; i++)
+        failed = failed || ctx->findings.items[i].severity == STP_SEV_ERROR;
+    if (failed && s->probe != NULL) {
+        stp_explain_context why = {.operation = ctx->cmd != NULL ? ctx->cmd->name : NULL,
+                                   .attached = s->target != NULL};
+        stp_explain_failure(s->probe, s->target, STP_OK, &why, &ctx->findings);
+    }
     stp_target_detach(s->target);
     stp_probe_close(s->probe);
     memset(s, 0, sizeof(*s));

@@ -12,11 +12,15 @@
 typedef struct cli_session {
     stp_debug *probe;
     stp_target *target;
+    cli_ctx *ctx;            /* for the failure explanation at close */
+    size_t findings_at_open; /* error findings after this index mean the command failed */
 } cli_session;
 
 /* Opens --probe (default "stlink"), applies --freq, attaches with --connect. psize_bits 0 =
  * from the measured voltage. On failure everything is closed again. */
 stp_status cli_session_open(cli_ctx *ctx, unsigned psize_bits, cli_session *s);
+/* Closes; when the command added an error finding since the session opened, first gathers
+ * the evidence of what went wrong (stp_explain_failure) while the probe is still open. */
 void cli_session_close(cli_session *s);
 
 /* The library reset mode for --reset (default: hardware reset through NRST). */
