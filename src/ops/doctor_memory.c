@@ -128,6 +128,14 @@ void stp_dx_check_flash(stp_dx_run *r)
         stp_findings scratch = {0};
         stp_status st = r->dbg->ops->read_mem(r->dbg, s->addr, buf, len, &scratch);
         stp_findings_free(&scratch);
+        if (st != STP_OK && !r->id.flash_size_read && sampled > 0) {
+            /* The size was assumed: the real flash ends earlier. */
+            stp_dx_set(c, STP_CHECK_WARN,
+                       "readable up to 0x%08X, bus fault at 0x%08X: the chip has less flash "
+                       "than the %u KiB assumed (flash-size register unusable)",
+                       (unsigned)(s->addr - 1), (unsigned)s->addr, (unsigned)r->id.flash_kb);
+            return;
+        }
         if (st != STP_OK) {
             stp_finding *f = stp_finding_add(r->findings, "flash.unreadable", STP_SEV_ERROR,
                                              "reading the flash at 0x%08X failed (%s)",

@@ -130,6 +130,26 @@ static void explain_flash_status(explain *x)
     }
 }
 
+/* Read-back differs although nothing else is wrong: the cells do not hold what was
+ * programmed (worn sectors, or an erase that left bits behind). */
+static void explain_verify(explain *x)
+{
+    const stp_finding *m = stp_findings_find(x->seen, "verify.mismatch");
+    if (m == NULL || seen_id(x, "flash.program-error"))
+        return;
+    stp_finding *f = stp_finding_add(&x->causes, "flash.program-error", STP_SEV_ERROR,
+                                     "the flash does not hold what was programmed although the "
+                                     "supply, the link and the controller reported no error");
+    for (size_t i = 0; i < m->evidence_count; i++)
+        if (strcmp(m->evidence[i].key, "first_address") == 0 ||
+            strcmp(m->evidence[i].key, "mismatches") == 0)
+            stp_finding_evidence(f, m->evidence[i].key, "%s", m->evidence[i].value);
+    if (x->volts_known)
+        stp_finding_evidence(f, "target_voltage", "%.2f V", x->volts);
+    stp_finding_advice(f, "worn or weak sectors lose bits: `stprog doctor --flash-test` "
+                          "erases and programs every sector and names the worn ones");
+}
+
 static void explain_protection(explain *x, stp_status st)
 {
     bool relevant = st == STP_ERR_PROTECTED || seen_id(x, "protect.rdp-active") ||
@@ -220,6 +240,7 @@ void stp_explain_failure(stp_debug *dbg, stp_target *t, stp_status st,
         if (t != NULL && !x.power_cause) {
             explain_flash_status(&x);
             explain_protection(&x, st);
+            explain_verify(&x);
         }
         if (t != NULL && x.power_cause &&
             (st == STP_ERR_FLASH || st == STP_ERR_TIMEOUT || st == STP_ERR_VERIFY || st == STP_OK))
