@@ -145,7 +145,10 @@ stp_status stp_doctor(const char *spec, const stp_doctor_options *opt, const stp
         return r.blocking != STP_OK ? r.blocking : STP_ERR_NO_PROBE;
     }
     r.t0 = r.dbg->ops->now_ms(r.dbg);
-    stp_dx_check_voltage(&r);
+    if (r.blocking == STP_OK)
+        stp_dx_check_voltage(&r);
+    else
+        skipped(&r, "voltage", "Target voltage (probe VREF)");
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
         if (r.blocking != STP_OK) {
             skipped(&r, steps[i].name, steps[i].title);

@@ -209,6 +209,8 @@ void stp_explain_failure(stp_debug *dbg, stp_target *t, stp_status st,
 {
     if (dbg == NULL || findings == NULL)
         return;
+    if (strcmp(dbg->info.kind, "uart") == 0)
+        return; /* the evidence is read through SWD; a ROM bootloader cannot give it */
     stp_explain_context none = {0};
     if (ctx == NULL)
         ctx = &none;
