@@ -318,6 +318,13 @@ static int open_listener(const stp_gdbserver_options *opt, char *shown, size_t s
 stp_status stp_gdbserver_run(stp_target *t, const stp_gdbserver_options *opt, const stp_env *env,
                              stp_findings *findings)
 {
+    if (t->dbg->ops->mem_backend != NULL) { /* uart: the ROM bootloader, no debug port */
+        stp_finding *x = stp_finding_add(findings, "gdb.no-debug-port", STP_SEV_ERROR,
+                                         "gdb needs the core's debug port; this probe reaches "
+                                         "the chip through its ROM bootloader");
+        stp_finding_advice(x, "use an SWD probe (--probe stlink or sim:PART) for gdbserver");
+        return STP_ERR_UNSUPPORTED;
+    }
     char where[96];
     int lfd = open_listener(opt, where, sizeof(where), findings);
     if (lfd < 0)

@@ -28,4 +28,13 @@ done
 "$STPROG" gdbserver --bind not-an-address --probe sim:stm32f103c8 > "$WORK/bind.out" 2>&1 &&
     fail "a bad --bind was accepted"
 expect_in "$WORK/bind.out" "gdb.listen-failed" "bad --bind names the finding"
+# A uart: probe (the ROM bootloader, served on a pty by sim-serve) has no core to debug.
+"$STPROG" sim-serve sim:stm32f103c8,boot0=1 --link "$WORK/tty" > "$WORK/serve.out" 2>&1 &
+SERVE=$!
+for _ in $(seq 100); do [ -e "$WORK/tty" ] && break; sleep 0.05; done
+timeout 30 "$STPROG" gdbserver --port 0 --probe "uart:$WORK/tty" > "$WORK/uart.out" 2>&1 &&
+    { kill $SERVE; fail "gdbserver accepted a uart: probe"; }
+kill $SERVE 2>/dev/null
+wait $SERVE 2>/dev/null
+expect_in "$WORK/uart.out" "gdb.no-debug-port" "uart: probe refused with its finding"
 echo "ok: protocol"
