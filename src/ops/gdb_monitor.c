@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ops/gdb_internal.h"
+#include "stprog/doctor.h"
 
 static const char help_text[] = "stprog monitor commands:\n"
                                 "  reset [halt]  reset the chip (and stop at the reset vector)\n"
@@ -21,6 +22,31 @@ static void finish(gdb_session *s, stp_status st, stp_findings *f)
     } else {
         gdb_send_str(s, "OK");
     }
+}
+
+/* The diagnosis that works on the attached target through the open probe (the evidence
+ * stprog gathers after a failure: voltage, power and reset state, flash controller status,
+ * protection). The full ordered checks of `stprog doctor` open the probe themselves, which
+ * the server holds. */
+static void doctor(gdb_session *s)
+{
+    stp_findings f = {0};
+    double volts = 0;
+    bool measured = stp_probe_target_voltage(s->dbg, &volts, NULL) == STP_OK && volts > 0;
+    stp_explain_context ctx = {.operation = "gdbserver", .attached = true};
+    stp_explain_failure(s->dbg, s->t, STP_OK, &ctx, &f);
+    if (measured)
+        gdb_console(s, "target voltage: %.2f V\n", volts);
+    else
+        gdb_console(s, "target voltage: not measured by this probe\n");
+    if (f.count == 0)
+        gdb_console(s, "no problem found in power, reset state, flash controller status and "
+                       "protection\n");
+    else
+        gdb_report_findings(s, &f, true);
+    gdb_console(s, "(all checks, including the link and clock: stop the server, run `stprog "
+                   "doctor`)\n");
+    stp_findings_free(&f);
 }
 
 static void info(gdb_session *s)
@@ -67,9 +93,7 @@ void gdb_monitor(gdb_session *s, const char *text)
     } else if (strcmp(cmd, "info") == 0 && n == 1) {
         info(s);
     } else if (strcmp(cmd, "doctor") == 0 && n == 1) {
-        gdb_console(s, "monitor doctor: not available in this build of stprog (the "
-                       "diagnosis is not part of it yet)\n");
-        st = STP_ERR_UNSUPPORTED;
+        doctor(s);
     } else {
         gdb_console(s, "unknown monitor command '%s'\n%s", text, help_text);
         st = STP_ERR_INVALID_ARG;

@@ -210,7 +210,8 @@ def serve_next(port, part):
     check(c.request(b"m8000100,2") == before, "flash unchanged by a Z0 there")
     check(c.request(b"z0,8000100,2") == b"OK", "z0 in flash")
     r = c.reply(b"qRcmd," + b"doctor".hex().encode())
-    check(r == b"E01" and b"not available" in c.console, "monitor doctor says it is missing")
+    check(r == b"OK" and b"target voltage: 3.3" in c.console and b"no problem found" in c.console,
+          "monitor doctor on a healthy board: %r" % c.console)
     check(c.request(b"Z1,8000100,2") == b"OK", "Z1 hardware breakpoint")
     check(c.request(b"z1,8000100,2") == b"OK", "z1")
     check(c.request(b"Z2,20000000,4") == b"OK", "Z2 write watchpoint")
@@ -248,6 +249,14 @@ def target_lost(port, part):
     r = run_until(c, "lost")
     check(r is not None and r[:3] == b"T1d", "stop reply SIGLOST when the target is lost: %r" % r)
     check(b"stopped answering" in c.console, "console explains: %r" % c.console)
+    c.close()
+
+
+def doctor_finds(port, finding):
+    c = Client(port)
+    r = c.reply(b"qRcmd," + b"doctor".hex().encode())
+    check(r == b"OK" and finding.encode() in c.console,
+          "monitor doctor names %s: %r" % (finding, c.console))
     c.close()
 
 
