@@ -124,8 +124,10 @@ stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what)
     const stp_flash_driver *drv = f->drv;
     uint64_t start = d->ops->now_ms(d);
     uint32_t sr = 0;
-    /* Backstop for a clock that does not move: each poll sleeps 1 ms, so far more polls
-     * than milliseconds allowed means the deadline has passed whatever the clock says. */
+    /* The deadline is on the probe's clock, and also needs as many status reads as it has
+     * milliseconds: a host that was descheduled (load, a VM pause, a board model that only
+     * advances with the exchanges) must not time out an operation it did not watch. Far more
+     * polls than that ends the wait even when the clock does not move. */
     uint64_t max_polls = (uint64_t)deadline_ms * 4 + 100;
     for (uint64_t polls = 0;; polls++) {
         stp_status st = stp_flash_reg_read(f, drv->sr_offset, &sr);
@@ -134,7 +136,7 @@ stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what)
         if ((sr & drv->busy_mask) == 0)
             break;
         uint64_t waited = d->ops->now_ms(d) - start;
-        if (waited > deadline_ms || polls > max_polls) {
+        if ((waited > deadline_ms && polls >= deadline_ms) || polls > max_polls) {
             stp_finding *fd = stp_finding_add(
                 f->findings, "flash.timeout", STP_SEV_ERROR,
                 "the flash controller was still busy %llu ms into the %s (allowed %u ms)",
