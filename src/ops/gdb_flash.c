@@ -66,10 +66,17 @@ bool gdb_flash_done(gdb_session *s)
     if (s->flash_img != NULL && stp_image_segment_count(s->flash_img) > 0) {
         stp_program_options po = {.verify = true};
         stp_verify_result vr;
-        st = stp_program(s->t, s->flash_img, &po, s->env, NULL, &vr, &f);
-        if (st == STP_OK)
-            gdb_notify(s, "loaded %llu bytes into flash",
-                       (unsigned long long)stp_image_total_bytes(s->flash_img));
+        stp_plan *plan = NULL;
+        st = stp_program(s->t, s->flash_img, &po, s->env, &plan, &vr, &f);
+        if (st == STP_OK && plan != NULL)
+            gdb_notify(s,
+                       "loaded %llu bytes into flash: %u sector(s) erased, %u programmed "
+                       "without erase, %u unchanged and skipped; %llu bytes of the touched "
+                       "sectors kept",
+                       (unsigned long long)stp_image_total_bytes(s->flash_img),
+                       (unsigned)plan->erase_count, (unsigned)plan->program_only_count,
+                       (unsigned)plan->skip_count, (unsigned long long)plan->restore_bytes);
+        stp_plan_free(plan);
     }
     /* Erase requests for units that got no data: erase them as asked. */
     size_t n = stp_target_region_count(s->t);
