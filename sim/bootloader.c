@@ -51,6 +51,7 @@ struct sim_bl {
     sim_bl_stats stats;
     const sim_bl_io *io;
     bool io_failed;
+    uint32_t brownouts; /* board brown-outs seen: one more means the chip restarted */
 };
 
 /* ---- the line ----------------------------------------------------------------------- */
@@ -149,12 +150,24 @@ static void system_reset(sim_bl *m)
     m->state = BL_WAIT_SYNC;
 }
 
-/* A flash operation that did not finish leaves the ROM code spinning. */
+/* A flash operation that did not finish leaves the ROM code spinning; a brown-out during
+ * it restarts the chip (the bootloader waits for 0x7F again and answers nothing now). */
 static bool flash_result(sim_bl *m, bool ok)
 {
+    if (m->b->brownouts != m->brownouts) {
+        m->brownouts = m->b->brownouts;
+        m->state = BL_WAIT_SYNC;
+        return false;
+    }
     if (!ok && sim_flash_busy(m->b))
         m->state = BL_HUNG;
     return ok;
+}
+
+/* Whether the command still runs (no restart or hang during its flash work). */
+static bool alive(const sim_bl *m)
+{
+    return m->state == BL_READY;
 }
 
 /* ---- commands ----------------------------------------------------------------------- */
@@ -297,7 +310,7 @@ static int cmd_write(sim_bl *m)
     } else {
         ok = false;
     }
-    if (m->state == BL_HUNG)
+    if (!alive(m))
         return 1;
     tx1(m, ok ? ACK : NACK);
     m->stats.nacks += ok ? 0 : 1;
@@ -340,7 +353,7 @@ static int cmd_erase(sim_bl *m)
             return 0;
         ok = sum == x && erase_list(m, pages, (size_t)n + 1);
     }
-    if (m->state != BL_HUNG)
+    if (alive(m))
         ok ? tx1(m, ACK) : nack(m);
     return 1;
 }
@@ -380,7 +393,7 @@ static int cmd_ext_erase(sim_bl *m)
         ok = ok && sum == x && erase_list(m, pages, count);
         free(pages);
     }
-    if (m->state != BL_HUNG)
+    if (alive(m))
         ok ? tx1(m, ACK) : nack(m);
     return 1;
 }
@@ -394,7 +407,7 @@ static void current_wrp(const sim_bl *m, sim_ob_active *wrp)
 /* Ends an option-byte command: ACK when written, then the system reset. */
 static void option_done(sim_bl *m, bool ok)
 {
-    if (m->state == BL_HUNG)
+    if (!alive(m))
         return;
     ok ? tx1(m, ACK) : nack(m);
     if (ok)
@@ -545,6 +558,7 @@ sim_bl *sim_bl_create(sim_board *b, char *err, size_t errlen)
     }
     m->b = b;
     m->fam = fam;
+    m->brownouts = b->brownouts;
     return m;
 }
 

@@ -82,6 +82,10 @@ stp_status stp_target_write_reg(stp_target *t, unsigned regno, uint32_t val,
                                 stp_findings *findings);
 stp_status stp_target_read_mem(stp_target *t, uint32_t addr, void *buf, size_t len,
                                stp_findings *findings);
+/* Starts the program whose vector table is at addr: the stack pointer and the reset
+ * handler are taken from it and the core runs there. Over the ROM bootloader (uart:) this
+ * is its Go command; the bootloader stops listening afterwards. */
+stp_status stp_target_go(stp_target *t, uint32_t addr, stp_findings *findings);
 
 /* --- Option bytes ---------------------------------------------------------------- */
 #define STP_WRP_BITS 256

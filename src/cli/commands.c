@@ -19,6 +19,7 @@
     X(blank_check)           \
     X(option_bytes)          \
     X(reset)                 \
+    X(go)                    \
     X(gdbserver)             \
     X(chips)                 \
     X(image)                 \
