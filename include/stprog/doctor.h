@@ -51,6 +51,7 @@ typedef struct stp_doctor_report {
 typedef struct stp_doctor_options {
     unsigned freq_khz; /* SWD clock to try first; 0 = the probe's default */
     bool flash_test;   /* destructive: erase/program/time every sector (the caller confirms) */
+    bool keep_halted;  /* leave the core halted at the end (a debugger session) */
 } stp_doctor_options;
 
 /* Runs the checks against the probe named by spec (as stp_probe_open takes it). Fills
@@ -59,6 +60,12 @@ typedef struct stp_doctor_options {
  * problem (STP_ERR_NO_PROBE, STP_ERR_POWER, STP_ERR_NO_TARGET, STP_ERR_PROTECTED ...). */
 stp_status stp_doctor(const char *spec, const stp_doctor_options *opt, const stp_env *env,
                       stp_doctor_report *report, stp_findings *findings);
+
+/* The same checks on a probe the caller already has open (the GDB server's `monitor
+ * doctor`): the probe stays open; the caller's target handle must be re-read afterwards
+ * (the checks halt, reset through NRST and re-attach the core). */
+stp_status stp_doctor_probe(stp_debug *dbg, const stp_doctor_options *opt, const stp_env *env,
+                            stp_doctor_report *report, stp_findings *findings);
 
 const char *stp_check_result_name(stp_check_result r); /* "pass", "info", "warn", ... */
 

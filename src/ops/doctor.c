@@ -123,20 +123,62 @@ static void resume(stp_dx_run *r)
     stp_findings_free(&scratch);
 }
 
+static void init_run(stp_dx_run *r, const stp_doctor_options *opt,
+                     const stp_doctor_options *defaults, const stp_env *env,
+                     stp_doctor_report *report, stp_findings *findings)
+{
+    memset(report, 0, sizeof(*report));
+    report->voltage = -1.0;
+    memset(r, 0, sizeof(*r));
+    r->opt = opt != NULL ? opt : defaults;
+    r->env = env;
+    r->rep = report;
+    r->findings = findings;
+    r->rdp_level = -1;
+    r->volts = -1.0;
+}
+
+/* Everything after the probe check; leaves the probe open. */
+static stp_status run_checks(stp_dx_run *r)
+{
+    r->t0 = r->dbg->ops->now_ms(r->dbg);
+    if (r->blocking == STP_OK)
+        stp_dx_check_voltage(r);
+    else
+        skipped(r, "voltage", "Target voltage (probe VREF)");
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        if (r->blocking != STP_OK) {
+            skipped(r, steps[i].name, steps[i].title);
+            continue;
+        }
+        stp_log(r->env, STP_LOG_INFO, "doctor: %s", steps[i].title);
+        steps[i].run(r);
+    }
+    if (r->opt->flash_test) {
+        if (r->blocking != STP_OK)
+            skipped(r, "flash-test", "Flash test (erase, program, timing per sector)");
+        else
+            stp_dx_flash_test(r);
+    }
+    r->rep->virtual_ms = r->dbg->ops->now_ms(r->dbg) - r->t0;
+    if (r->connected && r->halted && !r->opt->keep_halted)
+        resume(r);
+    r->rep->voltage = r->volts;
+    if (r->t != NULL) {
+        stp_target_detach(r->t);
+        r->t = NULL;
+    }
+    return first_error_status(r->findings, r->blocking);
+}
+
 stp_status stp_doctor(const char *spec, const stp_doctor_options *opt, const stp_env *env,
                       stp_doctor_report *report, stp_findings *findings)
 {
     if (spec == NULL || report == NULL)
         return STP_ERR_INVALID_ARG;
     stp_doctor_options defaults = {0};
-    memset(report, 0, sizeof(*report));
-    report->voltage = -1.0;
-    stp_dx_run r = {.opt = opt != NULL ? opt : &defaults,
-                    .env = env,
-                    .rep = report,
-                    .findings = findings,
-                    .rdp_level = -1,
-                    .volts = -1.0};
+    stp_dx_run r;
+    init_run(&r, opt, &defaults, env, report, findings);
     stp_dx_check_probe(&r, spec);
     if (r.dbg == NULL) {
         skipped(&r, "voltage", "Target voltage");
@@ -144,33 +186,19 @@ stp_status stp_doctor(const char *spec, const stp_doctor_options *opt, const stp
             skipped(&r, steps[i].name, steps[i].title);
         return r.blocking != STP_OK ? r.blocking : STP_ERR_NO_PROBE;
     }
-    r.t0 = r.dbg->ops->now_ms(r.dbg);
-    if (r.blocking == STP_OK)
-        stp_dx_check_voltage(&r);
-    else
-        skipped(&r, "voltage", "Target voltage (probe VREF)");
-    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-        if (r.blocking != STP_OK) {
-            skipped(&r, steps[i].name, steps[i].title);
-            continue;
-        }
-        stp_log(env, STP_LOG_INFO, "doctor: %s", steps[i].title);
-        steps[i].run(&r);
-    }
-    if (r.opt->flash_test) {
-        if (r.blocking != STP_OK)
-            skipped(&r, "flash-test", "Flash test (erase, program, timing per sector)");
-        else
-            stp_dx_flash_test(&r);
-    }
-    report->virtual_ms = r.dbg->ops->now_ms(r.dbg) - r.t0;
-    if (r.connected && r.halted)
-        resume(&r);
-    report->voltage = r.volts;
-    if (r.t != NULL) {
-        stp_target_detach(r.t);
-        r.t = NULL;
-    }
+    stp_status st = run_checks(&r);
     stp_probe_close(r.dbg);
-    return first_error_status(findings, r.blocking);
+    return st;
+}
+
+stp_status stp_doctor_probe(stp_debug *dbg, const stp_doctor_options *opt, const stp_env *env,
+                            stp_doctor_report *report, stp_findings *findings)
+{
+    if (dbg == NULL || report == NULL)
+        return STP_ERR_INVALID_ARG;
+    stp_doctor_options defaults = {0};
+    stp_dx_run r;
+    init_run(&r, opt, &defaults, env, report, findings);
+    stp_dx_use_probe(&r, dbg);
+    return run_checks(&r);
 }

@@ -98,6 +98,7 @@ void stp_dx_report_low(stp_dx_run *r, const stp_chip *chip);
 
 /* The checks, in order (doctor_link.c, doctor_chip.c, doctor_memory.c, doctor_flash.c). */
 void stp_dx_check_probe(stp_dx_run *r, const char *spec);
+void stp_dx_use_probe(stp_dx_run *r, stp_debug *dbg); /* an already open probe */
 void stp_dx_check_voltage(stp_dx_run *r);
 void stp_dx_check_link(stp_dx_run *r);
 void stp_dx_check_identity(stp_dx_run *r);

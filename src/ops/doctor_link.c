@@ -84,17 +84,8 @@ static void firmware_findings(stp_dx_run *r, const stp_probe_info *pi, stp_docto
                           "(clones may not accept it)");
 }
 
-void stp_dx_check_probe(stp_dx_run *r, const char *spec)
+static void judge_probe(stp_dx_run *r, stp_doctor_check *c, const char *spec)
 {
-    stp_doctor_check *c = stp_dx_check(r, "probe", "Probe and its firmware");
-    stp_status st = stp_probe_open(spec, r->env, &r->dbg, r->findings);
-    if (st != STP_OK) {
-        r->dbg = NULL;
-        stp_dx_set(c, STP_CHECK_FAIL, "no usable probe for '%s' (%s)", spec,
-                   stp_status_describe(st));
-        stp_dx_block(r, c, st);
-        return;
-    }
     const stp_probe_info *pi = stp_probe_get_info(r->dbg);
     if (strcmp(pi->kind, "uart") == 0) {
         stp_finding *f = stp_finding_add(r->findings, "probe.unsupported", STP_SEV_ERROR,
@@ -111,6 +102,27 @@ void stp_dx_check_probe(stp_dx_run *r, const char *spec)
     stp_dx_set(c, STP_CHECK_PASS, "%s, firmware %s, serial %s", pi->kind, pi->firmware,
                pi->serial[0] ? pi->serial : "?");
     firmware_findings(r, pi, c);
+}
+
+void stp_dx_check_probe(stp_dx_run *r, const char *spec)
+{
+    stp_doctor_check *c = stp_dx_check(r, "probe", "Probe and its firmware");
+    stp_status st = stp_probe_open(spec, r->env, &r->dbg, r->findings);
+    if (st != STP_OK) {
+        r->dbg = NULL;
+        stp_dx_set(c, STP_CHECK_FAIL, "no usable probe for '%s' (%s)", spec,
+                   stp_status_describe(st));
+        stp_dx_block(r, c, st);
+        return;
+    }
+    judge_probe(r, c, spec);
+}
+
+void stp_dx_use_probe(stp_dx_run *r, stp_debug *dbg)
+{
+    stp_doctor_check *c = stp_dx_check(r, "probe", "Probe and its firmware");
+    r->dbg = dbg;
+    judge_probe(r, c, "the open probe");
 }
 
 void stp_dx_check_voltage(stp_dx_run *r)
