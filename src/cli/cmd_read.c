@@ -19,6 +19,12 @@ static stp_status run(cli_ctx *ctx)
         return st;
     if (path == NULL)
         return cli_usage_error(ctx, "read needs -o FILE");
+    stp_format ofmt = stp_format_from_extension(path);
+    if (ofmt == STP_FORMAT_AUTO || ofmt == STP_FORMAT_ELF)
+        return cli_usage_error(ctx,
+                               "cannot tell the output format from '%s': name it .bin, .hex "
+                               "or .srec",
+                               path);
     if (len == 0 || (uint64_t)addr + len > 0x100000000ull)
         return cli_usage_error(ctx, "LEN must be at least 1 and ADDR+LEN within 4 GiB");
     uint8_t *buf = malloc(len);
