@@ -111,6 +111,10 @@ partial_write() {
     run --probe "$BOARD" write "$TMP/patch.bin" --addr 0x08000040 --json
     expect_rc 0 "partial-sector write"
     expect_json '.plan.restore_bytes > 0' "partial write keeps bytes"
+    expect_json '.plan.erase_count == 1 and (.plan.sectors | length) == 1' \
+        "partial write erases the one sector it touches"
+    expect_json '.plan.sectors[0] | .action == "erase" and .image_bytes == 16 and .address == 134217728' \
+        "partial write plan names sector 0"
     local size
     size=$(stat -c %s "$EX/$FW.bin")
     python3 - "$EX/$FW.bin" "$TMP/patch.bin" "$TMP/want.bin" <<'PY'
