@@ -1,7 +1,20 @@
 /* Internal seam of the virtual board: the Cortex-M core (Unicorn) and its System Control
  * Space (debug registers, SCB, FPB, DWT, SysTick/NVIC basics) on one side; the board's bus
  * (flash, SRAM, system memory, peripherals) on the other. sim/board.c owns the bus and
- * calls the core; sim/cpu*.c own everything at 0xE0000000-0xE00FFFFF. */
+ * calls the core; sim/cpu*.c own everything at 0xE0000000-0xE003FFFF.
+ *
+ * Modelled: M0/M0+ (as M0), M3, M4F, M7 (FPv5-D16) instruction sets; halting debug
+ * (DHCSR, DCRSR/DCRDR, DEMCR vector catch, DFSR, C_STEP, C_MASKINTS), FPB rev 1/rev 2 and
+ * the v6-M BPU, DWT comparators (address/PC match) and CYCCNT, reset/VECTRESET/SYSRESETREQ,
+ * exception entry and return (basic and FP frames, MSP/PSP), HardFault and the configurable
+ * faults with CFSR/HFSR/BFAR, lockup, WFI/WFE sleep, SysTick, NVIC pending/enable/priority
+ * (software-pended only), bit-band on M3/M4.
+ * Not modelled (known differences): MPU; FPB literal remap; ITM/TPIU/ETM output; the
+ * DebugMonitor exception; interrupt sources outside the core; SEV (WFE after SEV sleeps);
+ * CYCCNT counts executed instructions (not sleep cycles); CCR.UNALIGN_TRP/DIV_0_TRP and
+ * CPACR are stored but do not reach Unicorn (its FPU stays enabled, division by zero
+ * gives 0); privilege is not re-evaluated on exception entry (thread code runs
+ * privileged unless CONTROL.nPRIV). */
 #ifndef SIM_CPU_H
 #define SIM_CPU_H
 
