@@ -78,11 +78,11 @@ void cpu_do_reset(sim_cpu *cpu, bool por, uint32_t vtor_base, bool core_only)
         cpu->nvic_ipr[i] = 0;
 
     cpu_reg_set(cpu, UC_ARM_REG_IPSR, 0);
-    cpu_reg_set(cpu, UC_ARM_REG_CONTROL, 0);
-    cpu_reg_set(cpu, UC_ARM_REG_PRIMASK, 0);
+    cpu_sysreg_set(cpu, UC_ARM_REG_CONTROL, 0);
+    cpu_sysreg_set(cpu, UC_ARM_REG_PRIMASK, 0);
     if (!cpu->v6m) {
-        cpu_reg_set(cpu, UC_ARM_REG_FAULTMASK, 0);
-        cpu_reg_set(cpu, UC_ARM_REG_BASEPRI, 0);
+        cpu_sysreg_set(cpu, UC_ARM_REG_FAULTMASK, 0);
+        cpu_sysreg_set(cpu, UC_ARM_REG_BASEPRI, 0);
     }
     if (cpu->fpu)
         cpu_reg_set(cpu, UC_ARM_REG_FPSCR, 0);
@@ -90,7 +90,7 @@ void cpu_do_reset(sim_cpu *cpu, bool por, uint32_t vtor_base, bool core_only)
         cpu_reg_set(cpu, UC_ARM_REG_R0 + r, 0);
     cpu_reg_set(cpu, UC_ARM_REG_APSR, 0);
     cpu_reg_set(cpu, UC_ARM_REG_LR, 0xFFFFFFFFu);
-    cpu_reg_set(cpu, UC_ARM_REG_PSP, 0);
+    cpu_sysreg_set(cpu, UC_ARM_REG_PSP, 0);
 
     cpu->sleeping = false;
     cpu->lockup = false;
@@ -101,7 +101,7 @@ void cpu_do_reset(sim_cpu *cpu, bool por, uint32_t vtor_base, bool core_only)
     if (!cpu_read32(cpu, cpu->vtor, &sp0) || !cpu_read32(cpu, cpu->vtor + 4, &rv)) {
         enter_lockup(cpu);
     } else {
-        cpu_reg_set(cpu, UC_ARM_REG_MSP, sp0 & ~3u);
+        cpu_sysreg_set(cpu, UC_ARM_REG_MSP, sp0 & ~3u);
         set_pc(cpu, rv, rv & 1);
     }
     if ((cpu->dhcsr & DHCSR_C_DEBUGEN) && !cpu->lockup) {
@@ -131,18 +131,18 @@ static int exc_priority(const sim_cpu *cpu, unsigned exc)
     return irq < sizeof cpu->nvic_ipr ? cpu->nvic_ipr[irq] : 0;
 }
 
-static int exec_priority(const sim_cpu *cpu)
+static int exec_priority(sim_cpu *cpu)
 {
     unsigned ipsr = cpu_reg_get(cpu, UC_ARM_REG_IPSR) & 0x1FF;
     int prio = exc_priority(cpu, ipsr);
     if (!cpu->v6m) {
-        uint32_t basepri = cpu_reg_get(cpu, UC_ARM_REG_BASEPRI) & 0xFF;
+        uint32_t basepri = cpu_sysreg_get(cpu, UC_ARM_REG_BASEPRI) & 0xFF;
         if (basepri && (int)basepri < prio)
             prio = (int)basepri;
-        if (cpu_reg_get(cpu, UC_ARM_REG_FAULTMASK) & 1)
+        if (cpu_sysreg_get(cpu, UC_ARM_REG_FAULTMASK) & 1)
             prio = -1;
     }
-    if ((cpu_reg_get(cpu, UC_ARM_REG_PRIMASK) & 1) && prio > 0)
+    if ((cpu_sysreg_get(cpu, UC_ARM_REG_PRIMASK) & 1) && prio > 0)
         prio = 0;
     return prio;
 }
@@ -151,10 +151,10 @@ static int exec_priority(const sim_cpu *cpu)
 void cpu_take_exception(sim_cpu *cpu, unsigned exc)
 {
     uint32_t ipsr = cpu_reg_get(cpu, UC_ARM_REG_IPSR) & 0x1FF;
-    uint32_t control = cpu_reg_get(cpu, UC_ARM_REG_CONTROL);
+    uint32_t control = cpu_sysreg_get(cpu, UC_ARM_REG_CONTROL);
     bool on_psp = ipsr == 0 && (control & CONTROL_SPSEL);
     bool fpframe = cpu->fpu && (control & CONTROL_FPCA);
-    uint32_t sp = cpu_reg_get(cpu, on_psp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP);
+    uint32_t sp = cpu_sysreg_get(cpu, on_psp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP);
     uint32_t size = fpframe ? 0x68 : 0x20;
     bool realign = (sp & 4) != 0;
     uint32_t frame = (sp - size) & ~7u;
@@ -182,11 +182,11 @@ void cpu_take_exception(sim_cpu *cpu, unsigned exc)
         return;
     }
     sim_cpu_mem_changed(cpu, frame, size);
-    /* Bank the stack pointers in the order Unicorn's SPSEL handling expects: the frame's
-     * SP first, then leave PSP while still in thread mode, then enter handler mode. */
-    cpu_reg_set(cpu, on_psp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP, frame);
+    /* The frame's SP, then CONTROL (SPSEL/FPCA cleared), then handler mode: Unicorn's IPSR
+     * write banks R13 to MSP. */
+    cpu_sysreg_set(cpu, on_psp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP, frame);
     if (control & (CONTROL_SPSEL | CONTROL_FPCA))
-        cpu_reg_set(cpu, UC_ARM_REG_CONTROL, control & ~(CONTROL_SPSEL | CONTROL_FPCA));
+        cpu_sysreg_set(cpu, UC_ARM_REG_CONTROL, control & ~(CONTROL_SPSEL | CONTROL_FPCA));
     cpu_reg_set(cpu, UC_ARM_REG_IPSR, exc);
     uint32_t exc_return =
         0xFFFFFFE1u | (fpframe ? 0 : 0x10u) | (ipsr == 0 ? 0x8u : 0) | (on_psp ? 0x4u : 0);
@@ -269,7 +269,7 @@ void cpu_exception_return(sim_cpu *cpu, uint32_t exc_return)
     bool to_thread = (low & 0x8) != 0;
     bool use_psp = (low & 0x4) != 0;
     bool fpframe = !(low & 0x10);
-    uint32_t frame = cpu_reg_get(cpu, use_psp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP);
+    uint32_t frame = cpu_sysreg_get(cpu, use_psp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP);
     uint32_t w[8];
     for (unsigned i = 0; i < 8; i++) {
         if (!cpu_read32(cpu, frame + 4 * i, &w[i])) {
@@ -291,13 +291,13 @@ void cpu_exception_return(sim_cpu *cpu, uint32_t exc_return)
     }
     uint32_t xpsr = w[7];
     uint32_t sp = frame + (fpframe ? 0x68 : 0x20) + ((xpsr & (1u << 9)) ? 4 : 0);
-    uint32_t control = cpu_reg_get(cpu, UC_ARM_REG_CONTROL);
-    cpu_reg_set(cpu, use_psp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP, sp);
+    uint32_t control = cpu_sysreg_get(cpu, UC_ARM_REG_CONTROL);
+    cpu_sysreg_set(cpu, use_psp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP, sp);
     cpu_reg_set(cpu, UC_ARM_REG_IPSR, to_thread ? 0 : (xpsr & 0x1FF));
     uint32_t ncontrol = (control & ~(CONTROL_SPSEL | CONTROL_FPCA)) |
                         (use_psp ? CONTROL_SPSEL : 0) | (fpframe ? CONTROL_FPCA : 0);
     if (ncontrol != control)
-        cpu_reg_set(cpu, UC_ARM_REG_CONTROL, ncontrol);
+        cpu_sysreg_set(cpu, UC_ARM_REG_CONTROL, ncontrol);
     cpu_reg_set(cpu, UC_ARM_REG_APSR, xpsr & 0xF80F0000u);
     set_pc(cpu, w[6], (xpsr >> 24) & 1);
     cpu->event = true;

@@ -217,7 +217,10 @@ uint64_t cpu_systick_cycles_to_fire(const sim_cpu *cpu);
 bool cpu_take_pending(sim_cpu *cpu);
 bool cpu_interrupt_pending(const sim_cpu *cpu);
 
-/* cpu_regs.c */
+/* cpu_regs.c. cpu_sysreg_*: MSP, PSP, CONTROL, PRIMASK, BASEPRI, FAULTMASK at any
+ * privilege (plain uc_reg_* calls obey the core's current privilege). */
+uint32_t cpu_sysreg_get(sim_cpu *cpu, int ucreg);
+void cpu_sysreg_set(sim_cpu *cpu, int ucreg, uint32_t val);
 bool cpu_dcrsr_read(sim_cpu *cpu, unsigned regsel, uint32_t *val);
 bool cpu_dcrsr_write(sim_cpu *cpu, unsigned regsel, uint32_t val);
 

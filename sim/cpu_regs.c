@@ -33,17 +33,17 @@ bool cpu_dcrsr_read(sim_cpu *cpu, unsigned regsel, uint32_t *val)
         *val = (cpu_reg_get(cpu, UC_ARM_REG_XPSR) & ~(1u << 24)) | (cpu->thumb ? 1u << 24 : 0);
         return true;
     case REGSEL_MSP:
-        *val = cpu_reg_get(cpu, UC_ARM_REG_MSP);
+        *val = cpu_sysreg_get(cpu, UC_ARM_REG_MSP);
         return true;
     case REGSEL_PSP:
-        *val = cpu_reg_get(cpu, UC_ARM_REG_PSP);
+        *val = cpu_sysreg_get(cpu, UC_ARM_REG_PSP);
         return true;
     case REGSEL_SPECIAL:
-        *val = (cpu_reg_get(cpu, UC_ARM_REG_CONTROL) & (cpu->fpu ? 7u : 3u)) << 24 |
-               (cpu_reg_get(cpu, UC_ARM_REG_PRIMASK) & 1);
+        *val = (cpu_sysreg_get(cpu, UC_ARM_REG_CONTROL) & (cpu->fpu ? 7u : 3u)) << 24 |
+               (cpu_sysreg_get(cpu, UC_ARM_REG_PRIMASK) & 1);
         if (!cpu->v6m)
-            *val |= (cpu_reg_get(cpu, UC_ARM_REG_FAULTMASK) & 1) << 16 |
-                    (cpu_reg_get(cpu, UC_ARM_REG_BASEPRI) & 0xFF) << 8;
+            *val |= (cpu_sysreg_get(cpu, UC_ARM_REG_FAULTMASK) & 1) << 16 |
+                    (cpu_sysreg_get(cpu, UC_ARM_REG_BASEPRI) & 0xFF) << 8;
         return true;
     case REGSEL_FPSCR:
         if (!cpu->fpu)
@@ -74,17 +74,17 @@ bool cpu_dcrsr_write(sim_cpu *cpu, unsigned regsel, uint32_t val)
         cpu->thumb = (val >> 24) & 1;
         return true;
     case REGSEL_MSP:
-        cpu_reg_set(cpu, UC_ARM_REG_MSP, val & ~3u);
+        cpu_sysreg_set(cpu, UC_ARM_REG_MSP, val & ~3u);
         return true;
     case REGSEL_PSP:
-        cpu_reg_set(cpu, UC_ARM_REG_PSP, val & ~3u);
+        cpu_sysreg_set(cpu, UC_ARM_REG_PSP, val & ~3u);
         return true;
     case REGSEL_SPECIAL:
-        cpu_reg_set(cpu, UC_ARM_REG_PRIMASK, val & 1);
-        cpu_reg_set(cpu, UC_ARM_REG_CONTROL, (val >> 24) & (cpu->fpu ? 7u : 3u));
+        cpu_sysreg_set(cpu, UC_ARM_REG_PRIMASK, val & 1);
+        cpu_sysreg_set(cpu, UC_ARM_REG_CONTROL, (val >> 24) & (cpu->fpu ? 7u : 3u));
         if (!cpu->v6m) {
-            cpu_reg_set(cpu, UC_ARM_REG_FAULTMASK, (val >> 16) & 1);
-            cpu_reg_set(cpu, UC_ARM_REG_BASEPRI, (val >> 8) & 0xFF);
+            cpu_sysreg_set(cpu, UC_ARM_REG_FAULTMASK, (val >> 16) & 1);
+            cpu_sysreg_set(cpu, UC_ARM_REG_BASEPRI, (val >> 8) & 0xFF);
         }
         return true;
     case REGSEL_FPSCR:
@@ -111,4 +111,35 @@ uint32_t sim_cpu_reg(const sim_cpu *cpu, unsigned regno)
 bool sim_cpu_set_reg(sim_cpu *cpu, unsigned regno, uint32_t val)
 {
     return cpu_dcrsr_write(cpu, regno, val);
+}
+
+/* --- banked and special registers ---------------------------------------------------
+ * Unicorn reads and writes MSP, PSP, PRIMASK, BASEPRI, FAULTMASK and CONTROL through
+ * QEMU's MRS/MSR helpers, which obey the current privilege: in unprivileged thread mode
+ * (CONTROL.nPRIV) reads give 0 and writes are ignored. The debugger and exception entry
+ * must reach them anyway, so in thread mode these accesses run with IPSR briefly
+ * non-zero: handler mode is privileged, and Unicorn's IPSR write banks the stack pointers
+ * (R13 becomes MSP, and back to the SPSEL choice when IPSR returns to 0), so MSP and PSP
+ * read and write their true values there, and a CONTROL.SPSEL change takes effect on the
+ * way back. */
+
+uint32_t cpu_sysreg_get(sim_cpu *cpu, int ucreg)
+{
+    uint32_t ipsr = cpu_reg_get(cpu, UC_ARM_REG_IPSR) & 0x1FF;
+    if (ipsr == 0)
+        cpu_reg_set(cpu, UC_ARM_REG_IPSR, EXC_HARDFAULT);
+    uint32_t v = cpu_reg_get(cpu, ucreg);
+    if (ipsr == 0)
+        cpu_reg_set(cpu, UC_ARM_REG_IPSR, 0);
+    return v;
+}
+
+void cpu_sysreg_set(sim_cpu *cpu, int ucreg, uint32_t val)
+{
+    uint32_t ipsr = cpu_reg_get(cpu, UC_ARM_REG_IPSR) & 0x1FF;
+    if (ipsr == 0)
+        cpu_reg_set(cpu, UC_ARM_REG_IPSR, EXC_HARDFAULT);
+    cpu_reg_set(cpu, ucreg, val);
+    if (ipsr == 0)
+        cpu_reg_set(cpu, UC_ARM_REG_IPSR, 0);
 }

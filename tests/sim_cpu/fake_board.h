@@ -80,6 +80,7 @@ enum prog {
     P_HINT,
     P_BITBAND,
     P_USAGEFAULT,
+    P_UNPRIV,
 };
 
 #define DHCSR      0xE000EDF0u

@@ -43,6 +43,7 @@ table:
     .word hint_prog + 1     /* 19 */
     .word bitband_prog + 1  /* 20 */
     .word usagefault + 1    /* 21 */
+    .word unpriv_prog + 1   /* 22 */
 
     .org 0x300
     .thumb_func
@@ -242,6 +243,17 @@ bitband_prog:
     ldr r0, =0x42000000 + 0x20 * 32 + 0 * 4     /* clear bit 0 */
     str r1, [r0]
     bkpt #20
+
+    .thumb_func
+unpriv_prog:                /* to unprivileged thread mode on the PSP, then an SVC */
+    ldr r0, =0x20006000
+    msr psp, r0
+    movs r0, #3             /* nPRIV | SPSEL */
+    msr control, r0
+    isb
+    movs r5, #0
+    svc #0
+    bkpt #22
 
     .thumb_func
 hint_prog:

@@ -114,6 +114,30 @@ static void test_register_transfer(void **state)
     fb_free(b);
 }
 
+/* Unicorn gates MSP/PSP/PRIMASK... on the current privilege; the debugger must not be. */
+static void test_registers_of_unprivileged_thread_on_psp(void **state)
+{
+    fake_board *b = fb_new(STP_CORE_M4);
+    fb_start(b, fb_prog(b, P_UNPRIV));
+    fb_run_until_halt(b, 1000);
+    assert_true(sim_cpu_halted(b->cpu));
+    assert_int_equal(fb_reg(b, 5), 1);            /* the SVC handler ran */
+    assert_int_equal(fb_reg(b, 8), 0xFFFFFFFDu);  /* EXC_RETURN: thread, PSP */
+    assert_int_equal(fb_reg(b, 20) >> 24, 3);     /* back unprivileged on PSP */
+    assert_int_equal(fb_reg(b, 18), 0x20006000u); /* PSP */
+    assert_int_equal(fb_reg(b, 17), 0x20008000u); /* MSP */
+    assert_int_equal(fb_reg(b, 13), 0x20006000u); /* SP = PSP */
+    fb_set_reg(b, 17, 0x20007000u);
+    assert_int_equal(fb_reg(b, 17), 0x20007000u);
+    assert_int_equal(fb_reg(b, 13), 0x20006000u);
+    fb_set_reg(b, 20, 0x00000001u | (3u << 24)); /* PRIMASK while unprivileged */
+    assert_int_equal(fb_reg(b, 20), 0x03000001u);
+    fb_set_reg(b, 20, 0); /* privileged, back on MSP */
+    assert_int_equal(fb_reg(b, 13), 0x20007000u);
+    assert_int_equal(fb_reg(b, 18), 0x20006000u);
+    fb_free(b);
+}
+
 static void test_vector_catch_and_sysresetreq(void **state)
 {
     fake_board *b = fb_new(STP_CORE_M4);
@@ -279,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_halt_and_resume),
         cmocka_unit_test(test_step_one_instruction),
         cmocka_unit_test(test_register_transfer),
+        cmocka_unit_test(test_registers_of_unprivileged_thread_on_psp),
         cmocka_unit_test(test_vector_catch_and_sysresetreq),
         cmocka_unit_test(test_sysresetreq_from_firmware),
         cmocka_unit_test(test_vectreset_core_only),
