@@ -21,6 +21,7 @@
 #define GARBAGE_LIMIT    65536u
 #define BAD_CSUM_LIMIT   32u
 #define IDLE_POLL_MS     250
+#define REFUSE_WAIT_MS   500
 
 void gdb_notify(gdb_session *s, const char *fmt, ...)
 {
@@ -73,7 +74,23 @@ static void refuse_second_client(gdb_session *s)
                               "(one client at a time)";
     char frame[sizeof(msg) + 8];
     size_t n = stp_gdb_frame(msg, sizeof(msg) - 1, frame, sizeof(frame));
+    /* gdb shows an error reply to its first packet; wait briefly (the connected client
+     * waits meanwhile) for that packet's end, then answer it and close. */
+    char junk[256];
+    for (int waited = 0; waited < REFUSE_WAIT_MS; waited += 50) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 50) <= 0)
+            continue;
+        ssize_t got = recv(fd, junk, sizeof(junk), MSG_DONTWAIT);
+        if (got <= 0)
+            break;
+        if (memchr(junk, '#', (size_t)got) != NULL) {
+            (void)send(fd, "+", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            break;
+        }
+    }
     (void)send(fd, frame, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    shutdown(fd, SHUT_WR);
     close(fd);
     gdb_notify(s, "refused a second gdb connection: one client at a time");
 }

@@ -260,6 +260,14 @@ def doctor_finds(port, finding):
     c.close()
 
 
+def hold(port, seconds):
+    """Be the connected client for a while."""
+    c = Client(port)
+    check(c.request(b"?")[:1] == b"T", "holding the connection")
+    time.sleep(float(seconds))
+    c.close()
+
+
 if __name__ == "__main__":
     try:
         globals()[sys.argv[2]](int(sys.argv[1]), sys.argv[3])

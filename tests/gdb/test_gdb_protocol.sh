@@ -19,6 +19,14 @@ for part in stm32f407vg stm32f103c8; do
     expect_in "$WORK/srv.err" "refused a second gdb connection" "server logged the refusal"
     expect_in "$WORK/srv.err" "larger than PacketSize" "server logged the oversized packet"
     expect_in "$WORK/srv.err" "it sends no GDB packets" "server logged the garbage client"
+    # gdb itself, as the second client, shows the refusal.
+    $PY "$PORT" hold 4 > "$WORK/hold.out" 2>&1 &
+    HOLD=$!
+    for _ in $(seq 50); do grep -q "holding" "$WORK/hold.out" && break; sleep 0.1; done
+    timeout 20 gdb-multiarch -batch -nx -ex "target extended-remote :$PORT" > "$WORK/gdb2.out" 2>&1
+    wait $HOLD || fail "the holding client failed"
+    expect_in "$WORK/gdb2.out" "Remote failure reply: E.stprog gdbserver is busy: another gdb is connected" \
+        "gdb shows why it was refused"
     kill -TERM "$SRV_PID"
     wait_server_exit 10
     [ "$SRV_RC" -eq 0 ] || fail "gdbserver --persist exit status $SRV_RC after SIGTERM"
