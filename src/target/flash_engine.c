@@ -463,6 +463,16 @@ stp_status stp_flash_choose_psize(const stp_chip *chip, double volts, unsigned f
             stp_finding_evidence(fd, "psize", "%u", forced_bits);
             return STP_ERR_INVALID_ARG;
         }
+        if (p == STP_PSIZE_X64) {
+            stp_finding *fd = stp_finding_add(
+                findings, "flash.psize-unsupported", STP_SEV_ERROR,
+                "x64 programming needs an external VPP supply (8-9 V on the VPP pin) and "
+                "64-bit writes, which stprog does not drive through the debug port");
+            stp_finding_evidence(fd, "psize", "x64");
+            stp_finding_evidence(fd, "voltage_table", "%s", table);
+            stp_finding_advice(fd, "use --psize 32 (the fastest width from VDD alone)");
+            return STP_ERR_UNSUPPORTED;
+        }
         if (measured && min[p] != 0 && mv < min[p]) {
             stp_finding *fd = stp_finding_add(
                 findings, "flash.psize-voltage", STP_SEV_ERROR,

@@ -184,6 +184,10 @@ static void test_psize_from_voltage(void **state)
     assert_int_equal(stp_flash_choose_psize(chip, 2.2, 16, &p, &f), STP_OK - 0);
     assert_int_equal(p, STP_PSIZE_X16);
     stp_findings_clear(&f);
+    /* x64 needs VPP: refused at any VDD */
+    assert_int_equal(stp_flash_choose_psize(chip, 3.3, 64, &p, &f), STP_ERR_UNSUPPORTED);
+    assert_non_null(stp_findings_find(&f, "flash.psize-unsupported"));
+    stp_findings_clear(&f);
     /* a probe that cannot measure: x8 and a warning */
     assert_int_equal(stp_flash_choose_psize(chip, 0.0, 0, &p, &f), STP_OK);
     assert_int_equal(p, STP_PSIZE_X8);
