@@ -209,17 +209,10 @@ static bool early_m3(const stp_chip *c)
 
 void sim_board_mem_changed(sim_board *b, uint32_t addr, uint32_t len)
 {
-#if SIM_HAVE_CORE
     if (b->cpu)
         sim_cpu_mem_changed(b->cpu, addr, len);
-#else
-    (void)b;
-    (void)addr;
-    (void)len;
-#endif
 }
 
-#if SIM_HAVE_CORE
 static sim_access bus_read_cb(void *ctx, uint32_t addr, uint32_t *val, unsigned width)
 {
     return sim_bus_read((sim_board *)ctx, addr, val, width, SIM_MASTER_CORE);
@@ -283,15 +276,6 @@ static int create_core(sim_board *b, char *err, size_t errlen)
     b->cpu = sim_cpu_create(c->core, cpuid_for(c), &bus, r, n, err, errlen);
     return b->cpu ? 0 : -1;
 }
-#else
-static int create_core(sim_board *b, char *err, size_t errlen)
-{
-    (void)b;
-    (void)err;
-    (void)errlen;
-    return 0; /* built without the core: the board answers the debugger only */
-}
-#endif
 
 /* ---- reset ----------------------------------------------------------------------- */
 
@@ -314,10 +298,8 @@ void sim_board_reset(sim_board *b, sim_reset_kind kind)
     b->swd_dead = false;
     b->fw_run_ns = 0;
     b->core_stall_ns = 0;
-#if SIM_HAVE_CORE
     if (b->cpu)
         sim_cpu_reset(b->cpu, power, 0);
-#endif
 }
 
 /* ---- open / close ---------------------------------------------------------------- */
@@ -395,10 +377,8 @@ bad:
 
 static void destroy(sim_board *b)
 {
-#if SIM_HAVE_CORE
     if (b->cpu)
         sim_cpu_destroy(b->cpu);
-#endif
     if (b->fm && b->flash_ctx)
         b->fm->destroy(b);
     for (size_t i = 0; i < b->sys_count; i++)

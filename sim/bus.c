@@ -97,10 +97,8 @@ static sim_access ppb_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned 
 {
     if (is_dbgmcu(b, addr))
         return periph_read(b, addr, val, width);
-#if SIM_HAVE_CORE
     if (who == SIM_MASTER_DEBUG && b->cpu)
         return sim_cpu_ppb_read(b->cpu, addr, val, width);
-#endif
     *val = 0;
     return SIM_ACC_OK;
 }
@@ -110,10 +108,8 @@ static sim_access ppb_write(sim_board *b, uint32_t addr, uint32_t val, unsigned 
 {
     if (is_dbgmcu(b, addr))
         return periph_write(b, addr, val, width);
-#if SIM_HAVE_CORE
     if (who == SIM_MASTER_DEBUG && b->cpu)
         return sim_cpu_ppb_write(b->cpu, addr, val, width);
-#endif
     return SIM_ACC_OK;
 }
 

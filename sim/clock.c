@@ -20,11 +20,7 @@ static bool core_runnable(const sim_board *b)
 {
     if (b->nrst_held || b->spec.supply == SIM_SUPPLY_DEAD_CORE)
         return false;
-#if SIM_HAVE_CORE
-    if (b->cpu)
-        return !sim_cpu_halted(b->cpu);
-#endif
-    return true; /* without a core model the firmware is taken to run */
+    return b->cpu && !sim_cpu_halted(b->cpu);
 }
 
 /* firmware=sleep: Stop/Standby keep the debug port only with DBGMCU_CR DBG_STOP and
@@ -99,12 +95,8 @@ static void run_core(sim_board *b, uint64_t ns)
     uint64_t total = ns * b->core_hz + b->cycle_rem;
     uint64_t cycles = total / SIM_NS_PER_S;
     b->cycle_rem = total % SIM_NS_PER_S;
-#if SIM_HAVE_CORE
     if (cycles)
         b->stats.core_instructions += sim_cpu_run(b->cpu, cycles);
-#else
-    (void)cycles;
-#endif
 }
 
 void sim_clock_advance(sim_board *b, uint64_t ns)

@@ -12,16 +12,6 @@
 #include "cpu.h"
 #include "target/chipdb.h"
 
-/* The Cortex-M core (sim/cpu*.c) is linked when its sources are in the tree. */
-#if defined(__has_include)
-#if __has_include("cpu_internal.h")
-#define SIM_HAVE_CORE 1
-#endif
-#endif
-#ifndef SIM_HAVE_CORE
-#define SIM_HAVE_CORE 0
-#endif
-
 #define SIM_NS_PER_S  1000000000ull
 #define SIM_NEVER     UINT64_MAX
 #define SIM_MAX_AREAS 4 /* system-memory clusters (ROM, OTP, UID, flash size, OB) */
