@@ -233,6 +233,10 @@ static sim_access l1_mem_write(sim_board *b, uint32_t addr, uint32_t val, unsign
     op.psize = STP_PSIZE_X32;
     op.finish = finish;
     uint32_t pe = s->pecr & (PECR_PROG | PECR_ERASE | PECR_FPRG);
+    /* FPRG+PROG selects half-page programming even with ERASE still set (OpenOCD's
+     * stm32lx driver leaves ERASE set from its page erases). */
+    if ((pe & (PECR_PROG | PECR_FPRG)) == (PECR_PROG | PECR_FPRG))
+        pe = PECR_PROG | PECR_FPRG;
     if (pe == (PECR_PROG | PECR_ERASE)) {
         op.kind = SIM_OP_ERASE;
         op.sector = sec;
