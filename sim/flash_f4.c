@@ -382,12 +382,8 @@ sim_access f4x_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_t mask
         if (sim_flash_busy(b))
             break;
         s->optcr = v & ~OPTCR_OPTSTRT;
-        if (v & OPTCR_OPTSTRT) {
-            if (s->cr & CR_LOCK)
-                error(b, SR_SEQERR); /* option programming needs FLASH_CR unlocked too */
-            else
-                start_option(b);
-        }
+        if (v & OPTCR_OPTSTRT)
+            start_option(b);
         break;
     }
     case REG_OPTCR1:
