@@ -53,8 +53,10 @@ static void info(gdb_session *s)
 {
     const stp_target_info *i = stp_target_get_info(s->t);
     const stp_probe_info *p = stp_probe_get_info(s->dbg);
+    size_t cl = i->core != NULL ? strlen(i->core) : 0;
+    bool named = cl > 0 && i->core[cl - 1] == 'F'; /* "Cortex-M4F" says it already */
     gdb_console(s, "chip:  %s (device 0x%03X rev 0x%04X), %s%s\n", i->name, i->dev_id, i->rev_id,
-                i->core, s->hw.fpu ? " with FPU" : "");
+                i->core, s->hw.fpu && !named ? " with FPU" : "");
     gdb_console(s, "flash: %u KiB at 0x%08X in %zu erase units; SRAM %u KiB at 0x%08X\n",
                 (unsigned)i->flash_kb, (unsigned)i->flash_base, stp_target_region_count(s->t),
                 (unsigned)i->sram_kb, (unsigned)i->sram_base);
