@@ -8,7 +8,7 @@ size=$(stat -c %s "$img")
 sim "sim:stm32f407vg,vdd=0.5,supply=dead-core" st-flash write "$img" 0x8000000
 check "dead core: st-flash write fails" [ $? -ne 0 ]
 
-# RDP level 1: debug reads of flash fail (the unlock is in rdp_unlock.sh).
+# RDP level 1: debug reads of flash fail (unlock + power cycle: rdp_unlock.sh).
 state="$WORK/rdp.state"
 sim "sim:stm32f407vg,state=$state" st-flash write "$img" 0x8000000
 check "rdp: firmware written" [ $? -eq 0 ]
