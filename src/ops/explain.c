@@ -255,7 +255,19 @@ void stp_explain_failure(stp_debug *dbg, stp_target *t, stp_status st,
 
 /* ---- sampled read-back for half-erased sectors ------------------------------------- */
 
-#define SCAN_SAMPLE      1024u
+#define SCAN_SAMPLE 1024u
+
+/* An erase cut short leaves each cell erased or not by chance: erased bytes finely mixed
+ * with old ones (many changes), and erased neighbours about as often as chance gives
+ * (erased * p pairs for a fraction p). Code and data with a blank tail give long runs;
+ * Thumb-2 code rich in single 0xFF bytes (branch encodings) has almost no erased pairs. */
+static bool mixed_by_chance(uint32_t erased, uint32_t changes, uint32_t pairs, uint32_t len)
+{
+    if (erased * 20u < len || erased * 100u >= len * 95u || changes * 100u < len * 12u)
+        return false;
+    uint64_t expected = (uint64_t)erased * erased / len; /* pairs for independent cells */
+    return (uint64_t)pairs * 2u >= expected && pairs >= 2u;
+}
 #define SCAN_MAX_SECTORS 64u
 #define SCAN_MAX_REPORT  4u
 
@@ -275,15 +287,18 @@ size_t stp_dx_scan_partial_erase(stp_target *t, stp_findings *fs)
         stp_findings_free(&scratch);
         if (st != STP_OK)
             break;
-        uint32_t erased = 0, changes = 0;
+        uint32_t erased = 0, changes = 0, pairs = 0;
         for (uint32_t k = 0; k < len; k++) {
             erased += buf[k] == ev;
             if (k > 0 && (buf[k] == ev) != (buf[k - 1] == ev))
                 changes++;
+            if (k > 0 && buf[k] == ev && buf[k - 1] == ev)
+                pairs++;
         }
-        /* An erase cut short leaves erased and old bytes finely mixed; data and a blank
-         * tail give a few long runs instead. */
-        if (erased < len / 50 || erased == len || changes * 100u < len * 4u)
+        /* An erase cut short leaves erased and old bytes finely mixed (each cell erased or
+         * not by chance); code and data with a blank tail give long runs, and even code
+         * rich in 0xFF (Thumb-2 branches) stays far below these fractions. */
+        if (!mixed_by_chance(erased, changes, pairs, len))
             continue;
         stp_finding *f = stp_finding_add(fs, "flash.erase-incomplete", STP_SEV_ERROR,
                                          "sector %u at 0x%08X is only partly erased",
@@ -295,8 +310,10 @@ size_t stp_dx_scan_partial_erase(stp_target *t, stp_findings *fs)
         stp_finding_evidence(f, "erased_runs", "%u changes between erased and old bytes",
                              (unsigned)changes);
         stp_finding_advice(f,
-                           "the erase stopped part way: fix the cause above, then erase "
-                           "again (`stprog erase --sectors %u`) before programming",
+                           "an erase stopped part way (power lost or a reset during it): "
+                           "fix that cause, then erase again (`stprog erase --sectors %u`) "
+                           "before programming; `stprog doctor --flash-test` loads the "
+                           "supply the way an erase does",
                            (unsigned)s->index);
         found++;
     }
