@@ -3,6 +3,7 @@
 
 Usage: rsp_client.py PORT SCENARIO   (scenarios below; exit 0 = every check passed)
 """
+import os
 import socket
 import sys
 import time
@@ -270,11 +271,13 @@ def doctor_finds(port, finding):
     c.close()
 
 
-def hold(port, seconds):
-    """Be the connected client for a while."""
+def hold(port, release_file):
+    """Be the connected client until release_file exists (at most 30 s)."""
     c = Client(port)
     check(c.request(b"?")[:1] == b"T", "holding the connection")
-    time.sleep(float(seconds))
+    deadline = time.monotonic() + 30
+    while not os.path.exists(release_file) and time.monotonic() < deadline:
+        time.sleep(0.05)
     c.close()
 
 

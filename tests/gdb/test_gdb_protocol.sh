@@ -3,7 +3,7 @@
 # refused, the next client served, no-ack mode, monitor commands, Ctrl-C, breakpoints and
 # watchpoints; and SIGTERM ends a --persist server cleanly.
 . "$(dirname "$0")/gdb_lib.sh"
-PY="python3 $(dirname "$0")/rsp_client.py"
+PY="python3 -u $(dirname "$0")/rsp_client.py"
 
 for part in stm32f407vg stm32f103c8; do
     case $part in
@@ -20,10 +20,12 @@ for part in stm32f407vg stm32f103c8; do
     expect_in "$WORK/srv.err" "larger than PacketSize" "server logged the oversized packet"
     expect_in "$WORK/srv.err" "it sends no GDB packets" "server logged the garbage client"
     # gdb itself, as the second client, shows the refusal.
-    $PY "$PORT" hold 4 > "$WORK/hold.out" 2>&1 &
+    rm -f "$WORK/release"
+    $PY "$PORT" hold "$WORK/release" > "$WORK/hold.out" 2>&1 &
     HOLD=$!
     for _ in $(seq 50); do grep -q "holding" "$WORK/hold.out" && break; sleep 0.1; done
     timeout 20 gdb-multiarch -batch -nx -ex "target extended-remote :$PORT" > "$WORK/gdb2.out" 2>&1
+    touch "$WORK/release"
     wait $HOLD || fail "the holding client failed"
     expect_in "$WORK/gdb2.out" "Remote failure reply: E.stprog gdbserver is busy: another gdb is connected" \
         "gdb shows why it was refused"

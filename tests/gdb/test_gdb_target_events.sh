@@ -3,7 +3,7 @@
 # ends in SIGLOST (T1d) with the probe's finding, not in a hang; monitor doctor names a low
 # supply.
 . "$(dirname "$0")/gdb_lib.sh"
-PY="python3 $(dirname "$0")/rsp_client.py"
+PY="python3 -u $(dirname "$0")/rsp_client.py"
 state=$WORK/f407.state
 "$STPROG" -q write "$STPROG_BUILD/examples/blinky_f407.elf" --probe "sim:stm32f407vg,state=$state" \
     > /dev/null || fail "writing the example firmware"
