@@ -8,7 +8,13 @@
  * - uc_emu_start(begin): bit 0 of begin sets the Thumb state; so does bit 0 of a PC written
  *   with uc_reg_write(). We keep EPSR.T ourselves (cpu->thumb) and start at pc|thumb; a core
  *   started with T=0 raises INVSTATE like the hardware. Reading UC_ARM_REG_XPSR returns
- *   APSR|IPSR|EPSR with T in bit 24; UC_ARM_REG_IPSR can be written directly.
+ *   APSR|IPSR|EPSR with T in bit 24. UC_ARM_REG_IPSR can be written directly and banks the
+ *   stack pointers like the hardware (entering handler mode makes R13 the MSP, returning to
+ *   thread mode selects the stack CONTROL.SPSEL names); a CONTROL write in thread mode
+ *   swaps R13 on an SPSEL change, in handler mode it does not.
+ * - UC_ARM_REG_MSP/PSP/PRIMASK/BASEPRI/FAULTMASK go through QEMU's MRS/MSR helpers and
+ *   obey the core's current privilege: in unprivileged thread mode they read 0 and ignore
+ *   writes. cpu_sysreg_get/set (cpu_regs.c) briefly enter handler mode to reach them.
  * - Exceptions are NOT taken by Unicorn: cc->do_interrupt is never called. Every exception
  *   (BKPT = 7, SVC = 2, fetch from MMIO = 3, EXC_RETURN branch = 8, NOCP = 17,
  *   INVSTATE = 18, UNALIGNED = 22 ...) is reported to UC_HOOK_INTR with the QEMU EXCP_*

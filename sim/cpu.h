@@ -13,8 +13,7 @@
  * DebugMonitor exception; interrupt sources outside the core; SEV (WFE after SEV sleeps);
  * CYCCNT counts executed instructions (not sleep cycles); CCR.UNALIGN_TRP/DIV_0_TRP and
  * CPACR are stored but do not reach Unicorn (its FPU stays enabled, division by zero
- * gives 0); privilege is not re-evaluated on exception entry (thread code runs
- * privileged unless CONTROL.nPRIV). */
+ * gives 0). */
 #ifndef SIM_CPU_H
 #define SIM_CPU_H
 
