@@ -7,7 +7,9 @@
 #include <string.h>
 
 const cli_option cli_global_options[] = {
-    {"probe", 0, "SPEC", "probe: stlink, stlink:SERIAL or sim:PART[,key=value...]"},
+    {"probe", 0, "SPEC",
+     "probe: stlink (the default), stlink:SERIAL, sim:PART[,key=value...] (the virtual board) "
+     "or uart:PORT[,key=value...] (the ROM bootloader on a serial port)"},
     {"freq", 0, "KHZ", "SWD clock in kHz (4000, 1800, ...; 4M = 4000)"},
     {"connect", 0, "MODE", "connect mode: normal, under-reset or hot-plug"},
     {"reset", 0, "MODE", "reset mode: hw (NRST pin), sw (system reset) or core"},
