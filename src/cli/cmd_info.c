@@ -97,10 +97,20 @@ static stp_status run(cli_ctx *ctx)
     } else {
         cli_printf(ctx, "probe:          %s, firmware %s, serial %s\n", pi->kind, pi->firmware,
                    pi->serial[0] ? pi->serial : "?");
-        cli_printf(ctx, "target voltage: %.2f V\n", in->voltage);
-        cli_printf(ctx, "device:         %s (device ID 0x%03X, revision 0x%04X)\n", in->name,
-                   (unsigned)in->dev_id, (unsigned)in->rev_id);
-        cli_printf(ctx, "core:           %s (CPUID 0x%08X)\n", in->core, (unsigned)in->cpuid);
+        /* 0 V / CPUID 0: not measured / not read (the ROM bootloader over a UART). */
+        if (in->voltage > 0)
+            cli_printf(ctx, "target voltage: %.2f V\n", in->voltage);
+        else
+            cli_printf(ctx, "target voltage: not measured\n");
+        if (in->cpuid != 0) {
+            cli_printf(ctx, "device:         %s (device ID 0x%03X, revision 0x%04X)\n", in->name,
+                       (unsigned)in->dev_id, (unsigned)in->rev_id);
+            cli_printf(ctx, "core:           %s (CPUID 0x%08X)\n", in->core, (unsigned)in->cpuid);
+        } else {
+            cli_printf(ctx, "device:         %s (device ID 0x%03X)\n", in->name,
+                       (unsigned)in->dev_id);
+            cli_printf(ctx, "core:           %s\n", in->core);
+        }
         cli_printf(ctx, "flash:          %s, %zu sectors, %s controller%s\n", fsize, nsect,
                    in->flash_kind, in->dual_bank ? ", dual bank" : "");
         cli_printf(ctx, "sram:           %s\n", sram);

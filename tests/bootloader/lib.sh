@@ -34,7 +34,8 @@ serve() {
     stop_serve
     local report=${2:-}
     rm -f "$WORK/serve.out"
-    STPROG_SIM_REPORT=$report "$STPROG" sim-serve "$1" --link "$WORK/tty" \
+    # timeout: a server orphaned by a killed test does not outlive it by long.
+    STPROG_SIM_REPORT=$report timeout -s TERM 300 "$STPROG" sim-serve "$1" --link "$WORK/tty" \
         >"$WORK/serve.out" 2>"$WORK/serve.err" &
     SERVE_PID=$!
     for _ in $(seq 100); do

@@ -13,6 +13,18 @@ for pair in stm32f103c8:blinky_f103.bin stm32f407vg:blinky_f407.bin; do
     [ -f "$img" ] || { fail "no example firmware $img"; continue; }
     size=$(stat -c %s "$img")
 
+    # info: what the bootloader tells (Get, Get ID) and what Read Memory shows.
+    serve "sim:$part,boot0=1"
+    uart info >"$WORK/i.out" 2>&1 || fail "$part: info over uart: $(cat "$WORK/i.out")"
+    pid=$([ "$part" = stm32f407vg ] && echo 0x413 || echo 0x410)
+    ver=$([ "$part" = stm32f407vg ] && echo 3.1 || echo 2.2)
+    for want in "probe:          uart, firmware bootloader $ver" "device ID $pid" \
+        "target voltage: not measured" "read protection: level 0"; do
+        grep -qF "$want" "$WORK/i.out" || fail "$part: info lacks '$want': $(cat "$WORK/i.out")"
+    done
+    "$STPROG" --probe "uart:$TTY" --json info >"$WORK/i.json" 2>/dev/null
+    jq -e ".status == \"ok\"" "$WORK/i.json" >/dev/null || fail "$part: info --json: $(cat "$WORK/i.json")"
+
     # stprog: write (plan, erase, program, verify), then read back.
     serve "sim:$part,boot0=1" "$WORK/stprog.json"
     uart write "$img" >"$WORK/w.out" 2>&1 || fail "$part: stprog write over uart: $(cat "$WORK/w.out")"
