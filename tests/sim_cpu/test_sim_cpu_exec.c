@@ -280,17 +280,20 @@ static void test_bus_fault_enters_hardfault(void **state)
 
 static void test_svc_and_exception_return(void **state)
 {
-    fake_board *b = fb_new(STP_CORE_M4);
-    uint32_t e = fb_prog(b, P_SVC) & ~1u;
-    fb_start(b, e);
-    fb_run_until_halt(b, 1000);
-    assert_true(sim_cpu_halted(b->cpu));
-    assert_int_equal(fb_reg(b, 5), 2);
-    assert_int_equal(fb_reg(b, 15), e + 6);
-    assert_int_equal(fb_reg(b, 16) & 0x1FF, 0); /* back in thread mode */
-    assert_int_equal(fb_reg(b, 13), 0x20008000u);
-    assert_int_equal(fb_reg(b, 8), 0xFFFFFFF9u); /* EXC_RETURN: thread, MSP, basic frame */
-    fb_free(b);
+    stp_core_kind cores[] = {STP_CORE_M0, STP_CORE_M3, STP_CORE_M4, STP_CORE_M7};
+    for (size_t c = 0; c < 4; c++) {
+        fake_board *b = fb_new(cores[c]);
+        uint32_t e = fb_prog(b, P_SVC) & ~1u;
+        fb_start(b, e);
+        fb_run_until_halt(b, 1000);
+        assert_true(sim_cpu_halted(b->cpu));
+        assert_int_equal(fb_reg(b, 5), 2);
+        assert_int_equal(fb_reg(b, 15), e + 6);
+        assert_int_equal(fb_reg(b, 16) & 0x1FF, 0); /* back in thread mode */
+        assert_int_equal(fb_reg(b, 13), 0x20008000u);
+        assert_int_equal(fb_reg(b, 8), 0xFFFFFFF9u); /* EXC_RETURN: thread, MSP, basic frame */
+        fb_free(b);
+    }
 }
 
 static void test_fp_context_extended_frame(void **state)
@@ -311,13 +314,16 @@ static void test_fp_context_extended_frame(void **state)
 
 static void test_systick_interrupts(void **state)
 {
-    fake_board *b = fb_new(STP_CORE_M4);
-    fb_start(b, fb_prog(b, P_SYSTICK));
-    uint64_t n = fb_run_until_halt(b, 100000);
-    assert_true(sim_cpu_halted(b->cpu));
-    assert_int_equal(fb_reg(b, 6), 5);
-    assert_in_range(n, 500, 600); /* five periods of 100 cycles */
-    fb_free(b);
+    stp_core_kind cores[] = {STP_CORE_M0, STP_CORE_M4};
+    for (size_t c = 0; c < 2; c++) {
+        fake_board *b = fb_new(cores[c]);
+        fb_start(b, fb_prog(b, P_SYSTICK));
+        uint64_t n = fb_run_until_halt(b, 100000);
+        assert_true(sim_cpu_halted(b->cpu));
+        assert_int_equal(fb_reg(b, 6), 5);
+        assert_in_range(n, 500, 600); /* five periods of 100 cycles */
+        fb_free(b);
+    }
 }
 
 static void put32(uint8_t *p, uint32_t v)
