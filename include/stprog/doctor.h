@@ -84,4 +84,9 @@ typedef struct stp_explain_context {
 void stp_explain_failure(stp_debug *dbg, stp_target *t, stp_status st,
                          const stp_explain_context *ctx, stp_findings *findings);
 
+/* One DHCSR read after a command that believes it succeeded: true when the debug logic was
+ * reset under it (C_DEBUGEN cleared, which only a power-on/brown-out reset does), i.e. the
+ * chip lost power and the command's result cannot be trusted. False when unknown. */
+bool stp_explain_power_lost(stp_debug *dbg);
+
 #endif

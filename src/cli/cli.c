@@ -91,6 +91,8 @@ static void begin_document(cli_ctx *ctx, const char *command)
 static int finish(cli_ctx *ctx, stp_status st)
 {
     cli_progress_finish(&ctx->progress);
+    if (st == STP_OK && ctx->late_status != STP_OK)
+        st = ctx->late_status;
     int code = stp_status_exit_code(st);
     bool usage_only = ctx->findings.count > 0;
     bool has_error = false;

@@ -111,6 +111,9 @@ typedef struct cli_ctx {
     FILE *err;        /* stderr */
     FILE *in;         /* stdin (answers to cli_confirm) */
     bool interactive; /* stdin and stderr are terminals: cli_confirm may ask */
+    /* Set when the board failed behind a command's back (cli_session_close saw the chip
+     * lose power): the exit path reports it even when run() returned STP_OK. */
+    stp_status late_status;
 } cli_ctx;
 
 /* The registry (src/cli/commands.c). */

@@ -51,12 +51,23 @@ stp_status cli_session_open(cli_ctx *ctx, unsigned psize_bits, cli_session *s)
     return st;
 }
 
+/* Option-byte loading may reset the debug logic on some families (L1 OBL_LAUNCH). */
+static bool reloads_options(const cli_ctx *ctx)
+{
+    return ctx->cmd != NULL && strcmp(ctx->cmd->name, "option-bytes") == 0;
+}
+
 void cli_session_close(cli_session *s)
 {
     cli_ctx *ctx = s->ctx;
     bool failed = false;
     for (size_t i = s->findings_at_open; ctx != NULL && i < ctx->findings.count; i++)
         failed = failed || ctx->findings.items[i].severity == STP_SEV_ERROR;
+    if (!failed && ctx != NULL && s->target != NULL && !reloads_options(ctx) &&
+        stp_explain_power_lost(s->probe)) {
+        failed = true; /* the command saw success, but the chip lost power under it */
+        ctx->late_status = STP_ERR_POWER;
+    }
     if (failed && s->probe != NULL) {
         stp_explain_context why = {.operation = ctx->cmd != NULL ? ctx->cmd->name : NULL,
                                    .attached = s->target != NULL};

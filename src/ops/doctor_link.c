@@ -232,6 +232,7 @@ static void link_quality(stp_dx_run *r, stp_doctor_check *c, const char *connect
     }
     char per[192] = "";
     unsigned khz = r->khz, clean = 0, noisy_khz = 0, noisy_errors = 0;
+    bool stuck = false;
     for (;;) {
         unsigned errors = 0, differ = 0;
         stability(r, ref, buf, &errors, &differ);
@@ -254,8 +255,10 @@ static void link_quality(stp_dx_run *r, stp_doctor_check *c, const char *connect
         if (next == 0)
             break;
         unsigned got = set_clock(r, next);
-        if (got >= khz)
+        if (got >= khz) {
+            stuck = true; /* the probe cannot run slower */
             break;
+        }
         khz = got;
     }
     stp_free(ref);
@@ -280,10 +283,21 @@ static void link_quality(stp_dx_run *r, stp_doctor_check *c, const char *connect
                            clean);
         stp_dx_set(c, STP_CHECK_WARN, "%s; noisy above %u kHz", connect_note, clean);
     } else {
-        f = stp_finding_add(r->findings, "link.noisy", STP_SEV_ERROR,
-                            "the SWD link corrupts transfers at every clock down to %u kHz", khz);
-        stp_finding_advice(f, "check the wiring: GND between probe and board, SWDIO/SWCLK "
-                              "wires under 20 cm, no other driver on those pins");
+        if (stuck) {
+            f = stp_finding_add(r->findings, "link.noisy", STP_SEV_ERROR,
+                                "the SWD link corrupts transfers at %u kHz and the probe "
+                                "cannot run slower",
+                                khz);
+            stp_finding_advice(f, "update the probe's firmware (SWD clock selection came with "
+                                  "V2J22) and retry with a lower --freq; meanwhile shorten the "
+                                  "wires and add GND next to SWDIO/SWCLK");
+        } else {
+            f = stp_finding_add(r->findings, "link.noisy", STP_SEV_ERROR,
+                                "the SWD link corrupts transfers at every clock down to %u kHz",
+                                khz);
+            stp_finding_advice(f, "check the wiring: GND between probe and board, SWDIO/SWCLK "
+                                  "wires under 20 cm, no other driver on those pins");
+        }
         stp_dx_set(c, STP_CHECK_FAIL, "%s; no clean clock", connect_note);
         stp_dx_block(r, c, STP_ERR_PROTOCOL);
     }

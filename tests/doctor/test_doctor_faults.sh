@@ -33,6 +33,10 @@ run --probe sim:stm32f407vg,swd-max-khz=1000 --freq 950 doctor --json
 expect_rc 0
 [ -z "$(problems)" ] || fail "$WHAT: false alarm at a clean clock: $(problems)"
 
+# Firmware before V2J22 cannot lower the clock: the advice is the firmware update.
+expect_doctor "stm32f407vg,probe=v2,fw=V2J21S4,swd-max-khz=1000" 1 "link.noisy probe.firmware-old" ""
+advice link.noisy | grep -q 'V2J22' || fail "advice does not name the firmware: $(advice link.noisy)"
+
 expect_doctor "stm32f407vg,nrst=unconnected" 0 link.nrst-unconnected ""
 doctor "stm32f103c8,firmware=swd-off"
 expect_rc_not 0

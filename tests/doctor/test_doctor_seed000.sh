@@ -34,6 +34,14 @@ expect_rc_not 0
 grep -q '\[power.brownout-reset\]' "$TMP/err" || fail "text output lacks the finding"
 grep -q 'next step:' "$TMP/err" || fail "text output lacks advice"
 
+# erase alone: the controller relocks at the brown-out and later erase starts are ignored,
+# so the erase looks done; the lost debug state tells otherwise.
+run --probe "sim:stm32f407vg,state=$state" write "$TMP/old.bin" --json
+run --probe "sim:stm32f407vg,supply=unstable,seed=1,state=$state" erase --sectors 0-3 --json
+expect_rc_not 0
+[ "$(jqo .status)" = power ] || fail "$WHAT: status $(jqo .status)"
+has power.brownout-reset
+
 # doctor's flash test on the same board finds the power problem.
 doctor "stm32f407vg,supply=unstable,seed=1" --flash-test --yes
 expect_rc_not 0
