@@ -69,12 +69,22 @@ typedef struct stp_plan {
 /* What the planner needs. current[i] (may be NULL, or an entry NULL) holds regions[i].size
  * bytes of the sector's present contents; with it the planner skips unchanged sectors,
  * programs blank ones without erasing, and restores only non-blank kept bytes. */
+/* CRC-32 (stp_crc32) of a region's present contents, when the target can compute it
+ * faster than it can be read (a RAM routine, the CRC unit). */
+typedef struct stp_region_crc {
+    bool valid;
+    uint32_t crc32;
+} stp_region_crc;
+
 typedef struct stp_plan_input {
     const stp_segment *segments; /* sorted, non-overlapping (as stp_image gives them) */
     size_t segment_count;
     const stp_flash_region *regions; /* sorted by address */
     size_t region_count;
     const uint8_t *const *current;
+    /* Optional per-region CRCs (may be NULL): a region without current contents that the
+     * image covers completely is skipped when the image's CRC over it matches. */
+    const stp_region_crc *current_crc;
     uint32_t program_unit; /* power of two, >= 1 */
     uint8_t erased_byte;
 } stp_plan_input;

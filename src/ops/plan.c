@@ -207,6 +207,16 @@ static bool plan_region(const stp_plan_input *in, size_t r, const piece *pcs, si
     }
     ps->image_bytes = image_bytes;
 
+    /* Without contents, a CRC of the region can still prove a fully covered one unchanged. */
+    if (cur == NULL && image_bytes == reg->size && in->current_crc != NULL &&
+        in->current_crc[r].valid) {
+        uint32_t crc = 0;
+        for (size_t k = 0; k < npcs; k++)
+            crc = stp_crc32(crc, pcs[k].data, pcs[k].len);
+        if (crc == in->current_crc[r].crc32)
+            changed = false;
+    }
+
     if (!changed) {
         ps->action = STP_PLAN_SKIP;
         plan->skip_count++;

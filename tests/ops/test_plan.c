@@ -306,6 +306,42 @@ static void test_refuse_write_protected(void **state)
     free(img);
 }
 
+/* CRCs instead of contents: a fully covered sector whose CRC matches is skipped; one whose
+ * CRC differs, or that the image covers only in part, is erased (and its other bytes read
+ * back first). */
+static void test_skip_by_crc(void **state)
+{
+    (void)state;
+    stp_flash_region regs[12];
+    size_t nr = f4_regions(regs);
+    uint8_t *img = filled(3 * 16384, 0x5C);
+    stp_segment seg = {BASE, 2 * 16384 + 100, img};
+    stp_region_crc crcs[12] = {{0}};
+    crcs[0] = (stp_region_crc){true, stp_crc32(0, img, 16384)};
+    crcs[1] = (stp_region_crc){true, stp_crc32(0, img, 16384) ^ 1u};
+    crcs[2] = (stp_region_crc){true, stp_crc32(0, img, 16384)};
+    stp_plan_input in = {.segments = &seg,
+                         .segment_count = 1,
+                         .regions = regs,
+                         .region_count = nr,
+                         .current_crc = crcs,
+                         .program_unit = 4,
+                         .erased_byte = 0xFF};
+    stp_plan *p = NULL;
+    assert_int_equal(stp_plan_build(&in, &p, NULL), STP_OK);
+    const want_sector ws[] = {
+        {0, STP_PLAN_SKIP, 16384, 0, 0},
+        {1, STP_PLAN_ERASE, 16384, 0, 16384},
+        {2, STP_PLAN_ERASE, 100, 16384 - 100, 16384},
+    };
+    assert_plan(p, ws, 3, (const stp_plan_range[]){{BASE + 16384, 2 * 16384}}, 1,
+                (const stp_plan_range[]){{BASE + 2 * 16384 + 100, 16384 - 100}}, 1);
+    assert_true(p->restore_needs_read);
+    assert_int_equal(p->skip_count, 1);
+    stp_plan_free(p);
+    free(img);
+}
+
 /* An empty image plans nothing; a bad program unit is an invalid argument. */
 static void test_empty_and_bad_args(void **state)
 {
@@ -334,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_l1_erased_zero),
         cmocka_unit_test(test_refuse_outside_flash),
         cmocka_unit_test(test_refuse_write_protected),
+        cmocka_unit_test(test_skip_by_crc),
         cmocka_unit_test(test_empty_and_bad_args),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
