@@ -56,6 +56,12 @@ stp_finding *stp_dx_wrp(stp_findings *fs, const stp_option_bytes *ob, size_t sec
 stp_finding *stp_dx_debug_disabled(stp_findings *fs, const char *how);
 stp_finding *stp_dx_no_target(stp_findings *fs, double volts, bool volts_known, const char *tried);
 
+/* Writes a pattern of len bytes (at most 4096) to SRAM at base in one transfer, reads it
+ * back and restores what was there. *bad = differing bytes, *first = first differing
+ * offset. False when an access failed or memory ran out. */
+bool stp_dx_sram_roundtrip(stp_debug *d, uint32_t base, uint32_t len, uint32_t *bad,
+                           uint32_t *first);
+
 /* Sampled look at the flash for sectors an interrupted erase left half done: both erased
  * and non-erased bytes, finely interleaved. Adds flash.erase-incomplete per such sector
  * (at most a few) and returns how many were found. */

@@ -137,6 +137,22 @@ static void explain_verify(explain *x)
     const stp_finding *m = stp_findings_find(x->seen, "verify.mismatch");
     if (m == NULL || seen_id(x, "flash.program-error"))
         return;
+    /* A probe that garbles long transfers gives the same symptom: test it first. */
+    uint32_t bad = 0, first = 0, len = 1024;
+    if (x->chip != NULL && x->chip->sram_size / 2 < len)
+        len = x->chip->sram_size / 2;
+    if (x->chip != NULL && stp_dx_sram_roundtrip(x->dbg, x->chip->sram_base, len, &bad, &first) &&
+        bad > 0) {
+        stp_finding *f = stp_finding_add(&x->causes, "probe.corrupts-transfers", STP_SEV_ERROR,
+                                         "the probe corrupts memory transfers: %u of %u bytes "
+                                         "written to SRAM came back wrong",
+                                         (unsigned)bad, (unsigned)len);
+        stp_finding_evidence(f, "transfer_bytes", "%u", (unsigned)len);
+        stp_finding_evidence(f, "first_bad_offset", "%u", (unsigned)first);
+        stp_finding_advice(f, "`stprog doctor` measures the longest intact transfer; use a "
+                              "genuine ST-Link or update its firmware");
+        return;
+    }
     stp_finding *f = stp_finding_add(&x->causes, "flash.program-error", STP_SEV_ERROR,
                                      "the flash does not hold what was programmed although the "
                                      "supply, the link and the controller reported no error");

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "ops/doctor_internal.h"
 #include "target/cortexm.h"
 
@@ -323,4 +324,34 @@ stp_finding *stp_dx_no_target(stp_findings *fs, double volts, bool volts_known, 
                           "pins; if the firmware disables them, wire NRST and use "
                           "`--connect under-reset`, or set BOOT0 high and power-cycle");
     return f;
+}
+
+bool stp_dx_sram_roundtrip(stp_debug *d, uint32_t base, uint32_t len, uint32_t *bad,
+                           uint32_t *first)
+{
+    *bad = 0;
+    *first = 0;
+    len &= ~3u;
+    if (len == 0 || len > 4096)
+        return false;
+    uint8_t *saved = stp_malloc(len), *pat = stp_malloc(len), *back = stp_malloc(len);
+    stp_findings scratch = {0};
+    bool ok = saved != NULL && pat != NULL && back != NULL &&
+              d->ops->read_mem(d, base, saved, len, &scratch) == STP_OK;
+    if (ok) {
+        for (uint32_t i = 0; i < len; i++)
+            pat[i] = (uint8_t)((i * 7u + 0x5Au) ^ (i >> 8));
+        ok = d->ops->write_mem(d, base, pat, len, &scratch) == STP_OK &&
+             d->ops->read_mem(d, base, back, len, &scratch) == STP_OK;
+        for (uint32_t i = 0; ok && i < len; i++) {
+            if (pat[i] != back[i] && (*bad)++ == 0)
+                *first = i;
+        }
+        (void)d->ops->write_mem(d, base, saved, len, &scratch);
+    }
+    stp_findings_free(&scratch);
+    stp_free(saved);
+    stp_free(pat);
+    stp_free(back);
+    return ok;
 }

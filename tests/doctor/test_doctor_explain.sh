@@ -17,6 +17,20 @@ has flash.program-error
 advice flash.program-error | grep -q -- '--flash-test' || fail "no flash-test advice"
 only "verify.mismatch flash.program-error"
 
+# The same symptom from a probe that garbles transfers longer than 16 bytes: the SRAM
+# round trip names the probe, not the flash.
+run --probe sim:stm32f407vg,probe-bug=corrupt-over:16 write "$TMP/a.bin" --json
+expect_rc 5
+has probe.corrupts-transfers
+lacks flash.program-error
+only "verify.mismatch probe.corrupts-transfers"
+
+# A watchdog resetting the chip while it is programmed.
+run --probe sim:stm32f407vg,reset-loop=20 write "$TMP/a.bin" --json
+expect_rc_not 0
+[ "$(jqo '.findings[0].id')" = target.reset-loop ] || fail "cause not first: $(jqo '[.findings[].id]|join(" ")')"
+evidence target.reset-loop reset_flags | grep -q IWDG || fail "no watchdog flag"
+
 # Firmware that turns SWD off: info fails, and says connecting under reset works.
 run --probe sim:stm32f407vg,firmware=swd-off info --json
 expect_rc_not 0
