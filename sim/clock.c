@@ -7,6 +7,11 @@
 /* While the core runs, it is interrupted at least this often so that operations it
  * starts are timed to within one slice. */
 #define CORE_SLICE_NS 20000ull
+/* Around flash operations (one pending, or one ended less than FINE_WINDOW_NS ago) the
+ * slices are short, so that a loader's program/poll/program rhythm is timed to within a
+ * few microseconds; an operation the core starts is stamped at the middle of its slice. */
+#define FINE_SLICE_NS  4000ull
+#define FINE_WINDOW_NS 200000ull
 /* firmware=swd-off|sleep: the program reconfigures the SWD pins / enters Stop mode this
  * long after it starts (a few hundred instructions of startup code). */
 #define FW_DEBUG_OFF_NS 50000ull
@@ -110,9 +115,15 @@ void sim_clock_advance(sim_board *b, uint64_t ns)
         if (next <= b->now_ns)
             next = b->now_ns + 1;
         uint64_t slice = next - b->now_ns;
-        if (b->cpu && core_runnable(b) && slice > CORE_SLICE_NS)
-            slice = CORE_SLICE_NS;
+        if (b->cpu && core_runnable(b)) {
+            bool fine = b->op.kind != SIM_OP_NONE || b->now_ns - b->last_op_ns < FINE_WINDOW_NS;
+            uint64_t cap = fine ? FINE_SLICE_NS : CORE_SLICE_NS;
+            slice = slice > cap ? cap : slice;
+        }
+        b->slice_end_ns = b->now_ns + slice;
+        b->in_core_run = true;
         run_core(b, slice);
+        b->in_core_run = false;
         b->now_ns += slice;
         sim_clock_events(b);
     }

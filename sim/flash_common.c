@@ -220,8 +220,11 @@ void sim_flash_mass_erase_now(sim_board *b)
 
 void sim_flash_start(sim_board *b, sim_flash_op *op, uint64_t ns)
 {
-    op->start_ns = b->now_ns;
-    op->end_ns = b->now_ns + (ns ? ns : 1);
+    /* The core runs a whole slice at once: its store happened somewhere in it. */
+    uint64_t t = b->in_core_run ? b->now_ns + (b->slice_end_ns - b->now_ns) / 2 : b->now_ns;
+    op->start_ns = t;
+    op->end_ns = t + (ns ? ns : 1);
+    b->last_op_ns = b->now_ns;
     op->brownout_ns = SIM_NEVER;
     if (b->spec.supply == SIM_SUPPLY_DEAD_CORE)
         op->end_ns = SIM_NEVER;
@@ -277,6 +280,7 @@ void sim_flash_complete(sim_board *b)
 {
     if (b->op.kind == SIM_OP_NONE)
         return;
+    b->last_op_ns = b->now_ns;
     apply(b, 1.0);
     void (*finish)(sim_board *, bool) = b->op.finish;
     b->op.kind = SIM_OP_NONE;

@@ -125,6 +125,9 @@ struct sim_board {
 
     /* Time and randomness. */
     uint64_t now_ns;
+    uint64_t slice_end_ns; /* end of the core slice being run */
+    bool in_core_run;      /* inside sim_cpu_run: the core's accesses happen in the slice */
+    uint64_t last_op_ns;   /* when the last flash operation started or ended */
     uint64_t rng;
     sim_stats stats;
     sim_flash_op op;
