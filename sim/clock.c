@@ -6,7 +6,7 @@
 
 /* While the core runs, it is interrupted at least this often so that operations it
  * starts are timed to within one slice. */
-#define CORE_SLICE_NS 20000ull
+#define CORE_SLICE_NS 200000ull
 /* Around flash operations (one pending, or one ended less than FINE_WINDOW_NS ago) the
  * slices are short, so that a loader's program/poll/program rhythm is timed to within a
  * few microseconds; an operation the core starts is stamped at the middle of its slice. */
