@@ -33,4 +33,10 @@ stp_status stp_flash_boot_write_options(stp_flash *f, const stp_option_bytes *ob
 stp_status stp_target_attach_boot(stp_debug *dbg, const stp_target_options *opt, stp_target **out,
                                   stp_findings *findings);
 
+/* Reset of such a target: a pulse on the probe's NRST line (uart:...,reset=dtr); without
+ * one, or with halt or a software/core reset, STP_ERR_UNSUPPORTED (finding
+ * probe.unsupported pointing at `go`). */
+stp_status stp_target_reset_boot(stp_target *t, stp_reset_mode mode, bool halt,
+                                 stp_findings *findings);
+
 #endif

@@ -356,6 +356,8 @@ stp_status stp_target_step(stp_target *t, stp_findings *findings)
 stp_status stp_target_reset(stp_target *t, stp_reset_mode mode, bool halt, stp_findings *findings)
 {
     t->changed = true;
+    if (t->dbg->ops->mem_backend != NULL) /* ROM bootloader: NRST line or nothing */
+        return stp_target_reset_boot(t, mode, halt, findings);
     return stp_cm_reset(t->dbg, t->id.core, mode, halt, findings);
 }
 

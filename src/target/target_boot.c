@@ -152,3 +152,31 @@ stp_status stp_target_attach_boot(stp_debug *dbg, const stp_target_options *opt,
     *out = t;
     return STP_OK;
 }
+
+stp_status stp_target_reset_boot(stp_target *t, stp_reset_mode mode, bool halt,
+                                 stp_findings *findings)
+{
+    if (halt || mode != STP_RESET_HW) {
+        stp_finding *f = stp_finding_add(findings, "probe.unsupported", STP_SEV_ERROR,
+                                         "over the ROM bootloader there is no %s",
+                                         halt ? "halt after reset" : "software or core reset");
+        stp_finding_advice(f, "`stprog go 0x08000000` starts the program in flash");
+        return STP_ERR_UNSUPPORTED;
+    }
+    stp_findings scratch = {0};
+    stp_status st = t->dbg->ops->set_nrst(t->dbg, true, &scratch);
+    if (st == STP_OK) {
+        t->dbg->ops->delay_ms(t->dbg, 20);
+        st = t->dbg->ops->set_nrst(t->dbg, false, &scratch);
+    }
+    stp_findings_free(&scratch);
+    if (st != STP_OK) {
+        stp_finding *f = stp_finding_add(findings, "probe.unsupported", STP_SEV_ERROR,
+                                         "no NRST line: the uart: spec has no reset=dtr|rts, "
+                                         "or the port has no modem-control lines");
+        stp_finding_advice(f, "`stprog go 0x08000000` starts the program in flash without a "
+                              "reset; or wire DTR to NRST and add ,reset=dtr");
+        return STP_ERR_UNSUPPORTED;
+    }
+    return STP_OK;
+}

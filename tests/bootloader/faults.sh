@@ -19,6 +19,14 @@ done
 SPEC_EXTRA=
 stop_serve
 
+# No core control over a UART: reset without a reset= line says what to use instead.
+serve "sim:stm32f103c8,boot0=1"
+uart reset >"$WORK/out" 2>&1
+rc=$?
+[ $rc -ne 0 ] && grep -q "probe.unsupported" "$WORK/out" && grep -q "go 0x08000000" "$WORK/out" ||
+    fail "reset over uart: exit $rc: $(cat "$WORK/out")"
+stop_serve
+
 # Read protection: a board with data and rdp=1.
 state="$WORK/f407.state"
 head -c 5000 /dev/urandom >"$WORK/data.bin"
