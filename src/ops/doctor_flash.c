@@ -152,12 +152,19 @@ void stp_dx_flash_test(stp_dx_run *r)
         stp_dx_set(c, STP_CHECK_SKIP, "not run: out of memory");
         return;
     }
-    size_t worn = 0, tested = 0;
+    stp_findings scratch = {0};
+    bool wrp_known = stp_target_refresh_protection(t, &scratch) == STP_OK;
+    stp_findings_free(&scratch);
+    size_t worn = 0, tested = 0, skipped_wrp = 0;
     uint32_t min_ms = UINT32_MAX, max_ms = 0;
     char worn_list[96] = "";
     stp_progress_emit(r->env, STP_PROGRESS_START, "flash-test", 0, t->sector_count);
     for (size_t i = 0; i < t->sector_count; i++) {
         const stp_sector *s = &t->sectors[i];
+        if (wrp_known && t->regions[i].protected_) {
+            skipped_wrp++; /* reported by the protection check; erasing it would fail */
+            continue;
+        }
         stp_findings ops = {0};
         sector_result res;
         test_sector(r, s, pat, back, &res, &ops);
@@ -218,7 +225,8 @@ void stp_dx_flash_test(stp_dx_run *r)
         min_ms = 0;
     stp_dx_set(c, worn ? STP_CHECK_FAIL : STP_CHECK_PASS,
                "%zu sectors erased, programmed, verified and erased again; erase %u-%u ms "
-               "(%s x%u); %zu worn%s%s",
+               "(%s x%u); %zu worn%s%s%s",
                tested, (unsigned)min_ms, (unsigned)max_ms, "datasheet timing, program width",
-               8u << t->flash.psize, worn, worn ? ": sectors " : "", worn_list);
+               8u << t->flash.psize, worn, worn ? ": sectors " : "", worn_list,
+               skipped_wrp ? "; write-protected sectors skipped" : "");
 }

@@ -206,8 +206,17 @@ static void stability(stp_dx_run *r, uint8_t *ref, uint8_t *buf, unsigned *error
             have_ref = true;
             continue;
         }
-        if (r->halted && memcmp(ref, buf, STAB_BLOCK) != 0)
+        if (!r->halted || memcmp(ref, buf, STAB_BLOCK) == 0)
+            continue;
+        /* A glitch on the wire flips a bit or two; memory that a DMA keeps writing while the
+         * core is halted changes more: take it as the new reference, not as noise. */
+        unsigned bits = 0;
+        for (size_t k = 0; k < STAB_BLOCK && bits <= 2; k++)
+            bits += (unsigned)__builtin_popcount((unsigned)(ref[k] ^ buf[k]));
+        if (bits <= 2)
             (*differ)++;
+        else
+            memcpy(ref, buf, STAB_BLOCK);
     }
 }
 

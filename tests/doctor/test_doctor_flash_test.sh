@@ -31,6 +31,14 @@ for part in stm32f103c8 stm32l151cb stm32f411re; do
     [ "$(check_result flash-test)" = pass ] || fail "$WHAT: flash test $(check_result flash-test)"
 done
 
+# Write-protected sectors are skipped, not failed.
+doctor stm32f411re,wrp=0x1 --flash-test --yes
+expect_rc 0
+has protect.wrp
+only "protect.wrp"
+jqo '.checks[] | select(.name == "flash-test") | .measured' | grep -q 'write-protected sectors skipped' ||
+    fail "report line: $(jqo '.checks[] | select(.name == "flash-test") | .measured')"
+
 # The flash is left erased.
 run --probe sim:stm32f103c8,state="$TMP/b.img" doctor --flash-test --yes --json
 expect_rc 0
