@@ -160,6 +160,31 @@ static void test_rdp_regression_and_obl_launch(void **state)
     sim_board_close(b);
 }
 
+static void test_option_word_without_complement(void **state)
+{
+    (void)state;
+    sim_board *b = open_board("sim:stm32l151cb");
+    assert_int_equal(w32(b, PEKEYR, 0x89ABCDEF), SIM_ACC_OK);
+    assert_int_equal(w32(b, PEKEYR, 0x02030405), SIM_ACC_OK);
+    assert_int_equal(w32(b, OPTKEYR, 0xFBEAD9C8), SIM_ACC_OK);
+    assert_int_equal(w32(b, OPTKEYR, 0x24252627), SIM_ACC_OK);
+    /* WRP1 word whose upper half is not the complement: OPTVERR after the reload. */
+    assert_int_equal(w32(b, OB + 8, 0x00000001), SIM_ACC_OK);
+    sim_clock_advance(b, MS(4));
+    assert_int_equal(w32(b, PECR, PECR_OBL), SIM_ACC_OK);
+    assert_true(r32(b, SR) & (1u << 11)); /* OPTVERR */
+    assert_int_equal(w32(b, SR, 1u << 11), SIM_ACC_OK);
+    assert_int_equal(r32(b, SR) & (1u << 11), 0);
+    /* Option words are 32-bit only. */
+    assert_int_equal(w32(b, PEKEYR, 0x89ABCDEF), SIM_ACC_OK);
+    assert_int_equal(w32(b, PEKEYR, 0x02030405), SIM_ACC_OK);
+    assert_int_equal(w32(b, OPTKEYR, 0xFBEAD9C8), SIM_ACC_OK);
+    assert_int_equal(w32(b, OPTKEYR, 0x24252627), SIM_ACC_OK);
+    assert_int_equal(w16(b, OB + 8, 0), SIM_ACC_OK);
+    assert_true(r32(b, SR) & SR_SIZERR);
+    sim_board_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_half_page),
         cmocka_unit_test(test_wrp),
         cmocka_unit_test(test_rdp_regression_and_obl_launch),
+        cmocka_unit_test(test_option_word_without_complement),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
