@@ -19,6 +19,24 @@ done
 SPEC_EXTRA=
 stop_serve
 
+# BOOT0/NRST lines asked for on a port that has none (a pty): a warning, and on it goes.
+serve "sim:stm32f103c8,boot0=1"
+"$STPROG" --probe "uart:$TTY,boot0=rts,reset=dtr" info >"$WORK/out" 2>&1 ||
+    fail "info with boot0=rts,reset=dtr on a pty: $(cat "$WORK/out")"
+grep -q "link.no-modem-lines" "$WORK/out" || fail "no link.no-modem-lines warning: $(cat "$WORK/out")"
+# The bootloader keeps the rate it measured at the first 0x7F: another rate is not heard.
+"$STPROG" --probe "uart:$TTY,baud=57600" info >"$WORK/out" 2>&1
+rc=$?
+[ $rc -eq 3 ] && grep -q "link.no-target" "$WORK/out" && grep -q "baud: 57600" "$WORK/out" ||
+    fail "another baud rate after the sync: exit $rc: $(cat "$WORK/out")"
+stop_serve
+
+# sim-serve refuses a part whose bootloader is not modelled.
+"$STPROG" sim-serve sim:stm32l151c8,boot0=1 >"$WORK/out" 2>&1
+rc=$?
+[ $rc -ne 0 ] && grep -q "no ROM bootloader model" "$WORK/out" ||
+    fail "sim-serve on an L1: exit $rc: $(cat "$WORK/out")"
+
 # No core control over a UART: reset without a reset= line says what to use instead.
 serve "sim:stm32f103c8,boot0=1"
 uart reset >"$WORK/out" 2>&1
