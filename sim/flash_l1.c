@@ -265,10 +265,8 @@ static sim_access l1_mem_write(sim_board *b, uint32_t addr, uint32_t val, unsign
         sim_flash_start(b, &op, ns ? ns : sim_timing_program_ns(b, STP_PSIZE_X32));
         return SIM_ACC_OK;
     }
-    if (pe != 0) {
-        error(b, SR_PGAERR); /* ERASE or FPRG without PROG: not a program-memory operation */
-        return SIM_ACC_OK;
-    }
+    /* Anything else is a word write (ERASE or FPRG without PROG select the data EEPROM's
+     * operations; st-flash writes its last words with ERASE still set). */
     op.kind = SIM_OP_PROGRAM;
     op.addr = addr;
     op.len = 4;

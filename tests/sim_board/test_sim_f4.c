@@ -494,6 +494,27 @@ static void test_report(void **state)
     sim_board_close(b);
 }
 
+static void test_f429_bank2_sectors_and_optcr1(void **state)
+{
+    (void)state;
+    /* 2 MiB: bank-2 sectors 12..23 are SNB 16..27; their nWRP bits live in OPTCR1. */
+    sim_board *b = open_board("sim:stm32f429zi,wrp=0x2000");
+    assert_int_equal(r32(b, 0x40023C18), 0x0FFD0000u); /* sector 13 = bank-2 bit 1 */
+    unlock(b);
+    uint64_t t0 = sim_clock_ns(b);
+    erase_sector(b, 16, 2); /* sector 12 at 0x08100000, 16 KiB */
+    assert_true(r32(b, SR) & SR_BSY);
+    sim_clock_advance(b, MS(250));
+    assert_int_equal(r32(b, SR), 0);
+    assert_int_equal(sim_clock_ns(b) - t0, MS(250));
+    erase_sector(b, 17, 2); /* sector 13: protected by OPTCR1 nWRP bit 1 */
+    assert_int_equal(r32(b, SR), SR_WRPERR);
+    assert_int_equal(w32(b, SR, SR_WRPERR), SIM_ACC_OK);
+    erase_sector(b, 12, 2); /* SNB 12..15 do not exist */
+    assert_int_equal(r32(b, SR), SR_PGSERR);
+    sim_board_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_unmapped_faults),
         cmocka_unit_test(test_state_file),
         cmocka_unit_test(test_report),
+        cmocka_unit_test(test_f429_bank2_sectors_and_optcr1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
