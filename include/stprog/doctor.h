@@ -72,7 +72,8 @@ const char *stp_check_result_name(stp_check_result r); /* "pass", "info", "warn"
 /* What the failed command was doing, when known (all fields optional). */
 typedef struct stp_explain_context {
     const char *operation; /* "write", "erase", "read", "info" ... */
-    bool attached;         /* the target had been attached (and halted) by the command */
+    bool attached;         /* the target was attached with halting debug enabled (C_DEBUGEN set, see
+                            * stp_explain_debug_enabled): its loss then proves a power reset */
 } stp_explain_context;
 
 /* After a command failed with st: gathers cheap evidence through dbg (target voltage, DHCSR
@@ -83,6 +84,11 @@ typedef struct stp_explain_context {
  * NULL (attach failed). Never fails; adds nothing when nothing abnormal is measured. */
 void stp_explain_failure(stp_debug *dbg, stp_target *t, stp_status st,
                          const stp_explain_context *ctx, stp_findings *findings);
+
+/* True when DHCSR reads with C_DEBUGEN set: the debugger has enabled halting debug, so a
+ * later DHCSR without it means a power reset (see stp_explain_power_lost). Read it right
+ * after attaching; hot-plug attaches leave it clear. */
+bool stp_explain_debug_enabled(stp_debug *dbg);
 
 /* One DHCSR read after a command that believes it succeeded: true when the debug logic was
  * reset under it (C_DEBUGEN cleared, which only a power-on/brown-out reset does), i.e. the

@@ -48,6 +48,7 @@ stp_status cli_session_open(cli_ctx *ctx, unsigned psize_bits, cli_session *s)
         cli_session_close(s);
     s->ctx = ctx;
     s->findings_at_open = ctx->findings.count;
+    s->debug_enabled = st == STP_OK && stp_explain_debug_enabled(s->probe);
     return st;
 }
 
@@ -63,14 +64,14 @@ void cli_session_close(cli_session *s)
     bool failed = false;
     for (size_t i = s->findings_at_open; ctx != NULL && i < ctx->findings.count; i++)
         failed = failed || ctx->findings.items[i].severity == STP_SEV_ERROR;
-    if (!failed && ctx != NULL && s->target != NULL && !reloads_options(ctx) &&
+    if (!failed && ctx != NULL && s->target != NULL && s->debug_enabled && !reloads_options(ctx) &&
         stp_explain_power_lost(s->probe)) {
         failed = true; /* the command saw success, but the chip lost power under it */
         ctx->late_status = STP_ERR_POWER;
     }
     if (failed && s->probe != NULL) {
         stp_explain_context why = {.operation = ctx->cmd != NULL ? ctx->cmd->name : NULL,
-                                   .attached = s->target != NULL};
+                                   .attached = s->target != NULL && s->debug_enabled};
         stp_explain_failure(s->probe, s->target, STP_OK, &why, &ctx->findings);
     }
     stp_target_detach(s->target);

@@ -14,6 +14,7 @@ typedef struct cli_session {
     stp_target *target;
     cli_ctx *ctx;            /* for the failure explanation at close */
     size_t findings_at_open; /* error findings after this index mean the command failed */
+    bool debug_enabled;      /* C_DEBUGEN was set after attaching (not with hot-plug) */
 } cli_session;
 
 /* Opens --probe (default "stlink"), applies --freq, attaches with --connect. psize_bits 0 =

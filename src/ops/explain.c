@@ -269,6 +269,14 @@ void stp_explain_failure(stp_debug *dbg, stp_target *t, stp_status st,
     stp_findings_free(&x.causes);
 }
 
+bool stp_explain_debug_enabled(stp_debug *dbg)
+{
+    uint32_t v = 0;
+    if (dbg == NULL || strcmp(dbg->info.kind, "uart") == 0)
+        return false;
+    return stp_dx_read(dbg, STP_CM_DHCSR, &v) && (v & STP_CM_DHCSR_C_DEBUGEN);
+}
+
 bool stp_explain_power_lost(stp_debug *dbg)
 {
     uint32_t v = 0;

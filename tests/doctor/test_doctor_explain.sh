@@ -57,6 +57,14 @@ expect_rc_not 0
 has power.core-unpowered
 
 # Nothing extra when a command works.
+for mode in normal under-reset hot-plug; do
+    run --probe sim:stm32f407vg --connect $mode info --json
+    expect_rc 0
+    [ -z "$(problems)" ] || fail "$WHAT: findings on success: $(problems)"
+    run --probe sim:stm32f103c8,state="$TMP/h.img" --connect $mode write "$TMP/a.bin" --json
+    expect_rc 0
+    [ -z "$(problems)" ] || fail "$WHAT: findings on success: $(problems)"
+done
 run --probe sim:stm32f407vg write "$TMP/a.bin" --json
 expect_rc 0
 [ -z "$(problems)" ] || fail "$WHAT: findings on success: $(problems)"
