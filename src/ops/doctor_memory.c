@@ -48,6 +48,10 @@ void stp_dx_check_sram(stp_dx_run *r)
     len &= ~3u;
     uint8_t *saved = stp_malloc(len), *pat = stp_malloc(len), *back = stp_malloc(len);
     stp_findings scratch = {0};
+    if (!r->halted) { /* the firmware could use the bytes while they hold the pattern */
+        stp_dx_set(c, STP_CHECK_SKIP, "not run: the core could not be halted");
+        goto out;
+    }
     if (saved == NULL || pat == NULL || back == NULL || len == 0) {
         stp_dx_set(c, STP_CHECK_SKIP, "not run (out of memory)");
         goto out;
