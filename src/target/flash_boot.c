@@ -185,6 +185,16 @@ stp_status stp_flash_boot_write_options(stp_flash *f, const stp_option_bytes *wa
         return st;
     if (want->rdp_level == 2 && cur.rdp_level != 2)
         return not_via_bootloader(findings, "read protection level 2");
+    if (cur.rdp_level == 1 && want->rdp_level == 1 &&
+        memcmp(want->wrp, cur.wrp, sizeof(cur.wrp)) != 0) {
+        /* Under read protection the bootloader refuses Write (Un)Protect. */
+        stp_finding *fd = stp_finding_add(findings, "protect.rdp1", STP_SEV_ERROR,
+                                          "the write protection cannot be changed while the "
+                                          "flash is read-protected (RDP level 1)");
+        stp_finding_advice(fd, "remove the read protection first: `stprog option-bytes set "
+                               "rdp=0 --unlock` (erases the flash)");
+        return STP_ERR_PROTECTED;
+    }
     if (cur.rdp_level == 0 && (want->bor_level != cur.bor_level || want->user != cur.user))
         return not_via_bootloader(findings, "the user option bits or the BOR level");
     if (cur.rdp_level == 1 && want->rdp_level == 0) {
