@@ -8,7 +8,8 @@
  *
  * Half-word programming only: any other access size is a bus error. Programming a half-word
  * that is not erased (0xFFFF) sets PGERR and leaves it, unless the value written is 0x0000.
- * A wrong key sequence is a bus error and locks the FPEC until the next reset.
+ * A wrong key sequence is a bus error and locks the FPEC until the next reset; keys written
+ * while it is already unlocked are ignored.
  *
  * Option bytes at 0x1FFFF800, each byte followed by its complement: RDP, USER, DATA0,
  * DATA1, WRP0..WRP3. RDP 0xA5 = unprotected. They load at reset; a complement mismatch
@@ -340,7 +341,10 @@ static sim_access key_write(f1_bank *k, uint32_t val, uint32_t mask, int *stage,
                             bool locked, bool *unlocked)
 {
     *unlocked = false;
-    if (*lockout || !locked || mask != 0xFFFFFFFFu || (*stage == 0 && val != KEY1) ||
+    if (!locked && !*lockout)
+        return SIM_ACC_OK; /* already unlocked: the FPEC ignores further keys (OpenOCD's
+                              stm32f1x option writes unlock again without checking) */
+    if (*lockout || mask != 0xFFFFFFFFu || (*stage == 0 && val != KEY1) ||
         (*stage == 1 && val != KEY2)) {
         *lockout = true;
         *stage = 0;
@@ -380,8 +384,13 @@ static sim_access f1_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_
         if (bank)
             break;
         /* The option-byte keys need the FPEC itself unlocked first. */
+        if (k->cr & CR_LOCK) {
+            s->optkey_lockout = true;
+            a = SIM_ACC_FAULT;
+            break;
+        }
         a = key_write(k, val, mask, &s->optkey_stage, &s->optkey_lockout,
-                      !(k->cr & CR_LOCK) && !(k->cr & CR_OPTWRE), &unlocked);
+                      !(k->cr & CR_OPTWRE), &unlocked);
         if (unlocked)
             k->cr |= CR_OPTWRE;
         break;
