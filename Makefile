@@ -45,6 +45,10 @@ check: deps format-check
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	$(MAKE) asan
 
+# Rebuilds the SRAM flash loaders into the committed src/target/loaders/*_blob.h.
+loaders:
+	bash src/target/loaders/build.sh
+
 bench: build
 	bash bench/run.sh $(BUILD)
 

@@ -89,6 +89,8 @@ struct stp_flash {
     stp_psize psize;
     stp_findings *findings; /* of the current operation (may be NULL) */
     bool unlocked;
+    bool no_loader;       /* program by direct register writes only (--no-loader) */
+    bool loader_unusable; /* the SRAM loader could not be set up this session */
 };
 
 const stp_flash_driver *stp_flash_driver_for(stp_flash_kind kind);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "target/flash_boot.h"
+#include "target/flash_loader.h"
 
 const stp_flash_driver *stp_flash_driver_for(stp_flash_kind kind)
 {
@@ -285,6 +286,17 @@ stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, u
     }
     uint32_t per_check = f->drv->chunks_per_check ? f->drv->chunks_per_check : 1;
     uint32_t off = 0, pending = 0, chunks = 0;
+    /* Fast path: the SRAM loader (flash_loader.c); when it cannot be set up it says why in a
+     * finding and the chunks below program by direct register writes. */
+    if (st == STP_OK && !f->no_loader && !f->loader_unusable && len >= STP_FLASH_LOADER_MIN_BYTES) {
+        bool used = false;
+        st =
+            stp_flash_loader_program(f, addr, data, len, env, progress_done, progress_total, &used);
+        if (used)
+            off = len;
+        else
+            f->loader_unusable = true;
+    }
     while (st == STP_OK && off < len) {
         uint32_t n = len - off < chunk ? len - off : chunk;
         st = f->drv->program_chunk(f, addr + off, data + off, n);

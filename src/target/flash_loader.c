@@ -1,0 +1,388 @@
+/* Host side of the SRAM flash loader: set-up with a read-back check (and a diagnosis when it
+ * fails), the double-buffered stream, and the decoding of the loader's result into the same
+ * findings as the direct path. The SRAM layout, from the chip's sram_base:
+ *   +0x000 loader code (<= 0x100 bytes)   +0x100 parameter block   +0x200 top of stack
+ *   +0x200 buffer 0 {state, addr, len, 0, data[buf]}, buffer 1 ... */
+#include "target/flash_loader.h"
+
+#include <string.h>
+
+#include "core/alloc.h"
+#include "target/cortexm.h"
+#include "target/loaders/f1_loader_blob.h"
+#include "target/loaders/f4_loader_blob.h"
+#include "target/loaders/f7_loader_blob.h"
+#include "target/loaders/l1_loader_blob.h"
+
+#define CODE_MAX    0x100u
+#define PARAMS_OFF  0x100u
+#define STACK_TOP   0x200u
+#define BUFS_OFF    0x200u
+#define HDR_BYTES   16u
+#define NBUF        2u
+#define BUF_MAX     8192u
+#define BUF_MIN     1024u
+#define PARAM_WORDS 11u
+
+/* Parameter block words (loader.c ldr_params). */
+enum {
+    P_SR,
+    P_BUSY,
+    P_ERRS,
+    P_UNIT,
+    P_BUFS,
+    P_STRIDE,
+    P_NBUF,
+    P_RESULT,
+    P_FAIL_ADDR,
+    P_FAIL_SR,
+    P_DONE
+};
+
+#define ST_EMPTY    0u
+#define ST_FULL     1u
+#define ST_END      2u
+#define RES_RUNNING 0xFFFFFFFFu
+#define RES_OK      0u
+#define RES_FAILED  1u
+
+#define REG_R0   0u
+#define REG_SP   13u
+#define REG_LR   14u
+#define REG_PC   15u
+#define REG_XPSR 16u
+
+const uint8_t *stp_flash_loader_blob(const stp_flash *f, uint32_t *size)
+{
+    switch (f->chip->flash_kind) {
+    case STP_FLASH_F1:
+        *size = sizeof(stp_loader_f1);
+        return stp_loader_f1;
+    case STP_FLASH_F2F4:
+        *size = sizeof(stp_loader_f4);
+        return stp_loader_f4;
+    case STP_FLASH_F7:
+        *size = sizeof(stp_loader_f7);
+        return stp_loader_f7;
+    case STP_FLASH_L1:
+        /* Not used yet: the L1 loader writes word by word (a full erase+program cycle per
+         * word), slower than the driver's half-page programming over the probe. */
+        (void)stp_loader_l1;
+        break;
+    }
+    *size = 0;
+    return NULL;
+}
+
+typedef struct ldr_session {
+    stp_flash *f;
+    stp_debug *d;
+    uint32_t base, params, bufs, buf_size, stride;
+} ldr_session;
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The loader and parameter block as they must appear in SRAM (CODE_MAX + params). */
+static void image_of(const ldr_session *s, const uint8_t *blob, uint32_t blob_size, uint8_t *img)
+{
+    stp_flash *f = s->f;
+    memset(img, 0, CODE_MAX + PARAM_WORDS * 4);
+    memcpy(img, blob, blob_size);
+    uint32_t errs = 0;
+    for (size_t i = 0; i < f->drv->error_count; i++)
+        errs |= f->drv->errors[i].mask;
+    uint32_t w[PARAM_WORDS] = {
+        [P_SR] = f->regs + f->drv->sr_offset,
+        [P_BUSY] = f->drv->busy_mask,
+        [P_ERRS] = errs,
+        [P_UNIT] = f->drv->program_unit(f),
+        [P_BUFS] = s->bufs,
+        [P_STRIDE] = s->stride,
+        [P_NBUF] = NBUF,
+        [P_RESULT] = RES_RUNNING,
+    };
+    for (uint32_t i = 0; i < PARAM_WORDS; i++)
+        put32(img + PARAMS_OFF + 4 * i, w[i]);
+}
+
+/* After a read-back mismatch: the same bytes written and read one word at a time tell a
+ * probe that garbles long transfers from SRAM that does not keep what is written. */
+static void diagnose(ldr_session *s, const uint8_t *img, uint32_t n, uint32_t bad_off, uint8_t got)
+{
+    stp_debug *d = s->d;
+    stp_findings *fl = s->f->findings;
+    bool words_ok = true;
+    uint32_t word_bad = 0;
+    for (uint32_t off = 0; off + 4 <= n && words_ok; off += 4) {
+        uint32_t back = 0;
+        if (d->ops->write_u32(d, s->base + off, get32(img + off), NULL) != STP_OK ||
+            d->ops->read_u32(d, s->base + off, &back, NULL) != STP_OK || back != get32(img + off)) {
+            words_ok = false;
+            word_bad = off;
+        }
+    }
+    stp_finding *fd;
+    if (words_ok) {
+        fd = stp_finding_add(fl, "probe.corrupts-transfers", STP_SEV_WARNING,
+                             "the probe garbled a %u-byte write to SRAM that single-word writes "
+                             "store correctly; programming by direct register writes instead of "
+                             "the SRAM flash loader",
+                             (unsigned)n);
+        stp_finding_evidence(fd, "transfer_bytes", "%u", (unsigned)n);
+        stp_finding_evidence(fd, "first_bad_address", "0x%08X", (unsigned)(s->base + bad_off));
+        stp_finding_evidence(fd, "expected", "0x%02X", img[bad_off]);
+        stp_finding_evidence(fd, "read_back", "0x%02X", got);
+        stp_finding_advice(fd, "a probe (often a clone) that corrupts long USB/SWD transfers "
+                               "also corrupts flash data: use a genuine ST-Link, or run "
+                               "`stprog doctor` to find the longest transfer it gets right");
+    } else {
+        fd = stp_finding_add(fl, "target.sram-unusable", STP_SEV_WARNING,
+                             "SRAM at 0x%08X does not keep what is written to it; programming by "
+                             "direct register writes instead of the SRAM flash loader",
+                             (unsigned)(s->base + word_bad));
+        stp_finding_evidence(fd, "address", "0x%08X", (unsigned)(s->base + word_bad));
+        stp_finding_evidence(fd, "sram_base", "0x%08X", (unsigned)s->base);
+        stp_finding_advice(fd, "SRAM that loses writes points at a supply problem or a damaged "
+                               "chip: run `stprog doctor`");
+    }
+}
+
+static stp_status sram_unusable(ldr_session *s, const char *why)
+{
+    stp_finding *fd = stp_finding_add(s->f->findings, "target.sram-unusable", STP_SEV_WARNING,
+                                      "the SRAM flash loader cannot run: %s; programming by "
+                                      "direct register writes",
+                                      why);
+    stp_finding_evidence(fd, "sram_base", "0x%08X", (unsigned)s->f->chip->sram_base);
+    stp_finding_evidence(fd, "sram_size", "%u", (unsigned)s->f->chip->sram_size);
+    return STP_OK;
+}
+
+/* Writes and checks the loader, sets the core up and starts it. *ok false: not usable
+ * (finding added), programming must go the direct way. */
+static stp_status setup(ldr_session *s, bool *ok)
+{
+    stp_flash *f = s->f;
+    stp_debug *d = s->d;
+    *ok = false;
+    uint32_t blob_size = 0;
+    const uint8_t *blob = stp_flash_loader_blob(f, &blob_size);
+    if (blob == NULL || blob_size > CODE_MAX)
+        return STP_OK; /* no loader for this family: the direct path, nothing to report */
+    uint32_t sram = f->chip->sram_size;
+    if (sram < BUFS_OFF + NBUF * (HDR_BYTES + BUF_MIN))
+        return sram_unusable(s, "the chip's SRAM is too small for the loader and two buffers");
+    uint32_t buf = (sram - BUFS_OFF) / NBUF - HDR_BYTES;
+    buf = buf > BUF_MAX ? BUF_MAX : buf - buf % BUF_MIN;
+    s->buf_size = buf;
+    s->stride = buf + HDR_BYTES;
+    s->bufs = s->base + BUFS_OFF;
+
+    stp_status st = stp_cm_halt(d, f->findings);
+    if (st != STP_OK)
+        return st;
+    uint8_t img[CODE_MAX + PARAM_WORDS * 4], back[sizeof(img)];
+    image_of(s, blob, blob_size, img);
+    st = d->ops->write_mem(d, s->base, img, sizeof(img), f->findings);
+    if (st == STP_OK)
+        st = d->ops->read_mem(d, s->base, back, sizeof(back), f->findings);
+    if (st != STP_OK)
+        return st;
+    for (uint32_t i = 0; i < sizeof(img); i++) {
+        if (img[i] != back[i]) {
+            diagnose(s, img, sizeof(img), i, back[i]);
+            return STP_OK;
+        }
+    }
+    for (uint32_t b = 0; st == STP_OK && b < NBUF; b++)
+        st = d->ops->write_u32(d, s->bufs + b * s->stride, ST_EMPTY, f->findings);
+    const uint32_t regs[][2] = {{REG_R0, s->params},
+                                {REG_SP, s->base + STACK_TOP},
+                                {REG_LR, s->base | 1u},
+                                {REG_PC, s->base},
+                                {REG_XPSR, 0x01000000u /* Thumb */}};
+    for (size_t i = 0; st == STP_OK && i < sizeof(regs) / sizeof(regs[0]); i++)
+        st = d->ops->write_reg(d, regs[i][0], regs[i][1], f->findings);
+    if (st == STP_OK)
+        st = stp_cm_run(d, f->findings);
+    *ok = (st == STP_OK);
+    return st;
+}
+
+/* The loader stopped answering: why, as far as the debug registers tell. A core that lost
+ * C_DEBUGEN went through a power reset: it is left alone so `explain` sees the evidence. */
+static stp_status stalled(ldr_session *s, const char *waiting_for, uint32_t deadline_ms)
+{
+    stp_debug *d = s->d;
+    uint32_t dhcsr = 0, pc = 0, done = 0;
+    (void)d->ops->read_u32(d, STP_CM_DHCSR, &dhcsr, NULL);
+    bool reset = !(dhcsr & STP_CM_DHCSR_C_DEBUGEN) || (dhcsr & STP_CM_DHCSR_S_RESET_ST);
+    (void)d->ops->read_u32(d, s->params + 4 * P_DONE, &done, NULL);
+    if (!reset) {
+        (void)stp_cm_halt(d, NULL);
+        (void)d->ops->read_reg(d, REG_PC, &pc, NULL);
+    }
+    stp_finding *fd = stp_finding_add(s->f->findings, "flash.timeout", STP_SEV_ERROR,
+                                      reset ? "the target reset while the SRAM flash loader was "
+                                              "programming (%s)"
+                                            : "the SRAM flash loader stopped making progress "
+                                              "(%s)",
+                                      waiting_for);
+    stp_finding_evidence(fd, "operation", "program (SRAM loader)");
+    stp_finding_evidence(fd, "DHCSR", "0x%08X", (unsigned)dhcsr);
+    if (!reset)
+        stp_finding_evidence(fd, "pc", "0x%08X", (unsigned)pc);
+    stp_finding_evidence(fd, "bytes_programmed", "%u", (unsigned)done);
+    stp_finding_evidence(fd, "deadline_ms", "%u", (unsigned)deadline_ms);
+    stp_finding_advice(fd, reset ? "a reset in the middle of programming is usually a brown-out: "
+                                   "check the supply, then run `stprog doctor`"
+                                 : "run `stprog doctor`; --no-loader programs without the SRAM "
+                                   "loader");
+    return STP_ERR_TIMEOUT;
+}
+
+/* Polls a word in SRAM until it differs from `busy_value`. The deadline is on the probe's
+ * clock; every poll is one exchange, so when the clock does not move the count ends it. */
+static stp_status wait_word(ldr_session *s, uint32_t addr, uint32_t busy_value, uint32_t *out,
+                            uint32_t deadline_ms, const char *what)
+{
+    stp_debug *d = s->d;
+    uint64_t start = d->ops->now_ms(d);
+    uint64_t max_polls = (uint64_t)deadline_ms * 64 + 1000;
+    for (uint64_t polls = 0;; polls++) {
+        uint32_t v = 0;
+        stp_status st = d->ops->read_u32(d, addr, &v, s->f->findings);
+        if (st != STP_OK)
+            return st;
+        if (v != busy_value) {
+            *out = v;
+            return STP_OK;
+        }
+        uint64_t waited = d->ops->now_ms(d) - start;
+        if ((waited > deadline_ms && polls >= deadline_ms) || polls > max_polls)
+            return stalled(s, what, deadline_ms);
+        if (polls % 8 == 7)
+            d->ops->delay_ms(d, 1);
+    }
+}
+
+/* Loader result FAILED: the error bits the loader saw, decoded with the driver's table into
+ * the same findings as the direct path, plus the failing address; then the status register
+ * is cleared the engine's way. */
+static stp_status failed(ldr_session *s)
+{
+    stp_flash *f = s->f;
+    const stp_flash_driver *drv = f->drv;
+    uint32_t fail_addr = 0, fail_sr = 0;
+    (void)s->d->ops->read_u32(s->d, s->params + 4 * P_FAIL_ADDR, &fail_addr, f->findings);
+    (void)s->d->ops->read_u32(s->d, s->params + 4 * P_FAIL_SR, &fail_sr, f->findings);
+    stp_status result = STP_OK;
+    for (size_t i = 0; i < drv->error_count; i++) {
+        const stp_flash_error_bit *e = &drv->errors[i];
+        if ((fail_sr & e->mask) == 0)
+            continue;
+        stp_finding *fd =
+            stp_finding_add(f->findings, e->id, STP_SEV_ERROR, "program failed at 0x%08X: %s (%s)",
+                            (unsigned)fail_addr, e->meaning, e->bit);
+        stp_finding_evidence(fd, "status_register", "0x%08X", (unsigned)fail_sr);
+        stp_finding_evidence(fd, "bit", "%s", e->bit);
+        stp_finding_evidence(fd, "operation", "program");
+        stp_finding_evidence(fd, "address", "0x%08X", (unsigned)fail_addr);
+        stp_finding_evidence(fd, "via", "SRAM flash loader");
+        if (e->advice != NULL)
+            stp_finding_advice(fd, "%s", e->advice);
+        if (result == STP_OK)
+            result = e->status;
+    }
+    /* Clear the bits the engine's way, without its findings a second time. */
+    stp_findings scratch = {0}, *keep = f->findings;
+    f->findings = &scratch;
+    (void)stp_flash_wait(f, stp_flash_program_deadline_ms(f, 1), "program");
+    f->findings = keep;
+    stp_findings_free(&scratch);
+    return result != STP_OK ? result : STP_ERR_FLASH;
+}
+
+stp_status stp_flash_loader_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
+                                    const stp_env *env, uint64_t *progress_done,
+                                    uint64_t progress_total, bool *used)
+{
+    *used = false;
+    ldr_session s = {.f = f, .d = f->dbg, .base = f->chip->sram_base};
+    s.params = s.base + PARAMS_OFF;
+    bool ok = false;
+    stp_status st = setup(&s, &ok);
+    if (st != STP_OK || !ok)
+        return st;
+    *used = true;
+    stp_debug *d = s.d;
+    const uint32_t unit = f->drv->program_unit(f);
+    const uint32_t buf_deadline = stp_flash_program_deadline_ms(f, s.buf_size / unit) + 1000;
+    uint8_t *out = stp_malloc(HDR_BYTES - 4 + s.buf_size);
+    if (out == NULL)
+        return STP_ERR_NOMEM;
+    uint32_t off = 0, i = 0, state = 0, pending[NBUF] = {0};
+    while (st == STP_OK && off < len) {
+        uint32_t n = len - off < s.buf_size ? len - off : s.buf_size;
+        uint32_t hdr = s.bufs + i * s.stride;
+        st = wait_word(&s, hdr, ST_FULL, &state, buf_deadline, "waiting for a free buffer");
+        if (st != STP_OK)
+            break;
+        if (state != ST_EMPTY)
+            break; /* the loader stopped: its result says why */
+        if (progress_done != NULL && pending[i] != 0) {
+            *progress_done += pending[i];
+            stp_progress_emit(env, STP_PROGRESS_ADVANCE, "program", *progress_done, progress_total);
+        }
+        put32(out, addr + off);
+        put32(out + 4, n);
+        put32(out + 8, 0);
+        memcpy(out + 12, data + off, n);
+        st = d->ops->write_mem(d, hdr + 4, out, HDR_BYTES - 4 + n, f->findings);
+        if (st == STP_OK)
+            st = d->ops->write_u32(d, hdr, ST_FULL, f->findings);
+        pending[i] = n;
+        off += n;
+        i = (i + 1) % NBUF;
+    }
+    stp_free(out);
+    /* Hand the loader an END in the next buffer once it is free, then wait for its result. */
+    if (st == STP_OK && state == ST_EMPTY) {
+        uint32_t hdr = s.bufs + i * s.stride;
+        st = wait_word(&s, hdr, ST_FULL, &state, buf_deadline, "waiting for the last buffer");
+        if (st == STP_OK && state == ST_EMPTY)
+            st = d->ops->write_u32(d, hdr, ST_END, f->findings);
+    }
+    uint32_t result = RES_RUNNING;
+    if (st == STP_OK)
+        st = wait_word(&s, s.params + 4 * P_RESULT, RES_RUNNING, &result, buf_deadline,
+                       "waiting for the loader to finish");
+    if (st == STP_OK) {
+        bool halted = false;
+        for (int k = 0; k < 100 && st == STP_OK && !halted; k++)
+            st = stp_cm_is_halted(d, &halted, f->findings);
+        if (st == STP_OK && !halted)
+            st = stp_cm_halt(d, f->findings);
+    }
+    if (st == STP_OK && result == RES_FAILED)
+        st = failed(&s);
+    else if (st == STP_OK && result != RES_OK)
+        st = stalled(&s, "an unknown loader result", buf_deadline);
+    if (st == STP_OK && progress_done != NULL) {
+        for (uint32_t b = 0; b < NBUF; b++)
+            *progress_done += pending[b];
+        stp_progress_emit(env, STP_PROGRESS_ADVANCE, "program", *progress_done, progress_total);
+    }
+    return st;
+}

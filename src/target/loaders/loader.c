@@ -1,0 +1,99 @@
+/* Flash loader that runs in the target's SRAM (built by `make loaders` into *_blob.h).
+ *
+ * The host unlocks the flash and enters programming mode (PG, PSIZE) itself, writes this
+ * code and a parameter block into SRAM, points r0 at the block and runs the core. The loader
+ * then programs buffers the host fills while it works: a ring of buffers, each headed by
+ * {state, address, length, reserved}. The host writes the data, address and length, then
+ * state = FULL; the loader programs the buffer unit by unit (width 1, 2 or 4 bytes, each one
+ * followed by a wait on the busy bit and a check of every error bit of the status register),
+ * sets state = EMPTY and moves on to the next buffer. State END stops it. On an error it
+ * records the failing address and status register value, marks the buffer FAIL and stops; the error
+ * bits stay set in the status register, so the host decodes them exactly as on the direct path. It
+ * always ends on a BKPT, which halts the core for the debugger.
+ *
+ * One source for every family; the build selects the core (-mcpu) and LDR_FAMILY_F7 adds the
+ * data barrier the Cortex-M7's write buffer needs before the status register is read. */
+#include <stdint.h>
+
+#define LDR_EMPTY 0u
+#define LDR_FULL  1u
+#define LDR_END   2u
+#define LDR_FAIL  3u /* buffer state after an error: the host stops streaming */
+
+#define LDR_RUNNING 0xFFFFFFFFu
+#define LDR_OK      0u
+#define LDR_FAILED  1u
+
+typedef struct ldr_params {
+    uint32_t sr;        /* address of the flash status register */
+    uint32_t busy_mask; /* BSY bit(s) */
+    uint32_t err_mask;  /* every error bit */
+    uint32_t unit;      /* program width in bytes: 1, 2 or 4 */
+    uint32_t bufs;      /* address of buffer 0 */
+    uint32_t stride;    /* bytes from one buffer header to the next */
+    uint32_t nbuf;      /* buffers in the ring */
+    uint32_t result;    /* LDR_RUNNING until the loader stops */
+    uint32_t fail_addr; /* first unit that failed */
+    uint32_t fail_sr;   /* status register at that point */
+    uint32_t done;      /* bytes programmed */
+} ldr_params;
+
+void ldr_main(volatile ldr_params *p);
+
+__attribute__((naked, section(".entry"))) void ldr_start(void)
+{
+    /* r0 = parameter block, sp set by the host. */
+    __asm__ volatile("cpsid i\n"
+                     "bl ldr_main\n"
+                     "1: bkpt #0\n"
+                     "b 1b\n");
+}
+
+static uint32_t program_unit(uint32_t dst, const uint8_t *src, uint32_t unit)
+{
+    if (unit == 4)
+        *(volatile uint32_t *)dst = (uint32_t)src[0] | (uint32_t)src[1] << 8 |
+                                    (uint32_t)src[2] << 16 | (uint32_t)src[3] << 24;
+    else if (unit == 2)
+        *(volatile uint16_t *)dst = (uint16_t)(src[0] | src[1] << 8);
+    else
+        *(volatile uint8_t *)dst = src[0];
+#ifdef LDR_FAMILY_F7
+    __asm__ volatile("dsb" ::: "memory");
+#endif
+    return 0;
+}
+
+void ldr_main(volatile ldr_params *p)
+{
+    volatile uint32_t *sr = (volatile uint32_t *)p->sr;
+    const uint32_t busy = p->busy_mask, errs = p->err_mask, unit = p->unit;
+    uint32_t i = 0;
+    for (;;) {
+        volatile uint32_t *b = (volatile uint32_t *)(p->bufs + i * p->stride);
+        uint32_t state;
+        while ((state = b[0]) == LDR_EMPTY)
+            ;
+        if (state != LDR_FULL)
+            break;
+        const uint32_t addr = b[1], len = b[2];
+        const uint8_t *src = (const uint8_t *)(p->bufs + i * p->stride + 16u);
+        for (uint32_t off = 0; off < len; off += unit) {
+            program_unit(addr + off, src + off, unit);
+            uint32_t v;
+            while ((v = *sr) & busy)
+                ;
+            if (v & errs) {
+                p->fail_addr = addr + off;
+                p->fail_sr = v;
+                p->result = LDR_FAILED;
+                b[0] = LDR_FAIL;
+                return;
+            }
+        }
+        p->done += len;
+        b[0] = LDR_EMPTY;
+        i = i + 1 == p->nbuf ? 0 : i + 1;
+    }
+    p->result = LDR_OK;
+}
