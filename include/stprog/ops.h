@@ -16,9 +16,10 @@
 #include "stprog/target.h"
 
 typedef struct stp_program_options {
-    bool verify;  /* read back every touched sector afterwards */
-    bool dry_run; /* plan only: reads the current contents, erases and writes nothing */
-    bool force;   /* erase and program touched sectors even when they hold the image */
+    bool verify;    /* read back every touched sector afterwards */
+    bool dry_run;   /* plan only: reads the current contents, erases and writes nothing */
+    bool force;     /* erase and program touched sectors even when they hold the image */
+    bool no_loader; /* program by direct register writes, without the SRAM flash loader */
 } stp_program_options;
 
 typedef struct stp_verify_result {

@@ -10,6 +10,7 @@ static const cli_option write_options[] = {
     {"dry-run", 'n', NULL, "print the plan and touch nothing"},
     {"psize", 0, "N", "force the program width 8, 16, 32 or 64 (F2/F4/F7)"},
     {"force", 0, NULL, "erase and program touched sectors even when they hold the image"},
+    {"no-loader", 0, NULL, "program by direct register writes, without the SRAM flash loader"},
     {0},
 };
 
@@ -37,6 +38,7 @@ static stp_status run(cli_ctx *ctx)
         .verify = !cli_flag(ctx, "no-verify"),
         .dry_run = cli_flag(ctx, "dry-run"),
         .force = cli_flag(ctx, "force"),
+        .no_loader = cli_flag(ctx, "no-loader"),
     };
     stp_plan *plan = NULL;
     stp_verify_result vr = {0};

@@ -275,6 +275,7 @@ stp_status stp_program(stp_target *t, const stp_image *img, const stp_program_op
     }
     if (st == STP_OK && !opt->dry_run) {
         stp_target_mark_changed(t);
+        t->flash.no_loader = opt->no_loader;
         st = erase_phase(&c, plan);
         if (st == STP_OK)
             st = program_phase(&c, plan);

@@ -1,0 +1,211 @@
+/* The SRAM flash loader against the virtual STM32F407VG (core on Unicorn, flash timed on the
+ * virtual clock): it programs what the direct path programs, near the flash's own time;
+ * a write-protected sector fails with the direct path's finding plus the failing address;
+ * SRAM that does not keep writes, or a probe that garbles long writes, is reported and the
+ * engine programs by direct register writes instead. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../target/sim_debug.h"
+#include "target/flash.h"
+
+#define SECTOR1 0x08004000u
+#define SECTOR4 0x08010000u
+
+typedef struct fx {
+    sim_debug *sd;
+    stp_debug_ops ops; /* copy of the adapter's ops, with faults patched in */
+    const stp_debug_ops *orig;
+    int fault; /* 0 none, 1 SRAM loses every write, 2 SRAM writes > 64 bytes garbled */
+    stp_flash flash;
+    stp_sector sectors[24];
+} fx;
+
+static fx *current; /* the fault wrappers find their fixture here (test-only) */
+
+static bool in_sram(uint32_t addr)
+{
+    return addr >= 0x20000000u && addr < 0x20020000u;
+}
+
+static stp_status faulty_write_mem(stp_debug *d, uint32_t addr, const void *buf, size_t len,
+                                   stp_findings *f)
+{
+    if (current->fault != 0 && in_sram(addr) && (current->fault == 1 || len > 64)) {
+        uint8_t *copy = malloc(len);
+        memcpy(copy, buf, len);
+        for (size_t i = 0; i < len; i += 8)
+            copy[i] ^= 0x5A;
+        stp_status st = current->orig->write_mem(d, addr, copy, len, f);
+        free(copy);
+        return st;
+    }
+    return current->orig->write_mem(d, addr, buf, len, f);
+}
+
+static stp_status faulty_write_u32(stp_debug *d, uint32_t addr, uint32_t val, stp_findings *f)
+{
+    if (current->fault == 1 && in_sram(addr))
+        val ^= 0x5A;
+    return current->orig->write_u32(d, addr, val, f);
+}
+
+static fx *open_f4(const char *spec)
+{
+    fx *x = calloc(1, sizeof(*x));
+    assert_non_null(x);
+    x->sd = sim_debug_open(spec);
+    assert_non_null(x->sd);
+    x->orig = x->sd->base.ops;
+    x->ops = *x->orig;
+    x->ops.write_mem = faulty_write_mem;
+    x->ops.write_u32 = faulty_write_u32;
+    x->sd->base.ops = &x->ops;
+    current = x;
+    const stp_chip *chip = sim_board_chip(x->sd->board);
+    assert_int_equal(stp_flash_init(&x->flash, &x->sd->base, chip, 1024, false, STP_PSIZE_X32),
+                     STP_OK);
+    assert_int_equal(stp_chip_sectors(chip, 1024, false, x->sectors, 24), 12);
+    return x;
+}
+
+static void close_fx(fx *x)
+{
+    x->sd->base.ops = x->orig;
+    sim_debug_close(x->sd);
+    free(x);
+    current = NULL;
+}
+
+static void random_bytes(uint8_t *b, size_t n, uint32_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        b[i] = (uint8_t)(seed >> 16);
+    }
+}
+
+static const char *evidence(const stp_finding *f, const char *key)
+{
+    for (size_t i = 0; f != NULL && i < f->evidence_count; i++)
+        if (strcmp(f->evidence[i].key, key) == 0)
+            return f->evidence[i].value;
+    return NULL;
+}
+
+/* Erases sector 4 (64 KiB), programs it with the loader or without, reads it back; returns
+ * the virtual milliseconds the programming took. */
+static unsigned program_sector4(bool use_loader, stp_findings *f, stp_status *st)
+{
+    fx *x = open_f4("sim:stm32f407vg,vdd=3.3");
+    x->flash.no_loader = !use_loader;
+    enum { N = 65536 };
+    uint8_t *img = malloc(N), *back = malloc(N);
+    random_bytes(img, N, 7);
+    assert_int_equal(stp_flash_erase(&x->flash, &x->sectors[4], 1, NULL, NULL, 0, f), STP_OK);
+    uint64_t before = x->sd->base.ops->now_ms(&x->sd->base);
+    *st = stp_flash_program(&x->flash, SECTOR4, img, N, NULL, NULL, 0, f);
+    unsigned used = (unsigned)(x->sd->base.ops->now_ms(&x->sd->base) - before);
+    assert_int_equal(x->orig->read_mem(&x->sd->base, SECTOR4, back, N, NULL), STP_OK);
+    assert_memory_equal(img, back, N);
+    free(img);
+    free(back);
+    close_fx(x);
+    return used;
+}
+
+static void loader_programs_like_direct_near_flash_bound(void **state)
+{
+    (void)state;
+    stp_findings f = {0};
+    stp_status st;
+    unsigned direct = program_sector4(false, &f, &st);
+    assert_int_equal(st, STP_OK);
+    unsigned loader = program_sector4(true, &f, &st);
+    assert_int_equal(st, STP_OK);
+    assert_int_equal(f.count, 0);
+    /* 16 K words at 16 us each: 262 ms of flash time. This adapter has no USB cost, so the
+     * direct path is near that bound too; the loader must stay near it (its gain over a real
+     * probe is measured through the ST-Link model in tests/speed). */
+    print_message("64 KiB: direct %u ms, loader %u ms (virtual)\n", direct, loader);
+    assert_true(loader >= 262);
+    assert_true(loader * 10 < 262 * 12);
+    assert_true(direct >= 262);
+    stp_findings_free(&f);
+}
+
+static void wrp_sector_reports_bit_and_address(void **state)
+{
+    (void)state;
+    fx *x = open_f4("sim:stm32f407vg,vdd=3.3,wrp=0x2");
+    uint8_t img[4096];
+    random_bytes(img, sizeof(img), 3);
+    stp_findings f = {0};
+    assert_int_equal(stp_flash_program(&x->flash, SECTOR1, img, sizeof(img), NULL, NULL, 0, &f),
+                     STP_ERR_PROTECTED);
+    const stp_finding *w = stp_findings_find(&f, "flash.wrp-error");
+    assert_non_null(w);
+    assert_string_equal(evidence(w, "address"), "0x08004000");
+    assert_string_equal(evidence(w, "bit"), "WRPERR");
+    assert_non_null(evidence(w, "via"));
+    /* the flash is locked again and its status register clean for the next operation */
+    uint32_t cr = 0, sr = 0;
+    assert_int_equal(x->orig->read_u32(&x->sd->base, 0x40023C10u, &cr, NULL), STP_OK);
+    assert_int_equal(x->orig->read_u32(&x->sd->base, 0x40023C0Cu, &sr, NULL), STP_OK);
+    assert_true(cr & (1u << 31));
+    assert_int_equal(sr & 0xF2u, 0);
+    stp_findings_free(&f);
+    close_fx(x);
+}
+
+/* fault 1: SRAM loses writes; fault 2: long writes garbled. Either way one warning naming
+ * the cause, and the data is programmed correctly by direct writes. */
+static void fallback(int fault, const char *want, const char *not_want)
+{
+    fx *x = open_f4("sim:stm32f407vg,vdd=3.3");
+    x->fault = fault;
+    enum { N = 8192 };
+    uint8_t img[N], back[N];
+    random_bytes(img, N, 11);
+    stp_findings f = {0};
+    assert_int_equal(stp_flash_erase(&x->flash, &x->sectors[1], 1, NULL, NULL, 0, &f), STP_OK);
+    assert_int_equal(stp_flash_program(&x->flash, SECTOR1, img, N, NULL, NULL, 0, &f), STP_OK);
+    assert_int_equal(f.count, 1);
+    assert_non_null(stp_findings_find(&f, want));
+    assert_null(stp_findings_find(&f, not_want));
+    assert_int_equal(f.items[0].severity, STP_SEV_WARNING);
+    assert_int_equal(x->orig->read_mem(&x->sd->base, SECTOR1, back, N, NULL), STP_OK);
+    assert_memory_equal(img, back, N);
+    /* the session does not try again (one warning, not one per range) */
+    assert_true(x->flash.loader_unusable);
+    stp_findings_free(&f);
+    close_fx(x);
+}
+
+static void sram_unusable_falls_back(void **state)
+{
+    (void)state;
+    fallback(1, "target.sram-unusable", "probe.corrupts-transfers");
+}
+
+static void corrupting_probe_falls_back(void **state)
+{
+    (void)state;
+    fallback(2, "probe.corrupts-transfers", "target.sram-unusable");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(loader_programs_like_direct_near_flash_bound),
+        cmocka_unit_test(wrp_sector_reports_bit_and_address),
+        cmocka_unit_test(sram_unusable_falls_back),
+        cmocka_unit_test(corrupting_probe_falls_back),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
