@@ -73,12 +73,12 @@ static stp_status run(cli_ctx *ctx)
         if (!sim_board_spec(b)->boot0)
             cli_note(ctx, "note: boot0=0: the chip runs its flash program and the "
                           "bootloader will not answer\n");
+        catch_signals(); /* before the path is out: a client may stop us at once */
         if (ctx->g.json)
             cli_json_kv_string(&ctx->json, "pty", sim_bl_pty_path(p));
         else
             fprintf(ctx->out, "%s\n", sim_bl_pty_path(p));
         fflush(ctx->out);
-        catch_signals();
         if (sim_bl_pty_serve(p, m, &stop_requested) != 0)
             st = fail(ctx, "sim.serve-failed", "the pseudo-terminal failed");
     }

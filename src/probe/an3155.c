@@ -7,7 +7,7 @@
 #include "core/alloc.h"
 
 #define ANSWER_MS    1000u /* an ordinary ACK: microseconds on the chip, USB latency here */
-#define SYNC_MS      300u
+#define SYNC_MS      500u  /* rides out a loaded host too: a late ACK would desync */
 #define SYNC_TRIES   3u
 #define READ_TRIES   3u
 #define WRITE_TRIES  2u

@@ -38,7 +38,7 @@ serve() {
     STPROG_SIM_REPORT=$report timeout -s TERM 300 "$STPROG" sim-serve "$1" --link "$WORK/tty" \
         >"$WORK/serve.out" 2>"$WORK/serve.err" &
     SERVE_PID=$!
-    for _ in $(seq 100); do
+    for _ in $(seq 400); do # 20 s: a loaded machine, a sanitizer build
         [ -s "$WORK/serve.out" ] && break
         sleep 0.05
     done
