@@ -96,6 +96,15 @@ static void test_blinky_runs_from_flash(void **state)
     /* 1 s at the 16 MHz reset clock, one instruction per cycle. */
     uint64_t n = sim_board_stats(b)->core_instructions;
     assert_true(n > 15000000 && n < 17000000);
+    /* Switch SYSCLK to the PLL at 64 MHz (HSI / 16 * 256 / 4): four times the instructions. */
+    assert_int_equal(w32(b, 0x40023804, 0x00014010u), SIM_ACC_OK); /* PLLCFGR */
+    assert_int_equal(w32(b, 0x40023800, r32(b, 0x40023800) | 1u << 24), SIM_ACC_OK);
+    assert_true(r32(b, 0x40023800) & (1u << 25));         /* PLLRDY */
+    assert_int_equal(w32(b, 0x40023808, 2u), SIM_ACC_OK); /* SW = PLL */
+    assert_int_equal(r32(b, 0x40023808) & 0xCu, 0x8u);    /* SWS = PLL */
+    sim_clock_advance(b, MS(1000));
+    uint64_t m = sim_board_stats(b)->core_instructions - n;
+    assert_true(m > 62000000 && m < 66000000);
     free(img);
     sim_board_close(b);
 }
