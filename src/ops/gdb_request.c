@@ -288,13 +288,13 @@ stp_gdb_req_kind stp_gdb_parse(uint8_t *pkt, size_t len, size_t cap, stp_gdb_req
         k = hex_data(&c, req) ? STP_GDB_REQ_WRITE_REGS : STP_GDB_REQ_MALFORMED;
         break;
     case 'p': {
-        uint32_t n;
+        uint32_t n = 0;
         k = hex_u32(&c, &n) && at_end(&c) ? STP_GDB_REQ_READ_REG : STP_GDB_REQ_MALFORMED;
         req->regno = n;
         break;
     }
     case 'P': {
-        uint32_t n;
+        uint32_t n = 0;
         k = hex_u32(&c, &n) && expect(&c, '=') && hex_data(&c, req) ? STP_GDB_REQ_WRITE_REG
                                                                     : STP_GDB_REQ_MALFORMED;
         req->regno = n;
