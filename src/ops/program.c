@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "ops/crc_ops.h"
 #include "ops/ops_internal.h"
 
 typedef struct prog_ctx {
@@ -47,12 +48,15 @@ static stp_status read_touched(prog_ctx *c)
                 touched[r] = true;
         }
     }
+    /* Regions the image covers entirely: compared by CRC on the target, not read. */
+    stp_status st =
+        stp_ops_crc_touched(t, c->segs, c->nsegs, touched, c->cur, c->owns, c->findings);
     uint64_t total = 0, done = 0;
     for (size_t r = 0; r < t->sector_count; r++)
         if (touched[r])
             total += t->regions[r].size;
-    stp_status st = STP_OK;
-    stp_progress_emit(c->env, STP_PROGRESS_START, "read", 0, total);
+    if (st == STP_OK && total != 0)
+        stp_progress_emit(c->env, STP_PROGRESS_START, "read", 0, total);
     for (size_t r = 0; st == STP_OK && r < t->sector_count;) {
         if (!touched[r]) {
             r++;
@@ -76,7 +80,8 @@ static stp_status read_touched(prog_ctx *c)
         c->owns[r] = true;
         r = e;
     }
-    stp_progress_emit(c->env, STP_PROGRESS_END, "read", done, total);
+    if (total != 0)
+        stp_progress_emit(c->env, STP_PROGRESS_END, "read", done, total);
     stp_free(touched);
     return st;
 }
@@ -186,6 +191,49 @@ static stp_status program_phase(prog_ctx *c, const stp_plan *plan)
     return st;
 }
 
+/* CRC of every sector the plan touched, on the target: ok[i] for the sectors that match
+ * (the others, or all when the loader cannot run, are read back). */
+static stp_status crc_verify(prog_ctx *c, const stp_plan *plan, bool *ok)
+{
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < plan->sector_count; i++)
+        n += plan->sectors[i].action != STP_PLAN_SKIP;
+    if (n == 0)
+        return STP_OK;
+    uint32_t *addr = stp_calloc(n, sizeof(uint32_t)), *len = stp_calloc(n, sizeof(uint32_t));
+    uint8_t **want = stp_calloc(n, sizeof(uint8_t *));
+    bool *match = stp_calloc(n, sizeof(bool));
+    stp_status st = (addr && len && want && match) ? STP_OK : STP_ERR_NOMEM;
+    for (size_t i = 0; st == STP_OK && i < plan->sector_count; i++) {
+        const stp_plan_sector *ps = &plan->sectors[i];
+        if (ps->action == STP_PLAN_SKIP)
+            continue;
+        addr[k] = ps->addr;
+        len[k] = ps->size;
+        want[k] = stp_malloc(ps->size);
+        if (want[k] == NULL) {
+            st = STP_ERR_NOMEM;
+            break;
+        }
+        compose(c, ps->addr, want[k], ps->size);
+        k++;
+    }
+    bool used = false;
+    if (st == STP_OK)
+        st = stp_ops_crc_verify(c->t, addr, len, (const uint8_t *const *)want, n, match, &used,
+                                c->findings);
+    for (size_t i = 0, j = 0; st == STP_OK && used && i < plan->sector_count; i++)
+        if (plan->sectors[i].action != STP_PLAN_SKIP)
+            ok[i] = match[j++];
+    for (size_t i = 0; want != NULL && i < n; i++)
+        stp_free(want[i]);
+    stp_free(addr);
+    stp_free(len);
+    stp_free(want);
+    stp_free(match);
+    return st;
+}
+
 static stp_status verify_phase(prog_ctx *c, const stp_plan *plan, stp_verify_result *res)
 {
     uint64_t total = 0, done = 0;
@@ -199,10 +247,21 @@ static stp_status verify_phase(prog_ctx *c, const stp_plan *plan, stp_verify_res
         return STP_OK;
     }
     stp_progress_emit(c->env, STP_PROGRESS_START, "verify", 0, total);
+    bool *crc_ok = stp_calloc(plan->sector_count ? plan->sector_count : 1, sizeof(bool));
+    if (crc_ok == NULL)
+        st = STP_ERR_NOMEM;
+    if (st == STP_OK)
+        st = crc_verify(c, plan, crc_ok);
     for (size_t i = 0; st == STP_OK && i < plan->sector_count; i++) {
         const stp_plan_sector *ps = &plan->sectors[i];
         if (ps->action == STP_PLAN_SKIP)
             continue;
+        if (crc_ok[i]) { /* the CRC on the target matched: nothing to read back */
+            res->compared += ps->size;
+            done += ps->size;
+            stp_progress_emit(c->env, STP_PROGRESS_ADVANCE, "verify", done, total);
+            continue;
+        }
         uint8_t *want = stp_malloc(ps->size), *got = stp_malloc(ps->size);
         if (want == NULL || got == NULL) {
             stp_free(want);
@@ -228,6 +287,7 @@ static stp_status verify_phase(prog_ctx *c, const stp_plan *plan, stp_verify_res
         stp_free(want);
         stp_free(got);
     }
+    stp_free(crc_ok);
     stp_progress_emit(c->env, STP_PROGRESS_END, "verify", done, total);
     res->match = (st == STP_OK && res->mismatches == 0);
     if (st == STP_OK && res->mismatches != 0) {

@@ -9,6 +9,7 @@
 
 #include "core/alloc.h"
 #include "target/cortexm.h"
+#include "target/flash_boot.h"
 #include "target/loaders/f1_loader_blob.h"
 #include "target/loaders/f4_loader_blob.h"
 #include "target/loaders/f7_loader_blob.h"
@@ -22,7 +23,7 @@
 #define NBUF        2u
 #define BUF_MAX     8192u
 #define BUF_MIN     1024u
-#define PARAM_WORDS 11u
+#define PARAM_WORDS 13u
 
 /* Parameter block words (loader.c ldr_params). */
 enum {
@@ -36,7 +37,9 @@ enum {
     P_RESULT,
     P_FAIL_ADDR,
     P_FAIL_SR,
-    P_DONE
+    P_DONE,
+    P_OP,
+    P_CRC
 };
 
 #define ST_EMPTY    0u
@@ -45,6 +48,10 @@ enum {
 #define RES_RUNNING 0xFFFFFFFFu
 #define RES_OK      0u
 #define RES_FAILED  1u
+
+#define OP_PROGRAM 0u
+#define OP_CRC     1u
+#define CRC_UNIT   0x40023000u /* CRC_DR; CRC_CR at +8 (F1, F2/F4, F7, L1 alike) */
 
 #define REG_R0   0u
 #define REG_SP   13u
@@ -77,7 +84,7 @@ const uint8_t *stp_flash_loader_blob(const stp_flash *f, uint32_t *size)
 typedef struct ldr_session {
     stp_flash *f;
     stp_debug *d;
-    uint32_t base, params, bufs, buf_size, stride;
+    uint32_t base, params, bufs, buf_size, stride, op;
 } ldr_session;
 
 static void put32(uint8_t *p, uint32_t v)
@@ -111,6 +118,8 @@ static void image_of(const ldr_session *s, const uint8_t *blob, uint32_t blob_si
         [P_STRIDE] = s->stride,
         [P_NBUF] = NBUF,
         [P_RESULT] = RES_RUNNING,
+        [P_OP] = s->op,
+        [P_CRC] = CRC_UNIT,
     };
     for (uint32_t i = 0; i < PARAM_WORDS; i++)
         put32(img + PARAMS_OFF + 4 * i, w[i]);
@@ -169,9 +178,9 @@ static stp_status sram_unusable(ldr_session *s, const char *why)
     return STP_OK;
 }
 
-/* Writes and checks the loader, sets the core up and starts it. *ok false: not usable
- * (finding added), programming must go the direct way. */
-static stp_status setup(ldr_session *s, bool *ok)
+/* Writes and checks the loader (core halted). *ok false: not usable (finding added), the
+ * caller goes the direct way. */
+static stp_status load(ldr_session *s, bool *ok)
 {
     stp_flash *f = s->f;
     stp_debug *d = s->d;
@@ -207,6 +216,16 @@ static stp_status setup(ldr_session *s, bool *ok)
     }
     for (uint32_t b = 0; st == STP_OK && b < NBUF; b++)
         st = d->ops->write_u32(d, s->bufs + b * s->stride, ST_EMPTY, f->findings);
+    *ok = (st == STP_OK);
+    return st;
+}
+
+/* Points the core at the loader and runs it. */
+static stp_status start(ldr_session *s)
+{
+    stp_debug *d = s->d;
+    stp_flash *f = s->f;
+    stp_status st = STP_OK;
     const uint32_t regs[][2] = {{REG_R0, s->params},
                                 {REG_SP, s->base + STACK_TOP},
                                 {REG_LR, s->base | 1u},
@@ -216,7 +235,16 @@ static stp_status setup(ldr_session *s, bool *ok)
         st = d->ops->write_reg(d, regs[i][0], regs[i][1], f->findings);
     if (st == STP_OK)
         st = stp_cm_run(d, f->findings);
-    *ok = (st == STP_OK);
+    return st;
+}
+
+static stp_status setup(ldr_session *s, bool *ok)
+{
+    stp_status st = load(s, ok);
+    if (st == STP_OK && *ok)
+        st = start(s);
+    if (st != STP_OK)
+        *ok = false;
     return st;
 }
 
@@ -250,6 +278,22 @@ static stp_status stalled(ldr_session *s, const char *waiting_for, uint32_t dead
                                  : "run `stprog doctor`; --no-loader programs without the SRAM "
                                    "loader");
     return STP_ERR_TIMEOUT;
+}
+
+static stp_status wait_word(ldr_session *s, uint32_t addr, uint32_t busy_value, uint32_t *out,
+                            uint32_t deadline_ms, const char *what);
+
+/* Waits for the loader's result word, then for the core to halt on its BKPT. */
+static stp_status wait_done(ldr_session *s, uint32_t deadline_ms, uint32_t *result)
+{
+    stp_status st = wait_word(s, s->params + 4 * P_RESULT, RES_RUNNING, result, deadline_ms,
+                              "waiting for the loader to finish");
+    bool halted = false;
+    for (int k = 0; k < 100 && st == STP_OK && !halted; k++)
+        st = stp_cm_is_halted(s->d, &halted, s->f->findings);
+    if (st == STP_OK && !halted)
+        st = stp_cm_halt(s->d, s->f->findings);
+    return st;
 }
 
 /* Polls a word in SRAM until it differs from `busy_value`. The deadline is on the probe's
@@ -366,15 +410,7 @@ stp_status stp_flash_loader_program(stp_flash *f, uint32_t addr, const uint8_t *
     }
     uint32_t result = RES_RUNNING;
     if (st == STP_OK)
-        st = wait_word(&s, s.params + 4 * P_RESULT, RES_RUNNING, &result, buf_deadline,
-                       "waiting for the loader to finish");
-    if (st == STP_OK) {
-        bool halted = false;
-        for (int k = 0; k < 100 && st == STP_OK && !halted; k++)
-            st = stp_cm_is_halted(d, &halted, f->findings);
-        if (st == STP_OK && !halted)
-            st = stp_cm_halt(d, f->findings);
-    }
+        st = wait_done(&s, buf_deadline, &result);
     if (st == STP_OK && result == RES_FAILED)
         st = failed(&s);
     else if (st == STP_OK && result != RES_OK)
@@ -384,5 +420,93 @@ stp_status stp_flash_loader_program(stp_flash *f, uint32_t addr, const uint8_t *
             *progress_done += pending[b];
         stp_progress_emit(env, STP_PROGRESS_ADVANCE, "program", *progress_done, progress_total);
     }
+    return st;
+}
+
+/* RCC clock-enable bit of the CRC unit per family. */
+static void crc_clock(stp_flash_kind kind, uint32_t *reg, uint32_t *bit)
+{
+    switch (kind) {
+    case STP_FLASH_F1:
+        *reg = 0x40021014u; /* RCC_AHBENR.CRCEN */
+        *bit = 1u << 6;
+        return;
+    case STP_FLASH_L1:
+        *reg = 0x4002381Cu; /* RCC_AHBENR.CRCEN */
+        *bit = 1u << 12;
+        return;
+    case STP_FLASH_F2F4:
+    case STP_FLASH_F7:
+        break;
+    }
+    *reg = 0x40023830u; /* RCC_AHB1ENR.CRCEN */
+    *bit = 1u << 12;
+}
+
+stp_status stp_flash_loader_crc(stp_flash *f, const uint32_t *addr, const uint32_t *len, size_t n,
+                                uint32_t *crc, stp_findings *findings, bool *used)
+{
+    *used = false;
+    if (f->no_loader || f->loader_unusable || n == 0 || stp_flash_backend(f) != NULL)
+        return STP_OK;
+    for (size_t i = 0; i < n; i++)
+        if (len[i] % 4 != 0 || addr[i] % 4 != 0)
+            return STP_OK;
+    uint32_t blob_size = 0;
+    if (stp_flash_loader_blob(f, &blob_size) == NULL)
+        return STP_OK;
+    stp_findings *keep = f->findings;
+    f->findings = findings;
+    ldr_session s = {.f = f, .d = f->dbg, .base = f->chip->sram_base, .op = OP_CRC};
+    s.params = s.base + PARAMS_OFF;
+    stp_debug *d = s.d;
+    bool ok = false;
+    stp_status st = load(&s, &ok);
+    if (st != STP_OK || !ok) {
+        if (!ok)
+            f->loader_unusable = true;
+        f->findings = keep;
+        return st;
+    }
+    uint32_t per_batch = (s.buf_size - HDR_BYTES) / 8;
+    uint32_t rcc = 0, bit = 0, v = 0;
+    crc_clock(f->chip->flash_kind, &rcc, &bit);
+    st = d->ops->read_u32(d, rcc, &v, findings);
+    if (st == STP_OK && !(v & bit))
+        st = d->ops->write_u32(d, rcc, v | bit, findings);
+    uint8_t *io = stp_malloc(HDR_BYTES + per_batch * 8);
+    if (io == NULL)
+        st = STP_ERR_NOMEM;
+    for (size_t first = 0; st == STP_OK && first < n; first += per_batch) {
+        uint32_t m = (uint32_t)(n - first < per_batch ? n - first : per_batch);
+        uint64_t bytes = 0;
+        memset(io, 0, HDR_BYTES);
+        put32(io + 8, m);
+        for (uint32_t i = 0; i < m; i++) {
+            put32(io + HDR_BYTES + 8 * i, addr[first + i]);
+            put32(io + HDR_BYTES + 8 * i + 4, len[first + i]);
+            bytes += len[first + i];
+        }
+        uint32_t deadline = (uint32_t)(bytes / 256 + 1000);
+        st = d->ops->write_mem(d, s.bufs, io, HDR_BYTES + 8 * m, findings);
+        if (st == STP_OK)
+            st = d->ops->write_u32(d, s.params + 4 * P_RESULT, RES_RUNNING, findings);
+        if (st == STP_OK)
+            st = start(&s);
+        uint32_t result = RES_RUNNING;
+        if (st == STP_OK)
+            st = wait_done(&s, deadline, &result);
+        if (st == STP_OK && result != RES_OK)
+            st = stalled(&s, "CRC", deadline);
+        if (st == STP_OK)
+            st = d->ops->read_mem(d, s.bufs + HDR_BYTES, io + HDR_BYTES, 8 * m, findings);
+        for (uint32_t i = 0; st == STP_OK && i < m; i++)
+            crc[first + i] = get32(io + HDR_BYTES + 8 * i + 4);
+    }
+    stp_free(io);
+    if (st == STP_OK && (v & bit) == 0)
+        st = d->ops->write_u32(d, rcc, v, findings); /* the CRC clock as it was */
+    f->findings = keep;
+    *used = (st == STP_OK);
     return st;
 }

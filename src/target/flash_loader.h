@@ -28,4 +28,14 @@ stp_status stp_flash_loader_program(stp_flash *f, uint32_t addr, const uint8_t *
                                     const stp_env *env, uint64_t *progress_done,
                                     uint64_t progress_total, bool *used);
 
+/* CRC-32 as the STM32 CRC unit computes it (polynomial 0x04C11DB7, initial 0xFFFFFFFF, each
+ * little-endian 32-bit word fed MSB first, no final XOR) of n ranges in target memory, on the
+ * target by the loader: crc[i] for [addr[i], addr[i]+len[i]). Addresses and lengths must be
+ * multiples of 4. *used false: not computed (no loader, SRAM unusable: finding added, or the
+ * session has --no-loader); the caller reads the memory back instead. */
+stp_status stp_flash_loader_crc(stp_flash *f, const uint32_t *addr, const uint32_t *len, size_t n,
+                                uint32_t *crc, stp_findings *findings, bool *used);
+/* The same CRC over host bytes (len a multiple of 4). */
+uint32_t stp_crc32_stm32(const uint8_t *data, size_t len);
+
 #endif

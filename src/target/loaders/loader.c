@@ -36,7 +36,12 @@ typedef struct ldr_params {
     uint32_t fail_addr; /* first unit that failed */
     uint32_t fail_sr;   /* status register at that point */
     uint32_t done;      /* bytes programmed */
+    uint32_t op;        /* LDR_OP_PROGRAM or LDR_OP_CRC */
+    uint32_t crc;       /* address of the CRC unit (clock enabled by the host) */
 } ldr_params;
+
+#define LDR_OP_PROGRAM 0u
+#define LDR_OP_CRC     1u
 
 void ldr_main(volatile ldr_params *p);
 
@@ -64,8 +69,30 @@ static uint32_t program_unit(uint32_t dst, const uint8_t *src, uint32_t unit)
     return 0;
 }
 
+/* CRC-32 of ranges with the CRC unit: buffer 0 holds {state, 0, count, 0} and then count
+ * pairs {address, length}; each length (a multiple of 4) is replaced by the CRC of its range. */
+static void ldr_crc(volatile ldr_params *p)
+{
+    volatile uint32_t *b = (volatile uint32_t *)p->bufs;
+    volatile uint32_t *unit = (volatile uint32_t *)p->crc;
+    const uint32_t n = b[2];
+    for (uint32_t i = 0; i < n; i++) {
+        const uint32_t *src = (const uint32_t *)b[4 + 2 * i];
+        const uint32_t words = b[5 + 2 * i] / 4u;
+        unit[2] = 1u; /* CRC_CR.RESET: DR = 0xFFFFFFFF */
+        for (uint32_t w = 0; w < words; w++)
+            unit[0] = src[w];
+        b[5 + 2 * i] = unit[0];
+    }
+    p->result = LDR_OK;
+}
+
 void ldr_main(volatile ldr_params *p)
 {
+    if (p->op == LDR_OP_CRC) {
+        ldr_crc(p);
+        return;
+    }
     volatile uint32_t *sr = (volatile uint32_t *)p->sr;
     const uint32_t busy = p->busy_mask, errs = p->err_mask, unit = p->unit;
     uint32_t i = 0;
