@@ -317,6 +317,7 @@ stp_status stp_program(stp_target *t, const stp_image *img, const stp_program_op
     stp_status st = (c.segs == NULL || c.cur == NULL || c.owns == NULL) ? STP_ERR_NOMEM : STP_OK;
     for (size_t i = 0; st == STP_OK && i < c.nsegs; i++)
         c.segs[i] = stp_image_segment(img, i);
+    t->flash.no_loader = opt->no_loader;
     if (st == STP_OK)
         st = stp_ops_prepare(t, findings);
     if (st == STP_OK)
@@ -335,7 +336,6 @@ stp_status stp_program(stp_target *t, const stp_image *img, const stp_program_op
     }
     if (st == STP_OK && !opt->dry_run) {
         stp_target_mark_changed(t);
-        t->flash.no_loader = opt->no_loader;
         st = erase_phase(&c, plan);
         if (st == STP_OK)
             st = program_phase(&c, plan);

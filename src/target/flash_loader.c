@@ -248,35 +248,20 @@ static stp_status setup(ldr_session *s, bool *ok)
     return st;
 }
 
-/* The loader stopped answering: why, as far as the debug registers tell. A core that lost
- * C_DEBUGEN went through a power reset: it is left alone so `explain` sees the evidence. */
+/* The loader stopped answering. DHCSR is not touched here: its reset flags are read once,
+ * by `explain`, which names a brown-out or watchdog reset as the cause. */
 static stp_status stalled(ldr_session *s, const char *waiting_for, uint32_t deadline_ms)
 {
-    stp_debug *d = s->d;
-    uint32_t dhcsr = 0, pc = 0, done = 0;
-    (void)d->ops->read_u32(d, STP_CM_DHCSR, &dhcsr, NULL);
-    bool reset = !(dhcsr & STP_CM_DHCSR_C_DEBUGEN) || (dhcsr & STP_CM_DHCSR_S_RESET_ST);
-    (void)d->ops->read_u32(d, s->params + 4 * P_DONE, &done, NULL);
-    if (!reset) {
-        (void)stp_cm_halt(d, NULL);
-        (void)d->ops->read_reg(d, REG_PC, &pc, NULL);
-    }
-    stp_finding *fd = stp_finding_add(s->f->findings, "flash.timeout", STP_SEV_ERROR,
-                                      reset ? "the target reset while the SRAM flash loader was "
-                                              "programming (%s)"
-                                            : "the SRAM flash loader stopped making progress "
-                                              "(%s)",
-                                      waiting_for);
+    uint32_t done = 0;
+    (void)s->d->ops->read_u32(s->d, s->params + 4 * P_DONE, &done, NULL);
+    stp_finding *fd =
+        stp_finding_add(s->f->findings, "flash.timeout", STP_SEV_ERROR,
+                        "the SRAM flash loader stopped making progress (%s)", waiting_for);
     stp_finding_evidence(fd, "operation", "program (SRAM loader)");
-    stp_finding_evidence(fd, "DHCSR", "0x%08X", (unsigned)dhcsr);
-    if (!reset)
-        stp_finding_evidence(fd, "pc", "0x%08X", (unsigned)pc);
     stp_finding_evidence(fd, "bytes_programmed", "%u", (unsigned)done);
     stp_finding_evidence(fd, "deadline_ms", "%u", (unsigned)deadline_ms);
-    stp_finding_advice(fd, reset ? "a reset in the middle of programming is usually a brown-out: "
-                                   "check the supply, then run `stprog doctor`"
-                                 : "run `stprog doctor`; --no-loader programs without the SRAM "
-                                   "loader");
+    stp_finding_advice(fd, "a reset in the middle of programming (brown-out, watchdog) stops the "
+                           "loader: run `stprog doctor`; --no-loader programs without it");
     return STP_ERR_TIMEOUT;
 }
 
