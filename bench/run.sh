@@ -5,4 +5,5 @@ BUILD=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
 bash "$here/formats.sh" "$BUILD" || status=1
+bash "$here/speed.sh" "$BUILD" || status=1
 exit $status
