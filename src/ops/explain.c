@@ -19,8 +19,23 @@ typedef struct explain {
     double volts;
     bool volts_known;
     bool dp_alive;
-    bool power_cause; /* a power finding explains the failure */
+    bool power_cause;      /* a power finding explains the failure */
+    const char *operation; /* the failing command (stp_explain_context.operation) */
 } explain;
+
+/* Did the failing command program the flash itself? Only then do the controller's error
+ * bits (cleared when it unlocked) and a read-back mismatch tell about that programming: a
+ * standalone verify or read finds bits the firmware left (a store into locked flash sets
+ * WRPERR on L1) and content that is merely different. */
+static bool programmed(const explain *x, bool erase_counts)
+{
+    const char *op = x->operation;
+    if (op == NULL)
+        return false;
+    if (strcmp(op, "write") == 0 || strcmp(op, "gdbserver") == 0)
+        return true;
+    return erase_counts && (strcmp(op, "erase") == 0 || strcmp(op, "option-bytes") == 0);
+}
 
 static bool seen_id(const explain *x, const char *id)
 {
@@ -114,6 +129,8 @@ static void explain_flash_status(explain *x)
 {
     const stp_flash_driver *drv = x->t->flash.drv;
     uint32_t sr = 0;
+    if (!programmed(x, true))
+        return;
     if (drv == NULL || !stp_dx_read(x->dbg, x->t->flash.regs + drv->sr_offset, &sr))
         return;
     for (size_t i = 0; i < drv->error_count; i++) {
@@ -135,7 +152,7 @@ static void explain_flash_status(explain *x)
 static void explain_verify(explain *x)
 {
     const stp_finding *m = stp_findings_find(x->seen, "verify.mismatch");
-    if (m == NULL || seen_id(x, "flash.program-error"))
+    if (m == NULL || seen_id(x, "flash.program-error") || !programmed(x, false))
         return;
     /* A probe that garbles long transfers gives the same symptom: test it first. */
     uint32_t bad = 0, first = 0, len = 1024;
@@ -230,7 +247,7 @@ void stp_explain_failure(stp_debug *dbg, stp_target *t, stp_status st,
     stp_explain_context none = {0};
     if (ctx == NULL)
         ctx = &none;
-    explain x = {.dbg = dbg, .t = t, .seen = findings};
+    explain x = {.dbg = dbg, .t = t, .seen = findings, .operation = ctx->operation};
     x.chip = t != NULL ? t->id.chip : NULL;
     x.volts_known = stp_dx_voltage(dbg, &x.volts);
     uint32_t dhcsr = 0;
