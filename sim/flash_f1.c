@@ -389,8 +389,8 @@ static sim_access f1_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_
             a = SIM_ACC_FAULT;
             break;
         }
-        a = key_write(k, val, mask, &s->optkey_stage, &s->optkey_lockout,
-                      !(k->cr & CR_OPTWRE), &unlocked);
+        a = key_write(k, val, mask, &s->optkey_stage, &s->optkey_lockout, !(k->cr & CR_OPTWRE),
+                      &unlocked);
         if (unlocked)
             k->cr |= CR_OPTWRE;
         break;
