@@ -121,6 +121,11 @@ stp_status stp_flash_write_options(stp_flash *f, const stp_option_bytes *ob,
 /* --- helpers for drivers --------------------------------------------------------- */
 stp_status stp_flash_reg_read(stp_flash *f, uint32_t offset, uint32_t *val);
 stp_status stp_flash_reg_write(stp_flash *f, uint32_t offset, uint32_t val);
+/* Writes data to flash with accesses of exactly the PSIZE width (F2/F4/F7: any other width
+ * is PGPERR). The bus stalls while a unit programs, so consecutive writes need no polling. */
+stp_status stp_flash_write_psize(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len);
+/* RDP level of an F2/F4/F7-style RDP byte: 0xAA level 0, 0xCC level 2, anything else 1. */
+int stp_flash_rdp_level(uint8_t raw);
 /* Polls the status register until not busy or deadline_ms passes (STP_ERR_TIMEOUT with
  * finding flash.timeout naming what). Then decodes and clears error bits. */
 stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what);

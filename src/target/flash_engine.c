@@ -529,3 +529,32 @@ stp_status stp_flash_choose_psize(const stp_chip *chip, double volts, unsigned f
     *out = best;
     return STP_OK;
 }
+
+stp_status stp_flash_write_psize(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len)
+{
+    stp_debug *d = f->dbg;
+    switch (f->psize) {
+    case STP_PSIZE_X8:
+        for (uint32_t i = 0; i < len; i++) {
+            stp_status st = d->ops->write_mem(d, addr + i, data + i, 1, f->findings);
+            if (st != STP_OK)
+                return st;
+        }
+        return STP_OK;
+    case STP_PSIZE_X16:
+        for (uint32_t i = 0; i < len; i += 2) {
+            uint16_t v = (uint16_t)(data[i] | (data[i + 1] << 8));
+            stp_status st = d->ops->write_u16(d, addr + i, v, f->findings);
+            if (st != STP_OK)
+                return st;
+        }
+        return STP_OK;
+    default:
+        return d->ops->write_mem(d, addr, data, len, f->findings);
+    }
+}
+
+int stp_flash_rdp_level(uint8_t raw)
+{
+    return raw == 0xAA ? 0 : (raw == 0xCC ? 2 : 1);
+}

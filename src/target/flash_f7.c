@@ -141,28 +141,7 @@ static stp_status f7_program_begin(stp_flash *f)
 
 static stp_status f7_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len)
 {
-    stp_debug *d = f->dbg;
-    /* Each access must have exactly the PSIZE width (PGPERR otherwise). The bus stalls
-     * while a word is being programmed, so consecutive writes need no polling. */
-    switch (f->psize) {
-    case STP_PSIZE_X8:
-        for (uint32_t i = 0; i < len; i++) {
-            stp_status st = d->ops->write_mem(d, addr + i, data + i, 1, f->findings);
-            if (st != STP_OK)
-                return st;
-        }
-        return STP_OK;
-    case STP_PSIZE_X16:
-        for (uint32_t i = 0; i < len; i += 2) {
-            uint16_t v = (uint16_t)(data[i] | (data[i + 1] << 8));
-            stp_status st = d->ops->write_u16(d, addr + i, v, f->findings);
-            if (st != STP_OK)
-                return st;
-        }
-        return STP_OK;
-    default:
-        return d->ops->write_mem(d, addr, data, len, f->findings);
-    }
+    return stp_flash_write_psize(f, addr, data, len);
 }
 
 /* --- option bytes ---------------------------------------------------------------------- */
@@ -173,11 +152,6 @@ static uint32_t f7_wrp_bits(const stp_flash *f)
     if (f->dual_bank)
         n = (n + 1) / 2; /* dual-bank mode: one nWRP bit per pair of sectors */
     return n > 12 ? 12 : (uint32_t)n;
-}
-
-static int rdp_level_of(uint8_t raw)
-{
-    return raw == 0xAA ? 0 : (raw == 0xCC ? 2 : 1);
 }
 
 static stp_status f7_detect_dual_bank(stp_flash *f, bool *dual)
@@ -204,7 +178,7 @@ static stp_status f7_read_options(stp_flash *f, stp_option_bytes *ob)
     ob->raw[1] = optcr1;
     ob->raw_count = 2;
     ob->rdp_raw = (uint8_t)((optcr & F7_OPTCR_RDP_MASK) >> F7_OPTCR_RDP_SHIFT);
-    ob->rdp_level = rdp_level_of(ob->rdp_raw);
+    ob->rdp_level = stp_flash_rdp_level(ob->rdp_raw);
     ob->wrp_bits = f7_wrp_bits(f);
     ob->wrp_granule = 0;
     ob->wrp_sectors_per_bit = f->dual_bank ? 2 : 1;
@@ -229,7 +203,7 @@ static uint8_t rdp_raw_for(int level, uint8_t current)
         return 0xAA;
     if (level == 2)
         return 0xCC;
-    return rdp_level_of(current) == 1 ? current : 0x55;
+    return stp_flash_rdp_level(current) == 1 ? current : 0x55;
 }
 
 static stp_status f7_write_options(stp_flash *f, const stp_option_bytes *ob)
