@@ -48,8 +48,6 @@
 #define F4_OPTCR_NWRP_SHIFT 16
 #define F4_OPTCR_NWRP_MASK  (0xFFFu << 16)
 
-#define F4_DEV_DUAL_BANK 0x419u /* F42x/F43x: second bank, MER1, OPTCR1 */
-
 static const stp_flash_error_bit f4_errors[] = {
     {F4_SR_WRPERR, "WRPERR", "flash.wrp-error", "the address is in a write-protected sector",
      "clear the sector's write protection (stprog option-bytes set wrp-=N)", STP_ERR_PROTECTED},
@@ -75,6 +73,15 @@ static uint32_t f4_unit(const stp_flash *f)
 static uint32_t f4_psize_bits(const stp_flash *f)
 {
     return (uint32_t)f->psize << F4_CR_PSIZE_SHIFT;
+}
+
+/* F42x/F43x (0x419) and F469/F479 (0x434) have a second bank: MER1 and the bank-2 nWRP bits
+ * in OPTCR1 (RM0090 3.9.11, RM0386 3.8.11). Other F4s have neither: sectors beyond the 12th
+ * (F413/F423) have no WRP bit there, so they must never be read as protected from an
+ * OPTCR1 that does not exist. */
+static bool f4_has_bank2_options(const stp_flash *f)
+{
+    return f->chip->option_bytes2_addr != 0;
 }
 
 static stp_status f4_unlock(stp_flash *f)
@@ -128,7 +135,7 @@ static stp_status f4_mass_erase_start(stp_flash *f, int bank)
     uint32_t cr = f4_psize_bits(f);
     if (bank <= 0)
         cr |= F4_CR_MER;
-    if ((bank < 0 || bank == 1) && f->chip->dev_id == F4_DEV_DUAL_BANK && f->flash_kb > 1024)
+    if ((bank < 0 || bank == 1) && f4_has_bank2_options(f) && f->flash_kb > 1024)
         cr |= F4_CR_MER1;
     return f4_start(f, cr);
 }
@@ -153,7 +160,8 @@ static stp_status f4_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *d
 static uint32_t f4_wrp_bits(const stp_flash *f)
 {
     size_t n = stp_chip_sectors(f->chip, f->flash_kb, false, NULL, 0);
-    return n > 24 ? 24 : (uint32_t)n;
+    uint32_t max = f4_has_bank2_options(f) ? 24 : 12;
+    return n > max ? max : (uint32_t)n;
 }
 
 static stp_status f4_detect_dual_bank(stp_flash *f, bool *dual)
@@ -174,7 +182,7 @@ static stp_status f4_read_options(stp_flash *f, stp_option_bytes *ob)
     stp_status st = stp_flash_reg_read(f, F4_OPTCR, &optcr);
     if (st != STP_OK)
         return st;
-    bool two = f->chip->dev_id == F4_DEV_DUAL_BANK;
+    bool two = f4_has_bank2_options(f);
     if (two && (st = stp_flash_reg_read(f, F4_OPTCR1, &optcr1)) != STP_OK)
         return st;
     ob->raw[0] = optcr;
@@ -234,7 +242,7 @@ static stp_status f4_write_options(stp_flash *f, const stp_option_bytes *ob)
             nwrp2 &= ~(1u << (i - 12));
     }
     v |= nwrp1 << F4_OPTCR_NWRP_SHIFT;
-    if (f->chip->dev_id == F4_DEV_DUAL_BANK) {
+    if (f4_has_bank2_options(f)) {
         uint32_t optcr1 = 0;
         st = stp_flash_reg_read(f, F4_OPTCR1, &optcr1);
         if (st == STP_OK)

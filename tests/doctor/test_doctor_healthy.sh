@@ -24,14 +24,9 @@ for part in $PARTS; do
 done
 
 # Every part the virtual board models, once (V2-1 probe).
-# Known bug outside the diagnosis (src/target/flash_f4.c f4_read_options reads OPTCR1 only
-# for 0x419, so sectors 12+ of the F413 (0x463) and F469 (0x434) decode as write-protected;
-# `info` shows it too): those two are left out until it is fixed.
-KNOWN_BAD="stm32f413zh stm32f469ni"
 all=$("$STPROG" chips --json | jq -r '.parts[].name')
 [ "$(echo "$all" | wc -l)" -ge 6 ] || fail "chips --json lists $(echo "$all" | wc -l) parts"
 for part in $all; do
-    case " $KNOWN_BAD " in *" $part "*) continue ;; esac
     doctor "$part"
     expect_rc 0
     [ -z "$(problems)" ] || fail "$WHAT: false alarm(s): $(problems | tr '\n' ' ')"
