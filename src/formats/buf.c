@@ -1,4 +1,5 @@
 /* The writers' growable output buffer and the hex digit tables shared by the text formats. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,4 +95,24 @@ size_t stp_hex_decode(const uint8_t *p, size_t ndigits, uint8_t *out)
         out[i / 2] = (uint8_t)((hi << 4) | lo);
     }
     return (size_t)-1;
+}
+
+bool stp_first_line_is(const uint8_t *data, size_t len, bool (*is_record)(const stp_line *ln))
+{
+    size_t pos = 0;
+    uint32_t number = 0;
+    stp_line ln;
+    while (stp_next_line(data, len, &pos, &number, &ln)) {
+        if (ln.len > 0)
+            return is_record(&ln);
+    }
+    return false;
+}
+
+void stp_describe_char(char *buf, size_t cap, uint8_t c)
+{
+    if (c >= 0x20 && c < 0x7F)
+        snprintf(buf, cap, "'%c'", c);
+    else
+        snprintf(buf, cap, "byte 0x%02X", c);
 }

@@ -21,22 +21,7 @@ static bool line_is_record(const stp_line *ln)
 
 bool stp_ihex_sniff(const uint8_t *data, size_t len)
 {
-    size_t pos = 0;
-    uint32_t number = 0;
-    stp_line ln;
-    while (stp_next_line(data, len, &pos, &number, &ln)) {
-        if (ln.len > 0)
-            return line_is_record(&ln);
-    }
-    return false;
-}
-
-static void describe_char(char *buf, size_t cap, uint8_t c)
-{
-    if (c >= 0x20 && c < 0x7F)
-        snprintf(buf, cap, "'%c'", c);
-    else
-        snprintf(buf, cap, "byte 0x%02X", c);
+    return stp_first_line_is(data, len, line_is_record);
 }
 
 /* Parses one non-empty line into rec; returns its length in bytes or fails. */
@@ -45,7 +30,7 @@ static stp_status decode_record(const stp_line *ln, const char *name, uint8_t *r
 {
     char what[24];
     if (ln->p[0] != ':') {
-        describe_char(what, sizeof(what), ln->p[0]);
+        stp_describe_char(what, sizeof(what), ln->p[0]);
         return stp_file_fail(findings, STP_ERR_FORMAT, "file.bad-record", name, STP_ORIGIN_LINE,
                              ln->number, "expected a record starting with ':', found %s", what);
     }
@@ -57,7 +42,7 @@ static stp_status decode_record(const stp_line *ln, const char *name, uint8_t *r
     if (bad == (size_t)-1 && nd % 2 != 0 && stp_hex_value[ln->p[nd]] < 0)
         bad = nd - 1;
     if (bad != (size_t)-1) {
-        describe_char(what, sizeof(what), ln->p[1 + bad]);
+        stp_describe_char(what, sizeof(what), ln->p[1 + bad]);
         return stp_file_fail(findings, STP_ERR_FORMAT, "file.bad-record", name, STP_ORIGIN_LINE,
                              ln->number, "%s at column %zu is not a hex digit", what, bad + 2);
     }

@@ -69,6 +69,10 @@ typedef struct stp_line {
 
 /* Next line from data at *pos; false at the end of the data. */
 bool stp_next_line(const uint8_t *data, size_t len, size_t *pos, uint32_t *number, stp_line *out);
+/* True when the first non-empty line of data satisfies is_record (format sniffing). */
+bool stp_first_line_is(const uint8_t *data, size_t len, bool (*is_record)(const stp_line *ln));
+/* Names a byte for an error message: 'x' when printable, else "byte 0xNN". */
+void stp_describe_char(char *buf, size_t cap, uint8_t c);
 
 /* Decodes ndigits (even) hex digits into out. Returns the index of the first bad character,
  * or (size_t)-1 when all are hex digits. */

@@ -24,22 +24,7 @@ static bool line_is_record(const stp_line *ln)
 
 bool stp_srec_sniff(const uint8_t *data, size_t len)
 {
-    size_t pos = 0;
-    uint32_t number = 0;
-    stp_line ln;
-    while (stp_next_line(data, len, &pos, &number, &ln)) {
-        if (ln.len > 0)
-            return line_is_record(&ln);
-    }
-    return false;
-}
-
-static void describe_char(char *buf, size_t cap, uint8_t c)
-{
-    if (c >= 0x20 && c < 0x7F)
-        snprintf(buf, cap, "'%c'", c);
-    else
-        snprintf(buf, cap, "byte 0x%02X", c);
+    return stp_first_line_is(data, len, line_is_record);
 }
 
 /* Checks the frame of one non-empty line and decodes its bytes (count .. checksum) into rec. */
@@ -48,13 +33,13 @@ static stp_status decode_record(const stp_line *ln, const char *name, uint8_t *r
 {
     char what[24];
     if (ln->p[0] != 'S' || ln->len < 2) {
-        describe_char(what, sizeof(what), ln->p[0]);
+        stp_describe_char(what, sizeof(what), ln->p[0]);
         return stp_file_fail(findings, STP_ERR_FORMAT, "file.bad-record", name, STP_ORIGIN_LINE,
                              ln->number, "expected a record starting with 'S', found %s", what);
     }
     uint8_t t = ln->p[1];
     if (t < '0' || t > '9' || addr_bytes[t - '0'] == 0) {
-        describe_char(what, sizeof(what), t);
+        stp_describe_char(what, sizeof(what), t);
         return stp_file_fail(findings, STP_ERR_FORMAT, "file.bad-record-type", name,
                              STP_ORIGIN_LINE, ln->number,
                              "unknown record type S%s (S-records define S0-S3, S5-S9)",
@@ -68,7 +53,7 @@ static stp_status decode_record(const stp_line *ln, const char *name, uint8_t *r
     if (bad == (size_t)-1 && nd % 2 != 0 && stp_hex_value[ln->p[ln->len - 1]] < 0)
         bad = nd - 1;
     if (bad != (size_t)-1) {
-        describe_char(what, sizeof(what), ln->p[2 + bad]);
+        stp_describe_char(what, sizeof(what), ln->p[2 + bad]);
         return stp_file_fail(findings, STP_ERR_FORMAT, "file.bad-record", name, STP_ORIGIN_LINE,
                              ln->number, "%s at column %zu is not a hex digit", what, bad + 3);
     }
