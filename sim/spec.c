@@ -18,6 +18,7 @@ static const char help_text[] =
     "  serial=TEXT          probe serial number\n"
     "  vdd=VOLTS            target voltage the probe measures (default 3.3)\n"
     "  swd-max-khz=N        SWD errors above N kHz (noisy wiring)\n"
+    "  swd-wait=N           about one SWD transfer in N stays WAIT past the probe's retries\n"
     "  supply=ok|unstable|dead-core\n"
     "  rdp=0|1|2            readout protection level\n"
     "  wrp=MASK             write-protected sectors (bit n = sector/WRP unit n)\n"
@@ -184,6 +185,12 @@ static int set_key(sim_spec *out, const char *key, const char *val, char *err, s
         out->swd_max_khz = u;
         return 0;
     }
+    if (!strcmp(key, "swd-wait")) {
+        if (!parse_u32_range(val, 2, 100000000, &u))
+            return bad_value(err, errlen, key, val, "N from 2 to 100000000 (one transfer in N)");
+        out->swd_wait_one_in = u;
+        return 0;
+    }
     if (!strcmp(key, "supply")) {
         if (!strcmp(val, "ok"))
             out->supply = SIM_SUPPLY_OK;
@@ -275,7 +282,8 @@ static int set_key(sim_spec *out, const char *key, const char *val, char *err, s
     }
     fail(err, errlen,
          "sim spec: unknown key '%s' (accepted keys: part, probe, fw, serial, vdd, swd-max-khz, "
-         "supply, rdp, wrp, fsize, worn, probe-bug, nrst, firmware, reset-loop, boot0, state, "
+         "swd-wait, supply, rdp, wrp, fsize, worn, probe-bug, nrst, firmware, reset-loop, boot0, "
+         "state, "
          "seed)",
          key);
     return -1;

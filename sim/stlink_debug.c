@@ -383,6 +383,12 @@ static bool gated_command(sim_stlink *s, const uint8_t *cmd)
         stl_reply_status(s, 0, 2); /* no SWO bytes captured */
         return true;
     case STL_DBG_GETLASTRWSTATUS2: {
+        /* 12 bytes: status byte at 0, at 4 the address of the unit the transfer stopped
+         * at (little endian): the layout documented in tgree/psdb
+         * psdb/probes/stlink/cdb.py (LastXFERStatus12) and read the same way by pyOCD's
+         * ST-Link driver (fault_length = size - (fault_address - address)). The model
+         * records it for every status other than OK, WAIT included: the units before it
+         * were done, the one at it was not. */
         if (!fw_at_least(s, 15))
             return false;
         uint8_t r[12] = {s->rw_status};

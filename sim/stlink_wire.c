@@ -169,6 +169,12 @@ typedef enum noise { NOISE_NONE = 0, NOISE_WAIT, NOISE_FAULT, NOISE_PARITY, NOIS
  * parity error, or (reads only) a silently flipped data bit. */
 static noise roll_noise(sim_stlink *s, bool is_read)
 {
+    /* swd-wait=N: the target's bus stays stalled past the firmware's WAIT retries on about
+     * one transfer in N; the firmware gives up with SWD_AP_WAIT at that unit and records its
+     * address for GETLASTRWSTATUS2, like any other failed unit. */
+    uint32_t one_in = s->spec->swd_wait_one_in;
+    if (one_in != 0 && sim_board_random(s->board) % one_in == 0)
+        return NOISE_WAIT;
     uint32_t max = s->spec->swd_max_khz;
     if (max == 0 || s->swd_khz <= max)
         return NOISE_NONE;
@@ -263,7 +269,8 @@ static uint8_t mem_access(sim_stlink *s, bool is_read, uint32_t addr, uint8_t *r
     }
     if (status == STL_OK && n != NOISE_NONE) {
         status = noise_status(n);
-        charge_swd(s, 1);
+        /* A WAIT acknowledge is retried by the firmware before it gives up. */
+        charge_swd(s, n == NOISE_WAIT ? WAIT_RETRIES + 1u : 1u);
     }
     if (is_read && flip_unit != UINT32_MAX && flip_unit * width < pos) {
         uint8_t *p = rbuf + flip_unit * width;

@@ -107,6 +107,7 @@ typedef struct stp_stlink {
     uint32_t v3_freqs[STL_V3_MAX_FREQS];
     bool fault_addr_valid; /* set by an attempt that read GETLASTRWSTATUS2 with a fault */
     uint32_t fault_addr;
+    bool attempt_progressed; /* set by an attempt that moved on past a WAIT (stl_run) */
 } stp_stlink;
 
 /* ---- stlink_proto.c: exchanges ------------------------------------------------------- */
@@ -129,6 +130,8 @@ stp_status stl_xfer_out(stp_stlink *s, const char *what, const uint8_t *cmd, siz
 typedef stp_status (*stl_attempt_fn)(stp_stlink *s, void *ctx, uint8_t *code, stp_findings *f);
 /* Runs attempt until it succeeds; WAIT answers are retried with exponential backoff
  * (1 ms doubling up to 128 ms) until s->wait_timeout_ms passes on the transport's clock.
+ * An attempt that got further than the last one (s->attempt_progressed) starts the backoff
+ * and the deadline afresh.
  * Any other status byte is mapped (stl_status_report) with what/addr as evidence. */
 stp_status stl_run(stp_stlink *s, const char *what, bool has_addr, uint32_t addr,
                    stl_attempt_fn attempt, void *ctx, stp_findings *f);
@@ -144,6 +147,14 @@ void stl_put_u16(uint8_t *p, uint16_t v);
 void stl_put_u32(uint8_t *p, uint32_t v);
 uint32_t stl_get_u32(const uint8_t *p);
 uint64_t stl_now_ms(stp_stlink *s);
+
+/* ---- stlink_mem.c ------------------------------------------------------------------ */
+/* Where a transfer of len bytes at addr in units of width continues after the firmware gave
+ * up with WAIT and GETLASTRWSTATUS2 named fault_addr: true with *offset = the bytes done
+ * (the units before the fault address), false when the address is not known or not a unit
+ * of this transfer (then where it stopped is unknown). */
+bool stl_wait_resume_offset(uint32_t addr, size_t len, unsigned width, bool fault_valid,
+                            uint32_t fault_addr, size_t *offset);
 
 /* ---- stlink_status.c: the one mapping of ST-Link status bytes ---------------------- */
 /* True for the status bytes that mean "try again" (SWD_AP_WAIT, SWD_DP_WAIT). */

@@ -1,7 +1,10 @@
 /* ST-Link memory access: transfers split at the firmware limits (8-bit <= 64 B, or 512 B on
  * V3; 32-bit <= 6144 B), never across a 1 KiB boundary (the MEM-AP address auto-increment
  * wraps there), unaligned heads and tails with 8-bit access, every transfer checked with
- * GETLASTRWSTATUS(2) and retried on WAIT. */
+ * GETLASTRWSTATUS(2) and retried on WAIT. A transfer that the firmware gave up on with WAIT
+ * part-way continues at the unit GETLASTRWSTATUS2 names (the units before it were done): a
+ * write is never sent twice to the same address, which flash that refuses reprogramming
+ * (F1 PGERR) depends on. */
 #include <string.h>
 
 #include "probe/stlink.h"
@@ -11,10 +14,12 @@
 typedef struct mem_op {
     uint8_t opcode; /* READMEM_8BIT/16BIT/32BIT or WRITEMEM_* */
     const char *what;
-    uint32_t addr;
+    uint32_t addr;       /* advanced past the done units when a WAIT cut the transfer */
     uint8_t *rbuf;       /* reads */
     const uint8_t *wbuf; /* writes */
     size_t len;
+    unsigned width;
+    bool warned; /* the "cannot resume" warning was given for this transfer */
 } mem_op;
 
 stp_status stl_ensure_debug(stp_stlink *s, stp_findings *f)
@@ -31,7 +36,7 @@ static stp_status rw_status(stp_stlink *s, const char *what, uint8_t *code, stp_
         if (st != STP_OK)
             return st;
         *code = reply[0];
-        if (reply[0] != STL_OK && !stl_status_is_wait(reply[0])) {
+        if (reply[0] != STL_OK) { /* WAIT too: where the firmware gave up */
             s->fault_addr = stl_get_u32(&reply[4]);
             s->fault_addr_valid = true;
         }
@@ -53,6 +58,61 @@ static void mem_cmd(uint8_t cmd[8], uint8_t opcode, uint32_t addr, size_t len)
     stl_put_u16(&cmd[6], (uint16_t)len);
 }
 
+bool stl_wait_resume_offset(uint32_t addr, size_t len, unsigned width, bool fault_valid,
+                            uint32_t fault_addr, size_t *offset)
+{
+    *offset = 0;
+    if (!fault_valid || width == 0 || fault_addr < addr)
+        return false;
+    uint64_t off = (uint64_t)fault_addr - addr;
+    if (off >= len || off % width != 0)
+        return false;
+    *offset = (size_t)off;
+    return true;
+}
+
+/* After a WAIT: continue at the unit the firmware stopped at. When it cannot say, a read
+ * is repeated whole (harmless); a write is too, but not silently: a repeated write to flash
+ * programs half-words twice. */
+static void after_wait(stp_stlink *s, mem_op *op, uint8_t code, stp_findings *f)
+{
+    size_t off = 0;
+    if (stl_wait_resume_offset(op->addr, op->len, op->width, s->fault_addr_valid, s->fault_addr,
+                               &off)) {
+        if (off == 0)
+            return;
+        stp_log(s->base.env, STP_LOG_DEBUG,
+                "stlink: %s at 0x%08X answered %s after %zu of %zu bytes; continuing at 0x%08X",
+                op->what, (unsigned)op->addr, stl_status_name(code), off, op->len,
+                (unsigned)(op->addr + off));
+        op->addr += (uint32_t)off;
+        op->len -= off;
+        if (op->rbuf != NULL)
+            op->rbuf += off;
+        else
+            op->wbuf += off;
+        s->attempt_progressed = true;
+        return;
+    }
+    if (op->wbuf == NULL || op->warned)
+        return;
+    op->warned = true;
+    stp_finding *fi = stp_finding_add(
+        f, "probe.wait-resend", STP_SEV_WARNING,
+        "the ST-Link gave up on %s at 0x%08X with %s and cannot say how far it got: the "
+        "write is sent again from its start, so units already written are written twice",
+        op->what, (unsigned)op->addr, stl_status_name(code));
+    stp_finding_evidence(fi, "address", "0x%08X", (unsigned)op->addr);
+    stp_finding_evidence(fi, "length", "%zu", op->len);
+    if (s->fault_addr_valid)
+        stp_finding_evidence(fi, "fault_address", "0x%08X", (unsigned)s->fault_addr);
+    else
+        stp_finding_evidence(fi, "firmware", "%s", s->base.info.firmware);
+    stp_finding_advice(fi, "flash that refuses reprogramming (STM32F1: PGERR) fails this write; "
+                           "update the probe firmware (V2J15 or later reports where a transfer "
+                           "stopped) or lower the SWD clock (--freq)");
+}
+
 static stp_status read_attempt(stp_stlink *s, void *ctx, uint8_t *code, stp_findings *f)
 {
     mem_op *op = ctx;
@@ -68,9 +128,11 @@ static stp_status read_attempt(stp_stlink *s, void *ctx, uint8_t *code, stp_find
     } else {
         st = stl_xfer(s, op->what, cmd, sizeof(cmd), op->rbuf, op->len, f);
     }
-    if (st != STP_OK)
-        return st;
-    return rw_status(s, op->what, code, f);
+    if (st == STP_OK)
+        st = rw_status(s, op->what, code, f);
+    if (st == STP_OK && stl_status_is_wait(*code))
+        after_wait(s, op, *code, f);
+    return st;
 }
 
 static stp_status write_attempt(stp_stlink *s, void *ctx, uint8_t *code, stp_findings *f)
@@ -79,9 +141,11 @@ static stp_status write_attempt(stp_stlink *s, void *ctx, uint8_t *code, stp_fin
     uint8_t cmd[8];
     mem_cmd(cmd, op->opcode, op->addr, op->len);
     stp_status st = stl_xfer_out(s, op->what, cmd, sizeof(cmd), op->wbuf, op->len, f);
-    if (st != STP_OK)
-        return st;
-    return rw_status(s, op->what, code, f);
+    if (st == STP_OK)
+        st = rw_status(s, op->what, code, f);
+    if (st == STP_OK && stl_status_is_wait(*code))
+        after_wait(s, op, *code, f);
+    return st;
 }
 
 /* Bytes to the next 1 KiB boundary. */
@@ -139,7 +203,7 @@ static stp_status mem_access(stp_stlink *s, uint32_t addr, uint8_t *rbuf, const 
         unsigned width = 4;
         uint32_t a = addr + (uint32_t)done;
         size_t n = next_piece(s, a, len - done, width_pref, &width);
-        mem_op op = {.addr = a, .len = n};
+        mem_op op = {.addr = a, .len = n, .width = width};
         if (rbuf != NULL) {
             op.rbuf = rbuf + done;
             op.opcode = width == 4   ? STL_DEBUG_READMEM_32BIT

@@ -122,11 +122,16 @@ stp_status stl_run(stp_stlink *s, const char *what, bool has_addr, uint32_t addr
         uint8_t code = 0;
         attempts++;
         s->fault_addr_valid = false;
+        s->attempt_progressed = false;
         stp_status st = attempt(s, ctx, &code, f);
         if (st != STP_OK)
             return st;
         if (code == STL_OK)
             return STP_OK;
+        if (s->attempt_progressed && stl_status_is_wait(code)) {
+            start = stl_now_ms(s); /* the target is moving: a new deadline, a short pause */
+            delay = 1;
+        }
         uint64_t elapsed = stl_now_ms(s) - start;
         if (!stl_status_is_wait(code) || elapsed + delay > s->wait_timeout_ms) {
             size_t before = f != NULL ? f->count : 0;

@@ -21,6 +21,7 @@ typedef struct sim_spec {
     char serial[32];             /* serial= */
     double vdd;                  /* vdd=VOLTS (default 3.3) */
     uint32_t swd_max_khz;        /* swd-max-khz=N, 0 = clean at any clock */
+    uint32_t swd_wait_one_in;    /* swd-wait=N: one transfer in N outlasts the WAIT retries */
     sim_supply supply;           /* supply=ok|unstable|dead-core */
     int rdp;                     /* rdp=0|1|2 (-1 = from state file / default 0) */
     bool wrp_set;                /* wrp=MASK given */
