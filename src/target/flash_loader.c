@@ -23,7 +23,7 @@
 #define NBUF        2u
 #define BUF_MAX     8192u
 #define BUF_MIN     1024u
-#define PARAM_WORDS 13u
+#define PARAM_WORDS 14u
 
 /* Parameter block words (loader.c ldr_params). */
 enum {
@@ -39,7 +39,8 @@ enum {
     P_FAIL_SR,
     P_DONE,
     P_OP,
-    P_CRC
+    P_CRC,
+    P_BURST
 };
 
 #define ST_EMPTY    0u
@@ -120,6 +121,7 @@ static void image_of(const ldr_session *s, const uint8_t *blob, uint32_t blob_si
         [P_RESULT] = RES_RUNNING,
         [P_OP] = s->op,
         [P_CRC] = CRC_UNIT,
+        [P_BURST] = 1,
     };
     for (uint32_t i = 0; i < PARAM_WORDS; i++)
         put32(img + PARAMS_OFF + 4 * i, w[i]);

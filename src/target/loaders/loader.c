@@ -4,8 +4,10 @@
  * code and a parameter block into SRAM, points r0 at the block and runs the core. The loader
  * then programs buffers the host fills while it works: a ring of buffers, each headed by
  * {state, address, length, reserved}. The host writes the data, address and length, then
- * state = FULL; the loader programs the buffer unit by unit (width 1, 2 or 4 bytes, each one
- * followed by a wait on the busy bit and a check of every error bit of the status register),
+ * state = FULL; the loader programs the buffer unit by unit (width 1, 2 or 4 bytes) in bursts
+ * of `burst` units written back to back (1, or a whole L1 half-page the host put the flash in
+ * FPRG+PROG mode for), each burst followed by a wait on the busy bit and a check of every
+ * error bit of the status register (a failure names the last unit of its burst), then
  * sets state = EMPTY and moves on to the next buffer. State END stops it. On an error it
  * records the failing address and status register value, marks the buffer FAIL and stops; the error
  * bits stay set in the status register, so the host decodes them exactly as on the direct path. It
@@ -33,11 +35,12 @@ typedef struct ldr_params {
     uint32_t stride;    /* bytes from one buffer header to the next */
     uint32_t nbuf;      /* buffers in the ring */
     uint32_t result;    /* LDR_RUNNING until the loader stops */
-    uint32_t fail_addr; /* first unit that failed */
+    uint32_t fail_addr; /* failing unit (the last of its burst) */
     uint32_t fail_sr;   /* status register at that point */
     uint32_t done;      /* bytes programmed */
     uint32_t op;        /* LDR_OP_PROGRAM or LDR_OP_CRC */
     uint32_t crc;       /* address of the CRC unit (clock enabled by the host) */
+    uint32_t burst;     /* units written back to back before one wait (L1 half-page: 32); 0 = 1 */
 } ldr_params;
 
 #define LDR_OP_PROGRAM 0u
@@ -54,19 +57,18 @@ __attribute__((naked, section(".entry"))) void ldr_start(void)
                      "b 1b\n");
 }
 
-static uint32_t program_unit(uint32_t dst, const uint8_t *src, uint32_t unit)
+/* src is aligned to the unit: buffers start on 16-byte boundaries, offsets are whole units. */
+static void program_unit(uint32_t dst, const uint8_t *src, uint32_t unit)
 {
     if (unit == 4)
-        *(volatile uint32_t *)dst = (uint32_t)src[0] | (uint32_t)src[1] << 8 |
-                                    (uint32_t)src[2] << 16 | (uint32_t)src[3] << 24;
+        *(volatile uint32_t *)dst = *(const uint32_t *)(const void *)src;
     else if (unit == 2)
-        *(volatile uint16_t *)dst = (uint16_t)(src[0] | src[1] << 8);
+        *(volatile uint16_t *)dst = *(const uint16_t *)(const void *)src;
     else
         *(volatile uint8_t *)dst = src[0];
 #ifdef LDR_FAMILY_F7
     __asm__ volatile("dsb" ::: "memory");
 #endif
-    return 0;
 }
 
 /* CRC-32 of ranges with the CRC unit: buffer 0 holds {state, 0, count, 0} and then count
@@ -93,8 +95,7 @@ void ldr_main(volatile ldr_params *p)
         ldr_crc(p);
         return;
     }
-    volatile uint32_t *sr = (volatile uint32_t *)p->sr;
-    const uint32_t busy = p->busy_mask, errs = p->err_mask, unit = p->unit;
+    const uint32_t unit = p->unit;
     uint32_t i = 0;
     for (;;) {
         volatile uint32_t *b = (volatile uint32_t *)(p->bufs + i * p->stride);
@@ -103,15 +104,21 @@ void ldr_main(volatile ldr_params *p)
             ;
         if (state != LDR_FULL)
             break;
-        const uint32_t addr = b[1], len = b[2];
-        const uint8_t *src = (const uint8_t *)(p->bufs + i * p->stride + 16u);
-        for (uint32_t off = 0; off < len; off += unit) {
-            program_unit(addr + off, src + off, unit);
+        const uint32_t len = b[2];
+        uint32_t dst = b[1], n = 0;
+        const uint8_t *src = (const uint8_t *)(b + 4), *end = src + len;
+        while (src < end) {
+            program_unit(dst, src, unit);
+            dst += unit;
+            src += unit;
+            if (++n < p->burst && src < end)
+                continue; /* the rest of the burst, back to back */
+            n = 0;
             uint32_t v;
-            while ((v = *sr) & busy)
+            while ((v = *(volatile uint32_t *)p->sr) & p->busy_mask)
                 ;
-            if (v & errs) {
-                p->fail_addr = addr + off;
+            if (v & p->err_mask) {
+                p->fail_addr = dst - unit;
                 p->fail_sr = v;
                 p->result = LDR_FAILED;
                 b[0] = LDR_FAIL;
