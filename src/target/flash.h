@@ -64,6 +64,10 @@ typedef struct stp_flash_driver {
     stp_status (*program_end)(stp_flash *f);
     /* Writes one chunk: addr and len multiples of the program unit, len <= chunk_max. */
     stp_status (*program_chunk)(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len);
+    /* SRAM loader block programming (L1 half-pages): puts the controller into (on) or out of
+     * the mode in which chip->timing.block_program_bytes written back to back program as one
+     * operation. NULL: the loader programs unit by unit. */
+    stp_status (*loader_block_mode)(stp_flash *f, bool on);
     /* Option bytes: read/decode, and write (the engine unlocks/locks the flash around it;
      * the driver handles the option lock and reload). */
     stp_status (*read_options)(stp_flash *f, stp_option_bytes *ob);

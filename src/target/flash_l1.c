@@ -162,6 +162,15 @@ static stp_status l1_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *d
     return STP_OK;
 }
 
+/* The SRAM loader writes whole half-pages: FPRG+PROG stay set between them (RM0038 3.3.4
+ * "Half Page programming in program memory"); ERASE must be clear. */
+static stp_status l1_loader_block_mode(stp_flash *f, bool on)
+{
+    if (on)
+        return pecr_update(f, L1_PECR_FPRG | L1_PECR_PROG, L1_PECR_ERASE);
+    return pecr_update(f, 0, L1_PECR_FPRG | L1_PECR_PROG);
+}
+
 /* --- option bytes ---------------------------------------------------------------------- */
 
 static const uint32_t l1_wrpr[4] = {L1_WRPR1, L1_WRPR2, L1_WRPR3, L1_WRPR4};
@@ -317,6 +326,7 @@ const stp_flash_driver stp_flash_l1 = {
     .program_begin = l1_program_begin,
     .program_end = l1_program_begin,
     .program_chunk = l1_program_chunk,
+    .loader_block_mode = l1_loader_block_mode,
     .read_options = l1_read_options,
     .write_options = l1_write_options,
     .detect_dual_bank = NULL,

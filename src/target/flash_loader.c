@@ -73,13 +73,17 @@ const uint8_t *stp_flash_loader_blob(const stp_flash *f, uint32_t *size)
         *size = sizeof(stp_loader_f7);
         return stp_loader_f7;
     case STP_FLASH_L1:
-        /* Not used yet: the L1 loader writes word by word (a full erase+program cycle per
-         * word), slower than the driver's half-page programming over the probe. */
-        (void)stp_loader_l1;
-        break;
+        *size = sizeof(stp_loader_l1);
+        return stp_loader_l1; /* half-page bursts: see block_bytes */
     }
     *size = 0;
     return NULL;
+}
+
+/* Bytes the loader programs as one block (L1 half-page), 0 when it goes unit by unit. */
+static uint32_t block_bytes(const stp_flash *f)
+{
+    return f->drv->loader_block_mode != NULL ? f->chip->timing.block_program_bytes : 0;
 }
 
 typedef struct ldr_session {
@@ -121,7 +125,7 @@ static void image_of(const ldr_session *s, const uint8_t *blob, uint32_t blob_si
         [P_RESULT] = RES_RUNNING,
         [P_OP] = s->op,
         [P_CRC] = CRC_UNIT,
-        [P_BURST] = 1,
+        [P_BURST] = block_bytes(f) != 0 ? block_bytes(f) / f->drv->program_unit(f) : 1,
     };
     for (uint32_t i = 0; i < PARAM_WORDS; i++)
         put32(img + PARAMS_OFF + 4 * i, w[i]);
@@ -318,6 +322,8 @@ static stp_status failed(ldr_session *s)
     uint32_t fail_addr = 0, fail_sr = 0;
     (void)s->d->ops->read_u32(s->d, s->params + 4 * P_FAIL_ADDR, &fail_addr, f->findings);
     (void)s->d->ops->read_u32(s->d, s->params + 4 * P_FAIL_SR, &fail_sr, f->findings);
+    if (block_bytes(f) != 0)
+        fail_addr -= fail_addr % block_bytes(f); /* the loader names the block's last unit */
     stp_status result = STP_OK;
     for (size_t i = 0; i < drv->error_count; i++) {
         const stp_flash_error_bit *e = &drv->errors[i];
@@ -345,9 +351,9 @@ static stp_status failed(ldr_session *s)
     return result != STP_OK ? result : STP_ERR_FLASH;
 }
 
-stp_status stp_flash_loader_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
-                                    const stp_env *env, uint64_t *progress_done,
-                                    uint64_t progress_total, bool *used)
+static stp_status stream(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
+                         const stp_env *env, uint64_t *progress_done, uint64_t progress_total,
+                         bool *used)
 {
     *used = false;
     ldr_session s = {.f = f, .d = f->dbg, .base = f->chip->sram_base};
@@ -406,6 +412,43 @@ stp_status stp_flash_loader_program(stp_flash *f, uint32_t addr, const uint8_t *
         for (uint32_t b = 0; b < NBUF; b++)
             *progress_done += pending[b];
         stp_progress_emit(env, STP_PROGRESS_ADVANCE, "program", *progress_done, progress_total);
+    }
+    return st;
+}
+
+stp_status stp_flash_loader_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
+                                    const stp_env *env, uint64_t *progress_done,
+                                    uint64_t progress_total, bool *used)
+{
+    const uint32_t bb = block_bytes(f);
+    if (bb == 0)
+        return stream(f, addr, data, len, env, progress_done, progress_total, used);
+    /* Block programming (L1): whole blocks through the loader, then the partial blocks at
+     * both ends the direct way (a chunk shorter than a block goes unit by unit). */
+    *used = false;
+    uint32_t head = (bb - addr % bb) % bb;
+    head = head > len ? len : head;
+    const uint32_t tail = (len - head) % bb, mid = len - head - tail;
+    if (mid == 0)
+        return STP_OK;
+    stp_status st = f->drv->loader_block_mode(f, true);
+    if (st == STP_OK)
+        st = stream(f, addr + head, data + head, mid, env, progress_done, progress_total, used);
+    stp_status ms = f->drv->loader_block_mode(f, false);
+    st = st != STP_OK ? st : ms;
+    const uint32_t ends[2][2] = {{0, head}, {head + mid, tail}};
+    for (int e = 0; e < 2 && st == STP_OK && *used; e++) {
+        if (ends[e][1] == 0)
+            continue;
+        st = f->drv->program_chunk(f, addr + ends[e][0], data + ends[e][0], ends[e][1]);
+        if (st == STP_OK)
+            st = stp_flash_wait(
+                f, stp_flash_program_deadline_ms(f, ends[e][1] / f->drv->program_unit(f)),
+                "program");
+        if (st == STP_OK && progress_done != NULL) {
+            *progress_done += ends[e][1];
+            stp_progress_emit(env, STP_PROGRESS_ADVANCE, "program", *progress_done, progress_total);
+        }
     }
     return st;
 }
