@@ -80,6 +80,15 @@ static stp_status pecr_update(stp_flash *f, uint32_t set, uint32_t clear)
     return st;
 }
 
+/* Sets the operation bits of PECR in one write, no read: PELOCK, PRGLOCK and OPTLOCK can only
+ * be written to 1 (a 0 leaves them as they are; RM0038 FLASH_PECR), and DATA, FTDW and the
+ * interrupt enables stay 0 in a session. mode: 0 (word writes), ERASE|PROG (page erase) or
+ * FPRG|PROG (half-page programming). */
+static stp_status pecr_mode(stp_flash *f, uint32_t mode)
+{
+    return stp_flash_reg_write(f, L1_PECR, mode);
+}
+
 static stp_status l1_unlock(stp_flash *f)
 {
     uint32_t pecr = 0;
@@ -116,9 +125,11 @@ static stp_status l1_lock(stp_flash *f)
     return pecr_update(f, L1_PECR_PELOCK, L1_PECR_PROG | L1_PECR_ERASE | L1_PECR_FPRG);
 }
 
+/* ERASE+PROG stay set from one page erase to the next (no erase_end): program_begin and
+ * lock clear them. */
 static stp_status l1_erase_start(stp_flash *f, const stp_sector *s)
 {
-    stp_status st = pecr_update(f, L1_PECR_ERASE | L1_PECR_PROG, L1_PECR_FPRG);
+    stp_status st = pecr_mode(f, L1_PECR_ERASE | L1_PECR_PROG);
     if (st == STP_OK) {
         uint32_t zero = 0;
         st = f->dbg->ops->write_mem(f->dbg, s->addr, &zero, 4, f->findings);
@@ -126,14 +137,9 @@ static stp_status l1_erase_start(stp_flash *f, const stp_sector *s)
     return st;
 }
 
-static stp_status l1_erase_end(stp_flash *f)
-{
-    return pecr_update(f, 0, L1_PECR_ERASE | L1_PECR_PROG);
-}
-
 static stp_status l1_program_begin(stp_flash *f)
 {
-    return pecr_update(f, 0, L1_PECR_ERASE | L1_PECR_PROG | L1_PECR_FPRG);
+    return pecr_mode(f, 0);
 }
 
 static stp_status l1_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len)
@@ -142,12 +148,12 @@ static stp_status l1_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *d
     uint32_t half = f->chip->timing.block_program_bytes;
     if (half != 0 && len == half && addr % half == 0) {
         /* Half-page: FPRG+PROG, then the words of the half page back to back. */
-        stp_status st = pecr_update(f, L1_PECR_FPRG | L1_PECR_PROG, 0);
+        stp_status st = pecr_mode(f, L1_PECR_FPRG | L1_PECR_PROG);
         if (st == STP_OK)
             st = d->ops->write_mem(d, addr, data, len, f->findings);
         if (st == STP_OK)
             st = stp_flash_wait(f, stp_flash_program_deadline_ms(f, len / 4), "half-page program");
-        stp_status cs = pecr_update(f, 0, L1_PECR_FPRG | L1_PECR_PROG);
+        stp_status cs = pecr_mode(f, 0);
         return st != STP_OK ? st : cs;
     }
     for (uint32_t i = 0; i < len; i += 4) {
@@ -166,9 +172,7 @@ static stp_status l1_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *d
  * "Half Page programming in program memory"); ERASE must be clear. */
 static stp_status l1_loader_block_mode(stp_flash *f, bool on)
 {
-    if (on)
-        return pecr_update(f, L1_PECR_FPRG | L1_PECR_PROG, L1_PECR_ERASE);
-    return pecr_update(f, 0, L1_PECR_FPRG | L1_PECR_PROG);
+    return pecr_mode(f, on ? L1_PECR_FPRG | L1_PECR_PROG : 0);
 }
 
 /* --- option bytes ---------------------------------------------------------------------- */
@@ -322,7 +326,7 @@ const stp_flash_driver stp_flash_l1 = {
     .lock = l1_lock,
     .erase_start = l1_erase_start,
     .mass_erase_start = NULL, /* no program-memory mass erase: page by page */
-    .erase_end = l1_erase_end,
+    .erase_end = NULL,        /* ERASE+PROG kept for the next page */
     .program_begin = l1_program_begin,
     .program_end = l1_program_begin,
     .program_chunk = l1_program_chunk,
