@@ -44,6 +44,12 @@ stp_status stp_probe_target_voltage(stp_debug *probe, double *volts, stp_finding
 stp_status stp_probe_set_clock(stp_debug *probe, unsigned khz, unsigned *actual,
                                stp_findings *findings);
 
+/* Nanoseconds on the probe's clock, the one its deadlines run on: monotonic time with real
+ * hardware, the virtual board's clock with sim:. Time operations with it. */
+uint64_t stp_probe_now_ns(stp_debug *probe);
+/* True when that clock is the virtual board's time, not real time. */
+bool stp_probe_clock_is_virtual(const stp_debug *probe);
+
 /* The accepted spec forms, one per line, for error messages and --help. */
 const char *stp_probe_spec_help(void);
 

@@ -29,6 +29,11 @@ static stp_target_connect connect_of(const cli_ctx *ctx)
     }
 }
 
+static uint64_t probe_now_ns(void *probe)
+{
+    return stp_probe_now_ns(probe);
+}
+
 stp_status cli_session_open(cli_ctx *ctx, unsigned psize_bits, cli_session *s)
 {
     memset(s, 0, sizeof(*s));
@@ -49,7 +54,43 @@ stp_status cli_session_open(cli_ctx *ctx, unsigned psize_bits, cli_session *s)
     s->ctx = ctx;
     s->findings_at_open = ctx->findings.count;
     s->debug_enabled = st == STP_OK && stp_explain_debug_enabled(s->probe);
+    if (st == STP_OK) { /* progress and summary times on the probe's clock from here on */
+        s->clock.now_ns = probe_now_ns;
+        s->clock.user = s->probe;
+        s->clock.is_virtual = stp_probe_clock_is_virtual(s->probe);
+        ctx->env.clock = &s->clock;
+        s->started_ns = stp_probe_now_ns(s->probe);
+    }
     return st;
+}
+
+cli_took cli_session_took(const cli_session *s)
+{
+    cli_took t = {0};
+    if (s->probe == NULL)
+        return t;
+    uint64_t now = stp_probe_now_ns(s->probe);
+    t.valid = true;
+    t.is_virtual = s->clock.is_virtual;
+    t.seconds = now > s->started_ns ? (double)(now - s->started_ns) / 1e9 : 0.0;
+    return t;
+}
+
+char *cli_format_took(const cli_took *t, char *buf, size_t cap)
+{
+    if (!t->valid)
+        snprintf(buf, cap, "%s", "");
+    else
+        snprintf(buf, cap, "in %.2f s%s", t->seconds, t->is_virtual ? " (virtual board time)" : "");
+    return buf;
+}
+
+void cli_json_took(cli_ctx *ctx, const cli_took *t)
+{
+    if (!t->valid)
+        return;
+    cli_json_kv_double(&ctx->json, "elapsed_seconds", t->seconds);
+    cli_json_kv_string(&ctx->json, "clock", t->is_virtual ? "virtual-board" : "probe");
 }
 
 /* Option-byte loading may reset the debug logic on some families (L1 OBL_LAUNCH). */
@@ -74,6 +115,8 @@ void cli_session_close(cli_session *s)
                                    .attached = s->target != NULL && s->debug_enabled};
         stp_explain_failure(s->probe, s->target, STP_OK, &why, &ctx->findings);
     }
+    if (ctx != NULL && ctx->env.clock == &s->clock)
+        ctx->env.clock = NULL; /* the probe is going away */
     stp_target_detach(s->target);
     stp_probe_close(s->probe);
     memset(s, 0, sizeof(*s));

@@ -15,7 +15,16 @@ typedef struct cli_session {
     cli_ctx *ctx;            /* for the failure explanation at close */
     size_t findings_at_open; /* error findings after this index mean the command failed */
     bool debug_enabled;      /* C_DEBUGEN was set after attaching (not with hot-plug) */
+    stp_clock clock;         /* the probe's clock, in ctx->env while the session is open */
+    uint64_t started_ns;     /* on that clock, when the target was attached */
 } cli_session;
+
+/* How long an operation took on the probe's clock (virtual board time with sim:). */
+typedef struct cli_took {
+    bool valid;
+    bool is_virtual;
+    double seconds;
+} cli_took;
 
 /* Opens --probe (default "stlink"), applies --freq, attaches with --connect. psize_bits 0 =
  * from the measured voltage. On failure everything is closed again. */
@@ -23,6 +32,14 @@ stp_status cli_session_open(cli_ctx *ctx, unsigned psize_bits, cli_session *s);
 /* Closes; when the command added an error finding since the session opened, first gathers
  * the evidence of what went wrong (stp_explain_failure) while the probe is still open. */
 void cli_session_close(cli_session *s);
+
+/* The time since the session opened (the target attached), on the probe's clock. Take it
+ * before cli_session_close. */
+cli_took cli_session_took(const cli_session *s);
+/* For the summary line: "in 1.95 s", "in 1.95 s (virtual board time)"; "" when not valid. */
+char *cli_format_took(const cli_took *t, char *buf, size_t cap);
+/* --json: "elapsed_seconds" and "clock" ("probe" or "virtual-board"); nothing when not valid. */
+void cli_json_took(cli_ctx *ctx, const cli_took *t);
 
 /* The library reset mode for --reset (default: hardware reset through NRST). */
 stp_reset_mode cli_reset_mode_of(const cli_ctx *ctx);

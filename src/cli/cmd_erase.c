@@ -65,6 +65,9 @@ static stp_status run(cli_ctx *ctx)
         what = "range";
         st = stp_erase_range(s.target, addr, len, &ctx->env, &ctx->findings);
     }
+    cli_took took = cli_session_took(&s);
+    char tk[64];
+    cli_format_took(&took, tk, sizeof(tk));
     if (ctx->g.json) {
         cli_json_kv_string(&ctx->json, "mode", what);
         if (sectors != NULL) {
@@ -76,14 +79,15 @@ static stp_status run(cli_ctx *ctx)
             cli_json_kv_u64(&ctx->json, "length", len);
         }
         cli_json_kv_bool(&ctx->json, "erased", st == STP_OK);
+        cli_json_took(ctx, &took);
     } else if (st == STP_OK) {
         if (all)
-            cli_printf(ctx, "erased the whole flash\n");
+            cli_printf(ctx, "erased the whole flash %s\n", tk);
         else if (sectors != NULL)
-            cli_printf(ctx, "erased sectors %u-%u\n", first, last);
+            cli_printf(ctx, "erased sectors %u-%u %s\n", first, last, tk);
         else
-            cli_printf(ctx, "erased 0x%08X-0x%08X (other bytes of those sectors kept)\n",
-                       (unsigned)addr, (unsigned)(addr + len - 1));
+            cli_printf(ctx, "erased 0x%08X-0x%08X (other bytes of those sectors kept) %s\n",
+                       (unsigned)addr, (unsigned)(addr + len - 1), tk);
     }
     cli_session_close(&s);
     return st;

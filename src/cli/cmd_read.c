@@ -31,9 +31,11 @@ static stp_status run(cli_ctx *ctx)
     if (buf == NULL)
         return STP_ERR_NOMEM;
     cli_session s;
+    cli_took took = {0};
     st = cli_session_open(ctx, 0, &s);
     if (st == STP_OK) {
         st = stp_read(s.target, addr, len, buf, &ctx->env, &ctx->findings);
+        took = cli_session_took(&s);
         cli_session_close(&s);
     }
     stp_image *img = NULL;
@@ -49,9 +51,12 @@ static stp_status run(cli_ctx *ctx)
         cli_json_kv_string(&ctx->json, "file", path);
         cli_json_kv_string(&ctx->json, "format", stp_format_name(stp_format_from_extension(path)));
         cli_json_kv_u64(&ctx->json, "crc32", st == STP_OK ? stp_crc32(0, buf, len) : 0);
+        cli_json_took(ctx, &took);
     } else if (st == STP_OK) {
-        cli_printf(ctx, "read %u bytes at 0x%08X into %s (CRC-32 0x%08X)\n", (unsigned)len,
-                   (unsigned)addr, path, (unsigned)stp_crc32(0, buf, len));
+        char tk[64];
+        cli_printf(ctx, "read %u bytes at 0x%08X into %s (CRC-32 0x%08X) %s\n", (unsigned)len,
+                   (unsigned)addr, path, (unsigned)stp_crc32(0, buf, len),
+                   cli_format_took(&took, tk, sizeof(tk)));
     }
     stp_image_destroy(img);
     free(buf);

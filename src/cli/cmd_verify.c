@@ -20,6 +20,9 @@ static stp_status run(cli_ctx *ctx)
     }
     stp_verify_result r = {0};
     st = stp_verify(s.target, img, &ctx->env, &r, &ctx->findings);
+    cli_took took = cli_session_took(&s);
+    char tk[64];
+    cli_format_took(&took, tk, sizeof(tk));
     if (ctx->g.json) {
         cli_json_kv_string(&ctx->json, "file", ctx->args.argv[0]);
         cli_json_kv_bool(&ctx->json, "match", st == STP_OK && r.match);
@@ -27,9 +30,10 @@ static stp_status run(cli_ctx *ctx)
         cli_json_kv_u64(&ctx->json, "mismatches", r.mismatches);
         if (r.mismatches != 0)
             cli_json_kv_u64(&ctx->json, "first_mismatch", r.first_address);
+        cli_json_took(ctx, &took);
     } else if (st == STP_OK) {
-        cli_printf(ctx, "verified: %llu bytes of %s match\n", (unsigned long long)r.compared,
-                   ctx->args.argv[0]);
+        cli_printf(ctx, "verified: %llu bytes of %s match, %s\n", (unsigned long long)r.compared,
+                   ctx->args.argv[0], tk);
     } else if (r.mismatches != 0) {
         cli_printf(ctx, "mismatch: %llu of %llu bytes differ, first at 0x%08X\n",
                    (unsigned long long)r.mismatches, (unsigned long long)r.compared,

@@ -48,6 +48,9 @@ static stp_status run(cli_ctx *ctx)
         st = stp_target_reset(s.target, cli_reset_mode_of(ctx), false, &ctx->findings);
         reset = (st == STP_OK);
     }
+    cli_took took = cli_session_took(&s);
+    char tk[64];
+    cli_format_took(&took, tk, sizeof(tk));
     if (ctx->g.json) {
         cli_json_kv_string(&ctx->json, "file", ctx->args.argv[0]);
         cli_json_kv_u64(&ctx->json, "image_bytes", stp_image_total_bytes(img));
@@ -62,6 +65,8 @@ static stp_status run(cli_ctx *ctx)
             cli_json_kv_u64(&ctx->json, "mismatches", vr.mismatches);
         }
         cli_json_kv_bool(&ctx->json, "reset", reset);
+        if (!opt.dry_run)
+            cli_json_took(ctx, &took);
     } else {
         if (plan != NULL)
             cli_print_plan(ctx, plan, opt.dry_run);
@@ -70,11 +75,12 @@ static stp_status run(cli_ctx *ctx)
         if (st == STP_OK && opt.dry_run)
             cli_printf(ctx, "dry run: nothing was erased or written\n");
         else if (st == STP_OK && plan != NULL && plan->program_count == 0)
-            cli_printf(ctx, "the flash already holds %s: nothing written%s\n", ctx->args.argv[0],
-                       reset ? ", chip reset" : "");
+            cli_printf(ctx, "the flash already holds %s: nothing written%s, %s\n",
+                       ctx->args.argv[0], reset ? ", chip reset" : "", tk);
         else if (st == STP_OK)
-            cli_printf(ctx, "wrote %s from %s%s%s\n", size, ctx->args.argv[0],
-                       opt.verify ? ", verified" : " (not verified)", reset ? ", chip reset" : "");
+            cli_printf(ctx, "wrote %s from %s%s%s, %s\n", size, ctx->args.argv[0],
+                       opt.verify ? ", verified" : " (not verified)", reset ? ", chip reset" : "",
+                       tk);
     }
     stp_plan_free(plan);
     cli_session_close(&s);

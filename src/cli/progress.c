@@ -63,6 +63,39 @@ char *cli_format_rate(char *buf, size_t cap, uint64_t bytes, double seconds)
     return buf;
 }
 
+char *cli_format_duration(char *buf, size_t cap, double seconds)
+{
+    if (!(seconds > 0.0))
+        seconds = 0.0;
+    if (seconds < 10.0)
+        snprintf(buf, cap, "%.2f s", seconds);
+    else if (seconds < 60.0)
+        snprintf(buf, cap, "%.1f s", seconds);
+    else {
+        double whole = seconds + 0.5 < 1e12 ? seconds + 0.5 : 1e12;
+        unsigned long long s = (unsigned long long)whole;
+        snprintf(buf, cap, "%llum%02llus", s / 60, s % 60);
+    }
+    return buf;
+}
+
+char *cli_format_eta(char *buf, size_t cap, uint64_t done, uint64_t total, double seconds)
+{
+    buf[0] = '\0';
+    if (total == 0 || done == 0 || done >= total || !(seconds > 0.0))
+        return buf;
+    double left = seconds * (double)(total - done) / (double)done;
+    if (left < 1.0)
+        snprintf(buf, cap, "ETA <1 s");
+    else if (left < 60.0)
+        snprintf(buf, cap, "ETA %.0f s", left);
+    else {
+        char d[32];
+        snprintf(buf, cap, "ETA %s", cli_format_duration(d, sizeof(d), left));
+    }
+    return buf;
+}
+
 char *cli_progress_format_line(char *buf, size_t cap, const char *phase, uint64_t done,
                                uint64_t total)
 {
@@ -74,6 +107,20 @@ char *cli_progress_format_line(char *buf, size_t cap, const char *phase, uint64_
     }
     cli_format_bytes(t, sizeof(t), total);
     snprintf(buf, cap, "%s: %d%% (%s of %s)", phase, cli_progress_percent(done, total), d, t);
+    return buf;
+}
+
+char *cli_progress_format_step(char *buf, size_t cap, const char *phase, uint64_t done,
+                               uint64_t total, double seconds)
+{
+    char line[128], r[40], eta[40];
+    cli_progress_format_line(line, sizeof(line), phase, done, total);
+    cli_format_rate(r, sizeof(r), done, seconds);
+    cli_format_eta(eta, sizeof(eta), done, total, seconds);
+    if (!(seconds > 0.0))
+        snprintf(buf, cap, "%s", line);
+    else
+        snprintf(buf, cap, "%s, %s%s%s", line, r, eta[0] ? ", " : "", eta);
     return buf;
 }
 
@@ -98,14 +145,17 @@ char *cli_progress_format_bar(char *buf, size_t cap, const char *phase, uint64_t
         bar[i] = i < filled ? '#' : ' ';
     bar[width] = '\0';
     cli_format_bytes(t, sizeof(t), total);
-    snprintf(buf, cap, "%-8s [%s] %3d%%  %s/%s  %s", phase, bar, percent, d, t, r);
+    char eta[40];
+    cli_format_eta(eta, sizeof(eta), done, total, seconds);
+    snprintf(buf, cap, "%-8s [%s] %3d%%  %s/%s  %s%s%s", phase, bar, percent, d, t, r,
+             eta[0] ? "  " : "", eta);
     return buf;
 }
 
 char *cli_progress_format_end(char *buf, size_t cap, const char *phase, uint64_t done,
-                              uint64_t total, double seconds)
+                              uint64_t total, double seconds, bool virtual_time)
 {
-    char d[32], t[32], r[40];
+    char d[32], t[32], r[40], took[32];
     cli_format_bytes(d, sizeof(d), done);
     if (total != 0 && done < total) {
         cli_format_bytes(t, sizeof(t), total);
@@ -114,8 +164,19 @@ char *cli_progress_format_end(char *buf, size_t cap, const char *phase, uint64_t
         return buf;
     }
     cli_format_rate(r, sizeof(r), done, seconds);
-    snprintf(buf, cap, "%s: done, %s in %.1f s (%s)", phase, d, seconds > 0 ? seconds : 0.0, r);
+    snprintf(buf, cap, "%s: done, %s in %s (%s%s)", phase, d,
+             cli_format_duration(took, sizeof(took), seconds), r,
+             virtual_time ? ", virtual board time" : "");
     return buf;
+}
+
+/* The phase's running time: on the event's clock when it has one (the probe's), else on
+ * the printer's own (wall time; also used for redraw pacing). */
+static double phase_seconds(const cli_progress *p, const stp_progress *ev, double t)
+{
+    if (ev->timed)
+        return (double)ev->elapsed_ns / 1e9;
+    return t - p->start;
 }
 
 static void draw_bar(cli_progress *p, double t)
@@ -125,8 +186,7 @@ static void draw_bar(cli_progress *p, double t)
     int width = CLI_PROGRESS_BAR_WIDTH;
     /* Keep the line shorter than the terminal: a wrapped line cannot be redrawn in place. */
     for (;;) {
-        cli_progress_format_bar(line, sizeof(line), p->phase, p->done, p->total, t - p->start,
-                                width);
+        cli_progress_format_bar(line, sizeof(line), p->phase, p->done, p->total, p->elapsed, width);
         int len = (int)strlen(line);
         if (len < columns || width <= 5)
             break;
@@ -157,6 +217,8 @@ static void on_start(cli_progress *p, const stp_progress *ev, double t)
     p->total = ev->total;
     p->done = ev->done;
     p->start = t;
+    p->elapsed = phase_seconds(p, ev, t);
+    p->virtual_time = ev->timed && ev->virtual_time;
     p->active = true;
     p->last_percent = -1;
     if (p->mode == CLI_PROGRESS_BAR) {
@@ -174,6 +236,7 @@ static void on_advance(cli_progress *p, const stp_progress *ev, double t)
     p->done = ev->done;
     if (ev->total != 0)
         p->total = ev->total;
+    p->elapsed = phase_seconds(p, ev, t);
     int percent = cli_progress_percent(p->done, p->total);
     if (p->mode == CLI_PROGRESS_BAR) {
         if (!p->drawn || percent != p->last_percent || t - p->last_draw >= 0.25)
@@ -183,9 +246,9 @@ static void on_advance(cli_progress *p, const stp_progress *ev, double t)
     if (p->total == 0)
         return; /* no percentages to report; the END line gives the amount */
     int step = percent / CLI_PROGRESS_STEP_PERCENT * CLI_PROGRESS_STEP_PERCENT;
-    if (step > p->last_percent && step < 100 && t - p->start >= CLI_PROGRESS_LINES_AFTER) {
-        char line[160];
-        cli_progress_format_line(line, sizeof(line), p->phase, p->done, p->total);
+    if (step > p->last_percent && step < 100 && p->elapsed >= CLI_PROGRESS_LINES_AFTER) {
+        char line[200];
+        cli_progress_format_step(line, sizeof(line), p->phase, p->done, p->total, p->elapsed);
         print_line(p, line);
         p->last_percent = step;
     }
@@ -197,8 +260,11 @@ static void on_end(cli_progress *p, const stp_progress *ev, double t)
         p->done = ev->done;
     if (ev->total != 0)
         p->total = ev->total;
-    char line[192];
-    cli_progress_format_end(line, sizeof(line), p->phase, p->done, p->total, t - p->start);
+    p->elapsed = phase_seconds(p, ev, t);
+    p->virtual_time = ev->timed && ev->virtual_time;
+    char line[224];
+    cli_progress_format_end(line, sizeof(line), p->phase, p->done, p->total, p->elapsed,
+                            p->virtual_time);
     if (p->mode == CLI_PROGRESS_BAR) {
         draw_bar(p, t);
         fputc('\n', p->out);

@@ -64,6 +64,8 @@ typedef struct stp_debug_ops {
     /* Probes that reach the flash through the chip's ROM bootloader instead of a debug
      * port (uart:) name their backend here (probe/mem_backend.h); NULL for debug probes. */
     const struct stp_mem_backend *mem_backend;
+    /* Optional: now_ms's clock in nanoseconds (progress timing); NULL = now_ms * 10^6. */
+    uint64_t (*now_ns)(stp_debug *d);
 } stp_debug_ops;
 
 /* Every implementation starts with this header. */
@@ -71,6 +73,7 @@ struct stp_debug {
     const stp_debug_ops *ops;
     const stp_env *env;
     stp_probe_info info;
+    bool virtual_clock; /* now_ms/delay_ms are the virtual board's time (set by stp_probe_open) */
 };
 
 #endif

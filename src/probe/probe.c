@@ -53,7 +53,22 @@ stp_status stp_probe_open(const char *spec, const stp_env *env, stp_debug **out,
     }
     if (st != STP_OK)
         return st;
-    return stp_stlink_open(usb, env, out, findings);
+    st = stp_stlink_open(usb, env, out, findings);
+    if (st == STP_OK && strncmp(spec, "sim:", 4) == 0)
+        (*out)->virtual_clock = true; /* the in-process board's transport runs on its clock */
+    return st;
+}
+
+uint64_t stp_probe_now_ns(stp_debug *probe)
+{
+    if (probe->ops->now_ns != NULL)
+        return probe->ops->now_ns(probe);
+    return probe->ops->now_ms(probe) * 1000000u;
+}
+
+bool stp_probe_clock_is_virtual(const stp_debug *probe)
+{
+    return probe->virtual_clock;
 }
 
 void stp_probe_close(stp_debug *probe)

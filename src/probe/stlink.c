@@ -22,6 +22,11 @@ static uint64_t stl_op_now_ms(stp_debug *d)
     return stl_now_ms((stp_stlink *)d);
 }
 
+static uint64_t stl_op_now_ns(stp_debug *d)
+{
+    return stp_usb_now_ns(((stp_stlink *)d)->usb);
+}
+
 static void stl_close(stp_debug *d)
 {
     stp_stlink *s = (stp_stlink *)d;
@@ -54,6 +59,7 @@ static const stp_debug_ops stl_ops = {
     .close = stl_close,
     .write_mem16 = stl_write_mem16,
     .set_transfer_limit = stl_set_transfer_limit,
+    .now_ns = stl_op_now_ns,
 };
 
 static stp_status protocol_error(stp_findings *f, const char *what, const char *detail)

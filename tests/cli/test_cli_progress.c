@@ -59,15 +59,41 @@ static void test_bar_and_end(void **state)
     (void)state;
     char b[200];
     assert_string_equal(cli_progress_format_bar(b, sizeof(b), "program", 65536, 131072, 2.0, 10),
-                        "program  [#####     ]  50%  64 KiB/128 KiB  32 KiB/s");
+                        "program  [#####     ]  50%  64 KiB/128 KiB  32 KiB/s  ETA 2 s");
     assert_string_equal(cli_progress_format_bar(b, sizeof(b), "erase", 131072, 131072, 0.0, 4),
                         "erase    [####] 100%  128 KiB/128 KiB  -");
     assert_string_equal(cli_progress_format_bar(b, sizeof(b), "read", 2048, 0, 1.0, 10),
                         "read     2 KiB  2 KiB/s");
-    assert_string_equal(cli_progress_format_end(b, sizeof(b), "program", 131072, 131072, 4.0),
-                        "program: done, 128 KiB in 4.0 s (32 KiB/s)");
-    assert_string_equal(cli_progress_format_end(b, sizeof(b), "program", 52429, 131072, 4.0),
+    assert_string_equal(
+        cli_progress_format_end(b, sizeof(b), "program", 131072, 131072, 4.0, false),
+        "program: done, 128 KiB in 4.00 s (32 KiB/s)");
+    assert_string_equal(cli_progress_format_end(b, sizeof(b), "program", 131072, 131072, 4.0, true),
+                        "program: done, 128 KiB in 4.00 s (32 KiB/s, virtual board time)");
+    assert_string_equal(cli_progress_format_end(b, sizeof(b), "program", 52429, 131072, 4.0, true),
                         "program: stopped at 40% (51.2 KiB of 128 KiB)");
+    assert_string_equal(cli_progress_format_step(b, sizeof(b), "program", 32768, 131072, 1.0),
+                        "program: 25% (32 KiB of 128 KiB), 32 KiB/s, ETA 3 s");
+    assert_string_equal(cli_progress_format_step(b, sizeof(b), "program", 32768, 131072, 0.0),
+                        "program: 25% (32 KiB of 128 KiB)");
+}
+
+static void test_duration_and_eta(void **state)
+{
+    (void)state;
+    char b[40];
+    assert_string_equal(cli_format_duration(b, sizeof(b), 0.0), "0.00 s");
+    assert_string_equal(cli_format_duration(b, sizeof(b), 1.954), "1.95 s");
+    assert_string_equal(cli_format_duration(b, sizeof(b), 12.34), "12.3 s");
+    assert_string_equal(cli_format_duration(b, sizeof(b), 185.2), "3m05s");
+    assert_string_equal(cli_format_duration(b, sizeof(b), -1.0), "0.00 s");
+    assert_string_equal(cli_format_eta(b, sizeof(b), 1, 4, 2.0), "ETA 6 s");
+    assert_string_equal(cli_format_eta(b, sizeof(b), 99, 100, 2.0), "ETA <1 s");
+    assert_string_equal(cli_format_eta(b, sizeof(b), 1, 100, 2.0), "ETA 3m18s");
+    /* Nothing to tell: no total, nothing done, all done, no time passed. */
+    assert_string_equal(cli_format_eta(b, sizeof(b), 1, 0, 2.0), "");
+    assert_string_equal(cli_format_eta(b, sizeof(b), 0, 4, 2.0), "");
+    assert_string_equal(cli_format_eta(b, sizeof(b), 4, 4, 2.0), "");
+    assert_string_equal(cli_format_eta(b, sizeof(b), 1, 4, 0.0), "");
 }
 
 static double fake_time;
@@ -109,11 +135,11 @@ static void test_lines_mode_sequence(void **state)
     fflush(f);
     /* Steps once a phase has run for a second (program reaches 25% at 1.0 s); a quick phase
      * only gets its END line. */
-    assert_string_equal(buf, "program: 25% (32 KiB of 128 KiB)\n"
-                             "program: 50% (64 KiB of 128 KiB)\n"
-                             "program: 75% (96 KiB of 128 KiB)\n"
-                             "program: done, 128 KiB in 4.0 s (32 KiB/s)\n"
-                             "verify: done, 2 KiB in 1.0 s (2 KiB/s)\n"
+    assert_string_equal(buf, "program: 25% (32 KiB of 128 KiB), 32 KiB/s, ETA 3 s\n"
+                             "program: 50% (64 KiB of 128 KiB), 32 KiB/s, ETA 2 s\n"
+                             "program: 75% (96 KiB of 128 KiB), 32 KiB/s, ETA 1 s\n"
+                             "program: done, 128 KiB in 4.00 s (32 KiB/s)\n"
+                             "verify: done, 2 KiB in 1.00 s (2 KiB/s)\n"
                              "erase: stopped at 25% (16 KiB of 64 KiB)\n");
     fclose(f);
     free(buf);
@@ -140,7 +166,7 @@ static void test_bar_mode_sequence(void **state)
     char expect[1024];
     snprintf(expect, sizeof(expect),
              "\r%-8s [%30s]   0%%  0 B/4 B  -\033[K"
-             "\r%-8s [###############%15s]  50%%  2 B/4 B  2 B/s\033[K"
+             "\r%-8s [###############%15s]  50%%  2 B/4 B  2 B/s  ETA 1 s\033[K"
              "\r\033[K"
              "\r%-8s [##############################] 100%%  4 B/4 B  2 B/s\033[K\n",
              "erase", "", "erase", "", "erase");
@@ -169,7 +195,7 @@ static void test_bar_fits_narrow_terminal(void **state)
     assert_non_null(last);
     size_t text = strlen(last + 1) - strlen("\033[K");
     assert_true(text < 60);
-    assert_non_null(strstr(last, " 50%  512 KiB/1 MiB  512 KiB/s"));
+    assert_non_null(strstr(last, " 50%  512 KiB/1 MiB  512 KiB/s  ETA 1 s"));
     assert_non_null(strstr(last, "[#"));
     p.columns = 20; /* too narrow even for a short bar: the line is cut, never wrapped */
     fake_time = 2.0;
@@ -179,6 +205,97 @@ static void test_bar_fits_narrow_terminal(void **state)
     assert_int_equal(strlen(last + 1) - strlen("\033[K"), 19);
     fclose(f);
     free(buf);
+}
+
+/* Events stamped by stp_progress_emit with the env's clock (the probe's) carry the phase's
+ * elapsed time; the printer's rates, ETAs and durations come from it, not from its own
+ * clock (here frozen: wall time has nothing to do with a virtual board's time). */
+static uint64_t fake_clock_ns;
+static uint64_t fake_clock_now(void *user)
+{
+    (void)user;
+    return fake_clock_ns;
+}
+
+static void to_printer(void *user, const stp_progress *ev)
+{
+    cli_progress_event(user, ev);
+}
+
+static void test_timed_events_use_event_clock(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cli_progress p;
+    cli_progress_init(&p, CLI_PROGRESS_LINES, f);
+    p.now = fake_now;
+    fake_time = 100.0; /* never moves */
+    stp_clock clock = {.now_ns = fake_clock_now, .is_virtual = true};
+    stp_env env = {.progress = to_printer, .user = &p, .clock = &clock};
+    fake_clock_ns = 5000000000ull;
+    stp_progress_emit(&env, STP_PROGRESS_START, "program", 0, 131072);
+    for (uint64_t done = 4096; done <= 131072; done += 4096) {
+        fake_clock_ns += 125000000u; /* 32 KiB per second */
+        stp_progress_emit(&env, STP_PROGRESS_ADVANCE, "program", done, 131072);
+    }
+    stp_progress_emit(&env, STP_PROGRESS_END, "program", 131072, 131072);
+    /* A phase without START starts at its first event. */
+    fake_clock_ns += 7000000000ull;
+    stp_progress_emit(&env, STP_PROGRESS_ADVANCE, "verify", 1024, 2048);
+    fake_clock_ns += 500000000u;
+    stp_progress_emit(&env, STP_PROGRESS_END, "verify", 2048, 2048);
+    fflush(f);
+    assert_string_equal(buf, "program: 25% (32 KiB of 128 KiB), 32 KiB/s, ETA 3 s\n"
+                             "program: 50% (64 KiB of 128 KiB), 32 KiB/s, ETA 2 s\n"
+                             "program: 75% (96 KiB of 128 KiB), 32 KiB/s, ETA 1 s\n"
+                             "program: done, 128 KiB in 4.00 s (32 KiB/s, virtual board time)\n"
+                             "verify: done, 2 KiB in 0.50 s (4 KiB/s, virtual board time)\n");
+    fclose(f);
+    free(buf);
+}
+
+/* What stp_progress_emit puts into the events. */
+static stp_progress seen[8];
+static size_t nseen;
+static void catch_event(void *user, const stp_progress *ev)
+{
+    (void)user;
+    if (nseen < 8)
+        seen[nseen++] = *ev;
+}
+
+static void test_emit_stamps_elapsed(void **state)
+{
+    (void)state;
+    nseen = 0;
+    stp_env env = {.progress = catch_event};
+    stp_progress_emit(&env, STP_PROGRESS_START, "erase", 0, 4);
+    assert_false(seen[0].timed); /* no clock: no time */
+    stp_clock clock = {.now_ns = fake_clock_now};
+    env.clock = &clock;
+    nseen = 0;
+    fake_clock_ns = 1000;
+    stp_progress_emit(&env, STP_PROGRESS_START, "erase", 0, 4);
+    fake_clock_ns = 3000;
+    stp_progress_emit(&env, STP_PROGRESS_ADVANCE, "erase", 1, 4);
+    fake_clock_ns = 4000; /* an inner step of another name counts in the running phase */
+    stp_progress_emit(&env, STP_PROGRESS_ADVANCE, "program", 1, 4);
+    fake_clock_ns = 9000;
+    stp_progress_emit(&env, STP_PROGRESS_END, "erase", 4, 4);
+    fake_clock_ns = 10000;
+    stp_progress_emit(&env, STP_PROGRESS_START, "verify", 0, 4);
+    assert_int_equal(nseen, 5);
+    assert_true(seen[0].timed);
+    assert_false(seen[0].virtual_time);
+    assert_int_equal(seen[0].elapsed_ns, 0);
+    assert_int_equal(seen[0].clock_ns, 1000);
+    assert_int_equal(seen[1].elapsed_ns, 2000);
+    assert_int_equal(seen[2].elapsed_ns, 3000);
+    assert_int_equal(seen[3].elapsed_ns, 8000);
+    assert_int_equal(seen[4].elapsed_ns, 0);
+    assert_int_equal(seen[4].clock_ns, 10000);
 }
 
 static void test_off_mode_prints_nothing(void **state)
@@ -206,9 +323,12 @@ int main(void)
         cmocka_unit_test(test_rate),
         cmocka_unit_test(test_line_and_percent),
         cmocka_unit_test(test_bar_and_end),
+        cmocka_unit_test(test_duration_and_eta),
         cmocka_unit_test(test_lines_mode_sequence),
         cmocka_unit_test(test_bar_mode_sequence),
         cmocka_unit_test(test_bar_fits_narrow_terminal),
+        cmocka_unit_test(test_timed_events_use_event_clock),
+        cmocka_unit_test(test_emit_stamps_elapsed),
         cmocka_unit_test(test_off_mode_prints_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
