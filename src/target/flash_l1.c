@@ -130,10 +130,10 @@ static stp_status l1_lock(stp_flash *f)
 static stp_status l1_erase_start(stp_flash *f, const stp_sector *s)
 {
     stp_status st = pecr_mode(f, L1_PECR_ERASE | L1_PECR_PROG);
-    if (st == STP_OK) {
-        uint32_t zero = 0;
-        st = f->dbg->ops->write_mem(f->dbg, s->addr, &zero, 4, f->findings);
-    }
+    /* The word write into the page starts the erase; through the register helper (an offset
+     * from the flash registers, modulo 2^32) so that a recorded erase sequence holds it. */
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, s->addr - f->regs, 0);
     return st;
 }
 
