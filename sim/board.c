@@ -348,6 +348,7 @@ sim_board *sim_board_open(const char *spec_text, char *err, size_t errlen)
         return NULL;
     }
     b->state_fd = -1;
+    sim_stats_cpu_enter(&b->stats); /* opening (core, state file) is the model's work too */
     if (sim_spec_parse(spec_text, &b->spec, err, errlen)) {
         free(b);
         return NULL;
@@ -369,6 +370,7 @@ sim_board *sim_board_open(const char *spec_text, char *err, size_t errlen)
     if (b->spec.reset_loop_ms)
         b->next_reset_loop_ns = (uint64_t)b->spec.reset_loop_ms * 1000000ull;
     sim_board_reset(b, SIM_RESET_POR);
+    sim_stats_cpu_leave(&b->stats);
     return b;
 bad:
     sim_board_close(b);

@@ -107,6 +107,7 @@ static void run_core(sim_board *b, uint64_t ns)
 void sim_clock_advance(sim_board *b, uint64_t ns)
 {
     uint64_t target = b->now_ns + ns < b->now_ns ? SIM_NEVER - 1 : b->now_ns + ns;
+    sim_stats_cpu_enter(&b->stats);
     sim_clock_events(b);
     while (b->now_ns < target) {
         uint64_t next = sim_clock_next_event(b);
@@ -127,4 +128,5 @@ void sim_clock_advance(sim_board *b, uint64_t ns)
         b->now_ns += slice;
         sim_clock_events(b);
     }
+    sim_stats_cpu_leave(&b->stats);
 }

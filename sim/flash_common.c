@@ -276,10 +276,27 @@ static void apply(sim_board *b, double fraction)
     }
 }
 
+/* Busy-time counters for the report (bench/speed.sh splits a tool's time with them):
+ * the operation ran from its start to end (or to the brown-out that cut it). */
+static void account_busy(sim_board *b, uint64_t end)
+{
+    const sim_flash_op *op = &b->op;
+    uint64_t busy = end > op->start_ns ? end - op->start_ns : 0;
+    if (op->kind == SIM_OP_PROGRAM)
+        b->stats.program_busy_ns += busy;
+    else if (op->kind == SIM_OP_ERASE || op->kind == SIM_OP_MASS)
+        b->stats.erase_busy_ns += busy;
+    else
+        return;
+    b->stats.last_flash_end_ns = end;
+    b->stats.flash_ops_ended++;
+}
+
 void sim_flash_complete(sim_board *b)
 {
     if (b->op.kind == SIM_OP_NONE)
         return;
+    account_busy(b, b->op.end_ns);
     b->last_op_ns = b->now_ns;
     apply(b, 1.0);
     void (*finish)(sim_board *, bool) = b->op.finish;
@@ -297,6 +314,7 @@ void sim_flash_abort(sim_board *b, uint64_t t)
         f = (double)(t - b->op.start_ns) / (double)(b->op.end_ns - b->op.start_ns);
     if (f > 0.99)
         f = 0.99;
+    account_busy(b, t);
     apply(b, f);
     void (*finish)(sim_board *, bool) = b->op.finish;
     b->op.kind = SIM_OP_NONE;

@@ -278,7 +278,29 @@ static void corrupt(sim_stlink *s, uint8_t *data, size_t len)
     }
 }
 
+static int bulk_out(sim_stlink *s, uint8_t ep, const uint8_t *data, size_t len);
+static int bulk_in(sim_stlink *s, uint8_t ep, uint8_t *buf, size_t maxlen, size_t *actual);
+
+/* The model's host CPU time is counted around each transfer (STPROG_SIM_REPORT). */
 int sim_stlink_bulk_out(sim_stlink *s, uint8_t ep, const uint8_t *data, size_t len)
+{
+    sim_stats *st = sim_board_stats(s->board);
+    sim_stats_cpu_enter(st);
+    int rc = bulk_out(s, ep, data, len);
+    sim_stats_cpu_leave(st);
+    return rc;
+}
+
+int sim_stlink_bulk_in(sim_stlink *s, uint8_t ep, uint8_t *buf, size_t maxlen, size_t *actual)
+{
+    sim_stats *st = sim_board_stats(s->board);
+    sim_stats_cpu_enter(st);
+    int rc = bulk_in(s, ep, buf, maxlen, actual);
+    sim_stats_cpu_leave(st);
+    return rc;
+}
+
+static int bulk_out(sim_stlink *s, uint8_t ep, const uint8_t *data, size_t len)
 {
     stl_charge_usb(s, len, true);
     if (ep != s->usb.ep_out)
@@ -317,7 +339,7 @@ int sim_stlink_bulk_out(sim_stlink *s, uint8_t ep, const uint8_t *data, size_t l
     return SIM_STLINK_OK;
 }
 
-int sim_stlink_bulk_in(sim_stlink *s, uint8_t ep, uint8_t *buf, size_t maxlen, size_t *actual)
+static int bulk_in(sim_stlink *s, uint8_t ep, uint8_t *buf, size_t maxlen, size_t *actual)
 {
     *actual = 0;
     if (ep == s->usb.ep_trace)

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "sim/spec.h"
 
@@ -33,7 +34,43 @@ typedef struct sim_stats {
     uint64_t flash_programs; /* program operations (one per unit written) */
     uint64_t swd_transfers;
     uint64_t core_instructions;
+    /* Added for the speed benchmark (bench/speed.sh); additive, they change no timing. */
+    uint64_t erase_busy_ns;     /* virtual time the flash spent erasing (sector, page, mass) */
+    uint64_t program_busy_ns;   /* virtual time the flash spent programming */
+    uint64_t last_flash_end_ns; /* virtual time the last erase/program operation ended */
+    uint64_t flash_ops_ended;   /* erase/program operations that ended (completed or cut) */
+    uint64_t model_cpu_ns;      /* host CPU time (this thread) spent inside the model */
+    uint32_t model_cpu_depth;   /* nesting of sim_stats_cpu_enter (internal) */
+    uint64_t model_cpu_mark_ns; /* thread CPU time at the outermost enter (internal) */
 } sim_stats;
+
+/* Host CPU accounting of the model: the entry points (USB transfers into the probe model,
+ * clock advances) bracket their work with enter/leave; nested brackets count once. Header
+ * inline so that every board (and the test's fake board) shares it. */
+static inline uint64_t sim_stats_thread_cpu_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline void sim_stats_cpu_enter(sim_stats *st)
+{
+    if (st->model_cpu_depth++ == 0)
+        st->model_cpu_mark_ns = sim_stats_thread_cpu_ns();
+}
+
+static inline void sim_stats_cpu_leave(sim_stats *st)
+{
+    if (st->model_cpu_depth == 0)
+        return;
+    if (--st->model_cpu_depth == 0) {
+        uint64_t now = sim_stats_thread_cpu_ns();
+        if (now > st->model_cpu_mark_ns)
+            st->model_cpu_ns += now - st->model_cpu_mark_ns;
+    }
+}
 
 /* Opens a board from a spec string ("sim:stm32f407vg,vdd=3.3"; the "sim:" prefix is
  * optional). On failure returns NULL and writes a message listing what is accepted. */
