@@ -97,4 +97,57 @@ void stp_plan_free(stp_plan *plan);
 
 const char *stp_plan_action_name(stp_plan_action action); /* "erase", "program", "skip" */
 
+/* --- Modelled time (write --dry-run) ----------------------------------------------------
+ * What carrying out a plan costs, from typical datasheet flash timings (the chip database)
+ * and a model of the probe's link. The model is stated in src/ops/plan_time.c. */
+#define STP_PLAN_ERASE_CLASSES 8
+
+typedef struct stp_plan_erase_time {
+    uint32_t sector_size;
+    uint32_t typ_us; /* typical erase time of one sector/page of that size */
+} stp_plan_erase_time;
+
+typedef struct stp_plan_cost_model {
+    /* Flash (typical, at the program width in use). */
+    uint32_t program_op_bytes; /* bytes one program operation writes (L1: half-page) */
+    uint32_t program_op_ns;    /* typical time of one program operation */
+    stp_plan_erase_time erase[STP_PLAN_ERASE_CLASSES];
+    size_t erase_count;
+    uint32_t core_hz; /* core clock the SRAM loader runs at (the reset clock) */
+    /* Link: the ST-Link generation (2 or 3; 0 = a link the model does not know, e.g. the
+     * ROM bootloader over a UART: link time is then left out) and the SWD clock. */
+    unsigned probe_version;
+    unsigned swd_khz;
+    /* How stprog writes: the SRAM loader (host transfers overlap flash programming, CRC on
+     * the target) or direct register writes (chunks of direct_chunk bytes, serial). */
+    bool loader;
+    uint32_t direct_chunk;
+    bool verify;
+} stp_plan_cost_model;
+
+typedef struct stp_plan_estimate {
+    double setup_s;    /* attach, loader set-up, the CRC pass that decides what to skip */
+    double erase_s;    /* flash busy erasing the sectors the plan erases */
+    double program_s;  /* flash busy programming the plan's bytes */
+    double transfer_s; /* moving the bytes to the target (hidden behind program_s with the
+                          loader, up to the larger of the two) */
+    double verify_s;   /* CRC on the target, or reading back without the loader */
+    double total_s;
+    bool link_modelled; /* false: probe_version 0, transfer and link overheads left out */
+} stp_plan_estimate;
+
+/* Pure: the modelled time of plan under m. */
+void stp_plan_estimate_time(const stp_plan *plan, const stp_plan_cost_model *m,
+                            stp_plan_estimate *out);
+
+/* Datasheet-typical flash busy time of the plan alone (erase of the sectors it erases plus
+ * program of its bytes): the bound no tool can beat. */
+double stp_plan_flash_bound_s(const stp_plan *plan, const stp_plan_cost_model *m);
+
+/* Fills m from an attached target (chip database timings at the program width in use) and
+ * its probe; loader/verify as the write will run. */
+struct stp_target;
+stp_status stp_plan_cost_model_for(const struct stp_target *t, bool loader, bool verify,
+                                   stp_plan_cost_model *m);
+
 #endif

@@ -14,6 +14,52 @@ static const cli_option write_options[] = {
     {0},
 };
 
+/* --dry-run: the modelled time of the plan (stp_plan_estimate_time states the model). */
+static bool modelled(cli_session *s, const stp_program_options *opt, const stp_plan *plan,
+                     stp_plan_estimate *est, stp_plan_cost_model *m)
+{
+    if (plan == NULL ||
+        stp_plan_cost_model_for(s->target, !opt->no_loader, opt->verify, m) != STP_OK)
+        return false;
+    stp_plan_estimate_time(plan, m, est);
+    return true;
+}
+
+static void print_modelled(cli_ctx *ctx, const stp_plan_estimate *e, const stp_plan_cost_model *m)
+{
+    if (!e->link_modelled) {
+        cli_printf(ctx,
+                   "modelled time: %.2f s of flash time (erase %.2f s, program %.2f s; the "
+                   "link's time is not modelled for this probe)\n",
+                   e->total_s, e->erase_s, e->program_s);
+        return;
+    }
+    cli_printf(ctx,
+               "modelled time: %.2f s (set-up %.2f s, erase %.2f s, program %.2f s, transfer "
+               "%.2f s%s, verify %.2f s; ST-Link V%u at %u kHz, %s)\n",
+               e->total_s, e->setup_s, e->erase_s, e->program_s, e->transfer_s,
+               m->loader ? " overlapped with programming" : "", e->verify_s, m->probe_version,
+               m->swd_khz, m->loader ? "SRAM loader" : "direct register writes");
+}
+
+static void json_modelled(cli_ctx *ctx, const stp_plan_estimate *e, const stp_plan_cost_model *m)
+{
+    cli_json *j = &ctx->json;
+    cli_json_kv_double(j, "modelled_seconds", e->total_s);
+    cli_json_key(j, "modelled");
+    cli_json_object_begin(j);
+    cli_json_kv_double(j, "setup_seconds", e->setup_s);
+    cli_json_kv_double(j, "erase_seconds", e->erase_s);
+    cli_json_kv_double(j, "program_seconds", e->program_s);
+    cli_json_kv_double(j, "transfer_seconds", e->transfer_s);
+    cli_json_kv_double(j, "verify_seconds", e->verify_s);
+    cli_json_kv_bool(j, "link_modelled", e->link_modelled);
+    cli_json_kv_bool(j, "loader", m->loader);
+    cli_json_kv_u64(j, "probe_version", m->probe_version);
+    cli_json_kv_u64(j, "swd_khz", m->swd_khz);
+    cli_json_object_end(j);
+}
+
 static stp_status run(cli_ctx *ctx)
 {
     if (cli_flag(ctx, "verify") && cli_flag(ctx, "no-verify"))
@@ -43,6 +89,9 @@ static stp_status run(cli_ctx *ctx)
     stp_plan *plan = NULL;
     stp_verify_result vr = {0};
     st = stp_program(s.target, img, &opt, &ctx->env, &plan, &vr, &ctx->findings);
+    stp_plan_estimate est;
+    stp_plan_cost_model model;
+    bool have_est = st == STP_OK && opt.dry_run && modelled(&s, &opt, plan, &est, &model);
     bool reset = false;
     if (st == STP_OK && !opt.dry_run && cli_flag(ctx, "reset")) {
         st = stp_target_reset(s.target, cli_reset_mode_of(ctx), false, &ctx->findings);
@@ -57,6 +106,8 @@ static stp_status run(cli_ctx *ctx)
         cli_json_kv_bool(&ctx->json, "dry_run", opt.dry_run);
         if (plan != NULL)
             cli_json_plan(ctx, plan);
+        if (have_est)
+            json_modelled(ctx, &est, &model);
         cli_json_kv_bool(&ctx->json, "programmed", st == STP_OK && !opt.dry_run);
         cli_json_kv_bool(&ctx->json, "verified",
                          st == STP_OK && !opt.dry_run && opt.verify && vr.match);
@@ -70,6 +121,8 @@ static stp_status run(cli_ctx *ctx)
     } else {
         if (plan != NULL)
             cli_print_plan(ctx, plan, opt.dry_run);
+        if (have_est)
+            print_modelled(ctx, &est, &model);
         char size[32];
         cli_format_size(stp_image_total_bytes(img), size, sizeof(size));
         if (st == STP_OK && opt.dry_run)
@@ -99,7 +152,9 @@ const cli_command cli_cmd_write = {
         "written back. Addresses outside the flash and write-protected sectors are refused "
         "before anything is erased. Then erases, programs and reads every touched sector back "
         "(--no-verify skips that). A verify mismatch names the first differing address and how "
-        "many bytes differ (exit code 5). --dry-run prints the plan and changes nothing. On "
+        "many bytes differ (exit code 5). --dry-run prints the plan and changes nothing, with the "
+        "modelled time (typical "
+        "datasheet erase and program times plus the probe's transfer time). On "
         "F2/F4/F7 the program width follows the measured target voltage; --psize forces it "
         "and is refused when the voltage is too low for it.",
     .options = write_options,

@@ -1,0 +1,194 @@
+/* The modelled time of a program plan (`write --dry-run`), and the datasheet bound.
+ *
+ * Flash: the chip database's typical times (src/target/chipdb.c): each sector the plan
+ * erases costs its size class's typical erase time at the program width in use; each
+ * program operation (the width in use, or the L1 half-page) its typical program time.
+ *
+ * Link (ST-Link only), a model of the probe rather than a measurement:
+ *  - every USB exchange costs a fixed latency: 0.5 ms on the full-speed V2/V2-1 (1 ms
+ *    frames), 0.125 ms on the high-speed V3 (micro-frames);
+ *  - payload bytes cost 1 us each on full speed (about 1 MB/s), 33 ns on high speed;
+ *  - every 32-bit word on the wire costs one SWD transfer of about 48 clock cycles.
+ * With the SRAM loader the host writes the image into two SRAM buffers of up to 8 KiB in
+ * transfers of up to 4 KiB (command, data, status: 3 exchanges) and polls the loader's
+ * state once per transfer (2 exchanges); the core programs one buffer while the next one
+ * is sent, so the program phase lasts as long as the slower of flash and link. Without the
+ * loader the host writes chunks of the driver's size straight into the flash, each unit
+ * stalling the bus until programmed: link and flash time add up, and a status check
+ * (2 exchanges) follows every chunk.
+ * Verify with the loader is a CRC on the target (the loop takes about 5 core cycles per
+ * word at the reset clock); without it every byte is read back over the link. The plan's
+ * CRC pass (which sectors to skip) costs the same on the covered sectors. Attach, identify
+ * and the loader set-up are about 100 exchanges. */
+#include <string.h>
+
+#include "ops/ops_internal.h"
+#include "stprog/probe.h"
+#include "target/flash_loader.h"
+
+#define SETUP_EXCHANGES     100.0
+#define XFER_BYTES          4096.0 /* host write size with the loader */
+#define XFER_EXCHANGES      5.0    /* write (3) + loader state poll (2) */
+#define CHUNK_EXCHANGES     5.0    /* direct write (3) + status check (2) */
+#define READ_BYTES          6144.0 /* read-back transfer size */
+#define READ_EXCHANGES      3.0
+#define SWD_CYCLES_PER_WORD 48.0
+#define CRC_CYCLES_PER_WORD 5.0
+#define FS_LATENCY_S        0.0005
+#define HS_LATENCY_S        0.000125
+#define FS_S_PER_BYTE       1e-6
+#define HS_S_PER_BYTE       (1.0 / 30e6)
+
+static double latency_s(const stp_plan_cost_model *m)
+{
+    return m->probe_version >= 3 ? HS_LATENCY_S : FS_LATENCY_S;
+}
+
+/* Seconds to move bytes over USB and SWD (payload and wire only, no exchange latency). */
+static double wire_s(const stp_plan_cost_model *m, double bytes)
+{
+    double per_byte = m->probe_version >= 3 ? HS_S_PER_BYTE : FS_S_PER_BYTE;
+    double khz = m->swd_khz ? m->swd_khz : 1800.0;
+    return bytes * per_byte + bytes / 4.0 * SWD_CYCLES_PER_WORD / (khz * 1000.0);
+}
+
+static double erase_us_of(const stp_plan_cost_model *m, uint32_t size)
+{
+    for (size_t i = 0; i < m->erase_count && i < STP_PLAN_ERASE_CLASSES; i++)
+        if (m->erase[i].sector_size == size)
+            return m->erase[i].typ_us;
+    return 0.0;
+}
+
+static double erase_s(const stp_plan *plan, const stp_plan_cost_model *m)
+{
+    double us = 0.0;
+    for (size_t i = 0; i < plan->sector_count; i++)
+        if (plan->sectors[i].action == STP_PLAN_ERASE)
+            us += erase_us_of(m, plan->sectors[i].size);
+    return us / 1e6;
+}
+
+static double program_s(const stp_plan *plan, const stp_plan_cost_model *m)
+{
+    if (m->program_op_bytes == 0)
+        return 0.0;
+    double ops = (double)((plan->program_bytes + m->program_op_bytes - 1) / m->program_op_bytes);
+    return ops * m->program_op_ns / 1e9;
+}
+
+double stp_plan_flash_bound_s(const stp_plan *plan, const stp_plan_cost_model *m)
+{
+    if (plan == NULL || m == NULL)
+        return 0.0;
+    return erase_s(plan, m) + program_s(plan, m);
+}
+
+/* Bytes of the sectors the CRC pass covers / the verify touches. */
+static void covered_bytes(const stp_plan *plan, double *checked, double *verified)
+{
+    *checked = *verified = 0.0;
+    for (size_t i = 0; i < plan->sector_count; i++) {
+        const stp_plan_sector *s = &plan->sectors[i];
+        if (s->image_bytes == s->size)
+            *checked += s->size;
+        if (s->action != STP_PLAN_SKIP)
+            *verified += s->size;
+    }
+}
+
+void stp_plan_estimate_time(const stp_plan *plan, const stp_plan_cost_model *m,
+                            stp_plan_estimate *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (plan == NULL || m == NULL)
+        return;
+    out->erase_s = erase_s(plan, m);
+    out->program_s = program_s(plan, m);
+    out->link_modelled = m->probe_version != 0;
+    double checked, verified;
+    covered_bytes(plan, &checked, &verified);
+    double crc_per_byte = m->core_hz ? CRC_CYCLES_PER_WORD / 4.0 / m->core_hz : 0.0;
+    double bytes = (double)plan->program_bytes;
+    if (out->link_modelled) {
+        double lat = latency_s(m);
+        out->setup_s = SETUP_EXCHANGES * lat;
+        if (m->loader) {
+            out->setup_s += checked * crc_per_byte;
+            double xfers =
+                bytes > 0 ? (double)(uint64_t)((bytes + XFER_BYTES - 1) / XFER_BYTES) : 0.0;
+            out->transfer_s = wire_s(m, bytes) + xfers * XFER_EXCHANGES * lat;
+        } else {
+            /* The plan reads the touched sectors back instead of a CRC pass. */
+            double reads = (double)(uint64_t)((checked + READ_BYTES - 1) / READ_BYTES);
+            out->setup_s += wire_s(m, checked) + reads * READ_EXCHANGES * lat;
+            uint32_t chunk = m->direct_chunk ? m->direct_chunk : 64;
+            double chunks = bytes > 0 ? (double)(uint64_t)((bytes + chunk - 1) / chunk) : 0.0;
+            out->transfer_s = wire_s(m, bytes) + chunks * CHUNK_EXCHANGES * lat;
+        }
+        if (m->verify) {
+            if (m->loader) {
+                out->verify_s = verified * crc_per_byte + 2.0 * READ_EXCHANGES * lat;
+            } else {
+                double reads = (double)(uint64_t)((verified + READ_BYTES - 1) / READ_BYTES);
+                out->verify_s = wire_s(m, verified) + reads * READ_EXCHANGES * lat;
+            }
+        }
+    }
+    double prog_phase = m->loader && out->transfer_s > out->program_s
+                            ? out->transfer_s
+                            : (m->loader ? out->program_s : out->program_s + out->transfer_s);
+    out->total_s = out->setup_s + out->erase_s + prog_phase + out->verify_s;
+}
+
+static int kind_version(const char *kind)
+{
+    if (strncmp(kind, "stlink-v3", 9) == 0)
+        return 3;
+    if (strncmp(kind, "stlink-v2", 9) == 0)
+        return 2;
+    return 0;
+}
+
+stp_status stp_plan_cost_model_for(const struct stp_target *t, bool loader, bool verify,
+                                   stp_plan_cost_model *m)
+{
+    if (t == NULL || m == NULL || t->flash.chip == NULL || t->flash.drv == NULL)
+        return STP_ERR_INVALID_ARG;
+    memset(m, 0, sizeof(*m));
+    const stp_chip *c = t->flash.chip;
+    const stp_flash_timing *tm = &c->timing;
+    int ps = (int)t->flash.psize;
+    /* Families without PSIZE fill only their native width's entry. */
+    if (ps < 0 || ps >= STP_PSIZE_COUNT || tm->program_typ_ns[ps] == 0)
+        for (ps = STP_PSIZE_COUNT - 1; ps > 0 && tm->program_typ_ns[ps] == 0; ps--)
+            ;
+    if (tm->block_program_bytes != 0) {
+        m->program_op_bytes = tm->block_program_bytes;
+        m->program_op_ns = tm->block_program_typ_ns;
+    } else {
+        m->program_op_bytes = 1u << ps;
+        m->program_op_ns = tm->program_typ_ns[ps];
+    }
+    for (size_t i = 0; i < STP_MAX_ERASE_CLASSES && m->erase_count < STP_PLAN_ERASE_CLASSES; i++) {
+        const stp_erase_timing *e = &tm->erase[i];
+        if (e->sector_size == 0)
+            continue;
+        uint32_t us = e->typ_us[ps];
+        for (int k = STP_PSIZE_COUNT - 1; us == 0 && k >= 0; k--)
+            us = e->typ_us[k];
+        m->erase[m->erase_count].sector_size = e->sector_size;
+        m->erase[m->erase_count].typ_us = us;
+        m->erase_count++;
+    }
+    m->core_hz = c->reset_clock_hz;
+    const stp_probe_info *pi = t->dbg != NULL ? &t->dbg->info : NULL;
+    m->probe_version = pi != NULL ? (unsigned)kind_version(pi->kind) : 0;
+    m->swd_khz = pi != NULL ? pi->swd_khz : 0;
+    uint32_t blob = 0;
+    m->loader = loader && m->probe_version != 0 &&
+                stp_flash_loader_blob(&t->flash, &blob) != NULL && blob != 0;
+    m->direct_chunk = t->flash.drv->chunk_max;
+    m->verify = verify;
+    return STP_OK;
+}
