@@ -1,26 +1,37 @@
 #!/usr/bin/env bash
-# Speed benchmark (part of `make bench`): stprog (SRAM loader + on-target CRC), stprog
-# --no-loader, `st-flash write` and OpenOCD `program ... verify` through the libusb shim on the
-# virtual board; virtual seconds, USB transfers and board counters from STPROG_SIM_REPORT.
-# Every fresh write starts from a board holding a different random image. Writes a markdown
-# table to bench/results.md. Usage: bench/speed.sh [BUILD_DIR]
-# BENCH_SPEED_ROWS="part:KiB:probe:khz ..." overrides the rows (default: the F407 512 KiB row
-# on v2-1 at 4000 kHz plus the re-write cases; BENCH_SPEED_FULL=1 for every row).
+# Speed benchmark (part of `make bench`): stprog (SRAM loader, on-target CRC), stprog
+# --no-loader, `st-flash write` and OpenOCD `program ... verify`, all through the libusb shim
+# on the virtual board, on the issue-6 matrix. Prints a markdown table and the evaluation of
+# the issue's targets, and saves both as bench/results.md.
+# Usage: bench/speed.sh [BUILD_DIR]
+# BENCH_SPEED_ROWS="part:KiB:probe:khz ..." overrides the rows (default: the full matrix);
+# BENCH_SPEED_OUT=FILE writes somewhere else than bench/results.md.
 set -euo pipefail
 BUILD=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 SHIM="$BUILD/libstprog-usbsim.so"
 STPROG="$BUILD/stprog"
-[ -f "$SHIM" ] && [ -x "$STPROG" ] || { echo "bench/speed.sh: build first ($SHIM, $STPROG)" >&2; exit 1; }
+BOUND="$BUILD/bench/bench_bound"
+[ -f "$SHIM" ] && [ -x "$STPROG" ] && [ -x "$BOUND" ] ||
+    { echo "bench/speed.sh: build first ($SHIM, $STPROG, $BOUND)" >&2; exit 1; }
+for t in st-flash openocd jq /usr/bin/time; do
+    command -v "$t" >/dev/null || { echo "bench/speed.sh: $t missing (make deps)" >&2; exit 1; }
+done
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
+started=$(date +%s)
 
-rows=${BENCH_SPEED_ROWS:-"stm32f407vg:512:v2-1:4000"}
-if [ "${BENCH_SPEED_FULL:-0}" = 1 ]; then
-    rows="stm32f407vg:16:v2-1:4000 stm32f407vg:128:v2-1:4000 stm32f407vg:512:v2-1:4000
-          stm32f407vg:1024:v2-1:4000 stm32f407vg:1024:v3:24000 stm32f103c8:64:v2-1:4000
-          stm32l151cb:128:v2-1:4000 stm32f767zi:1024:v2-1:4000"
-fi
+matrix=""
+for p in v2:4000 v3:24000; do
+    for r in stm32f407vg:16 stm32f407vg:128 stm32f407vg:512 stm32f407vg:1024 stm32f103c8:64 \
+        stm32l151cb:128 stm32f767zi:1024; do
+        matrix="$matrix $r:$p"
+    done
+done
+rows=${BENCH_SPEED_ROWS:-$matrix}
+out=${BENCH_SPEED_OUT:-$here/results.md}
+CHANGED_KIB=16 # the one-sector case replaces this many KiB ...
+CHANGED_AT=16  # ... at this offset (KiB): all of F4 sector 1, half of F7 sector 0
 
 ocd_cfg() {
     case $1 in
@@ -29,87 +40,161 @@ ocd_cfg() {
     esac
 }
 
-# Datasheet bound for a fresh write from address 0 of KiB on stm32f407vg (x32): typical sector
-# erase (16 KiB 250 ms, 64 KiB 550 ms, 128 KiB 1000 ms) of the touched sectors + 16 us/word.
-bound_f407() {
-    awk -v kib="$1" 'BEGIN {
-        split("16 16 16 16 64 128 128 128 128 128 128 128", sz, " ");
-        e = 0; left = kib;
-        for (i = 1; i <= 12 && left > 0; i++) {
-            e += (sz[i] == 16 ? 0.25 : (sz[i] == 64 ? 0.55 : 1.0)); left -= sz[i] }
-        printf "%.3f", e + kib * 1024 / 4 * 16e-6 }'
-}
-
-# run TOOL PART PROBE KHZ IMAGE STATE REPORT
+# run TOOL PART PROBE KHZ IMAGE STATE REPORT: one write through the shim; the tool's own
+# process CPU time (user+sys) goes to REPORT.cpu.
 run_tool() {
     local tool=$1 part=$2 probe=$3 khz=$4 img=$5 state=$6 rep=$7
-    local spec="sim:$part,probe=$probe,state=$state"
-    local env=(env STPROG_SIM="$spec" STPROG_SIM_REPORT="$rep" LD_PRELOAD="$SHIM")
+    local env=(env STPROG_SIM="sim:$part,probe=$probe,state=$state" STPROG_SIM_REPORT="$rep"
+        LD_PRELOAD="$SHIM")
+    local timed=(/usr/bin/time -f "%U %S" -o "$rep.cpu")
     case $tool in
-    stprog) "${env[@]}" "$STPROG" --probe stlink --freq "$khz" write "$img" ;;
-    stprog-direct) "${env[@]}" "$STPROG" --probe stlink --freq "$khz" write "$img" --no-loader ;;
-    st-flash) "${env[@]}" st-flash --freq="${khz}k" write "$img" 0x08000000 ;;
-    openocd) "${env[@]}" openocd -c "gdb_port disabled" -c "tcl_port disabled" \
+    stprog) "${env[@]}" "${timed[@]}" "$STPROG" --probe stlink --freq "$khz" write "$img" ;;
+    stprog-no-loader) "${env[@]}" "${timed[@]}" "$STPROG" --probe stlink --freq "$khz" \
+        write "$img" --no-loader ;;
+    st-flash) "${env[@]}" "${timed[@]}" st-flash --freq="${khz}k" write "$img" 0x08000000 ;;
+    openocd) "${env[@]}" "${timed[@]}" openocd -c "gdb_port disabled" -c "tcl_port disabled" \
         -c "telnet_port disabled" -f interface/stlink.cfg -f "target/$(ocd_cfg "$part")" \
         -c "adapter speed $khz" -c "program $img 0x08000000 verify exit" ;;
-    esac >"$W/log" 2>&1 || { echo "bench: $tool on $part failed:" >&2; tail -5 "$W/log" >&2; return 1; }
+    esac >"$W/log" 2>&1 || { echo "bench: $tool on $part $probe failed:" >&2; tail -5 "$W/log" >&2; return 1; }
 }
 
-out="$here/results.md"
-{
-    echo "# Speed benchmark (virtual board, \`bench/speed.sh\`)"
-    echo
-    echo "Virtual seconds from the board model (flash timed per datasheet, USB/SWD per probe"
-    echo "model), through the libusb shim. Fresh writes start from a different random image."
-    echo "Bound = typical erase of the touched sectors + 16 us per 32-bit word (F407 rows only)."
-    echo
-    echo "| part | KiB | probe | case | tool | virtual s | KiB/s | x bound | x stprog | USB transfers | erases | bytes read |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-} >"$W/table"
+# preload PART IMAGE STATE: a board whose flash holds IMAGE (in-process board, no shim).
+preload() {
+    rm -f "$3"
+    "$STPROG" --probe "sim:$1,state=$3" write "$2" >"$W/log" 2>&1 ||
+        { echo "bench: preloading $1 failed:" >&2; tail -5 "$W/log" >&2; return 1; }
+}
 
+# data.tsv: part kib probe khz case tool total erase program tail other usb cpu model_cpu
+: >"$W/data.tsv"
+: >"$W/bounds.tsv"
+: >"$W/dry.tsv"
 for row in $rows; do
     IFS=: read -r part kib probe khz <<<"$row"
     head -c $((kib * 1024)) /dev/urandom >"$W/img.bin"
     head -c $((kib * 1024)) /dev/urandom >"$W/old.bin"
-    bound=""
-    [ "$part" = stm32f407vg ] && bound=$(bound_f407 "$kib")
-    cases="fresh"
-    [ "$part" = stm32f407vg ] && cases="fresh same one-sector"
-    for c in $cases; do
-        ref=""
-        for tool in stprog stprog-direct st-flash openocd; do
-            [ "$c" != fresh ] && [ "$tool" = stprog-direct ] && continue
-            st="$W/$tool.state"
-            rm -f "$st"
-            if [ "$c" = fresh ]; then
-                run_tool stprog "$part" "$probe" "$khz" "$W/old.bin" "$st" "$W/pre.json"
-                img="$W/img.bin"
-            else
-                run_tool stprog "$part" "$probe" "$khz" "$W/img.bin" "$st" "$W/pre.json"
-                img="$W/img.bin"
-                if [ "$c" = one-sector ]; then
-                    cp "$W/img.bin" "$W/one.bin"
-                    head -c 16384 /dev/urandom | dd of="$W/one.bin" bs=1 seek=16384 conv=notrunc 2>/dev/null
-                    img="$W/one.bin"
-                fi
-            fi
-            rep="$W/$tool.$c.json"
-            run_tool "$tool" "$part" "$probe" "$khz" "$img" "$st" "$rep" || continue
-            s=$(jq -r .virtual_seconds "$rep")
-            [ "$tool" = stprog ] && ref=$s
-            xb="-"
-            [ -n "$bound" ] && [ "$c" = fresh ] && xb=$(awk -v s="$s" -v b="$bound" 'BEGIN { printf "%.2f", s / b }')
-            xs=$(awk -v s="$s" -v r="$ref" 'BEGIN { if (r > 0) printf "%.2f", s / r; else print "-" }')
-            kbs=$(awk -v s="$s" -v k="$kib" 'BEGIN { printf "%.0f", k / s }')
-            printf '| %s | %s | %s@%s | %s | %s | %.3f | %s | %s | %s | %s | %s | %s |\n' \
-                "$part" "$kib" "$probe" "$khz" "$c" "$tool" "$s" "$kbs" "$xb" "$xs" \
-                "$(jq -r .usb_transfers "$rep")" "$(jq -r .flash_erases "$rep")" \
-                "$(jq -r .bytes_in "$rep")" >>"$W/table"
-            tail -1 "$W/table"
+    cp "$W/img.bin" "$W/one.bin"
+    head -c $((CHANGED_KIB * 1024)) /dev/urandom |
+        dd of="$W/one.bin" bs=1024 seek=$CHANGED_AT conv=notrunc 2>/dev/null
+    read -r bound be bp _ mass < <("$BOUND" "$part" "$kib")
+    read -r obound _ < <("$BOUND" "$part" "$CHANGED_KIB" "$CHANGED_AT")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$part" "$kib" "$bound" "$be" "$bp" "$obound" "$mass" \
+        >>"$W/bounds.tsv"
+    preload "$part" "$W/old.bin" "$W/old.state"
+    preload "$part" "$W/img.bin" "$W/same.state"
+    # What `write --dry-run` models for the fresh write, before it happens.
+    cp "$W/old.state" "$W/dry.state"
+    STPROG_SIM="sim:$part,probe=$probe,state=$W/dry.state" LD_PRELOAD="$SHIM" \
+        "$STPROG" --json --probe stlink --freq "$khz" write "$W/img.bin" --dry-run >"$W/dry.json" 2>/dev/null ||
+        echo '{}' >"$W/dry.json"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$part" "$kib" "$probe" "$khz" \
+        "$(jq -r '.modelled_seconds // "-"' "$W/dry.json")" >>"$W/dry.tsv"
+    for c in fresh same one-sector; do
+        for tool in stprog stprog-no-loader st-flash openocd; do
+            case $c in
+            fresh) cp "$W/old.state" "$W/run.state"; img="$W/img.bin" ;;
+            same) cp "$W/same.state" "$W/run.state"; img="$W/img.bin" ;;
+            one-sector) cp "$W/same.state" "$W/run.state"; img="$W/one.bin" ;;
+            esac
+            rep="$W/rep.json"
+            rm -f "$rep" "$rep.cpu"
+            run_tool "$tool" "$part" "$probe" "$khz" "$img" "$W/run.state" "$rep" || continue
+            jq -r --arg pre "$part	$kib	$probe	$khz	$c	$tool" \
+                --arg cpu "$(awk '{ print $1 + $2 }' "$rep.cpu" | tail -1)" \
+                '[$pre, .virtual_seconds, .flash_erase_seconds, .flash_program_seconds,
+                  (if .flash_ops_ended > 0 then .after_last_flash_op_seconds else -1 end),
+                  .usb_transfers, $cpu, .model_cpu_seconds] | map(tostring) | join("\t")' \
+                "$rep" >>"$W/data.tsv"
+            tail -1 "$W/data.tsv" | cut -f1-8 | tr '\t' ' ' >&2
         done
     done
-    [ -n "$bound" ] && echo "" >>"$W/notes" && echo "- $part $kib KiB: datasheet bound $bound s" >>"$W/notes"
 done
-cat "$W/table" >"$out"
-[ -f "$W/notes" ] && { echo; echo "Bounds:"; cat "$W/notes"; } >>"$out"
-echo "bench/speed.sh: wrote $out"
+elapsed=$(($(date +%s) - started))
+
+{
+    cat <<EOF
+# Speed benchmark (virtual board, \`bench/speed.sh\`, part of \`make bench\`)
+
+Every tool runs unmodified through the libusb shim against the same virtual board (same
+spec, same SWD clock), writing the same random image from 0x08000000. Times are **virtual
+seconds** of the board model: flash busy times are the chip database's typical datasheet
+values, USB and SWD are timed per probe model (full-speed V2: 0.5 ms per exchange + 1 us
+per byte; high-speed V3: 0.125 ms + 33 ns per byte; 48 SWD clocks per transfer).
+
+Cases: **fresh** = the board holds a different random image of the same size (every
+touched sector must be erased); **same** = it holds the identical image; **one-sector** =
+it holds the image and ${CHANGED_KIB} KiB at offset ${CHANGED_AT} KiB differ (one F4 sector, part of
+one F7 sector, 16 F1 pages, 64 L1 pages).
+
+Tools: **stprog** = \`stprog write\` (SRAM loader, on-target CRC verify and skip-unchanged);
+**stprog-no-loader** = \`stprog write --no-loader\` (direct register writes, read-back
+verify); **st-flash** = \`st-flash write\` of stlink-tools $(st-flash --version 2>/dev/null | head -1)
+(it reads every byte back and compares after writing: its own verify is included);
+**openocd** = \`openocd ... -c "program FILE 0x08000000 verify exit"\`, $(openocd --version 2>&1 | head -1 | sed 's/ (.*//').
+
+Columns, all measured by the board model alike for every tool (peers are not instrumented):
+- **total**: virtual seconds from opening the probe to closing it.
+- **erase**: virtual time the flash controller was busy erasing (sum over operations).
+- **program**: virtual time the flash was busy programming (sum over operations).
+- **verify**: virtual time after the last erase/program operation ended, until the tool
+  closed the probe (verify, read-back, teardown); "-" when the tool erased and programmed
+  nothing.
+- **other**: total - erase - program - verify: set-up and link time not hidden behind the
+  flash (attach, loader upload, transfers the flash waited for).
+- **KiB/s**: image KiB / total. **x bound**: total / the datasheet bound: typical erase of
+  the touched sectors + typical program time of their bytes at the width used (x32 on
+  F4/F7, half-word on F1, 128-byte half-page on L1), from the chip database
+  (\`build/bench/bench_bound\`); for one-sector the bound of rewriting the changed sector(s).
+  No bound for "same" (it is 0). Where the image covers the whole flash a mass erase can
+  beat the per-sector bound (listed under the table; F1: 20 ms instead of 20 ms per page). **x stprog**: total / stprog's total in the same row and
+  case (above 1: slower than stprog). **USB**: USB exchanges (bulk transfers) with the probe.
+
+Wall time of this run: ${elapsed} s on $(nproc) CPU(s) ($(echo "$rows" | wc -w) rows x 3 cases x 4 tools).
+Generated $(date -u +"%Y-%m-%d %H:%M UTC") from commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown).
+
+| part | KiB | probe | case | tool | total s | erase s | program s | verify s | other s | KiB/s | x bound | x stprog | USB |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+EOF
+    awk -F'\t' -v OFS='\t' '
+        FILENAME ~ /bounds/ { fb[$1 FS $2] = $3; ob[$1 FS $2] = $6; next }
+        {
+            key = $1 FS $2 FS $3 FS $4 FS $5
+            if ($6 == "stprog") ref[key] = $7
+            tail = ($10 < 0) ? "-" : sprintf("%.3f", $10)
+            other = $7 - $8 - $9 - ($10 < 0 ? 0 : $10)
+            b = ($5 == "fresh") ? fb[$1 FS $2] : ($5 == "one-sector" ? ob[$1 FS $2] : 0)
+            xb = (b > 0) ? sprintf("%.2f", $7 / b) : "-"
+            xs = (ref[key] > 0) ? sprintf("%.2f", $7 / ref[key]) : "-"
+            printf "| %s | %s | %s@%s | %s | %s | %.3f | %.3f | %.3f | %s | %.3f | %.0f | %s | %s | %s |\n",
+                $1, $2, $3, $4, $5, $6, $7, $8, $9, tail, other, $2 / $7, xb, xs, $11
+        }' "$W/bounds.tsv" "$W/data.tsv"
+
+    echo
+    echo "Datasheet bounds (bench_bound, chip database typical values):"
+    echo
+    awk -F'\t' '{ printf "- %s %s KiB: %.3f s (erase %.3f s + program %.3f s); one changed sector: %.3f s%s\n",
+        $1, $2, $3, $4, $5, $6,
+        ($7 > 0 ? sprintf("; the image covers the whole flash: with one mass erase instead %.3f s", $7) : "") }' \
+        "$W/bounds.tsv" | sort -u
+
+    echo
+    echo "## write --dry-run: modelled vs measured (stprog, fresh)"
+    echo
+    echo "| part | KiB | probe | modelled s | measured s | modelled / measured |"
+    echo "|---|---|---|---|---|---|"
+    awk -F'\t' '
+        FILENAME ~ /dry/ { m[$1 FS $2 FS $3 FS $4] = $5; next }
+        $5 == "fresh" && $6 == "stprog" {
+            k = $1 FS $2 FS $3 FS $4
+            r = (m[k] != "-" && m[k] > 0) ? sprintf("%.2f", m[k] / $7) : "-"
+            printf "| %s | %s | %s@%s | %s | %.3f | %s |\n", $1, $2, $3, $4, m[k], $7, r
+        }' "$W/dry.tsv" "$W/data.tsv"
+
+    echo
+    echo "## Targets (issue 6), evaluated from the rows above"
+    echo
+    awk -F'\t' -f "$here/targets.awk" "$W/bounds.tsv" "$W/data.tsv"
+} >"$W/results.md"
+cp "$W/results.md" "$out"
+cat "$out"
+echo "bench/speed.sh: wrote $out (${elapsed} s)" >&2
