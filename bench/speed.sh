@@ -30,8 +30,8 @@ for p in v2:4000 v3:24000; do
 done
 rows=${BENCH_SPEED_ROWS:-$matrix}
 out=${BENCH_SPEED_OUT:-$here/results.md}
-CHANGED_KIB=16 # the one-sector case replaces this many KiB ...
-CHANGED_AT=16  # ... at this offset (KiB): all of F4 sector 1, half of F7 sector 0
+CHANGED_KIB=16 # the one-sector case replaces this many KiB at offset 16 KiB (all of F4
+               # sector 1, half of F7 sector 0; at 0 in a 16 KiB image)
 
 ocd_cfg() {
     case $1 in
@@ -69,15 +69,18 @@ preload() {
 : >"$W/data.tsv"
 : >"$W/bounds.tsv"
 : >"$W/dry.tsv"
+: >"$W/wall.tsv"
 for row in $rows; do
     IFS=: read -r part kib probe khz <<<"$row"
     head -c $((kib * 1024)) /dev/urandom >"$W/img.bin"
     head -c $((kib * 1024)) /dev/urandom >"$W/old.bin"
+    at=16
+    [ "$kib" -ge $((at + CHANGED_KIB)) ] || at=0
     cp "$W/img.bin" "$W/one.bin"
     head -c $((CHANGED_KIB * 1024)) /dev/urandom |
-        dd of="$W/one.bin" bs=1024 seek=$CHANGED_AT conv=notrunc 2>/dev/null
+        dd of="$W/one.bin" bs=1024 seek=$at conv=notrunc 2>/dev/null
     read -r bound be bp _ mass < <("$BOUND" "$part" "$kib")
-    read -r obound _ < <("$BOUND" "$part" "$CHANGED_KIB" "$CHANGED_AT")
+    read -r obound _ < <("$BOUND" "$part" "$CHANGED_KIB" "$at")
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$part" "$kib" "$bound" "$be" "$bp" "$obound" "$mass" \
         >>"$W/bounds.tsv"
     preload "$part" "$W/old.bin" "$W/old.state"
@@ -98,7 +101,9 @@ for row in $rows; do
             esac
             rep="$W/rep.json"
             rm -f "$rep" "$rep.cpu"
+            t0=$(date +%s.%N)
             run_tool "$tool" "$part" "$probe" "$khz" "$img" "$W/run.state" "$rep" || continue
+            printf '%s\t%s\n' "$tool" "$(echo "$(date +%s.%N) - $t0" | bc)" >>"$W/wall.tsv"
             jq -r --arg pre "$part	$kib	$probe	$khz	$c	$tool" \
                 --arg cpu "$(awk '{ print $1 + $2 }' "$rep.cpu" | tail -1)" \
                 '[$pre, .virtual_seconds, .flash_erase_seconds, .flash_program_seconds,
@@ -123,8 +128,9 @@ per byte; high-speed V3: 0.125 ms + 33 ns per byte; 48 SWD clocks per transfer).
 
 Cases: **fresh** = the board holds a different random image of the same size (every
 touched sector must be erased); **same** = it holds the identical image; **one-sector** =
-it holds the image and ${CHANGED_KIB} KiB at offset ${CHANGED_AT} KiB differ (one F4 sector, part of
-one F7 sector, 16 F1 pages, 64 L1 pages).
+it holds the image and ${CHANGED_KIB} KiB at offset 16 KiB differ (offset 0 in the 16 KiB
+image, which makes it a second fresh write there; the targets leave those rows out): one F4
+sector, half of one F7 sector, 16 F1 pages, 64 L1 pages.
 
 Tools: **stprog** = \`stprog write\` (SRAM loader, on-target CRC verify and skip-unchanged);
 **stprog-no-loader** = \`stprog write --no-loader\` (direct register writes, read-back
@@ -149,7 +155,9 @@ Columns, all measured by the board model alike for every tool (peers are not ins
   beat the per-sector bound (listed under the table; F1: 20 ms instead of 20 ms per page). **x stprog**: total / stprog's total in the same row and
   case (above 1: slower than stprog). **USB**: USB exchanges (bulk transfers) with the probe.
 
-Wall time of this run: ${elapsed} s on $(nproc) CPU(s) ($(echo "$rows" | wc -w) rows x 3 cases x 4 tools).
+Wall time of this run: ${elapsed} s on $(nproc) CPU(s) ($(echo "$rows" | wc -w) rows x 3 cases x 4 tools;
+$(awk -F'\t' '{ w[$1] += $2 } END { for (t in w) printf "%s%s %.0f s", (n++ ? ", " : "by tool: "), t, w[t] }' "$W/wall.tsv"),
+the rest preloading the boards).
 Generated $(date -u +"%Y-%m-%d %H:%M UTC") from commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown).
 
 | part | KiB | probe | case | tool | total s | erase s | program s | verify s | other s | KiB/s | x bound | x stprog | USB |
@@ -187,7 +195,8 @@ EOF
         $5 == "fresh" && $6 == "stprog" {
             k = $1 FS $2 FS $3 FS $4
             r = (m[k] != "-" && m[k] > 0) ? sprintf("%.2f", m[k] / $7) : "-"
-            printf "| %s | %s | %s@%s | %s | %.3f | %s |\n", $1, $2, $3, $4, m[k], $7, r
+            printf "| %s | %s | %s@%s | %s | %.3f | %s |\n", $1, $2, $3, $4,
+                (m[k] != "-" ? sprintf("%.3f", m[k]) : "-"), $7, r
         }' "$W/dry.tsv" "$W/data.tsv"
 
     echo
