@@ -149,5 +149,9 @@ double stp_plan_flash_bound_s(const stp_plan *plan, const stp_plan_cost_model *m
 struct stp_target;
 stp_status stp_plan_cost_model_for(const struct stp_target *t, bool loader, bool verify,
                                    stp_plan_cost_model *m);
+/* The flash part of m from a chip database row at program width psize (an stp_psize; the
+ * family's native width when the row has no entry for it). The link fields stay zero. */
+struct stp_chip;
+stp_status stp_plan_cost_model_chip(const struct stp_chip *chip, int psize, stp_plan_cost_model *m);
 
 #endif

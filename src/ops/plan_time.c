@@ -150,15 +150,12 @@ static int kind_version(const char *kind)
     return 0;
 }
 
-stp_status stp_plan_cost_model_for(const struct stp_target *t, bool loader, bool verify,
-                                   stp_plan_cost_model *m)
+stp_status stp_plan_cost_model_chip(const struct stp_chip *c, int ps, stp_plan_cost_model *m)
 {
-    if (t == NULL || m == NULL || t->flash.chip == NULL || t->flash.drv == NULL)
+    if (c == NULL || m == NULL)
         return STP_ERR_INVALID_ARG;
     memset(m, 0, sizeof(*m));
-    const stp_chip *c = t->flash.chip;
     const stp_flash_timing *tm = &c->timing;
-    int ps = (int)t->flash.psize;
     /* Families without PSIZE fill only their native width's entry. */
     if (ps < 0 || ps >= STP_PSIZE_COUNT || tm->program_typ_ns[ps] == 0)
         for (ps = STP_PSIZE_COUNT - 1; ps > 0 && tm->program_typ_ns[ps] == 0; ps--)
@@ -182,6 +179,17 @@ stp_status stp_plan_cost_model_for(const struct stp_target *t, bool loader, bool
         m->erase_count++;
     }
     m->core_hz = c->reset_clock_hz;
+    return STP_OK;
+}
+
+stp_status stp_plan_cost_model_for(const struct stp_target *t, bool loader, bool verify,
+                                   stp_plan_cost_model *m)
+{
+    if (t == NULL || m == NULL || t->flash.chip == NULL || t->flash.drv == NULL)
+        return STP_ERR_INVALID_ARG;
+    stp_status st = stp_plan_cost_model_chip(t->flash.chip, (int)t->flash.psize, m);
+    if (st != STP_OK)
+        return st;
     const stp_probe_info *pi = t->dbg != NULL ? &t->dbg->info : NULL;
     m->probe_version = pi != NULL ? (unsigned)kind_version(pi->kind) : 0;
     m->swd_khz = pi != NULL ? pi->swd_khz : 0;
