@@ -297,6 +297,7 @@ void sim_board_reset(sim_board *b, sim_reset_kind kind)
     b->core_hz = b->chip->reset_clock_hz ? b->chip->reset_clock_hz : 8000000u;
     b->swd_dead = false;
     b->fw_run_ns = 0;
+    b->fw_in_control = !b->spec.boot0; /* boot0=1: the core starts in system memory */
     b->core_stall_ns = 0;
     if (b->cpu)
         sim_cpu_reset(b->cpu, power, 0);

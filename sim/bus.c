@@ -6,6 +6,7 @@
 #include "sim_internal.h"
 
 #define PPB_BASE        0xE0000000u
+#define DCRSR           0xE000EDF4u
 #define PPB_END         0xE0100000u
 #define PERIPH_BASE     0x40000000u
 #define PERIPH_END      0x60000000u
@@ -103,14 +104,28 @@ static sim_access ppb_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned 
     return SIM_ACC_OK;
 }
 
+/* Whether the core executing at pc runs the program in flash: main flash, or its alias at
+ * 0 when the chip boots from flash. */
+static bool pc_in_flash_program(const sim_board *b, uint32_t pc)
+{
+    if (in_range(pc, b->chip->flash_base, b->flash_size))
+        return true;
+    return !b->spec.boot0 && pc < b->flash_size;
+}
+
 static sim_access ppb_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width,
                             sim_master who)
 {
     if (is_dbgmcu(b, addr))
         return periph_write(b, addr, val, width);
-    if (who == SIM_MASTER_DEBUG && b->cpu)
-        return sim_cpu_ppb_write(b->cpu, addr, val, width);
-    return SIM_ACC_OK;
+    if (who != SIM_MASTER_DEBUG || !b->cpu)
+        return SIM_ACC_OK;
+    sim_access r = sim_cpu_ppb_write(b->cpu, addr, val, width);
+    /* DCRSR with REGWnR (bit 16) and REGSEL 15 (ARMv7-M ARM C1.6.3): the debugger moved
+     * the PC. Code it points to outside flash (a RAM loader) is not the firmware. */
+    if (r == SIM_ACC_OK && addr == DCRSR && width == 4 && (val & 0x1007Fu) == 0x1000Fu)
+        b->fw_in_control = pc_in_flash_program(b, sim_cpu_reg(b->cpu, 15));
+    return r;
 }
 
 static bool fsize_fault(const sim_board *b, uint32_t addr, unsigned width)

@@ -46,7 +46,7 @@ uint64_t sim_clock_next_event(const sim_board *b)
     }
     if (b->spec.reset_loop_ms && b->next_reset_loop_ns < next)
         next = b->next_reset_loop_ns;
-    if (b->spec.firmware != SIM_FW_NORMAL && !b->swd_dead && core_runnable(b) &&
+    if (b->spec.firmware != SIM_FW_NORMAL && !b->swd_dead && core_runnable(b) && b->fw_in_control &&
         !debug_kept_in_stop(b)) {
         uint64_t left = b->fw_run_ns < FW_DEBUG_OFF_NS ? FW_DEBUG_OFF_NS - b->fw_run_ns : 0;
         if (b->now_ns + left < next)
@@ -89,7 +89,8 @@ static void run_core(sim_board *b, uint64_t ns)
 {
     if (!core_runnable(b))
         return;
-    b->fw_run_ns += ns;
+    if (b->fw_in_control)
+        b->fw_run_ns += ns;
     if (b->core_stall_ns) {
         uint64_t s = b->core_stall_ns < ns ? b->core_stall_ns : ns;
         b->core_stall_ns -= s;

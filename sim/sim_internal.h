@@ -137,6 +137,11 @@ struct sim_board {
     bool debugger_seen; /* a debugger has connected since power-on (RDP level 1) */
     bool swd_dead;      /* firmware=swd-off|sleep took the debug port away */
     uint64_t fw_run_ns; /* time the firmware ran since the last reset */
+    /* The core runs the program in flash: from a reset that boots from flash until the
+     * debugger writes a PC outside flash (a RAM loader, a RAM test program); a PC written
+     * back into flash hands the core to the program again. Only then does firmware=
+     * swd-off|sleep time run. */
+    bool fw_in_control;
     uint64_t next_reset_loop_ns;
     uint32_t brownouts;
 

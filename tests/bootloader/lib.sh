@@ -7,12 +7,40 @@ FAILS=0
 SERVE_PID=
 TTY=
 
+# descendants PID: PID and all the processes under it.
+descendants() {
+    local c
+    echo "$1"
+    for c in $(pgrep -P "$1"); do
+        descendants "$c"
+    done
+}
+
+# stop_serve: SIGTERM to the server, then at most 20 s for it to exit (a loaded machine, a
+# sanitizer build saving a 2 MiB state file). A server that does not exit by then is shown
+# (process states, kernel stacks) and killed, and the test fails instead of hanging.
 stop_serve() {
-    if [ -n "$SERVE_PID" ]; then
-        kill "$SERVE_PID" 2>/dev/null
-        wait "$SERVE_PID" 2>/dev/null
-        SERVE_PID=
+    [ -n "$SERVE_PID" ] || return 0
+    kill "$SERVE_PID" 2>/dev/null
+    local i
+    for i in $(seq 200); do
+        kill -0 "$SERVE_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$SERVE_PID" 2>/dev/null; then
+        fail "sim-serve (pid $SERVE_PID) did not exit within 20 s of SIGTERM"
+        local p tree
+        tree=$(descendants "$SERVE_PID")
+        for p in $tree; do
+            echo "  pid $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" >&2
+            grep -E '^(State|TracerPid|SigPnd|ShdPnd|SigBlk)' "/proc/$p/status" 2>/dev/null | sed 's/^/    /' >&2
+            echo "    wchan: $(cat "/proc/$p/wchan" 2>/dev/null)" >&2
+            sed 's/^/    /' "/proc/$p/stack" 2>/dev/null >&2
+        done
+        kill -KILL $tree 2>/dev/null
     fi
+    wait "$SERVE_PID" 2>/dev/null
+    SERVE_PID=
 }
 trap 'stop_serve; rm -rf "$WORK"' EXIT
 
@@ -34,8 +62,13 @@ serve() {
     stop_serve
     local report=${2:-}
     rm -f "$WORK/serve.out"
-    # timeout: a server orphaned by a killed test does not outlive it by long.
-    STPROG_SIM_REPORT=$report timeout -s TERM 300 "$STPROG" sim-serve "$1" --link "$WORK/tty" \
+    # timeout: a server orphaned by a killed test does not outlive it by long. --foreground:
+    # without it, timeout passes our SIGTERM on twice (to stprog and to its process group)
+    # and follows it with SIGCONT, twice. A SIGCONT that arrives while the sanitizer build's
+    # exit-time leak check has stopped the process (LeakSanitizer attaches with ptrace,
+    # which sends SIGSTOP) discards that SIGSTOP, and the check then waits for a stop that
+    # never comes: stprog hung at exit. --foreground sends the SIGTERM once, to stprog.
+    STPROG_SIM_REPORT=$report timeout --foreground -s TERM 300 "$STPROG" sim-serve "$1" --link "$WORK/tty" \
         >"$WORK/serve.out" 2>"$WORK/serve.err" &
     SERVE_PID=$!
     for _ in $(seq 400); do # 20 s: a loaded machine, a sanitizer build

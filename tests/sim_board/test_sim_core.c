@@ -8,6 +8,7 @@
 #define DHCSR      0xE000EDF0u
 #define DCRSR      0xE000EDF4u
 #define DCRDR      0xE000EDF8u
+#define DEMCR      0xE000EDFCu
 #define S_RESET_ST (1u << 25)
 #define S_HALT     (1u << 17)
 #define DBGKEY     0xA05F0000u
@@ -122,6 +123,51 @@ static void test_boot0_runs_system_memory(void **state)
     sim_board_close(b);
 }
 
+static void write_core_reg(sim_board *b, unsigned reg, uint32_t v)
+{
+    assert_int_equal(w32(b, DCRDR, v), SIM_ACC_OK);
+    assert_int_equal(w32(b, DCRSR, reg | 1u << 16), SIM_ACC_OK); /* REGWnR */
+    sim_clock_advance(b, 1000);
+}
+
+/* firmware=swd-off after connect under reset: a program the debugger starts in SRAM (a
+ * flash loader) is not the firmware, so the debug port stays; pointing the core back into
+ * flash starts the firmware, which takes the pins 50 us later. */
+static void test_ram_program_is_not_firmware(void **state)
+{
+    (void)state;
+    sim_board *b = open_board("sim:stm32f407vg,firmware=swd-off");
+    uint32_t id;
+    sim_nrst_set(b, true);
+    assert_int_equal(w32(b, DHCSR, DBGKEY | 3), SIM_ACC_OK);
+    assert_int_equal(w32(b, DEMCR, 1u), SIM_ACC_OK); /* VC_CORERESET */
+    sim_nrst_set(b, false);
+    sim_clock_advance(b, US(10));
+    assert_true(r32(b, DHCSR) & S_HALT);
+    /* 0x20000000: ldr r0,=0x20000100; 1: ldr r1,[r0]; adds r1,#1; str r1,[r0]; b 1b */
+    static const uint32_t prog[] = {0x68014802u, 0x60013101u, 0xBF00E7FBu, 0x20000100u};
+    for (unsigned i = 0; i < 4; i++)
+        assert_int_equal(w32(b, 0x20000000u + 4 * i, prog[i]), SIM_ACC_OK);
+    assert_int_equal(w32(b, 0x20000100u, 0), SIM_ACC_OK);
+    write_core_reg(b, 15, 0x20000000u);
+    write_core_reg(b, 13, 0x20001000u);
+    assert_int_equal(w32(b, DHCSR, DBGKEY | 1), SIM_ACC_OK); /* run */
+    sim_clock_advance(b, MS(5));
+    assert_int_equal(sim_dp_idcode(b, &id), SIM_ACC_OK);
+    assert_true(r32(b, 0x20000100u) > 10000u); /* the program ran all along */
+    assert_int_equal(w32(b, DHCSR, DBGKEY | 3), SIM_ACC_OK);
+    sim_clock_advance(b, US(10));
+    assert_true(r32(b, DHCSR) & S_HALT);
+    /* Back to the program in flash (its reset handler's address). */
+    write_core_reg(b, 15, 0x08000000u);
+    assert_int_equal(w32(b, DHCSR, DBGKEY | 1), SIM_ACC_OK);
+    sim_clock_advance(b, US(40));
+    assert_int_equal(sim_dp_idcode(b, &id), SIM_ACC_OK);
+    sim_clock_advance(b, US(20));
+    assert_int_equal(sim_dp_idcode(b, &id), SIM_ACC_NO_TARGET);
+    sim_board_close(b);
+}
+
 static void test_brownout_sets_s_reset_st(void **state)
 {
     (void)state;
@@ -152,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_blinky_runs_from_flash),
         cmocka_unit_test(test_boot0_runs_system_memory),
         cmocka_unit_test(test_brownout_sets_s_reset_st),
+        cmocka_unit_test(test_ram_program_is_not_firmware),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
