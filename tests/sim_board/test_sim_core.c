@@ -168,6 +168,57 @@ static void test_ram_program_is_not_firmware(void **state)
     sim_board_close(b);
 }
 
+/* STM32 CRC unit (RM0090 4.3): CRC-32 polynomial 0x04C11DB7, initial 0xFFFFFFFF, words. */
+static uint32_t crc_words(const uint32_t *w, size_t n)
+{
+    uint32_t crc = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        crc ^= w[i];
+        for (int k = 0; k < 32; k++)
+            crc = crc & 0x80000000u ? crc << 1 ^ 0x04C11DB7u : crc << 1;
+    }
+    return crc;
+}
+
+/* A program in SRAM feeds the CRC unit (every store counts in its result), increments a
+ * RAM counter and writes a GPIO register, in one loop: each store happens exactly once
+ * however the board cuts the core's run into slices. */
+static void test_core_stores_to_registers_happen_once(void **state)
+{
+    (void)state;
+    /* ldr r0,=CRC_DR; ldr r1,=0x20000400; ldr r2,=GPIOD_ODR; movs r3,#0
+     * 1: str r3,[r0]; ldr r4,[r1]; adds r4,#1; str r4,[r1]; str r3,[r2]; str r4,[r0]
+     *    adds r3,#1; cmp r3,#100; bne 1b; bkpt #1 */
+    static const uint32_t prog[] = {0x49074806u, 0x23004A07u, 0x680C6003u, 0x600C3401u,
+                                    0x60046013u, 0x2B643301u, 0xBE01D1F6u, 0x40023000u,
+                                    0x20000400u, 0x40020C14u};
+    uint32_t fed[200];
+    for (uint32_t i = 0; i < 100; i++) {
+        fed[2 * i] = i;
+        fed[2 * i + 1] = i + 1;
+    }
+    const uint64_t steps_ns[] = {100, 300, 1000, 7000, 1000000};
+    for (size_t s = 0; s < sizeof steps_ns / sizeof steps_ns[0]; s++) {
+        sim_board *b = open_board("sim:stm32f407vg");
+        assert_int_equal(w32(b, DHCSR, DBGKEY | 3), SIM_ACC_OK);
+        sim_clock_advance(b, US(10));
+        assert_int_equal(w32(b, 0x40023830u, (1u << 12) | (1u << 3)), SIM_ACC_OK); /* CRC, GPIOD */
+        assert_int_equal(w32(b, 0x40023008u, 1u), SIM_ACC_OK); /* CRC_CR RESET */
+        for (unsigned i = 0; i < sizeof prog / 4; i++)
+            assert_int_equal(w32(b, 0x20000000u + 4 * i, prog[i]), SIM_ACC_OK);
+        assert_int_equal(w32(b, 0x20000400u, 0), SIM_ACC_OK);
+        write_core_reg(b, 15, 0x20000000u);
+        assert_int_equal(w32(b, DHCSR, DBGKEY | 1), SIM_ACC_OK);
+        for (int i = 0; i < 100000 && !(r32(b, DHCSR) & S_HALT); i++)
+            sim_clock_advance(b, steps_ns[s]);
+        assert_true(r32(b, DHCSR) & S_HALT);
+        assert_int_equal(r32(b, 0x20000400u), 100);
+        assert_int_equal(r32(b, 0x40020C14u), 99);
+        assert_int_equal(r32(b, 0x40023000u), crc_words(fed, 200));
+        sim_board_close(b);
+    }
+}
+
 static void test_brownout_sets_s_reset_st(void **state)
 {
     (void)state;
@@ -199,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_boot0_runs_system_memory),
         cmocka_unit_test(test_brownout_sets_s_reset_st),
         cmocka_unit_test(test_ram_program_is_not_firmware),
+        cmocka_unit_test(test_core_stores_to_registers_happen_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

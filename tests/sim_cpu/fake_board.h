@@ -81,6 +81,7 @@ enum prog {
     P_BITBAND,
     P_USAGEFAULT,
     P_UNPRIV,
+    P_STORE_ONCE,
 };
 
 #define DHCSR      0xE000EDF0u

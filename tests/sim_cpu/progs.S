@@ -44,6 +44,7 @@ table:
     .word bitband_prog + 1  /* 20 */
     .word usagefault + 1    /* 21 */
     .word unpriv_prog + 1   /* 22 */
+    .word store_once_prog + 1 /* 23 */
 
     .org 0x300
     .thumb_func
@@ -254,6 +255,30 @@ unpriv_prog:                /* to unprivileged thread mode on the PSP, then an S
     movs r5, #0
     svc #0
     bkpt #22
+
+    .thumb_func
+store_once_prog:            /* 50 rounds of stores to RAM, registers and flash, mixed in one
+                               block: each must reach memory exactly once */
+    ldr r0, =0x40000000     /* register file */
+    ldr r1, =0x20000400     /* two RAM counters */
+    ldr r6, =0x08008000     /* flash, half-words (PG set by the test) */
+    movs r2, #0
+1:  ldr r3, [r1]
+    adds r3, #1
+    str r3, [r1]            /* RAM before the register store */
+    str r2, [r0, #16]       /* register */
+    ldr r4, [r1, #4]
+    adds r4, #1
+    str r4, [r1, #4]        /* RAM after it */
+    str r2, [r0, #20]       /* another register */
+    ldr r5, [r0, #16]
+    strb r5, [r0, #24]      /* a byte store of a register read back */
+    strh r2, [r6], #2       /* flash (bus, through the write-protect hook), post-index */
+    str r3, [r0, #28]
+    adds r2, #1
+    cmp r2, #50
+    bne 1b
+    bkpt #23
 
     .thumb_func
 hint_prog:

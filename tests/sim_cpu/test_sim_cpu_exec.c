@@ -148,6 +148,73 @@ static void test_yield_runs_on_and_wfe_sleeps(void **state)
     fb_free(b);
 }
 
+/* How store_once_prog is driven: one long run, runs cut into small cycle budgets (the stop
+ * falls on every block boundary), C_STEP through every instruction, or one long run with a
+ * DWT watchpoint armed elsewhere (Unicorn then checks for a stop before each instruction). */
+enum drive { DRIVE_RUN, DRIVE_BUDGETS, DRIVE_STEP, DRIVE_WATCH };
+
+static void drive(fake_board *b, enum drive how)
+{
+    if (how == DRIVE_WATCH) {
+        fb_wr(b, DEMCR, 1u << 24); /* TRCENA */
+        fb_wr(b, DWT_COMP0, 0x20003000u);
+        fb_wr(b, DWT_MASK0, 0);
+        fb_wr(b, DWT_FUNC0, 6); /* write watchpoint, never hit */
+    }
+    if (how == DRIVE_STEP) {
+        for (unsigned i = 0; i < 5000; i++) {
+            fb_wr(b, DHCSR, 0xA05F0005u); /* C_DEBUGEN | C_STEP: one instruction */
+            assert_true(fb_rd(b, DHCSR) & S_HALT);
+            if (b->flash[(fb_reg(b, 15) & 0xFFFFu) + 1] == 0xBE)
+                return; /* on the BKPT */
+        }
+        fail();
+    }
+    for (unsigned i = 0; i < 200000 && !sim_cpu_halted(b->cpu); i++)
+        sim_cpu_run(b->cpu, how == DRIVE_BUDGETS ? 1 + i % 13 : 100000);
+}
+
+/* Every store of a block that also stores to registers (MMIO) and to flash (the write-protect
+ * hook) reaches memory exactly once, in program order, however the run is cut. */
+static void test_stores_happen_once(void **state)
+{
+    stp_core_kind cores[] = {STP_CORE_M3, STP_CORE_M4, STP_CORE_M7};
+    for (size_t c = 0; c < 3; c++) {
+        for (enum drive how = DRIVE_RUN; how <= DRIVE_WATCH; how++) {
+            fake_board *b = fb_new(cores[c]);
+            b->flash_cr = 1; /* PG */
+            fb_start(b, fb_prog(b, P_STORE_ONCE));
+            if (how == DRIVE_STEP)
+                fb_halt(b);
+            drive(b, how);
+            assert_true(sim_cpu_halted(b->cpu));
+            uint32_t ram0, ram1;
+            memcpy(&ram0, b->sram + 0x400, 4);
+            memcpy(&ram1, b->sram + 0x404, 4);
+            if (ram0 != 50 || ram1 != 50 || b->nlog != 250)
+                fprintf(stderr, "core %zu drive %d: RAM counters %u %u, %zu bus writes\n", c,
+                        (int)how, ram0, ram1, b->nlog);
+            assert_int_equal(ram0, 50);
+            assert_int_equal(ram1, 50);
+            assert_int_equal(b->nlog, 250);
+            for (uint32_t i = 0; i < 50; i++) {
+                const fb_write *w = &b->log[5 * i];
+                fb_write want[5] = {{FB_PERIPH + 16, i, 4},
+                                    {FB_PERIPH + 20, i, 4},
+                                    {FB_PERIPH + 24, i, 1},
+                                    {FB_FLASH + 0x8000 + 2 * i, i, 2},
+                                    {FB_PERIPH + 28, i + 1, 4}};
+                for (int k = 0; k < 5; k++) {
+                    assert_int_equal(w[k].addr, want[k].addr);
+                    assert_int_equal(w[k].val, want[k].val);
+                    assert_int_equal(w[k].width, want[k].width);
+                }
+            }
+            fb_free(b);
+        }
+    }
+}
+
 static void test_bitband_on_m3_m4(void **state)
 {
     stp_core_kind cores[] = {STP_CORE_M3, STP_CORE_M4};
@@ -513,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_ring_buffer_loader_runs_while_debugger_writes),
         cmocka_unit_test(test_remap_alias),
         cmocka_unit_test(test_example_blinky),
+        cmocka_unit_test(test_stores_happen_once),
         cmocka_unit_test(test_speed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
