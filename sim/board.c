@@ -277,6 +277,34 @@ static int create_core(sim_board *b, char *err, size_t errlen)
     return b->cpu ? 0 : -1;
 }
 
+/* ---- bank mode -------------------------------------------------------------------- */
+
+void sim_board_set_bank_mode(sim_board *b, bool dual)
+{
+    if (dual == b->dual_bank || !b->chip->layout_dual.bank_count)
+        return;
+    size_t n = stp_chip_sectors(b->chip, b->part->flash_kb, dual, NULL, 0);
+    if (n == 0 || n > b->sector_cap)
+        return;
+    b->sector_count = stp_chip_sectors(b->chip, b->part->flash_kb, dual, b->sectors, n);
+    b->dual_bank = dual;
+}
+
+/* Erase cycles are counted on the part's default layout (the state file's); a sector of
+ * the other bank mode counts on the default sector that holds its first byte. */
+size_t sim_wear_index(const sim_board *b, size_t sector)
+{
+    if (sector >= b->sector_count)
+        return (size_t)-1;
+    uint32_t addr = b->sectors[sector].addr;
+    for (size_t i = 0; i < b->wear_count; i++) {
+        const stp_sector *w = &b->wear_sectors[i];
+        if (addr >= w->addr && addr - w->addr < w->size)
+            return i;
+    }
+    return (size_t)-1;
+}
+
 /* ---- reset ----------------------------------------------------------------------- */
 
 void sim_board_reset(sim_board *b, sim_reset_kind kind)
@@ -320,17 +348,26 @@ static int build(sim_board *b, char *err, size_t errlen)
         return fail(err, errlen, "sim: no flash-controller model for this part");
     b->flash_size = (uint32_t)b->part->flash_kb * 1024u;
     b->flash = malloc(ROUND_UP(b->flash_size));
-    b->sector_count = stp_chip_sectors(c, b->part->flash_kb, b->part->dual_bank, NULL, 0);
-    b->sectors = calloc(b->sector_count ? b->sector_count : 1, sizeof *b->sectors);
-    b->erase_counts = calloc(b->sector_count ? b->sector_count : 1, sizeof *b->erase_counts);
+    b->dual_bank = b->part->dual_bank;
+    b->wear_count = stp_chip_sectors(c, b->part->flash_kb, b->dual_bank, NULL, 0);
+    b->sector_count = b->wear_count;
+    b->sector_cap = b->wear_count;
+    if (c->layout_dual.bank_count) {
+        size_t other = stp_chip_sectors(c, b->part->flash_kb, !b->dual_bank, NULL, 0);
+        b->sector_cap = other > b->sector_cap ? other : b->sector_cap;
+    }
+    b->sectors = calloc(b->sector_cap ? b->sector_cap : 1, sizeof *b->sectors);
+    b->wear_sectors = calloc(b->wear_count ? b->wear_count : 1, sizeof *b->wear_sectors);
+    b->erase_counts = calloc(b->wear_count ? b->wear_count : 1, sizeof *b->erase_counts);
     b->sram_size = ROUND_UP((uint32_t)b->part->sram_kb * 1024u);
     b->sram = calloc(1, b->sram_size ? b->sram_size : PAGE);
     b->ob_size = c->option_bytes_size + c->option_bytes2_size;
     b->ob = calloc(1, b->ob_size ? b->ob_size : 1);
-    if (!b->flash || !b->sectors || !b->erase_counts || !b->sram || !b->ob)
+    if (!b->flash || !b->sectors || !b->wear_sectors || !b->erase_counts || !b->sram || !b->ob)
         return fail(err, errlen, "sim: out of memory");
     memset(b->flash, c->erased_value, ROUND_UP(b->flash_size));
-    stp_chip_sectors(c, b->part->flash_kb, b->part->dual_bank, b->sectors, b->sector_count);
+    stp_chip_sectors(c, b->part->flash_kb, b->dual_bank, b->sectors, b->sector_count);
+    memcpy(b->wear_sectors, b->sectors, b->wear_count * sizeof *b->sectors);
     if (build_sys_areas(b))
         return fail(err, errlen, "sim: cannot lay out system memory for this part");
     write_rom_placeholder(b);
@@ -388,6 +425,7 @@ static void destroy(sim_board *b)
         free(b->sys[i].mem);
     free(b->flash);
     free(b->sectors);
+    free(b->wear_sectors);
     free(b->erase_counts);
     free(b->sram);
     free(b->ob);

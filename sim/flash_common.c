@@ -123,7 +123,8 @@ uint64_t sim_timing_mass_ns(const sim_board *b, int psize)
 
 static bool sector_worn(const sim_board *b, size_t sector)
 {
-    if (b->erase_counts[sector] > SIM_ENDURANCE_CYCLES)
+    size_t w = sim_wear_index(b, sector);
+    if (w != (size_t)-1 && b->erase_counts[w] > SIM_ENDURANCE_CYCLES)
         return true;
     for (size_t i = 0; i < b->spec.worn_count; i++) {
         if (b->spec.worn[i] == b->sectors[sector].index)
@@ -166,8 +167,9 @@ void sim_flash_erase_sector(sim_board *b, size_t sector, double fraction)
         }
         p[i] = v;
     }
-    if (fraction >= 1.0)
-        b->erase_counts[sector]++;
+    size_t w = sim_wear_index(b, sector);
+    if (fraction >= 1.0 && w != (size_t)-1)
+        b->erase_counts[w]++;
     sim_board_mem_changed(b, s->addr, s->size);
 }
 

@@ -5,10 +5,19 @@
  *
  * Option bytes at 0x1FFF0000 (RM0410 table 8), each half-word with its complement in the
  * upper half: +0x00 USER/RDP, +0x08 nWRP/nDBOOT/nDBANK/IWDG_STDBY/IWDG_STOP,
- * +0x10 BOOT_ADD0, +0x18 BOOT_ADD1. */
+ * +0x10 BOOT_ADD0, +0x18 BOOT_ADD1.
+ *
+ * Bank mode (F76x/F77x, RM0410 3.3.1 and 3.7.7): nDBANK = 1 is single-bank mode (2 MiB:
+ * 4x32K, 1x128K, 7x256K, sectors 0-11); nDBANK = 0 is dual-bank mode, two banks of 4x16K,
+ * 1x64K, 7x128K (1 MiB parts: 3x128K), bank 2 from the middle of the flash. Its sectors
+ * 12-23 are SNB 0b10000-0b11011 (SNB bit 4 selects bank 2), MER erases bank 1 and MER2
+ * bank 2, and each nWRP bit i protects the pair of sectors 2i and 2i+1. The layout follows
+ * nDBANK whenever the option bytes load (reset, or OPTSTRT). */
 #include <string.h>
 
 #include "flash_f4x.h"
+
+#define OPTCR_NDBANK (1u << 29)
 
 static uint32_t f7_optcr_from_ob(const sim_board *b)
 {
@@ -57,6 +66,18 @@ static const f4x_variant f7_variant = {
     .optcr1_wrp = false,
 };
 
+static void f7_ob_load(sim_board *b, sim_ob_active *out)
+{
+    uint32_t optcr = f7_optcr_from_ob(b);
+    if (b->chip->layout_dual.bank_count)
+        sim_board_set_bank_mode(b, !(optcr & OPTCR_NDBANK));
+    f4x_ob_load(b, out);
+    if (!b->dual_bank)
+        return;
+    for (size_t k = 0; k < b->sector_count && k < 24; k++)
+        sim_wrp_set(out, k, !((optcr >> (16 + k / 2)) & 1u));
+}
+
 static int f7_create(sim_board *b)
 {
     return f4x_create(b, &f7_variant);
@@ -70,7 +91,7 @@ const sim_flash_model sim_flash_model_f7 = {
     .reg_read = f4x_reg_read,
     .reg_write = f4x_reg_write,
     .mem_write = f4x_mem_write,
-    .ob_load = f4x_ob_load,
+    .ob_load = f7_ob_load,
     .ob_default = f4x_ob_default,
     .ob_apply_spec = f4x_ob_apply_spec,
 };

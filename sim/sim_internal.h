@@ -105,10 +105,14 @@ struct sim_board {
 
     /* Memory. */
     uint32_t flash_size;
-    uint8_t *flash; /* main flash bytes (flash_size, rounded up to 4 KiB) */
-    stp_sector *sectors;
+    uint8_t *flash;      /* main flash bytes (flash_size, rounded up to 4 KiB) */
+    stp_sector *sectors; /* the active layout (F7 0x451: follows nDBANK) */
     size_t sector_count;
-    uint32_t *erase_counts; /* per sector, persisted */
+    size_t sector_cap;        /* room in sectors for either bank mode */
+    bool dual_bank;           /* the active layout is the dual-bank one */
+    stp_sector *wear_sectors; /* the part's default layout: the erase counters' units */
+    size_t wear_count;
+    uint32_t *erase_counts; /* per wear sector, persisted */
     uint32_t sram_size;
     uint8_t *sram;
     sim_area sys[SIM_MAX_AREAS]; /* system memory clusters (read-only to the core) */
@@ -203,6 +207,11 @@ void sim_board_mem_changed(sim_board *b, uint32_t addr, uint32_t len);
 
 /* System reset of the chip (core, peripherals, flash controller, option-byte load). */
 void sim_board_reset(sim_board *b, sim_reset_kind kind);
+/* Switches the sector layout between single- and dual-bank mode (F7 nDBANK). Only for
+ * parts whose chip row has a dual-bank layout; call with no flash operation pending. */
+void sim_board_set_bank_mode(sim_board *b, bool dual);
+/* The erase counter (wear sector) that holds active sector `sector`. */
+size_t sim_wear_index(const sim_board *b, size_t sector);
 
 /* ---- bus.c: one access of width 1/2/4 bytes by the debugger or the core --------- */
 sim_access sim_bus_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned width, sim_master who);

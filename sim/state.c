@@ -33,7 +33,7 @@ static uint64_t fnv1a(const uint8_t *p, size_t n)
 
 static size_t file_size(const sim_board *b)
 {
-    return HDR + b->flash_size + b->ob_size + 4u * b->sector_count + 8u;
+    return HDR + b->flash_size + b->ob_size + 4u * b->wear_count + 8u;
 }
 
 static void put_header(const sim_board *b, uint8_t *h)
@@ -45,7 +45,7 @@ static void put_header(const sim_board *b, uint8_t *h)
     h[13] = (uint8_t)(b->part->dev_id >> 8);
     sim_put_le32(h + 16, b->flash_size);
     sim_put_le32(h + 20, b->ob_size);
-    sim_put_le32(h + 24, (uint32_t)b->sector_count);
+    sim_put_le32(h + 24, (uint32_t)b->wear_count);
     snprintf((char *)h + 28, 32, "%s", b->part->name);
 }
 
@@ -104,7 +104,7 @@ static int load(sim_board *b, size_t size, char *err, size_t errlen)
             p += b->flash_size;
             memcpy(b->ob, p, b->ob_size);
             p += b->ob_size;
-            for (size_t i = 0; i < b->sector_count; i++, p += 4)
+            for (size_t i = 0; i < b->wear_count; i++, p += 4)
                 b->erase_counts[i] = sim_le32(p);
         }
     }
@@ -148,7 +148,7 @@ int sim_state_save(sim_board *b)
     p += b->flash_size;
     memcpy(p, b->ob, b->ob_size);
     p += b->ob_size;
-    for (size_t i = 0; i < b->sector_count; i++, p += 4)
+    for (size_t i = 0; i < b->wear_count; i++, p += 4)
         sim_put_le32(p, b->erase_counts[i]);
     uint64_t sum = fnv1a(buf, size - 8);
     sim_put_le32(p, (uint32_t)sum);
