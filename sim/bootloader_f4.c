@@ -3,6 +3,7 @@
  * erasing, OPTKEYR and OPTCR/OPTCR1 with OPTSTRT for the option bytes. The program width
  * follows the supply like the ROM code's (x32 from 2.7 V, x16 from 2.1 V, else x8). */
 #include "bootloader_internal.h"
+#include "flash_f4x.h"
 
 #define REG_KEYR    0x04
 #define REG_OPTKEYR 0x08
@@ -106,15 +107,22 @@ static bool f4_write_protection(sim_board *b, int rdp_level, const sim_ob_active
     uint32_t optcr = sim_bl_reg_read(b, REG_OPTCR) & ~(OPT_LOCK | OPT_STRT);
     uint32_t optcr1 = sim_bl_reg_read(b, REG_OPTCR1);
     optcr = (optcr & ~0xFF00u) | (rdp_level == 0 ? 0xAAu : 0x55u) << 8;
-    for (size_t u = 0; u < sim_wrp_units(b) && u < 24; u++) {
-        if (u >= 12 && !(b->chip->flash_kind == STP_FLASH_F2F4 && b->sector_count > 12))
-            break;
-        uint32_t bit = 1u << (16 + u % 12);
-        uint32_t *reg = u < 12 ? &optcr : &optcr1;
-        *reg = sim_wrp_get(wrp, u) ? *reg & ~bit : *reg | bit; /* nWRP: 0 = protected */
+    /* F7: OPTCR1 holds the boot addresses, not WRP; F413 has no OPTCR1 (RM0430). */
+    bool has_wrp1 = b->chip->flash_kind == STP_FLASH_F2F4 && b->chip->option_bytes2_addr;
+    for (int pass = 0; pass < 2; pass++) { /* all nWRP bits to 1, then the asked ones to 0 */
+        for (size_t u = 0; u < b->sector_count; u++) {
+            bool in1;
+            unsigned bit;
+            if (!f4x_nwrp_bit(b, u, &in1, &bit) || (in1 && !has_wrp1))
+                continue;
+            uint32_t *reg = in1 ? &optcr1 : &optcr;
+            if (pass == 0)
+                *reg |= 1u << bit;
+            else if (sim_wrp_get(wrp, b->sectors[u].index))
+                *reg &= ~(1u << bit); /* nWRP: 0 = protected */
+        }
     }
-    bool has_wrp1 = b->chip->flash_kind == STP_FLASH_F2F4 && b->sector_count > 12;
-    if (ok && has_wrp1) /* F7: OPTCR1 holds the boot addresses, not WRP */
+    if (ok && has_wrp1)
         ok = sim_bl_reg_write(b, REG_OPTCR1, optcr1);
     ok = ok && sim_bl_reg_write(b, REG_OPTCR, optcr) &&
          sim_bl_reg_write(b, REG_OPTCR, optcr | OPT_STRT);

@@ -86,22 +86,48 @@ uint16_t f4x_get_ob16(const uint8_t *p)
 
 /* ---- option bytes ----------------------------------------------------------------- */
 
-static unsigned nwrp_bits(const sim_board *b)
+/* F413/F423 (RM0430 3.7.7): one bank of 16 sectors and no OPTCR1; nWRP[14:0] fill
+ * OPTCR[30:16], and nWRP14 protects sectors 14 and 15 together. */
+static bool nwrp_in_optcr_top(const sim_board *b)
 {
-    return b->sector_count < 12 ? (unsigned)b->sector_count : 12u;
+    return b->chip->flash_kind == STP_FLASH_F2F4 && !b->chip->option_bytes2_addr &&
+           b->sector_count > 12;
+}
+
+bool f4x_nwrp_bit(const sim_board *b, size_t sector, bool *in_optcr1, unsigned *bit)
+{
+    *in_optcr1 = false;
+    if (sector >= b->sector_count)
+        return false;
+    if (b->chip->flash_kind == STP_FLASH_F7) {
+        size_t i = b->dual_bank ? sector / 2 : sector; /* RM0410 3.7.7: pairs when dual */
+        *bit = 16u + (unsigned)i;
+        return i < 12;
+    }
+    if (sector < 12) {
+        *bit = 16u + (unsigned)sector; /* RM0090 3.9.10 */
+        return true;
+    }
+    if (b->chip->option_bytes2_addr) { /* RM0090 3.9.11: bank 2 in OPTCR1 */
+        *in_optcr1 = true;
+        *bit = 16u + (unsigned)(sector - 12);
+        return sector < 24;
+    }
+    *bit = 16u + (unsigned)(sector < 14 ? sector : 14);
+    return nwrp_in_optcr_top(b) && sector < 16;
 }
 
 void f4x_ob_load(sim_board *b, sim_ob_active *out)
 {
     const f4x_variant *v = st(b)->v;
     uint32_t optcr = v->optcr_from_ob(b);
+    uint32_t optcr1 = has_optcr1(b) ? v->optcr1_from_ob(b) : 0;
     out->rdp_level = f4x_rdp_level((uint8_t)(optcr >> 8));
-    for (unsigned i = 0; i < nwrp_bits(b); i++)
-        sim_wrp_set(out, i, !((optcr >> (16 + i)) & 1u));
-    if (v->optcr1_wrp && has_optcr1(b)) {
-        uint32_t optcr1 = v->optcr1_from_ob(b);
-        for (unsigned i = 0; i < 12 && 12 + i < b->sector_count; i++)
-            sim_wrp_set(out, 12 + i, !((optcr1 >> (16 + i)) & 1u));
+    for (size_t k = 0; k < b->sector_count; k++) {
+        bool in1;
+        unsigned bit;
+        if (f4x_nwrp_bit(b, k, &in1, &bit))
+            sim_wrp_set(out, b->sectors[k].index, !(((in1 ? optcr1 : optcr) >> bit) & 1u));
     }
 }
 
@@ -120,11 +146,20 @@ void f4x_ob_apply_spec(sim_board *b, bool set_rdp, int rdp, bool set_wrp, uint64
         uint8_t byte = rdp == 0 ? 0xAA : rdp == 2 ? 0xCC : 0x55;
         optcr = (optcr & ~0xFF00u) | (uint32_t)byte << 8;
     }
-    if (set_wrp) {
-        uint32_t bits = (1u << nwrp_bits(b)) - 1u;
-        optcr = (optcr & ~(bits << 16)) | ((uint32_t)~wrp & bits) << 16;
-        if (v->optcr1_wrp && has_optcr1(b))
-            optcr1 = (optcr1 & ~(0xFFFu << 16)) | ((uint32_t) ~(wrp >> 12) & 0xFFFu) << 16;
+    if (set_wrp) { /* bit k of wrp = sector k: all nWRP bits to 1, then the asked ones to 0 */
+        for (int pass = 0; pass < 2; pass++) {
+            for (size_t k = 0; k < b->sector_count && k < 64; k++) {
+                bool in1;
+                unsigned bit;
+                if (!f4x_nwrp_bit(b, k, &in1, &bit) || (in1 && !has_optcr1(b)))
+                    continue;
+                uint32_t *reg = in1 ? &optcr1 : &optcr;
+                if (pass == 0)
+                    *reg |= 1u << bit;
+                else if ((wrp >> k) & 1u)
+                    *reg &= ~(1u << bit);
+            }
+        }
     }
     v->ob_from_optcr(b, optcr, optcr1);
 }
@@ -431,10 +466,17 @@ void f4x_destroy(sim_board *b)
  * with SPRMOD (bit 15) and DB1M (bit 14) on F42x; bank 2 at 0x1FFEC000 +8 nWRP[11:0].
  * Each half-word is stored with its complement in the upper half. */
 
+/* The option half-word at +8 maps onto OPTCR[31:16]: nWRP[11:0], then DB1M (14) and SPRMOD
+ * (15) on F42x/F43x; on F413/F423 nWRP[14:0] and SPRMOD (RM0430 3.5). */
+static uint16_t f4_ob8_bits(const sim_board *b)
+{
+    return nwrp_in_optcr_top(b) ? 0xFFFFu : 0xCFFFu;
+}
+
 static uint32_t f4_optcr_from_ob(const sim_board *b)
 {
     uint16_t w0 = f4x_get_ob16(b->ob), w2 = f4x_get_ob16(b->ob + 8);
-    return (uint32_t)(w2 & 0x0FFFu) << 16 | (uint32_t)(w2 >> 14) << 30 | (w0 & 0xFFFCu);
+    return (uint32_t)(w2 & f4_ob8_bits(b)) << 16 | (w0 & 0xFFFCu);
 }
 
 static uint32_t f4_optcr1_from_ob(const sim_board *b)
@@ -448,15 +490,16 @@ static void f4_ob_from_optcr(sim_board *b, uint32_t optcr, uint32_t optcr1)
 {
     memset(b->ob, 0xFF, b->ob_size);
     f4x_put_ob16(b->ob, (uint16_t)(optcr & 0xFFFCu));
-    f4x_put_ob16(b->ob + 8, (uint16_t)(((optcr >> 16) & 0x0FFFu) | (optcr >> 30) << 14));
+    f4x_put_ob16(b->ob + 8, (uint16_t)((optcr >> 16) & f4_ob8_bits(b)));
     if (b->ob_size >= 32)
         f4x_put_ob16(b->ob + 16 + 8, (uint16_t)((optcr1 >> 16) & 0x0FFFu));
 }
 
 static uint32_t f4_default_optcr(const sim_board *b)
 {
-    (void)b;
-    return 0x0FFFAAECu; /* RM0090 OPTCR reset value 0x0FFFAAED without OPTLOCK */
+    if (nwrp_in_optcr_top(b))
+        return 0x7FFFAAECu; /* RM0430 OPTCR reset value 0x7FFFAAED without OPTLOCK */
+    return 0x0FFFAAECu;     /* RM0090 OPTCR reset value 0x0FFFAAED without OPTLOCK */
 }
 
 static const f4x_variant f4_variant = {

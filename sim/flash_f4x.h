@@ -29,6 +29,9 @@ sim_access f4x_mem_write(sim_board *b, uint32_t addr, uint32_t val, unsigned wid
 void f4x_reset(sim_board *b);
 int f4x_create(sim_board *b, const f4x_variant *v);
 void f4x_destroy(sim_board *b);
+/* Where the nWRP bit of active sector `sector` is: OPTCR or OPTCR1, bit position. False
+ * when the sector has none. */
+bool f4x_nwrp_bit(const sim_board *b, size_t sector, bool *in_optcr1, unsigned *bit);
 /* RDP byte -> level: 0xAA level 0, 0xCC level 2, anything else level 1. */
 int f4x_rdp_level(uint8_t rdp);
 /* Half-word with its complement in the upper half, as the option bytes are stored. */

@@ -72,10 +72,6 @@ static void f7_ob_load(sim_board *b, sim_ob_active *out)
     if (b->chip->layout_dual.bank_count)
         sim_board_set_bank_mode(b, !(optcr & OPTCR_NDBANK));
     f4x_ob_load(b, out);
-    if (!b->dual_bank)
-        return;
-    for (size_t k = 0; k < b->sector_count && k < 24; k++)
-        sim_wrp_set(out, k, !((optcr >> (16 + k / 2)) & 1u));
 }
 
 static int f7_create(sim_board *b)

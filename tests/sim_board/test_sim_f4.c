@@ -515,6 +515,49 @@ static void test_f429_bank2_sectors_and_optcr1(void **state)
     sim_board_close(b);
 }
 
+/* RM0430 3.7.7: F413/F423 has 16 sectors and no OPTCR1; nWRP[14:0] are OPTCR[30:16] and
+ * nWRP14 covers sectors 14 and 15. */
+static void test_f413_nwrp_12_to_15(void **state)
+{
+    (void)state;
+    sim_board *b = open_board("sim:stm32f413zh");
+    assert_int_equal(r32(b, OPTCR), 0x7FFFAAEDu); /* RM0430 reset value */
+    assert_int_equal(r32(b, 0x40023C18), 0);      /* no OPTCR1 */
+    sim_board_close(b);
+
+    b = open_board("sim:stm32f413zh,wrp=0x9000");           /* sectors 12 and 15 */
+    assert_int_equal(r32(b, OPTCR) >> 16, 0x2FFFu);         /* nWRP12 and nWRP14 clear */
+    assert_int_equal(r32(b, 0x1FFFC008) & 0xFFFF, 0x2FFFu); /* the option half-word */
+    unlock(b);
+    static const struct {
+        unsigned snb;
+        bool protected_;
+    } cases[] = {{11, false}, {12, true}, {13, false}, {14, true}, {15, true}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        erase_sector(b, cases[i].snb, 2);
+        if (cases[i].protected_) {
+            assert_int_equal(r32(b, SR), SR_WRPERR);
+            assert_int_equal(w32(b, SR, SR_WRPERR), SIM_ACC_OK);
+        } else {
+            wait_not_busy(b, MS(3000));
+            assert_int_equal(r32(b, SR), 0);
+        }
+    }
+    /* Through OPTCR: nWRP13 cleared, nWRP12/14 set again. */
+    assert_int_equal(w32(b, OPTKEYR, 0x08192A3B), SIM_ACC_OK);
+    assert_int_equal(w32(b, OPTKEYR, 0x4C5D6E7F), SIM_ACC_OK);
+    assert_int_equal(w32(b, OPTCR, 0x5FFFAAECu | 2u), SIM_ACC_OK);
+    wait_not_busy(b, MS(3000));
+    assert_int_equal(r32(b, OPTCR) >> 16, 0x5FFFu);
+    erase_sector(b, 13, 2);
+    assert_int_equal(r32(b, SR), SR_WRPERR);
+    assert_int_equal(w32(b, SR, SR_WRPERR), SIM_ACC_OK);
+    erase_sector(b, 15, 2);
+    wait_not_busy(b, MS(3000));
+    assert_int_equal(r32(b, SR), 0);
+    sim_board_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -537,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_state_file),
         cmocka_unit_test(test_report),
         cmocka_unit_test(test_f429_bank2_sectors_and_optcr1),
+        cmocka_unit_test(test_f413_nwrp_12_to_15),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
