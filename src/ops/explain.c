@@ -109,14 +109,20 @@ static void explain_power(explain *x, uint32_t dhcsr, bool attached)
         x->power_cause = true;
         return;
     }
-    if (csr_ok && (dhcsr & STP_CM_DHCSR_S_RESET_ST)) {
+    /* The flash engine reads DHCSR after its operations (clearing S_RESET_ST) and reports a
+     * reset it saw as flash.interrupted-by-reset. */
+    bool engine_saw = seen_id(x, "flash.interrupted-by-reset");
+    if (csr_ok && ((dhcsr & STP_CM_DHCSR_S_RESET_ST) || engine_saw)) {
         stp_dx_flags fl = stp_dx_decode_flags(x->chip, csr);
         if (fl.watchdog) {
             char flags[64];
             stp_dx_flags_text(x->chip, csr, flags, sizeof(flags));
             stp_finding *f = stp_finding_add(&x->causes, "target.reset-loop", STP_SEV_ERROR,
                                              "a watchdog reset the chip during the command");
-            stp_finding_evidence(f, "DHCSR", "0x%08X (S_RESET_ST)", (unsigned)dhcsr);
+            stp_finding_evidence(f, "DHCSR", "0x%08X (%s)", (unsigned)dhcsr,
+                                 (dhcsr & STP_CM_DHCSR_S_RESET_ST)
+                                     ? "S_RESET_ST"
+                                     : "S_RESET_ST seen by the flash operation");
             stp_finding_evidence(f, "reset_flags", "%s", flags);
             stp_finding_advice(f, "the firmware lets its watchdog expire: connect under reset "
                                   "(`--connect under-reset`) so it does not run, and erase it; "

@@ -120,25 +120,44 @@ static void compose(prog_ctx *c, uint32_t addr, uint8_t *buf, uint32_t len)
     stp_ops_overlay(c->segs, c->nsegs, addr, buf, len);
 }
 
+/* The units the plan erases (*list, *n; NULL when none) and whether one mass erase should
+ * replace them: every unit of the flash, and the family's mass erase clearly faster. */
+static stp_status erase_list(prog_ctx *c, const stp_plan *plan, stp_sector **list, size_t *n,
+                             bool *mass)
+{
+    stp_target *t = c->t;
+    *n = 0;
+    *mass = false;
+    *list = stp_calloc(plan->erase_count ? plan->erase_count : 1, sizeof(**list));
+    if (*list == NULL)
+        return STP_ERR_NOMEM;
+    for (size_t i = 0; i < plan->sector_count; i++) {
+        if (plan->sectors[i].action == STP_PLAN_ERASE)
+            (*list)[(*n)++] = t->sectors[region_of(t, plan->sectors[i].addr)];
+    }
+    *mass = *n == t->sector_count && stp_flash_prefers_mass_erase(&t->flash, *list, *n);
+    return STP_OK;
+}
+
 static stp_status erase_phase(prog_ctx *c, const stp_plan *plan)
 {
     stp_target *t = c->t;
-    stp_sector *list = stp_calloc(plan->erase_count ? plan->erase_count : 1, sizeof(*list));
-    if (list == NULL)
-        return STP_ERR_NOMEM;
+    stp_sector *list = NULL;
     size_t n = 0;
-    for (size_t i = 0; i < plan->sector_count; i++) {
-        if (plan->sectors[i].action == STP_PLAN_ERASE)
-            list[n++] = t->sectors[region_of(t, plan->sectors[i].addr)];
-    }
+    bool mass = false;
+    stp_status st = erase_list(c, plan, &list, &n, &mass);
     uint64_t done = 0;
-    if (n == 0) {
+    if (st != STP_OK || n == 0) {
         stp_free(list);
-        return STP_OK;
+        return st;
+    }
+    if (mass) { /* stp_flash_erase_all reports its own erase phase */
+        st = stp_flash_erase_all(&t->flash, list, n, c->env, c->findings);
+        stp_free(list);
+        return st;
     }
     stp_progress_emit(c->env, STP_PROGRESS_START, "erase", 0, plan->erase_bytes);
-    stp_status st =
-        stp_flash_erase(&t->flash, list, n, c->env, &done, plan->erase_bytes, c->findings);
+    st = stp_flash_erase(&t->flash, list, n, c->env, &done, plan->erase_bytes, c->findings);
     stp_progress_emit(c->env, STP_PROGRESS_END, "erase", done, plan->erase_bytes);
     stp_free(list);
     return st;
@@ -188,6 +207,77 @@ static stp_status program_phase(prog_ctx *c, const stp_plan *plan)
         stp_free(buf);
     }
     stp_progress_emit(c->env, STP_PROGRESS_END, "program", done, plan->program_bytes);
+    return st;
+}
+
+/* Erase and program in one run of the SRAM loader (stp_flash_write: the data streams while
+ * the sectors erase), one progress phase "write". *used false: nothing was touched, the
+ * caller erases and programs phase by phase. */
+static stp_status write_overlapped(prog_ctx *c, const stp_plan *plan, bool *used)
+{
+    stp_target *t = c->t;
+    const uint32_t unit = plan->program_unit;
+    const uint8_t erased = plan->erased_byte;
+    *used = false;
+    stp_sector *list = NULL;
+    size_t n = 0, npieces = 0, cap = 16;
+    bool mass = false;
+    stp_status st = erase_list(c, plan, &list, &n, &mass);
+    uint8_t **bufs = stp_calloc(plan->program_count ? plan->program_count : 1, sizeof(*bufs));
+    stp_flash_piece *pieces = stp_calloc(cap, sizeof(*pieces));
+    if (st == STP_OK && (bufs == NULL || pieces == NULL))
+        st = STP_ERR_NOMEM;
+    uint64_t total = plan->erase_bytes, done = 0;
+    /* Units that hold the erased value are already right on blank flash: left out. */
+    for (size_t i = 0; st == STP_OK && i < plan->program_count; i++) {
+        const stp_plan_range *r = &plan->program[i];
+        bufs[i] = stp_malloc(r->len);
+        if (bufs[i] == NULL) {
+            st = STP_ERR_NOMEM;
+            break;
+        }
+        compose(c, r->addr, bufs[i], r->len);
+        for (uint32_t off = 0; st == STP_OK && off < r->len;) {
+            if (unit_blank(bufs[i] + off, unit, erased)) {
+                off += unit;
+                continue;
+            }
+            uint32_t e = off;
+            while (e < r->len && !unit_blank(bufs[i] + e, unit, erased))
+                e += unit;
+            if (npieces == cap) {
+                stp_flash_piece *more = stp_realloc(pieces, 2 * cap * sizeof(*pieces));
+                if (more == NULL) {
+                    st = STP_ERR_NOMEM;
+                    break;
+                }
+                pieces = more;
+                cap *= 2;
+            }
+            pieces[npieces++] = (stp_flash_piece){r->addr + off, bufs[i] + off, e - off};
+            total += e - off;
+            off = e;
+        }
+    }
+    if (st == STP_OK) {
+        stp_flash_write_req req = {.erase = list,
+                                   .erase_count = n,
+                                   .mass = mass,
+                                   .pieces = pieces,
+                                   .piece_count = npieces,
+                                   .phase = "write",
+                                   .start_phase = true,
+                                   .progress_done = &done,
+                                   .progress_total = total};
+        st = stp_flash_write(&t->flash, &req, c->env, c->findings, used);
+        if (*used)
+            stp_progress_emit(c->env, STP_PROGRESS_END, "write", done, total);
+    }
+    for (size_t i = 0; bufs != NULL && i < plan->program_count; i++)
+        stp_free(bufs[i]);
+    stp_free(bufs);
+    stp_free(pieces);
+    stp_free(list);
     return st;
 }
 
@@ -336,8 +426,11 @@ stp_status stp_program(stp_target *t, const stp_image *img, const stp_program_op
     }
     if (st == STP_OK && !opt->dry_run) {
         stp_target_mark_changed(t);
-        st = erase_phase(&c, plan);
-        if (st == STP_OK)
+        bool used = false;
+        st = write_overlapped(&c, plan, &used);
+        if (st == STP_OK && !used)
+            st = erase_phase(&c, plan);
+        if (st == STP_OK && !used)
             st = program_phase(&c, plan);
         if (st == STP_OK && opt->verify) {
             stp_verify_result local;

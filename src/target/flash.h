@@ -95,7 +95,32 @@ struct stp_flash {
     bool unlocked;
     bool no_loader;       /* program by direct register writes only (--no-loader) */
     bool loader_unusable; /* the SRAM loader could not be set up this session */
+    /* While set, stp_flash_reg_write appends {address, value} pairs here instead of writing
+     * (stp_flash_erase_ops records a driver's erase sequence for the SRAM loader). */
+    uint32_t *record;
+    size_t record_count, record_max;
+    bool debug_on; /* DHCSR.C_DEBUGEN was set when the operation began (or the loader ran) */
 };
+
+/* One range to program: addr and len multiples of the program unit. */
+typedef struct stp_flash_piece {
+    uint32_t addr;
+    const uint8_t *data;
+    uint32_t len;
+} stp_flash_piece;
+
+/* Erase and program as one operation (stp_flash_write). */
+typedef struct stp_flash_write_req {
+    const stp_sector *erase; /* units to erase, in address order */
+    size_t erase_count;
+    bool mass; /* one mass erase instead (erase[] is then every unit of the flash) */
+    const stp_flash_piece *pieces; /* in address order */
+    size_t piece_count;
+    const char *phase; /* progress phase; done counts erased plus programmed bytes */
+    bool start_phase;  /* emit the phase's START once the loader runs */
+    uint64_t *progress_done;
+    uint64_t progress_total;
+} stp_flash_write_req;
 
 const stp_flash_driver *stp_flash_driver_for(stp_flash_kind kind);
 extern const stp_flash_driver stp_flash_f1;
@@ -118,11 +143,36 @@ stp_status stp_flash_erase_all(stp_flash *f, const stp_sector *sectors, size_t c
 stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
                              const stp_env *env, uint64_t *progress_done, uint64_t progress_total,
                              stp_findings *findings);
+/* Erases and programs in one run of the SRAM loader: each erase goes to the loader as a
+ * ring entry (the driver's register sequence), just before the first data of its unit, so
+ * the host streams data into the ring while the flash erases. *used false (nothing touched,
+ * a warning finding says why, as for stp_flash_program): the caller erases and programs
+ * with stp_flash_erase/stp_flash_erase_all and stp_flash_program instead. */
+stp_status stp_flash_write(stp_flash *f, const stp_flash_write_req *req, const stp_env *env,
+                           stp_findings *findings, bool *used);
+/* Whether one mass erase is worth it for erasing these units (every unit of the flash):
+ * the family has one and its typical time is at most half the units' typical sum (a mass
+ * erase cannot overlap the data stream the way unit erases do). */
+bool stp_flash_prefers_mass_erase(const stp_flash *f, const stp_sector *sectors, size_t count);
+/* The driver's register writes for erasing s (NULL: a mass erase) as {address, value}
+ * pairs, with {0, 0} where the operation must end (busy clear, errors checked), followed
+ * by the writes that return to programming mode. Returns the number of pairs (0: failed). */
+size_t stp_flash_erase_ops(stp_flash *f, const stp_sector *s, uint32_t *pairs, size_t max_pairs);
+/* After a flash operation: did the chip reset meanwhile (DHCSR C_DEBUGEN lost since the
+ * operation began: a power-on or brown-out reset; S_RESET_ST: another reset)? Then the operation
+ * did not happen as the status register claims: finding power.brownout-reset (STP_ERR_POWER) or
+ * flash.interrupted-by-reset (STP_ERR_FLASH) naming `what`. STP_OK when no reset. */
+stp_status stp_flash_check_reset(stp_flash *f, const char *what);
+
 stp_status stp_flash_read_options(stp_flash *f, stp_option_bytes *ob, stp_findings *findings);
 stp_status stp_flash_write_options(stp_flash *f, const stp_option_bytes *ob,
                                    stp_findings *findings);
 
 /* --- helpers for drivers --------------------------------------------------------- */
+/* Start of an operation: findings, a DHCSR read (clears a stale S_RESET_ST), unlock. */
+stp_status stp_flash_op_begin(stp_flash *f, stp_findings *findings);
+/* Its one exit path: relocks even after a failure; returns the first failure. */
+stp_status stp_flash_op_end(stp_flash *f, stp_status st);
 stp_status stp_flash_reg_read(stp_flash *f, uint32_t offset, uint32_t *val);
 stp_status stp_flash_reg_write(stp_flash *f, uint32_t offset, uint32_t val);
 /* Writes data to flash with accesses of exactly the PSIZE width (F2/F4/F7: any other width

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "target/cortexm.h"
 #include "target/flash_boot.h"
 #include "target/flash_loader.h"
 
@@ -51,6 +52,14 @@ stp_status stp_flash_reg_read(stp_flash *f, uint32_t offset, uint32_t *val)
 
 stp_status stp_flash_reg_write(stp_flash *f, uint32_t offset, uint32_t val)
 {
+    if (f->record != NULL) {
+        if (f->record_count + 1 > f->record_max)
+            return STP_ERR_INTERNAL;
+        f->record[2 * f->record_count] = f->regs + offset;
+        f->record[2 * f->record_count + 1] = val;
+        f->record_count++;
+        return STP_OK;
+    }
     return f->dbg->ops->write_u32(f->dbg, f->regs + offset, val, f->findings);
 }
 
@@ -179,16 +188,22 @@ stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what)
 
 /* --- operations: each has one exit path that relocks ------------------------------------ */
 
-static stp_status begin(stp_flash *f, stp_findings *findings)
+stp_status stp_flash_op_begin(stp_flash *f, stp_findings *findings)
 {
     f->findings = findings;
-    stp_status st = f->drv->unlock(f);
+    /* Reading DHCSR clears a stale S_RESET_ST, so stp_flash_check_reset sees only resets
+     * during this operation. */
+    uint32_t dhcsr = 0;
+    stp_status st = f->dbg->ops->read_u32(f->dbg, STP_CM_DHCSR, &dhcsr, findings);
+    f->debug_on = (dhcsr & STP_CM_DHCSR_C_DEBUGEN) != 0;
+    if (st == STP_OK)
+        st = f->drv->unlock(f);
     if (st == STP_OK)
         f->unlocked = true;
     return st;
 }
 
-static stp_status finish(stp_flash *f, stp_status st)
+stp_status stp_flash_op_end(stp_flash *f, stp_status st)
 {
     /* Relock even after a failure; the first failure is what the caller sees. */
     stp_status ls = f->drv->lock(f);
@@ -204,13 +219,15 @@ stp_status stp_flash_erase(stp_flash *f, const stp_sector *sectors, size_t count
     if (stp_flash_backend(f) != NULL)
         return stp_flash_boot_erase(f, sectors, count, env, progress_done, progress_total,
                                     findings);
-    stp_status st = begin(f, findings);
+    stp_status st = stp_flash_op_begin(f, findings);
     for (size_t i = 0; st == STP_OK && i < count; i++) {
         char what[48];
         snprintf(what, sizeof(what), "erase of sector %u", (unsigned)sectors[i].number);
         st = f->drv->erase_start(f, &sectors[i]);
         if (st == STP_OK)
             st = stp_flash_wait(f, stp_flash_erase_deadline_ms(f, sectors[i].size), what);
+        if (st == STP_OK)
+            st = stp_flash_check_reset(f, what);
         if (f->drv->erase_end != NULL) {
             stp_status es = f->drv->erase_end(f);
             if (st == STP_OK)
@@ -221,7 +238,7 @@ stp_status stp_flash_erase(stp_flash *f, const stp_sector *sectors, size_t count
             stp_progress_emit(env, STP_PROGRESS_ADVANCE, "erase", *progress_done, progress_total);
         }
     }
-    return finish(f, st);
+    return stp_flash_op_end(f, st);
 }
 
 stp_status stp_flash_erase_all(stp_flash *f, const stp_sector *sectors, size_t count,
@@ -237,17 +254,19 @@ stp_status stp_flash_erase_all(stp_flash *f, const stp_sector *sectors, size_t c
     if (f->drv->mass_erase_start == NULL) {
         st = stp_flash_erase(f, sectors, count, env, &done, total, findings);
     } else {
-        st = begin(f, findings);
+        st = stp_flash_op_begin(f, findings);
         if (st == STP_OK)
             st = f->drv->mass_erase_start(f, -1);
         if (st == STP_OK)
             st = stp_flash_wait(f, stp_flash_mass_erase_deadline_ms(f), "mass erase");
+        if (st == STP_OK)
+            st = stp_flash_check_reset(f, "mass erase");
         if (f->drv->erase_end != NULL) {
             stp_status es = f->drv->erase_end(f);
             if (st == STP_OK)
                 st = es;
         }
-        st = finish(f, st);
+        st = stp_flash_op_end(f, st);
         if (st == STP_OK)
             done = total;
     }
@@ -278,7 +297,7 @@ stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, u
     if (chunk < unit)
         chunk = unit;
     chunk -= chunk % unit;
-    stp_status st = begin(f, findings);
+    stp_status st = stp_flash_op_begin(f, findings);
     bool programming = false;
     if (st == STP_OK) {
         st = f->drv->program_begin(f);
@@ -314,12 +333,14 @@ stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, u
             pending = 0;
         }
     }
+    if (st == STP_OK)
+        st = stp_flash_check_reset(f, "program");
     if (programming) {
         stp_status es = f->drv->program_end(f);
         if (st == STP_OK)
             st = es;
     }
-    return finish(f, st);
+    return stp_flash_op_end(f, st);
 }
 
 stp_status stp_flash_read_options(stp_flash *f, stp_option_bytes *ob, stp_findings *findings)
@@ -338,10 +359,10 @@ stp_status stp_flash_write_options(stp_flash *f, const stp_option_bytes *ob, stp
 {
     if (stp_flash_backend(f) != NULL)
         return stp_flash_boot_write_options(f, ob, findings);
-    stp_status st = begin(f, findings);
+    stp_status st = stp_flash_op_begin(f, findings);
     if (st == STP_OK)
         st = f->drv->write_options(f, ob);
-    return finish(f, st);
+    return stp_flash_op_end(f, st);
 }
 
 /* --- option helpers ----------------------------------------------------------------------- */

@@ -1,8 +1,6 @@
 /* Host side of the SRAM flash loader: set-up with a read-back check (and a diagnosis when it
- * fails), the double-buffered stream, and the decoding of the loader's result into the same
- * findings as the direct path. The SRAM layout, from the chip's sram_base:
- *   +0x000 loader code (<= 0x100 bytes)   +0x100 parameter block   +0x200 top of stack
- *   +0x200 buffer 0 {state, addr, len, 0, data[buf]}, buffer 1 ... */
+ * fails), the waits on the loader (with the reset check), and the CRC run. The stream of
+ * erases and data is in flash_loader_stream.c; the SRAM layout in flash_loader_internal.h. */
 #include "target/flash_loader.h"
 
 #include <string.h>
@@ -10,55 +8,11 @@
 #include "core/alloc.h"
 #include "target/cortexm.h"
 #include "target/flash_boot.h"
+#include "target/flash_loader_internal.h"
 #include "target/loaders/f1_loader_blob.h"
 #include "target/loaders/f4_loader_blob.h"
 #include "target/loaders/f7_loader_blob.h"
 #include "target/loaders/l1_loader_blob.h"
-
-#define CODE_MAX    0x100u
-#define PARAMS_OFF  0x100u
-#define STACK_TOP   0x200u
-#define BUFS_OFF    0x200u
-#define HDR_BYTES   16u
-#define NBUF        2u
-#define BUF_MAX     8192u
-#define BUF_MIN     1024u
-#define PARAM_WORDS 14u
-
-/* Parameter block words (loader.c ldr_params). */
-enum {
-    P_SR,
-    P_BUSY,
-    P_ERRS,
-    P_UNIT,
-    P_BUFS,
-    P_STRIDE,
-    P_NBUF,
-    P_RESULT,
-    P_FAIL_ADDR,
-    P_FAIL_SR,
-    P_DONE,
-    P_OP,
-    P_CRC,
-    P_BURST
-};
-
-#define ST_EMPTY    0u
-#define ST_FULL     1u
-#define ST_END      2u
-#define RES_RUNNING 0xFFFFFFFFu
-#define RES_OK      0u
-#define RES_FAILED  1u
-
-#define OP_PROGRAM 0u
-#define OP_CRC     1u
-#define CRC_UNIT   0x40023000u /* CRC_DR; CRC_CR at +8 (F1, F2/F4, F7, L1 alike) */
-
-#define REG_R0   0u
-#define REG_SP   13u
-#define REG_LR   14u
-#define REG_PC   15u
-#define REG_XPSR 16u
 
 const uint8_t *stp_flash_loader_blob(const stp_flash *f, uint32_t *size)
 {
@@ -74,35 +28,15 @@ const uint8_t *stp_flash_loader_blob(const stp_flash *f, uint32_t *size)
         return stp_loader_f7;
     case STP_FLASH_L1:
         *size = sizeof(stp_loader_l1);
-        return stp_loader_l1; /* half-page bursts: see block_bytes */
+        return stp_loader_l1; /* half-page bursts: see stp_ldr_block_bytes */
     }
     *size = 0;
     return NULL;
 }
 
-/* Bytes the loader programs as one block (L1 half-page), 0 when it goes unit by unit. */
-static uint32_t block_bytes(const stp_flash *f)
+uint32_t stp_ldr_block_bytes(const stp_flash *f)
 {
     return f->drv->loader_block_mode != NULL ? f->chip->timing.block_program_bytes : 0;
-}
-
-typedef struct ldr_session {
-    stp_flash *f;
-    stp_debug *d;
-    uint32_t base, params, bufs, buf_size, stride, op;
-} ldr_session;
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* The loader and parameter block as they must appear in SRAM (CODE_MAX + params). */
@@ -121,11 +55,12 @@ static void image_of(const ldr_session *s, const uint8_t *blob, uint32_t blob_si
         [P_UNIT] = f->drv->program_unit(f),
         [P_BUFS] = s->bufs,
         [P_STRIDE] = s->stride,
-        [P_NBUF] = NBUF,
+        [P_NBUF] = s->nbuf,
         [P_RESULT] = RES_RUNNING,
         [P_OP] = s->op,
         [P_CRC] = CRC_UNIT,
-        [P_BURST] = block_bytes(f) != 0 ? block_bytes(f) / f->drv->program_unit(f) : 1,
+        [P_BURST] =
+            stp_ldr_block_bytes(f) != 0 ? stp_ldr_block_bytes(f) / f->drv->program_unit(f) : 1,
     };
     for (uint32_t i = 0; i < PARAM_WORDS; i++)
         put32(img + PARAMS_OFF + 4 * i, w[i]);
@@ -196,17 +131,21 @@ static stp_status load(ldr_session *s, bool *ok)
     if (blob == NULL || blob_size > CODE_MAX)
         return STP_OK; /* no loader for this family: the direct path, nothing to report */
     uint32_t sram = f->chip->sram_size;
-    if (sram < BUFS_OFF + NBUF * (HDR_BYTES + BUF_MIN))
+    if (sram < BUFS_OFF + NBUF_MIN * (HDR_BYTES + BUF_MIN))
         return sram_unusable(s, "the chip's SRAM is too small for the loader and two buffers");
-    uint32_t buf = (sram - BUFS_OFF) / NBUF - HDR_BYTES;
+    /* Buffers of up to BUF_MAX, at least four of them, as many as the SRAM holds. */
+    uint32_t avail = sram - BUFS_OFF;
+    uint32_t buf = avail / 4 > HDR_BYTES + BUF_MIN ? avail / 4 - HDR_BYTES : BUF_MIN;
     buf = buf > BUF_MAX ? BUF_MAX : buf - buf % BUF_MIN;
     s->buf_size = buf;
     s->stride = buf + HDR_BYTES;
+    s->nbuf = avail / s->stride > NBUF_MAX ? NBUF_MAX : avail / s->stride;
     s->bufs = s->base + BUFS_OFF;
 
     stp_status st = stp_cm_halt(d, f->findings);
     if (st != STP_OK)
         return st;
+    f->debug_on = true; /* the halt enabled debug: a power reset would clear it */
     uint8_t img[CODE_MAX + PARAM_WORDS * 4], back[sizeof(img)];
     image_of(s, blob, blob_size, img);
     st = d->ops->write_mem(d, s->base, img, sizeof(img), f->findings);
@@ -220,7 +159,7 @@ static stp_status load(ldr_session *s, bool *ok)
             return STP_OK;
         }
     }
-    for (uint32_t b = 0; st == STP_OK && b < NBUF; b++)
+    for (uint32_t b = 0; st == STP_OK && b < s->nbuf; b++)
         st = d->ops->write_u32(d, s->bufs + b * s->stride, ST_EMPTY, f->findings);
     *ok = (st == STP_OK);
     return st;
@@ -244,7 +183,7 @@ static stp_status start(ldr_session *s)
     return st;
 }
 
-static stp_status setup(ldr_session *s, bool *ok)
+stp_status stp_ldr_setup(ldr_session *s, bool *ok)
 {
     stp_status st = load(s, ok);
     if (st == STP_OK && *ok)
@@ -256,7 +195,7 @@ static stp_status setup(ldr_session *s, bool *ok)
 
 /* The loader stopped answering. DHCSR is not touched here: its reset flags are read once,
  * by `explain`, which names a brown-out or watchdog reset as the cause. */
-static stp_status stalled(ldr_session *s, const char *waiting_for, uint32_t deadline_ms)
+stp_status stp_ldr_stalled(ldr_session *s, const char *waiting_for, uint32_t deadline_ms)
 {
     uint32_t done = 0;
     (void)s->d->ops->read_u32(s->d, s->params + 4 * P_DONE, &done, NULL);
@@ -271,14 +210,11 @@ static stp_status stalled(ldr_session *s, const char *waiting_for, uint32_t dead
     return STP_ERR_TIMEOUT;
 }
 
-static stp_status wait_word(ldr_session *s, uint32_t addr, uint32_t busy_value, uint32_t *out,
-                            uint32_t deadline_ms, const char *what);
-
 /* Waits for the loader's result word, then for the core to halt on its BKPT. */
-static stp_status wait_done(ldr_session *s, uint32_t deadline_ms, uint32_t *result)
+stp_status stp_ldr_wait_done(ldr_session *s, uint32_t deadline_ms, uint32_t *result)
 {
-    stp_status st = wait_word(s, s->params + 4 * P_RESULT, RES_RUNNING, result, deadline_ms,
-                              "waiting for the loader to finish");
+    stp_status st = stp_ldr_wait_word(s, s->params + 4 * P_RESULT, RES_RUNNING, result, deadline_ms,
+                                      "waiting for the loader to finish");
     bool halted = false;
     for (int k = 0; k < 100 && st == STP_OK && !halted; k++)
         st = stp_cm_is_halted(s->d, &halted, s->f->findings);
@@ -288,9 +224,11 @@ static stp_status wait_done(ldr_session *s, uint32_t deadline_ms, uint32_t *resu
 }
 
 /* Polls a word in SRAM until it differs from `busy_value`. The deadline is on the probe's
- * clock; every poll is one exchange, so when the clock does not move the count ends it. */
-static stp_status wait_word(ldr_session *s, uint32_t addr, uint32_t busy_value, uint32_t *out,
-                            uint32_t deadline_ms, const char *what)
+ * clock; every poll is one exchange, so when the clock does not move the count ends it.
+ * Every few polls DHCSR tells whether a reset (a brown-out during an erase) stopped the
+ * loader: that is reported at once, as the failure it is, instead of a timeout. */
+stp_status stp_ldr_wait_word(ldr_session *s, uint32_t addr, uint32_t busy_value, uint32_t *out,
+                             uint32_t deadline_ms, const char *what)
 {
     stp_debug *d = s->d;
     uint64_t start = d->ops->now_ms(d);
@@ -305,152 +243,16 @@ static stp_status wait_word(ldr_session *s, uint32_t addr, uint32_t busy_value, 
             return STP_OK;
         }
         uint64_t waited = d->ops->now_ms(d) - start;
+        if (polls % 8 == 7 || waited > deadline_ms) {
+            st = stp_flash_check_reset(s->f, s->doing != NULL ? s->doing : what);
+            if (st != STP_OK)
+                return st;
+        }
         if ((waited > deadline_ms && polls >= deadline_ms) || polls > max_polls)
-            return stalled(s, what, deadline_ms);
+            return stp_ldr_stalled(s, what, deadline_ms);
         if (polls % 8 == 7)
             d->ops->delay_ms(d, 1);
     }
-}
-
-/* Loader result FAILED: the error bits the loader saw, decoded with the driver's table into
- * the same findings as the direct path, plus the failing address; then the status register
- * is cleared the engine's way. */
-static stp_status failed(ldr_session *s)
-{
-    stp_flash *f = s->f;
-    const stp_flash_driver *drv = f->drv;
-    uint32_t fail_addr = 0, fail_sr = 0;
-    (void)s->d->ops->read_u32(s->d, s->params + 4 * P_FAIL_ADDR, &fail_addr, f->findings);
-    (void)s->d->ops->read_u32(s->d, s->params + 4 * P_FAIL_SR, &fail_sr, f->findings);
-    if (block_bytes(f) != 0)
-        fail_addr -= fail_addr % block_bytes(f); /* the loader names the block's last unit */
-    stp_status result = STP_OK;
-    for (size_t i = 0; i < drv->error_count; i++) {
-        const stp_flash_error_bit *e = &drv->errors[i];
-        if ((fail_sr & e->mask) == 0)
-            continue;
-        stp_finding *fd =
-            stp_finding_add(f->findings, e->id, STP_SEV_ERROR, "program failed at 0x%08X: %s (%s)",
-                            (unsigned)fail_addr, e->meaning, e->bit);
-        stp_finding_evidence(fd, "status_register", "0x%08X", (unsigned)fail_sr);
-        stp_finding_evidence(fd, "bit", "%s", e->bit);
-        stp_finding_evidence(fd, "operation", "program");
-        stp_finding_evidence(fd, "address", "0x%08X", (unsigned)fail_addr);
-        stp_finding_evidence(fd, "via", "SRAM flash loader");
-        if (e->advice != NULL)
-            stp_finding_advice(fd, "%s", e->advice);
-        if (result == STP_OK)
-            result = e->status;
-    }
-    /* Clear the bits the engine's way, without its findings a second time. */
-    stp_findings scratch = {0}, *keep = f->findings;
-    f->findings = &scratch;
-    (void)stp_flash_wait(f, stp_flash_program_deadline_ms(f, 1), "program");
-    f->findings = keep;
-    stp_findings_free(&scratch);
-    return result != STP_OK ? result : STP_ERR_FLASH;
-}
-
-static stp_status stream(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
-                         const stp_env *env, uint64_t *progress_done, uint64_t progress_total,
-                         bool *used)
-{
-    *used = false;
-    ldr_session s = {.f = f, .d = f->dbg, .base = f->chip->sram_base};
-    s.params = s.base + PARAMS_OFF;
-    bool ok = false;
-    stp_status st = setup(&s, &ok);
-    if (st != STP_OK || !ok)
-        return st;
-    *used = true;
-    stp_debug *d = s.d;
-    const uint32_t unit = f->drv->program_unit(f);
-    const uint32_t buf_deadline = stp_flash_program_deadline_ms(f, s.buf_size / unit) + 1000;
-    uint8_t *out = stp_malloc(HDR_BYTES - 4 + s.buf_size);
-    if (out == NULL)
-        return STP_ERR_NOMEM;
-    uint32_t off = 0, i = 0, state = 0, pending[NBUF] = {0};
-    while (st == STP_OK && off < len) {
-        uint32_t n = len - off < s.buf_size ? len - off : s.buf_size;
-        uint32_t hdr = s.bufs + i * s.stride;
-        st = wait_word(&s, hdr, ST_FULL, &state, buf_deadline, "waiting for a free buffer");
-        if (st != STP_OK)
-            break;
-        if (state != ST_EMPTY)
-            break; /* the loader stopped: its result says why */
-        if (progress_done != NULL && pending[i] != 0) {
-            *progress_done += pending[i];
-            stp_progress_emit(env, STP_PROGRESS_ADVANCE, "program", *progress_done, progress_total);
-        }
-        put32(out, addr + off);
-        put32(out + 4, n);
-        put32(out + 8, 0);
-        memcpy(out + 12, data + off, n);
-        st = d->ops->write_mem(d, hdr + 4, out, HDR_BYTES - 4 + n, f->findings);
-        if (st == STP_OK)
-            st = d->ops->write_u32(d, hdr, ST_FULL, f->findings);
-        pending[i] = n;
-        off += n;
-        i = (i + 1) % NBUF;
-    }
-    stp_free(out);
-    /* Hand the loader an END in the next buffer once it is free, then wait for its result. */
-    if (st == STP_OK && state == ST_EMPTY) {
-        uint32_t hdr = s.bufs + i * s.stride;
-        st = wait_word(&s, hdr, ST_FULL, &state, buf_deadline, "waiting for the last buffer");
-        if (st == STP_OK && state == ST_EMPTY)
-            st = d->ops->write_u32(d, hdr, ST_END, f->findings);
-    }
-    uint32_t result = RES_RUNNING;
-    if (st == STP_OK)
-        st = wait_done(&s, buf_deadline, &result);
-    if (st == STP_OK && result == RES_FAILED)
-        st = failed(&s);
-    else if (st == STP_OK && result != RES_OK)
-        st = stalled(&s, "an unknown loader result", buf_deadline);
-    if (st == STP_OK && progress_done != NULL) {
-        for (uint32_t b = 0; b < NBUF; b++)
-            *progress_done += pending[b];
-        stp_progress_emit(env, STP_PROGRESS_ADVANCE, "program", *progress_done, progress_total);
-    }
-    return st;
-}
-
-stp_status stp_flash_loader_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
-                                    const stp_env *env, uint64_t *progress_done,
-                                    uint64_t progress_total, bool *used)
-{
-    const uint32_t bb = block_bytes(f);
-    if (bb == 0)
-        return stream(f, addr, data, len, env, progress_done, progress_total, used);
-    /* Block programming (L1): whole blocks through the loader, then the partial blocks at
-     * both ends the direct way (a chunk shorter than a block goes unit by unit). */
-    *used = false;
-    uint32_t head = (bb - addr % bb) % bb;
-    head = head > len ? len : head;
-    const uint32_t tail = (len - head) % bb, mid = len - head - tail;
-    if (mid == 0)
-        return STP_OK;
-    stp_status st = f->drv->loader_block_mode(f, true);
-    if (st == STP_OK)
-        st = stream(f, addr + head, data + head, mid, env, progress_done, progress_total, used);
-    stp_status ms = f->drv->loader_block_mode(f, false);
-    st = st != STP_OK ? st : ms;
-    const uint32_t ends[2][2] = {{0, head}, {head + mid, tail}};
-    for (int e = 0; e < 2 && st == STP_OK && *used; e++) {
-        if (ends[e][1] == 0)
-            continue;
-        st = f->drv->program_chunk(f, addr + ends[e][0], data + ends[e][0], ends[e][1]);
-        if (st == STP_OK)
-            st = stp_flash_wait(
-                f, stp_flash_program_deadline_ms(f, ends[e][1] / f->drv->program_unit(f)),
-                "program");
-        if (st == STP_OK && progress_done != NULL) {
-            *progress_done += ends[e][1];
-            stp_progress_emit(env, STP_PROGRESS_ADVANCE, "program", *progress_done, progress_total);
-        }
-    }
-    return st;
 }
 
 /* RCC clock-enable bit of the CRC unit per family. */
@@ -525,9 +327,9 @@ stp_status stp_flash_loader_crc(stp_flash *f, const uint32_t *addr, const uint32
             st = start(&s);
         uint32_t result = RES_RUNNING;
         if (st == STP_OK)
-            st = wait_done(&s, deadline, &result);
+            st = stp_ldr_wait_done(&s, deadline, &result);
         if (st == STP_OK && result != RES_OK)
-            st = stalled(&s, "CRC", deadline);
+            st = stp_ldr_stalled(&s, "CRC", deadline);
         if (st == STP_OK)
             st = d->ops->read_mem(d, s.bufs + HDR_BYTES, io + HDR_BYTES, 8 * m, findings);
         for (uint32_t i = 0; st == STP_OK && i < m; i++)

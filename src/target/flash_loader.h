@@ -1,7 +1,7 @@
 /* The host side of the SRAM flash loader (loaders/loader.c): writes the loader and its
  * parameters into the target's SRAM, checks them, runs the core and streams the data
- * through a ring of buffers so the USB and SWD transfers of the next buffer overlap the
- * flash programming of the current one. */
+ * through a ring of buffers so the USB and SWD transfers of the next buffers overlap the
+ * flash erasing and programming of the current one. */
 #ifndef STP_TARGET_FLASH_LOADER_H
 #define STP_TARGET_FLASH_LOADER_H
 
@@ -27,6 +27,13 @@ const uint8_t *stp_flash_loader_blob(const stp_flash *f, uint32_t *size);
 stp_status stp_flash_loader_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
                                     const stp_env *env, uint64_t *progress_done,
                                     uint64_t progress_total, bool *used);
+
+/* Erases and programs req's units and pieces in one loader run (stp_flash_write; the same
+ * contract as stp_flash_loader_program for *used and errors). Erase failures are decoded
+ * like program failures, with the sector and its address; a reset during the run (a
+ * brown-out) is reported by stp_flash_check_reset as soon as it is seen. */
+stp_status stp_flash_loader_write(stp_flash *f, const stp_flash_write_req *req, const stp_env *env,
+                                  bool *used);
 
 /* CRC-32 as the STM32 CRC unit computes it (polynomial 0x04C11DB7, initial 0xFFFFFFFF, each
  * little-endian 32-bit word fed MSB first, no final XOR) of n ranges in target memory, on the

@@ -1,8 +1,10 @@
 /* The SRAM flash loader against the virtual STM32F407VG (core on Unicorn, flash timed on the
  * virtual clock): it programs what the direct path programs, near the flash's own time;
- * a write-protected sector fails with the direct path's finding plus the failing address;
- * SRAM that does not keep writes, or a probe that garbles long writes, is reported and the
- * engine programs by direct register writes instead. */
+ * a write-protected sector fails with the direct path's finding plus the failing address,
+ * for programming and for an erase the loader runs; a brown-out in the middle of a loader
+ * run, or of a direct erase, is a power failure, never a success; SRAM that does not keep
+ * writes, or a probe that garbles long writes, is reported and the engine programs by
+ * direct register writes instead. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "../target/sim_debug.h"
+#include "target/cortexm.h"
 #include "target/flash.h"
 
 #define SECTOR1 0x08004000u
@@ -199,6 +202,135 @@ static void corrupting_probe_falls_back(void **state)
     fallback(2, "probe.corrupts-transfers", "target.sram-unusable");
 }
 
+/* stp_flash_write of sectors first..last with random data (erases through the loader). */
+static stp_status write_sectors(fx *x, unsigned first, unsigned last, stp_findings *f,
+                                uint8_t **img_out, uint32_t *len_out, bool *used)
+{
+    uint32_t addr = x->sectors[first].addr, len = 0;
+    for (unsigned i = first; i <= last; i++)
+        len += x->sectors[i].size;
+    uint8_t *img = malloc(len);
+    random_bytes(img, len, 5);
+    stp_flash_piece piece = {.addr = addr, .data = img, .len = len};
+    uint64_t done = 0;
+    stp_flash_write_req req = {.erase = &x->sectors[first],
+                               .erase_count = last - first + 1,
+                               .pieces = &piece,
+                               .piece_count = 1,
+                               .phase = "write",
+                               .progress_done = &done,
+                               .progress_total = 2ull * len};
+    stp_status st = stp_flash_write(&x->flash, &req, NULL, f, used);
+    if (st == STP_OK)
+        assert_int_equal(done, 2ull * len); /* every erase and every byte credited */
+    *img_out = img;
+    *len_out = len;
+    return st;
+}
+
+static void loader_erases_and_programs(void **state)
+{
+    (void)state;
+    fx *x = open_f4("sim:stm32f407vg,vdd=3.3");
+    stp_findings f = {0};
+    uint8_t *img = NULL;
+    uint32_t len = 0;
+    bool used = false;
+    /* the sectors hold other data first: the loader must erase them */
+    assert_int_equal(write_sectors(x, 0, 1, &f, &img, &len, &used), STP_OK);
+    free(img);
+    uint64_t before = x->sd->base.ops->now_ms(&x->sd->base);
+    unsigned erases_before = sim_board_stats(x->sd->board)->flash_erases;
+    uint8_t *img2 = malloc(len), *back = malloc(len);
+    random_bytes(img2, len, 9);
+    stp_flash_piece piece = {.addr = x->sectors[0].addr, .data = img2, .len = len};
+    stp_flash_write_req req = {.erase = &x->sectors[0],
+                               .erase_count = 2,
+                               .pieces = &piece,
+                               .piece_count = 1,
+                               .phase = "write"};
+    assert_int_equal(stp_flash_write(&x->flash, &req, NULL, &f, &used), STP_OK);
+    assert_true(used);
+    assert_int_equal(f.count, 0);
+    unsigned ms = (unsigned)(x->sd->base.ops->now_ms(&x->sd->base) - before);
+    assert_int_equal(sim_board_stats(x->sd->board)->flash_erases - erases_before, 2);
+    assert_int_equal(x->orig->read_mem(&x->sd->base, x->sectors[0].addr, back, len, NULL), STP_OK);
+    assert_memory_equal(img2, back, len);
+    /* two 16 KiB sectors at 250 ms typical + 8 K words at 16 us: 631 ms of flash time */
+    print_message("32 KiB erase+program through the loader: %u ms (virtual)\n", ms);
+    assert_true(ms >= 631 && ms * 10 < 631 * 11);
+    uint32_t cr = 0;
+    assert_int_equal(x->orig->read_u32(&x->sd->base, 0x40023C10u, &cr, NULL), STP_OK);
+    assert_true(cr & (1u << 31)); /* locked again */
+    free(img2);
+    free(back);
+    stp_findings_free(&f);
+    close_fx(x);
+}
+
+static void loader_erase_of_wrp_sector_fails_with_address(void **state)
+{
+    (void)state;
+    fx *x = open_f4("sim:stm32f407vg,vdd=3.3,wrp=0x2");
+    stp_findings f = {0};
+    uint8_t *img = NULL;
+    uint32_t len = 0;
+    bool used = false;
+    assert_int_equal(write_sectors(x, 0, 1, &f, &img, &len, &used), STP_ERR_PROTECTED);
+    assert_true(used);
+    const stp_finding *w = stp_findings_find(&f, "flash.wrp-error");
+    assert_non_null(w);
+    assert_string_equal(evidence(w, "address"), "0x08004000");
+    assert_string_equal(evidence(w, "bit"), "WRPERR");
+    assert_string_equal(evidence(w, "operation"), "erase of sector 1");
+    assert_non_null(evidence(w, "via"));
+    uint32_t cr = 0, sr = 0;
+    assert_int_equal(x->orig->read_u32(&x->sd->base, 0x40023C10u, &cr, NULL), STP_OK);
+    assert_int_equal(x->orig->read_u32(&x->sd->base, 0x40023C0Cu, &sr, NULL), STP_OK);
+    assert_true(cr & (1u << 31));
+    assert_int_equal(sr & 0xF2u, 0);
+    free(img);
+    stp_findings_free(&f);
+    close_fx(x);
+}
+
+/* supply=unstable: half the erases brown out. Whichever operation it hits, the result is a
+ * power failure naming the brown-out, never success. */
+static void brownout_during_loader_run_is_a_power_failure(void **state)
+{
+    (void)state;
+    fx *x = open_f4("sim:stm32f407vg,vdd=3.3,supply=unstable,seed=3");
+    stp_findings f = {0};
+    uint8_t *img = NULL;
+    uint32_t len = 0;
+    bool used = false;
+    assert_int_equal(write_sectors(x, 0, 4, &f, &img, &len, &used), STP_ERR_POWER);
+    assert_true(used);
+    const stp_finding *b = stp_findings_find(&f, "power.brownout-reset");
+    assert_non_null(b);
+    assert_non_null(strstr(evidence(b, "operation"), "SRAM loader"));
+    assert_non_null(strstr(evidence(b, "DHCSR"), "debug enable lost"));
+    assert_null(stp_findings_find(&f, "flash.timeout"));
+    free(img);
+    stp_findings_free(&f);
+    close_fx(x);
+}
+
+static void brownout_during_direct_erase_is_a_power_failure(void **state)
+{
+    (void)state;
+    fx *x = open_f4("sim:stm32f407vg,vdd=3.3,supply=unstable,seed=3");
+    stp_findings f = {0};
+    /* as a session does on attach: debug enabled, core halted */
+    assert_int_equal(stp_cm_halt(&x->sd->base, &f), STP_OK);
+    assert_int_equal(stp_flash_erase(&x->flash, x->sectors, 4, NULL, NULL, 0, &f), STP_ERR_POWER);
+    const stp_finding *b = stp_findings_find(&f, "power.brownout-reset");
+    assert_non_null(b);
+    assert_non_null(strstr(evidence(b, "operation"), "erase of sector"));
+    stp_findings_free(&f);
+    close_fx(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +338,10 @@ int main(void)
         cmocka_unit_test(wrp_sector_reports_bit_and_address),
         cmocka_unit_test(sram_unusable_falls_back),
         cmocka_unit_test(corrupting_probe_falls_back),
+        cmocka_unit_test(loader_erases_and_programs),
+        cmocka_unit_test(loader_erase_of_wrp_sector_fails_with_address),
+        cmocka_unit_test(brownout_during_loader_run_is_a_power_failure),
+        cmocka_unit_test(brownout_during_direct_erase_is_a_power_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,16 +2,21 @@
  *
  * The host unlocks the flash and enters programming mode (PG, PSIZE) itself, writes this
  * code and a parameter block into SRAM, points r0 at the block and runs the core. The loader
- * then programs buffers the host fills while it works: a ring of buffers, each headed by
- * {state, address, length, reserved}. The host writes the data, address and length, then
- * state = FULL; the loader programs the buffer unit by unit (width 1, 2 or 4 bytes) in bursts
- * of `burst` units written back to back (1, or a whole L1 half-page the host put the flash in
- * FPRG+PROG mode for), each burst followed by a wait on the busy bit and a check of every
- * error bit of the status register (a failure names the last unit of its burst), then
- * sets state = EMPTY and moves on to the next buffer. State END stops it. On an error it
- * records the failing address and status register value, marks the buffer FAIL and stops; the error
- * bits stay set in the status register, so the host decodes them exactly as on the direct path. It
- * always ends on a BKPT, which halts the core for the debugger.
+ * then works through a ring of buffers the host fills while it works, each headed by
+ * {state, address, length, command}. The host writes the rest, then state = FULL. Command
+ * PROGRAM: the loader programs the buffer's length bytes at address unit by unit (width 1, 2
+ * or 4 bytes) in bursts of `burst` units written back to back (1, or a whole L1 half-page
+ * the host put the flash in FPRG+PROG mode for), each burst followed by a wait on the busy
+ * bit and a check of every error bit of the status register (a failure names the last unit
+ * of its burst). Command REGS (erase): the buffer holds `length` pairs {register,
+ * value} the loader writes in order; register 0 means "wait until not busy and check every
+ * error bit" (the host's erase sequence, e.g. F4 CR = SER|SNB|PSIZE, CR |= STRT, wait,
+ * CR = PG|PSIZE), so the host streams the next buffers while a sector erases. Then state =
+ * EMPTY and the next buffer. State END stops it. On an error it records the failing address
+ * (the unit, or the buffer's address for REGS) and the status register, marks the buffer FAIL
+ * and stops; the error bits stay set in the status register, so the host decodes them
+ * exactly as on the direct path. It always ends on a BKPT, which halts the core for the
+ * debugger.
  *
  * One source for every family; the build selects the core (-mcpu) and LDR_FAMILY_F7 adds the
  * data barrier the Cortex-M7's write buffer needs before the status register is read. */
@@ -35,7 +40,7 @@ typedef struct ldr_params {
     uint32_t stride;    /* bytes from one buffer header to the next */
     uint32_t nbuf;      /* buffers in the ring */
     uint32_t result;    /* LDR_RUNNING until the loader stops */
-    uint32_t fail_addr; /* failing unit (the last of its burst) */
+    uint32_t fail_addr; /* first unit that failed */
     uint32_t fail_sr;   /* status register at that point */
     uint32_t done;      /* bytes programmed */
     uint32_t op;        /* LDR_OP_PROGRAM or LDR_OP_CRC */
@@ -45,6 +50,9 @@ typedef struct ldr_params {
 
 #define LDR_OP_PROGRAM 0u
 #define LDR_OP_CRC     1u
+
+#define LDR_CMD_PROGRAM 0u /* buffer command word (header word 3) */
+#define LDR_CMD_REGS    1u
 
 void ldr_main(volatile ldr_params *p);
 
@@ -57,6 +65,13 @@ __attribute__((naked, section(".entry"))) void ldr_start(void)
                      "b 1b\n");
 }
 
+static inline void barrier(void)
+{
+#ifdef LDR_FAMILY_F7
+    __asm__ volatile("dsb" ::: "memory");
+#endif
+}
+
 /* src is aligned to the unit: buffers start on 16-byte boundaries, offsets are whole units. */
 static void program_unit(uint32_t dst, const uint8_t *src, uint32_t unit)
 {
@@ -66,9 +81,7 @@ static void program_unit(uint32_t dst, const uint8_t *src, uint32_t unit)
         *(volatile uint16_t *)dst = *(const uint16_t *)(const void *)src;
     else
         *(volatile uint8_t *)dst = src[0];
-#ifdef LDR_FAMILY_F7
-    __asm__ volatile("dsb" ::: "memory");
-#endif
+    barrier();
 }
 
 /* CRC-32 of ranges with the CRC unit: buffer 0 holds {state, 0, count, 0} and then count
@@ -89,13 +102,53 @@ static void ldr_crc(volatile ldr_params *p)
     p->result = LDR_OK;
 }
 
+static void fail(volatile ldr_params *p, volatile uint32_t *b, uint32_t addr, uint32_t sr)
+{
+    p->fail_addr = addr;
+    p->fail_sr = sr;
+    p->result = LDR_FAILED;
+    b[0] = LDR_FAIL;
+}
+
+/* Waits until the flash is not busy; false (failure recorded, buffer b marked FAIL) when an
+ * error bit is set. */
+static inline int wait_ok(volatile ldr_params *p, volatile uint32_t *b, uint32_t addr,
+                          volatile uint32_t *sr, uint32_t busy, uint32_t errs)
+{
+    uint32_t v;
+    while ((v = *sr) & busy)
+        ;
+    if (!(v & errs))
+        return 1;
+    fail(p, b, addr, v);
+    return 0;
+}
+
+/* REGS buffer: n pairs {register, value}; register 0 waits for the operation to end. */
+static int run_regs(volatile ldr_params *p, volatile uint32_t *b, uint32_t addr, uint32_t n)
+{
+    volatile uint32_t *sr = (volatile uint32_t *)p->sr;
+    for (uint32_t k = 0; k < n; k++) {
+        const uint32_t reg = b[4 + 2 * k], val = b[5 + 2 * k];
+        if (reg == 0) {
+            if (!wait_ok(p, b, addr, sr, p->busy_mask, p->err_mask))
+                return 0;
+            continue;
+        }
+        *(volatile uint32_t *)reg = val;
+        barrier();
+    }
+    return 1;
+}
+
 void ldr_main(volatile ldr_params *p)
 {
     if (p->op == LDR_OP_CRC) {
         ldr_crc(p);
         return;
     }
-    const uint32_t unit = p->unit;
+    volatile uint32_t *sr = (volatile uint32_t *)p->sr;
+    const uint32_t busy = p->busy_mask, errs = p->err_mask, unit = p->unit;
     uint32_t i = 0;
     for (;;) {
         volatile uint32_t *b = (volatile uint32_t *)(p->bufs + i * p->stride);
@@ -104,28 +157,42 @@ void ldr_main(volatile ldr_params *p)
             ;
         if (state != LDR_FULL)
             break;
-        const uint32_t len = b[2];
-        uint32_t dst = b[1], n = 0;
-        const uint8_t *src = (const uint8_t *)(b + 4), *end = src + len;
-        while (src < end) {
-            program_unit(dst, src, unit);
-            dst += unit;
-            src += unit;
-            if (++n < p->burst && src < end)
-                continue; /* the rest of the burst, back to back */
-            n = 0;
-            uint32_t v;
-            while ((v = *(volatile uint32_t *)p->sr) & p->busy_mask)
-                ;
-            if (v & p->err_mask) {
-                p->fail_addr = dst - unit;
-                p->fail_sr = v;
-                p->result = LDR_FAILED;
-                b[0] = LDR_FAIL;
+        const uint32_t addr = b[1], len = b[2];
+        if (b[3] == LDR_CMD_REGS) {
+            if (!run_regs(p, b, addr, len))
                 return;
+        } else {
+            const uint8_t *src = (const uint8_t *)(p->bufs + i * p->stride + 16u);
+            if (unit == 4 && p->burst <= 1) {
+                /* The common case (x32), kept tight: store, wait, check. */
+                const uint32_t *w = (const uint32_t *)(const void *)src;
+                volatile uint32_t *dst = (volatile uint32_t *)addr;
+                for (uint32_t k = 0; k < len / 4; k++) {
+                    dst[k] = w[k];
+                    barrier();
+                    uint32_t v;
+                    while ((v = *sr) & busy)
+                        ;
+                    if (v & errs) {
+                        fail(p, b, addr + 4 * k, v);
+                        return;
+                    }
+                }
+            } else {
+                const uint32_t burst = p->burst;
+                uint32_t n = 0;
+                for (uint32_t off = 0; off < len;) {
+                    program_unit(addr + off, src + off, unit);
+                    off += unit;
+                    if (++n < burst && off < len)
+                        continue; /* the rest of the burst, back to back */
+                    n = 0;
+                    if (!wait_ok(p, b, addr + off - unit, sr, busy, errs))
+                        return;
+                }
             }
+            p->done += len;
         }
-        p->done += len;
         b[0] = LDR_EMPTY;
         i = i + 1 == p->nbuf ? 0 : i + 1;
     }

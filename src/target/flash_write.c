@@ -1,0 +1,138 @@
+/* Erase and program as one operation through the SRAM loader (erases overlapped with the
+ * data stream), the driver's erase sequence recorded for the loader, the choice between a
+ * mass erase and unit erases, and the check that no reset cut an operation short. */
+#include <stdio.h>
+
+#include "target/cortexm.h"
+#include "target/flash.h"
+#include "target/flash_boot.h"
+#include "target/flash_loader.h"
+
+size_t stp_flash_erase_ops(stp_flash *f, const stp_sector *s, uint32_t *pairs, size_t max_pairs)
+{
+    const stp_flash_driver *drv = f->drv;
+    if (s == NULL && drv->mass_erase_start == NULL)
+        return 0;
+    f->record = pairs;
+    f->record_count = 0;
+    f->record_max = max_pairs;
+    stp_status st = s != NULL ? drv->erase_start(f, s) : drv->mass_erase_start(f, -1);
+    if (st == STP_OK && f->record_count < max_pairs) { /* the wait */
+        pairs[2 * f->record_count] = 0;
+        pairs[2 * f->record_count + 1] = 0;
+        f->record_count++;
+    } else {
+        st = STP_ERR_INTERNAL;
+    }
+    if (st == STP_OK && drv->erase_end != NULL)
+        st = drv->erase_end(f);
+    if (st == STP_OK)
+        st = drv->program_begin(f);
+    size_t n = f->record_count;
+    f->record = NULL;
+    f->record_count = f->record_max = 0;
+    return st == STP_OK ? n : 0;
+}
+
+static uint32_t typ_ms(const uint32_t *by_psize, stp_psize p)
+{
+    if (by_psize[p] != 0)
+        return by_psize[p];
+    for (int i = 0; i < STP_PSIZE_COUNT; i++)
+        if (by_psize[i] != 0)
+            return by_psize[i]; /* families without PSIZE fill only their native width */
+    return 0;
+}
+
+bool stp_flash_prefers_mass_erase(const stp_flash *f, const stp_sector *sectors, size_t count)
+{
+    const stp_flash_timing *t = &f->chip->timing;
+    uint32_t mass = typ_ms(t->mass_erase_typ_ms, f->psize);
+    if (f->drv->mass_erase_start == NULL || mass == 0 || count == 0)
+        return false;
+    uint64_t units = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t u = 0;
+        for (int k = 0; k < STP_MAX_ERASE_CLASSES && u == 0; k++)
+            if (t->erase[k].sector_size == sectors[i].size)
+                u = typ_ms(t->erase[k].typ_ms, f->psize);
+        if (u == 0)
+            return false; /* a unit without a datasheet time: no basis for the choice */
+        units += u;
+    }
+    return (uint64_t)mass * 2 <= units;
+}
+
+stp_status stp_flash_check_reset(stp_flash *f, const char *what)
+{
+    stp_debug *d = f->dbg;
+    uint32_t dhcsr = 0, sr = 0;
+    stp_status st = d->ops->read_u32(d, STP_CM_DHCSR, &dhcsr, f->findings);
+    if (st != STP_OK)
+        return st;
+    bool power = f->debug_on && !(dhcsr & STP_CM_DHCSR_C_DEBUGEN);
+    if (!power && !(dhcsr & STP_CM_DHCSR_S_RESET_ST))
+        return STP_OK;
+    (void)stp_flash_reg_read(f, f->drv->sr_offset, &sr);
+    stp_finding *fd;
+    if (power) {
+        fd = stp_finding_add(f->findings, "power.brownout-reset", STP_SEV_ERROR,
+                             "the chip went through a power-on/brown-out reset during the %s: "
+                             "the flash holds neither the old nor the new contents there",
+                             what);
+        stp_finding_evidence(fd, "DHCSR",
+                             "0x%08X (debug enable lost: only a power reset "
+                             "clears it)",
+                             (unsigned)dhcsr);
+        stp_finding_advice(fd, "flash erase and programming draw more current than the running "
+                               "chip: use a supply that holds its voltage under load, then "
+                               "run `stprog doctor --flash-test`");
+    } else {
+        fd = stp_finding_add(f->findings, "flash.interrupted-by-reset", STP_SEV_ERROR,
+                             "the chip reset during the %s (watchdog, NRST or software reset): "
+                             "the operation stopped part way",
+                             what);
+        stp_finding_evidence(fd, "DHCSR", "0x%08X (S_RESET_ST)", (unsigned)dhcsr);
+        stp_finding_advice(fd, "firmware that resets the chip (watchdog) must not run while "
+                               "flashing: connect under reset (`--connect under-reset`); "
+                               "`stprog doctor` tells which reset it was");
+    }
+    stp_finding_evidence(fd, "operation", "%s", what);
+    stp_finding_evidence(fd, "flash_status_register", "0x%08X", (unsigned)sr);
+    return power ? STP_ERR_POWER : STP_ERR_FLASH;
+}
+
+stp_status stp_flash_write(stp_flash *f, const stp_flash_write_req *req, const stp_env *env,
+                           stp_findings *findings, bool *used)
+{
+    *used = false;
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < req->piece_count; i++)
+        bytes += req->pieces[i].len;
+    /* Block programming (L1 half-pages) needs the partial blocks at both ends programmed
+     * the direct way: that family goes phase by phase (stp_flash_program uses the loader). */
+    if (stp_flash_backend(f) != NULL || f->no_loader || f->loader_unusable ||
+        f->drv->loader_block_mode != NULL || bytes < STP_FLASH_LOADER_MIN_BYTES)
+        return STP_OK;
+    const uint32_t unit = f->drv->program_unit(f);
+    for (size_t i = 0; i < req->piece_count; i++)
+        if (unit == 0 || req->pieces[i].addr % unit != 0 || req->pieces[i].len % unit != 0)
+            return STP_OK; /* the direct path reports the alignment error */
+    stp_status st = stp_flash_op_begin(f, findings);
+    bool programming = false;
+    if (st == STP_OK) {
+        st = f->drv->program_begin(f);
+        programming = (st == STP_OK);
+    }
+    if (st == STP_OK) {
+        st = stp_flash_loader_write(f, req, env, used);
+        if (!*used)
+            f->loader_unusable = true;
+    }
+    if (programming) {
+        stp_status es = f->drv->program_end(f);
+        if (st == STP_OK)
+            st = es;
+    }
+    return stp_flash_op_end(f, st);
+}
