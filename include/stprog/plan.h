@@ -126,7 +126,8 @@ typedef struct stp_plan_cost_model {
 } stp_plan_cost_model;
 
 typedef struct stp_plan_estimate {
-    double setup_s;    /* attach, loader set-up, the CRC pass that decides what to skip */
+    double overhead_s; /* attach, loader set-up, the CRC pass that decides what to skip,
+                          the commands that start each erase and poll for its end */
     double erase_s;    /* flash busy erasing the sectors the plan erases */
     double program_s;  /* flash busy programming the plan's bytes */
     double transfer_s; /* moving the bytes to the target (hidden behind program_s with the

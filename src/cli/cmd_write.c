@@ -34,12 +34,13 @@ static void print_modelled(cli_ctx *ctx, const stp_plan_estimate *e, const stp_p
                    e->total_s, e->erase_s, e->program_s);
         return;
     }
-    cli_printf(ctx,
-               "modelled time: %.2f s (set-up %.2f s, erase %.2f s, program %.2f s, transfer "
-               "%.2f s%s, verify %.2f s; ST-Link V%u at %u kHz, %s)\n",
-               e->total_s, e->setup_s, e->erase_s, e->program_s, e->transfer_s,
-               m->loader ? " overlapped with programming" : "", e->verify_s, m->probe_version,
-               m->swd_khz, m->loader ? "SRAM loader" : "direct register writes");
+    cli_printf(
+        ctx,
+        "modelled time: %.2f s (set-up and commands %.2f s, erase %.2f s, program %.2f s, transfer "
+        "%.2f s%s, verify %.2f s; ST-Link V%u at %u kHz, %s)\n",
+        e->total_s, e->overhead_s, e->erase_s, e->program_s, e->transfer_s,
+        m->loader ? " overlapped with programming" : "", e->verify_s, m->probe_version, m->swd_khz,
+        m->loader ? "SRAM loader" : "direct register writes");
 }
 
 static void json_modelled(cli_ctx *ctx, const stp_plan_estimate *e, const stp_plan_cost_model *m)
@@ -48,7 +49,7 @@ static void json_modelled(cli_ctx *ctx, const stp_plan_estimate *e, const stp_pl
     cli_json_kv_double(j, "modelled_seconds", e->total_s);
     cli_json_key(j, "modelled");
     cli_json_object_begin(j);
-    cli_json_kv_double(j, "setup_seconds", e->setup_s);
+    cli_json_kv_double(j, "overhead_seconds", e->overhead_s);
     cli_json_kv_double(j, "erase_seconds", e->erase_s);
     cli_json_kv_double(j, "program_seconds", e->program_s);
     cli_json_kv_double(j, "transfer_seconds", e->transfer_s);

@@ -19,7 +19,9 @@
  * Verify with the loader is a CRC on the target (the loop takes about 5 core cycles per
  * word at the reset clock); without it every byte is read back over the link. The plan's
  * CRC pass (which sectors to skip) costs the same on the covered sectors. Attach, identify
- * and the loader set-up are about 100 exchanges. */
+ * and the loader set-up are about 100 exchanges; the host starts every sector erase itself
+ * and polls its status: about 6 exchanges per erased sector beyond the erase time (which
+ * matters for the 512 pages of an L1's 128 KiB). */
 #include <string.h>
 
 #include "ops/ops_internal.h"
@@ -27,6 +29,7 @@
 #include "target/flash_loader.h"
 
 #define SETUP_EXCHANGES     100.0
+#define ERASE_EXCHANGES     6.0    /* per erased sector: start (2 writes) + status polls */
 #define XFER_BYTES          4096.0 /* host write size with the loader */
 #define XFER_EXCHANGES      5.0    /* write (3) + loader state poll (2) */
 #define CHUNK_EXCHANGES     5.0    /* direct write (3) + status check (2) */
@@ -112,16 +115,16 @@ void stp_plan_estimate_time(const stp_plan *plan, const stp_plan_cost_model *m,
     double bytes = (double)plan->program_bytes;
     if (out->link_modelled) {
         double lat = latency_s(m);
-        out->setup_s = SETUP_EXCHANGES * lat;
+        out->overhead_s = (SETUP_EXCHANGES + ERASE_EXCHANGES * plan->erase_count) * lat;
         if (m->loader) {
-            out->setup_s += checked * crc_per_byte;
+            out->overhead_s += checked * crc_per_byte;
             double xfers =
                 bytes > 0 ? (double)(uint64_t)((bytes + XFER_BYTES - 1) / XFER_BYTES) : 0.0;
             out->transfer_s = wire_s(m, bytes) + xfers * XFER_EXCHANGES * lat;
         } else {
             /* The plan reads the touched sectors back instead of a CRC pass. */
             double reads = (double)(uint64_t)((checked + READ_BYTES - 1) / READ_BYTES);
-            out->setup_s += wire_s(m, checked) + reads * READ_EXCHANGES * lat;
+            out->overhead_s += wire_s(m, checked) + reads * READ_EXCHANGES * lat;
             uint32_t chunk = m->direct_chunk ? m->direct_chunk : 64;
             double chunks = bytes > 0 ? (double)(uint64_t)((bytes + chunk - 1) / chunk) : 0.0;
             out->transfer_s = wire_s(m, bytes) + chunks * CHUNK_EXCHANGES * lat;
@@ -138,7 +141,7 @@ void stp_plan_estimate_time(const stp_plan *plan, const stp_plan_cost_model *m,
     double prog_phase = m->loader && out->transfer_s > out->program_s
                             ? out->transfer_s
                             : (m->loader ? out->program_s : out->program_s + out->transfer_s);
-    out->total_s = out->setup_s + out->erase_s + prog_phase + out->verify_s;
+    out->total_s = out->overhead_s + out->erase_s + prog_phase + out->verify_s;
 }
 
 static int kind_version(const char *kind)

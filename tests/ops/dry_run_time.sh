@@ -16,7 +16,7 @@ SIM="sim:stm32f407vg,probe=v2-1,state=$W/board.state"
 
 "$STPROG" --probe "$SIM" --freq 4000 write "$W/new.bin" --dry-run >"$W/out" 2>&1 ||
     fail "dry run failed: $(cat "$W/out")"
-grep -q "^modelled time: [0-9.]* s (set-up .*erase 4.55 s, program 2.10 s, .*ST-Link V2 at 4000 kHz, SRAM loader)" \
+grep -q "^modelled time: [0-9.]* s (set-up and commands .*erase 4.55 s, program 2.10 s, .*ST-Link V2 at 4000 kHz, SRAM loader)" \
     "$W/out" || fail "dry run does not state the modelled time: $(cat "$W/out")"
 grep -q "dry run: nothing was erased or written" "$W/out" || fail "dry run summary missing"
 
