@@ -13,7 +13,7 @@ stop_serve() {
 }
 trap 'stop_serve; rm -rf "$TMP"' EXIT
 
-timeout 50 "$STPROG" sim-serve sim:stm32f407vg,boot0=1,wrp=0x1 --link "$TMP/tty" \
+timeout --foreground 50 "$STPROG" sim-serve sim:stm32f407vg,boot0=1,wrp=0x1 --link "$TMP/tty" \
     >"$TMP/serve.out" 2>"$TMP/serve.err" &
 SERVE_PID=$!
 for _ in $(seq 100); do
