@@ -3,6 +3,8 @@
  * mass erase and unit erases, and the check that no reset cut an operation short. */
 #include <stdio.h>
 
+#include "core/alloc.h"
+
 #include "target/cortexm.h"
 #include "target/flash.h"
 #include "target/flash_boot.h"
@@ -26,8 +28,10 @@ size_t stp_flash_erase_ops(stp_flash *f, const stp_sector *s, uint32_t *pairs, s
     }
     if (st == STP_OK && drv->erase_end != NULL)
         st = drv->erase_end(f);
+    /* back to programming mode: block mode where the loader programs blocks (L1) */
     if (st == STP_OK)
-        st = drv->program_begin(f);
+        st = drv->loader_block_mode != NULL ? drv->loader_block_mode(f, true)
+                                            : drv->program_begin(f);
     size_t n = f->record_count;
     f->record = NULL;
     f->record_count = f->record_max = 0;
@@ -102,6 +106,36 @@ stp_status stp_flash_check_reset(stp_flash *f, const char *what)
     return power ? STP_ERR_POWER : STP_ERR_FLASH;
 }
 
+/* Block programming (L1 half-pages): the partial blocks at both ends of each piece, by
+ * direct writes after the loader is done (a chunk shorter than a block goes unit by unit). */
+static stp_status block_ends(stp_flash *f, const stp_flash_write_req *req, uint32_t bb,
+                             const stp_env *env)
+{
+    stp_status st = STP_OK;
+    for (size_t i = 0; st == STP_OK && i < req->piece_count; i++) {
+        const stp_flash_piece *pc = &req->pieces[i];
+        uint32_t head = (bb - pc->addr % bb) % bb;
+        head = head > pc->len ? pc->len : head;
+        const uint32_t tail = (pc->len - head) % bb;
+        const uint32_t ends[2][2] = {{0, head}, {pc->len - tail, tail}};
+        for (int e = 0; e < 2 && st == STP_OK; e++) {
+            if (ends[e][1] == 0 || (e == 1 && head == pc->len))
+                continue;
+            st = f->drv->program_chunk(f, pc->addr + ends[e][0], pc->data + ends[e][0], ends[e][1]);
+            if (st == STP_OK)
+                st = stp_flash_wait(
+                    f, stp_flash_program_deadline_ms(f, ends[e][1] / f->drv->program_unit(f)),
+                    "program");
+            if (st == STP_OK && req->progress_done != NULL) {
+                *req->progress_done += ends[e][1];
+                stp_progress_emit(env, STP_PROGRESS_ADVANCE, req->phase, *req->progress_done,
+                                  req->progress_total);
+            }
+        }
+    }
+    return st;
+}
+
 stp_status stp_flash_write(stp_flash *f, const stp_flash_write_req *req, const stp_env *env,
                            stp_findings *findings, bool *used)
 {
@@ -109,30 +143,59 @@ stp_status stp_flash_write(stp_flash *f, const stp_flash_write_req *req, const s
     uint64_t bytes = 0;
     for (size_t i = 0; i < req->piece_count; i++)
         bytes += req->pieces[i].len;
-    /* Block programming (L1 half-pages) needs the partial blocks at both ends programmed
-     * the direct way: that family goes phase by phase (stp_flash_program uses the loader). */
     if (stp_flash_backend(f) != NULL || f->no_loader || f->loader_unusable ||
-        f->drv->loader_block_mode != NULL || bytes < STP_FLASH_LOADER_MIN_BYTES)
+        bytes < STP_FLASH_LOADER_MIN_BYTES)
         return STP_OK;
     const uint32_t unit = f->drv->program_unit(f);
     for (size_t i = 0; i < req->piece_count; i++)
         if (unit == 0 || req->pieces[i].addr % unit != 0 || req->pieces[i].len % unit != 0)
             return STP_OK; /* the direct path reports the alignment error */
+    /* Block programming (L1 half-pages): the loader streams the whole blocks of each piece
+     * in block mode (the recorded erases return to it), block_ends does the rest. */
+    const uint32_t bb = f->drv->loader_block_mode != NULL ? f->chip->timing.block_program_bytes : 0;
+    stp_flash_write_req mids = *req;
+    stp_flash_piece *mid = NULL;
+    if (bb != 0) {
+        mid = stp_calloc(req->piece_count ? req->piece_count : 1, sizeof(*mid));
+        if (mid == NULL)
+            return STP_ERR_NOMEM;
+        mids.pieces = mid;
+        mids.piece_count = 0;
+        for (size_t i = 0; i < req->piece_count; i++) {
+            const stp_flash_piece *pc = &req->pieces[i];
+            uint32_t head = (bb - pc->addr % bb) % bb;
+            head = head > pc->len ? pc->len : head;
+            uint32_t n = (pc->len - head) - (pc->len - head) % bb;
+            if (n != 0)
+                mid[mids.piece_count++] =
+                    (stp_flash_piece){.addr = pc->addr + head, .data = pc->data + head, .len = n};
+        }
+    }
     stp_status st = stp_flash_op_begin(f, findings);
     bool programming = false;
     if (st == STP_OK) {
         st = f->drv->program_begin(f);
         programming = (st == STP_OK);
     }
+    if (st == STP_OK && bb != 0)
+        st = f->drv->loader_block_mode(f, true);
     if (st == STP_OK) {
-        st = stp_flash_loader_write(f, req, env, used);
+        st = stp_flash_loader_write(f, &mids, env, used);
         if (!*used)
             f->loader_unusable = true;
+    }
+    if (bb != 0) {
+        stp_status ms = f->drv->loader_block_mode(f, false);
+        if (st == STP_OK)
+            st = ms;
+        if (st == STP_OK && *used)
+            st = block_ends(f, req, bb, env);
     }
     if (programming) {
         stp_status es = f->drv->program_end(f);
         if (st == STP_OK)
             st = es;
     }
+    stp_free(mid);
     return stp_flash_op_end(f, st);
 }
