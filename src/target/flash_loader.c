@@ -14,6 +14,11 @@
 #include "target/loaders/f7_loader_blob.h"
 #include "target/loaders/l1_loader_blob.h"
 
+/* A loader that outgrew its slot would silently leave every write to the direct path. */
+_Static_assert(sizeof(stp_loader_f1) <= CODE_MAX && sizeof(stp_loader_f4) <= CODE_MAX &&
+                   sizeof(stp_loader_f7) <= CODE_MAX && sizeof(stp_loader_l1) <= CODE_MAX,
+               "a flash loader is larger than its SRAM slot (CODE_MAX)");
+
 const uint8_t *stp_flash_loader_blob(const stp_flash *f, uint32_t *size)
 {
     switch (f->chip->flash_kind) {

@@ -1,8 +1,8 @@
 /* Internal to the SRAM flash loader's host side (flash_loader.c: set-up, waits, CRC;
  * flash_loader_stream.c: the ring stream of erases and data). The SRAM layout, from the
  * chip's sram_base:
- *   +0x000 loader code (<= 0x200 bytes)   +0x200 parameter block   +0x300 top of stack
- *   +0x300 buffer 0 {state, addr, count, cmd, payload}, buffer 1 ... to the end of SRAM */
+ *   +0x000 loader code (<= 0x300 bytes)   +0x300 parameter block   +0x400 top of stack
+ *   +0x400 buffer 0 {state, addr, count, cmd, payload}, buffer 1 ... to the end of SRAM */
 #ifndef STP_TARGET_FLASH_LOADER_INTERNAL_H
 #define STP_TARGET_FLASH_LOADER_INTERNAL_H
 
@@ -11,10 +11,10 @@
 
 #include "target/flash.h"
 
-#define CODE_MAX    0x200u
-#define PARAMS_OFF  0x200u
-#define STACK_TOP   0x300u
-#define BUFS_OFF    0x300u
+#define CODE_MAX    0x300u
+#define PARAMS_OFF  0x300u
+#define STACK_TOP   0x400u
+#define BUFS_OFF    0x400u
 #define HDR_BYTES   16u
 #define NBUF_MIN    2u
 #define NBUF_MAX    32u

@@ -94,9 +94,29 @@ static void ldr_crc(volatile ldr_params *p)
     for (uint32_t i = 0; i < n; i++) {
         const uint32_t *src = (const uint32_t *)b[4 + 2 * i];
         const uint32_t words = b[5 + 2 * i] / 4u;
-        unit[2] = 1u; /* CRC_CR.RESET: DR = 0xFFFFFFFF */
-        for (uint32_t w = 0; w < words; w++)
-            unit[0] = src[w];
+        const uint32_t *end = src + words, *end8 = src + (words & ~7u);
+        unit[2] = 1u;        /* CRC_CR.RESET: DR = 0xFFFFFFFF */
+        while (src < end8) { /* eight words a round (one LDM): the loop costs more than the unit */
+            /* LDM fills registers in ascending order from ascending addresses */
+            register uint32_t w0 __asm__("r4"), w1 __asm__("r5"), w2 __asm__("r6"),
+                w3 __asm__("r7"), w4 __asm__("r8"), w5 __asm__("r9"), w6 __asm__("r10"),
+                w7 __asm__("r11");
+            __asm__ volatile("ldmia %[s]!, {%[a], %[b], %[c], %[d], %[e], %[f], %[g], %[h]}"
+                             : [s] "+r"(src), [a] "=r"(w0), [b] "=r"(w1), [c] "=r"(w2),
+                               [d] "=r"(w3), [e] "=r"(w4), [f] "=r"(w5), [g] "=r"(w6), [h] "=r"(w7)
+                             :
+                             : "memory");
+            unit[0] = w0;
+            unit[0] = w1;
+            unit[0] = w2;
+            unit[0] = w3;
+            unit[0] = w4;
+            unit[0] = w5;
+            unit[0] = w6;
+            unit[0] = w7;
+        }
+        while (src < end)
+            unit[0] = *src++;
         b[5 + 2 * i] = unit[0];
     }
     p->result = LDR_OK;
