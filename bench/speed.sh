@@ -202,6 +202,11 @@ EOF
     echo
     echo "## Targets (issue 6), evaluated from the rows above"
     echo
+    echo "Host CPU: the board model runs inside the tool's process (libusb shim), so stprog's own"
+    echo "CPU time is the process's user+sys time (\`/usr/bin/time\`) minus \`model_cpu_seconds\`"
+    echo "from STPROG_SIM_REPORT (thread CPU time spent inside the model's USB transfers and clock"
+    echo "advances); the shim's own glue is counted as stprog's."
+    echo
     awk -F'\t' -f "$here/targets.awk" "$W/bounds.tsv" "$W/data.tsv"
 } >"$W/results.md"
 cp "$W/results.md" "$out"
