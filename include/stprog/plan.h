@@ -113,6 +113,10 @@ typedef struct stp_plan_cost_model {
     uint32_t program_op_ns;    /* typical time of one program operation */
     stp_plan_erase_time erase[STP_PLAN_ERASE_CLASSES];
     size_t erase_count;
+    /* A plan that erases all sector_total sectors is done with one mass erase of
+     * mass_erase_us when that is non-zero (the engine's choice where it is much faster). */
+    uint32_t mass_erase_us;
+    size_t sector_total;
     uint32_t core_hz; /* core clock the SRAM loader runs at (the reset clock) */
     /* Link: the ST-Link generation (2 or 3; 0 = a link the model does not know, e.g. the
      * ROM bootloader over a UART: link time is then left out) and the SWD clock. */
@@ -130,8 +134,8 @@ typedef struct stp_plan_estimate {
                           the commands that start each erase and poll for its end */
     double erase_s;    /* flash busy erasing the sectors the plan erases */
     double program_s;  /* flash busy programming the plan's bytes */
-    double transfer_s; /* moving the bytes to the target (hidden behind program_s with the
-                          loader, up to the larger of the two) */
+    double transfer_s; /* moving the bytes to the target (with the loader overlapped with
+                          erase + program: the phase takes the larger of the two) */
     double verify_s;   /* CRC on the target, or reading back without the loader */
     double total_s;
     bool link_modelled; /* false: probe_version 0, transfer and link overheads left out */
@@ -141,8 +145,9 @@ typedef struct stp_plan_estimate {
 void stp_plan_estimate_time(const stp_plan *plan, const stp_plan_cost_model *m,
                             stp_plan_estimate *out);
 
-/* Datasheet-typical flash busy time of the plan alone (erase of the sectors it erases plus
- * program of its bytes): the bound no tool can beat. */
+/* Datasheet-typical flash busy time of the plan alone: erase of the sectors it erases, one
+ * by one, plus program of its bytes (issue 6's bound; where the plan erases the whole flash
+ * a mass erase can be faster, which the estimate then uses). */
 double stp_plan_flash_bound_s(const stp_plan *plan, const stp_plan_cost_model *m);
 
 /* Fills m from an attached target (chip database timings at the program width in use) and

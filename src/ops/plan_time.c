@@ -9,19 +9,21 @@
  *    frames), 0.125 ms on the high-speed V3 (micro-frames);
  *  - payload bytes cost 1 us each on full speed (about 1 MB/s), 33 ns on high speed;
  *  - every 32-bit word on the wire costs one SWD transfer of about 48 clock cycles.
- * With the SRAM loader the host writes the image into two SRAM buffers of up to 8 KiB in
- * transfers of up to 4 KiB (command, data, status: 3 exchanges) and polls the loader's
- * state once per transfer (2 exchanges); the core programs one buffer while the next one
- * is sent, so the program phase lasts as long as the slower of flash and link. Without the
- * loader the host writes chunks of the driver's size straight into the flash, each unit
- * stalling the bus until programmed: link and flash time add up, and a status check
- * (2 exchanges) follows every chunk.
+ * With the SRAM loader the host writes the image into a ring of SRAM buffers in transfers
+ * of up to 4 KiB (command, data, status: 3 exchanges) and polls the loader's state once
+ * per transfer (2 exchanges); the core erases the sectors and programs one buffer while
+ * the next ones are sent, so erase + program and the link overlap: the phase lasts as long
+ * as the slower of the two. Without the loader the host erases sector by sector, then
+ * writes chunks of the driver's size straight into the flash, each unit stalling the bus
+ * until programmed: link and flash time add up, and a status check (2 exchanges) follows
+ * every chunk. A plan that erases every sector of a flash whose mass erase is much faster
+ * (F1: 20 ms for the whole flash) is costed with one mass erase, as the engine does it.
  * Verify with the loader is a CRC on the target (the loop takes about 5 core cycles per
  * word at the reset clock); without it every byte is read back over the link. The plan's
  * CRC pass (which sectors to skip) costs the same on the covered sectors. Attach, identify
- * and the loader set-up are about 100 exchanges; the host starts every sector erase itself
- * and polls its status: about 6 exchanges per erased sector beyond the erase time (which
- * matters for the 512 pages of an L1's 128 KiB). */
+ * and the loader set-up are about 100 exchanges; without the loader the host starts every
+ * sector erase itself and polls its status: about 6 exchanges per erased sector beyond the
+ * erase time (which matters for the 512 pages of an L1's 128 KiB). */
 #include <string.h>
 
 #include "ops/ops_internal.h"
@@ -65,6 +67,8 @@ static double erase_us_of(const stp_plan_cost_model *m, uint32_t size)
 
 static double erase_s(const stp_plan *plan, const stp_plan_cost_model *m)
 {
+    if (m->mass_erase_us != 0 && m->sector_total != 0 && plan->erase_count == m->sector_total)
+        return m->mass_erase_us / 1e6;
     double us = 0.0;
     for (size_t i = 0; i < plan->sector_count; i++)
         if (plan->sectors[i].action == STP_PLAN_ERASE)
@@ -84,7 +88,9 @@ double stp_plan_flash_bound_s(const stp_plan *plan, const stp_plan_cost_model *m
 {
     if (plan == NULL || m == NULL)
         return 0.0;
-    return erase_s(plan, m) + program_s(plan, m);
+    stp_plan_cost_model sectors = *m; /* the bound is per sector, as the datasheet lists it */
+    sectors.mass_erase_us = 0;
+    return erase_s(plan, &sectors) + program_s(plan, &sectors);
 }
 
 /* Bytes of the sectors the CRC pass covers / the verify touches. */
@@ -115,7 +121,7 @@ void stp_plan_estimate_time(const stp_plan *plan, const stp_plan_cost_model *m,
     double bytes = (double)plan->program_bytes;
     if (out->link_modelled) {
         double lat = latency_s(m);
-        out->overhead_s = (SETUP_EXCHANGES + ERASE_EXCHANGES * plan->erase_count) * lat;
+        out->overhead_s = SETUP_EXCHANGES * lat;
         if (m->loader) {
             out->overhead_s += checked * crc_per_byte;
             double xfers =
@@ -125,6 +131,10 @@ void stp_plan_estimate_time(const stp_plan *plan, const stp_plan_cost_model *m,
             /* The plan reads the touched sectors back instead of a CRC pass. */
             double reads = (double)(uint64_t)((checked + READ_BYTES - 1) / READ_BYTES);
             out->overhead_s += wire_s(m, checked) + reads * READ_EXCHANGES * lat;
+            double erases = m->mass_erase_us != 0 && plan->erase_count == m->sector_total
+                                ? 1.0
+                                : (double)plan->erase_count;
+            out->overhead_s += erases * ERASE_EXCHANGES * lat;
             uint32_t chunk = m->direct_chunk ? m->direct_chunk : 64;
             double chunks = bytes > 0 ? (double)(uint64_t)((bytes + chunk - 1) / chunk) : 0.0;
             out->transfer_s = wire_s(m, bytes) + chunks * CHUNK_EXCHANGES * lat;
@@ -138,10 +148,10 @@ void stp_plan_estimate_time(const stp_plan *plan, const stp_plan_cost_model *m,
             }
         }
     }
-    double prog_phase = m->loader && out->transfer_s > out->program_s
-                            ? out->transfer_s
-                            : (m->loader ? out->program_s : out->program_s + out->transfer_s);
-    out->total_s = out->overhead_s + out->erase_s + prog_phase + out->verify_s;
+    double flash = out->erase_s + out->program_s;
+    double phase =
+        m->loader ? (out->transfer_s > flash ? out->transfer_s : flash) : flash + out->transfer_s;
+    out->total_s = out->overhead_s + phase + out->verify_s;
 }
 
 static int kind_version(const char *kind)
@@ -182,6 +192,8 @@ stp_status stp_plan_cost_model_chip(const struct stp_chip *c, int ps, stp_plan_c
         m->erase_count++;
     }
     m->core_hz = c->reset_clock_hz;
+    const uint32_t *me = tm->mass_erase_typ_ms;
+    m->mass_erase_us = (me[ps] ? me[ps] : 0) * 1000u;
     return STP_OK;
 }
 
@@ -193,6 +205,10 @@ stp_status stp_plan_cost_model_for(const struct stp_target *t, bool loader, bool
     stp_status st = stp_plan_cost_model_chip(t->flash.chip, (int)t->flash.psize, m);
     if (st != STP_OK)
         return st;
+    /* The engine's own choice between one mass erase and the sectors one by one. */
+    m->sector_total = t->sector_count;
+    if (!stp_flash_prefers_mass_erase(&t->flash, t->sectors, t->sector_count))
+        m->mass_erase_us = 0;
     const stp_probe_info *pi = t->dbg != NULL ? &t->dbg->info : NULL;
     m->probe_version = pi != NULL ? (unsigned)kind_version(pi->kind) : 0;
     m->swd_khz = pi != NULL ? pi->swd_khz : 0;
