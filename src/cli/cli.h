@@ -150,6 +150,10 @@ bool cli_confirm(cli_ctx *ctx, const char *question);
 stp_status cli_usage_error(cli_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Before any work: whether path can be written as an output file (not a directory; its
+ * directory exists and is writable). Refused: finding file.write-failed, exit code 2. */
+stp_status cli_check_output(cli_ctx *ctx, const char *path);
+
 /* Findings rendered for people: "error: message [id]", evidence lines, advice. */
 void cli_render_findings(FILE *out, const stp_findings *list, bool errors_only);
 /* "findings": [...] as a key of the current JSON object. */

@@ -122,13 +122,60 @@ void cli_session_close(cli_session *s)
     memset(s, 0, sizeof(*s));
 }
 
+stp_format cli_detect_format(const char *path)
+{
+    uint8_t head[4096];
+    size_t n = 0;
+    FILE *f = fopen(path, "rb");
+    if (f != NULL) {
+        n = fread(head, 1, sizeof(head), f);
+        fclose(f);
+    }
+    return stp_format_detect(head, n, path);
+}
+
+/* A file named on the command line that cannot be opened or read (missing, a directory, no
+ * permission) is bad input like a malformed one: exit code 2, not "the operation failed". */
+stp_status cli_input_status(stp_status st)
+{
+    return st == STP_ERR_IO || st == STP_ERR_PERMISSION ? STP_ERR_INVALID_ARG : st;
+}
+
 stp_status cli_load_image(cli_ctx *ctx, const char *path, stp_image **out)
 {
     uint32_t base = STP_DEFAULT_BIN_BASE;
     stp_status st = cli_opt_u32(ctx, "addr", CLI_NUM_PLAIN, &base);
     if (st != STP_OK)
         return st;
-    return stp_image_load_file(path, STP_FORMAT_AUTO, base, out, &ctx->findings);
+    const char *given = cli_opt(ctx, "addr") != NULL ? "--addr" : NULL;
+    if (ctx->args.argc > 1) { /* FILE ADDR, st-flash's habit: the same as --addr ADDR */
+        uint32_t pos = 0;
+        st = cli_arg_u32(ctx, 1, "ADDR", CLI_NUM_PLAIN, &pos);
+        if (st != STP_OK)
+            return st;
+        if (given != NULL && pos != base)
+            return cli_usage_error(ctx, "--addr 0x%08X and the address argument 0x%08X disagree",
+                                   (unsigned)base, (unsigned)pos);
+        base = pos;
+        given = "the address argument";
+    }
+    st = stp_image_load_file(path, STP_FORMAT_AUTO, base, out, &ctx->findings);
+    if (st != STP_OK)
+        return cli_input_status(st);
+    stp_format fmt = cli_detect_format(path);
+    if (given != NULL && fmt != STP_FORMAT_BIN) {
+        stp_image_destroy(*out);
+        *out = NULL;
+        return cli_usage_error(ctx,
+                               "%s is %s, which carries its own addresses: %s applies to raw "
+                               "binaries only",
+                               path,
+                               fmt == STP_FORMAT_IHEX   ? "Intel HEX"
+                               : fmt == STP_FORMAT_SREC ? "a Motorola S-record file"
+                                                        : "an ELF file",
+                               given);
+    }
+    return STP_OK;
 }
 
 void cli_format_size(uint64_t bytes, char *buf, size_t cap)

@@ -44,8 +44,14 @@ void cli_json_took(cli_ctx *ctx, const cli_took *t);
 /* The library reset mode for --reset (default: hardware reset through NRST). */
 stp_reset_mode cli_reset_mode_of(const cli_ctx *ctx);
 
-/* Loads FILE with --addr as the raw-binary base (usage error for a bad --addr). */
+/* Loads FILE with --addr (or the second positional argument, st-flash style) as the
+ * raw-binary base. Usage error (exit 2) for a bad address, for an address given with a file
+ * that carries its own (hex, srec, elf), and for a file that cannot be opened or read. */
 stp_status cli_load_image(cli_ctx *ctx, const char *path, stp_image **out);
+/* The format the reader uses for path when asked for STP_FORMAT_AUTO (told by content). */
+stp_format cli_detect_format(const char *path);
+/* The status for a failure to load an input file: I/O and permission errors -> bad input. */
+stp_status cli_input_status(stp_status st);
 
 /* "erase", "program", "skip" per sector, and the totals: for people and for --json. */
 void cli_print_plan(cli_ctx *ctx, const stp_plan *plan, bool detailed);

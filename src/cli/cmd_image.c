@@ -3,7 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cli/cli.h"
+#include "cli/cli_target.h"
 #include "stprog/image.h"
 
 static const cli_option image_options[] = {
@@ -54,19 +54,6 @@ static const char *format_title(stp_format fmt)
     default:
         return "unknown format";
     }
-}
-
-/* The format the reader will use for path when asked for AUTO: detected from the head. */
-static stp_format detect_format(const char *path)
-{
-    uint8_t head[4096];
-    size_t n = 0;
-    FILE *f = fopen(path, "rb");
-    if (f != NULL) {
-        n = fread(head, 1, sizeof(head), f);
-        fclose(f);
-    }
-    return stp_format_detect(head, n, path);
 }
 
 static stp_status parse_format(cli_ctx *ctx, stp_format *out)
@@ -150,15 +137,25 @@ static stp_status run(cli_ctx *ctx)
                                    "cannot tell the output format from '%s' (use a name ending "
                                    "in .bin, .hex or .srec)",
                                    out_path);
+        st = cli_check_output(ctx, out_path);
+        if (st != STP_OK)
+            return st;
     }
 
     stp_image *img = NULL;
     st = stp_image_load_file(path, fmt, base, &img, &ctx->findings);
     if (st != STP_OK) {
         stp_image_destroy(img);
-        return st;
+        return cli_input_status(st);
     }
-    stp_format shown = fmt != STP_FORMAT_AUTO ? fmt : detect_format(path);
+    stp_format shown = fmt != STP_FORMAT_AUTO ? fmt : cli_detect_format(path);
+    if (cli_opt(ctx, "addr") != NULL && shown != STP_FORMAT_BIN) {
+        stp_image_destroy(img);
+        return cli_usage_error(ctx,
+                               "%s is %s, which carries its own addresses: --addr applies to "
+                               "raw binaries only",
+                               path, format_title(shown));
+    }
     if (ctx->g.json)
         report_json(ctx, path, shown, img);
     else

@@ -27,6 +27,9 @@ static stp_status run(cli_ctx *ctx)
                                path);
     if (len == 0 || (uint64_t)addr + len > 0x100000000ull)
         return cli_usage_error(ctx, "LEN must be at least 1 and ADDR+LEN within 4 GiB");
+    st = cli_check_output(ctx, path);
+    if (st != STP_OK)
+        return st;
     uint8_t *buf = malloc(len);
     if (buf == NULL)
         return STP_ERR_NOMEM;

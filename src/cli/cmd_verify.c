@@ -2,7 +2,7 @@
 #include "cli/cli_target.h"
 
 static const cli_option verify_options[] = {
-    {"addr", 'a', "ADDR", "load address of a raw binary (default 0x08000000)"},
+    {"addr", 'a', "ADDR", "load address of a raw binary (default 0x08000000; or FILE ADDR)"},
     {0},
 };
 
@@ -47,11 +47,13 @@ static stp_status run(cli_ctx *ctx)
 const cli_command cli_cmd_verify = {
     .name = "verify",
     .summary = "compare the chip's memory with a firmware file",
-    .usage = "FILE [--addr ADDR]",
+    .usage = "FILE [ADDR] [--addr ADDR]",
     .description = "Reads back every byte the file holds and compares. A mismatch names the "
-                   "first differing address and how many bytes differ (exit code 5).",
+                   "first differing address and how many bytes differ (exit code 5). A raw binary "
+                   "is compared at --addr (default 0x08000000) or at the second argument "
+                   "(verify fw.bin 0x08004000).",
     .options = verify_options,
     .min_args = 1,
-    .max_args = 1,
+    .max_args = 2,
     .run = run,
 };

@@ -3,7 +3,7 @@
 #include "cli/cli_target.h"
 
 static const cli_option write_options[] = {
-    {"addr", 'a', "ADDR", "load address of a raw binary (default 0x08000000)"},
+    {"addr", 'a', "ADDR", "load address of a raw binary (default 0x08000000; or FILE ADDR)"},
     {"verify", 0, NULL, "read back every touched sector afterwards (the default)"},
     {"no-verify", 0, NULL, "skip the read-back"},
     {"reset", 0, NULL, "reset the chip afterwards so the new firmware runs"},
@@ -145,7 +145,7 @@ static stp_status run(cli_ctx *ctx)
 const cli_command cli_cmd_write = {
     .name = "write",
     .summary = "program a firmware file (bin, hex, srec, elf) into flash",
-    .usage = "FILE [--addr ADDR] [--no-verify] [--reset] [--dry-run]",
+    .usage = "FILE [ADDR] [--addr ADDR] [--no-verify] [--reset] [--dry-run]",
     .description =
         "Plans first: which sectors the image touches, which of them already hold the image "
         "(skipped), which are blank under it (programmed without erase), and which must be "
@@ -157,9 +157,12 @@ const cli_command cli_cmd_write = {
         "modelled time (typical "
         "datasheet erase and program times plus the probe's transfer time). On "
         "F2/F4/F7 the program width follows the measured target voltage; --psize forces it "
-        "and is refused when the voltage is too low for it.",
+        "and is refused when the voltage is too low for it. A raw binary loads at --addr "
+        "(default 0x08000000), also given as the second argument as st-flash takes it "
+        "(write fw.bin 0x08004000); Intel HEX, S-record and ELF files carry their addresses "
+        "and an address given with them is refused.",
     .options = write_options,
     .min_args = 1,
-    .max_args = 1,
+    .max_args = 2,
     .run = run,
 };

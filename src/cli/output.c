@@ -2,8 +2,12 @@
  * and access to the running command's options. */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void cli_printf(cli_ctx *ctx, const char *fmt, ...)
 {
@@ -55,6 +59,56 @@ stp_status cli_usage_error(cli_ctx *ctx, const char *fmt, ...)
     else
         stp_finding_advice(f, "Run '" CLI_PROGRAM " --help' for the list of commands.");
     return STP_ERR_INVALID_ARG;
+}
+
+static stp_status output_refused(cli_ctx *ctx, const char *path, const char *why)
+{
+    stp_finding *f = stp_finding_add(&ctx->findings, "file.write-failed", STP_SEV_ERROR,
+                                     "%s: cannot write there: %s", path, why);
+    stp_finding_evidence(f, "file", "%s", path);
+    stp_finding_advice(f, "Name a file in an existing directory that you can write to.");
+    return STP_ERR_INVALID_ARG;
+}
+
+stp_status cli_check_output(cli_ctx *ctx, const char *path)
+{
+    struct stat sb;
+    if (path[0] == '\0')
+        return output_refused(ctx, path, "empty file name");
+    if (stat(path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode))
+            return output_refused(ctx, path, "it is a directory");
+        if (access(path, W_OK) != 0)
+            return output_refused(ctx, path, strerror(errno));
+        if (!S_ISREG(sb.st_mode))
+            return STP_OK; /* /dev/stdout, a FIFO: written in place */
+    }
+    /* The file is written next to itself first (no partial file on failure): the directory
+     * must exist and be writable. */
+    const char *slash = strrchr(path, '/');
+    char *dir = NULL;
+    if (slash == NULL)
+        dir = strdup(".");
+    else if (slash == path)
+        dir = strdup("/");
+    else
+        dir = strndup(path, (size_t)(slash - path));
+    if (dir == NULL)
+        return STP_ERR_NOMEM;
+    stp_status st = STP_OK;
+    char why[160];
+    if (stat(dir, &sb) != 0) {
+        snprintf(why, sizeof(why), "directory %s: %s", dir, strerror(errno));
+        st = output_refused(ctx, path, why);
+    } else if (!S_ISDIR(sb.st_mode)) {
+        snprintf(why, sizeof(why), "%s is not a directory", dir);
+        st = output_refused(ctx, path, why);
+    } else if (access(dir, W_OK | X_OK) != 0) {
+        snprintf(why, sizeof(why), "directory %s: %s", dir, strerror(errno));
+        st = output_refused(ctx, path, why);
+    }
+    free(dir);
+    return st;
 }
 
 void cli_render_findings(FILE *out, const stp_findings *list, bool errors_only)

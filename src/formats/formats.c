@@ -269,20 +269,7 @@ stp_status stp_image_save_file(const stp_image *img, const char *path, stp_forma
     stp_status st = stp_image_serialize(img, fmt, &data, &len, findings);
     if (st != STP_OK)
         return st;
-    FILE *fp = fopen(path, "wb");
-    if (fp == NULL) {
-        st = stp_file_fail(findings, errno == EACCES ? STP_ERR_PERMISSION : STP_ERR_IO,
-                           "file.write-failed", path, STP_ORIGIN_NONE, 0, "cannot create: %s",
-                           strerror(errno));
-    } else {
-        size_t put = fwrite(data, 1, len, fp);
-        int err = put != len ? errno : 0;
-        if (fclose(fp) != 0 && err == 0)
-            err = errno != 0 ? errno : EIO;
-        if (put != len || err != 0)
-            st = stp_file_fail(findings, STP_ERR_IO, "file.write-failed", path, STP_ORIGIN_OFFSET,
-                               put, "write error: %s", strerror(err != 0 ? err : EIO));
-    }
+    st = stp_file_write_atomic(path, data, len, findings);
     stp_free(data);
     return st;
 }

@@ -47,6 +47,13 @@ stp_finding *stp_file_error(stp_findings *findings, const char *id, const char *
                             stp_origin_kind kind, uint64_t n, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
+/* Writes data to path through a temporary file in the same directory that replaces path only
+ * when all was written (an existing file keeps its permissions; on failure it is unchanged
+ * and no partial file is left). Non-regular paths (/dev/stdout, FIFOs) are written directly.
+ * Failures: finding file.write-failed. */
+stp_status stp_file_write_atomic(const char *path, const uint8_t *data, size_t len,
+                                 stp_findings *findings);
+
 /* Growable byte buffer for the writers. A failed allocation sets failed and drops output. */
 typedef struct stp_buf {
     uint8_t *data;
