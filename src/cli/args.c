@@ -72,9 +72,13 @@ static bool apply_global(cli_parsed *p, const cli_option *o, const char *value, 
                          size_t errlen)
 {
     const char *n = o->name;
+    cli_globals before = p->g;
     if (strcmp(n, "probe") == 0) {
         if (value[0] == '\0')
             return fail(err, errlen, "option --probe needs a probe spec");
+        if (before.probe != NULL && strcmp(before.probe, value) != 0)
+            return fail(err, errlen, "--probe given twice ('%s' and '%s'): give it once",
+                        before.probe, value);
         p->g.probe = value;
     } else if (strcmp(n, "freq") == 0) {
         char why[96];
@@ -82,6 +86,9 @@ static bool apply_global(cli_parsed *p, const cli_option *o, const char *value, 
             return fail(err, errlen, "bad value for --freq: '%s': %s", value, why);
         if (p->g.freq_khz == 0)
             return fail(err, errlen, "bad value for --freq: '%s': must be more than 0", value);
+        if (before.freq_khz != 0 && before.freq_khz != p->g.freq_khz)
+            return fail(err, errlen, "--freq given twice (%u and %u kHz): give it once",
+                        (unsigned)before.freq_khz, (unsigned)p->g.freq_khz);
     } else if (strcmp(n, "connect") == 0) {
         static const char *const modes[] = {"normal", "under-reset", "hot-plug"};
         int m;
@@ -89,12 +96,18 @@ static bool apply_global(cli_parsed *p, const cli_option *o, const char *value, 
             return fail(err, errlen,
                         "bad value for --connect: '%s' (use normal, under-reset or hot-plug)",
                         value);
+        if (before.connect != CLI_CONNECT_DEFAULT && before.connect != (cli_connect_mode)m)
+            return fail(err, errlen, "--connect given twice (%s and %s): give it once",
+                        modes[before.connect - 1], value);
         p->g.connect = (cli_connect_mode)m;
     } else if (strcmp(n, "reset") == 0) {
         static const char *const modes[] = {"hw", "sw", "core"};
         int m;
         if (!parse_enum(value, modes, 3, &m))
             return fail(err, errlen, "bad value for --reset: '%s' (use hw, sw or core)", value);
+        if (before.reset != CLI_RESET_DEFAULT && before.reset != (cli_reset_mode)m)
+            return fail(err, errlen, "--reset given twice (%s and %s): give it once",
+                        modes[before.reset - 1], value);
         p->g.reset = (cli_reset_mode)m;
     } else if (strcmp(n, "json") == 0) {
         p->g.json = true;
@@ -110,9 +123,17 @@ static bool apply_global(cli_parsed *p, const cli_option *o, const char *value, 
     return true;
 }
 
-static bool take_option(cli_parsed *p, const cli_option *o, const char *value)
+/* A valued option given twice with different values is ambiguous ("--addr A --addr B": which
+ * did the user mean?) and refused; the same value twice is harmless. */
+static bool take_option(cli_parsed *p, const cli_option *o, const char *value, char *err,
+                        size_t errlen)
 {
-    (void)p;
+    for (int k = 0; value != NULL && k < p->args.optc; k++) {
+        const cli_opt_value *prev = &p->args.optv[k];
+        if (prev->opt == o && prev->value != NULL && strcmp(prev->value, value) != 0)
+            return fail(err, errlen, "--%s given twice ('%s' and '%s'): give it once", o->name,
+                        prev->value, value);
+    }
     cli_opt_value *v = &p->args.optv[p->args.optc++];
     v->opt = o;
     v->value = value;
@@ -144,8 +165,8 @@ static int handle_option(cli_parsed *p, const cli_option *o, const char *spelled
     if (is_global(o)) {
         if (!apply_global(p, o, value, err, errlen))
             return -1;
-    } else {
-        take_option(p, o, value);
+    } else if (!take_option(p, o, value, err, errlen)) {
+        return -1;
     }
     return used;
 }
@@ -201,7 +222,7 @@ static bool parse_long(cli_parsed *p, int *i, int argc, char **argv, char *err, 
         return false;
     }
     if (shadowed_global_with_value(p, o, name, len, eq, *i, argc, argv, err, errlen)) {
-        take_option(p, o, NULL);
+        take_option(p, o, NULL, err, errlen);
         *i += eq == NULL ? 1 : 0;
         return true;
     }

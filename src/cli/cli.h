@@ -129,7 +129,8 @@ int cli_main(int argc, char **argv);
 const char *cli_opt(const cli_ctx *ctx, const char *name);
 /* Whether option name was given (flag or valued). */
 bool cli_flag(const cli_ctx *ctx, const char *name);
-/* Repeated options: how many times, and the i-th value. */
+/* Repeated options: how many times, and the i-th value. (A valued option given twice with
+ * different values is a usage error at parsing: "--addr A --addr B" is ambiguous.) */
 int cli_opt_count(const cli_ctx *ctx, const char *name);
 const char *cli_opt_nth(const cli_ctx *ctx, const char *name, int index);
 /* Numeric option: *out unchanged when absent; a bad value is a usage error (returned). */

@@ -178,6 +178,17 @@ stp_status cli_load_image(cli_ctx *ctx, const char *path, stp_image **out)
     return STP_OK;
 }
 
+bool cli_flash_span(const cli_session *s, uint32_t *lo, uint64_t *hi)
+{
+    size_t n = stp_target_region_count(s->target);
+    const stp_flash_region *r = stp_target_regions(s->target);
+    if (n == 0 || r == NULL)
+        return false;
+    *lo = r[0].addr;
+    *hi = (uint64_t)r[n - 1].addr + r[n - 1].size;
+    return true;
+}
+
 void cli_format_size(uint64_t bytes, char *buf, size_t cap)
 {
     if (bytes >= 1024u * 1024u && bytes % (1024u * 1024u) == 0)

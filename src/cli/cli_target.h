@@ -53,6 +53,9 @@ stp_format cli_detect_format(const char *path);
 /* The status for a failure to load an input file: I/O and permission errors -> bad input. */
 stp_status cli_input_status(stp_status st);
 
+/* The flash's address span [*lo, *hi) from the target's regions; false without regions. */
+bool cli_flash_span(const cli_session *s, uint32_t *lo, uint64_t *hi);
+
 /* "erase", "program", "skip" per sector, and the totals: for people and for --json. */
 void cli_print_plan(cli_ctx *ctx, const stp_plan *plan, bool detailed);
 void cli_json_plan(cli_ctx *ctx, const stp_plan *plan);

@@ -30,6 +30,60 @@ static bool parse_range(const char *text, unsigned *first, unsigned *last)
     return true;
 }
 
+/* ADDR LEN: inside the flash (said in the words of an erase, before anything is read), and
+ * which sectors it touches; when it does not cover them whole, says what happens to the rest. */
+static stp_status check_range(cli_ctx *ctx, const cli_session *s, uint32_t addr, uint32_t len,
+                              unsigned *first, unsigned *last)
+{
+    uint32_t lo = 0;
+    uint64_t hi = 0, end = (uint64_t)addr + len;
+    if (!cli_flash_span(s, &lo, &hi))
+        return STP_OK; /* the library says what it can */
+    if (addr < lo || end > hi) {
+        stp_finding *f = stp_finding_add(&ctx->findings, "erase.outside-flash", STP_SEV_ERROR,
+                                         "0x%08X-0x%08llX is not inside the flash "
+                                         "(0x%08X-0x%08llX): nothing was erased",
+                                         (unsigned)addr, (unsigned long long)(end - 1),
+                                         (unsigned)lo, (unsigned long long)(hi - 1));
+        stp_finding_evidence(f, "flash", "0x%08X-0x%08llX", (unsigned)lo,
+                             (unsigned long long)(hi - 1));
+        stp_finding_advice(f, "check ADDR and LEN against `stprog info`; `stprog erase --all` "
+                              "erases the whole flash");
+        return STP_ERR_RANGE;
+    }
+    const stp_flash_region *r = stp_target_regions(s->target);
+    size_t n = stp_target_region_count(s->target);
+    uint64_t covered = 0;
+    size_t a = n, b = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t rs = r[i].addr, re = rs + r[i].size;
+        if (re <= addr || rs >= end)
+            continue;
+        if (a == n)
+            a = i;
+        b = i;
+        covered += r[i].size;
+    }
+    if (a == n)
+        return STP_OK;
+    *first = r[a].number;
+    *last = r[b].number;
+    if (covered != len) {
+        char size[32], which[48];
+        cli_format_size(covered - len, size, sizeof(size));
+        if (a == b)
+            snprintf(which, sizeof(which), "sector %u", *first);
+        else
+            snprintf(which, sizeof(which), "sectors %u-%u", *first, *last);
+        cli_note(ctx,
+                 "0x%08X-0x%08llX covers part of %s (0x%08X-0x%08llX): the %s of %s outside "
+                 "the range are read first and written back after the erase\n",
+                 (unsigned)addr, (unsigned long long)(end - 1), which, (unsigned)r[a].addr,
+                 (unsigned long long)r[b].addr + r[b].size - 1, size, a == b ? "it" : "them");
+    }
+    return STP_OK;
+}
+
 static stp_status run(cli_ctx *ctx)
 {
     bool all = cli_flag(ctx, "all");
@@ -50,11 +104,20 @@ static stp_status run(cli_ctx *ctx)
             st = cli_arg_u32(ctx, 1, "LEN", CLI_NUM_SIZE, &len);
         if (st != STP_OK)
             return st;
+        if (len == 0 || (uint64_t)addr + len > 0x100000000ull)
+            return cli_usage_error(ctx, "LEN must be at least 1 and ADDR+LEN within 4 GiB");
     }
     cli_session s;
     st = cli_session_open(ctx, 0, &s);
     if (st != STP_OK)
         return st;
+    unsigned touched_first = 0, touched_last = 0;
+    if (ctx->args.argc > 0)
+        st = check_range(ctx, &s, addr, len, &touched_first, &touched_last);
+    if (st != STP_OK) {
+        cli_session_close(&s);
+        return st;
+    }
     const char *what = "all";
     if (all) {
         st = stp_erase_all(s.target, &ctx->env, &ctx->findings);
@@ -77,6 +140,8 @@ static stp_status run(cli_ctx *ctx)
         if (ctx->args.argc > 0) {
             cli_json_kv_u64(&ctx->json, "address", addr);
             cli_json_kv_u64(&ctx->json, "length", len);
+            cli_json_kv_u64(&ctx->json, "first_sector", touched_first);
+            cli_json_kv_u64(&ctx->json, "last_sector", touched_last);
         }
         cli_json_kv_bool(&ctx->json, "erased", st == STP_OK);
         cli_json_took(ctx, &took);

@@ -8,6 +8,27 @@ static const cli_option read_options[] = {
     {0},
 };
 
+/* A read that starts in the flash and runs past its end would fault there after reading the
+ * first part: refused before reading, with the length that fits. */
+static stp_status check_flash_end(cli_ctx *ctx, const cli_session *s, uint32_t addr, uint32_t len)
+{
+    uint32_t lo = 0;
+    uint64_t hi = 0, end = (uint64_t)addr + len;
+    if (!cli_flash_span(s, &lo, &hi) || addr < lo || addr >= hi || end <= hi)
+        return STP_OK;
+    stp_finding *f = stp_finding_add(&ctx->findings, "read.outside-flash", STP_SEV_ERROR,
+                                     "0x%08X-0x%08llX runs past the end of the flash at "
+                                     "0x%08llX: nothing was read",
+                                     (unsigned)addr, (unsigned long long)(end - 1),
+                                     (unsigned long long)(hi - 1));
+    stp_finding_evidence(f, "flash", "0x%08X-0x%08llX", (unsigned)lo, (unsigned long long)(hi - 1));
+    stp_finding_evidence(f, "bytes_past_end", "%llu", (unsigned long long)(end - hi));
+    stp_finding_advice(f, "read at most %llu bytes from 0x%08X (stprog read 0x%08X 0x%llX -o ...)",
+                       (unsigned long long)(hi - addr), (unsigned)addr, (unsigned)addr,
+                       (unsigned long long)(hi - addr));
+    return STP_ERR_RANGE;
+}
+
 static stp_status run(cli_ctx *ctx)
 {
     uint32_t addr = 0, len = 0;
@@ -36,6 +57,10 @@ static stp_status run(cli_ctx *ctx)
     cli_session s;
     cli_took took = {0};
     st = cli_session_open(ctx, 0, &s);
+    if (st == STP_OK)
+        st = check_flash_end(ctx, &s, addr, len);
+    if (st != STP_OK && s.probe != NULL)
+        cli_session_close(&s);
     if (st == STP_OK) {
         st = stp_read(s.target, addr, len, buf, &ctx->env, &ctx->findings);
         took = cli_session_took(&s);

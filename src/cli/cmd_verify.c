@@ -47,7 +47,7 @@ static stp_status run(cli_ctx *ctx)
 const cli_command cli_cmd_verify = {
     .name = "verify",
     .summary = "compare the chip's memory with a firmware file",
-    .usage = "FILE [ADDR] [--addr ADDR]",
+    .usage = "FILE [ADDR | --addr ADDR]",
     .description = "Reads back every byte the file holds and compares. A mismatch names the "
                    "first differing address and how many bytes differ (exit code 5). A raw binary "
                    "is compared at --addr (default 0x08000000) or at the second argument "

@@ -145,7 +145,7 @@ static stp_status run(cli_ctx *ctx)
 const cli_command cli_cmd_write = {
     .name = "write",
     .summary = "program a firmware file (bin, hex, srec, elf) into flash",
-    .usage = "FILE [ADDR] [--addr ADDR] [--no-verify] [--reset] [--dry-run]",
+    .usage = "FILE [ADDR] [--no-verify] [--reset] [--dry-run]",
     .description =
         "Plans first: which sectors the image touches, which of them already hold the image "
         "(skipped), which are blank under it (programmed without erase), and which must be "

@@ -18,7 +18,7 @@ static const cli_option write_options[] = {
     {"addr", 'a', "ADDR", "address"},
     {"output", 'o', "OUT", "output"},
     {"dry-run", 'n', NULL, "plan only"},
-    {"sector", 's', "N", "repeatable"},
+    {"sector", 's', "N", "sector"},
     {"reset", 0, NULL, "a flag named like the global --reset MODE"},
     {0},
 };
@@ -76,7 +76,7 @@ static void test_command_options(void **state)
     cli_parsed p;
     char err[256];
     assert_true(parse(&p, err, sizeof(err), "write", "-n", "--addr", "0x8004000", "-oout.hex",
-                      "fw.bin", "-s", "3", "--sector=4", "-na", "0x10", NULL));
+                      "fw.bin", "-s", "3", "--sector=3", "-na", "0x8004000", NULL));
     assert_int_equal(p.args.argc, 1);
     assert_string_equal(p.args.argv[0], "fw.bin");
     assert_int_equal(p.args.optc, 7);
@@ -87,10 +87,42 @@ static void test_command_options(void **state)
     assert_string_equal(p.args.optv[2].opt->name, "output");
     assert_string_equal(p.args.optv[2].value, "out.hex");
     assert_string_equal(p.args.optv[3].value, "3");
-    assert_string_equal(p.args.optv[4].value, "4");
-    assert_string_equal(p.args.optv[5].opt->name, "dry-run"); /* -na 0x10: flag, then */
+    assert_string_equal(p.args.optv[4].value, "3");           /* the same value twice is harmless */
+    assert_string_equal(p.args.optv[5].opt->name, "dry-run"); /* -na ADDR: flag, then */
     assert_string_equal(p.args.optv[6].opt->name, "addr");    /* a valued option */
-    assert_string_equal(p.args.optv[6].value, "0x10");
+    assert_string_equal(p.args.optv[6].value, "0x8004000");
+    cli_parsed_free(&p);
+}
+
+/* A valued option given twice with different values is refused: which one was meant? */
+static void test_option_given_twice(void **state)
+{
+    (void)state;
+    cli_parsed p;
+    char err[256];
+    assert_false(parse(&p, err, sizeof(err), "write", "--addr", "0x08000000", "fw.bin", "-a",
+                       "0x08004000", NULL));
+    assert_ptr_equal(p.cmd, &cmd_write);
+    assert_string_equal(err, "--addr given twice ('0x08000000' and '0x08004000'): give it once");
+    cli_parsed_free(&p);
+    assert_false(parse(&p, err, sizeof(err), "--probe", "sim:stm32f407vg", "info", "--probe",
+                       "sim:stm32f103c8", NULL));
+    assert_non_null(strstr(err, "--probe given twice"));
+    cli_parsed_free(&p);
+    assert_false(parse(&p, err, sizeof(err), "info", "--freq", "4M", "--freq", "1800", NULL));
+    assert_string_equal(err, "--freq given twice (4000 and 1800 kHz): give it once");
+    cli_parsed_free(&p);
+    assert_false(parse(&p, err, sizeof(err), "info", "--reset", "sw", "--reset=hw", NULL));
+    assert_string_equal(err, "--reset given twice (sw and hw): give it once");
+    cli_parsed_free(&p);
+    assert_false(
+        parse(&p, err, sizeof(err), "info", "--connect", "normal", "--connect", "hot-plug", NULL));
+    assert_non_null(strstr(err, "--connect given twice"));
+    cli_parsed_free(&p);
+    /* The same value twice (a wrapper script and its user agreeing) is accepted. */
+    assert_true(parse(&p, err, sizeof(err), "--freq", "4000", "info", "--freq", "4M", "--probe",
+                      "sim:stm32f407vg", "--probe", "sim:stm32f407vg", NULL));
+    assert_int_equal(p.g.freq_khz, 4000);
     cli_parsed_free(&p);
 }
 
@@ -234,6 +266,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_globals_before_and_after),
         cmocka_unit_test(test_command_options),
+        cmocka_unit_test(test_option_given_twice),
         cmocka_unit_test(test_flag_shadowing_a_global),
         cmocka_unit_test(test_double_dash_and_dash),
         cmocka_unit_test(test_help_and_version_flags),

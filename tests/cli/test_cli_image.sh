@@ -152,10 +152,10 @@ expect_rc 2 "truncated ELF"
 expect_err "cut.elf" "truncated ELF"
 
 run image missing.hex
-expect_rc 1 "missing file"
+expect_rc 2 "missing file"
 expect_err "missing.hex" "missing file"
 run -q image missing.hex
-expect_rc 1 "missing file -q"
+expect_rc 2 "missing file -q"
 expect_err "missing.hex" "missing file -q: the error is still shown"
 expect_no_out "missing file -q"
 

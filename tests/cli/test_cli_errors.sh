@@ -1,0 +1,133 @@
+#!/bin/bash
+# End-to-end: what a user sees for bad input files, bad addresses, bad output paths and
+# options given twice; exit codes as documented (2 = bad command line or bad input file);
+# --json gives one document on every error path; nothing half-done is left behind.
+set -e
+. "$(dirname "$0")/lib.sh"
+STATE="$TMP/board.state"
+SIM="sim:stm32f407vg,state=$STATE"
+cd "$TMP"
+head -c 20000 /dev/urandom >fw.bin
+"$STPROG" image fw.bin -o fw.hex >/dev/null
+: >empty.bin
+mkdir adir.bin
+
+# --- input files that cannot be used: exit 2 (bad input file), the file named ---
+for bad in /nonexistent/fw.bin adir.bin empty.bin; do
+    run write "$bad" --probe "$SIM"
+    expect_rc 2 "write $bad"
+    expect_err "$bad" "write $bad names the file"
+    run --json write "$bad" --probe "$SIM"
+    expect_rc 2 "write --json $bad"
+    expect_json '.exit_code == 2 and (.findings[0].id | startswith("file."))' "write --json $bad"
+    run verify "$bad" --probe "$SIM"
+    expect_rc 2 "verify $bad"
+    run image "$bad"
+    expect_rc 2 "image $bad"
+done
+[ ! -e "$STATE" ] || fail "a bad input file opened the board (state file written)"
+
+# --- FILE ADDR, st-flash's habit: the same as --addr for a raw binary ---
+run write fw.bin 0x08004000 --probe "$SIM"
+expect_rc 0 "write fw.bin 0x08004000"
+run read 0x08004000 20000 -o back.bin --probe "$SIM"
+expect_rc 0 "read back at 0x08004000"
+cmp -s fw.bin back.bin || fail "write FILE ADDR did not program the file at ADDR"
+run read 0x08000000 16 -o first.bin --probe "$SIM"
+[ "$(od -An -tx1 first.bin | tr -d ' \n')" = "ffffffffffffffffffffffffffffffff" ] ||
+    fail "write FILE ADDR wrote at 0x08000000 too"
+run verify fw.bin 0x08004000 --probe "$SIM"
+expect_rc 0 "verify fw.bin 0x08004000"
+run verify fw.bin --probe "$SIM"
+expect_rc 5 "verify fw.bin at the default address"
+run write fw.bin 0x08004000 --addr 0x08008000 -n --probe "$SIM"
+expect_rc 2 "positional address and --addr disagree"
+expect_err "disagree" "positional address and --addr disagree"
+run write fw.bin 0x08004000 --addr 0x08004000 -n --probe "$SIM"
+expect_rc 0 "positional address and --addr agree"
+run write fw.bin nowhere -n --probe "$SIM"
+expect_rc 2 "write fw.bin nowhere"
+expect_err "bad ADDR: 'nowhere'" "write fw.bin nowhere"
+# A file that carries its own addresses: an address given with it is refused, not ignored.
+for how in "0x08004000" "--addr 0x08004000"; do
+    run write fw.hex $how -n --probe "$SIM"
+    expect_rc 2 "write fw.hex $how"
+    expect_err "carries its own addresses" "write fw.hex $how"
+done
+run image fw.hex --addr 0x08004000
+expect_rc 2 "image fw.hex --addr"
+expect_err "raw binaries only" "image fw.hex --addr"
+
+# --- options given twice with different values: refused; the same value: fine ---
+run write fw.bin --addr 0x08000000 --addr 0x08004000 -n --probe "$SIM"
+expect_rc 2 "--addr twice"
+expect_err "--addr given twice ('0x08000000' and '0x08004000')" "--addr twice"
+run --probe "$SIM" info --probe sim:stm32f103c8
+expect_rc 2 "--probe twice"
+expect_err "--probe given twice" "--probe twice"
+run --json read 0 4 -o a.bin -o b.bin --probe "$SIM"
+expect_rc 2 "-o twice"
+expect_json '.exit_code == 2 and (.findings[0].message | contains("--output given twice"))' "-o twice"
+run info --freq 4M --freq 4000 --probe "$SIM" -q
+expect_rc 0 "--freq 4M --freq 4000 (the same value)"
+
+# --- output files: checked before any work; never left half-written ---
+run read 0x08000000 16K -o /nonexistent/dir/out.bin --probe "$SIM"
+expect_rc 2 "read into a missing directory"
+expect_err "cannot write there" "read into a missing directory"
+grep -q "read: done" "$TMP/err" && fail "read into a missing directory read the flash first"
+run --json read 0x08000000 16K -o adir.bin --probe "$SIM"
+expect_rc 2 "read into a directory"
+expect_json '.findings[0].id == "file.write-failed"' "read into a directory"
+run image fw.bin -o /nonexistent/dir/out.hex
+expect_rc 2 "image -o into a missing directory"
+expect_no_out "image -o into a missing directory"
+echo "old contents" >keep.bin
+set +e
+(
+    trap '' XFSZ
+    ulimit -f 4 # 4 KiB: the 16 KiB output cannot be written
+    exec "$STPROG" read 0x08000000 16K -o keep.bin --probe "$SIM"
+) >"$TMP/out" 2>"$TMP/err"
+RC=$?
+set -e
+ERR=$(cat "$TMP/err")
+expect_rc 1 "read into a file that cannot grow"
+expect_err "file.write-failed" "read into a file that cannot grow"
+[ "$(cat keep.bin)" = "old contents" ] || fail "a failed read clobbered the existing output file"
+leftovers=$(ls | grep -c '^keep\.bin\.' || true)
+[ "$leftovers" = 0 ] || fail "a failed read left temporary files: $(ls)"
+
+# --- read: LEN 0, past the end of the flash ---
+run read 0x08000000 0 -o z.bin --probe "$SIM"
+expect_rc 2 "read LEN 0"
+run read 0x080FF000 8K -o past.bin --probe "$SIM"
+expect_rc 2 "read past the end of the flash"
+expect_err "runs past the end of the flash at 0x080FFFFF" "read past the end of the flash"
+expect_err "read at most 4096 bytes" "read past the end of the flash"
+[ ! -e past.bin ] || fail "read past the end of the flash created its output file"
+run --json read 0x080FF000 8K -o past.bin --probe "$SIM"
+expect_json '.exit_code == 2 and .findings[0].id == "read.outside-flash"' "read past the end --json"
+
+# --- erase ADDR LEN: LEN 0, outside the flash, partial sectors said ---
+run erase 0x08000000 0 --probe "$SIM"
+expect_rc 2 "erase LEN 0"
+expect_err "LEN must be at least 1" "erase LEN 0"
+run erase 0x080FFF00 0x1000 --probe "$SIM"
+expect_rc 2 "erase past the end of the flash"
+expect_err "is not inside the flash (0x08000000-0x080FFFFF): nothing was erased" "erase past end"
+grep -q "read:" "$TMP/err" && fail "erase past the end of the flash read sectors first"
+run --json erase 0x07FFFF00 0x1000 --probe "$SIM"
+expect_json '.exit_code == 2 and .findings[0].id == "erase.outside-flash"' "erase below flash"
+run erase 0x08004100 0x100 --probe "$SIM"
+expect_rc 0 "erase part of sector 1"
+expect_err "covers part of sector 1 (0x08004000-0x08007FFF)" "erase part of sector 1"
+run read 0x08004000 20000 -o back.bin --probe "$SIM"
+cmp -s back.bin fw.bin && fail "erase 0x08004100 0x100 left the range programmed"
+cmp -s <(head -c 256 back.bin) <(head -c 256 fw.bin) || fail "erase of a range lost bytes before it"
+cmp -s <(tail -c +513 back.bin) <(tail -c +513 fw.bin) || fail "erase of a range lost bytes after it"
+[ "$(head -c 512 back.bin | tail -c 256 | od -An -tx1 | tr -d ' \nf*')" = "" ] ||
+    fail "erase 0x08004100 0x100: the range is not 0xFF"
+run --json erase 0x08003F00 0x200 --probe "$SIM"
+expect_json '.first_sector == 0 and .last_sector == 1' "erase range --json names the sectors"
+finish
