@@ -7,6 +7,7 @@ FILENAME ~ /bounds/ { fb[$1 "|" $2] = $3; ob[$1 "|" $2] = $6; next }
 {
     row = $1 "|" $2 "|" $3 "@" $4
     t[row "|" $5 "|" $6] = $7
+    if (!(row in rows)) order[++nrows] = row
     rows[row] = 1
     kib[row] = $2
     part[row] = $1
@@ -35,7 +36,8 @@ END {
 
     # Fresh writes: never slower than either peer; at least 1.3x faster than st-flash.
     slower = ""; nslow = 0; minsf = 1e9; minsf_row = ""; n = 0
-    for (r in rows) {
+    for (i = 1; i <= nrows; i++) {
+        r = order[i]
         s = t[r "|fresh|stprog"]
         if (s == "") continue
         n++
@@ -53,7 +55,8 @@ END {
         verdict(minsf >= 1.3, sprintf("%.2fx, %s short", minsf, pct(1 - minsf / 1.3))), minsf, minsf_row
 
     # Identical 1 MiB re-write: < 0.5 s and peers >= 20x slower.
-    for (r in rows) {
+    for (i = 1; i <= nrows; i++) {
+        r = order[i]
         if (kib[r] != 1024) continue
         s = t[r "|same|stprog"]
         if (s == "") continue
@@ -71,7 +74,8 @@ END {
 
     # One sector changed: < that sector's erase + program + 0.5 s; peers >= 5x slower.
     over = ""; nover = 0; minp = 1e9; minp_row = ""; n = 0; worst_s = 0; worst_row = ""
-    for (r in rows) {
+    for (i = 1; i <= nrows; i++) {
+        r = order[i]
         s = t[r "|one-sector|stprog"]
         # In a 16 KiB image the changed 16 KiB are the whole image: a fresh write, not this case.
         if (s == "" || kib[r] <= 16) continue
@@ -103,7 +107,8 @@ END {
 
     # Host CPU: stprog's own CPU time (process user+sys minus the model's, which the shim
     # runs in the same process) vs the modelled (virtual) time.
-    for (r in rows) {
+    for (i = 1; i <= nrows; i++) {
+        r = order[i]
         if (kib[r] != 1024 || cpu[r] == "") continue
         own = cpu[r] - mcpu[r]
         if (own < 0) own = 0
