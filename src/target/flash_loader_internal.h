@@ -21,7 +21,10 @@
 #define BUF_MAX     8192u
 #define BUF_MIN     1024u
 #define PARAM_WORDS 14u
-#define ERASE_PAIRS 16u /* register writes of one erase entry, the wait included */
+#define ERASE_PAIRS 16u /* register writes of one unit's erase, the wait included */
+/* Register writes of one erase entry: consecutive units share it (64 L1 pages need 4
+ * entries, not 64 buffers and their USB exchanges). */
+#define ERASE_BATCH_PAIRS 64u
 
 /* Parameter block words (loader.c ldr_params). */
 enum {

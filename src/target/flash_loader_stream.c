@@ -15,7 +15,8 @@ typedef struct ldr_slot {
     uint32_t bytes;       /* progress credited when the loader is done with it */
     uint32_t deadline_ms; /* for the loader to finish it once it is the oldest */
     uint32_t addr;
-    const stp_sector *sector; /* SLOT_ERASE: the unit, NULL for a mass erase */
+    const stp_sector *sector; /* SLOT_ERASE: the first unit, NULL for a mass erase */
+    size_t units;             /* SLOT_ERASE: units from `sector` on */
 } ldr_slot;
 
 typedef struct ldr_stream {
@@ -33,6 +34,9 @@ static void describe(const ldr_slot *sl, char *buf, size_t cap)
 {
     if (sl->kind == SLOT_ERASE && sl->sector == NULL)
         snprintf(buf, cap, "mass erase (SRAM loader)");
+    else if (sl->kind == SLOT_ERASE && sl->units > 1)
+        snprintf(buf, cap, "erase of sectors %u-%u (SRAM loader)", (unsigned)sl->sector->number,
+                 (unsigned)sl->sector[sl->units - 1].number);
     else if (sl->kind == SLOT_ERASE)
         snprintf(buf, cap, "erase of sector %u (SRAM loader)", (unsigned)sl->sector->number);
     else
@@ -88,27 +92,44 @@ static stp_status submit(ldr_stream *x, const ldr_slot *info, uint32_t cmd, uint
     return st;
 }
 
-static stp_status submit_erase(ldr_stream *x, const stp_sector *sector)
+/* One erase entry: the mass erase, or the units from req->erase[*e] on that start below `end`
+ * and fit in one entry (*e moves past them). */
+static stp_status submit_erase(ldr_stream *x, size_t *e, uint64_t end)
 {
     stp_flash *f = x->s.f;
-    uint32_t pairs[2 * ERASE_PAIRS];
+    const stp_flash_write_req *req = x->req;
+    uint32_t pairs[2 * ERASE_BATCH_PAIRS], one[2 * ERASE_PAIRS];
     uint8_t payload[sizeof(pairs)];
-    size_t n = stp_flash_erase_ops(f, sector, pairs, ERASE_PAIRS);
+    size_t n = 0;
+    ldr_slot info = {.kind = SLOT_ERASE};
+    if (req->mass) {
+        n = stp_flash_erase_ops(f, NULL, pairs, ERASE_PAIRS);
+        for (size_t i = 0; i < req->erase_count; i++)
+            info.bytes += req->erase[i].size;
+        info.addr = req->erase_count ? req->erase[0].addr : 0;
+        info.deadline_ms = stp_flash_mass_erase_deadline_ms(f) + 1000;
+        *e = req->erase_count;
+    } else {
+        info.sector = &req->erase[*e];
+        info.addr = info.sector->addr;
+        info.deadline_ms = 1000;
+        while (*e < req->erase_count && (info.units == 0 || req->erase[*e].addr < end)) {
+            const stp_sector *s = &req->erase[*e];
+            size_t k = stp_flash_erase_ops(f, s, one, ERASE_PAIRS);
+            if (k == 0 || n + k > ERASE_BATCH_PAIRS)
+                break;
+            memcpy(pairs + 2 * n, one, 8 * k);
+            n += k;
+            info.units++;
+            info.bytes += s->size;
+            info.deadline_ms += stp_flash_erase_deadline_ms(f, s->size);
+            (*e)++;
+        }
+    }
     if (n == 0)
         return STP_ERR_INTERNAL;
     for (size_t i = 0; i < 2 * n; i++)
         put32(payload + 4 * i, pairs[i]);
-    ldr_slot info = {.kind = SLOT_ERASE, .sector = sector};
-    if (sector != NULL) {
-        info.addr = sector->addr;
-        info.bytes = sector->size;
-        info.deadline_ms = stp_flash_erase_deadline_ms(f, sector->size) + 1000;
-    } else {
-        for (size_t i = 0; i < x->req->erase_count; i++)
-            info.bytes += x->req->erase[i].size;
-        info.addr = x->req->erase_count ? x->req->erase[0].addr : 0;
-        info.deadline_ms = stp_flash_mass_erase_deadline_ms(f) + 1000;
-    }
     return submit(x, &info, CMD_REGS, (uint32_t)n, payload, (uint32_t)(8 * n));
 }
 
@@ -124,14 +145,18 @@ static stp_status failed(ldr_stream *x)
     (void)s->d->ops->read_u32(s->d, s->params + 4 * P_FAIL_ADDR, &fail_addr, f->findings);
     (void)s->d->ops->read_u32(s->d, s->params + 4 * P_FAIL_SR, &fail_sr, f->findings);
     const ldr_slot *sl = x->failed_slot >= 0 ? &x->slot[x->failed_slot] : NULL;
+    const stp_sector *unit = sl != NULL && sl->kind == SLOT_ERASE ? sl->sector : NULL;
+    for (size_t i = 1; unit != NULL && i < sl->units; i++)
+        if (sl->sector[i].addr <= fail_addr)
+            unit = &sl->sector[i]; /* the entry's units are in address order */
     const uint32_t bb = stp_ldr_block_bytes(f);
     if (bb != 0 && (sl == NULL || sl->kind == SLOT_DATA))
         fail_addr -= fail_addr % bb; /* the loader names the block's last unit */
     char op[48] = "program";
     if (sl != NULL && sl->kind == SLOT_ERASE && sl->sector == NULL)
         snprintf(op, sizeof(op), "mass erase");
-    else if (sl != NULL && sl->kind == SLOT_ERASE)
-        snprintf(op, sizeof(op), "erase of sector %u", (unsigned)sl->sector->number);
+    else if (unit != NULL)
+        snprintf(op, sizeof(op), "erase of sector %u", (unsigned)unit->number);
     stp_status result = STP_OK;
     for (size_t i = 0; i < drv->error_count; i++) {
         const stp_flash_error_bit *e = &drv->errors[i];
@@ -168,10 +193,8 @@ static stp_status stream(ldr_stream *x)
     const uint32_t unit = f->drv->program_unit(f);
     size_t e = 0;
     stp_status st = STP_OK;
-    if (req->mass) {
-        st = submit_erase(x, NULL);
-        e = req->erase_count;
-    }
+    if (req->mass)
+        st = submit_erase(x, &e, 0);
     for (size_t p = 0; st == STP_OK && x->failed_slot < 0 && p < req->piece_count; p++) {
         const stp_flash_piece *pc = &req->pieces[p];
         for (uint32_t off = 0; st == STP_OK && x->failed_slot < 0 && off < pc->len;) {
@@ -179,7 +202,7 @@ static stp_status stream(ldr_stream *x)
             uint64_t end = (uint64_t)pc->addr + off + n;
             while (st == STP_OK && x->failed_slot < 0 && e < req->erase_count &&
                    req->erase[e].addr < end)
-                st = submit_erase(x, &req->erase[e++]);
+                st = submit_erase(x, &e, end);
             if (st != STP_OK || x->failed_slot >= 0)
                 break;
             ldr_slot info = {.kind = SLOT_DATA,
@@ -191,7 +214,7 @@ static stp_status stream(ldr_stream *x)
         }
     }
     while (st == STP_OK && x->failed_slot < 0 && e < req->erase_count)
-        st = submit_erase(x, &req->erase[e++]);
+        st = submit_erase(x, &e, UINT64_MAX);
     /* Drain: every buffer free again, then an END in the next one. */
     for (uint32_t k = 0; st == STP_OK && x->failed_slot < 0 && k < x->s.nbuf; k++) {
         st = acquire(x);
@@ -221,7 +244,8 @@ stp_status stp_flash_loader_write(stp_flash *f, const stp_flash_write_req *req, 
         stp_progress_emit(env, STP_PROGRESS_START, req->phase, *req->progress_done,
                           req->progress_total);
     x.slot = stp_calloc(x.s.nbuf, sizeof(*x.slot));
-    x.io = stp_malloc(12 + (x.s.buf_size > 8 * ERASE_PAIRS ? x.s.buf_size : 8 * ERASE_PAIRS));
+    x.io = stp_malloc(
+        12 + (x.s.buf_size > 8 * ERASE_BATCH_PAIRS ? x.s.buf_size : 8 * ERASE_BATCH_PAIRS));
     if (x.slot == NULL || x.io == NULL)
         st = STP_ERR_NOMEM;
     if (st == STP_OK)

@@ -19,9 +19,9 @@ size_t stp_flash_erase_ops(stp_flash *f, const stp_sector *s, uint32_t *pairs, s
     f->record_count = 0;
     f->record_max = max_pairs;
     stp_status st = s != NULL ? drv->erase_start(f, s) : drv->mass_erase_start(f, -1);
-    if (st == STP_OK && f->record_count < max_pairs) { /* the wait */
+    if (st == STP_OK && f->record_count < max_pairs) { /* the wait, naming the unit */
         pairs[2 * f->record_count] = 0;
-        pairs[2 * f->record_count + 1] = 0;
+        pairs[2 * f->record_count + 1] = s != NULL ? s->addr : 0;
         f->record_count++;
     } else {
         st = STP_ERR_INTERNAL;

@@ -66,12 +66,13 @@ expect_json '.verified' "second image verified"
 [ "$(rep b flash_erases)" = 128 ] || fail "second image: $(rep b flash_erases) page erases, not 128"
 [ "$(rep b flash_programs)" = 256 ] || fail "second image: $(rep b flash_programs) program operations, not 256"
 expect_flash "$TMP/b.bin" 0x08000000
-# the page erases run in the loader's ring between the half-pages (about 7 ms a page when
-# the host erases page by page over the probe, 3.28 ms in the loader)
+# the page erases run in the loader's ring between the half-pages, many pages to one ring
+# entry (host-started erases cost about 7 ms a page over the probe, one entry per page about
+# 5 ms, the loader's own erases 3.28 ms)
 secs=$(rep b virtual_seconds)
 bound=$(python3 -c "print((128 + 256) * $HALF_PAGE_S)")
 echo "32 KiB over other data: $secs virtual s (erase + half-page bound $bound s)"
-check "$secs < 1.25 * $bound + 0.3" "32 KiB write with 128 page erases not near the bound: $secs s"
+check "$secs < 1.2 * $bound + 0.1" "32 KiB write with 128 page erases not near the bound: $secs s"
 
 # 3. 5000 bytes at 0x08001104 over it: the touched pages are erased and the bytes of the old
 # image around the range restored

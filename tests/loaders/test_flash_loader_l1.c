@@ -1,7 +1,8 @@
 /* The SRAM flash loader on the virtual STM32L151CB (core on Unicorn, flash timed on the
  * virtual clock): whole half-pages go through the loader in FPRG+PROG bursts (one 3.28 ms
  * operation per 128 bytes), the partial half-pages at both ends of a range by word writes;
- * a write-protected sector fails with the direct path's finding plus the failing address. */
+ * page erases go through the loader's ring too, many pages to one entry; a write-protected
+ * sector fails with the direct path's finding plus the failing address. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,7 @@
 typedef struct l1fx {
     sim_debug *sd;
     stp_flash flash;
+    stp_sector pages[512];
 } l1fx;
 
 static void open_l1(l1fx *x, const char *spec)
@@ -30,6 +32,8 @@ static void open_l1(l1fx *x, const char *spec)
     assert_int_equal(stp_flash_init(&x->flash, &x->sd->base, sim_board_chip(x->sd->board), 128,
                                     false, STP_PSIZE_X32),
                      STP_OK);
+    assert_int_equal(stp_chip_sectors(sim_board_chip(x->sd->board), 128, false, x->pages, 512),
+                     512);
 }
 
 static void fill(uint8_t *b, size_t n, uint32_t seed)
@@ -143,12 +147,91 @@ static void l1_wrp_sector_reports_address_via_loader(void **state)
     sim_debug_close(x.sd);
 }
 
+/* stp_flash_write: erase pages first..first+count-1 and program them with img. */
+static stp_status write_pages(l1fx *x, unsigned first, unsigned count, const uint8_t *img,
+                              stp_findings *f, bool *used)
+{
+    stp_flash_piece piece = {.addr = x->pages[first].addr, .data = img, .len = 256u * count};
+    stp_flash_write_req req = {.erase = &x->pages[first],
+                               .erase_count = count,
+                               .pieces = &piece,
+                               .piece_count = 1,
+                               .phase = "write"};
+    return stp_flash_write(&x->flash, &req, NULL, f, used);
+}
+
+/* 16 KiB over other data: 64 page erases and 128 half-pages in one loader run, within 15% of
+ * (64 + 128) x 3.28 ms: the host does not start the erases one by one. */
+static void l1_loader_erases_and_programs(void **state)
+{
+    (void)state;
+    l1fx x;
+    open_l1(&x, "sim:stm32l151cb");
+    enum { N = 16384 };
+    uint8_t *old = malloc(N), *img = malloc(N), *back = malloc(N);
+    fill(old, N, 21);
+    fill(img, N, 22);
+    stp_findings f = {0};
+    assert_int_equal(stp_flash_program(&x.flash, 0x08000000u, old, N, NULL, NULL, 0, &f), STP_OK);
+    sim_stats *s = sim_board_stats(x.sd->board);
+    uint64_t erases = s->flash_erases, programs = s->flash_programs;
+    uint64_t t0 = sim_clock_ns(x.sd->board);
+    bool used = false;
+    assert_int_equal(write_pages(&x, 0, N / 256, img, &f, &used), STP_OK);
+    uint64_t ns = sim_clock_ns(x.sd->board) - t0;
+    assert_true(used);
+    assert_int_equal(f.count, 0);
+    assert_int_equal(s->flash_erases - erases, N / 256);
+    assert_int_equal(s->flash_programs - programs, N / 128);
+    const uint64_t bound = (N / 256 + N / 128) * HALF_PAGE_NS;
+    print_message("16 KiB erase+program: %llu us, bound %llu us\n", (unsigned long long)(ns / 1000),
+                  (unsigned long long)(bound / 1000));
+    assert_true(ns >= bound && ns * 100 < bound * 115);
+    assert_int_equal(x.sd->base.ops->read_mem(&x.sd->base, 0x08000000u, back, N, NULL), STP_OK);
+    assert_memory_equal(img, back, N);
+    stp_findings_free(&f);
+    free(old);
+    free(img);
+    free(back);
+    sim_debug_close(x.sd);
+}
+
+/* Pages 0-31 in one erase entry, WRP on 0x08001000-0x08001FFF: the erase of page 16 fails,
+ * and the finding names that page, not the entry's first. */
+static void l1_loader_erase_of_wrp_page_names_it(void **state)
+{
+    (void)state;
+    l1fx x;
+    open_l1(&x, "sim:stm32l151cb,wrp=0x2");
+    enum { N = 8192 };
+    uint8_t img[N];
+    fill(img, N, 23);
+    stp_findings f = {0};
+    bool used = false;
+    assert_int_equal(write_pages(&x, 0, N / 256, img, &f, &used), STP_ERR_PROTECTED);
+    assert_true(used);
+    const stp_finding *w = stp_findings_find(&f, "flash.wrp-error");
+    assert_non_null(w);
+    assert_string_equal(evidence(w, "address"), "0x08001000");
+    assert_string_equal(evidence(w, "operation"), "erase of sector 16");
+    assert_non_null(evidence(w, "via"));
+    uint32_t pecr = 0, sr = 0;
+    assert_int_equal(x.sd->base.ops->read_u32(&x.sd->base, L1_PECR, &pecr, NULL), STP_OK);
+    assert_int_equal(x.sd->base.ops->read_u32(&x.sd->base, L1_SR, &sr, NULL), STP_OK);
+    assert_true(pecr & 1u);
+    assert_int_equal(sr & L1_SR_ERRORS, 0);
+    stp_findings_free(&f);
+    sim_debug_close(x.sd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(l1_loader_programs_half_pages),
         cmocka_unit_test(l1_loader_unaligned_ends_by_words),
         cmocka_unit_test(l1_wrp_sector_reports_address_via_loader),
+        cmocka_unit_test(l1_loader_erases_and_programs),
+        cmocka_unit_test(l1_loader_erase_of_wrp_page_names_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

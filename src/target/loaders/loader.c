@@ -13,9 +13,9 @@
  * error bit" (the host's erase sequence, e.g. F4 CR = SER|SNB|PSIZE, CR |= STRT, wait,
  * CR = PG|PSIZE), so the host streams the next buffers while a sector erases. Then state =
  * EMPTY and the next buffer. State END stops it. On an error it records the failing address
- * (the unit, or the buffer's address for REGS) and the status register, marks the buffer FAIL
- * and stops; the error bits stay set in the status register, so the host decodes them
- * exactly as on the direct path. It always ends on a BKPT, which halts the core for the
+ * (the unit; for REGS the wait's value, else the buffer's address) and the status register, marks
+ * the buffer FAIL and stops; the error bits stay set in the status register, so the host decodes
+ * them exactly as on the direct path. It always ends on a BKPT, which halts the core for the
  * debugger.
  *
  * One source for every family; the build selects the core (-mcpu) and LDR_FAMILY_F7 adds the
@@ -144,14 +144,15 @@ static inline int wait_ok(volatile ldr_params *p, volatile uint32_t *b, uint32_t
     return 0;
 }
 
-/* REGS buffer: n pairs {register, value}; register 0 waits for the operation to end. */
+/* REGS buffer: n pairs {register, value}; register 0 waits for the operation to end, its
+ * value (when not 0) is the address a failure there names. */
 static int run_regs(volatile ldr_params *p, volatile uint32_t *b, uint32_t addr, uint32_t n)
 {
     volatile uint32_t *sr = (volatile uint32_t *)p->sr;
     for (uint32_t k = 0; k < n; k++) {
         const uint32_t reg = b[4 + 2 * k], val = b[5 + 2 * k];
         if (reg == 0) {
-            if (!wait_ok(p, b, addr, sr, p->busy_mask, p->err_mask))
+            if (!wait_ok(p, b, val != 0 ? val : addr, sr, p->busy_mask, p->err_mask))
                 return 0;
             continue;
         }
