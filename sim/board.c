@@ -59,6 +59,8 @@ static const sim_flash_model *model_for(stp_flash_kind kind)
         return &sim_flash_model_f7;
     case STP_FLASH_L1:
         return &sim_flash_model_l1;
+    case STP_FLASH_L4:
+        return &sim_flash_model_l4;
     }
     return NULL;
 }

@@ -83,9 +83,70 @@ static const sim_periph_map map_l1 = {
     .crc_base = 0x40023000,
 };
 
+/* L4: RM0351 rev 9 6.4 (RCC), 8.4 (GPIO); G4: RM0440 rev 7 7.4, 9.4; G0: RM0444 rev 5 5.4,
+ * 7.4. RCC at 0x40021000, CRC at 0x40023000 on all three. RCC_CR: MSION/MSIRDY (L4), HSION
+ * bit 8 with HSIRDY bit 10 (not ON+1: left out of rdy_pairs). */
+static const sim_periph_map map_l4 = {
+    .rcc_base = 0x40021000,
+    .rcc_cr_reset = 0x00000063, /* MSION, MSIRDY, MSIRANGE 6 (4 MHz) */
+    .rcc_cfgr_off = 0x08,
+    .rcc_csr_off = 0x94,
+    .rcc_csr_por_flags = 0x0C000000, /* BORRSTF (bit 27), PINRSTF */
+    .rcc_oblrstf = 1u << 25,
+    .rcc_gpio_en_off = 0x4C, /* AHB2ENR: GPIOAEN bit 0 */
+    .rcc_gpio_en_bit0 = 0,
+    .rcc_crc_en_off = 0x48, /* AHB1ENR: CRCEN bit 12 */
+    .rcc_crc_en_bit = 12,
+    .rdy_pairs = {0, 16, 24, 26, 28, NOT_READY},
+    .gpio_base = 0x48000000,
+    .gpio_stride = 0x400,
+    .gpio_ports = 8,
+    .crc_base = 0x40023000,
+};
+
+static const sim_periph_map map_g4 = {
+    .rcc_base = 0x40021000,
+    .rcc_cr_reset = 0x00000500, /* HSION, HSIRDY */
+    .rcc_cfgr_off = 0x08,
+    .rcc_csr_off = 0x94,
+    .rcc_csr_por_flags = 0x0C000000,
+    .rcc_oblrstf = 1u << 25,
+    .rcc_gpio_en_off = 0x4C,
+    .rcc_gpio_en_bit0 = 0,
+    .rcc_crc_en_off = 0x48,
+    .rcc_crc_en_bit = 12,
+    .rdy_pairs = {16, 24, NOT_READY},
+    .gpio_base = 0x48000000,
+    .gpio_stride = 0x400,
+    .gpio_ports = 7,
+    .crc_base = 0x40023000,
+};
+
+static const sim_periph_map map_g0 = {
+    .rcc_base = 0x40021000,
+    .rcc_cr_reset = 0x00000500, /* HSION, HSIRDY */
+    .rcc_cfgr_off = 0x08,
+    .rcc_csr_off = 0x60,
+    .rcc_csr_por_flags = 0x0C000000, /* PWRRSTF (bit 27), PINRSTF */
+    .rcc_oblrstf = 1u << 25,
+    .rcc_gpio_en_off = 0x34, /* IOPENR: GPIOAEN bit 0 */
+    .rcc_gpio_en_bit0 = 0,
+    .rcc_crc_en_off = 0x38, /* AHBENR: CRCEN bit 12 */
+    .rcc_crc_en_bit = 12,
+    .rdy_pairs = {16, 24, NOT_READY},
+    .gpio_base = 0x50000000,
+    .gpio_stride = 0x400,
+    .gpio_ports = 6,
+    .crc_base = 0x40023000,
+};
+
 const sim_periph_map *sim_periph_map_for(const sim_board *b)
 {
     switch (b->chip->flash_kind) {
+    case STP_FLASH_L4:
+        if (b->chip->family[0] == 'G')
+            return b->chip->family[1] == '0' ? &map_g0 : &map_g4;
+        return &map_l4;
     case STP_FLASH_F1:
         return &map_f1;
     case STP_FLASH_F7:

@@ -71,6 +71,7 @@ extern const sim_flash_model sim_flash_model_f1;
 extern const sim_flash_model sim_flash_model_f4;
 extern const sim_flash_model sim_flash_model_f7;
 extern const sim_flash_model sim_flash_model_l1;
+extern const sim_flash_model sim_flash_model_l4;
 
 /* A flash operation in progress (BSY). Started by a model, completed by the clock. */
 typedef enum sim_op_kind {

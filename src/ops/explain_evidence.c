@@ -50,6 +50,8 @@ uint32_t stp_dx_rcc_csr_addr(const stp_chip *chip)
         return 0x40023874u;
     case STP_FLASH_L1:
         return 0x40023834u;
+    case STP_FLASH_L4: /* RCC_CSR: RM0351/RM0440 0x40021000 + 0x94, RM0444 + 0x60 */
+        return strcmp(chip->family, "G0") == 0 ? 0x40021060u : 0x40021094u;
     }
     return 0;
 }

@@ -71,6 +71,19 @@
         .erase = {ERASE(256, 0, 0, 3280, 0, 0, 0, 3940, 0)},                                       \
     }
 
+/* L4/G0/G4: one 64-bit double-word program, one 2 KiB page erase, one mass erase (datasheet
+ * "Flash memory characteristics": tprog 64-bit, tERASE, tME). Only the x64 index is
+ * filled: these controllers program double words and nothing else (RM0351/RM0444/RM0440
+ * "Flash program and erase operations"). */
+#define L4_TIMING(p_typ_ns, p_max_ns, e_typ_us, e_max_us, me_typ_ms, me_max_ms)                    \
+    {                                                                                              \
+        .program_typ_ns = {[STP_PSIZE_X64] = (p_typ_ns)},                                          \
+        .program_max_ns = {[STP_PSIZE_X64] = (p_max_ns)},                                          \
+        .erase = {ERASE(KB(2), 0, 0, 0, (e_typ_us), 0, 0, 0, (e_max_us))},                         \
+        .mass_erase_typ_ms = {[STP_PSIZE_X64] = (me_typ_ms)},                                      \
+        .mass_erase_max_ms = {[STP_PSIZE_X64] = (me_max_ms)},                                      \
+    }
+
 #define AN2606          "AN2606 rev 50"
 #define USART1_PA9_PA10 "USART1 PA9(TX)/PA10(RX)"
 #define ONE_BANK(...)                                                                              \
@@ -131,6 +144,19 @@
     .reset_clock_hz = 2097000, .timing = L1_TIMING, .reference_manual = "RM0038 rev 17",           \
     .erased_value = 0x00, .bootloader_doc = AN2606, .uid_word2_offset = 0x14,                      \
     .bootloader_size = 0x1000
+
+/* ---- L4/G0/G4: RM0351 rev 9 (L4x5/L4x6), RM0444 rev 5 (G0x1), RM0440 rev 7 (G4).
+ * FLASH registers at 0x40022000 on all three; flash size register 0x1FFF75E0, unique ID
+ * 0x1FFF7590, user option bytes at 0x1FFF7800 as double words {value, complement}
+ * (OPTR +0x00, PCROP1(A)SR +0x08, PCROP1(A)ER +0x10, WRP1AR +0x18, WRP1BR +0x20), system
+ * memory at 0x1FFF0000. Pages are 2 KiB; WRP areas count pages (one WRP unit of the table
+ * = wrp_granule bytes). */
+#define L4_COMMON                                                                                  \
+    .flash_kind = STP_FLASH_L4, .flash_base = 0x08000000, .flash_regs = 0x40022000,                \
+    .flash_size_reg = 0x1FFF75E0, .fsize_decode = STP_FSIZE_KB16, .sram_base = 0x20000000,         \
+    .option_bytes_addr = 0x1FFF7800, .uid_addr = 0x1FFF7590, .bootloader_addr = 0x1FFF0000,        \
+    .bootloader_usart = USART1_PA9_PA10, .vdd_max_mv = 3600, .erased_value = 0xFF,                 \
+    .bootloader_doc = AN2606, .uid_word2_offset = 8
 
 static const stp_chip chips[] = {
     /* F1 */
@@ -307,6 +333,58 @@ static const stp_chip chips[] = {
      .fsize_decode = STP_FSIZE_KB16, .uid_addr = 0x1FF800D0, .option_bytes_size = 32,
      .option_bytes2_addr = 0x1FF80080, .option_bytes2_size = 8, .sram_size = KB(80),
      .bootloader_version = 0x40, .datasheet = "DS8669 rev 10 (STM32L151xE/L152xE)"},
+
+    /* L4: RM0351, DS10198. 1 MiB parts: two banks of 256 pages of 2 KiB; bank 2 pages are
+     * PNB 0..255 with BKER=1 (numbered 256.. here). Bank-2 option bytes (PCROP2, WRP2A/B)
+     * at 0x1FFFF800. SRAM1 96 KiB at 0x20000000 (SRAM2 sits at 0x10000000). MSI 4 MHz
+     * after reset. 512 pages do not fit the 256-bit WRP map: one WRP unit is 2 pages. */
+    {L4_COMMON,
+     .family = "L4",
+     .dev_id = 0x415,
+     .core = STP_CORE_M4,
+     .name = "STM32L47x/L48x",
+     .idcode_addr = 0xE0042000,
+     .flash_sizes_kb = {256, 512, 1024},
+     .flash_default_kb = 1024,
+     .layout = {.bank_count = 2,
+                .banks =
+                    {{.base = 0x08000000, .runs = {{256, KB(2)}}},
+                     {.base = 0x08080000, .first_sector_number = 256, .runs = {{256, KB(2)}}}}},
+     .layout_dual =
+         {.bank_count = 2,
+          .banks = {{.base = 0x08000000, .runs = {{256, KB(2)}}},
+                    {.base = 0x08080000, .first_sector_number = 256, .runs = {{256, KB(2)}}}}},
+     .wrp_granule = KB(4),
+     .sram_size = KB(96),
+     .option_bytes_size = 40,
+     .option_bytes2_addr = 0x1FFFF800,
+     .option_bytes2_size = 40,
+     .bootloader_size = 0x7000,
+     .bootloader_version = 0xA3,
+     .vdd_min_mv = 1710,
+     .reset_clock_hz = 4000000,
+     .timing = L4_TIMING(81690, 90760, 22020, 24470, 22, 25),
+     .reference_manual = "RM0351 rev 9",
+     .datasheet = "DS10198 rev 8 (STM32L476xx)"},
+    /* G0: RM0444, DS12232. Cortex-M0+ (DBGMCU_IDCODE at 0x40015800), 64 pages of 2 KiB,
+     * 36 KiB SRAM, system memory 8 KiB, option bytes 0x1FFF7800..0x1FFF787F. HSI16 after
+     * reset. SR has CFGBSY (bit 18) next to BSY1 (bit 16). */
+    {L4_COMMON, .family = "G0", .dev_id = 0x460, .core = STP_CORE_M0P, .name = "STM32G07x/G08x",
+     .idcode_addr = 0x40015800, .flash_sizes_kb = {64, 128}, .flash_default_kb = 128,
+     .layout = ONE_BANK({64, KB(2)}), .wrp_granule = KB(2), .sram_size = KB(36),
+     .option_bytes_size = 128, .bootloader_size = 0x2000, .bootloader_version = 0xB3,
+     .vdd_min_mv = 1700, .reset_clock_hz = 16000000,
+     .timing = L4_TIMING(85000, 125000, 22000, 40000, 22, 40), .reference_manual = "RM0444 rev 5",
+     .datasheet = "DS12232 rev 3 (STM32G071x8/xB)"},
+    /* G4 category 2: RM0440, DS12589. 64 pages of 2 KiB, single bank. SRAM1 16 KiB + SRAM2
+     * 6 KiB contiguous at 0x20000000 (CCM SRAM elsewhere). HSI16 after reset. */
+    {L4_COMMON, .family = "G4", .dev_id = 0x468, .core = STP_CORE_M4, .name = "STM32G431/G441",
+     .idcode_addr = 0xE0042000, .flash_sizes_kb = {32, 64, 128}, .flash_default_kb = 128,
+     .layout = ONE_BANK({64, KB(2)}), .wrp_granule = KB(2), .sram_size = KB(22),
+     .option_bytes_size = 48, .bootloader_size = 0x7000, .bootloader_version = 0xD4,
+     .vdd_min_mv = 1710, .reset_clock_hz = 16000000,
+     .timing = L4_TIMING(81700, 83350, 22020, 24470, 22, 25), .reference_manual = "RM0440 rev 7",
+     .datasheet = "DS12589 rev 6 (STM32G431x6/x8/xB)"},
 };
 
 /* ---- parts ------------------------------------------------------------------------- */
@@ -349,6 +427,9 @@ static const stp_part parts[] = {
     {"stm32l152rb", 0x416, 0x1038, 128, 16, false},
     {"stm32l152rd", 0x436, 0x1018, 384, 48, false},
     {"stm32l152re", 0x437, 0x1000, 512, 80, false},
+    {"stm32l476rg", 0x415, 0x1007, 1024, 96, true},
+    {"stm32g071rb", 0x460, 0x2000, 128, 36, false},
+    {"stm32g431rb", 0x468, 0x2000, 128, 22, false},
 };
 
 /* ---- lookups ----------------------------------------------------------------------- */
@@ -631,6 +712,8 @@ stp_psize stp_chip_psize_for_mv(const stp_chip *chip, uint32_t mv)
         return STP_PSIZE_X16;
     if (chip->flash_kind == STP_FLASH_L1)
         return STP_PSIZE_X32;
+    if (chip->flash_kind == STP_FLASH_L4)
+        return STP_PSIZE_X64; /* double words only, at any VDD of the operating range */
     /* x64 needs VPP on top of its VDD floor: never chosen from VDD alone */
     for (int p = STP_PSIZE_X32; p >= STP_PSIZE_X8; p--) {
         uint16_t floor_mv = chip->timing.psize_min_mv[p];
@@ -681,6 +764,8 @@ const char *stp_flash_kind_name(stp_flash_kind kind)
         return "f7";
     case STP_FLASH_L1:
         return "l1";
+    case STP_FLASH_L4:
+        return "l4";
     }
     return "unknown";
 }

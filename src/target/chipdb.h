@@ -27,6 +27,7 @@ typedef enum stp_flash_kind {
     STP_FLASH_F2F4,   /* F2/F4: PSIZE, sectors */
     STP_FLASH_F7,     /* F7: F4-like with ERSERR, single/dual bank */
     STP_FLASH_L1,     /* L1: PECR/PEKEYR/PRGKEYR, word + half-page, page erase */
+    STP_FLASH_L4,     /* L4/G0/G4: KEYR/CR/SR at 0x40022000, 64-bit double words, 2 KiB pages */
 } stp_flash_kind;
 
 /* How the flash-size register is decoded. */

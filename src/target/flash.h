@@ -127,6 +127,7 @@ extern const stp_flash_driver stp_flash_f1;
 extern const stp_flash_driver stp_flash_f4;
 extern const stp_flash_driver stp_flash_f7;
 extern const stp_flash_driver stp_flash_l1;
+extern const stp_flash_driver stp_flash_l4;
 
 /* Sets up a session (touches nothing on the target). */
 stp_status stp_flash_init(stp_flash *f, stp_debug *dbg, const stp_chip *chip, uint32_t flash_kb,

@@ -23,6 +23,8 @@ const stp_flash_driver *stp_flash_driver_for(stp_flash_kind kind)
         return &stp_flash_f7;
     case STP_FLASH_L1:
         return &stp_flash_l1;
+    case STP_FLASH_L4:
+        return &stp_flash_l4;
     }
     return NULL;
 }
@@ -464,6 +466,10 @@ stp_status stp_flash_choose_psize(const stp_chip *chip, double volts, unsigned f
     }
     if (chip->flash_kind == STP_FLASH_L1) {
         *out = STP_PSIZE_X32;
+        return STP_OK;
+    }
+    if (chip->flash_kind == STP_FLASH_L4) {
+        *out = STP_PSIZE_X64; /* double words only */
         return STP_OK;
     }
     const uint16_t *min = chip->timing.psize_min_mv;

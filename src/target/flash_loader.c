@@ -34,6 +34,11 @@ const uint8_t *stp_flash_loader_blob(const stp_flash *f, uint32_t *size)
     case STP_FLASH_L1:
         *size = sizeof(stp_loader_l1);
         return stp_loader_l1; /* half-page bursts: see stp_ldr_block_bytes */
+    case STP_FLASH_L4:
+        if (f->chip->core != STP_CORE_M4)
+            break;                     /* G0 (Cortex-M0+, ARMv6-M): no blob for it, direct path */
+        *size = sizeof(stp_loader_f4); /* the M4 build; double words: see image_of */
+        return stp_loader_f4;
     }
     *size = 0;
     return NULL;
@@ -53,19 +58,22 @@ static void image_of(const ldr_session *s, const uint8_t *blob, uint32_t blob_si
     uint32_t errs = 0;
     for (size_t i = 0; i < f->drv->error_count; i++)
         errs |= f->drv->errors[i].mask;
+    /* Double words (L4/G0/G4, unit 8): two word stores back to back, then one wait. */
+    const bool dword = f->drv->program_unit(f) == 8;
     uint32_t w[PARAM_WORDS] = {
         [P_SR] = f->regs + f->drv->sr_offset,
         [P_BUSY] = f->drv->busy_mask,
         [P_ERRS] = errs,
-        [P_UNIT] = f->drv->program_unit(f),
+        [P_UNIT] = dword ? 4 : f->drv->program_unit(f),
         [P_BUFS] = s->bufs,
         [P_STRIDE] = s->stride,
         [P_NBUF] = s->nbuf,
         [P_RESULT] = RES_RUNNING,
         [P_OP] = s->op,
         [P_CRC] = CRC_UNIT,
-        [P_BURST] =
-            stp_ldr_block_bytes(f) != 0 ? stp_ldr_block_bytes(f) / f->drv->program_unit(f) : 1,
+        [P_BURST] = dword                         ? 2
+                    : stp_ldr_block_bytes(f) != 0 ? stp_ldr_block_bytes(f) / f->drv->program_unit(f)
+                                                  : 1,
     };
     for (uint32_t i = 0; i < PARAM_WORDS; i++)
         put32(img + PARAMS_OFF + 4 * i, w[i]);
@@ -270,6 +278,10 @@ static void crc_clock(stp_flash_kind kind, uint32_t *reg, uint32_t *bit)
         return;
     case STP_FLASH_L1:
         *reg = 0x4002381Cu; /* RCC_AHBENR.CRCEN */
+        *bit = 1u << 12;
+        return;
+    case STP_FLASH_L4:
+        *reg = 0x40021048u; /* RCC_AHB1ENR.CRCEN (RM0351, RM0440; the G0 runs no loader) */
         *bit = 1u << 12;
         return;
     case STP_FLASH_F2F4:

@@ -315,6 +315,8 @@ static void test_timings(void **state)
             widths[nw++] = STP_PSIZE_X16;
         else if (c->flash_kind == STP_FLASH_L1)
             widths[nw++] = STP_PSIZE_X32;
+        else if (c->flash_kind == STP_FLASH_L4)
+            widths[nw++] = STP_PSIZE_X64; /* double words only */
         else
             for (int p = 0; p < STP_PSIZE_COUNT; p++)
                 widths[nw++] = (stp_psize)p;

@@ -1,0 +1,641 @@
+/* L4-style flash interface: STM32L4 (RM0351 rev 9 section 3), G0 (RM0444 rev 5 section 3),
+ * G4 (RM0440 rev 7 section 5). One model, the differences taken from the chip row's family.
+ *
+ * Registers (offsets from 0x40022000): ACR 0x00, PDKEYR 0x04, KEYR 0x08, OPTKEYR 0x0C,
+ * SR 0x10, CR 0x14, ECCR 0x18, OPTR 0x20, PCROP1(A)SR 0x24, PCROP1(A)ER 0x28, WRP1AR 0x2C,
+ * WRP1BR 0x30; L4 bank 2: PCROP2SR 0x44, PCROP2ER 0x48, WRP2AR 0x4C, WRP2BR 0x50.
+ * SR: EOP 0, OPERR 1, PROGERR 3, WRPERR 4, PGAERR 5, SIZERR 6, PGSERR 7, MISERR 8,
+ *     FASTERR 9, RDERR 14, OPTVERR 15, BSY 16 (G0: BSY1), CFGBSY 18 (G0).
+ * CR: PG 0, PER 1, MER1 2, PNB from bit 3 (L4 8 bits, G4 7, G0 6), BKER 11 (L4), MER2 15,
+ *     STRT 16, OPTSTRT 17, FSTPG 18, EOPIE 24, ERRIE 25, RDERRIE 26, OBL_LAUNCH 27,
+ *     OPTLOCK 30, LOCK 31.
+ * Keys: KEYR 0x45670123 then 0xCDEF89AB clears LOCK; OPTKEYR 0x08192A3B then 0x4C5D6E7F
+ * clears OPTLOCK (only with LOCK clear). A wrong key: bus error, locked until reset.
+ *
+ * Programming is by double word only: with PG set, two 32-bit writes, the first at an
+ * 8-byte aligned address, the second at +4; the operation starts on the second (tprog).
+ * A byte or half-word write is SIZERR; a second word in another double word is PGAERR; a
+ * flash write without PG is PGSERR, as is starting anything while a programming error
+ * flag is still set; programming a double word that is not erased, with data that is not
+ * all zeros, is PROGERR; a write-protected page (or RDP level 1 with a debugger) is WRPERR.
+ * Page erase: PER, PNB (and BKER) then STRT; mass erase: MER1 (and MER2) then STRT (not
+ * done, WRPERR, when a WRP area lies in the bank). Option bytes: OPTR and the WRP area
+ * registers take new values while OPTLOCK is clear, OPTSTRT writes them to the option
+ * area (0x1FFF7800, each word followed by its complement), OBL_LAUNCH reloads them (a
+ * reset). RDP 0xAA level 0, 0xCC level 2, anything else level 1; leaving level 1 erases
+ * the main flash. WRP area x: pages STRT..END protected when STRT <= END. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_internal.h"
+
+#define REG_ACR     0x00
+#define REG_PDKEYR  0x04
+#define REG_KEYR    0x08
+#define REG_OPTKEYR 0x0C
+#define REG_SR      0x10
+#define REG_CR      0x14
+#define REG_ECCR    0x18
+#define REG_OPTR    0x20
+#define REG_PCROP1S 0x24
+#define REG_PCROP1E 0x28
+#define REG_WRP1AR  0x2C
+#define REG_WRP1BR  0x30
+#define REG_PCROP2S 0x44
+#define REG_PCROP2E 0x48
+#define REG_WRP2AR  0x4C
+#define REG_WRP2BR  0x50
+
+#define SR_EOP     (1u << 0)
+#define SR_OPERR   (1u << 1)
+#define SR_PROGERR (1u << 3)
+#define SR_WRPERR  (1u << 4)
+#define SR_PGAERR  (1u << 5)
+#define SR_SIZERR  (1u << 6)
+#define SR_PGSERR  (1u << 7)
+#define SR_MISERR  (1u << 8)
+#define SR_FASTERR (1u << 9)
+#define SR_RDERR   (1u << 14)
+#define SR_OPTVERR (1u << 15)
+#define SR_BSY     (1u << 16)
+#define SR_CFGBSY  (1u << 18)
+#define SR_W1C                                                                                     \
+    (SR_EOP | SR_OPERR | SR_PROGERR | SR_WRPERR | SR_PGAERR | SR_SIZERR | SR_PGSERR | SR_MISERR |  \
+     SR_FASTERR | SR_RDERR | SR_OPTVERR)
+/* Flags that block the next programming or erase until cleared (PGSERR otherwise). */
+#define SR_PROG_ERRS                                                                               \
+    (SR_PROGERR | SR_WRPERR | SR_PGAERR | SR_SIZERR | SR_PGSERR | SR_MISERR | SR_FASTERR)
+
+#define CR_PG         (1u << 0)
+#define CR_PER        (1u << 1)
+#define CR_MER1       (1u << 2)
+#define CR_PNB_SHIFT  3
+#define CR_BKER       (1u << 11)
+#define CR_MER2       (1u << 15)
+#define CR_STRT       (1u << 16)
+#define CR_OPTSTRT    (1u << 17)
+#define CR_FSTPG      (1u << 18)
+#define CR_OBL_LAUNCH (1u << 27)
+#define CR_OPTLOCK    (1u << 30)
+#define CR_LOCK       (1u << 31)
+#define CR_RW         (0x0700FFFFu | CR_FSTPG) /* PG..MER2, FSTPG, interrupt enables */
+
+#define KEY1    0x45670123u
+#define KEY2    0xCDEF89ABu
+#define OPTKEY1 0x08192A3Bu
+#define OPTKEY2 0x4C5D6E7Fu
+
+#define PAGE 2048u
+
+/* Option area offsets (value word; its complement follows at +4). */
+#define OB_OPTR   0x00u
+#define OB_PCROPS 0x08u
+#define OB_PCROPE 0x10u
+#define OB_WRPA   0x18u
+#define OB_WRPB   0x20u
+
+typedef struct l4_state {
+    uint32_t acr, sr, cr;
+    uint32_t optr;
+    uint32_t wrp[4]; /* WRP1AR, WRP1BR, WRP2AR, WRP2BR as the registers hold them */
+    int key_stage, optkey_stage;
+    bool lockout;
+    bool dw_pending; /* first word of a double word written */
+    uint32_t dw_addr;
+    uint32_t dw_lo;
+    bool ob_regress;
+} l4_state;
+
+static l4_state *st(const sim_board *b)
+{
+    return b->flash_ctx;
+}
+
+static bool is_g0(const sim_board *b)
+{
+    return strcmp(b->chip->family, "G0") == 0;
+}
+
+/* Width of the PNB and WRP page fields: RM0444 6 bits, RM0440 (cat. 2) 7 bits, RM0351 8. */
+static uint32_t page_field_mask(const sim_board *b)
+{
+    if (is_g0(b))
+        return 0x3Fu;
+    if (strcmp(b->chip->family, "G4") == 0)
+        return 0x7Fu;
+    return 0xFFu;
+}
+
+static unsigned bank_count(const sim_board *b)
+{
+    return b->chip->option_bytes2_size ? 2u : 1u;
+}
+
+static uint32_t pages_per_bank(const sim_board *b)
+{
+    return b->flash_size / PAGE / bank_count(b);
+}
+
+static int rdp_level(uint8_t rdp)
+{
+    return rdp == 0xAA ? 0 : rdp == 0xCC ? 2 : 1;
+}
+
+static bool rdp_blocks(const sim_board *b)
+{
+    return b->ob_active.rdp_level >= 1 && b->debugger_seen;
+}
+
+/* ---- option bytes ------------------------------------------------------------------ */
+
+/* Offset in b->ob of an option word of bank (0/1). */
+static uint32_t ob_off(const sim_board *b, unsigned bank, uint32_t off)
+{
+    return bank ? b->chip->option_bytes_size + off : off;
+}
+
+static uint32_t ob_word(const sim_board *b, uint32_t off, bool *bad)
+{
+    if (off + 8 > b->ob_size)
+        return 0;
+    uint32_t v = sim_le32(b->ob + off);
+    if (sim_le32(b->ob + off + 4) != ~v)
+        *bad = true;
+    return v;
+}
+
+static void put_word(sim_board *b, uint32_t off, uint32_t v)
+{
+    if (off + 8 <= b->ob_size) {
+        sim_put_le32(b->ob + off, v);
+        sim_put_le32(b->ob + off + 4, ~v);
+    }
+}
+
+static void wrp_area_to_units(const sim_board *b, sim_ob_active *out, unsigned bank, uint32_t reg)
+{
+    uint32_t m = page_field_mask(b);
+    uint32_t strt = reg & m, end = (reg >> 16) & m;
+    uint32_t g = b->chip->wrp_granule ? b->chip->wrp_granule : PAGE;
+    for (uint32_t p = strt; p <= end && p < pages_per_bank(b); p++) {
+        uint32_t page = bank * pages_per_bank(b) + p;
+        sim_wrp_set(out, page * PAGE / g, true);
+    }
+}
+
+static void l4_ob_load(sim_board *b, sim_ob_active *out)
+{
+    bool bad = false;
+    uint32_t optr = ob_word(b, OB_OPTR, &bad);
+    memset(out, 0, sizeof *out);
+    for (unsigned bank = 0; bank < bank_count(b); bank++) {
+        wrp_area_to_units(b, out, bank, ob_word(b, ob_off(b, bank, OB_WRPA), &bad));
+        wrp_area_to_units(b, out, bank, ob_word(b, ob_off(b, bank, OB_WRPB), &bad));
+    }
+    /* A complement mismatch loads the safe values: RDP level 1 (OPTVERR). */
+    out->rdp_level = bad ? 1 : rdp_level((uint8_t)optr);
+    out->error = bad;
+}
+
+/* Factory OPTR: RM0351/RM0440 0xFFEFF8AA, RM0444 0xFFFFFEAA (RDP 0xAA = level 0). WRP
+ * areas with STRT > END (none); PCROP end 0 (none). */
+static void l4_ob_default(sim_board *b)
+{
+    memset(b->ob, 0xFF, b->ob_size);
+    put_word(b, OB_OPTR, is_g0(b) ? 0xFFFFFEAAu : 0xFFEFF8AAu);
+    for (unsigned bank = 0; bank < bank_count(b); bank++) {
+        if (bank)
+            put_word(b, ob_off(b, 1, OB_OPTR), 0xFFFFFFFFu);
+        put_word(b, ob_off(b, bank, OB_PCROPS), 0xFFFFFFFFu);
+        put_word(b, ob_off(b, bank, OB_PCROPE), 0x00000000u);
+        put_word(b, ob_off(b, bank, OB_WRPA), page_field_mask(b));
+        put_word(b, ob_off(b, bank, OB_WRPB), page_field_mask(b));
+    }
+}
+
+/* A run of protected pages of one bank as a WRP area register value. */
+static uint32_t area(uint32_t strt, uint32_t end)
+{
+    return strt | end << 16;
+}
+
+/* Spec wrp= (a mask of WRP units): each bank's first two runs of protected pages become
+ * its areas A and B. */
+static void l4_ob_apply_spec(sim_board *b, bool set_rdp, int rdp, bool set_wrp, uint64_t wrp)
+{
+    if (set_rdp) {
+        bool bad = false;
+        uint32_t optr = ob_word(b, OB_OPTR, &bad);
+        uint8_t v = rdp == 0 ? 0xAA : rdp == 2 ? 0xCC : 0x55;
+        put_word(b, OB_OPTR, (optr & ~0xFFu) | v);
+    }
+    if (!set_wrp)
+        return;
+    uint32_t g = b->chip->wrp_granule ? b->chip->wrp_granule : PAGE;
+    uint32_t ppb = pages_per_bank(b);
+    for (unsigned bank = 0; bank < bank_count(b); bank++) {
+        uint32_t regs[2] = {page_field_mask(b), page_field_mask(b)};
+        unsigned n = 0;
+        uint32_t p = 0;
+        while (p < ppb && n < 2) {
+            uint32_t unit = (bank * ppb + p) * PAGE / g;
+            if (unit >= 64 || !((wrp >> unit) & 1u)) {
+                p++;
+                continue;
+            }
+            uint32_t s = p;
+            while (p < ppb && (bank * ppb + p) * PAGE / g < 64 &&
+                   ((wrp >> ((bank * ppb + p) * PAGE / g)) & 1u))
+                p++;
+            regs[n++] = area(s, p - 1);
+        }
+        put_word(b, ob_off(b, bank, OB_WRPA), regs[0]);
+        put_word(b, ob_off(b, bank, OB_WRPB), regs[1]);
+    }
+}
+
+/* ---- operations --------------------------------------------------------------------- */
+
+static void error(sim_board *b, uint32_t bit)
+{
+    st(b)->sr |= bit;
+}
+
+static void finish(sim_board *b, bool complete)
+{
+    if (complete)
+        st(b)->sr |= SR_EOP;
+}
+
+static void finish_ob(sim_board *b, bool complete)
+{
+    l4_state *s = st(b);
+    if (complete && s->ob_regress)
+        sim_flash_mass_erase_now(b);
+    s->ob_regress = false;
+    finish(b, complete);
+}
+
+/* Sector index of page pnb of bank, or (size_t)-1. */
+static size_t page_sector(const sim_board *b, unsigned bank, uint32_t pnb)
+{
+    uint32_t k = 0;
+    for (size_t i = 0; i < b->sector_count; i++) {
+        if (b->sectors[i].bank != bank)
+            continue;
+        if (k++ == pnb)
+            return i;
+    }
+    return (size_t)-1;
+}
+
+static bool bank_protected(const sim_board *b, unsigned bank)
+{
+    for (size_t i = 0; i < b->sector_count; i++) {
+        if (b->sectors[i].bank == bank && sim_flash_sector_protected(b, i))
+            return true;
+    }
+    return false;
+}
+
+static void start_erase(sim_board *b)
+{
+    l4_state *s = st(b);
+    uint32_t cr = s->cr;
+    bool mass = cr & (CR_MER1 | CR_MER2);
+    if ((s->sr & SR_PROG_ERRS) || (cr & CR_PG) || (mass && (cr & CR_PER))) {
+        error(b, SR_PGSERR);
+        return;
+    }
+    if (!mass && !(cr & CR_PER))
+        return; /* STRT with nothing selected: nothing happens */
+    if (rdp_blocks(b)) {
+        error(b, SR_WRPERR);
+        return;
+    }
+    sim_flash_op op = {0};
+    op.psize = STP_PSIZE_X64;
+    op.finish = finish;
+    if (cr & CR_PER) {
+        unsigned bank = bank_count(b) > 1 && (cr & CR_BKER) ? 1u : 0u;
+        size_t sec = page_sector(b, bank, (cr >> CR_PNB_SHIFT) & page_field_mask(b));
+        if (sec == (size_t)-1) {
+            s->sr |= SR_EOP; /* a page this part does not have: nothing to erase */
+            return;
+        }
+        if (sim_flash_sector_protected(b, sec)) {
+            error(b, SR_WRPERR);
+            return;
+        }
+        op.kind = SIM_OP_ERASE;
+        op.sector = sec;
+        sim_flash_start(b, &op, sim_timing_erase_ns(b, PAGE, STP_PSIZE_X64));
+        return;
+    }
+    /* Mass erase: MER1 bank 1, MER2 bank 2 (single-bank parts: MER1 is the whole flash). */
+    bool e1 = cr & CR_MER1, e2 = bank_count(b) > 1 && (cr & CR_MER2);
+    if ((e1 && bank_protected(b, 0)) || (e2 && bank_protected(b, 1))) {
+        error(b, SR_WRPERR);
+        return;
+    }
+    size_t lo = b->sector_count, hi = 0;
+    for (size_t i = 0; i < b->sector_count; i++) {
+        unsigned bk = b->sectors[i].bank;
+        if ((bk == 0 && e1) || (bk == 1 && e2)) {
+            lo = i < lo ? i : lo;
+            hi = i + 1;
+        }
+    }
+    if (lo >= hi)
+        return;
+    op.kind = SIM_OP_MASS;
+    op.sector = lo;
+    op.sector_end = hi;
+    sim_flash_start(b, &op, sim_timing_mass_ns(b, STP_PSIZE_X64));
+}
+
+static void start_option(sim_board *b)
+{
+    l4_state *s = st(b);
+    if (b->ob_active.rdp_level == 2)
+        return; /* level 2: option bytes are frozen */
+    s->ob_regress = b->ob_active.rdp_level == 1 && (uint8_t)s->optr == 0xAA;
+    put_word(b, OB_OPTR, s->optr);
+    for (unsigned bank = 0; bank < bank_count(b); bank++) {
+        put_word(b, ob_off(b, bank, OB_WRPA), s->wrp[2 * bank]);
+        put_word(b, ob_off(b, bank, OB_WRPB), s->wrp[2 * bank + 1]);
+    }
+    sim_board_ob_render(b);
+    sim_flash_op op = {0};
+    op.kind = SIM_OP_OPTION;
+    op.finish = finish_ob;
+    op.psize = STP_PSIZE_X64;
+    uint64_t ns = sim_timing_erase_ns(b, PAGE, STP_PSIZE_X64);
+    if (s->ob_regress)
+        ns += sim_timing_mass_ns(b, STP_PSIZE_X64);
+    sim_flash_start(b, &op, ns);
+}
+
+static bool dw_erased(const sim_board *b, uint32_t addr)
+{
+    const uint8_t *p = b->flash + (addr - b->chip->flash_base);
+    for (unsigned i = 0; i < 8; i++) {
+        if (p[i] != 0xFF)
+            return false;
+    }
+    return true;
+}
+
+static sim_access l4_mem_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width,
+                               sim_master who)
+{
+    l4_state *s = st(b);
+    (void)who;
+    if (!sim_flash_in_main(b, addr, width))
+        return SIM_ACC_FAULT; /* the option area is written through OPTR/WRPxR + OPTSTRT */
+    if (!(s->cr & CR_PG) || (s->cr & (CR_PER | CR_MER1 | CR_MER2)) ||
+        (!s->dw_pending && (s->sr & SR_PROG_ERRS))) {
+        s->dw_pending = false;
+        error(b, SR_PGSERR);
+        return SIM_ACC_OK;
+    }
+    if (width != 4) {
+        s->dw_pending = false;
+        error(b, SR_SIZERR);
+        return SIM_ACC_OK;
+    }
+    if (!s->dw_pending) {
+        if (addr % 8 != 0) {
+            error(b, SR_PGAERR);
+            return SIM_ACC_OK;
+        }
+        if (sim_flash_sector_protected(b, sim_flash_sector_of(b, addr)) || rdp_blocks(b)) {
+            error(b, SR_WRPERR);
+            return SIM_ACC_OK;
+        }
+        s->dw_pending = true;
+        s->dw_addr = addr;
+        s->dw_lo = val;
+        return SIM_ACC_OK;
+    }
+    s->dw_pending = false;
+    if (addr != s->dw_addr + 4) {
+        error(b, SR_PGAERR);
+        return SIM_ACC_OK;
+    }
+    if (!dw_erased(b, s->dw_addr) && (s->dw_lo != 0 || val != 0)) {
+        error(b, SR_PROGERR);
+        return SIM_ACC_OK;
+    }
+    sim_flash_op op = {0};
+    op.kind = SIM_OP_PROGRAM;
+    op.psize = STP_PSIZE_X64;
+    op.finish = finish;
+    op.addr = s->dw_addr;
+    op.len = 8;
+    sim_put_le32(op.data, s->dw_lo);
+    sim_put_le32(op.data + 4, val);
+    sim_flash_start(b, &op, sim_timing_program_ns(b, STP_PSIZE_X64));
+    return SIM_ACC_OK;
+}
+
+/* ---- registers -------------------------------------------------------------------- */
+
+static sim_access l4_reg_read(sim_board *b, uint32_t off, uint32_t *val)
+{
+    l4_state *s = st(b);
+    bool bad = false;
+    switch (off) {
+    case REG_ACR:
+        *val = s->acr;
+        break;
+    case REG_SR:
+        *val = s->sr;
+        if (sim_flash_busy(b))
+            *val |= SR_BSY | (is_g0(b) ? SR_CFGBSY : 0);
+        break;
+    case REG_CR:
+        *val = s->cr;
+        break;
+    case REG_OPTR:
+        *val = s->optr;
+        break;
+    case REG_PCROP1S:
+        *val = ob_word(b, OB_PCROPS, &bad);
+        break;
+    case REG_PCROP1E:
+        *val = ob_word(b, OB_PCROPE, &bad);
+        break;
+    case REG_WRP1AR:
+        *val = s->wrp[0];
+        break;
+    case REG_WRP1BR:
+        *val = s->wrp[1];
+        break;
+    case REG_PCROP2S:
+        *val = bank_count(b) > 1 ? ob_word(b, ob_off(b, 1, OB_PCROPS), &bad) : 0;
+        break;
+    case REG_PCROP2E:
+        *val = bank_count(b) > 1 ? ob_word(b, ob_off(b, 1, OB_PCROPE), &bad) : 0;
+        break;
+    case REG_WRP2AR:
+        *val = bank_count(b) > 1 ? s->wrp[2] : 0;
+        break;
+    case REG_WRP2BR:
+        *val = bank_count(b) > 1 ? s->wrp[3] : 0;
+        break;
+    default:
+        *val = 0;
+        break;
+    }
+    return SIM_ACC_OK;
+}
+
+static sim_access key(l4_state *s, uint32_t val, uint32_t mask, int *stage, uint32_t k1,
+                      uint32_t k2, bool allowed, bool *done)
+{
+    *done = false;
+    if (s->lockout || !allowed || mask != 0xFFFFFFFFu || (*stage == 0 && val != k1) ||
+        (*stage == 1 && val != k2)) {
+        s->lockout = true;
+        *stage = 0;
+        return SIM_ACC_FAULT;
+    }
+    if (*stage == 0) {
+        *stage = 1;
+        return SIM_ACC_OK;
+    }
+    *stage = 0;
+    *done = true;
+    return SIM_ACC_OK;
+}
+
+static void write_cr(sim_board *b, uint32_t val, uint32_t mask)
+{
+    l4_state *s = st(b);
+    if (s->cr & CR_LOCK)
+        return; /* locked: writes are ignored */
+    uint32_t v = sim_masked(s->cr, val, mask);
+    if (v & CR_LOCK) {
+        /* the other bits of the same write still land (PG cleared with the lock) */
+        s->cr = (sim_flash_busy(b) ? s->cr & CR_RW : v & CR_RW) | CR_LOCK | CR_OPTLOCK;
+        s->key_stage = s->optkey_stage = 0;
+        s->dw_pending = false;
+        return;
+    }
+    if (sim_flash_busy(b))
+        return;
+    s->cr = (v & CR_RW) | (s->cr & CR_OPTLOCK) | (v & CR_OPTLOCK);
+    if (!(s->cr & CR_PG))
+        s->dw_pending = false;
+    if (val & mask & CR_STRT)
+        start_erase(b);
+    else if ((val & mask & CR_OPTSTRT) && !(s->cr & CR_OPTLOCK))
+        start_option(b);
+    if ((val & mask & CR_OBL_LAUNCH) && !(s->cr & CR_OPTLOCK))
+        sim_board_reset(b, SIM_RESET_OBL);
+}
+
+static void write_opt(sim_board *b, uint32_t *reg, uint32_t val, uint32_t mask)
+{
+    l4_state *s = st(b);
+    if (!(s->cr & CR_OPTLOCK) && !sim_flash_busy(b))
+        *reg = sim_masked(*reg, val, mask);
+}
+
+static sim_access l4_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_t mask)
+{
+    l4_state *s = st(b);
+    bool done;
+    sim_access a = SIM_ACC_OK;
+    switch (off) {
+    case REG_ACR:
+        s->acr = sim_masked(s->acr, val, mask);
+        break;
+    case REG_KEYR:
+        a = key(s, val, mask, &s->key_stage, KEY1, KEY2, s->cr & CR_LOCK, &done);
+        if (done)
+            s->cr &= ~CR_LOCK;
+        break;
+    case REG_OPTKEYR:
+        a = key(s, val, mask, &s->optkey_stage, OPTKEY1, OPTKEY2,
+                !(s->cr & CR_LOCK) && (s->cr & CR_OPTLOCK), &done);
+        if (done)
+            s->cr &= ~CR_OPTLOCK;
+        break;
+    case REG_PDKEYR:
+        break; /* power-down keys: RUN_PD is not modelled */
+    case REG_SR:
+        s->sr &= ~(val & mask & SR_W1C);
+        break;
+    case REG_CR:
+        write_cr(b, val, mask);
+        break;
+    case REG_OPTR:
+        write_opt(b, &s->optr, val, mask);
+        break;
+    case REG_WRP1AR:
+        write_opt(b, &s->wrp[0], val, mask);
+        break;
+    case REG_WRP1BR:
+        write_opt(b, &s->wrp[1], val, mask);
+        break;
+    case REG_WRP2AR:
+        if (bank_count(b) > 1)
+            write_opt(b, &s->wrp[2], val, mask);
+        break;
+    case REG_WRP2BR:
+        if (bank_count(b) > 1)
+            write_opt(b, &s->wrp[3], val, mask);
+        break;
+    default:
+        break;
+    }
+    return a;
+}
+
+/* Reset: locked, status clear, option registers loaded from the option area. */
+static void l4_reset(sim_board *b)
+{
+    l4_state *s = st(b);
+    memset(s, 0, sizeof *s);
+    s->cr = CR_LOCK | CR_OPTLOCK;
+    bool bad = false;
+    s->optr = ob_word(b, OB_OPTR, &bad);
+    for (unsigned bank = 0; bank < bank_count(b); bank++) {
+        s->wrp[2 * bank] = ob_word(b, ob_off(b, bank, OB_WRPA), &bad);
+        s->wrp[2 * bank + 1] = ob_word(b, ob_off(b, bank, OB_WRPB), &bad);
+    }
+}
+
+static void l4_ob_load_and_flag(sim_board *b, sim_ob_active *out)
+{
+    l4_ob_load(b, out);
+    if (b->flash_ctx && out->error)
+        st(b)->sr |= SR_OPTVERR;
+}
+
+static int l4_create(sim_board *b)
+{
+    b->flash_ctx = calloc(1, sizeof(l4_state));
+    return b->flash_ctx ? 0 : -1;
+}
+
+static void l4_destroy(sim_board *b)
+{
+    free(b->flash_ctx);
+    b->flash_ctx = NULL;
+}
+
+const sim_flash_model sim_flash_model_l4 = {
+    .kind = STP_FLASH_L4,
+    .create = l4_create,
+    .destroy = l4_destroy,
+    .reset = l4_reset,
+    .reg_read = l4_reg_read,
+    .reg_write = l4_reg_write,
+    .mem_write = l4_mem_write,
+    .ob_load = l4_ob_load_and_flag,
+    .ob_default = l4_ob_default,
+    .ob_apply_spec = l4_ob_apply_spec,
+};

@@ -1,0 +1,415 @@
+/* Flash driver: the L4-style controller of STM32L4 (RM0351 rev 9 section 3), G0 (RM0444
+ * rev 5 section 3) and G4 (RM0440 rev 7 section 5). FLASH_CR unlocked with KEYR; pages of
+ * 2 KiB erased with PER+PNB(+BKER on L4 bank 2) and STRT, banks with MER1/MER2 and STRT;
+ * programming by 64-bit double words only (PG set, two word writes back to back). Option
+ * bytes through OPTR and the WRP area registers: OPTKEYR, new values, OPTSTRT, then
+ * OBL_LAUNCH to load them (a reset). */
+#include "target/flash.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define L4_KEYR    0x08u
+#define L4_OPTKEYR 0x0Cu
+#define L4_SR      0x10u
+#define L4_CR      0x14u
+#define L4_OPTR    0x20u
+#define L4_WRP1AR  0x2Cu
+#define L4_WRP1BR  0x30u
+#define L4_WRP2AR  0x4Cu
+#define L4_WRP2BR  0x50u
+
+#define L4_KEY1    0x45670123u
+#define L4_KEY2    0xCDEF89ABu
+#define L4_OPTKEY1 0x08192A3Bu
+#define L4_OPTKEY2 0x4C5D6E7Fu
+
+#define L4_SR_EOP     (1u << 0)
+#define L4_SR_OPERR   (1u << 1)
+#define L4_SR_PROGERR (1u << 3)
+#define L4_SR_WRPERR  (1u << 4)
+#define L4_SR_PGAERR  (1u << 5)
+#define L4_SR_SIZERR  (1u << 6)
+#define L4_SR_PGSERR  (1u << 7)
+#define L4_SR_MISERR  (1u << 8)
+#define L4_SR_FASTERR (1u << 9)
+#define L4_SR_RDERR   (1u << 14)
+#define L4_SR_OPTVERR (1u << 15)
+#define L4_SR_BSY     (1u << 16)
+#define L4_SR_CFGBSY  (1u << 18) /* G0; reserved (0) on L4 */
+
+#define L4_CR_PG         (1u << 0)
+#define L4_CR_PER        (1u << 1)
+#define L4_CR_MER1       (1u << 2)
+#define L4_CR_PNB_SHIFT  3
+#define L4_CR_BKER       (1u << 11)
+#define L4_CR_MER2       (1u << 15)
+#define L4_CR_STRT       (1u << 16)
+#define L4_CR_OPTSTRT    (1u << 17)
+#define L4_CR_OBL_LAUNCH (1u << 27)
+#define L4_CR_OPTLOCK    (1u << 30)
+#define L4_CR_LOCK       (1u << 31)
+
+#define L4_PAGE 2048u
+
+static const stp_flash_error_bit l4_errors[] = {
+    {L4_SR_WRPERR, "WRPERR", "flash.wrp-error",
+     "the address is in a write-protected area (or the chip is read-protected)",
+     "clear the area's write protection (stprog option-bytes set wrp-=N)", STP_ERR_PROTECTED},
+    {L4_SR_PROGERR, "PROGERR", "flash.program-error",
+     "the double word was not erased before programming", "erase the page first", STP_ERR_FLASH},
+    {L4_SR_PGAERR, "PGAERR", "flash.alignment-error",
+     "the two words of a double word were not written to one 8-byte aligned double word", NULL,
+     STP_ERR_FLASH},
+    {L4_SR_SIZERR, "SIZERR", "flash.size-error",
+     "a byte or half-word was written (the flash takes 32-bit words, in pairs)", NULL,
+     STP_ERR_FLASH},
+    {L4_SR_PGSERR, "PGSERR", "flash.programming-sequence-error",
+     "the controller saw a write outside a programming sequence, or an error flag was still "
+     "set",
+     "another master (running firmware, DMA) may be touching the flash: connect under reset",
+     STP_ERR_FLASH},
+    {L4_SR_MISERR, "MISERR", "flash.fast-program-error",
+     "fast programming missed data (row not written in time)", NULL, STP_ERR_FLASH},
+    {L4_SR_FASTERR, "FASTERR", "flash.fast-program-error", "fast programming was interrupted", NULL,
+     STP_ERR_FLASH},
+    {L4_SR_OPERR, "OPERR", "flash.operation-error", "the operation did not complete", NULL,
+     STP_ERR_FLASH},
+    {L4_SR_RDERR, "RDERR", "flash.read-protection-error", "a PCROP-protected area was read", NULL,
+     STP_ERR_PROTECTED},
+    {L4_SR_OPTVERR, "OPTVERR", "flash.option-validity-error",
+     "the option bytes and their complements did not match at the last load",
+     "rewrite the option bytes (stprog option-bytes set ...)", STP_ERR_FLASH},
+};
+
+static bool is_g0(const stp_chip *c)
+{
+    return strcmp(c->family, "G0") == 0;
+}
+
+/* PNB and WRP page fields: 6 bits on G0 (RM0444), 7 on G4 (RM0440 cat. 2), 8 on L4. */
+static uint32_t page_mask(const stp_chip *c)
+{
+    if (is_g0(c))
+        return 0x3Fu;
+    if (strcmp(c->family, "G4") == 0)
+        return 0x7Fu;
+    return 0xFFu;
+}
+
+static unsigned banks(const stp_chip *c)
+{
+    return c->option_bytes2_size ? 2u : 1u;
+}
+
+static uint32_t l4_unit(const stp_flash *f)
+{
+    (void)f;
+    return 8;
+}
+
+static stp_status l4_unlock(stp_flash *f)
+{
+    uint32_t cr = 0;
+    stp_status st = stp_flash_reg_read(f, L4_CR, &cr);
+    if (st == STP_OK && (cr & L4_CR_LOCK)) {
+        st = stp_flash_reg_write(f, L4_KEYR, L4_KEY1);
+        if (st == STP_OK)
+            st = stp_flash_reg_write(f, L4_KEYR, L4_KEY2);
+        if (st == STP_OK)
+            st = stp_flash_reg_read(f, L4_CR, &cr);
+    }
+    if (st == STP_OK && (cr & L4_CR_LOCK)) {
+        stp_finding *fd = stp_finding_add(f->findings, "flash.unlock-failed", STP_SEV_ERROR,
+                                          "FLASH_CR stayed locked after the keys");
+        stp_finding_evidence(fd, "FLASH_CR", "0x%08X", (unsigned)cr);
+        stp_finding_advice(fd, "a wrong key sequence locks FLASH_CR until reset: reset the "
+                               "target and retry");
+        return STP_ERR_FLASH;
+    }
+    /* Error flags left from before block the next operation (PGSERR): clear them. */
+    uint32_t all = L4_SR_EOP;
+    for (size_t i = 0; i < sizeof(l4_errors) / sizeof(l4_errors[0]); i++)
+        all |= l4_errors[i].mask;
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, L4_SR, all);
+    return st;
+}
+
+static stp_status l4_lock(stp_flash *f)
+{
+    return stp_flash_reg_write(f, L4_CR, L4_CR_LOCK);
+}
+
+static stp_status l4_erase_start(stp_flash *f, const stp_sector *s)
+{
+    const stp_chip *c = f->chip;
+    const stp_flash_layout *lay =
+        f->dual_bank && c->layout_dual.bank_count ? &c->layout_dual : &c->layout;
+    uint32_t first = s->bank < lay->bank_count ? lay->banks[s->bank].first_sector_number : 0;
+    uint32_t pnb = ((uint32_t)s->number - first) & page_mask(c);
+    uint32_t cr = L4_CR_PER | pnb << L4_CR_PNB_SHIFT;
+    if (s->bank == 1)
+        cr |= L4_CR_BKER;
+    stp_status st = stp_flash_reg_write(f, L4_CR, cr);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, L4_CR, cr | L4_CR_STRT);
+    return st;
+}
+
+static stp_status l4_mass_erase_start(stp_flash *f, int bank)
+{
+    uint32_t cr = 0;
+    if (bank < 0)
+        cr = L4_CR_MER1 | (banks(f->chip) > 1 ? L4_CR_MER2 : 0);
+    else
+        cr = bank == 1 ? L4_CR_MER2 : L4_CR_MER1;
+    stp_status st = stp_flash_reg_write(f, L4_CR, cr);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, L4_CR, cr | L4_CR_STRT);
+    return st;
+}
+
+/* Clears PER/MER/PNB after an erase, and PG after programming (LOCK/OPTLOCK ignore 0). */
+static stp_status l4_cr_idle(stp_flash *f)
+{
+    return stp_flash_reg_write(f, L4_CR, 0);
+}
+
+static stp_status l4_program_begin(stp_flash *f)
+{
+    return stp_flash_reg_write(f, L4_CR, L4_CR_PG);
+}
+
+/* Double words as word pairs in one transfer: the second word of each pair starts its
+ * programming and stalls the bus until done, so the pairs need no polling in between. */
+static stp_status l4_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len)
+{
+    return f->dbg->ops->write_mem(f->dbg, addr, data, len, f->findings);
+}
+
+/* --- option bytes ---------------------------------------------------------------------- */
+
+static const uint32_t wrp_regs[4] = {L4_WRP1AR, L4_WRP1BR, L4_WRP2AR, L4_WRP2BR};
+
+static uint32_t pages_per_bank(const stp_flash *f)
+{
+    return f->flash_kb * 1024u / L4_PAGE / banks(f->chip);
+}
+
+static uint32_t granule(const stp_flash *f)
+{
+    return f->chip->wrp_granule ? f->chip->wrp_granule : L4_PAGE;
+}
+
+static stp_status l4_read_options(stp_flash *f, stp_option_bytes *ob)
+{
+    const stp_chip *c = f->chip;
+    uint32_t optr = 0;
+    stp_status st = stp_flash_reg_read(f, L4_OPTR, &optr);
+    if (st != STP_OK)
+        return st;
+    uint32_t g = granule(f);
+    uint32_t bits = f->flash_kb * 1024u / g;
+    ob->wrp_bits = bits > STP_WRP_BITS ? STP_WRP_BITS : bits;
+    ob->wrp_granule = g;
+    ob->raw[0] = optr;
+    ob->raw_count = 1;
+    uint32_t m = page_mask(c), ppb = pages_per_bank(f);
+    for (unsigned r = 0; r < 2 * banks(c) && st == STP_OK; r++) {
+        uint32_t w = 0;
+        st = stp_flash_reg_read(f, wrp_regs[r], &w);
+        ob->raw[ob->raw_count++] = w;
+        uint32_t strt = w & m, end = (w >> 16) & m;
+        for (uint32_t p = strt; p <= end && p < ppb; p++)
+            stp_option_wrp_set(ob, ((r / 2) * ppb + p) * L4_PAGE / g, true);
+    }
+    ob->rdp_raw = (uint8_t)(optr & 0xFFu);
+    ob->rdp_level = stp_flash_rdp_level(ob->rdp_raw);
+    ob->bor_level = is_g0(c) ? -1 : (int)((optr >> 8) & 7u); /* BOR_LEV[10:8] (L4/G4) */
+    ob->user = optr;
+    ob->has_dual_bank = c->layout_dual.bank_count != 0;
+    ob->dual_bank = ob->has_dual_bank && (f->flash_kb >= 1024 || (optr >> 21) & 1u);
+    return st;
+}
+
+/* The protected pages of one bank as at most two areas (WRPxAR, WRPxBR). False when the
+ * mask needs more than two runs. */
+static bool bank_areas(const stp_flash *f, const stp_option_bytes *ob, unsigned bank,
+                       uint32_t out[2])
+{
+    uint32_t m = page_mask(f->chip), ppb = pages_per_bank(f), g = granule(f);
+    out[0] = out[1] = m; /* STRT > END: no area */
+    unsigned n = 0;
+    for (uint32_t p = 0; p < ppb;) {
+        if (!stp_option_wrp_get(ob, (bank * ppb + p) * L4_PAGE / g)) {
+            p++;
+            continue;
+        }
+        uint32_t s = p;
+        while (p < ppb && stp_option_wrp_get(ob, (bank * ppb + p) * L4_PAGE / g))
+            p++;
+        if (n == 2)
+            return false;
+        out[n++] = s | (p - 1) << 16;
+    }
+    return true;
+}
+
+static stp_status l4_write_options(stp_flash *f, const stp_option_bytes *ob)
+{
+    const stp_chip *c = f->chip;
+    uint32_t areas[4] = {0};
+    for (unsigned bank = 0; bank < banks(c); bank++) {
+        if (!bank_areas(f, ob, bank, &areas[2 * bank])) {
+            stp_finding *fd =
+                stp_finding_add(f->findings, "option.wrp-areas", STP_SEV_ERROR,
+                                "bank %u would need more than two write-protected areas", bank + 1);
+            stp_finding_advice(fd, "each bank has two WRP areas (WRPxA, WRPxB) of contiguous "
+                                   "pages: protect at most two runs of units per bank");
+            return STP_ERR_INVALID_ARG;
+        }
+    }
+    uint32_t optr = 0, old_rdp;
+    stp_status st = stp_flash_reg_read(f, L4_OPTR, &optr);
+    old_rdp = optr & 0xFFu;
+    uint8_t rdp = ob->rdp_level == 0 ? 0xAA : (ob->rdp_level == 2 ? 0xCC : 0xBB);
+    if (ob->rdp_level == 1 && ob->rdp_raw != 0xAA && ob->rdp_raw != 0xCC)
+        rdp = ob->rdp_raw;
+    optr = (ob->user & ~0xFFu) | rdp;
+    if (!is_g0(c) && ob->bor_level >= 0 && ob->bor_level <= 4)
+        optr = (optr & ~(7u << 8)) | (uint32_t)ob->bor_level << 8;
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, L4_OPTKEYR, L4_OPTKEY1);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, L4_OPTKEYR, L4_OPTKEY2);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, L4_OPTR, optr);
+    for (unsigned r = 0; r < 2 * banks(c) && st == STP_OK; r++)
+        st = stp_flash_reg_write(f, wrp_regs[r], areas[r]);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, L4_CR, L4_CR_OPTSTRT);
+    /* Leaving level 1 erases the whole main flash first. */
+    uint32_t deadline = stp_flash_erase_deadline_ms(f, L4_PAGE);
+    if (old_rdp != 0xAA && old_rdp != 0xCC && rdp == 0xAA)
+        deadline += stp_flash_mass_erase_deadline_ms(f);
+    if (st == STP_OK)
+        st = stp_flash_wait(f, deadline, "option-byte write");
+    if (st == STP_OK) {
+        /* Load the new values: the chip resets, the debug port stays. */
+        (void)stp_flash_reg_write(f, L4_CR, L4_CR_OBL_LAUNCH);
+        f->dbg->ops->delay_ms(f->dbg, 10);
+    }
+    return st;
+}
+
+static stp_status l4_detect_dual_bank(stp_flash *f, bool *dual)
+{
+    *dual = false;
+    if (f->chip->layout_dual.bank_count == 0)
+        return STP_OK;
+    uint32_t optr = 0;
+    stp_status st = stp_flash_reg_read(f, L4_OPTR, &optr);
+    /* RM0351: 1 MiB parts are always dual bank; DUALBANK (OPTR[21]) on 256/512 KiB. */
+    *dual = st == STP_OK && (f->flash_kb >= 1024 || ((optr >> 21) & 1u));
+    return st;
+}
+
+typedef struct l4_user_field {
+    const char *key;
+    int bit_l4; /* OPTR bit on L4/G4 (RM0351, RM0440), -1 none */
+    int bit_g0; /* OPTR bit on G0 (RM0444), -1 none */
+    const char *meaning;
+} l4_user_field;
+
+static const l4_user_field user_fields[] = {
+    {"nrst_stop", 12, 13, "0: reset when entering Stop mode"},
+    {"nrst_stdby", 13, 14, "0: reset when entering Standby mode"},
+    {"nrst_shdw", 14, 15, "0: reset when entering Shutdown mode"},
+    {"iwdg_sw", 16, 16, "1: watchdog started by software"},
+    {"iwdg_stop", 17, 17, "1: watchdog runs in Stop mode"},
+    {"iwdg_stdby", 18, 18, "1: watchdog runs in Standby mode"},
+    {"wwdg_sw", 19, 19, "1: window watchdog started by software"},
+    {"nboot1", 23, 25, "with BOOT0 high: 1 boots system memory, 0 SRAM"},
+};
+#define USER_FIELDS (sizeof(user_fields) / sizeof(user_fields[0]))
+
+static int field_bit(const stp_chip *c, const l4_user_field *u)
+{
+    return is_g0(c) ? u->bit_g0 : u->bit_l4;
+}
+
+static size_t l4_option_fields(const stp_flash *f, const stp_option_bytes *ob,
+                               stp_option_field *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < USER_FIELDS && n < max; i++) {
+        int bit = field_bit(f->chip, &user_fields[i]);
+        if (bit < 0)
+            continue;
+        memset(&out[n], 0, sizeof(out[n]));
+        snprintf(out[n].key, sizeof(out[n].key), "%s", user_fields[i].key);
+        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)((ob->user >> bit) & 1u));
+        snprintf(out[n].meaning, sizeof(out[n].meaning), "%s", user_fields[i].meaning);
+        n++;
+    }
+    return n;
+}
+
+static stp_status l4_option_set(const stp_flash *f, stp_option_bytes *ob, const char *key,
+                                const char *value, stp_findings *findings)
+{
+    stp_status st;
+    if (stp_option_set_common(f, ob, key, value, findings, &st))
+        return st;
+    uint32_t v = 0;
+    bool ok = stp_parse_u32(value, &v);
+    for (size_t i = 0; ok && i < USER_FIELDS; i++) {
+        int bit = field_bit(f->chip, &user_fields[i]);
+        if (bit >= 0 && strcmp(key, user_fields[i].key) == 0 && v <= 1) {
+            ob->user = (ob->user & ~(1u << bit)) | (v << bit);
+            return STP_OK;
+        }
+    }
+    if (ok && !is_g0(f->chip) && strcmp(key, "bor") == 0 && v <= 4) {
+        ob->bor_level = (int)v;
+        return STP_OK;
+    }
+    stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
+                                      "option '%s=%s' is not known or not valid on %s", key, value,
+                                      f->chip->family);
+    stp_finding_advice(fd, "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor=0..4 "
+                           "(L4/G4), nrst_stop, nrst_stdby, nrst_shdw, iwdg_sw, iwdg_stop, "
+                           "iwdg_stdby, wwdg_sw, nboot1 (0|1)");
+    return STP_ERR_INVALID_ARG;
+}
+
+const stp_flash_driver stp_flash_l4 = {
+    .kind = STP_FLASH_L4,
+    .name = "L4/G0/G4",
+    .erased_byte = 0xFF,
+    .sr_offset = L4_SR,
+    .busy_mask = L4_SR_BSY | L4_SR_CFGBSY,
+    .eop_mask = L4_SR_EOP,
+    .errors = l4_errors,
+    .error_count = sizeof(l4_errors) / sizeof(l4_errors[0]),
+    .has_psize = false,
+    .chunk_max = 64,
+    .stalls_per_unit = true,
+    .chunks_per_check = 16,
+    .program_unit = l4_unit,
+    .unlock = l4_unlock,
+    .lock = l4_lock,
+    .erase_start = l4_erase_start,
+    .mass_erase_start = l4_mass_erase_start,
+    .erase_end = l4_cr_idle,
+    .program_begin = l4_program_begin,
+    .program_end = l4_cr_idle,
+    .program_chunk = l4_program_chunk,
+    .loader_block_mode = NULL,
+    .read_options = l4_read_options,
+    .write_options = l4_write_options,
+    .detect_dual_bank = l4_detect_dual_bank,
+    .option_fields = l4_option_fields,
+    .option_set = l4_option_set,
+};
