@@ -30,6 +30,7 @@
 #define STP_CM_DHCSR_S_RESET_ST (1u << 25)
 
 #define STP_CM_DEMCR_VC_CORERESET (1u << 0)
+#define STP_CM_DEMCR_VC_HARDERR   (1u << 10) /* ARMv6-M and ARMv7-M alike */
 #define STP_CM_DEMCR_TRCENA       (1u << 24)
 
 #define STP_CM_AIRCR_VECTKEY     0x05FA0000u

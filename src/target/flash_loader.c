@@ -178,12 +178,40 @@ static stp_status load(ldr_session *s, bool *ok)
     return st;
 }
 
+/* While the loader runs, a reset (watchdog, NRST) or a HardFault halts the core by vector
+ * catch instead of starting the program in flash: the firmware never runs in the middle of
+ * programming (it may turn the debug port off: connect under reset), and the host sees the
+ * stop at once (stp_flash_check_reset, loader_halted) instead of waiting for a deadline. */
+static stp_status guard(ldr_session *s)
+{
+    if (s->guarded)
+        return STP_OK;
+    stp_debug *d = s->d;
+    stp_status st = d->ops->read_u32(d, STP_CM_DEMCR, &s->demcr, s->f->findings);
+    if (st == STP_OK)
+        st = d->ops->write_u32(d, STP_CM_DEMCR,
+                               s->demcr | STP_CM_DEMCR_VC_CORERESET | STP_CM_DEMCR_VC_HARDERR,
+                               s->f->findings);
+    s->guarded = (st == STP_OK);
+    return st;
+}
+
+void stp_ldr_unguard(ldr_session *s)
+{
+    if (!s->guarded)
+        return;
+    stp_findings scratch = {0};
+    (void)s->d->ops->write_u32(s->d, STP_CM_DEMCR, s->demcr, &scratch);
+    stp_findings_free(&scratch);
+    s->guarded = false;
+}
+
 /* Points the core at the loader and runs it. */
 static stp_status start(ldr_session *s)
 {
     stp_debug *d = s->d;
     stp_flash *f = s->f;
-    stp_status st = STP_OK;
+    stp_status st = guard(s);
     const uint32_t regs[][2] = {{REG_R0, s->params},
                                 {REG_SP, s->base + STACK_TOP},
                                 {REG_LR, s->base | 1u},
@@ -236,6 +264,32 @@ stp_status stp_ldr_wait_done(ldr_session *s, uint32_t deadline_ms, uint32_t *res
     return st;
 }
 
+/* The core halted before the loader finished: a HardFault caught by vector catch (the
+ * loader's code or buffers were overwritten, or it touched a bad address). */
+static stp_status loader_halted(ldr_session *s, const char *what)
+{
+    stp_debug *d = s->d;
+    uint32_t dhcsr = 0, pc = 0, done = 0;
+    stp_status st = d->ops->read_u32(d, STP_CM_DHCSR, &dhcsr, s->f->findings);
+    if (st != STP_OK || !(dhcsr & STP_CM_DHCSR_S_HALT))
+        return st;
+    uint32_t result = RES_RUNNING;
+    (void)d->ops->read_u32(d, s->params + 4 * P_RESULT, &result, NULL);
+    if (result != RES_RUNNING)
+        return STP_OK; /* it finished between the two reads */
+    (void)d->ops->read_reg(d, REG_PC, &pc, NULL);
+    (void)d->ops->read_u32(d, s->params + 4 * P_DONE, &done, NULL);
+    stp_finding *fd = stp_finding_add(s->f->findings, "flash.loader-fault", STP_SEV_ERROR,
+                                      "the SRAM flash loader stopped on a fault (%s)", what);
+    stp_finding_evidence(fd, "pc", "0x%08X", (unsigned)pc);
+    stp_finding_evidence(fd, "DHCSR", "0x%08X", (unsigned)dhcsr);
+    stp_finding_evidence(fd, "bytes_programmed", "%u", (unsigned)done);
+    stp_finding_advice(fd, "the loader's SRAM was changed while it ran (a DMA still active, "
+                           "another debugger) or the SRAM is faulty: run `stprog doctor`; "
+                           "--no-loader programs without it");
+    return STP_ERR_FLASH;
+}
+
 /* Polls a word in SRAM until it differs from `busy_value`. The deadline is on the probe's
  * clock; every poll is one exchange, so when the clock does not move the count ends it.
  * Every few polls DHCSR tells whether a reset (a brown-out during an erase) stopped the
@@ -258,6 +312,8 @@ stp_status stp_ldr_wait_word(ldr_session *s, uint32_t addr, uint32_t busy_value,
         uint64_t waited = d->ops->now_ms(d) - start;
         if (polls % 8 == 7 || waited > deadline_ms) {
             st = stp_flash_check_reset(s->f, s->doing != NULL ? s->doing : what);
+            if (st == STP_OK)
+                st = loader_halted(s, what);
             if (st != STP_OK)
                 return st;
         }
@@ -353,6 +409,7 @@ stp_status stp_flash_loader_crc(stp_flash *f, const uint32_t *addr, const uint32
             crc[first + i] = get32(io + HDR_BYTES + 8 * i + 4);
     }
     stp_free(io);
+    stp_ldr_unguard(&s);
     if (st == STP_OK && (v & bit) == 0)
         st = d->ops->write_u32(d, rcc, v, findings); /* the CRC clock as it was */
     f->findings = keep;

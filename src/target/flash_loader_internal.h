@@ -68,6 +68,8 @@ typedef struct ldr_session {
     stp_debug *d;
     uint32_t base, params, bufs, buf_size, stride, nbuf, op;
     const char *doing; /* what the loader is busy with, for a reset finding */
+    uint32_t demcr;    /* DEMCR before the loader ran (restored by stp_ldr_unguard) */
+    bool guarded;      /* the loader runs with reset and HardFault vector catch on */
 } ldr_session;
 
 static inline void put32(uint8_t *p, uint32_t v)
@@ -86,6 +88,8 @@ static inline uint32_t get32(const uint8_t *p)
 /* Writes and checks the loader and starts the core on it. *ok false: not usable (a warning
  * finding says why, or the family has none); the caller programs by direct writes. */
 stp_status stp_ldr_setup(ldr_session *s, bool *ok);
+/* Puts DEMCR back as it was before the loader ran (best effort, after any outcome). */
+void stp_ldr_unguard(ldr_session *s);
 /* Bytes the loader programs as one block (L1 half-page), 0 when it goes unit by unit. */
 uint32_t stp_ldr_block_bytes(const stp_flash *f);
 /* Polls a word in SRAM until it differs from busy_value (deadline on the probe's clock);

@@ -257,6 +257,7 @@ stp_status stp_flash_loader_write(stp_flash *f, const stp_flash_write_req *req, 
         st = failed(&x);
     else if (st == STP_OK && result != RES_OK)
         st = stp_ldr_stalled(&x.s, "an unknown loader result", 1000);
+    stp_ldr_unguard(&x.s);
     stp_free(x.slot);
     stp_free(x.io);
     return st;

@@ -95,11 +95,10 @@ stp_status stp_target_attach(stp_debug *dbg, const stp_target_options *opt, stp_
         st = stp_flash_choose_psize(t->id.chip, volts, opt->psize_bits, &psize, findings);
     if (st == STP_OK)
         st = stp_flash_init(&t->flash, dbg, t->id.chip, t->id.flash_kb, false, psize);
-    /* Firmware that needs connect under reset turns the debug port off once it runs; a
-     * watchdog or fault while the SRAM loader runs would start it and lose the probe in the
-     * middle of programming. Direct register writes keep the core halted throughout. */
-    if (st == STP_OK && opt->connect == STP_TARGET_CONNECT_UNDER_RESET)
-        t->flash.loader_unusable = true;
+    /* Firmware that needs connect under reset turns the debug port off once it runs. The
+     * SRAM loader still serves: it runs with reset and HardFault vector catch on
+     * (flash_loader.c), so a watchdog reset or a fault halts the core instead of starting
+     * the firmware in the middle of programming. */
     bool dual = false;
     if (st == STP_OK && t->flash.drv->detect_dual_bank != NULL) {
         t->flash.findings = findings;
