@@ -1,4 +1,5 @@
 /* stprog gdbserver: a GDB remote protocol server on the attached target. */
+#include <arpa/inet.h>
 #include <signal.h>
 #include <string.h>
 
@@ -35,12 +36,19 @@ static stp_status run(cli_ctx *ctx)
         return st;
     if (port > 65535)
         return cli_usage_error(ctx, "--port %u is not a TCP port (0..65535)", (unsigned)port);
+    const char *bind = cli_opt(ctx, "bind");
+    unsigned char addr[16];
+    if (bind != NULL && inet_pton(AF_INET, bind, addr) != 1 && inet_pton(AF_INET6, bind, addr) != 1)
+        return cli_usage_error(ctx,
+                               "bad value for --bind: '%s' is not a numeric IPv4 or IPv6 address "
+                               "(127.0.0.1, 0.0.0.0, ::1)",
+                               bind);
     cli_session s;
     st = cli_session_open(ctx, 0, &s);
     if (st != STP_OK)
         return st;
     stp_gdbserver_options opt = {
-        .bind = cli_opt(ctx, "bind"),
+        .bind = bind,
         .port = port,
         .persist = cli_flag(ctx, "persist"),
         .reset = cli_reset_mode_of(ctx),

@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -13,7 +15,9 @@
 
 static const cli_option serve_options[] = {
     {"pty", 0, NULL, "serve the ROM bootloader on a new pseudo-terminal (the default)"},
-    {"link", 0, "PATH", "also make PATH a symbolic link to the pty (removed at exit)"},
+    {"link", 0, "PATH",
+     "also make PATH a symbolic link to the pty (removed at exit; an existing file at PATH "
+     "that is not a symbolic link is refused)"},
     {0},
 };
 
@@ -62,9 +66,19 @@ static stp_status run(cli_ctx *ctx)
     const char *link = cli_opt(ctx, "link");
     stp_status st = STP_OK;
     if (link != NULL) {
-        unlink(link);
-        if (symlink(sim_bl_pty_path(p), link) != 0) {
-            snprintf(err, sizeof err, "cannot create the link %s", link);
+        /* A stale link (from a killed run) is replaced; anything else at PATH is the user's
+         * and is never deleted. */
+        struct stat sb;
+        int made = -1;
+        if (lstat(link, &sb) == 0 && !S_ISLNK(sb.st_mode))
+            errno = EEXIST;
+        else if (lstat(link, &sb) == 0 && unlink(link) != 0)
+            made = -1;
+        else
+            made = symlink(sim_bl_pty_path(p), link);
+        if (made != 0) {
+            snprintf(err, sizeof err, "cannot create the link %s: %s%s", link, strerror(errno),
+                     errno == EEXIST ? " (and it is not a symbolic link: left alone)" : "");
             st = fail(ctx, "sim.serve-failed", err);
             link = NULL;
         }
@@ -82,7 +96,8 @@ static stp_status run(cli_ctx *ctx)
         if (sim_bl_pty_serve(p, m, &stop_requested) != 0)
             st = fail(ctx, "sim.serve-failed", "the pseudo-terminal failed");
     }
-    if (link != NULL)
+    struct stat lsb;
+    if (link != NULL && lstat(link, &lsb) == 0 && S_ISLNK(lsb.st_mode))
         unlink(link);
     const char *report = getenv("STPROG_SIM_REPORT");
     if (report != NULL && report[0] != '\0')

@@ -130,4 +130,16 @@ cmp -s <(tail -c +513 back.bin) <(tail -c +513 fw.bin) || fail "erase of a range
     fail "erase 0x08004100 0x100: the range is not 0xFF"
 run --json erase 0x08003F00 0x200 --probe "$SIM"
 expect_json '.first_sector == 0 and .last_sector == 1' "erase range --json names the sectors"
+
+# --- gdbserver --bind: a bad address is a usage error, found before the board is opened ---
+run gdbserver --bind nohost.invalid --probe "$SIM"
+expect_rc 2 "gdbserver --bind nohost.invalid"
+expect_err "not a numeric IPv4 or IPv6 address" "gdbserver --bind nohost.invalid"
+
+# --- sim-serve --link never deletes a file that is not a symbolic link ---
+echo "precious" >notes.txt
+run sim-serve sim:stm32f407vg,boot0=1 --link notes.txt
+expect_rc 2 "sim-serve --link onto a regular file"
+expect_err "not a symbolic link" "sim-serve --link onto a regular file"
+[ "$(cat notes.txt 2>/dev/null)" = "precious" ] || fail "sim-serve --link deleted a regular file"
 finish
