@@ -8,7 +8,7 @@ static const cli_option write_options[] = {
     {"no-verify", 0, NULL, "skip the read-back"},
     {"reset", 0, NULL, "reset the chip afterwards so the new firmware runs"},
     {"dry-run", 'n', NULL, "print the plan and touch nothing"},
-    {"psize", 0, "N", "force the program width 8, 16, 32 or 64 (F2/F4/F7)"},
+    {"psize", 0, "N", "force the program width 8, 16 or 32 (F2/F4/F7; 64 needs VPP)"},
     {"force", 0, NULL, "erase and program touched sectors even when they hold the image"},
     {"no-loader", 0, NULL, "program by direct register writes, without the SRAM flash loader"},
     {0},
@@ -77,6 +77,14 @@ static stp_status run(cli_ctx *ctx)
         return st;
     cli_session s;
     st = cli_session_open(ctx, psize, &s);
+    if (st == STP_OK && psize != 0 && stp_target_get_info(s.target)->psize_bits != psize) {
+        const stp_target_info *info = stp_target_get_info(s.target);
+        st = cli_usage_error(ctx,
+                             "--psize %u: the program width is chosen on F2/F4/F7 only; the "
+                             "%s flash of this %s programs %u bits at a time",
+                             psize, info->family, info->name, info->psize_bits);
+        cli_session_close(&s);
+    }
     if (st != STP_OK) {
         stp_image_destroy(img);
         return st;

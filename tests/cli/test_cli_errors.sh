@@ -131,6 +131,13 @@ cmp -s <(tail -c +513 back.bin) <(tail -c +513 fw.bin) || fail "erase of a range
 run --json erase 0x08003F00 0x200 --probe "$SIM"
 expect_json '.first_sector == 0 and .last_sector == 1' "erase range --json names the sectors"
 
+# --- write --psize where the width is fixed by the chip: refused, not silently ignored ---
+run write fw.bin --psize 32 -n --probe sim:stm32f103c8
+expect_rc 2 "--psize 32 on an F1"
+expect_err "programs 16 bits at a time" "--psize 32 on an F1"
+run write fw.bin --psize 16 -n --probe sim:stm32f103c8 -q
+expect_rc 0 "--psize 16 on an F1 (its own width)"
+
 # --- gdbserver --bind: a bad address is a usage error, found before the board is opened ---
 run gdbserver --bind nohost.invalid --probe "$SIM"
 expect_rc 2 "gdbserver --bind nohost.invalid"
