@@ -204,6 +204,32 @@ static bool shadowed_global_with_value(cli_parsed *p, const cli_option *o, const
     return true;
 }
 
+static size_t edit_distance(const char *a, const char *b);
+
+/* The closest long option of the command or the globals to a mistyped one (at most two edits
+ * away), or NULL. */
+static const char *suggest_option(const cli_parsed *p, const char *name, size_t len)
+{
+    char typed[32];
+    if (len >= sizeof(typed) || len < 2)
+        return NULL;
+    memcpy(typed, name, len);
+    typed[len] = '\0';
+    const char *best = NULL;
+    size_t best_d = 3;
+    const cli_option *tables[2] = {p->cmd != NULL ? p->cmd->options : NULL, cli_global_options};
+    for (int t = 0; t < 2; t++) {
+        for (const cli_option *o = tables[t]; o != NULL && o->name != NULL; o++) {
+            size_t d = edit_distance(typed, o->name);
+            if (d < best_d) {
+                best_d = d;
+                best = o->name;
+            }
+        }
+    }
+    return best;
+}
+
 static bool parse_long(cli_parsed *p, int *i, int argc, char **argv, char *err, size_t errlen)
 {
     const char *arg = argv[*i];
@@ -216,9 +242,12 @@ static bool parse_long(cli_parsed *p, int *i, int argc, char **argv, char *err, 
     if (o == NULL)
         o = find_long(cli_global_options, name, len);
     if (o == NULL) {
-        char ctxbuf[64];
-        snprintf(err, errlen, "unknown option '--%.*s'%s", (int)(len < 64 ? len : 64), name,
-                 command_context(p, ctxbuf, sizeof(ctxbuf)));
+        char ctxbuf[64], near[96] = "";
+        const char *best = suggest_option(p, name, len);
+        if (best != NULL)
+            snprintf(near, sizeof(near), " (did you mean '--%s'?)", best);
+        snprintf(err, errlen, "unknown option '--%.*s'%s%s", (int)(len < 64 ? len : 64), name,
+                 command_context(p, ctxbuf, sizeof(ctxbuf)), near);
         return false;
     }
     if (shadowed_global_with_value(p, o, name, len, eq, *i, argc, argv, err, errlen)) {

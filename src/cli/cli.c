@@ -140,13 +140,14 @@ static int finish(cli_ctx *ctx, stp_status st)
 static stp_status check_arg_count(cli_ctx *ctx)
 {
     const cli_command *c = ctx->cmd;
+    bool has_usage = c->usage != NULL && c->usage[0] != '\0';
     if (ctx->args.argc < c->min_args)
-        return cli_usage_error(ctx, "%s: missing argument (usage: " CLI_PROGRAM " %s %s)", c->name,
-                               c->name, c->usage != NULL ? c->usage : "");
+        return cli_usage_error(ctx, "%s: missing argument (usage: " CLI_PROGRAM " %s%s%s)", c->name,
+                               c->name, has_usage ? " " : "", has_usage ? c->usage : "");
     if (c->max_args >= 0 && ctx->args.argc > c->max_args)
-        return cli_usage_error(ctx, "%s: unexpected argument '%s' (usage: " CLI_PROGRAM " %s %s)",
-                               c->name, ctx->args.argv[c->max_args], c->name,
-                               c->usage != NULL ? c->usage : "");
+        return cli_usage_error(ctx, "%s: unexpected argument '%s' (usage: " CLI_PROGRAM " %s%s%s)",
+                               c->name, ctx->args.argv[c->max_args], c->name, has_usage ? " " : "",
+                               has_usage ? c->usage : "");
     return STP_OK;
 }
 

@@ -210,6 +210,14 @@ static void test_errors(void **state)
     assert_string_equal(err, "unknown option '--bogus' for 'chips'");
     cli_parsed_free(&p);
 
+    assert_false(parse(&p, err, sizeof(err), "write", "--adr", "0x08004000", NULL));
+    assert_string_equal(err, "unknown option '--adr' for 'write' (did you mean '--addr'?)");
+    cli_parsed_free(&p);
+
+    assert_false(parse(&p, err, sizeof(err), "--jsn", "info", NULL));
+    assert_string_equal(err, "unknown option '--jsn' (did you mean '--json'?)");
+    cli_parsed_free(&p);
+
     assert_false(parse(&p, err, sizeof(err), "--addr", NULL));
     assert_string_equal(err, "unknown option '--addr'"); /* a write option, not a global one */
     cli_parsed_free(&p);

@@ -130,4 +130,9 @@ if [ -w /dev/full ]; then
     expect_err "cannot write the output" "stdout on /dev/full"
 fi
 
+# A command without arguments has no stray blank in its usage line.
+run version extra
+expect_rc 2 "version extra"
+expect_err "(usage: stprog version)" "version extra"
+
 finish
