@@ -38,11 +38,15 @@ static stp_status run(cli_ctx *ctx)
         return cli_usage_error(ctx, "--port %u is not a TCP port (0..65535)", (unsigned)port);
     const char *bind = cli_opt(ctx, "bind");
     unsigned char addr[16];
-    if (bind != NULL && inet_pton(AF_INET, bind, addr) != 1 && inet_pton(AF_INET6, bind, addr) != 1)
-        return cli_usage_error(ctx,
-                               "bad value for --bind: '%s' is not a numeric IPv4 or IPv6 address "
-                               "(127.0.0.1, 0.0.0.0, ::1)",
-                               bind);
+    if (bind != NULL && inet_pton(AF_INET, bind, addr) != 1 &&
+        inet_pton(AF_INET6, bind, addr) != 1) { /* a bad value: found before the board opens */
+        stp_finding *f = stp_finding_add(&ctx->findings, "gdb.listen-failed", STP_SEV_ERROR,
+                                         "bad value for --bind: '%s' is not a numeric IPv4 or "
+                                         "IPv6 address",
+                                         bind);
+        stp_finding_advice(f, "give --bind a numeric address such as 127.0.0.1, 0.0.0.0 or ::1");
+        return STP_ERR_INVALID_ARG;
+    }
     cli_session s;
     st = cli_session_open(ctx, 0, &s);
     if (st != STP_OK)
