@@ -85,6 +85,11 @@ static stp_status run(cli_ctx *ctx)
                              psize, info->family, info->name, info->psize_bits);
         cli_session_close(&s);
     }
+    if (st == STP_OK) {
+        st = cli_check_image_in_flash(ctx, &s, img);
+        if (st != STP_OK)
+            cli_session_close(&s);
+    }
     if (st != STP_OK) {
         stp_image_destroy(img);
         return st;

@@ -58,6 +58,15 @@ run image fw.hex --addr 0x08004000
 expect_rc 2 "image fw.hex --addr"
 expect_err "raw binaries only" "image fw.hex --addr"
 
+# --- an image that does not fit: refused before any sector is read ---
+run write fw.bin --addr 0x080FF000 --probe "$SIM"
+expect_rc 2 "write past the end of the flash"
+expect_err "15904 byte(s) outside the flash, starting at 0x08100000" "write past the end"
+grep -q "read:" "$TMP/err" && fail "write past the end of the flash read sectors before refusing"
+run --json write fw.bin --addr 0x20000000 --probe "$SIM"
+expect_json '.exit_code == 2 and .findings[0].id == "plan.outside-flash" and
+    .findings[0].evidence.first_address == "0x20000000"' "write into SRAM --json"
+
 # --- options given twice with different values: refused; the same value: fine ---
 run write fw.bin --addr 0x08000000 --addr 0x08004000 -n --probe "$SIM"
 expect_rc 2 "--addr twice"
