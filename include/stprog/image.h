@@ -45,6 +45,9 @@ uint64_t stp_image_total_bytes(const stp_image *img);
 bool stp_image_has_entry(const stp_image *img);
 uint32_t stp_image_entry(const stp_image *img);
 void stp_image_set_entry(stp_image *img, uint32_t entry);
+/* The format the image's data was last parsed from (as detected when loaded with
+ * STP_FORMAT_AUTO); STP_FORMAT_AUTO when built by stp_image_add only. */
+stp_format stp_image_source_format(const stp_image *img);
 
 /* Copies [addr, addr+len) into buf; bytes not covered by the image are set to fill.
  * Returns the number of covered bytes. */

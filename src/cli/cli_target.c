@@ -122,18 +122,6 @@ void cli_session_close(cli_session *s)
     memset(s, 0, sizeof(*s));
 }
 
-stp_format cli_detect_format(const char *path)
-{
-    uint8_t head[4096];
-    size_t n = 0;
-    FILE *f = fopen(path, "rb");
-    if (f != NULL) {
-        n = fread(head, 1, sizeof(head), f);
-        fclose(f);
-    }
-    return stp_format_detect(head, n, path);
-}
-
 /* A file named on the command line that cannot be opened or read (missing, a directory, no
  * permission) is bad input like a malformed one: exit code 2, not "the operation failed". */
 stp_status cli_input_status(stp_status st)
@@ -162,7 +150,7 @@ stp_status cli_load_image(cli_ctx *ctx, const char *path, stp_image **out)
     st = stp_image_load_file(path, STP_FORMAT_AUTO, base, out, &ctx->findings);
     if (st != STP_OK)
         return cli_input_status(st);
-    stp_format fmt = cli_detect_format(path);
+    stp_format fmt = stp_image_source_format(*out);
     if (given != NULL && fmt != STP_FORMAT_BIN) {
         stp_image_destroy(*out);
         *out = NULL;

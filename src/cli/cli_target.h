@@ -48,8 +48,6 @@ stp_reset_mode cli_reset_mode_of(const cli_ctx *ctx);
  * raw-binary base. Usage error (exit 2) for a bad address, for an address given with a file
  * that carries its own (hex, srec, elf), and for a file that cannot be opened or read. */
 stp_status cli_load_image(cli_ctx *ctx, const char *path, stp_image **out);
-/* The format the reader uses for path when asked for STP_FORMAT_AUTO (told by content). */
-stp_format cli_detect_format(const char *path);
 /* The status for a failure to load an input file: I/O and permission errors -> bad input. */
 stp_status cli_input_status(stp_status st);
 

@@ -95,7 +95,7 @@ static stp_status run(cli_ctx *ctx)
     uint32_t addr = 0, len = 0;
     stp_status st = STP_OK;
     if (sectors != NULL && !parse_range(sectors, &first, &last))
-        return cli_usage_error(ctx, "--sectors takes N or N-M (got '%s')", sectors);
+        return cli_usage_error(ctx, "--sectors takes N or N-M with N <= M (got '%s')", sectors);
     if (ctx->args.argc > 0) {
         if (ctx->args.argc != 2)
             return cli_usage_error(ctx, "an address range is ADDR LEN");

@@ -148,7 +148,7 @@ static stp_status run(cli_ctx *ctx)
         stp_image_destroy(img);
         return cli_input_status(st);
     }
-    stp_format shown = fmt != STP_FORMAT_AUTO ? fmt : cli_detect_format(path);
+    stp_format shown = stp_image_source_format(img);
     if (cli_opt(ctx, "addr") != NULL && shown != STP_FORMAT_BIN) {
         stp_image_destroy(img);
         return cli_usage_error(ctx,

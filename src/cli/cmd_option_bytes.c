@@ -54,6 +54,9 @@ static stp_status run(cli_ctx *ctx)
         return cli_usage_error(ctx, "option-bytes set needs at least one KEY=VALUE");
     if (!set && ctx->args.argc > 1)
         return cli_usage_error(ctx, "option-bytes show takes no arguments");
+    if (!set && (cli_flag(ctx, "unlock") || cli_flag(ctx, "permanent-lock-i-understand")))
+        return cli_usage_error(ctx, "--%s only applies to 'option-bytes set'",
+                               cli_flag(ctx, "unlock") ? "unlock" : "permanent-lock-i-understand");
     cli_session s;
     stp_status st = cli_session_open(ctx, 0, &s);
     if (st != STP_OK)

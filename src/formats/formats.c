@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "core/alloc.h"
-#include "formats/image_internal.h"
+#include "formats/image_priv.h"
 
 typedef struct ext_row {
     const char *ext;
@@ -100,8 +100,12 @@ stp_status stp_image_parse_into(stp_image *img, const uint8_t *data, size_t len,
     case STP_FORMAT_AUTO:
         break;
     }
-    if (st == STP_OK)
-        return stp_image_settle(img, findings);
+    if (st == STP_OK) {
+        st = stp_image_settle(img, findings);
+        if (st == STP_OK)
+            img->source_format = fmt;
+        return st;
+    }
     stp_image_settle_discard(img);
     return st;
 }
@@ -130,7 +134,8 @@ static stp_status read_all(const char *path, uint8_t **out, size_t *len, stp_fin
 {
     *out = NULL;
     *len = 0;
-    FILE *fp = fopen(path, "rb");
+    bool is_stdin = strcmp(path, "-") == 0; /* "-": standard input, as a pipe */
+    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
     if (fp == NULL)
         return stp_file_fail(findings, errno == EACCES ? STP_ERR_PERMISSION : STP_ERR_IO,
                              "file.open-failed", path, STP_ORIGIN_NONE, 0, "cannot open: %s",
@@ -138,7 +143,8 @@ static stp_status read_all(const char *path, uint8_t **out, size_t *len, stp_fin
     struct stat sb;
     size_t cap = 1 << 16;
     if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        fclose(fp);
+        if (!is_stdin)
+            fclose(fp);
         return stp_file_fail(findings, STP_ERR_IO, "file.read-failed", path, STP_ORIGIN_NONE, 0,
                              "is a directory");
     }
@@ -167,7 +173,8 @@ static stp_status read_all(const char *path, uint8_t **out, size_t *len, stp_fin
             break;
         }
     }
-    fclose(fp);
+    if (!is_stdin)
+        fclose(fp);
     if (st != STP_OK) {
         stp_free(buf);
         return st;

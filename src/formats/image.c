@@ -343,6 +343,11 @@ uint32_t stp_image_entry(const stp_image *img)
     return img != NULL ? img->entry : 0;
 }
 
+stp_format stp_image_source_format(const stp_image *img)
+{
+    return img != NULL ? img->source_format : STP_FORMAT_AUTO;
+}
+
 void stp_image_set_entry(stp_image *img, uint32_t entry)
 {
     if (img == NULL)

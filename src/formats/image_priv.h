@@ -53,6 +53,7 @@ struct stp_image {
     uint64_t total; /* bytes in segments */
     bool has_entry;
     uint32_t entry;
+    stp_format source_format; /* of the last successful parse */
 };
 
 static inline uint8_t *stp_seg_data(const stp_seg *s)

@@ -67,6 +67,18 @@ run --json write fw.bin --addr 0x20000000 --probe "$SIM"
 expect_json '.exit_code == 2 and .findings[0].id == "plan.outside-flash" and
     .findings[0].evidence.first_address == "0x20000000"' "write into SRAM --json"
 
+# --- FILE "-" is standard input; its format is told by content, also through /dev/stdin ---
+for name in - /dev/stdin; do
+    "$STPROG" image "$name" <fw.hex >"$TMP/out" 2>"$TMP/err" || fail "image $name from a pipe"
+    expect_out "$name: Intel HEX, 1 segment" "image $name from a pipe"
+done
+set +e
+cat fw.bin | "$STPROG" write - 0x08004000 -n --probe "$SIM" >"$TMP/out" 2>"$TMP/err"
+RC=$?
+set -e
+expect_rc 0 "write - 0x08004000 from a pipe"
+expect_out "1       0x08004000" "write - 0x08004000 plans sector 1"
+
 # --- options given twice with different values: refused; the same value: fine ---
 run write fw.bin --addr 0x08000000 --addr 0x08004000 -n --probe "$SIM"
 expect_rc 2 "--addr twice"
