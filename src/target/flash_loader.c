@@ -12,11 +12,13 @@
 #include "target/loaders/f1_loader_blob.h"
 #include "target/loaders/f4_loader_blob.h"
 #include "target/loaders/f7_loader_blob.h"
+#include "target/loaders/g0_loader_blob.h"
 #include "target/loaders/l1_loader_blob.h"
 
 /* A loader that outgrew its slot would silently leave every write to the direct path. */
 _Static_assert(sizeof(stp_loader_f1) <= CODE_MAX && sizeof(stp_loader_f4) <= CODE_MAX &&
-                   sizeof(stp_loader_f7) <= CODE_MAX && sizeof(stp_loader_l1) <= CODE_MAX,
+                   sizeof(stp_loader_f7) <= CODE_MAX && sizeof(stp_loader_l1) <= CODE_MAX &&
+                   sizeof(stp_loader_g0) <= CODE_MAX,
                "a flash loader is larger than its SRAM slot (CODE_MAX)");
 
 const uint8_t *stp_flash_loader_blob(const stp_flash *f, uint32_t *size)
@@ -35,9 +37,11 @@ const uint8_t *stp_flash_loader_blob(const stp_flash *f, uint32_t *size)
         *size = sizeof(stp_loader_l1);
         return stp_loader_l1; /* half-page bursts: see stp_ldr_block_bytes */
     case STP_FLASH_L4:
-        if (f->chip->core != STP_CORE_M4)
-            break;                     /* G0 (Cortex-M0+, ARMv6-M): no blob for it, direct path */
-        *size = sizeof(stp_loader_f4); /* the M4 build; double words: see image_of */
+        if (f->chip->core == STP_CORE_M0P) { /* G0: the ARMv6-M build */
+            *size = sizeof(stp_loader_g0);
+            return stp_loader_g0;
+        }
+        *size = sizeof(stp_loader_f4); /* L4/G4: the M4 build; double words: see image_of */
         return stp_loader_f4;
     }
     *size = 0;
@@ -337,7 +341,7 @@ static void crc_clock(stp_flash_kind kind, uint32_t *reg, uint32_t *bit)
         *bit = 1u << 12;
         return;
     case STP_FLASH_L4:
-        *reg = 0x40021048u; /* RCC_AHB1ENR.CRCEN (RM0351, RM0440; the G0 runs no loader) */
+        *reg = 0x40021048u; /* RCC_AHB1ENR.CRCEN (RM0351, RM0440; G0: see the caller) */
         *bit = 1u << 12;
         return;
     case STP_FLASH_F2F4:
@@ -376,6 +380,8 @@ stp_status stp_flash_loader_crc(stp_flash *f, const uint32_t *addr, const uint32
     uint32_t per_batch = (s.buf_size - HDR_BYTES) / 8;
     uint32_t rcc = 0, bit = 0, v = 0;
     crc_clock(f->chip->flash_kind, &rcc, &bit);
+    if (f->chip->flash_kind == STP_FLASH_L4 && f->chip->core == STP_CORE_M0P)
+        rcc = 0x40021038u; /* G0: RCC_AHBENR.CRCEN bit 12 (RM0444) */
     st = d->ops->read_u32(d, rcc, &v, findings);
     if (st == STP_OK && !(v & bit))
         st = d->ops->write_u32(d, rcc, v | bit, findings);

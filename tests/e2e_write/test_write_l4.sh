@@ -62,6 +62,32 @@ PY
     expect_json '.blank' "$part: blank"
 }
 
+# A fresh 64 KiB write goes through the SRAM loader (M4 build on L4/G4, ARMv6-M build on the
+# G0's Cortex-M0+): one program operation per double word, virtual time near the bound of
+# 8192 x tprog (DS12232 85 us, DS10198/DS12589 81.69/81.7 us), far below the direct path's
+# one probe exchange per few double words (about 4 s for 64 KiB on the G0).
+loader_speed() {
+    local part=$1 tprog_us=$2
+    local board="sim:$part,state=$TMP/speed-$part.state"
+    head -c 65536 /dev/urandom >"$TMP/s.bin"
+    set +e
+    STPROG_SIM_REPORT="$TMP/rep.json" "$STPROG" --probe "$board" write "$TMP/s.bin" \
+        >"$TMP/out" 2>"$TMP/err"
+    RC=$?
+    set -e
+    expect_rc 0 "$part: 64 KiB write"
+    [ "$(jq -r .flash_programs "$TMP/rep.json")" = 8192 ] ||
+        fail "$part: $(jq -r .flash_programs "$TMP/rep.json") program operations, expected 8192"
+    python3 -c "import sys; t = $(jq -r .virtual_seconds "$TMP/rep.json"); b = 8192 * $tprog_us / 1e6
+sys.exit(0 if b <= t < b + 0.6 else 1)" ||
+        fail "$part: $(jq -r .virtual_seconds "$TMP/rep.json") s for 64 KiB (bound 8192 x $tprog_us us)"
+    run --probe "$board" verify "$TMP/s.bin"
+    expect_rc 0 "$part: verify after the loader write"
+}
+loader_speed stm32g071rb 85
+loader_speed stm32g431rb 81.7
+loader_speed stm32l476rg 81.69
+
 check_part stm32g071rb "STM32G07x/G08x" 128
 check_part stm32g431rb "STM32G431/G441" 128
 check_part stm32l476rg "STM32L47x/L48x" 1024

@@ -31,5 +31,6 @@ f1 cortex-m3
 f4 cortex-m4
 f7 cortex-m7 -DLDR_FAMILY_F7
 l1 cortex-m3
+g0 cortex-m0plus
 LIST
 echo "loaders: $(ls "$out"/*_loader_blob.h | wc -l) blobs in $out"

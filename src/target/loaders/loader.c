@@ -96,6 +96,9 @@ static void ldr_crc(volatile ldr_params *p)
         const uint32_t words = b[5 + 2 * i] / 4u;
         const uint32_t *end = src + words, *end8 = src + (words & ~7u);
         unit[2] = 1u;        /* CRC_CR.RESET: DR = 0xFFFFFFFF */
+#if defined(__ARM_ARCH_6M__) /* Cortex-M0+ (G0): LDM takes r0-r7 only, word by word below */
+        (void)end8;
+#else
         while (src < end8) { /* eight words a round (one LDM): the loop costs more than the unit */
             /* LDM fills registers in ascending order from ascending addresses */
             register uint32_t w0 __asm__("r4"), w1 __asm__("r5"), w2 __asm__("r6"),
@@ -115,6 +118,7 @@ static void ldr_crc(volatile ldr_params *p)
             unit[0] = w6;
             unit[0] = w7;
         }
+#endif
         while (src < end)
             unit[0] = *src++;
         b[5 + 2 * i] = unit[0];
