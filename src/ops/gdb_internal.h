@@ -43,6 +43,29 @@ typedef struct gdb_range {
     uint32_t len;
 } gdb_range;
 
+/* A second client being refused (gdb_refuse.c). */
+#define GDB_MAX_REFUSALS 4
+typedef struct gdb_refusal {
+    int fd;
+    int stage;         /* where in the client's first packet, or draining after the reply */
+    bool heard;        /* the client sent something */
+    uint64_t since_ms; /* accepted, or answered when draining (monotonic) */
+} gdb_refusal;
+typedef struct gdb_refusals {
+    gdb_refusal r[GDB_MAX_REFUSALS];
+} gdb_refusals;
+
+struct pollfd;
+void gdb_refusals_init(gdb_refusals *q);
+/* Accepts the waiting connection on listen_fd to refuse it; false when none was waiting. */
+bool gdb_refusals_accept(gdb_refusals *q, int listen_fd);
+/* The refused connections to poll for input (at most cap), and their handling afterwards
+ * (also their deadlines, so call it at least every few hundred ms). */
+size_t gdb_refusals_pollfds(const gdb_refusals *q, struct pollfd *p, size_t cap);
+void gdb_refusals_service(gdb_refusals *q, const struct pollfd *p, size_t n);
+/* Server exit: answer whoever still waits, close all. */
+void gdb_refusals_finish(gdb_refusals *q);
+
 typedef struct gdb_session {
     stp_target *t;
     stp_debug *dbg;
@@ -50,6 +73,7 @@ typedef struct gdb_session {
     const stp_env *env;
     int fd;        /* the client */
     int listen_fd; /* to refuse a second client while this one is served */
+    gdb_refusals *refusals;
     bool noack;
     bool extended;
     bool closed;     /* the client left or was dropped */

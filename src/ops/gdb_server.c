@@ -21,7 +21,6 @@
 #define GARBAGE_LIMIT    65536u
 #define BAD_CSUM_LIMIT   32u
 #define IDLE_POLL_MS     250
-#define REFUSE_WAIT_MS   500
 
 void gdb_notify(gdb_session *s, const char *fmt, ...)
 {
@@ -63,36 +62,11 @@ static bool write_all(gdb_session *s, const char *buf, size_t len)
     return !s->closed;
 }
 
+/* A connection waiting on the listener while a client is served: refused (gdb_refuse.c). */
 static void refuse_second_client(gdb_session *s)
 {
-    struct sockaddr_storage sa;
-    socklen_t sl = sizeof(sa);
-    int fd = accept(s->listen_fd, (struct sockaddr *)&sa, &sl);
-    if (fd < 0)
-        return;
-    static const char msg[] = "E.stprog gdbserver is busy: another gdb is connected "
-                              "(one client at a time)";
-    char frame[sizeof(msg) + 8];
-    size_t n = stp_gdb_frame(msg, sizeof(msg) - 1, frame, sizeof(frame));
-    /* gdb shows an error reply to its first packet; wait briefly (the connected client
-     * waits meanwhile) for that packet's end, then answer it and close. */
-    char junk[256];
-    for (int waited = 0; waited < REFUSE_WAIT_MS; waited += 50) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, 50) <= 0)
-            continue;
-        ssize_t got = recv(fd, junk, sizeof(junk), MSG_DONTWAIT);
-        if (got <= 0)
-            break;
-        if (memchr(junk, '#', (size_t)got) != NULL) {
-            (void)send(fd, "+", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-            break;
-        }
-    }
-    (void)send(fd, frame, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-    shutdown(fd, SHUT_WR);
-    close(fd);
-    gdb_notify(s, "refused a second gdb connection: one client at a time");
+    if (gdb_refusals_accept(s->refusals, s->listen_fd))
+        gdb_notify(s, "refused a second gdb connection: one client at a time");
 }
 
 /* Reads what the client sent within timeout_ms into inbuf. Returns the bytes read, 0 on
@@ -103,11 +77,16 @@ int gdb_fill_input(gdb_session *s, int timeout_ms)
         s->in_pos = s->in_len = 0;
     if (s->in_len == sizeof(s->inbuf))
         return 0;
-    struct pollfd p[2] = {{.fd = s->fd, .events = POLLIN}, {.fd = s->listen_fd, .events = POLLIN}};
-    int r = poll(p, s->listen_fd >= 0 ? 2 : 1, timeout_ms);
+    struct pollfd p[2 + GDB_MAX_REFUSALS] = {{.fd = s->fd, .events = POLLIN},
+                                             {.fd = s->listen_fd, .events = POLLIN}};
+    size_t nref = gdb_refusals_pollfds(s->refusals, p + 2, GDB_MAX_REFUSALS);
+    if (nref > 0 && timeout_ms > IDLE_POLL_MS)
+        timeout_ms = IDLE_POLL_MS; /* the refusals have deadlines */
+    int r = poll(p, 2 + nref, timeout_ms);
     if (r < 0)
         return errno == EINTR ? 0 : -1;
-    if (r > 0 && s->listen_fd >= 0 && (p[1].revents & POLLIN))
+    gdb_refusals_service(s->refusals, p + 2, r > 0 ? nref : 0);
+    if (r > 0 && (p[1].revents & POLLIN))
         refuse_second_client(s);
     if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
         return 0;
@@ -358,18 +337,24 @@ stp_status stp_gdbserver_run(stp_target *t, const stp_gdbserver_options *opt, co
     s->env = env;
     s->fd = -1;
     gdb_notify(s, "listening on %s (gdb: target extended-remote %s)", where, where);
+    gdb_refusals refusals;
+    gdb_refusals_init(&refusals);
     for (;;) {
-        struct pollfd p = {.fd = lfd, .events = POLLIN};
+        struct pollfd p[1 + GDB_MAX_REFUSALS] = {{.fd = lfd, .events = POLLIN}};
         if (stop_requested(s))
             break;
-        int r = poll(&p, 1, IDLE_POLL_MS);
-        if (r <= 0)
+        /* Connections refused while the last client was served get their answers still. */
+        size_t nref = gdb_refusals_pollfds(&refusals, p + 1, GDB_MAX_REFUSALS);
+        int r = poll(p, 1 + nref, IDLE_POLL_MS);
+        gdb_refusals_service(&refusals, p + 1, r > 0 ? nref : 0);
+        if (r <= 0 || !(p[0].revents & POLLIN))
             continue;
         int cfd = accept(lfd, NULL, NULL);
         if (cfd < 0)
             continue;
         memset(s, 0, sizeof(*s));
-        *s = (gdb_session){.t = t, .opt = opt, .env = env, .fd = cfd, .listen_fd = lfd};
+        *s = (gdb_session){
+            .t = t, .opt = opt, .env = env, .fd = cfd, .listen_fd = lfd, .refusals = &refusals};
         s->dbg = t->dbg;
         gdb_notify(s, "gdb connected");
         serve_client(s, pktbuf, findings);
@@ -378,6 +363,7 @@ stp_status stp_gdbserver_run(stp_target *t, const stp_gdbserver_options *opt, co
         if (!opt->persist)
             break;
     }
+    gdb_refusals_finish(&refusals);
     close(lfd);
     stp_free(pktbuf);
     stp_free(s);

@@ -151,16 +151,40 @@ def hostile(port, part):
     check(c.request(b"m20001004,2") == b"7d23", "X unescaped '}' and '#'")
     check(c.request(b"M8000000,4:00000000") == b"E01", "M into flash refused (vFlash only)")
     # A second client while this one is served is refused with a message.
+    # One that says nothing gets the reply unasked (after a few seconds).
     b2 = Client(port)
-    r = b2.packet(5)
+    r = b2.packet(12)
     check(r is not None and b"busy" in r and b"one client at a time" in r,
           "second client refused: %r" % r)
     check(b2.closed(), "second client's connection closed")
     b2.close()
+    # Like gdb on a loaded machine: connects, is slow to make its first request, and
+    # drops whatever arrived before it (gdb flushes its input after connecting). The
+    # refusal must answer that request, not arrive before it.
+    b3 = Client(port)
+    time.sleep(1.5)
+    b3.sock.setblocking(False)
+    try:
+        early = b3.sock.recv(256)
+    except BlockingIOError:
+        early = None
+    b3.sock.setblocking(True)
+    check(early is None, "refusal waited for the request, not sent before it: %r" % early)
+    b3.raw(b"+")
+    time.sleep(0.5)
+    b3.raw(frame(b"qSupported:multiprocess+;swbreak+;hwbreak+"))
+    check(b3.ack() == b"+", "refused client's request acked")
+    r = b3.packet(10)
+    check(r is not None and r.startswith(b"E.") and b"busy" in r,
+          "slow second client gets the refusal as the reply: %r" % r)
+    check(b3.closed(), "slow second client's connection closed")
+    b3.close()
     check(c.request(b"?")[:3] == b"T05", "first client still served after the refusal")
     # Bytes that never form a packet end in a closed connection too.
     g = Client(port)
-    check(g.packet(3) is not None, "refused while the first client is connected")
+    g.raw(frame(b"?"))
+    check(g.ack() == b"+" and g.packet(10) is not None,
+          "refused (at once when it asks) while the first client is connected")
     g.close()
     # An oversized packet closes the connection.
     c.raw(b"$" + b"A" * 20000)

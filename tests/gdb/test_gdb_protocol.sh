@@ -23,7 +23,13 @@ for part in stm32f407vg stm32f103c8; do
     rm -f "$WORK/release"
     $PY "$PORT" hold "$WORK/release" > "$WORK/hold.out" 2>&1 &
     HOLD=$!
-    for _ in $(seq 50); do grep -q "holding" "$WORK/hold.out" && break; sleep 0.1; done
+    # gdb must come second: wait (as long as a loaded machine needs) until the first holds.
+    for _ in $(seq 300); do
+        grep -q "holding" "$WORK/hold.out" && break
+        kill -0 $HOLD 2>/dev/null || fail "the holding client ended: $(cat "$WORK/hold.out")"
+        sleep 0.1
+    done
+    grep -q "holding" "$WORK/hold.out" || fail "the holding client did not connect in 30 s"
     timeout 20 gdb-multiarch -batch -nx -ex "target extended-remote :$PORT" > "$WORK/gdb2.out" 2>&1
     touch "$WORK/release"
     wait $HOLD || fail "the holding client failed"
