@@ -57,6 +57,10 @@ void stp_finding_evidence(stp_finding *f, const char *key, const char *fmt, ...)
 /* Sets the advice (next step for the user); ignored when f is NULL. */
 void stp_finding_advice(stp_finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Adds to dst each evidence of src whose key dst lacks, while there is room: two reports of
+ * one fact (the same id) become one finding. Ignored when either is NULL. */
+void stp_finding_join_evidence(stp_finding *dst, const stp_finding *src);
+
 /* First finding with this id, or NULL. */
 const stp_finding *stp_findings_find(const stp_findings *list, const char *id);
 /* Highest severity present (STP_SEV_INFO when empty). */

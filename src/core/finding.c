@@ -1,6 +1,7 @@
 /* Findings: the records in which failures and diagnoses travel up. */
 #include "stprog/finding.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -76,6 +77,19 @@ void stp_finding_advice(stp_finding *f, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(f->advice, sizeof(f->advice), fmt, ap);
     va_end(ap);
+}
+
+void stp_finding_join_evidence(stp_finding *dst, const stp_finding *src)
+{
+    if (dst == NULL || src == NULL)
+        return;
+    for (size_t i = 0; i < src->evidence_count && dst->evidence_count < STP_EVIDENCE_MAX; i++) {
+        bool have = false;
+        for (size_t k = 0; k < dst->evidence_count && !have; k++)
+            have = strcmp(dst->evidence[k].key, src->evidence[i].key) == 0;
+        if (!have)
+            dst->evidence[dst->evidence_count++] = src->evidence[i];
+    }
 }
 
 const stp_finding *stp_findings_find(const stp_findings *list, const char *id)

@@ -226,14 +226,53 @@ static void explain_link(explain *x)
                        pi->swd_khz > 200 ? pi->swd_khz / 4 : 100);
 }
 
+static void append_one(stp_findings *list, const stp_finding *f)
+{
+    stp_findings one = {.items = (stp_finding *)f, .count = 1, .capacity = 1};
+    stp_findings_append(list, &one);
+}
+
+/* The command's finding a cause repeats (the flash engine's power.brownout-reset naming the
+ * operation, explain's with the reset flags), or NULL. */
+static const stp_finding *repeated(const stp_findings *findings, const stp_finding *cause)
+{
+    return stp_findings_find(findings, cause->id);
+}
+
+/* Causes first, then the command's findings. A cause the command already reported is one
+ * finding, in front: the command's message and evidence (it names what was interrupted),
+ * the explanation's evidence added, its advice. */
 static void merge(stp_findings *findings, stp_findings *causes)
 {
     if (causes->count == 0)
         return;
     stp_findings merged = {0};
-    stp_findings_append(&merged, causes);
-    stp_findings_append(&merged, findings);
-    if (merged.count < causes->count + findings->count) { /* out of memory: keep the order */
+    size_t joined = 0;
+    for (size_t i = 0; i < causes->count; i++) {
+        const stp_finding *c = &causes->items[i];
+        const stp_finding *same = repeated(findings, c);
+        if (same == NULL) {
+            append_one(&merged, c);
+            continue;
+        }
+        stp_finding one = *same;
+        stp_finding_join_evidence(&one, c);
+        if (c->advice[0] != '\0')
+            memcpy(one.advice, c->advice, sizeof(one.advice));
+        if (c->severity > one.severity)
+            one.severity = c->severity;
+        append_one(&merged, &one);
+        joined++;
+    }
+    for (size_t i = 0; i < findings->count; i++) {
+        const stp_finding *f = &findings->items[i];
+        bool folded = false;
+        for (size_t k = 0; k < causes->count && !folded; k++)
+            folded = repeated(findings, &causes->items[k]) == f;
+        if (!folded)
+            append_one(&merged, f);
+    }
+    if (merged.count < causes->count + findings->count - joined) { /* out of memory */
         stp_findings_free(&merged);
         stp_findings_append(findings, causes);
         return;
