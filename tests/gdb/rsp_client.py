@@ -296,10 +296,10 @@ def doctor_finds(port, finding):
 
 
 def hold(port, release_file):
-    """Be the connected client until release_file exists (at most 30 s)."""
+    """Be the connected client until release_file exists (at most 60 s)."""
     c = Client(port)
     check(c.request(b"?")[:1] == b"T", "holding the connection")
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not os.path.exists(release_file) and time.monotonic() < deadline:
         time.sleep(0.05)
     c.close()

@@ -20,19 +20,22 @@ for part in stm32f407vg stm32f103c8; do
     expect_in "$WORK/srv.err" "larger than PacketSize" "server logged the oversized packet"
     expect_in "$WORK/srv.err" "it sends no GDB packets" "server logged the garbage client"
     # gdb itself, as the second client, shows the refusal.
-    rm -f "$WORK/release"
-    $PY "$PORT" hold "$WORK/release" > "$WORK/hold.out" 2>&1 &
+    # A file of this part's own: the shell truncates a reused one only when the background
+    # client starts, and the last part's "holding" read meanwhile let gdb connect first.
+    hold=$WORK/hold.$part.out
+    rm -f "$WORK/release" "$hold"
+    $PY "$PORT" hold "$WORK/release" > "$hold" 2>&1 &
     HOLD=$!
     # gdb must come second: wait (as long as a loaded machine needs) until the first holds.
     for _ in $(seq 300); do
-        grep -q "holding" "$WORK/hold.out" && break
-        kill -0 $HOLD 2>/dev/null || fail "the holding client ended: $(cat "$WORK/hold.out")"
+        grep -q "holding" "$hold" 2>/dev/null && break
+        kill -0 $HOLD 2>/dev/null || fail "the holding client ended: $(cat "$hold")"
         sleep 0.1
     done
-    grep -q "holding" "$WORK/hold.out" || fail "the holding client did not connect in 30 s"
+    grep -q "holding" "$hold" 2>/dev/null || fail "the holding client did not connect in 30 s"
     timeout 20 gdb-multiarch -batch -nx -ex "target extended-remote :$PORT" > "$WORK/gdb2.out" 2>&1
     touch "$WORK/release"
-    wait $HOLD || fail "the holding client failed"
+    wait $HOLD || fail "the holding client failed: $(cat "$hold")"
     expect_in "$WORK/gdb2.out" "Remote failure reply: E.stprog gdbserver is busy: another gdb is connected" \
         "gdb shows why it was refused"
     kill -TERM "$SRV_PID"
@@ -47,7 +50,8 @@ expect_in "$WORK/bind.out" "gdb.listen-failed" "bad --bind names the finding"
 # A uart: probe (the ROM bootloader, served on a pty by sim-serve) has no core to debug.
 "$STPROG" sim-serve sim:stm32f103c8,boot0=1 --link "$WORK/tty" > "$WORK/serve.out" 2>&1 &
 SERVE=$!
-for _ in $(seq 100); do [ -e "$WORK/tty" ] && break; sleep 0.05; done
+for _ in $(seq 600); do [ -e "$WORK/tty" ] && break; sleep 0.05; done
+[ -e "$WORK/tty" ] || { kill $SERVE; fail "sim-serve made no pty link in 30 s"; }
 timeout 30 "$STPROG" gdbserver --port 0 --probe "uart:$WORK/tty" > "$WORK/uart.out" 2>&1 &&
     { kill $SERVE; fail "gdbserver accepted a uart: probe"; }
 kill $SERVE 2>/dev/null
