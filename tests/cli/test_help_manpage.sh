@@ -30,6 +30,14 @@ for var in $(jq -r '.environment[].name' "$TMP/out"); do
     grep -qF -- "$var" "$MAN" || fail "man page lacks environment variable $var"
 done
 
+# Every command's options are in the man page (as --name, groff-escaped).
+for cmd in $(jq -r '.commands[].name' "$TMP/out"); do
+    for opt in $("$STPROG" help "$cmd" --json | jq -r '.options[]?.name'); do
+        opt=${opt#--}
+        grep -qF -- "\\-\\-${opt//-/\\-}" "$MAN" || fail "man page lacks $cmd --$opt"
+    done
+done
+
 # The page renders without groff warnings.
 if command -v groff >/dev/null; then
     warnings=$(groff -man -Tutf8 -ww -z "$MAN" 2>&1 || true)
