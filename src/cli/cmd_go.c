@@ -8,6 +8,11 @@ static stp_status run(cli_ctx *ctx)
     stp_status st = cli_arg_u32(ctx, 0, "ADDR", CLI_NUM_PLAIN, &addr);
     if (st != STP_OK)
         return st;
+    if (addr % 4 != 0) /* a vector table: its stack pointer and reset vector are words */
+        return cli_usage_error(ctx,
+                               "ADDR 0x%08X is not the address of a vector table (those are "
+                               "word-aligned; the start of the image, usually 0x08000000)",
+                               (unsigned)addr);
     cli_session s;
     st = cli_session_open(ctx, 0, &s);
     if (st != STP_OK)

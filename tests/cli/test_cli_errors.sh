@@ -159,6 +159,12 @@ expect_err "programs 16 bits at a time" "--psize 32 on an F1"
 run write fw.bin --psize 16 -n --probe sim:stm32f103c8 -q
 expect_rc 0 "--psize 16 on an F1 (its own width)"
 
+# --- go: an address that cannot be a vector table is refused before the board is opened ---
+run go 0x08000001 --probe sim:stm32f407vg,state=$TMP/go.state
+expect_rc 2 "go 0x08000001"
+expect_err "is not the address of a vector table" "go 0x08000001"
+[ ! -e "$TMP/go.state" ] || fail "go 0x08000001 opened the board"
+
 # --- gdbserver --bind: a bad address is a usage error, found before the board is opened ---
 run gdbserver --bind nohost.invalid --probe "$SIM"
 expect_rc 2 "gdbserver --bind nohost.invalid"
