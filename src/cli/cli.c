@@ -1,6 +1,7 @@
 /* stprog CLI — the frame: parse, set up the context, run the command, finish the output. */
 #include "cli/cli.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -37,9 +38,58 @@ static void log_to_stderr(void *user, stp_log_level level, const char *message)
     }
 }
 
+/* Ctrl-C (or SIGTERM) in the middle of an operation: the process still ends as the signal
+ * says, but first one line on stderr says what was interrupted and, once flash was being
+ * erased or written, that it may hold a partial image. The line is prepared at each phase
+ * change (a handler may only write(2)). */
+static char interrupt_line[256];
+static volatile sig_atomic_t interrupt_len;
+
+static void on_interrupt(int sig)
+{
+    if (interrupt_len > 0) {
+        ssize_t n = write(STDERR_FILENO, interrupt_line, (size_t)interrupt_len);
+        (void)n;
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void note_phase(cli_ctx *ctx, const char *phase)
+{
+    static bool changing; /* once flash was erased or written, it stays "may be partial" */
+    changing = changing || strcmp(phase, "erase") == 0 || strcmp(phase, "program") == 0 ||
+               strcmp(phase, "write") == 0;
+    interrupt_len = 0;
+    const char *name = ctx->cmd != NULL ? ctx->cmd->name : "command";
+    bool same = strcmp(name, phase) == 0;
+    int n = snprintf(interrupt_line, sizeof(interrupt_line),
+                     "%s" CLI_PROGRAM ": %s interrupted%s%s%s%s\n",
+                     ctx->progress.mode == CLI_PROGRESS_BAR ? "\n" : "", name,
+                     same ? "" : " during its ", same ? "" : phase, same ? "" : " phase",
+                     changing ? ": the flash may hold a partly erased or partly written image; "
+                                "run the command again to finish"
+                              : "");
+    if (n > 0)
+        interrupt_len = n < (int)sizeof(interrupt_line) ? n : (int)sizeof(interrupt_line) - 1;
+}
+
+static void catch_interrupts(cli_ctx *ctx)
+{
+    note_phase(ctx, "start-up");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static void progress_to_stderr(void *user, const stp_progress *event)
 {
     cli_ctx *ctx = user;
+    if (event->kind == STP_PROGRESS_START && event->phase != NULL)
+        note_phase(ctx, event->phase);
     cli_progress_event(&ctx->progress, event);
 }
 
@@ -180,6 +230,7 @@ int cli_main(int argc, char **argv)
             ctx.args.optc = 0;
         }
         begin_document(&ctx, ctx.cmd->name);
+        catch_interrupts(&ctx); /* gdbserver and sim-serve install their own in run() */
         st = check_arg_count(&ctx);
         if (st == STP_OK)
             st = ctx.cmd->run(&ctx);

@@ -165,6 +165,27 @@ expect_rc 2 "go 0x08000001"
 expect_err "is not the address of a vector table" "go 0x08000001"
 [ ! -e "$TMP/go.state" ] || fail "go 0x08000001 opened the board"
 
+# --- Ctrl-C in the middle of a write: one line says what was interrupted and what it means ---
+head -c 1000000 /dev/urandom >big.bin
+"$STPROG" write big.bin --probe "sim:stm32f407vg" >"$TMP/int.out" 2>"$TMP/int.err" &
+pid=$!
+for _ in $(seq 1 200); do
+    grep -q "^write: " "$TMP/int.err" && break
+    sleep 0.05
+done
+kill -INT "$pid" 2>/dev/null || true
+set +e
+wait "$pid"
+RC=$?
+set -e
+if [ "$RC" -eq 0 ]; then
+    echo "note: the write finished before it could be interrupted; check skipped"
+else
+    [ "$RC" -eq 130 ] || fail "interrupted write: exit status $RC, expected 130 (SIGINT)"
+    grep -q "write interrupted: the flash may hold a partly erased or partly written image" \
+        "$TMP/int.err" || fail "interrupted write does not say so: $(tail -2 "$TMP/int.err")"
+fi
+
 # --- gdbserver --bind: a bad address is a usage error, found before the board is opened ---
 run gdbserver --bind nohost.invalid --probe "$SIM"
 expect_rc 2 "gdbserver --bind nohost.invalid"
