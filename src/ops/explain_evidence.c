@@ -84,7 +84,10 @@ void stp_dx_flags_text(const stp_chip *chip, uint32_t csr, char *buf, size_t cap
         const char *n = names[bit - 24];
         if (bit == 25)
             n = has_borrstf(chip) ? "BOR"
-                                  : (chip && chip->flash_kind == STP_FLASH_L1 ? "OBL" : NULL);
+                                  : (chip && (chip->flash_kind == STP_FLASH_L1 ||
+                                              chip->flash_kind == STP_FLASH_L4)
+                                         ? "OBL"
+                                         : NULL);
         if (n == NULL)
             continue;
         int k = snprintf(buf + used, cap - used, "%s%s", used ? " " : "", n);
