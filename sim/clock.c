@@ -4,14 +4,11 @@
  * reset-loop reset, the firmware taking the debug pins). */
 #include "sim_internal.h"
 
-/* While the core runs, it is interrupted at least this often so that operations it
- * starts are timed to within one slice. */
+/* The core runs in slices of at most this long between the board's events. Operations it
+ * starts need no shorter slices: the store's moment is known to the instruction
+ * (sim_clock_access_ns) and the run ends after the block that made it, so the next slice
+ * ends at the operation's end. */
 #define CORE_SLICE_NS 200000ull
-/* Around flash operations (one pending, or one ended less than FINE_WINDOW_NS ago) the
- * slices are short, so that a loader's program/poll/program rhythm is timed to within a
- * few microseconds; an operation the core starts is stamped at the middle of its slice. */
-#define FINE_SLICE_NS  4000ull
-#define FINE_WINDOW_NS 200000ull
 /* firmware=swd-off|sleep: the program reconfigures the SWD pins / enters Stop mode this
  * long after it starts (a few hundred instructions of startup code). */
 #define FW_DEBUG_OFF_NS 50000ull
@@ -85,24 +82,78 @@ void sim_clock_events(sim_board *b)
     }
 }
 
-static void run_core(sim_board *b, uint64_t ns)
+uint64_t sim_clock_access_ns(sim_board *b)
+{
+    if (!b->in_core_run || !b->cpu || !b->core_run_hz)
+        return b->now_ns;
+    uint64_t units = sim_cpu_run_cycles(b->cpu) * SIM_NS_PER_S;
+    units = units > b->core_rem0 ? units - b->core_rem0 : 0;
+    return b->core_t0_ns + b->core_run_stall_ns + units / b->core_run_hz;
+}
+
+void sim_clock_replan(sim_board *b)
+{
+    if (b->in_core_run && b->cpu)
+        sim_cpu_end_run(b->cpu);
+}
+
+void sim_clock_core_stall(sim_board *b, uint64_t ns)
+{
+    if (!b->in_core_run) {
+        b->core_stall_ns += ns;
+        return;
+    }
+    b->core_run_stall_ns += ns;
+    sim_clock_replan(b);
+}
+
+/* Runs the core for up to ns (1 instruction per cycle at the core clock, docs/virtual-
+ * board.md "Timing"). Returns the time the slice took: ns, or less when the core ended its
+ * run early (it started a flash operation or stalled on one: the clock re-plans). */
+static uint64_t run_core(sim_board *b, uint64_t ns)
 {
     if (!core_runnable(b))
-        return;
-    if (b->fw_in_control)
-        b->fw_run_ns += ns;
+        return ns;
+    uint64_t stalled = 0;
     if (b->core_stall_ns) {
-        uint64_t s = b->core_stall_ns < ns ? b->core_stall_ns : ns;
-        b->core_stall_ns -= s;
-        ns -= s;
+        stalled = b->core_stall_ns < ns ? b->core_stall_ns : ns;
+        b->core_stall_ns -= stalled;
     }
-    if (!ns || !b->cpu)
-        return;
-    uint64_t total = ns * b->core_hz + b->cycle_rem;
-    uint64_t cycles = total / SIM_NS_PER_S;
-    b->cycle_rem = total % SIM_NS_PER_S;
-    if (cycles)
-        b->stats.core_instructions += sim_cpu_run(b->cpu, cycles);
+    uint64_t used = ns;
+    if (stalled < ns && b->cpu) {
+        uint64_t hz = b->core_hz;
+        uint64_t rem0 = b->cycle_rem;
+        uint64_t total = (ns - stalled) * hz + rem0;
+        uint64_t cycles = total / SIM_NS_PER_S;
+        b->cycle_rem = total % SIM_NS_PER_S;
+        if (cycles) {
+            b->core_t0_ns = b->now_ns + stalled;
+            b->core_rem0 = rem0;
+            b->core_run_hz = hz;
+            b->core_run_stall_ns = 0;
+            b->in_core_run = true;
+            b->stats.core_instructions += sim_cpu_run(b->cpu, cycles);
+            b->in_core_run = false;
+            uint64_t c = 0;
+            uint64_t core_ns = ns - stalled;
+            if (sim_cpu_run_ended_early(b->cpu, &c) && c < cycles) {
+                /* The slice ends with the run's last cycle (rounded up to the ns); the
+                 * part of that ns beyond the cycle is carried like any fraction. */
+                uint64_t units = c * SIM_NS_PER_S - (rem0 < c * SIM_NS_PER_S ? rem0 : 0);
+                core_ns = (units + hz - 1) / hz;
+                b->cycle_rem = core_ns * hz - units;
+            }
+            core_ns += b->core_run_stall_ns;
+            used = stalled + core_ns;
+            if (used > ns) { /* a stall past the slice: the core goes on waiting */
+                b->core_stall_ns += used - ns;
+                used = ns;
+            }
+        }
+    }
+    if (b->fw_in_control)
+        b->fw_run_ns += used;
+    return used;
 }
 
 void sim_clock_advance(sim_board *b, uint64_t ns)
@@ -117,16 +168,11 @@ void sim_clock_advance(sim_board *b, uint64_t ns)
         if (next <= b->now_ns)
             next = b->now_ns + 1;
         uint64_t slice = next - b->now_ns;
-        if (b->cpu && core_runnable(b)) {
-            bool fine = b->op.kind != SIM_OP_NONE || b->now_ns - b->last_op_ns < FINE_WINDOW_NS;
-            uint64_t cap = fine ? FINE_SLICE_NS : CORE_SLICE_NS;
-            slice = slice > cap ? cap : slice;
-        }
+        if (b->cpu && core_runnable(b) && slice > CORE_SLICE_NS)
+            slice = CORE_SLICE_NS;
         b->slice_end_ns = b->now_ns + slice;
-        b->in_core_run = true;
-        run_core(b, slice);
-        b->in_core_run = false;
-        b->now_ns += slice;
+        uint64_t used = run_core(b, slice);
+        b->now_ns += used ? used : 1;
         sim_clock_events(b);
     }
     sim_stats_cpu_leave(&b->stats);

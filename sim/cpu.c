@@ -93,27 +93,53 @@ static void stop_now(sim_cpu *cpu, unsigned why)
 
 /* ---------------------------------------------------------------- hooks -------------- */
 
-/* Number of Thumb instructions in [addr, addr+size) (32-bit ones start with 0b11101,
- * 0b11110 or 0b11111). */
-static unsigned count_insns(sim_cpu *cpu, uint32_t addr, uint32_t size)
+/* Number of Thumb instructions starting in [addr, addr+size) (32-bit ones start with
+ * 0b11101, 0b11110 or 0b11111). */
+static unsigned insns_in(sim_cpu *cpu, uint32_t addr, uint32_t size)
 {
     cpu_region *r = cpu_region_of(cpu, addr);
     if (!r || size > r->r.size - (addr - r->r.base))
-        return size / 2 ? size / 2 : 1;
+        return size / 2;
     const uint8_t *p = r->map + (addr - r->r.base);
     unsigned n = 0;
     for (uint32_t off = 0; off + 1 < size; n++) {
         unsigned top = p[off + 1] >> 3;
         off += (top == 0x1D || top == 0x1E || top == 0x1F) ? 4 : 2;
     }
+    return n;
+}
+
+/* A block counts at least one instruction. */
+static unsigned count_insns(sim_cpu *cpu, uint32_t addr, uint32_t size)
+{
+    unsigned n = insns_in(cpu, addr, size);
     return n ? n : 1;
+}
+
+static bool range_is_hot(const sim_cpu *cpu, uint32_t addr, uint32_t size)
+{
+    for (unsigned i = 0; i < cpu->nhot; i++) {
+        if (addr >= cpu->hot_lo[i] && addr + size <= cpu->hot_hi[i])
+            return true;
+    }
+    return false;
+}
+
+/* Stops before the block at addr runs. Unicorn then leaves the PC where a code hook last
+ * wrote it (the branch ending the previous block, when that one had a code hook), not at
+ * this block: run_once puts it here. */
+static void stop_block(sim_cpu *cpu, unsigned why, uint32_t addr)
+{
+    cpu->block_stop = true;
+    cpu->block_stop_pc = addr;
+    stop_now(cpu, why);
 }
 
 static void hook_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     sim_cpu *cpu = user;
     if (cpu->stop_pending) {
-        stop_now(cpu, 0);
+        stop_block(cpu, 0, (uint32_t)address);
         return;
     }
     if (cpu->stepping) {
@@ -122,11 +148,20 @@ static void hook_block(uc_engine *uc, uint64_t address, uint32_t size, void *use
         return;
     }
     if (cpu->done >= cpu->budget) {
-        stop_now(cpu, STOP_BUDGET);
+        stop_block(cpu, STOP_BUDGET, (uint32_t)address);
         return;
     }
+    cpu->blk_addr = (uint32_t)address;
+    cpu->blk_size = size;
+    cpu->blk_before = cpu->done;
     cpu->done += count_insns(cpu, (uint32_t)address, size);
 }
+
+/* Present on the blocks that made timed bus accesses (sim_cpu_run_cycles): a code hook
+ * makes Unicorn write the PC before each instruction of its range, so the access's
+ * instruction is known. It does nothing else (a ranged code hook costs nothing outside
+ * its range; one over all code makes every instruction ~7 times slower). */
+static void hook_hot(uc_engine *uc, uint64_t address, uint32_t size, void *user) {}
 
 static void hook_step(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
@@ -421,6 +456,66 @@ uint64_t sim_cpu_instructions(const sim_cpu *cpu)
     return cpu->instructions;
 }
 
+static bool block_is_hot(const sim_cpu *cpu)
+{
+    return range_is_hot(cpu, cpu->blk_addr, cpu->blk_size);
+}
+
+/* Times the current block per instruction from now on: a ranged code hook over it, and its
+ * translation dropped (a hook added later is not seen by code translated before). */
+static void make_hot(sim_cpu *cpu)
+{
+    if (cpu->nhot >= CPU_MAX_HOT || !cpu->blk_size)
+        return;
+    uint32_t lo = cpu->blk_addr, hi = cpu->blk_addr + cpu->blk_size;
+    if (uc_hook_add(cpu->uc, &cpu->hot_hook[cpu->nhot], UC_HOOK_CODE, hook_hot, cpu, lo, hi - 1) !=
+        UC_ERR_OK)
+        return;
+    cpu->hot_lo[cpu->nhot] = lo;
+    cpu->hot_hi[cpu->nhot] = hi;
+    cpu->nhot++;
+    cpu_invalidate(cpu, lo, hi);
+}
+
+uint64_t sim_cpu_run_cycles(sim_cpu *cpu)
+{
+    if (!cpu->in_run)
+        return cpu->run_elapsed;
+    if (cpu->stepping)
+        return cpu->run_elapsed + 1;
+    unsigned n = count_insns(cpu, cpu->blk_addr, cpu->blk_size);
+    uint64_t at;
+    if (block_is_hot(cpu) || cpu->h_precise) {
+        /* The PC is the accessing instruction's: the instructions before it, plus itself. */
+        uint32_t pc = cpu_reg_get(cpu, UC_ARM_REG_PC) & ~1u;
+        if (pc >= cpu->blk_addr && pc - cpu->blk_addr < cpu->blk_size)
+            at = insns_in(cpu, cpu->blk_addr, pc - cpu->blk_addr) + 1;
+        else
+            at = n;
+    } else {
+        /* Unicorn keeps the PC at the block start until the block ends: this first time
+         * the middle of the block, every later time to the instruction. */
+        at = (n + 1) / 2;
+        make_hot(cpu);
+    }
+    return cpu->run_elapsed + cpu->blk_before + at;
+}
+
+void sim_cpu_end_run(sim_cpu *cpu)
+{
+    if (!cpu->in_run)
+        return;
+    cpu->cut = true;
+    cpu_request_stop(cpu, 0);
+}
+
+bool sim_cpu_run_ended_early(const sim_cpu *cpu, uint64_t *cycles)
+{
+    if (cycles)
+        *cycles = cpu->cut_elapsed;
+    return cpu->was_cut;
+}
+
 /* Enters Debug state (from outside a run: immediately; inside: at the stop). */
 void cpu_enter_halt(sim_cpu *cpu, uint32_t dfsr_bits)
 {
@@ -479,10 +574,14 @@ static uint64_t run_once(sim_cpu *cpu, uint64_t budget)
     cpu->busfault_cfsr = 0;
     cpu->sync_lo = cpu->sync_hi = 0;
     cpu->inval_lo = cpu->inval_hi = 0;
+    cpu->block_stop = false;
     uint32_t pc = cpu_reg_get(cpu, UC_ARM_REG_PC);
     cpu->in_run = true;
     uc_err e = uc_emu_start(cpu->uc, pc | (cpu->thumb ? 1u : 0u), 0, 0, 0);
     cpu->in_run = false;
+    if (cpu->block_stop && e == UC_ERR_OK)
+        cpu_reg_set(cpu, UC_ARM_REG_PC,
+                    cpu->block_stop_pc | ((cpu_reg_get(cpu, UC_ARM_REG_XPSR) >> 24) & 1u));
     uint64_t done = cpu->stepping ? cpu->step_count : cpu->done;
     cpu->thumb = (cpu_reg_get(cpu, UC_ARM_REG_XPSR) >> 24) & 1;
     pc = cpu_reg_get(cpu, UC_ARM_REG_PC);
@@ -557,6 +656,9 @@ uint64_t sim_cpu_run(sim_cpu *cpu, uint64_t max_cycles)
     if (cpu->in_run || max_cycles == 0)
         return 0;
     uint64_t total = 0;
+    cpu->cut = cpu->was_cut = false;
+    cpu->cut_elapsed = 0;
+    cpu->run_elapsed = 0;
     if (cpu->held || cpu->halted || cpu->lockup)
         cpu->debt = 0; /* the overshoot belonged to a run that has ended */
     if (cpu->held)
@@ -591,6 +693,7 @@ uint64_t sim_cpu_run(sim_cpu *cpu, uint64_t max_cycles)
         uint64_t fire = cpu_systick_cycles_to_fire(cpu);
         if (fire && fire < slice)
             slice = fire;
+        cpu->run_elapsed = max_cycles - budget;
         uint64_t done = run_once(cpu, slice);
         cpu_systick_advance(cpu, done);
         total += done;
@@ -602,6 +705,13 @@ uint64_t sim_cpu_run(sim_cpu *cpu, uint64_t max_cycles)
             budget = 0;
         } else {
             budget -= done;
+        }
+        cpu->run_elapsed = max_cycles - budget;
+        if (cpu->cut) {
+            cpu->cut = false;
+            cpu->was_cut = true;
+            cpu->cut_elapsed = max_cycles - budget;
+            break;
         }
     }
     return total > max_cycles ? max_cycles : total;

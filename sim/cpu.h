@@ -78,6 +78,20 @@ bool sim_cpu_lockup(const sim_cpu *cpu);
 /* Instructions executed since creation (for statistics). */
 uint64_t sim_cpu_instructions(const sim_cpu *cpu);
 
+/* Timing of the core's bus accesses inside sim_cpu_run (for the board's clock), from a
+ * bus callback: the cycles of the current sim_cpu_run call up to and including the
+ * instruction that makes the access (instructions carried over from the last call and
+ * sleep count). Exact to the instruction once the block has been seen making such an
+ * access (the block is then timed per instruction); the first time the middle of the
+ * block. Outside a run: the cycles the last run covered. */
+uint64_t sim_cpu_run_cycles(sim_cpu *cpu);
+/* From a bus callback: the current sim_cpu_run returns at the end of this block (the
+ * board re-plans its clock: the core started a flash operation or stalled). */
+void sim_cpu_end_run(sim_cpu *cpu);
+/* Whether the last sim_cpu_run returned early through sim_cpu_end_run, and the cycles it
+ * covered then (instructions and sleep; less than max_cycles). */
+bool sim_cpu_run_ended_early(const sim_cpu *cpu, uint64_t *cycles);
+
 /* The board changed bytes of a direct region behind the core's back (debugger writes to
  * SRAM or flash, flash programming/erase by the flash model, option bytes): the core
  * refreshes its view (read-only regions are mapped through a private copy, because

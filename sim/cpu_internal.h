@@ -16,7 +16,8 @@
 #define CPU_MAX_MMIO    24
 #define CPU_MAX_FPB     8
 #define CPU_MAX_DWT     4
-#define CPU_NVIC_WORDS  8 /* 256 external interrupts */
+#define CPU_MAX_HOT     16 /* blocks timed per instruction (see sim_cpu_run_cycles) */
+#define CPU_NVIC_WORDS  8  /* 256 external interrupts */
 
 #define PPB_BASE     0xE0000000u
 #define PPB_END      0xE0100000u /* exclusive */
@@ -145,6 +146,18 @@ struct sim_cpu {
     bool pending_reset_por, pending_reset_core;
     uint32_t pending_reset_vtor;
     uint64_t instructions;
+    /* Timing of bus accesses inside a run (sim_cpu_run_cycles): the block being run, the
+     * cycles of the current sim_cpu_run before the current run_once, a cut request. */
+    uint32_t blk_addr, blk_size;
+    uint64_t blk_before; /* cpu->done before the block's instructions were added */
+    uint64_t run_elapsed;
+    bool cut, was_cut;
+    uint64_t cut_elapsed;
+    uc_hook hot_hook[CPU_MAX_HOT];
+    uint32_t hot_lo[CPU_MAX_HOT], hot_hi[CPU_MAX_HOT]; /* [lo, hi) */
+    unsigned nhot;
+    bool block_stop; /* the run stopped in a block hook, before the block at block_stop_pc */
+    uint32_t block_stop_pc;
 
     /* execution state */
     bool held; /* created, not yet reset: does not run */

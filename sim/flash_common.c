@@ -222,8 +222,10 @@ void sim_flash_mass_erase_now(sim_board *b)
 
 void sim_flash_start(sim_board *b, sim_flash_op *op, uint64_t ns)
 {
-    /* The core runs a whole slice at once: its store happened somewhere in it. */
-    uint64_t t = b->in_core_run ? b->now_ns + (b->slice_end_ns - b->now_ns) / 2 : b->now_ns;
+    /* The store or register write that starts it: the core's instruction, or now. The
+     * core's run then ends after this block, so the next slice ends at the end. */
+    uint64_t t = sim_clock_access_ns(b);
+    sim_clock_replan(b);
     op->start_ns = t;
     op->end_ns = t + (ns ? ns : 1);
     b->last_op_ns = b->now_ns;
@@ -324,15 +326,23 @@ void sim_flash_abort(sim_board *b, uint64_t t)
         finish(b, false);
 }
 
+/* A core access to the flash while an operation runs. The bus stalls until it ends, then
+ * the access is made (the next operation starts then): PM0075 2.3.3 (F1: "if a read/write
+ * operation is initiated during programming (BSY set), the CPU is stalled until the
+ * ongoing programming is over"), RM0090 3.5 (F2/F4) and RM0410 3.3.x (F7: an access to
+ * the flash while it is written or erased stalls the bus until the operation completes).
+ * No family sets an error bit for it. The debugger's accesses get WAIT instead (the
+ * AHB-AP transfer stalls; sim/bus.c). */
 void sim_flash_finish_now(sim_board *b)
 {
     if (b->op.kind == SIM_OP_NONE || b->op.end_ns == SIM_NEVER)
         return;
-    if (b->op.end_ns > b->now_ns)
-        b->core_stall_ns += b->op.end_ns - b->now_ns;
+    uint64_t at = sim_clock_access_ns(b);
+    uint64_t until = b->op.brownout_ns < b->op.end_ns ? b->op.brownout_ns : b->op.end_ns;
+    if (until > at)
+        sim_clock_core_stall(b, until - at);
     if (b->op.brownout_ns != SIM_NEVER) {
-        uint64_t t = b->op.brownout_ns;
-        sim_flash_abort(b, t);
+        sim_flash_abort(b, b->op.brownout_ns);
         b->brownouts++;
         sim_board_reset(b, SIM_RESET_BOR);
         return;

@@ -127,6 +127,9 @@ struct sim_board {
     uint64_t core_hz;
     uint64_t cycle_rem;     /* fractional cycles carried between slices (ns*Hz units) */
     uint64_t core_stall_ns; /* core waits for a busy flash */
+    /* The core's run in progress (sim_clock_access_ns): when its first cycle starts, the
+     * fraction carried in, the clock it runs at, how long it stalled inside the run. */
+    uint64_t core_t0_ns, core_rem0, core_run_hz, core_run_stall_ns;
 
     /* Time and randomness. */
     uint64_t now_ns;
@@ -223,6 +226,16 @@ bool sim_debug_port_dead(const sim_board *b);
 
 /* ---- clock.c --------------------------------------------------------------------- */
 void sim_clock_events(sim_board *b);
+/* The moment of the access being made: inside the core's run the end of the accessing
+ * instruction (1 cycle per instruction from the run's start, stalls included), else now. */
+uint64_t sim_clock_access_ns(sim_board *b);
+/* The core's access waits ns (the bus stalls on a busy flash): inside the core's run the
+ * run ends after this block and the clock moves on by the stall; outside it the core's
+ * next run starts that much later. */
+void sim_clock_core_stall(sim_board *b, uint64_t ns);
+/* Inside the core's run: end the run after this block, so that the clock's next slice
+ * ends at the event just created (a flash operation the core started). */
+void sim_clock_replan(sim_board *b);
 uint64_t sim_clock_next_event(const sim_board *b);
 
 /* ---- peripherals (periph_*.c) ----------------------------------------------------- */
