@@ -327,12 +327,12 @@ void sim_flash_abort(sim_board *b, uint64_t t)
 }
 
 /* A core access to the flash while an operation runs. The bus stalls until it ends, then
- * the access is made (the next operation starts then): PM0075 2.3.3 (F1: "if a read/write
- * operation is initiated during programming (BSY set), the CPU is stalled until the
- * ongoing programming is over"), RM0090 3.5 (F2/F4) and RM0410 3.3.x (F7: an access to
- * the flash while it is written or erased stalls the bus until the operation completes).
- * No family sets an error bit for it. The debugger's accesses get WAIT instead (the
- * AHB-AP transfer stalls; sim/bus.c). */
+ * the access is made (a store starts the next operation then): PM0075 2.3.3 (F1: a read
+ * or write started while BSY is set stalls the CPU until the programming is over),
+ * RM0090 3.5 (F2/F4) and RM0410 3.3 (F7: an access to the flash during a program/erase
+ * operation stalls the bus until it completes). No family sets an error bit for it, so
+ * stores without BSY polling take one program time each. The debugger's accesses get WAIT
+ * instead (the AHB-AP transfer stalls and the probe retries; sim/bus.c). */
 void sim_flash_finish_now(sim_board *b)
 {
     if (b->op.kind == SIM_OP_NONE || b->op.end_ns == SIM_NEVER)
