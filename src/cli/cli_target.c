@@ -39,8 +39,14 @@ stp_status cli_session_open(cli_ctx *ctx, unsigned psize_bits, cli_session *s)
     memset(s, 0, sizeof(*s));
     const char *spec = ctx->g.probe != NULL ? ctx->g.probe : "stlink";
     stp_status st = stp_probe_open(spec, &ctx->env, &s->probe, &ctx->findings);
+    unsigned actual = 0;
     if (st == STP_OK && ctx->g.freq_khz != 0)
-        st = stp_probe_set_clock(s->probe, ctx->g.freq_khz, NULL, &ctx->findings);
+        st = stp_probe_set_clock(s->probe, ctx->g.freq_khz, &actual, &ctx->findings);
+    if (st == STP_OK && ctx->g.freq_khz != 0 && actual != 0 && actual != ctx->g.freq_khz)
+        cli_note(ctx, CLI_PROGRAM ": --freq %u: using %u kHz, %s\n", (unsigned)ctx->g.freq_khz,
+                 actual,
+                 actual > ctx->g.freq_khz ? "the slowest SWD clock this probe offers"
+                                          : "the fastest this probe offers at or below it");
     if (st == STP_OK) {
         stp_target_options opt = {.connect = connect_of(ctx), .psize_bits = psize_bits};
         st = stp_target_attach(s->probe, &opt, &s->target, &ctx->findings);

@@ -186,6 +186,15 @@ else
         "$TMP/int.err" || fail "interrupted write does not say so: $(tail -2 "$TMP/int.err")"
 fi
 
+# --- --freq the probe cannot run: said, not silently changed ---
+run info --freq 100M --probe "$SIM"
+expect_rc 0 "--freq 100M"
+expect_err "--freq 100000: using 4000 kHz, the fastest this probe offers" "--freq 100M"
+run info --freq 1 --probe "$SIM"
+expect_err "the slowest SWD clock this probe offers" "--freq 1"
+run info --freq 4000 --probe "$SIM"
+grep -q "freq" "$TMP/err" && fail "--freq 4000 (offered) gave a note: $ERR"
+
 # --- gdbserver --bind: a bad address is a usage error, found before the board is opened ---
 run gdbserver --bind nohost.invalid --probe "$SIM"
 expect_rc 2 "gdbserver --bind nohost.invalid"
