@@ -164,7 +164,9 @@ const cli_command cli_cmd_erase = {
     .usage = "--all | --sectors N-M | ADDR LEN",
     .description = "--all erases everything (mass erase where the chip has one). --sectors "
                    "erases whole sectors. ADDR LEN erases exactly that range: the other "
-                   "bytes of the sectors it touches are read first and written back. "
+                   "bytes of the sectors it touches are read first and written back (said "
+                   "on stderr when the range does not cover its sectors whole); a range "
+                   "outside the flash is refused before anything is read. "
                    "Write-protected sectors are refused before anything is erased.",
     .options = erase_options,
     .min_args = 0,

@@ -96,7 +96,10 @@ const cli_command cli_cmd_read = {
     .summary = "read memory into a file",
     .usage = "ADDR LEN -o FILE",
     .description = "Reads LEN bytes (K/M suffixes accepted) at ADDR and writes them to FILE in "
-                   "the format its extension names (.bin, .hex, .srec).",
+                   "the format its extension names (.bin, .hex, .srec). The output path is "
+                   "checked before the chip is touched; FILE is replaced only when everything "
+                   "was read and written (no partial file). A range that starts in the flash "
+                   "and runs past its end is refused before reading.",
     .options = read_options,
     .min_args = 2,
     .max_args = 2,
