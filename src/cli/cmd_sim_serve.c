@@ -54,8 +54,13 @@ static stp_status run(cli_ctx *ctx)
         return cli_usage_error(ctx, "sim-serve needs a board spec (sim:PART,boot0=1,...)");
     char err[512] = "";
     sim_board *b = sim_board_open(spec, err, sizeof err);
-    if (b == NULL)
+    if (b == NULL) {
+        /* The list of parts does not fit in a finding's message: name where it is. */
+        char *list = strstr(err, " (accepted parts:");
+        if (list != NULL)
+            snprintf(list, sizeof err - (size_t)(list - err), " (`stprog chips` lists the parts)");
         return fail(ctx, "sim.spec-invalid", err);
+    }
     sim_bl *m = sim_bl_create(b, err, sizeof err);
     sim_bl_pty *p = m ? sim_bl_pty_open(err, sizeof err) : NULL;
     if (p == NULL) {

@@ -200,6 +200,11 @@ run gdbserver --bind nohost.invalid --probe "$SIM"
 expect_rc 2 "gdbserver --bind nohost.invalid"
 expect_err "not a numeric IPv4 or IPv6 address" "gdbserver --bind nohost.invalid"
 
+# --- sim-serve with an unknown part: a whole message that says where the parts are listed ---
+run sim-serve sim:stm32bogus
+expect_rc 2 "sim-serve sim:stm32bogus"
+expect_err "unknown part 'stm32bogus' (\`stprog chips\` lists the parts)" "sim-serve unknown part"
+
 # --- sim-serve --link never deletes a file that is not a symbolic link ---
 echo "precious" >notes.txt
 run sim-serve sim:stm32f407vg,boot0=1 --link notes.txt
