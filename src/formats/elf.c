@@ -29,9 +29,12 @@ static stp_status check_header(const uint8_t *data, size_t len, const char *name
     if (len < 4 || memcmp(data,
                           "\x7F"
                           "ELF",
-                          4) != 0)
-        return stp_file_fail(findings, STP_ERR_FORMAT, "file.elf-corrupt", name, STP_ORIGIN_OFFSET,
-                             0, "no ELF magic number");
+                          4) != 0) {
+        stp_finding *f = stp_file_error(findings, "file.elf-corrupt", name, STP_ORIGIN_OFFSET, 0,
+                                        "no ELF magic number: this is not an ELF file");
+        stp_finding_advice(f, "Leave out --format elf: the format is told by the content.");
+        return STP_ERR_FORMAT;
+    }
     if (len < EHDR_SIZE)
         return stp_file_fail(findings, STP_ERR_FORMAT, "file.truncated", name, STP_ORIGIN_OFFSET,
                              len, "file ends inside the ELF header (%zu of %u bytes)", len,
