@@ -43,6 +43,25 @@ static void show(cli_ctx *ctx, stp_target *t, const stp_option_bytes *ob)
         cli_printf(ctx, "%-12s %-10s %s\n", fields[i].key, fields[i].value, fields[i].meaning);
 }
 
+/* set rdp=0 rdp=1: which one? A key assigned twice (=) with different values is refused, as
+ * an option given twice is; wrp+= and wrp-= are steps and may repeat. */
+static stp_status check_repeats(cli_ctx *ctx)
+{
+    for (int i = 1; i < ctx->args.argc; i++) {
+        const char *a = ctx->args.argv[i], *eq = strchr(a, '=');
+        if (eq == NULL || eq == a || eq[-1] == '+' || eq[-1] == '-')
+            continue;
+        for (int k = 1; k < i; k++) {
+            const char *b = ctx->args.argv[k];
+            size_t n = (size_t)(eq - a);
+            if (strncmp(a, b, n) == 0 && b[n] == '=' && strcmp(a + n, b + n) != 0)
+                return cli_usage_error(ctx, "%.*s given twice ('%s' and '%s'): give it once",
+                                       (int)n, a, b, a);
+        }
+    }
+    return STP_OK;
+}
+
 static stp_status run(cli_ctx *ctx)
 {
     const char *verb = ctx->args.argc > 0 ? ctx->args.argv[0] : "show";
@@ -54,6 +73,8 @@ static stp_status run(cli_ctx *ctx)
         return cli_usage_error(ctx, "option-bytes set needs at least one KEY=VALUE");
     if (!set && ctx->args.argc > 1)
         return cli_usage_error(ctx, "option-bytes show takes no arguments");
+    if (set && check_repeats(ctx) != STP_OK)
+        return STP_ERR_INVALID_ARG;
     if (!set && (cli_flag(ctx, "unlock") || cli_flag(ctx, "permanent-lock-i-understand")))
         return cli_usage_error(ctx, "--%s only applies to 'option-bytes set'",
                                cli_flag(ctx, "unlock") ? "unlock" : "permanent-lock-i-understand");

@@ -91,6 +91,11 @@ expect_rc 2 "-o twice"
 expect_json '.exit_code == 2 and (.findings[0].message | contains("--output given twice"))' "-o twice"
 run info --freq 4M --freq 4000 --probe "$SIM" -q
 expect_rc 0 "--freq 4M --freq 4000 (the same value)"
+run option-bytes set bor=1 bor=3 --probe "$SIM"
+expect_rc 2 "option-bytes set bor=1 bor=3"
+expect_err "bor given twice ('bor=1' and 'bor=3')" "option-bytes set bor=1 bor=3"
+run option-bytes show --unlock --probe "$SIM"
+expect_rc 2 "option-bytes show --unlock"
 
 # --- output files: checked before any work; never left half-written ---
 run read 0x08000000 16K -o /nonexistent/dir/out.bin --probe "$SIM"
