@@ -78,6 +78,14 @@ stp_status stp_image_parse_into(stp_image *img, const uint8_t *data, size_t len,
     static const uint8_t nothing[1] = {0};
     if (data == NULL)
         data = nothing;
+    /* A UTF-8 byte order mark, as Windows editors save text: skipped when text records
+     * follow it (a binary that happens to start with those bytes stays a binary). */
+    if (len > 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 &&
+        (fmt == STP_FORMAT_AUTO || fmt == STP_FORMAT_IHEX || fmt == STP_FORMAT_SREC) &&
+        (stp_ihex_sniff(data + 3, len - 3) || stp_srec_sniff(data + 3, len - 3))) {
+        data += 3;
+        len -= 3;
+    }
     if (fmt == STP_FORMAT_AUTO)
         fmt = stp_format_detect(data, len, name);
     if (len == 0)

@@ -69,6 +69,25 @@ static void test_crlf_blank_lines_lower_case(void **state)
     stp_image_destroy(img);
 }
 
+/* Saved by a Windows editor: a UTF-8 byte order mark before the first record. */
+static void test_byte_order_mark(void **state)
+{
+    (void)state;
+    const char *t = "\xEF\xBB\xBF:0400000001020304F2\r\n:00000001FF\r\n";
+    stp_image *img = NULL;
+    assert_int_equal(parse_text(t, "bom.hex", STP_FORMAT_AUTO, &img, NULL), STP_OK);
+    assert_int_equal(stp_image_source_format(img), STP_FORMAT_IHEX);
+    assert_int_equal(stp_image_total_bytes(img), 4);
+    assert_int_equal(stp_image_segment(img, 0).data[3], 4);
+    stp_image_destroy(img);
+    /* Binary data that starts with those bytes but is no text stays binary. */
+    const char *b = "\xEF\xBB\xBF\x01\x02";
+    assert_int_equal(parse_text(b, "odd.bin", STP_FORMAT_AUTO, &img, NULL), STP_OK);
+    assert_int_equal(stp_image_source_format(img), STP_FORMAT_BIN);
+    assert_int_equal(stp_image_total_bytes(img), 5);
+    stp_image_destroy(img);
+}
+
 static void test_bad_checksum(void **state)
 {
     (void)state;
@@ -197,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_past_4gib),
         cmocka_unit_test(test_overlap_names_both_lines),
         cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_byte_order_mark),
         cmocka_unit_test(test_allocation_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
