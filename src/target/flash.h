@@ -100,6 +100,11 @@ struct stp_flash {
     uint32_t *record;
     size_t record_count, record_max;
     bool debug_on; /* DHCSR.C_DEBUGEN was set when the operation began (or the loader ran) */
+    /* While wait_env is set, stp_flash_wait reports progress of one long operation by time:
+     * wait_base + wait_span * elapsed / wait_typ_ms (held below the end until it is done). */
+    const stp_env *wait_env;
+    uint32_t wait_typ_ms;
+    uint64_t wait_base, wait_span, wait_total;
 };
 
 /* One range to program: addr and len multiples of the program unit. */

@@ -130,6 +130,16 @@ uint32_t stp_flash_units_per_transfer(const stp_flash *f)
 
 /* --- status polling -------------------------------------------------------------------- */
 
+/* A mass erase gives no sign of how far it is: its progress is the time spent against the
+ * datasheet's typical time, held at 99 % of its share until the controller says done. */
+static void wait_progress(stp_flash *f, uint64_t waited_ms)
+{
+    uint64_t part = f->wait_span * waited_ms / f->wait_typ_ms;
+    uint64_t cap = f->wait_span - f->wait_span / 100;
+    stp_progress_emit(f->wait_env, STP_PROGRESS_ADVANCE, "erase",
+                      f->wait_base + (part < cap ? part : cap), f->wait_total);
+}
+
 stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what)
 {
     stp_debug *d = f->dbg;
@@ -161,6 +171,8 @@ stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what)
                                    "run `stprog doctor`");
             return STP_ERR_TIMEOUT;
         }
+        if (f->wait_env != NULL && f->wait_typ_ms > 0 && polls % 64 == 63)
+            wait_progress(f, waited);
         d->ops->delay_ms(d, 1);
     }
     stp_status result = STP_OK;
@@ -259,8 +271,13 @@ stp_status stp_flash_erase_all(stp_flash *f, const stp_sector *sectors, size_t c
         st = stp_flash_op_begin(f, findings);
         if (st == STP_OK)
             st = f->drv->mass_erase_start(f, -1);
+        f->wait_env = env;
+        f->wait_typ_ms = pick(f->chip->timing.mass_erase_typ_ms, f->psize);
+        f->wait_base = 0;
+        f->wait_span = f->wait_total = total;
         if (st == STP_OK)
             st = stp_flash_wait(f, stp_flash_mass_erase_deadline_ms(f), "mass erase");
+        f->wait_env = NULL;
         if (st == STP_OK)
             st = stp_flash_check_reset(f, "mass erase");
         if (f->drv->erase_end != NULL) {

@@ -33,6 +33,13 @@ expect_rc 0 "write --json"
 expect_json '.status == "ok" and .command == "write"' "write --json"
 if grep -q "program:" "$TMP/err"; then fail "progress with --json: $ERR"; fi
 
+# A mass erase (8 s typical on the F407 at x32) moves on by time while the chip works,
+# instead of sitting silent until "done".
+run --probe "$BOARD" erase --all
+expect_rc 0 "erase --all"
+expect_err "erase: 50% (" "mass erase reports progress while it runs"
+expect_err "erase: done, 1 MiB in " "mass erase ends"
+
 # On a terminal (script(1) gives the program a pty): a bar with phase, percent, bytes, rate,
 # redrawn with carriage returns, ending at 100%.
 if command -v script >/dev/null; then
