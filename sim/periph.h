@@ -16,6 +16,7 @@ typedef struct sim_periph_map {
     uint32_t rcc_csr_por_flags; /* RCC_CSR[31:24] after power-on */
     uint32_t rcc_borrstf;       /* BORRSTF bit, 0 when the family has none */
     uint32_t rcc_oblrstf;       /* OBLRSTF bit (L1), else 0 */
+    uint32_t rcc_rmvf;          /* RMVF bit when not bit 24 (L4/G0/G4: bit 23), else 0 */
     uint32_t rcc_gpio_en_off;   /* register with the GPIO clock enables */
     unsigned rcc_gpio_en_bit0;  /* bit of port A */
     uint32_t rcc_crc_en_off;

@@ -159,9 +159,10 @@ bool sim_rcc_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask)
     } else if (off == m->rcc_cfgr_off) {
         v = (v & ~0xCu) | (v & 3u) << 2; /* SWS follows SW */
     } else if (off == m->rcc_csr_off) {
-        if (v & CSR_RMVF)
+        uint32_t rmvf = m->rcc_rmvf ? m->rcc_rmvf : CSR_RMVF;
+        if (v & rmvf)
             b->rcc_csr_flags = 0;
-        v &= 0x00FFFFFFu & ~CSR_RMVF;
+        v &= 0x00FFFFFFu & ~rmvf;
         v = (v & 1u) ? v | 2u : v & ~2u; /* LSIRDY follows LSION */
     }
     b->rcc[off / 4] = v;

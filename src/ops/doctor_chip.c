@@ -124,7 +124,7 @@ void stp_dx_check_resets(stp_dx_run *r)
     char before[64], during[64];
     stp_dx_flags_text(r->chip, csr0, before, sizeof(before));
     if (csr_ok) /* reported as evidence below, then cleared so new flags mean new resets */
-        stp_dx_write(d, csr_addr, (csr0 & 0x00FFFFFFu) | STP_DX_CSR_RMVF);
+        stp_dx_write(d, csr_addr, (csr0 & 0x00FFFFFFu) | stp_dx_csr_rmvf(r->chip));
     (void)stp_dx_read(d, STP_CM_DHCSR, &v); /* clears the sticky S_RESET_ST */
     unsigned resets = 0, polls = 0;
     bool debug_lost = false, read_failed = false;

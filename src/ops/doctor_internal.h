@@ -23,6 +23,9 @@ bool stp_dx_voltage(stp_debug *d, double *volts);
 
 /* RCC_CSR (reset flags) of the chip's family, 0 when unknown. */
 uint32_t stp_dx_rcc_csr_addr(const stp_chip *chip);
+/* RCC_CSR.RMVF (clears the reset flags): bit 24, but bit 23 on L4/G0/G4 (RM0351, RM0444,
+ * RM0440), where bit 24 is the read-only FWRSTF. */
+uint32_t stp_dx_csr_rmvf(const stp_chip *chip);
 #define STP_DX_CSR_RMVF (1u << 24)
 typedef struct stp_dx_flags {
     bool power;    /* POR/PDR or BOR: the supply went below the reset threshold */

@@ -56,6 +56,11 @@ uint32_t stp_dx_rcc_csr_addr(const stp_chip *chip)
     return 0;
 }
 
+uint32_t stp_dx_csr_rmvf(const stp_chip *chip)
+{
+    return chip != NULL && chip->flash_kind == STP_FLASH_L4 ? 1u << 23 : STP_DX_CSR_RMVF;
+}
+
 static bool has_borrstf(const stp_chip *chip)
 {
     return chip != NULL && (chip->flash_kind == STP_FLASH_F2F4 || chip->flash_kind == STP_FLASH_F7);
