@@ -36,15 +36,22 @@
  *   uc_ctl_flush_tlb() (a full TB flush) costs ~16 ms and is avoided.
  * - A code hook added after code was translated is not called from the cached blocks: add
  *   hooks, then remove_cache the range. Memory hooks work without invalidation.
- * - Stopping from a block hook is precise (the block does not run); from a code hook too
- *   (the instruction does not run). uc_emu_stop() from a memory hook, the write-protect
- *   hook or an MMIO callback abandons the current instruction half-done (the store made,
- *   base write-back and PC not updated; PC = block start, or the instruction when a code
- *   hook synced it). So those callbacks only flag the stop (cpu_request_stop) and the next
- *   block hook (or code hook, while one is armed) performs it cleanly.
+ * - Stopping from a block hook is precise (the block does not run), but the PC is then
+ *   where a code hook last wrote it when the block was entered through a chained jump from
+ *   a block with code hooks (the branch before it, not the block): we set it to the block.
+ *   Stopping from a code hook is precise too (the instruction does not run). uc_emu_stop() from a
+ * memory hook, the write-protect hook or an MMIO callback abandons the current instruction
+ * half-done (the store made, base write-back and PC not updated; PC = block start, or the
+ * instruction when a code hook synced it). So those callbacks only flag the stop (cpu_request_stop)
+ * and the next block hook (or code hook, while one is armed) performs it cleanly.
  * - uc_emu_start's count argument installs a per-instruction hook that is never removed, so
  *   we never use it: cycles are counted per block (block hook + Thumb length decoding) and
  *   C_STEP uses a temporary code hook.
+ * - Inside a block the PC stays at the block start for memory and MMIO callbacks, unless a
+ *   code hook covers the instruction (Unicorn then writes the PC before each one). A code
+ *   hook over a range costs nothing outside it; one over all code makes execution about 7
+ *   times slower. So blocks whose bus accesses need timing get a ranged hook
+ *   (sim_cpu_run_cycles).
  * - WFI stops emulation with UC_ERR_OK, WFE and YIELD with UC_ERR_INSN_INVALID (like an
  *   undefined instruction, but with the PC after them); SEV is a NOP. We look at the
  *   opcode before the PC and model sleep and the WFE event register ourselves (the event
@@ -144,7 +151,7 @@ static void hook_block(uc_engine *uc, uint64_t address, uint32_t size, void *use
     }
     if (cpu->stepping) {
         if (cpu->step_count >= 1)
-            stop_now(cpu, STOP_HALT);
+            stop_block(cpu, STOP_HALT, (uint32_t)address);
         return;
     }
     if (cpu->done >= cpu->budget) {
