@@ -68,6 +68,12 @@ bool gdb_refusals_accept(gdb_refusals *q, int listen_fd)
     int fd = accept(listen_fd, NULL, NULL);
     if (fd < 0)
         return false;
+    if (q == NULL) {
+        gdb_refusal now = {.fd = fd};
+        refusal_answer(&now, false);
+        close(fd);
+        return true;
+    }
     for (size_t i = 0; i < GDB_MAX_REFUSALS; i++) {
         gdb_refusal *r = &q->r[i];
         if (r->stage != RF_IDLE)
@@ -85,7 +91,7 @@ bool gdb_refusals_accept(gdb_refusals *q, int listen_fd)
 size_t gdb_refusals_pollfds(const gdb_refusals *q, struct pollfd *p, size_t cap)
 {
     size_t n = 0;
-    for (size_t i = 0; i < GDB_MAX_REFUSALS && n < cap; i++)
+    for (size_t i = 0; q != NULL && i < GDB_MAX_REFUSALS && n < cap; i++)
         if (q->r[i].stage != RF_IDLE)
             p[n++] = (struct pollfd){.fd = q->r[i].fd, .events = POLLIN};
     return n;
@@ -145,7 +151,7 @@ static void refusal_step(gdb_refusal *r, short revents, uint64_t now)
 void gdb_refusals_service(gdb_refusals *q, const struct pollfd *p, size_t n)
 {
     uint64_t now = mono_ms();
-    for (size_t i = 0; i < GDB_MAX_REFUSALS; i++) {
+    for (size_t i = 0; q != NULL && i < GDB_MAX_REFUSALS; i++) {
         gdb_refusal *r = &q->r[i];
         if (r->stage == RF_IDLE)
             continue;
@@ -159,7 +165,7 @@ void gdb_refusals_service(gdb_refusals *q, const struct pollfd *p, size_t n)
 
 void gdb_refusals_finish(gdb_refusals *q)
 {
-    for (size_t i = 0; i < GDB_MAX_REFUSALS; i++) {
+    for (size_t i = 0; q != NULL && i < GDB_MAX_REFUSALS; i++) {
         gdb_refusal *r = &q->r[i];
         if (r->stage == RF_IDLE)
             continue;

@@ -16,7 +16,7 @@ trap 'stop_serve; rm -rf "$TMP"' EXIT
 timeout --foreground 50 "$STPROG" sim-serve sim:stm32f407vg,boot0=1,wrp=0x1 --link "$TMP/tty" \
     >"$TMP/serve.out" 2>"$TMP/serve.err" &
 SERVE_PID=$!
-for _ in $(seq 100); do
+for _ in $(seq 400); do # 20 s: a loaded machine, a sanitizer build
     [ -s "$TMP/serve.out" ] && [ -e "$TMP/tty" ] && break
     sleep 0.05
 done

@@ -27,7 +27,7 @@ start_server() {
     "$STPROG" gdbserver --port 0 --probe "$spec" "$@" 2> "$WORK/srv.err" &
     SRV_PID=$!
     PORT=""
-    for _ in $(seq 100); do
+    for _ in $(seq 300); do # 30 s: a loaded machine, a sanitizer build
         PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$WORK/srv.err")
         [ -n "$PORT" ] && return 0
         kill -0 "$SRV_PID" 2>/dev/null || fail "gdbserver exited before listening"
