@@ -226,7 +226,7 @@ static stp_status l4_read_options(stp_flash *f, stp_option_bytes *ob)
     }
     ob->rdp_raw = (uint8_t)(optr & 0xFFu);
     ob->rdp_level = stp_flash_rdp_level(ob->rdp_raw);
-    ob->bor_level = is_g0(c) ? -1 : (int)((optr >> 8) & 7u); /* BOR_LEV[10:8] (L4/G4) */
+    ob->bor_level = -1; /* BOR is always on here: BOR_LEV is shown as its own field */
     ob->user = optr;
     ob->has_dual_bank = c->layout_dual.bank_count != 0;
     ob->dual_bank = ob->has_dual_bank && (f->flash_kb >= 1024 || (optr >> 21) & 1u);
@@ -277,8 +277,6 @@ static stp_status l4_write_options(stp_flash *f, const stp_option_bytes *ob)
     if (ob->rdp_level == 1 && ob->rdp_raw != 0xAA && ob->rdp_raw != 0xCC)
         rdp = ob->rdp_raw;
     optr = (ob->user & ~0xFFu) | rdp;
-    if (!is_g0(c) && ob->bor_level >= 0 && ob->bor_level <= 4)
-        optr = (optr & ~(7u << 8)) | (uint32_t)ob->bor_level << 8;
     if (st == STP_OK)
         st = stp_flash_reg_write(f, L4_OPTKEYR, L4_OPTKEY1);
     if (st == STP_OK)
@@ -339,10 +337,23 @@ static int field_bit(const stp_chip *c, const l4_user_field *u)
     return is_g0(c) ? u->bit_g0 : u->bit_l4;
 }
 
+/* BOR_LEV[10:8] on L4/G4 (RM0351, RM0440): the reset threshold, BOR itself is always on. */
+static const char *const bor_lev_mv[5] = {"1.7", "2.0", "2.2", "2.5", "2.8"};
+
 static size_t l4_option_fields(const stp_flash *f, const stp_option_bytes *ob,
                                stp_option_field *out, size_t max)
 {
     size_t n = 0;
+    if (!is_g0(f->chip) && n < max) {
+        uint32_t lev = (ob->user >> 8) & 7u;
+        memset(&out[n], 0, sizeof(out[n]));
+        snprintf(out[n].key, sizeof(out[n].key), "bor_lev");
+        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)lev);
+        snprintf(out[n].meaning, sizeof(out[n].meaning),
+                 "brown-out reset threshold %s V (0..4 = 1.7, 2.0, 2.2, 2.5, 2.8 V)",
+                 lev < 5 ? bor_lev_mv[lev] : "(reserved)");
+        n++;
+    }
     for (size_t i = 0; i < USER_FIELDS && n < max; i++) {
         int bit = field_bit(f->chip, &user_fields[i]);
         if (bit < 0)
@@ -371,14 +382,14 @@ static stp_status l4_option_set(const stp_flash *f, stp_option_bytes *ob, const 
             return STP_OK;
         }
     }
-    if (ok && !is_g0(f->chip) && strcmp(key, "bor") == 0 && v <= 4) {
-        ob->bor_level = (int)v;
+    if (ok && !is_g0(f->chip) && strcmp(key, "bor_lev") == 0 && v <= 4) {
+        ob->user = (ob->user & ~(7u << 8)) | v << 8;
         return STP_OK;
     }
     stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
                                       "option '%s=%s' is not known or not valid on %s", key, value,
                                       f->chip->family);
-    stp_finding_advice(fd, "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor=0..4 "
+    stp_finding_advice(fd, "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor_lev=0..4 "
                            "(L4/G4), nrst_stop, nrst_stdby, nrst_shdw, iwdg_sw, iwdg_stop, "
                            "iwdg_stdby, wwdg_sw, nboot1 (0|1)");
     return STP_ERR_INVALID_ARG;
