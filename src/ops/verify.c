@@ -2,7 +2,86 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "ops/crc_ops.h"
 #include "ops/ops_internal.h"
+
+/* Reads [addr, addr+len) back and compares it with want, counting into res. */
+static stp_status compare_by_reading(stp_target *t, uint32_t addr, const uint8_t *want,
+                                     uint32_t len, uint8_t *buf, const stp_env *env, uint64_t *done,
+                                     uint64_t total, stp_verify_result *res, stp_findings *findings)
+{
+    stp_status st = STP_OK;
+    for (uint32_t off = 0; st == STP_OK && off < len; off += 4096) {
+        uint32_t n = len - off < 4096 ? len - off : 4096;
+        st = stp_ops_read(t, addr + off, n, buf, env, "verify", done, total, findings);
+        for (uint32_t k = 0; st == STP_OK && k < n; k++) {
+            if (buf[k] == want[off + k])
+                continue;
+            if (res->mismatches == 0) {
+                res->first_address = addr + off + k;
+                res->expected = want[off + k];
+                res->actual = buf[k];
+            }
+            res->mismatches++;
+        }
+        if (st == STP_OK)
+            res->compared += n;
+    }
+    return st;
+}
+
+#define CRC_CHUNK 16384u
+
+/* The word-aligned part of a flash segment by CRC on the target (the SRAM loader), chunk by
+ * chunk; only chunks whose CRC differs are read back, to name the bytes. Not on a target
+ * that was running when we attached: the loader would overwrite the SRAM of the program
+ * that `verify` lets run on afterwards. *crc_len is what was covered (0: nothing, read it). */
+static stp_status verify_by_crc(stp_target *t, stp_segment s, uint8_t *buf, const stp_env *env,
+                                uint64_t *done, uint64_t total, stp_verify_result *res,
+                                uint32_t *crc_len, bool *crc_usable, stp_findings *findings)
+{
+    *crc_len = 0;
+    uint64_t base = t->info.flash_base, end = base + (uint64_t)t->info.flash_kb * 1024u;
+    uint32_t len = s.size & ~3u;
+    if (!*crc_usable || t->was_running || s.addr % 4 != 0 || len == 0 || s.addr < base ||
+        s.addr + (uint64_t)len > end)
+        return STP_OK;
+    size_t n = (len + CRC_CHUNK - 1) / CRC_CHUNK;
+    uint32_t *addr = stp_calloc(n, sizeof(uint32_t)), *clen = stp_calloc(n, sizeof(uint32_t));
+    const uint8_t **want = stp_calloc(n, sizeof(*want));
+    bool *ok = stp_calloc(n, sizeof(bool));
+    stp_status st = STP_OK;
+    if (addr == NULL || clen == NULL || want == NULL || ok == NULL)
+        st = STP_ERR_NOMEM;
+    for (size_t i = 0; st == STP_OK && i < n; i++) {
+        uint32_t off = (uint32_t)i * CRC_CHUNK;
+        addr[i] = s.addr + off;
+        clen[i] = len - off < CRC_CHUNK ? len - off : CRC_CHUNK;
+        want[i] = s.data + off;
+    }
+    bool used = false;
+    if (st == STP_OK)
+        st = stp_ops_crc_verify(t, addr, clen, want, n, ok, &used, findings);
+    if (st == STP_OK && !used)
+        *crc_usable = false;
+    for (size_t i = 0; st == STP_OK && used && i < n; i++) {
+        if (ok[i]) {
+            res->compared += clen[i];
+            *done += clen[i];
+            stp_progress_emit(env, STP_PROGRESS_ADVANCE, "verify", *done, total);
+        } else {
+            st = compare_by_reading(t, addr[i], want[i], clen[i], buf, env, done, total, res,
+                                    findings);
+        }
+    }
+    if (st == STP_OK && used)
+        *crc_len = len;
+    stp_free(addr);
+    stp_free(clen);
+    stp_free(want);
+    stp_free(ok);
+    return st;
+}
 
 stp_status stp_verify(stp_target *t, const stp_image *img, const stp_env *env,
                       stp_verify_result *res, stp_findings *findings)
@@ -15,24 +94,14 @@ stp_status stp_verify(stp_target *t, const stp_image *img, const stp_env *env,
     uint8_t *buf = stp_malloc(4096);
     if (buf == NULL)
         st = STP_ERR_NOMEM;
+    bool crc_usable = true;
     for (size_t i = 0; st == STP_OK && i < n; i++) {
         stp_segment s = stp_image_segment(img, i);
-        for (uint32_t off = 0; st == STP_OK && off < s.size; off += 4096) {
-            uint32_t len = s.size - off < 4096 ? s.size - off : 4096;
-            st = stp_ops_read(t, s.addr + off, len, buf, env, "verify", &done, total, findings);
-            for (uint32_t k = 0; st == STP_OK && k < len; k++) {
-                if (buf[k] == s.data[off + k])
-                    continue;
-                if (res->mismatches == 0) {
-                    res->first_address = s.addr + off + k;
-                    res->expected = s.data[off + k];
-                    res->actual = buf[k];
-                }
-                res->mismatches++;
-            }
-            if (st == STP_OK)
-                res->compared += len;
-        }
+        uint32_t covered = 0;
+        st = verify_by_crc(t, s, buf, env, &done, total, res, &covered, &crc_usable, findings);
+        if (st == STP_OK && covered < s.size)
+            st = compare_by_reading(t, s.addr + covered, s.data + covered, s.size - covered, buf,
+                                    env, &done, total, res, findings);
     }
     stp_free(buf);
     stp_progress_emit(env, STP_PROGRESS_END, "verify", done, total);

@@ -47,6 +47,21 @@ shim "$board" rd read 0x08000000 131072 -o "$TMP/back.bin"
 expect_rc 0 "read back"
 cmp -s "$TMP/b.bin" "$TMP/back.bin" || fail "flash does not hold the changed image"
 
+# One bit flipped (the image file against the flash): the CRC compare catches it, the
+# read-back of that one chunk names the byte, and nothing else is read back. (Under reset:
+# `verify` on a running core reads back instead, leaving the program's SRAM alone.)
+cp "$TMP/b.bin" "$TMP/flip.bin"
+old=$(od -An -tu1 -j 70001 -N 1 "$TMP/b.bin" | tr -d ' ')
+printf "\\x$(printf %02x $((old ^ 16)))" | dd of="$TMP/flip.bin" bs=1 seek=70001 conv=notrunc 2>/dev/null
+shim "$board" flip --connect under-reset verify "$TMP/flip.bin" --json
+expect_rc 5 "verify against an image with one bit flipped"
+expect_json '.first_mismatch == 134287729' "the flipped bit's byte is named (0x08011171)"
+expect_json '[.findings[] | select(.id == "verify.mismatch")] | length == 1' "one verify.mismatch"
+[ "$(rep flip bytes_in)" -lt 40000 ] || fail "verify read back $(rep flip bytes_in) bytes (CRC, then one sector expected)"
+shim "$board" flip2 verify "$TMP/flip.bin" --json
+expect_rc 5 "verify of a running target (read back)"
+expect_json '.first_mismatch == 134287729' "read-back verify names the same byte"
+
 # Sector 1 no longer erases fully: the CRC of sector 1 differs, its read-back names the byte.
 head -c 131072 /dev/urandom >"$TMP/c.bin"
 shim "sim:stm32f407vg,worn=1,state=$TMP/board.state" worn write "$TMP/c.bin" --json
