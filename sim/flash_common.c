@@ -349,3 +349,22 @@ void sim_flash_finish_now(sim_board *b)
     }
     sim_flash_complete(b);
 }
+
+sim_access sim_flash_key_write(uint32_t val, uint32_t mask, uint32_t k1, uint32_t k2, int *stage,
+                               bool *lockout, bool locked, bool *unlocked)
+{
+    *unlocked = false;
+    if (*lockout || !locked || mask != 0xFFFFFFFFu || (*stage == 0 && val != k1) ||
+        (*stage == 1 && val != k2)) {
+        *lockout = true;
+        *stage = 0;
+        return SIM_ACC_FAULT;
+    }
+    if (*stage == 0) {
+        *stage = 1;
+        return SIM_ACC_OK;
+    }
+    *stage = 0;
+    *unlocked = true;
+    return SIM_ACC_OK;
+}

@@ -343,29 +343,6 @@ sim_access f4x_reg_read(sim_board *b, uint32_t off, uint32_t *val)
     return SIM_ACC_OK;
 }
 
-/* Returns FAULT (bus error) and locks until reset on a wrong key or sequence. */
-static sim_access key_write(uint32_t val, uint32_t mask, uint32_t k1, uint32_t k2, int *stage,
-                            bool *lockout, bool locked, bool *unlock)
-{
-    *unlock = false;
-    if (*lockout || !locked || mask != 0xFFFFFFFFu) {
-        *lockout = true;
-        return SIM_ACC_FAULT;
-    }
-    if (*stage == 0 && val == k1) {
-        *stage = 1;
-        return SIM_ACC_OK;
-    }
-    if (*stage == 1 && val == k2) {
-        *stage = 0;
-        *unlock = true;
-        return SIM_ACC_OK;
-    }
-    *stage = 0;
-    *lockout = true;
-    return SIM_ACC_FAULT;
-}
-
 sim_access f4x_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_t mask)
 {
     f4x_state *s = st(b);
@@ -376,14 +353,14 @@ sim_access f4x_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_t mask
         s->acr = sim_masked(s->acr, val, mask) & 0x1F0Fu;
         break;
     case REG_KEYR:
-        a = key_write(val, mask, KEY1, KEY2, &s->key_stage, &s->key_lockout, s->cr & CR_LOCK,
-                      &unlock);
+        a = sim_flash_key_write(val, mask, KEY1, KEY2, &s->key_stage, &s->key_lockout,
+                                s->cr & CR_LOCK, &unlock);
         if (unlock)
             s->cr &= ~CR_LOCK;
         break;
     case REG_OPTKEYR:
-        a = key_write(val, mask, OPTKEY1, OPTKEY2, &s->optkey_stage, &s->optkey_lockout,
-                      s->optcr & OPTCR_OPTLOCK, &unlock);
+        a = sim_flash_key_write(val, mask, OPTKEY1, OPTKEY2, &s->optkey_stage, &s->optkey_lockout,
+                                s->optcr & OPTCR_OPTLOCK, &unlock);
         if (unlock)
             s->optcr &= ~OPTCR_OPTLOCK;
         break;

@@ -311,25 +311,6 @@ static sim_access l1_reg_read(sim_board *b, uint32_t off, uint32_t *val)
     return SIM_ACC_OK;
 }
 
-static sim_access key(l1_state *s, uint32_t val, uint32_t mask, int *stage, uint32_t k1,
-                      uint32_t k2, bool allowed, bool *done)
-{
-    *done = false;
-    if (s->lockout || !allowed || mask != 0xFFFFFFFFu || (*stage == 0 && val != k1) ||
-        (*stage == 1 && val != k2)) {
-        s->lockout = true;
-        *stage = 0;
-        return SIM_ACC_FAULT;
-    }
-    if (*stage == 0) {
-        *stage = 1;
-        return SIM_ACC_OK;
-    }
-    *stage = 0;
-    *done = true;
-    return SIM_ACC_OK;
-}
-
 static sim_access l1_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_t mask)
 {
     l1_state *s = st(b);
@@ -340,19 +321,20 @@ static sim_access l1_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_
         s->acr = sim_masked(s->acr, val, mask) & 0x1Fu;
         break;
     case REG_PEKEYR:
-        a = key(s, val, mask, &s->pe_stage, PEKEY1, PEKEY2, s->pecr & PECR_PELOCK, &done);
+        a = sim_flash_key_write(val, mask, PEKEY1, PEKEY2, &s->pe_stage, &s->lockout,
+                                s->pecr & PECR_PELOCK, &done);
         if (done)
             s->pecr &= ~PECR_PELOCK;
         break;
     case REG_PRGKEYR:
-        a = key(s, val, mask, &s->prg_stage, PRGKEY1, PRGKEY2,
-                !(s->pecr & PECR_PELOCK) && (s->pecr & PECR_PRGLOCK), &done);
+        a = sim_flash_key_write(val, mask, PRGKEY1, PRGKEY2, &s->prg_stage, &s->lockout,
+                                !(s->pecr & PECR_PELOCK) && (s->pecr & PECR_PRGLOCK), &done);
         if (done)
             s->pecr &= ~PECR_PRGLOCK;
         break;
     case REG_OPTKEYR:
-        a = key(s, val, mask, &s->opt_stage, OPTKEY1, OPTKEY2,
-                !(s->pecr & PECR_PELOCK) && (s->pecr & PECR_OPTLOCK), &done);
+        a = sim_flash_key_write(val, mask, OPTKEY1, OPTKEY2, &s->opt_stage, &s->lockout,
+                                !(s->pecr & PECR_PELOCK) && (s->pecr & PECR_OPTLOCK), &done);
         if (done)
             s->pecr &= ~PECR_OPTLOCK;
         break;

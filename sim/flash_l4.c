@@ -491,25 +491,6 @@ static sim_access l4_reg_read(sim_board *b, uint32_t off, uint32_t *val)
     return SIM_ACC_OK;
 }
 
-static sim_access key(l4_state *s, uint32_t val, uint32_t mask, int *stage, uint32_t k1,
-                      uint32_t k2, bool allowed, bool *done)
-{
-    *done = false;
-    if (s->lockout || !allowed || mask != 0xFFFFFFFFu || (*stage == 0 && val != k1) ||
-        (*stage == 1 && val != k2)) {
-        s->lockout = true;
-        *stage = 0;
-        return SIM_ACC_FAULT;
-    }
-    if (*stage == 0) {
-        *stage = 1;
-        return SIM_ACC_OK;
-    }
-    *stage = 0;
-    *done = true;
-    return SIM_ACC_OK;
-}
-
 static void write_cr(sim_board *b, uint32_t val, uint32_t mask)
 {
     l4_state *s = st(b);
@@ -553,13 +534,14 @@ static sim_access l4_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_
         s->acr = sim_masked(s->acr, val, mask);
         break;
     case REG_KEYR:
-        a = key(s, val, mask, &s->key_stage, KEY1, KEY2, s->cr & CR_LOCK, &done);
+        a = sim_flash_key_write(val, mask, KEY1, KEY2, &s->key_stage, &s->lockout, s->cr & CR_LOCK,
+                                &done);
         if (done)
             s->cr &= ~CR_LOCK;
         break;
     case REG_OPTKEYR:
-        a = key(s, val, mask, &s->optkey_stage, OPTKEY1, OPTKEY2,
-                !(s->cr & CR_LOCK) && (s->cr & CR_OPTLOCK), &done);
+        a = sim_flash_key_write(val, mask, OPTKEY1, OPTKEY2, &s->optkey_stage, &s->lockout,
+                                !(s->cr & CR_LOCK) && (s->cr & CR_OPTLOCK), &done);
         if (done)
             s->cr &= ~CR_OPTLOCK;
         break;

@@ -184,6 +184,13 @@ void sim_flash_complete(sim_board *b);
 bool sim_flash_busy(const sim_board *b);
 /* Starts an operation of `ns` duration (brown-out chance and dead core applied). */
 void sim_flash_start(sim_board *b, sim_flash_op *op, uint64_t ns);
+/* One write to a key register (F2/F4/F7 KEYR/OPTKEYR, L1 PEKEYR/PRGKEYR/OPTKEYR, L4 KEYR/
+ * OPTKEYR): k1 then k2, as full 32-bit writes, unlocks (*unlocked). Any other value or order,
+ * a narrower write, or a key while the register is not locked is a bus error, and the key
+ * register stays locked (*lockout) until the next reset (RM0090 3.5.1, RM0038 3.3.4,
+ * RM0351 3.3.5). */
+sim_access sim_flash_key_write(uint32_t val, uint32_t mask, uint32_t k1, uint32_t k2, int *stage,
+                               bool *lockout, bool locked, bool *unlocked);
 /* Forces the pending operation to finish now (the core stalls on the busy bus). */
 void sim_flash_finish_now(sim_board *b);
 /* Byte-level effects of flash operations (NOR semantics, worn sectors, low voltage). */
