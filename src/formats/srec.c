@@ -198,8 +198,8 @@ stp_status stp_srec_write(const stp_image *img, stp_buf *out, stp_findings *find
         top = (uint64_t)last.addr + last.size;
     }
     uint32_t entry = stp_image_entry(img);
-    if (entry > top)
-        top = entry;
+    if ((uint64_t)entry + 1 > top) /* top is an end (exclusive); the entry is an address */
+        top = (uint64_t)entry + 1;
     unsigned dtype = top <= 0x10000u ? 1 : top <= 0x1000000u ? 2 : 3;
     static const uint8_t header[] = {'s', 't', 'p', 'r', 'o', 'g'};
     put_record(out, 0, 0, header, sizeof(header));

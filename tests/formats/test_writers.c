@@ -81,6 +81,15 @@ static void test_srec_text_and_round_trip(void **state)
     t = serialize(img, STP_FORMAT_SREC, &len);
     assert_non_null(strstr(t, "S1040100AA50\n"));
     assert_non_null(strstr(t, "S9030000FC\n"));
+    /* an entry point at exactly 0x10000 does not fit in S9's 16 bits: S2/S8 (fuzz find) */
+    stp_image_set_entry(img, 0x10000u);
+    free(t);
+    t = serialize(img, STP_FORMAT_SREC, &len);
+    assert_non_null(strstr(t, "S205000100AA4F\n"));
+    assert_non_null(strstr(t, "S804010000FA\n"));
+    assert_int_equal(parse_text(t, "rt.srec", STP_FORMAT_AUTO, &back, NULL), STP_OK);
+    assert_int_equal(stp_image_entry(back), 0x10000u);
+    stp_image_destroy(back);
     stp_image_destroy(img);
     free(t);
 }
