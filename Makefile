@@ -28,7 +28,7 @@ test: build
 # and also builds and runs the libFuzzer targets briefly.
 asan:
 	CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSTP_SANITIZE=ON \
-	    -DSTP_FUZZ=ON -DSTP_SHIM_TESTS=OFF $(CMAKE_ARGS)
+	    -DSTP_FUZZ=ON -DSTP_SHIM_TESTS=OFF -DSTP_FUZZ_SECONDS=4 -DSTP_FUZZ_SEED=1 $(CMAKE_ARGS)
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 ctest --output-on-failure -j$(JOBS) -LE "slow"
 
@@ -44,6 +44,15 @@ check: deps format-check
 	$(MAKE) build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	$(MAKE) asan
+
+# Open-ended fuzzing: every libFuzzer target for FUZZ_SECONDS with a random seed (ctest's
+# runs in `check` are short and seeded). Crashes land in $(ASAN_BUILD)/fuzz/artifacts/.
+FUZZ_SECONDS ?= 300
+fuzz:
+	CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSTP_SANITIZE=ON \
+	    -DSTP_FUZZ=ON -DSTP_SHIM_TESTS=OFF -DSTP_FUZZ_SECONDS=$(FUZZ_SECONDS) -DSTP_FUZZ_SEED=0 $(CMAKE_ARGS)
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -L fuzz
 
 # Rebuilds the SRAM flash loaders into the committed src/target/loaders/*_blob.h.
 loaders:
