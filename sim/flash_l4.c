@@ -23,7 +23,10 @@
  * registers take new values while OPTLOCK is clear, OPTSTRT writes them to the option
  * area (0x1FFF7800, each word followed by its complement), OBL_LAUNCH reloads them (a
  * reset). RDP 0xAA level 0, 0xCC level 2, anything else level 1; leaving level 1 erases
- * the main flash. WRP area x: pages STRT..END protected when STRT <= END. */
+ * the main flash. WRP area x: pages STRT..END (END included) of its bank protected when
+ * STRT <= END, page granularity (2 KiB) on all three (RM0351 "Write protection (WRP)":
+ * two areas per bank). The active protection is kept per page (chip row wrp_granule =
+ * 2 KiB: WRP unit n = page n, L4 bank 2 = units 256..511). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,7 +201,14 @@ static void l4_ob_load(sim_board *b, sim_ob_active *out)
 }
 
 /* Factory OPTR: RM0351/RM0440 0xFFEFF8AA, RM0444 0xFFFFFEAA (RDP 0xAA = level 0). WRP
- * areas with STRT > END (none); PCROP end 0 (none). */
+ * areas with STRT > END (none): on the L4 the register reads 0xFF00FFFF (STRT 0xFF, END 0,
+ * reserved bits 1; FLASH_WRP1AR as read on an STM32L443, ST community thread 824219); on
+ * G0/G4 STRT = the field mask, END 0. PCROP end 0 (none). */
+static uint32_t wrp_none(const sim_board *b)
+{
+    return strcmp(b->chip->family, "L4") == 0 ? 0xFF00FFFFu : page_field_mask(b);
+}
+
 static void l4_ob_default(sim_board *b)
 {
     memset(b->ob, 0xFF, b->ob_size);
@@ -208,8 +218,8 @@ static void l4_ob_default(sim_board *b)
             put_word(b, ob_off(b, 1, OB_OPTR), 0xFFFFFFFFu);
         put_word(b, ob_off(b, bank, OB_PCROPS), 0xFFFFFFFFu);
         put_word(b, ob_off(b, bank, OB_PCROPE), 0x00000000u);
-        put_word(b, ob_off(b, bank, OB_WRPA), page_field_mask(b));
-        put_word(b, ob_off(b, bank, OB_WRPB), page_field_mask(b));
+        put_word(b, ob_off(b, bank, OB_WRPA), wrp_none(b));
+        put_word(b, ob_off(b, bank, OB_WRPB), wrp_none(b));
     }
 }
 
@@ -234,7 +244,7 @@ static void l4_ob_apply_spec(sim_board *b, bool set_rdp, int rdp, bool set_wrp, 
     uint32_t g = b->chip->wrp_granule ? b->chip->wrp_granule : PAGE;
     uint32_t ppb = pages_per_bank(b);
     for (unsigned bank = 0; bank < bank_count(b); bank++) {
-        uint32_t regs[2] = {page_field_mask(b), page_field_mask(b)};
+        uint32_t regs[2] = {wrp_none(b), wrp_none(b)};
         unsigned n = 0;
         uint32_t p = 0;
         while (p < ppb && n < 2) {

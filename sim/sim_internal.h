@@ -37,7 +37,8 @@ typedef struct sim_area {
 } sim_area;
 
 /* Decoded option bytes, as loaded into the controller (the active protection). */
-#define SIM_WRP_UNITS 256
+/* 512: the 2 KiB pages of a 1 MiB STM32L476 (RM0351 WRP areas have page granularity). */
+#define SIM_WRP_UNITS 512
 typedef struct sim_ob_active {
     int rdp_level;                    /* 0, 1 or 2 */
     uint64_t wrp[SIM_WRP_UNITS / 64]; /* bit n = WRP unit n protected (sector index, or

@@ -88,7 +88,8 @@ stp_status stp_target_read_mem(stp_target *t, uint32_t addr, void *buf, size_t l
 stp_status stp_target_go(stp_target *t, uint32_t addr, stp_findings *findings);
 
 /* --- Option bytes ---------------------------------------------------------------- */
-#define STP_WRP_BITS 256
+/* 512: one unit per 2 KiB page of a 1 MiB STM32L476 (RM0351: WRP areas count pages). */
+#define STP_WRP_BITS 512
 
 typedef struct stp_option_bytes {
     int rdp_level;                 /* 0, 1 or 2 */

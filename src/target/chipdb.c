@@ -334,10 +334,26 @@ static const stp_chip chips[] = {
      .option_bytes2_addr = 0x1FF80080, .option_bytes2_size = 8, .sram_size = KB(80),
      .bootloader_version = 0x40, .datasheet = "DS8669 rev 10 (STM32L151xE/L152xE)"},
 
-    /* L4: RM0351, DS10198. 1 MiB parts: two banks of 256 pages of 2 KiB; bank 2 pages are
-     * PNB 0..255 with BKER=1 (numbered 256.. here). Bank-2 option bytes (PCROP2, WRP2A/B)
-     * at 0x1FFFF800. SRAM1 96 KiB at 0x20000000 (SRAM2 sits at 0x10000000). MSI 4 MHz
-     * after reset. 512 pages do not fit the 256-bit WRP map: one WRP unit is 2 pages. */
+    /* L4: RM0351 rev 9, DS10198 rev 8. Sources per fact:
+     * - DEV_ID 0x415 at DBGMCU_IDCODE 0xE0042000: RM0351 "DBGMCU_IDCODE" (also OpenOCD
+     *   stm32l4x.h DEVID_STM32L47_L48XX, DBGMCU_IDCODE_L4_G4).
+     * - 1 MiB as two banks of 256 pages of 2 KiB: DS10198 3.4 "Embedded Flash memory". Bank-2
+     *   pages are PNB 0..255 with BKER=1 (numbered 256.. here): RM0351 "Flash control register
+     *   (FLASH_CR)" (PNB 8 bits, BKER bit 11; bit positions also in OpenOCD stm32l4x.h).
+     *   256/512 KiB parts are dual bank only with OPTR.DUALBANK (bit 21): RM0351 FLASH_OPTR.
+     * - WRP: "two areas per bank ..., with 2-Kbyte granularity" (DS10198 3.4); area y
+     *   covers base + WRP1y_STRT x 0x800 up to base + (WRP1y_END + 1) x 0x800, END included
+     *   (RM0351 "Write protection (WRP)", quoted in electronics.stackexchange.com q. 374798).
+     *   STRT/END are 8-bit page numbers inside the bank. One WRP unit of the table is thus
+     *   one 2 KiB page (bit n = page n; bank 2 = bits 256..511).
+     * - Option bytes bank 1 at 0x1FFF7800, bank 2 (PCROP2, WRP2A/B) at 0x1FFFF800: RM0351
+     *   "Option bytes description".
+     * - SRAM1 96 KiB at 0x20000000 (SRAM2 32 KiB at 0x10000000): DS10198 "Embedded SRAM".
+     * - MSI 4 MHz after reset: RM0351 "MSI clock".
+     * - tprog 64-bit 81.69/90.76 us, tERASE 2 KiB page 22.02/24.47 ms, tME 22.13/24.59 ms
+     *   (stored rounded to whole ms: 22/25): DS10198 "Flash memory characteristics" table. Not
+     *   re-read this session (the table is not in the stored corpora); the model's numbers
+     *   are these (sim_timing_*). */
     {L4_COMMON,
      .family = "L4",
      .dev_id = 0x415,
@@ -354,7 +370,7 @@ static const stp_chip chips[] = {
          {.bank_count = 2,
           .banks = {{.base = 0x08000000, .runs = {{256, KB(2)}}},
                     {.base = 0x08080000, .first_sector_number = 256, .runs = {{256, KB(2)}}}}},
-     .wrp_granule = KB(4),
+     .wrp_granule = KB(2),
      .sram_size = KB(96),
      .option_bytes_size = 40,
      .option_bytes2_addr = 0x1FFFF800,
@@ -366,9 +382,16 @@ static const stp_chip chips[] = {
      .timing = L4_TIMING(81690, 90760, 22020, 24470, 22, 25),
      .reference_manual = "RM0351 rev 9",
      .datasheet = "DS10198 rev 8 (STM32L476xx)"},
-    /* G0: RM0444, DS12232. Cortex-M0+ (DBGMCU_IDCODE at 0x40015800), 64 pages of 2 KiB,
-     * 36 KiB SRAM, system memory 8 KiB, option bytes 0x1FFF7800..0x1FFF787F. HSI16 after
-     * reset. SR has CFGBSY (bit 18) next to BSY1 (bit 16). */
+    /* G0: RM0444 rev 5, DS12232 rev 3. Sources per fact:
+     * - DEV_ID 0x460 at DBGMCU_IDCODE 0x40015800 (Cortex-M0+): RM0444 "DBG_IDCODE" (also
+     *   OpenOCD stm32l4x.h DEVID_STM32G07_G08XX, DBGMCU_IDCODE_G0).
+     * - 2 KiB pages; system memory 0x1FFF0000-0x1FFF1FFF (8 KiB); option bytes
+     *   0x1FFF7800-0x1FFF787F (128 B): RM0444 3.3.1 table 9 "Flash memory organization".
+     * - PNB and WRP STRT/END 6 bits (64 pages): RM0444 FLASH_CR, FLASH_WRP1AR/WRP1BR.
+     * - SR: CFGBSY bit 18 next to BSY1 bit 16: RM0444 FLASH_SR.
+     * - SRAM 36 KiB: DS12232 "Embedded SRAM". HSI16 after reset: RM0444 "Clocks".
+     * - tprog 64-bit 85/125 us, tERASE page 22/40 ms, tME 22/40 ms: DS12232 "Flash memory
+     *   characteristics" table (not re-read this session, as for the L4). */
     {L4_COMMON, .family = "G0", .dev_id = 0x460, .core = STP_CORE_M0P, .name = "STM32G07x/G08x",
      .idcode_addr = 0x40015800, .flash_sizes_kb = {64, 128}, .flash_default_kb = 128,
      .layout = ONE_BANK({64, KB(2)}), .wrp_granule = KB(2), .sram_size = KB(36),
@@ -376,8 +399,17 @@ static const stp_chip chips[] = {
      .vdd_min_mv = 1700, .reset_clock_hz = 16000000,
      .timing = L4_TIMING(85000, 125000, 22000, 40000, 22, 40), .reference_manual = "RM0444 rev 5",
      .datasheet = "DS12232 rev 3 (STM32G071x8/xB)"},
-    /* G4 category 2: RM0440, DS12589. 64 pages of 2 KiB, single bank. SRAM1 16 KiB + SRAM2
-     * 6 KiB contiguous at 0x20000000 (CCM SRAM elsewhere). HSI16 after reset. */
+    /* G4 category 2: RM0440 rev 7, DS12589 rev 6. Sources per fact:
+     * - DEV_ID 0x468 at DBGMCU_IDCODE 0xE0042000: RM0440 "DBGMCU_IDCODE" (also OpenOCD
+     *   stm32l4x.h DEVID_STM32G43_G44XX).
+     * - 128 KiB single bank of 64 pages of 2 KiB: RM0440 "Flash memory organization"
+     *   (category 2; also ST's STM32G4 flash training slides: 128 KiB, 1 bank, 2 KiB pages).
+     * - PNB and WRP STRT/END 7 bits: RM0440 FLASH_CR, FLASH_WRP1AR (libopencm3 g4 flash.h
+     *   masks 0x7F). OpenOCD notes cat. 2 silicon implements only 6; both cover 64 pages.
+     * - SRAM1 16 KiB + SRAM2 6 KiB contiguous at 0x20000000 (CCM SRAM 10 KiB elsewhere):
+     *   DS12589 "Embedded SRAM". HSI16 after reset: RM0440 "Clocks".
+     * - tprog 64-bit 81.7/83.35 us, tERASE page 22.02/24.47 ms, tME 22.13/24.59 ms (stored
+     *   22/25 ms): DS12589 "Flash memory characteristics" table (not re-read this session). */
     {L4_COMMON, .family = "G4", .dev_id = 0x468, .core = STP_CORE_M4, .name = "STM32G431/G441",
      .idcode_addr = 0xE0042000, .flash_sizes_kb = {32, 64, 128}, .flash_default_kb = 128,
      .layout = ONE_BANK({64, KB(2)}), .wrp_granule = KB(2), .sram_size = KB(22),
