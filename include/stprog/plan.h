@@ -93,6 +93,10 @@ typedef struct stp_plan_input {
  * regions (STP_ERR_RANGE, finding "plan.outside-flash") and bytes in write-protected
  * regions (STP_ERR_PROTECTED, finding "plan.write-protected", one per sector). */
 stp_status stp_plan_build(const stp_plan_input *in, stp_plan **out, stp_findings *findings);
+/* The refusals of stp_plan_build alone (same findings and statuses), from the geometry and
+ * the regions' protection: current and current_crc are not looked at. For checking an
+ * image before anything is read from the target. */
+stp_status stp_plan_check(const stp_plan_input *in, stp_findings *findings);
 void stp_plan_free(stp_plan *plan);
 
 const char *stp_plan_action_name(stp_plan_action action); /* "erase", "program", "skip" */

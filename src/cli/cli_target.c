@@ -183,38 +183,6 @@ bool cli_flash_span(const cli_session *s, uint32_t *lo, uint64_t *hi)
     return true;
 }
 
-stp_status cli_check_image_in_flash(cli_ctx *ctx, const cli_session *s, const stp_image *img)
-{
-    uint32_t lo = 0;
-    uint64_t hi = 0, outside = 0, first = 0;
-    if (!cli_flash_span(s, &lo, &hi))
-        return STP_OK;
-    for (size_t i = 0; i < stp_image_segment_count(img); i++) {
-        stp_segment g = stp_image_segment(img, i);
-        uint64_t a = g.addr, e = a + g.size;
-        uint64_t in_lo = a > lo ? a : lo, in_hi = e < hi ? e : hi;
-        uint64_t inside = in_hi > in_lo ? in_hi - in_lo : 0;
-        if (g.size - inside == 0)
-            continue;
-        uint64_t at = a < lo || a >= hi ? a : hi; /* the segment's first byte outside */
-        if (outside == 0 || at < first)
-            first = at;
-        outside += g.size - inside;
-    }
-    if (outside == 0)
-        return STP_OK;
-    stp_finding *f =
-        stp_finding_add(&ctx->findings, "plan.outside-flash", STP_SEV_ERROR,
-                        "the image has %llu byte(s) outside the flash, starting at 0x%08llX",
-                        (unsigned long long)outside, (unsigned long long)first);
-    stp_finding_evidence(f, "first_address", "0x%08llX", (unsigned long long)first);
-    stp_finding_evidence(f, "bytes_outside", "%llu", (unsigned long long)outside);
-    stp_finding_evidence(f, "flash", "0x%08X-0x%08llX", (unsigned)lo, (unsigned long long)(hi - 1));
-    stp_finding_advice(f, "check the image's load address (--addr for raw binaries) and that the "
-                          "chip has as much flash as the image needs; nothing was read or changed");
-    return STP_ERR_RANGE;
-}
-
 void cli_format_size(uint64_t bytes, char *buf, size_t cap)
 {
     if (bytes >= 1024u * 1024u && bytes % (1024u * 1024u) == 0)

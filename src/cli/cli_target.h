@@ -54,10 +54,6 @@ stp_status cli_input_status(stp_status st);
 /* The flash's address span [*lo, *hi) from the target's regions; false without regions. */
 bool cli_flash_span(const cli_session *s, uint32_t *lo, uint64_t *hi);
 
-/* Before reading anything: every byte of img lies in the flash, else finding
- * plan.outside-flash (as the planner words it) and STP_ERR_RANGE. */
-stp_status cli_check_image_in_flash(cli_ctx *ctx, const cli_session *s, const stp_image *img);
-
 /* "erase", "program", "skip" per sector, and the totals: for people and for --json. */
 void cli_print_plan(cli_ctx *ctx, const stp_plan *plan, bool detailed);
 void cli_json_plan(cli_ctx *ctx, const stp_plan *plan);

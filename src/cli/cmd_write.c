@@ -85,11 +85,6 @@ static stp_status run(cli_ctx *ctx)
                              psize, info->family, info->name, info->psize_bits);
         cli_session_close(&s);
     }
-    if (st == STP_OK) {
-        st = cli_check_image_in_flash(ctx, &s, img);
-        if (st != STP_OK)
-            cli_session_close(&s);
-    }
     if (st != STP_OK) {
         stp_image_destroy(img);
         return st;
@@ -102,6 +97,8 @@ static stp_status run(cli_ctx *ctx)
     };
     stp_plan *plan = NULL;
     stp_verify_result vr = {0};
+    /* stp_program refuses an image outside the flash or in write-protected sectors before
+     * any sector is read (plan.outside-flash, plan.write-protected). */
     st = stp_program(s.target, img, &opt, &ctx->env, &plan, &vr, &ctx->findings);
     stp_plan_estimate est;
     stp_plan_cost_model model;

@@ -155,7 +155,8 @@ static stp_status split_pieces(const stp_plan_input *in, piece **out, size_t *co
         stp_finding_evidence(f, "flash", "0x%08X-0x%08llX", (unsigned)lo,
                              (unsigned long long)(hi ? hi - 1 : 0));
         stp_finding_advice(f, "check the image's load address (--addr for raw binaries) and "
-                              "that the chip has as much flash as the image needs");
+                              "that the chip has as much flash as the image needs; nothing was "
+                              "read or changed");
         stp_free(p);
         return STP_ERR_RANGE;
     }
@@ -371,4 +372,17 @@ stp_status stp_plan_build(const stp_plan_input *in, stp_plan **out, stp_findings
     plan->restore_count = rest.count;
     *out = plan;
     return STP_OK;
+}
+
+stp_status stp_plan_check(const stp_plan_input *in, stp_findings *findings)
+{
+    if (in == NULL)
+        return STP_ERR_INVALID_ARG;
+    stp_plan_input geometry = *in;
+    geometry.current = NULL;
+    geometry.current_crc = NULL;
+    stp_plan *plan = NULL;
+    stp_status st = stp_plan_build(&geometry, &plan, findings);
+    stp_plan_free(plan);
+    return st;
 }

@@ -1,5 +1,6 @@
-/* The program operation: read the touched sectors, plan (pure), erase what the plan says,
- * program image bytes and kept bytes, verify every sector it touched. */
+/* The program operation: refuse an image outside the flash or in protected sectors, read
+ * the touched sectors, plan (pure), erase what the plan says, program image bytes and kept
+ * bytes, verify every sector it touched. */
 #include <string.h>
 
 #include "core/alloc.h"
@@ -84,6 +85,21 @@ static stp_status read_touched(prog_ctx *c)
         stp_progress_emit(c->env, STP_PROGRESS_END, "read", done, total);
     stp_free(touched);
     return st;
+}
+
+/* Refuses an image that reaches outside the flash or into a write-protected region (the
+ * planner's findings plan.outside-flash, plan.write-protected) from the geometry alone. */
+static stp_status check_image(const prog_ctx *c)
+{
+    stp_plan_input in = {
+        .segments = c->segs,
+        .segment_count = c->nsegs,
+        .regions = c->t->regions,
+        .region_count = c->t->sector_count,
+        .program_unit = c->t->flash.drv->program_unit(&c->t->flash),
+        .erased_byte = c->t->flash.drv->erased_byte,
+    };
+    return stp_plan_check(&in, c->findings);
 }
 
 static void free_touched(prog_ctx *c)
@@ -408,8 +424,14 @@ stp_status stp_program(stp_target *t, const stp_image *img, const stp_program_op
     for (size_t i = 0; st == STP_OK && i < c.nsegs; i++)
         c.segs[i] = stp_image_segment(img, i);
     t->flash.no_loader = opt->no_loader;
+    /* Refused before the target is touched (protection as last read, if it was), and again
+     * with the option bytes just read, before any sector is read or erased. */
+    if (st == STP_OK)
+        st = check_image(&c);
     if (st == STP_OK)
         st = stp_ops_prepare(t, findings);
+    if (st == STP_OK)
+        st = check_image(&c);
     if (st == STP_OK)
         st = read_touched(&c);
     if (st == STP_OK) {
