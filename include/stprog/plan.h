@@ -17,7 +17,8 @@
 typedef struct stp_flash_region {
     uint32_t addr;
     uint32_t size;
-    uint16_t number; /* sector/page number as the controller numbers it */
+    uint16_t number; /* sector/page number as the reference manual numbers it (F42x/F76x
+                      * bank-2 sectors: 12.., not their SNB encoding 16..) */
     uint8_t bank;    /* 0 or 1 */
     bool protected_; /* write-protected (WRP) at planning time */
 } stp_flash_region;

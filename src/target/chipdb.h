@@ -61,6 +61,9 @@ typedef struct stp_sector_run {
 typedef struct stp_bank_layout {
     uint32_t base;
     uint16_t first_sector_number; /* number used in the controller's SNB field */
+    /* The reference manual's number of the bank's first sector where it is not the SNB
+     * (F42x/F43x, F469/F479, F76x/F77x bank 2: sector 12 is SNB 16), else 0. */
+    uint16_t first_manual_number;
     stp_sector_run runs[STP_MAX_RUNS];
 } stp_bank_layout;
 
@@ -134,6 +137,10 @@ typedef struct stp_chip {
                                    and unique ID) */
     uint32_t otp_addr;          /* one-time-programmable area (F2/F4/F7), or 0 */
     uint32_t otp_size;          /* OTP data bytes; the 16 lock bytes follow at otp_addr+size */
+    /* F2/F4: nWRP bits in FLASH_OPTCR from bit 16; 0 = the 12 of RM0090 (nWRP[11:0]).
+     * F413/F423 (RM0430): 15, nWRP[14:0], and the sectors from the last bit's on share it
+     * (nWRP14 protects sectors 14 and 15). */
+    uint8_t optcr_nwrp_bits;
 } stp_chip;
 
 /* A part number users and the virtual board name (sim:stm32f407vg). */
@@ -173,7 +180,11 @@ typedef struct stp_sector {
     uint32_t size;
     uint16_t number; /* controller sector/page number (SNB: bank-2 sectors are 16+ on F42x/F7) */
     uint8_t bank;
-    uint16_t index; /* position in the device, 0..count-1 (the "sector 12" users name) */
+    uint16_t index; /* position in the device, 0..count-1 */
+    /* The reference manual's sector/page number, what users read and stprog shows: equal to
+     * number except bank-2 sectors of F42x/F469/F76x (12.. in RM0090/RM0386/RM0410 while
+     * SNB encodes them as 16..). */
+    uint16_t manual_number;
 } stp_sector;
 size_t stp_chip_sectors(const stp_chip *chip, uint32_t flash_kb, bool dual_bank, stp_sector *out,
                         size_t max);

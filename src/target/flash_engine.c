@@ -236,7 +236,7 @@ stp_status stp_flash_erase(stp_flash *f, const stp_sector *sectors, size_t count
     stp_status st = stp_flash_op_begin(f, findings);
     for (size_t i = 0; st == STP_OK && i < count; i++) {
         char what[48];
-        snprintf(what, sizeof(what), "erase of sector %u", (unsigned)sectors[i].number);
+        snprintf(what, sizeof(what), "erase of sector %u", (unsigned)sectors[i].manual_number);
         st = f->drv->erase_start(f, &sectors[i]);
         if (st == STP_OK)
             st = stp_flash_wait(f, stp_flash_erase_deadline_ms(f, sectors[i].size), what);

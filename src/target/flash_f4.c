@@ -46,7 +46,9 @@
 #define F4_OPTCR_RDP_SHIFT  8
 #define F4_OPTCR_RDP_MASK   (0xFFu << 8)
 #define F4_OPTCR_NWRP_SHIFT 16
-#define F4_OPTCR_NWRP_MASK  (0xFFFu << 16)
+/* nWRP bits in OPTCR/OPTCR1 from bit 16: RM0090 has 12 per register; the chip table says
+ * where a device has more (F413/F423: 15 in OPTCR). */
+#define F4_NWRP_BITS_RM0090 12u
 
 static const stp_flash_error_bit f4_errors[] = {
     {F4_SR_WRPERR, "WRPERR", "flash.wrp-error", "the address is in a write-protected sector",
@@ -76,12 +78,22 @@ static uint32_t f4_psize_bits(const stp_flash *f)
 }
 
 /* F42x/F43x (0x419) and F469/F479 (0x434) have a second bank: MER1 and the bank-2 nWRP bits
- * in OPTCR1 (RM0090 3.9.11, RM0386 3.8.11). Other F4s have neither: sectors beyond the 12th
- * (F413/F423) have no WRP bit there, so they must never be read as protected from an
- * OPTCR1 that does not exist. */
+ * in OPTCR1 (RM0090 3.9.11, RM0386 3.8.11). Other F4s have no OPTCR1: the F413/F423's
+ * sectors 12-15 have their nWRP bits in OPTCR[30:28] (RM0430 3.7.7, optcr_nwrp_bits). */
 static bool f4_has_bank2_options(const stp_flash *f)
 {
     return f->chip->option_bytes2_addr != 0;
+}
+
+/* nWRP bits in OPTCR[16+n-1:16]. */
+static uint32_t f4_optcr_nwrp_bits(const stp_flash *f)
+{
+    return f->chip->optcr_nwrp_bits ? f->chip->optcr_nwrp_bits : F4_NWRP_BITS_RM0090;
+}
+
+static uint32_t f4_optcr_nwrp_mask(const stp_flash *f)
+{
+    return ((1u << f4_optcr_nwrp_bits(f)) - 1u) << F4_OPTCR_NWRP_SHIFT;
 }
 
 static stp_status f4_unlock(stp_flash *f)
@@ -157,11 +169,27 @@ static stp_status f4_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *d
 
 /* --- option bytes ---------------------------------------------------------------------- */
 
+/* One protection unit per sector (bit n of `wrp` = sector n). Sectors past the last nWRP
+ * bit of a single-bank device share that bit (F413/F423: nWRP14 = sectors 14 and 15). */
 static uint32_t f4_wrp_bits(const stp_flash *f)
 {
     size_t n = stp_chip_sectors(f->chip, f->flash_kb, false, NULL, 0);
-    uint32_t max = f4_has_bank2_options(f) ? 24 : 12;
+    uint32_t max = f4_has_bank2_options(f)    ? 2 * F4_NWRP_BITS_RM0090
+                   : f->chip->optcr_nwrp_bits ? STP_WRP_BITS
+                                              : F4_NWRP_BITS_RM0090;
     return n > max ? max : (uint32_t)n;
+}
+
+/* Where sector `i`'s nWRP bit is: OPTCR (false) or OPTCR1 (true), bit index from bit 16. */
+static bool f4_nwrp_of(const stp_flash *f, uint32_t i, uint32_t *bit)
+{
+    uint32_t nbits = f4_optcr_nwrp_bits(f);
+    if (f4_has_bank2_options(f) && i >= nbits) {
+        *bit = i - nbits;
+        return true;
+    }
+    *bit = i < nbits ? i : nbits - 1;
+    return false;
 }
 
 static stp_status f4_detect_dual_bank(stp_flash *f, bool *dual)
@@ -193,8 +221,9 @@ static stp_status f4_read_options(stp_flash *f, stp_option_bytes *ob)
     ob->wrp_bits = f4_wrp_bits(f);
     ob->wrp_granule = 0;
     for (uint32_t i = 0; i < ob->wrp_bits; i++) {
-        uint32_t reg = i < 12 ? optcr : optcr1;
-        bool nwrp = (reg >> (F4_OPTCR_NWRP_SHIFT + i % 12)) & 1u;
+        uint32_t bit = 0;
+        uint32_t reg = f4_nwrp_of(f, i, &bit) ? optcr1 : optcr;
+        bool nwrp = (reg >> (F4_OPTCR_NWRP_SHIFT + bit)) & 1u;
         stp_option_wrp_set(ob, i, !nwrp); /* nWRP: 0 = protected */
     }
     static const int bor[4] = {3, 2, 1, 0}; /* BOR_LEV 00 = level 3 ... 11 = off */
@@ -226,28 +255,30 @@ static stp_status f4_write_options(stp_flash *f, const stp_option_bytes *ob)
     if (st != STP_OK)
         return st;
     static const uint32_t bor_field[4] = {3, 2, 1, 0}; /* level 0(off),1,2,3 -> BOR_LEV */
-    uint32_t v = optcr & ~(F4_OPTCR_OPTLOCK | F4_OPTCR_OPTSTRT | F4_OPTCR_RDP_MASK |
-                           F4_OPTCR_NWRP_MASK | F4_OPTCR_BOR_MASK | F4_OPTCR_USER_MASK);
+    uint32_t nwrp_mask = f4_optcr_nwrp_mask(f);
+    uint32_t v = optcr & ~(F4_OPTCR_OPTLOCK | F4_OPTCR_OPTSTRT | F4_OPTCR_RDP_MASK | nwrp_mask |
+                           F4_OPTCR_BOR_MASK | F4_OPTCR_USER_MASK);
     v |= (uint32_t)rdp_raw_for(ob->rdp_level, ob->rdp_raw) << F4_OPTCR_RDP_SHIFT;
     uint32_t bor = (ob->bor_level >= 0 && ob->bor_level <= 3) ? (uint32_t)ob->bor_level : 0;
     v |= bor_field[bor] << F4_OPTCR_BOR_SHIFT;
     v |= (ob->user << 5) & F4_OPTCR_USER_MASK;
-    uint32_t nwrp1 = 0xFFFu, nwrp2 = 0xFFFu;
+    /* nWRP 1 = writable; a bit shared by several sectors protects them if any is asked. */
+    uint32_t nwrp1 = nwrp_mask, nwrp2 = nwrp_mask;
     for (uint32_t i = 0; i < ob->wrp_bits; i++) {
+        uint32_t bit = 0;
         if (!stp_option_wrp_get(ob, i))
             continue;
-        if (i < 12)
-            nwrp1 &= ~(1u << i);
+        if (f4_nwrp_of(f, i, &bit))
+            nwrp2 &= ~(1u << (F4_OPTCR_NWRP_SHIFT + bit));
         else
-            nwrp2 &= ~(1u << (i - 12));
+            nwrp1 &= ~(1u << (F4_OPTCR_NWRP_SHIFT + bit));
     }
-    v |= nwrp1 << F4_OPTCR_NWRP_SHIFT;
+    v |= nwrp1;
     if (f4_has_bank2_options(f)) {
         uint32_t optcr1 = 0;
         st = stp_flash_reg_read(f, F4_OPTCR1, &optcr1);
         if (st == STP_OK)
-            st = stp_flash_reg_write(
-                f, F4_OPTCR1, (optcr1 & ~F4_OPTCR_NWRP_MASK) | (nwrp2 << F4_OPTCR_NWRP_SHIFT));
+            st = stp_flash_reg_write(f, F4_OPTCR1, (optcr1 & ~nwrp_mask) | nwrp2);
     }
     if (st == STP_OK)
         st = stp_flash_reg_write(f, F4_OPTCR, v);
@@ -282,12 +313,38 @@ static size_t f4_option_fields(const stp_flash *f, const stp_option_bytes *ob,
     return n;
 }
 
+/* Sectors sharing one nWRP bit (F413/F423 14 and 15) can only be protected together: after
+ * a wrp assignment left them different, wrp-=N unprotects them all and wrp/wrp+ protects
+ * them all, and the user is told. */
+static void f4_tie_shared_wrp(const stp_flash *f, stp_option_bytes *ob, bool clearing,
+                              stp_findings *findings)
+{
+    if (f4_has_bank2_options(f) || ob->wrp_bits <= f4_optcr_nwrp_bits(f))
+        return;
+    uint32_t first = f4_optcr_nwrp_bits(f) - 1, last = ob->wrp_bits - 1, on = 0;
+    for (uint32_t i = first; i <= last; i++)
+        on += stp_option_wrp_get(ob, i) ? 1u : 0u;
+    if (on == 0 || on == last - first + 1)
+        return;
+    for (uint32_t i = first; i <= last; i++)
+        stp_option_wrp_set(ob, i, !clearing);
+    stp_finding *fd = stp_finding_add(findings, "option.wrp-shared-bit", STP_SEV_INFO,
+                                      "sectors %u-%u share one write-protection bit (nWRP%u): "
+                                      "all of them are %s",
+                                      (unsigned)first, (unsigned)last, (unsigned)first,
+                                      clearing ? "unprotected" : "protected");
+    stp_finding_evidence(fd, "reference", "%s", f->chip->reference_manual);
+}
+
 static stp_status f4_option_set(const stp_flash *f, stp_option_bytes *ob, const char *key,
                                 const char *value, stp_findings *findings)
 {
     stp_status st;
-    if (stp_option_set_common(f, ob, key, value, findings, &st))
+    if (stp_option_set_common(f, ob, key, value, findings, &st)) {
+        if (st == STP_OK && strncmp(key, "wrp", 3) == 0)
+            f4_tie_shared_wrp(f, ob, key[3] == '-', findings);
         return st;
+    }
     uint32_t v = 0;
     static const char *const bits[3] = {"wdg_sw", "nrst_stop", "nrst_stdby"};
     for (unsigned i = 0; i < 3; i++) {

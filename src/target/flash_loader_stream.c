@@ -35,10 +35,11 @@ static void describe(const ldr_slot *sl, char *buf, size_t cap)
     if (sl->kind == SLOT_ERASE && sl->sector == NULL)
         snprintf(buf, cap, "mass erase (SRAM loader)");
     else if (sl->kind == SLOT_ERASE && sl->units > 1)
-        snprintf(buf, cap, "erase of sectors %u-%u (SRAM loader)", (unsigned)sl->sector->number,
-                 (unsigned)sl->sector[sl->units - 1].number);
+        snprintf(buf, cap, "erase of sectors %u-%u (SRAM loader)",
+                 (unsigned)sl->sector->manual_number,
+                 (unsigned)sl->sector[sl->units - 1].manual_number);
     else if (sl->kind == SLOT_ERASE)
-        snprintf(buf, cap, "erase of sector %u (SRAM loader)", (unsigned)sl->sector->number);
+        snprintf(buf, cap, "erase of sector %u (SRAM loader)", (unsigned)sl->sector->manual_number);
     else
         snprintf(buf, cap, "program (SRAM loader)");
 }
@@ -156,7 +157,7 @@ static stp_status failed(ldr_stream *x)
     if (sl != NULL && sl->kind == SLOT_ERASE && sl->sector == NULL)
         snprintf(op, sizeof(op), "mass erase");
     else if (unit != NULL)
-        snprintf(op, sizeof(op), "erase of sector %u", (unsigned)unit->number);
+        snprintf(op, sizeof(op), "erase of sector %u", (unsigned)unit->manual_number);
     stp_status result = STP_OK;
     for (size_t i = 0; i < drv->error_count; i++) {
         const stp_flash_error_bit *e = &drv->errors[i];

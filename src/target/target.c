@@ -22,7 +22,7 @@ static stp_status build_geometry(stp_target *t)
     for (size_t i = 0; i < t->sector_count; i++) {
         t->regions[i].addr = t->sectors[i].addr;
         t->regions[i].size = t->sectors[i].size;
-        t->regions[i].number = t->sectors[i].number;
+        t->regions[i].number = t->sectors[i].manual_number;
         t->regions[i].bank = t->sectors[i].bank;
     }
     return STP_OK;
