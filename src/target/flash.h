@@ -134,6 +134,14 @@ extern const stp_flash_driver stp_flash_f7;
 extern const stp_flash_driver stp_flash_l1;
 extern const stp_flash_driver stp_flash_l4;
 
+/* F2/F4 write protection, one unit per sector (shared by the SWD driver and the ROM
+ * bootloader path): how many units a device of flash_kb KiB has, and where sector `unit`'s
+ * nWRP bit is: bit *bit of the nWRP field in OPTCR (false) or in OPTCR1 / the bank-2 option
+ * bytes (true). Sectors past the last OPTCR bit of a single-bank device share it (F413/F423
+ * nWRP14 = sectors 14 and 15; chip table optcr_nwrp_bits). */
+uint32_t stp_f4_wrp_units(const stp_chip *chip, uint32_t flash_kb);
+bool stp_f4_nwrp_bit(const stp_chip *chip, uint32_t unit, uint32_t *bit);
+
 /* Sets up a session (touches nothing on the target). */
 stp_status stp_flash_init(stp_flash *f, stp_debug *dbg, const stp_chip *chip, uint32_t flash_kb,
                           bool dual_bank, stp_psize psize);

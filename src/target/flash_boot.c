@@ -104,13 +104,16 @@ static void decode_f4(const stp_flash *f, const uint8_t *b, const uint8_t *bank2
         ob->wrp_bits = n > 12 ? 12 : n;
     } else {
         ob->user = (w0 >> 5) & 0x7u;
-        ob->wrp_bits = n > 24 ? 24 : n;
+        ob->wrp_bits = stp_f4_wrp_units(f->chip, f->flash_kb);
     }
     ob->wrp_granule = 0;
     uint16_t nwrp2 = bank2 ? half(bank2 + 8) : 0x0FFF;
     for (uint32_t i = 0; i < ob->wrp_bits; i++) {
-        uint16_t reg = i < 12 ? nwrp : nwrp2;
-        stp_option_wrp_set(ob, i, ((reg >> (i % 12)) & 1u) == 0);
+        uint32_t bit = i;
+        uint16_t reg = nwrp;
+        if (f->chip->flash_kind != STP_FLASH_F7 && stp_f4_nwrp_bit(f->chip, i, &bit))
+            reg = nwrp2;
+        stp_option_wrp_set(ob, i, ((reg >> bit) & 1u) == 0);
     }
 }
 

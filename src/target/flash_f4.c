@@ -86,14 +86,39 @@ static bool f4_has_bank2_options(const stp_flash *f)
 }
 
 /* nWRP bits in OPTCR[16+n-1:16]. */
+static uint32_t chip_nwrp_bits(const stp_chip *chip)
+{
+    return chip->optcr_nwrp_bits ? chip->optcr_nwrp_bits : F4_NWRP_BITS_RM0090;
+}
+
 static uint32_t f4_optcr_nwrp_bits(const stp_flash *f)
 {
-    return f->chip->optcr_nwrp_bits ? f->chip->optcr_nwrp_bits : F4_NWRP_BITS_RM0090;
+    return chip_nwrp_bits(f->chip);
 }
 
 static uint32_t f4_optcr_nwrp_mask(const stp_flash *f)
 {
     return ((1u << f4_optcr_nwrp_bits(f)) - 1u) << F4_OPTCR_NWRP_SHIFT;
+}
+
+uint32_t stp_f4_wrp_units(const stp_chip *chip, uint32_t flash_kb)
+{
+    size_t n = stp_chip_sectors(chip, flash_kb, false, NULL, 0);
+    uint32_t max = chip->option_bytes2_addr ? 2 * F4_NWRP_BITS_RM0090
+                   : chip->optcr_nwrp_bits  ? STP_WRP_BITS
+                                            : F4_NWRP_BITS_RM0090;
+    return n > max ? max : (uint32_t)n;
+}
+
+bool stp_f4_nwrp_bit(const stp_chip *chip, uint32_t unit, uint32_t *bit)
+{
+    uint32_t nbits = chip_nwrp_bits(chip);
+    if (chip->option_bytes2_addr && unit >= nbits) {
+        *bit = unit - nbits;
+        return true;
+    }
+    *bit = unit < nbits ? unit : nbits - 1;
+    return false;
 }
 
 static stp_status f4_unlock(stp_flash *f)
@@ -169,27 +194,15 @@ static stp_status f4_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *d
 
 /* --- option bytes ---------------------------------------------------------------------- */
 
-/* One protection unit per sector (bit n of `wrp` = sector n). Sectors past the last nWRP
- * bit of a single-bank device share that bit (F413/F423: nWRP14 = sectors 14 and 15). */
+/* One protection unit per sector (bit n of `wrp` = sector n). */
 static uint32_t f4_wrp_bits(const stp_flash *f)
 {
-    size_t n = stp_chip_sectors(f->chip, f->flash_kb, false, NULL, 0);
-    uint32_t max = f4_has_bank2_options(f)    ? 2 * F4_NWRP_BITS_RM0090
-                   : f->chip->optcr_nwrp_bits ? STP_WRP_BITS
-                                              : F4_NWRP_BITS_RM0090;
-    return n > max ? max : (uint32_t)n;
+    return stp_f4_wrp_units(f->chip, f->flash_kb);
 }
 
-/* Where sector `i`'s nWRP bit is: OPTCR (false) or OPTCR1 (true), bit index from bit 16. */
 static bool f4_nwrp_of(const stp_flash *f, uint32_t i, uint32_t *bit)
 {
-    uint32_t nbits = f4_optcr_nwrp_bits(f);
-    if (f4_has_bank2_options(f) && i >= nbits) {
-        *bit = i - nbits;
-        return true;
-    }
-    *bit = i < nbits ? i : nbits - 1;
-    return false;
+    return stp_f4_nwrp_bit(f->chip, i, bit);
 }
 
 static stp_status f4_detect_dual_bank(stp_flash *f, bool *dual)
