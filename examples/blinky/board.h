@@ -1,6 +1,7 @@
 /* Per-board registers and LED pins for the blinky example. Addresses are from the reference
- * manuals (RM0090 F405/407, RM0410 F76x, RM0008 F10x, RM0038 L1x). One of BOARD_F407,
- * BOARD_F767, BOARD_F103, BOARD_L151 is defined by the build. */
+ * manuals (RM0090 F405/407, RM0410 F76x, RM0008 F10x, RM0038 L1x, RM0351 L47x, RM0444
+ * G0x1, RM0440 G4). One of BOARD_F407, BOARD_F767, BOARD_F103, BOARD_L151, BOARD_L476,
+ * BOARD_G071, BOARD_G431 is defined by the build. */
 #ifndef BLINKY_BOARD_H
 #define BLINKY_BOARD_H
 
@@ -8,8 +9,9 @@
 
 #define REG32(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
 
-#if defined(BOARD_F407) || defined(BOARD_F767) || defined(BOARD_L151)
-/* GPIO v2 (F2/F4/F7/L1): MODER at +0x00, BSRR at +0x18 */
+#if defined(BOARD_F407) || defined(BOARD_F767) || defined(BOARD_L151) || defined(BOARD_L476) ||    \
+    defined(BOARD_G071) || defined(BOARD_G431)
+/* GPIO v2 (F2/F4/F7/L1/L4/G0/G4): MODER at +0x00, BSRR at +0x18 */
 #define GPIO_MODER(port) REG32((port) + 0x00u)
 #define GPIO_BSRR(port)  REG32((port) + 0x18u)
 #endif
@@ -41,6 +43,33 @@
     {                                                                                              \
         6u, 7u                                                                                     \
     } /* as on the STM32L-DISCOVERY */
+#elif defined(BOARD_L476)
+#define BOARD_NAME  "NUCLEO-L476RG"
+#define RCC_ENR     REG32(0x40021000u + 0x4Cu) /* RCC_AHB2ENR */
+#define RCC_ENR_BIT (1u << 0)                  /* GPIOAEN */
+#define LED_PORT    0x48000000u                /* GPIOA (AHB2) */
+#define LED_PINS                                                                                   \
+    {                                                                                              \
+        5u                                                                                         \
+    } /* LD2 green */
+#elif defined(BOARD_G071)
+#define BOARD_NAME  "NUCLEO-G071RB"
+#define RCC_ENR     REG32(0x40021000u + 0x34u) /* RCC_IOPENR */
+#define RCC_ENR_BIT (1u << 0)                  /* GPIOAEN */
+#define LED_PORT    0x50000000u                /* GPIOA (IOPORT) */
+#define LED_PINS                                                                                   \
+    {                                                                                              \
+        5u                                                                                         \
+    } /* LD4 green */
+#elif defined(BOARD_G431)
+#define BOARD_NAME  "NUCLEO-G431RB"
+#define RCC_ENR     REG32(0x40021000u + 0x4Cu) /* RCC_AHB2ENR */
+#define RCC_ENR_BIT (1u << 0)                  /* GPIOAEN */
+#define LED_PORT    0x48000000u                /* GPIOA (AHB2) */
+#define LED_PINS                                                                                   \
+    {                                                                                              \
+        5u                                                                                         \
+    } /* LD2 green */
 #elif defined(BOARD_F103)
 #define BOARD_NAME  "blue pill (STM32F103C8)"
 #define RCC_ENR     REG32(0x40021000u + 0x18u) /* RCC_APB2ENR */
@@ -53,7 +82,8 @@
 #define GPIO_CRH(port)  REG32((port) + 0x04u)
 #define GPIO_BSRR(port) REG32((port) + 0x10u)
 #else
-#error "define one of BOARD_F407, BOARD_F767, BOARD_L151, BOARD_F103"
+#error                                                                                             \
+    "define one of BOARD_F407, BOARD_F767, BOARD_L151, BOARD_F103, BOARD_L476, BOARD_G071, BOARD_G431"
 #endif
 
 #endif
