@@ -1,7 +1,7 @@
 #!/bin/bash
 # Option bytes on a virtual stm32g071rb (L4-style controller): WRP refuses writes naming the
 # address, RDP 1 refuses programming and reads as protection, RDP 1 -> 0 needs --unlock and
-# erases. The image is random data (no example firmware for this family).
+# erases. The image is random data (the example firmware is covered by test_write_<tag>).
 PART=stm32g071rb
 FW=fw
 UNIT_ADDR=0x08000800

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Option bytes on a virtual stm32l476rg (L4-style controller): WRP refuses writes naming the
 # address, RDP 1 refuses programming and reads as protection, RDP 1 -> 0 needs --unlock and
-# erases. The image is random data (no example firmware for this family).
+# erases. The image is random data (the example firmware is covered by test_write_<tag>).
 PART=stm32l476rg
 FW=fw
 UNIT_ADDR=0x08000800 # WRP unit 1 = page 1 (2 KiB pages, RM0351 WRP areas)

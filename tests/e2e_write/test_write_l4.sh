@@ -2,8 +2,8 @@
 # stprog against virtual boards with the L4-style flash controller (stm32g071rb,
 # stm32g431rb, stm32l476rg): info, write (blank flash, then a different image that needs
 # page erases), read back, a 16-byte write inside a page that keeps the other bytes, a
-# write into bank 2 of the L476, erase --all, blank-check. Random images: the family has
-# no example firmware.
+# write into bank 2 of the L476, erase --all, blank-check. Random images (sizes and bank
+# crossings the example firmware does not reach; it is written by test_write_<tag>).
 set -euo pipefail
 . "$STPROG_SRC/tests/cli/lib.sh"
 
