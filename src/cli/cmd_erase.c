@@ -6,7 +6,8 @@
 
 static const cli_option erase_options[] = {
     {"all", 0, NULL, "erase the whole flash"},
-    {"sectors", 0, "N-M", "erase sectors N to M (numbers as `stprog info` counts them)"},
+    {"sectors", 0, "N-M",
+     "erase sectors N to M (the reference manual's numbers, as `write --dry-run` lists them)"},
     {0},
 };
 

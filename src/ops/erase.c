@@ -1,5 +1,6 @@
 /* Erase operations: everything, a sector range, or an exact address range (bytes of
  * partly covered sectors outside the range are kept). */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -13,10 +14,11 @@ static stp_status refuse_protected(const stp_target *t, size_t first, size_t las
         const stp_flash_region *r = &t->regions[i];
         if (!r->protected_)
             continue;
-        stp_finding *f = stp_finding_add(findings, "plan.write-protected", STP_SEV_ERROR,
-                                         "sector %zu (0x%08X, %u KiB) is write-protected", i,
-                                         (unsigned)r->addr, (unsigned)(r->size / 1024));
-        stp_finding_evidence(f, "sector", "%zu", i);
+        stp_finding *f =
+            stp_finding_add(findings, "plan.write-protected", STP_SEV_ERROR,
+                            "sector %u (0x%08X, %u KiB) is write-protected", (unsigned)r->number,
+                            (unsigned)r->addr, (unsigned)(r->size / 1024));
+        stp_finding_evidence(f, "sector", "%u", (unsigned)r->number);
         stp_finding_evidence(f, "address", "0x%08X", (unsigned)r->addr);
         stp_finding_advice(f, "remove the protection first (stprog option-bytes set wrp-=N)");
         refused = true;
@@ -36,28 +38,73 @@ stp_status stp_erase_all(stp_target *t, const stp_env *env, stp_findings *findin
     return st;
 }
 
+/* Positions [*from, *to] of the sectors numbered first..last as the reference manual numbers
+ * them (on dual-bank F42x/F76x parts bank 2 starts at 12 whatever the size of bank 1, so the
+ * numbers can have a gap). Both ends must be numbers the device has. */
+static bool sector_positions(const stp_target *t, unsigned first, unsigned last, size_t *from,
+                             size_t *to)
+{
+    bool found_first = false, found_last = false;
+    for (size_t i = 0; i < t->sector_count; i++) {
+        if (t->regions[i].number == first) {
+            *from = i;
+            found_first = true;
+        }
+        if (t->regions[i].number == last) {
+            *to = i;
+            found_last = true;
+        }
+    }
+    return first <= last && found_first && found_last;
+}
+
+/* "0-11" or, with a gap in the numbering, "0-7, 12-19". */
+static void describe_numbers(const stp_target *t, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < t->sector_count && len < cap; i++) {
+        bool starts = i == 0 || t->regions[i].number != t->regions[i - 1].number + 1;
+        bool ends =
+            i + 1 == t->sector_count || t->regions[i + 1].number != t->regions[i].number + 1;
+        int n = 0;
+        if (starts)
+            n = snprintf(buf + len, cap - len, "%s%u", i ? ", " : "",
+                         (unsigned)t->regions[i].number);
+        if (ends && !starts)
+            n = snprintf(buf + len, cap - len, "-%u", (unsigned)t->regions[i].number);
+        if (n > 0)
+            len += (size_t)n;
+    }
+}
+
 stp_status stp_erase_sectors(stp_target *t, unsigned first, unsigned last, const stp_env *env,
                              stp_findings *findings)
 {
-    if (first > last || last >= t->sector_count) {
-        stp_finding *f = stp_finding_add(findings, "erase.bad-sector-range", STP_SEV_ERROR,
-                                         "sectors %u-%u: the device has sectors 0-%zu", first, last,
-                                         t->sector_count - 1);
+    size_t from = 0, to = 0;
+    if (!sector_positions(t, first, last, &from, &to)) {
+        char numbers[96];
+        describe_numbers(t, numbers, sizeof(numbers));
+        stp_finding *f =
+            stp_finding_add(findings, "erase.bad-sector-range", STP_SEV_ERROR,
+                            "sectors %u-%u: the device has sectors %s", first, last, numbers);
         stp_finding_evidence(f, "sector_count", "%zu", t->sector_count);
+        stp_finding_evidence(f, "sector_numbers", "%s", numbers);
+        stp_finding_advice(f, "sector numbers are the reference manual's, as `stprog write "
+                              "--dry-run` lists them");
         return STP_ERR_RANGE;
     }
     stp_status st = stp_ops_prepare(t, findings);
     if (st == STP_OK)
-        st = refuse_protected(t, first, last, findings);
+        st = refuse_protected(t, from, to, findings);
     if (st != STP_OK)
         return st;
     stp_target_mark_changed(t);
     uint64_t total = 0, done = 0;
-    for (unsigned i = first; i <= last; i++)
+    for (size_t i = from; i <= to; i++)
         total += t->sectors[i].size;
     stp_progress_emit(env, STP_PROGRESS_START, "erase", 0, total);
-    st = stp_flash_erase(&t->flash, t->sectors + first, last - first + 1, env, &done, total,
-                         findings);
+    st = stp_flash_erase(&t->flash, t->sectors + from, to - from + 1, env, &done, total, findings);
     stp_progress_emit(env, STP_PROGRESS_END, "erase", done, total);
     return st;
 }

@@ -461,6 +461,7 @@ static const stp_part parts[] = {
     {"stm32f469ni", 0x434, 0x1000, 2048, 320, false},
     {"stm32f722ze", 0x452, 0x1000, 512, 256, false},
     {"stm32f746zg", 0x449, 0x1001, 1024, 320, false},
+    {"stm32f767zg", 0x451, 0x1001, 1024, 512, false},
     {"stm32f767zi", 0x451, 0x1001, 2048, 512, false},
     {"stm32f769ni", 0x451, 0x1001, 2048, 512, false},
     {"stm32l151c8", 0x416, 0x1038, 64, 10, false},
