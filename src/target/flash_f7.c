@@ -260,7 +260,7 @@ static const struct {
     {"nrst_stop", 6, "0: reset when entering Stop mode"},
     {"nrst_stdby", 7, "0: reset when entering Standby mode"},
     {"ndboot", 28, "0: dual boot enabled"},
-    {"ndbank", 29, "1: single bank, 0: dual bank (2 MB parts)"},
+    {"ndbank", 29, "1: single bank, 0: dual bank (F76x/F77x, 2 MB and 1 MB)"},
     {"iwdg_stdby", 30, "0: IWDG frozen in Standby"},
     {"iwdg_stop", 31, "0: IWDG frozen in Stop"},
 };
