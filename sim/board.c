@@ -323,6 +323,7 @@ void sim_board_reset(sim_board *b, sim_reset_kind kind)
     b->fm->reset(b);
     sim_board_ob_reload(b);
     sim_periph_reset(b, power);
+    sim_iwdg_reset(b);
     sim_rcc_reset(b, kind);
     b->core_hz = b->chip->reset_clock_hz ? b->chip->reset_clock_hz : 8000000u;
     b->swd_dead = false;
@@ -407,8 +408,6 @@ sim_board *sim_board_open(const char *spec_text, char *err, size_t errlen)
     sim_board_ob_render(b);
     if (create_core(b, err, errlen))
         goto bad;
-    if (b->spec.reset_loop_ms)
-        b->next_reset_loop_ns = (uint64_t)b->spec.reset_loop_ms * 1000000ull;
     sim_board_reset(b, SIM_RESET_POR);
     sim_stats_cpu_leave(&b->stats);
     return b;

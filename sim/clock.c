@@ -1,7 +1,7 @@
 /* The virtual clock: one timeline for the probe, the core and the flash. Time only moves
  * in sim_clock_advance; within it the core runs (1 cycle per instruction at the current
  * core clock) in slices that end at the next event (flash operation done, brown-out,
- * reset-loop reset, the firmware taking the debug pins). */
+ * the independent watchdog reaching 0, the firmware taking the debug pins). */
 #include "sim_internal.h"
 
 /* The core runs in slices of at most this long between the board's events. Operations it
@@ -41,8 +41,9 @@ uint64_t sim_clock_next_event(const sim_board *b)
         if (b->op.end_ns < next)
             next = b->op.end_ns;
     }
-    if (b->spec.reset_loop_ms && b->next_reset_loop_ns < next)
-        next = b->next_reset_loop_ns;
+    uint64_t wdg = sim_iwdg_next_event(b);
+    if (wdg < next)
+        next = wdg;
     if (b->spec.firmware != SIM_FW_NORMAL && !b->swd_dead && core_runnable(b) && b->fw_in_control &&
         !debug_kept_in_stop(b)) {
         uint64_t left = b->fw_run_ns < FW_DEBUG_OFF_NS ? FW_DEBUG_OFF_NS - b->fw_run_ns : 0;
@@ -66,12 +67,8 @@ void sim_clock_events(sim_board *b)
             sim_flash_complete(b);
             any = true;
         }
-        if (b->spec.reset_loop_ms && b->next_reset_loop_ns <= b->now_ns) {
-            b->next_reset_loop_ns += (uint64_t)b->spec.reset_loop_ms * 1000000ull;
-            if (!b->nrst_held)
-                sim_board_reset(b, SIM_RESET_IWDG);
+        if (sim_iwdg_events(b))
             any = true;
-        }
         if (b->spec.firmware != SIM_FW_NORMAL && !b->swd_dead && !b->nrst_held &&
             b->fw_run_ns >= FW_DEBUG_OFF_NS && !debug_kept_in_stop(b)) {
             b->swd_dead = true;
@@ -171,8 +168,10 @@ void sim_clock_advance(sim_board *b, uint64_t ns)
         if (b->cpu && core_runnable(b) && slice > CORE_SLICE_NS)
             slice = CORE_SLICE_NS;
         b->slice_end_ns = b->now_ns + slice;
+        const bool wdg_counting = sim_iwdg_counting(b); /* a halt ends the slice */
         uint64_t used = run_core(b, slice);
         b->now_ns += used ? used : 1;
+        sim_iwdg_elapse(b, b->now_ns, wdg_counting);
         sim_clock_events(b);
     }
     sim_stats_cpu_leave(&b->stats);

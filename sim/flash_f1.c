@@ -108,6 +108,8 @@ static void f1_ob_load(sim_board *b, sim_ob_active *out)
     bool bad = false;
     uint8_t rdp = ob_byte(b, 0, &bad);
     out->rdp_level = rdp == RDP_UNPROTECTED && !bad ? 0 : 1;
+    bool user_bad = false;
+    out->iwdg_hw = !(ob_byte(b, 1, &user_bad) & 1u); /* USER.WDG_SW (0xFF when corrupt) */
     uint32_t wrp = 0;
     for (unsigned i = 0; i < 4; i++)
         wrp |= (uint32_t)ob_byte(b, 4 + i, &bad) << (8 * i);

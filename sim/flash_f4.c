@@ -123,6 +123,7 @@ void f4x_ob_load(sim_board *b, sim_ob_active *out)
     uint32_t optcr = v->optcr_from_ob(b);
     uint32_t optcr1 = has_optcr1(b) ? v->optcr1_from_ob(b) : 0;
     out->rdp_level = f4x_rdp_level((uint8_t)(optcr >> 8));
+    out->iwdg_hw = !(optcr & (1u << 5)); /* WDG_SW (F2/F4), IWDG_SW (F7) */
     for (size_t k = 0; k < b->sector_count; k++) {
         bool in1;
         unsigned bit;

@@ -125,6 +125,9 @@ static void l1_ob_load(sim_board *b, sim_ob_active *out)
     bool bad = false;
     uint16_t rdp = ob_half(b, 0, &bad);
     out->rdp_level = bad ? 1 : rdp_level((uint8_t)rdp);
+    bool user_bad = false;
+    const uint16_t user = ob_half(b, 4, &user_bad);
+    out->iwdg_hw = !user_bad && !(user & 0x10u); /* USER.IWDG_SW (OBR bit 20) */
     for (unsigned i = 0; i < wrp_words(b); i++) {
         uint16_t w = ob_half(b, wrp_off(b, i), &bad);
         for (unsigned bit = 0; bit < 16; bit++)

@@ -197,6 +197,7 @@ static void l4_ob_load(sim_board *b, sim_ob_active *out)
     }
     /* A complement mismatch loads the safe values: RDP level 1 (OPTVERR). */
     out->rdp_level = bad ? 1 : rdp_level((uint8_t)optr);
+    out->iwdg_hw = !(optr & (1u << 16)); /* OPTR.IWDG_SW */
     out->error = bad;
 }
 

@@ -35,9 +35,11 @@ bool sim_dbgmcu_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask)
     case 0x0:
         break; /* read-only */
     case 0x4:
+        sim_iwdg_elapse(b, sim_clock_access_ns(b), sim_iwdg_counting(b)); /* F1 freeze bit */
         b->dbgmcu_cr = sim_masked(b->dbgmcu_cr, val, mask);
         break;
     case 0x8:
+        sim_iwdg_elapse(b, sim_clock_access_ns(b), sim_iwdg_counting(b)); /* DBG_IWDG_STOP */
         b->dbgmcu_apb1fz = sim_masked(b->dbgmcu_apb1fz, val, mask);
         break;
     default:

@@ -164,13 +164,14 @@ const sim_periph_map *sim_periph_map_for(const sim_board *b)
 
 bool sim_periph_read(sim_board *b, uint32_t addr, uint32_t *val)
 {
-    return sim_rcc_read(b, addr, val) || sim_gpio_read(b, addr, val) || sim_crc_read(b, addr, val);
+    return sim_rcc_read(b, addr, val) || sim_gpio_read(b, addr, val) ||
+           sim_crc_read(b, addr, val) || sim_iwdg_read(b, addr, val);
 }
 
 bool sim_periph_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask)
 {
     return sim_rcc_write(b, addr, val, mask) || sim_gpio_write(b, addr, val, mask) ||
-           sim_crc_write(b, addr, val, mask);
+           sim_crc_write(b, addr, val, mask) || sim_iwdg_write(b, addr, val, mask);
 }
 
 void sim_periph_reset(sim_board *b, bool por)

@@ -27,13 +27,16 @@ int sim_board_write_report(const sim_board *b, const char *path)
             "\"core_instructions\":%llu,\"brownouts\":%u,"
             "\"flash_erase_seconds\":%.9f,\"flash_program_seconds\":%.9f,"
             "\"flash_ops_ended\":%llu,\"after_last_flash_op_seconds\":%.9f,"
-            "\"model_cpu_seconds\":%.6f}\n",
+            "\"model_cpu_seconds\":%.6f,\"iwdg_resets\":%llu,\"iwdg_refreshes\":%llu,"
+            "\"iwdg_counting_seconds\":%.9f,\"iwdg_period_seconds\":%.9f}\n",
             b->part->name, (double)b->now_ns / 1e9, (unsigned long long)s->usb_transfers,
             (unsigned long long)s->bytes_out, (unsigned long long)s->bytes_in,
             (unsigned long long)s->flash_erases, (unsigned long long)s->mass_erases,
             (unsigned long long)s->flash_programs, (unsigned long long)s->swd_transfers,
             (unsigned long long)s->core_instructions, b->brownouts, (double)s->erase_busy_ns / 1e9,
             (double)s->program_busy_ns / 1e9, (unsigned long long)s->flash_ops_ended,
-            (double)tail / 1e9, (double)s->model_cpu_ns / 1e9);
+            (double)tail / 1e9, (double)s->model_cpu_ns / 1e9, (unsigned long long)s->iwdg_resets,
+            (unsigned long long)s->iwdg_refreshes, (double)s->iwdg_counting_ns / 1e9,
+            (double)s->iwdg_period_ns / 1e9);
     return fclose(f) == 0 ? 0 : -1;
 }

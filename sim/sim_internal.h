@@ -22,7 +22,7 @@ typedef enum sim_reset_kind {
     SIM_RESET_BOR,     /* brown-out (supply=unstable) */
     SIM_RESET_PIN,     /* NRST pin released */
     SIM_RESET_SOFT,    /* AIRCR.SYSRESETREQ */
-    SIM_RESET_IWDG,    /* reset-loop=MS */
+    SIM_RESET_IWDG,    /* the independent watchdog reached 0 (sim/iwdg.c) */
     SIM_RESET_OBL,     /* option-byte load (L1 OBL_LAUNCH) */
 } sim_reset_kind;
 
@@ -44,6 +44,7 @@ typedef struct sim_ob_active {
     uint64_t wrp[SIM_WRP_UNITS / 64]; /* bit n = WRP unit n protected (sector index, or
                                        * wrp_granule bytes from the flash base) */
     bool error;                       /* complement mismatch at load (F1 OPTERR, L1 OPTVERR) */
+    bool iwdg_hw;                     /* WDG_SW/IWDG_SW = 0: the IWDG starts at every reset */
 } sim_ob_active;
 
 /* One flash-controller family model. The board calls these; the model keeps its own state
@@ -98,6 +99,17 @@ typedef struct sim_flash_op {
     void (*finish)(sim_board *b, bool complete); /* model hook at the end (or abort) */
 } sim_flash_op;
 
+/* The independent watchdog (sim/iwdg.c): the time left until its counter reaches 0 as of
+ * ref_ns, counted only while it runs and is not frozen. */
+typedef struct sim_iwdg {
+    bool running;    /* started by 0xCCCC or the hardware-watchdog option */
+    bool unlocked;   /* 0x5555 written: PR, RLR, WINR writable */
+    bool fw_started; /* reset-loop=: the firmware started it since the last reset */
+    uint32_t pr, rlr, winr;
+    uint64_t left_ns; /* until the counter reaches 0 */
+    uint64_t ref_ns;  /* the moment left_ns was last brought up to date */
+} sim_iwdg;
+
 struct sim_board {
     sim_spec spec;
     const stp_part *part;
@@ -151,7 +163,6 @@ struct sim_board {
      * back into flash hands the core to the program again. Only then does firmware=
      * swd-off|sleep time run. */
     bool fw_in_control;
-    uint64_t next_reset_loop_ns;
     uint32_t brownouts;
 
     /* Peripherals. */
@@ -164,6 +175,7 @@ struct sim_board {
     uint32_t afio_mapr;     /* F1 AFIO_MAPR (SWJ_CFG) */
     uint32_t crc_dr, crc_idr, crc_cr, crc_init, crc_pol;
     uint32_t uid[3];
+    sim_iwdg iwdg;
 
     /* State file. */
     int state_fd;
@@ -265,6 +277,23 @@ bool sim_gpio_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask);
 bool sim_crc_read(sim_board *b, uint32_t addr, uint32_t *val);
 bool sim_crc_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask);
 void sim_crc_reset(sim_board *b);
+
+/* ---- iwdg.c: the independent watchdog ------------------------------------------- */
+bool sim_iwdg_read(sim_board *b, uint32_t addr, uint32_t *val);
+bool sim_iwdg_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask);
+/* At every system reset, after the option bytes loaded: stopped, or started with its reset
+ * configuration when the hardware-watchdog option is set. */
+void sim_iwdg_reset(sim_board *b);
+/* Counts the time from the last update to t (when it was counting in between). */
+void sim_iwdg_elapse(sim_board *b, uint64_t t, bool counting);
+/* Whether the counter counts now: started, chip out of reset, not frozen by a halt with
+ * DBG_IWDG_STOP. */
+bool sim_iwdg_counting(const sim_board *b);
+/* When the counter reaches 0 if nothing refreshes it (SIM_NEVER when it does not count). */
+uint64_t sim_iwdg_next_event(const sim_board *b);
+/* At the clock's events: resets the chip when the counter reached 0; reset-loop= starts it
+ * the way that firmware does once the firmware runs. True when something happened. */
+bool sim_iwdg_events(sim_board *b);
 
 /* ---- state.c ----------------------------------------------------------------------- */
 /* Opens/locks/loads the state file. Returns 0 (loaded), 1 (new file), -1 (error). */

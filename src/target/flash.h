@@ -99,7 +99,10 @@ struct stp_flash {
      * (stp_flash_erase_ops records a driver's erase sequence for the SRAM loader). */
     uint32_t *record;
     size_t record_count, record_max;
-    bool debug_on; /* DHCSR.C_DEBUGEN was set when the operation began (or the loader ran) */
+    bool debug_on;    /* DHCSR.C_DEBUGEN was set when the operation began (or the loader ran) */
+    bool under_reset; /* attached with --connect under-reset */
+    uint32_t wdg_freeze_addr;  /* DBGMCU register whose DBG_IWDG_STOP the operation set */
+    uint32_t wdg_freeze_saved; /* its value before (put back at the operation's end) */
     /* While wait_env is set, stp_flash_wait reports progress of one long operation by time:
      * wait_base + wait_span * elapsed / wait_typ_ms (held below the end until it is done). */
     const stp_env *wait_env;

@@ -11,6 +11,7 @@
 #include "target/cortexm.h"
 #include "target/flash_boot.h"
 #include "target/flash_loader.h"
+#include "target/iwdg.h"
 
 const stp_flash_driver *stp_flash_driver_for(stp_flash_kind kind)
 {
@@ -210,6 +211,13 @@ stp_status stp_flash_op_begin(stp_flash *f, stp_findings *findings)
     uint32_t dhcsr = 0;
     stp_status st = f->dbg->ops->read_u32(f->dbg, STP_CM_DHCSR, &dhcsr, findings);
     f->debug_on = (dhcsr & STP_CM_DHCSR_C_DEBUGEN) != 0;
+    /* The independent watchdog must not count while the core sits halted during the
+     * operation (a hardware-started one would reset the chip part way). */
+    stp_iwdg_freeze fz = {0};
+    if (st == STP_OK && stp_flash_backend(f) == NULL)
+        st = stp_iwdg_freeze_on(f->dbg, f->chip, &fz, findings);
+    f->wdg_freeze_addr = fz.addr;
+    f->wdg_freeze_saved = fz.saved;
     if (st == STP_OK)
         st = f->drv->unlock(f);
     if (st == STP_OK)
@@ -221,6 +229,9 @@ stp_status stp_flash_op_end(stp_flash *f, stp_status st)
 {
     /* Relock even after a failure; the first failure is what the caller sees. */
     stp_status ls = f->drv->lock(f);
+    stp_iwdg_freeze fz = {.addr = f->wdg_freeze_addr, .saved = f->wdg_freeze_saved};
+    stp_iwdg_thaw(f->dbg, &fz);
+    f->wdg_freeze_addr = 0;
     f->unlocked = false;
     f->findings = NULL;
     return st != STP_OK ? st : ls;

@@ -64,6 +64,7 @@ static void image_of(const ldr_session *s, const uint8_t *blob, uint32_t blob_si
         errs |= f->drv->errors[i].mask;
     /* Double words (L4/G0/G4, unit 8): two word stores back to back, then one wait. */
     const bool dword = f->drv->program_unit(f) == 8;
+    const uint32_t kr = stp_iwdg_reload_addr(s->d, f->chip);
     uint32_t w[PARAM_WORDS] = {
         [P_SR] = f->regs + f->drv->sr_offset,
         [P_BUSY] = f->drv->busy_mask,
@@ -78,6 +79,7 @@ static void image_of(const ldr_session *s, const uint8_t *blob, uint32_t blob_si
         [P_BURST] = dword                         ? 2
                     : stp_ldr_block_bytes(f) != 0 ? stp_ldr_block_bytes(f) / f->drv->program_unit(f)
                                                   : 1,
+        [P_IWDG] = kr != 0 ? kr : s->params + 4 * P_SCRATCH,
     };
     for (uint32_t i = 0; i < PARAM_WORDS; i++)
         put32(img + PARAMS_OFF + 4 * i, w[i]);
@@ -185,13 +187,17 @@ static stp_status load(ldr_session *s, bool *ok)
 /* While the loader runs, a reset (watchdog, NRST) or a HardFault halts the core by vector
  * catch instead of starting the program in flash: the firmware never runs in the middle of
  * programming (it may turn the debug port off: connect under reset), and the host sees the
- * stop at once (stp_flash_check_reset, loader_halted) instead of waiting for a deadline. */
+ * stop at once (stp_flash_check_reset, loader_halted) instead of waiting for a deadline.
+ * The independent watchdog is frozen while the core is halted between runs (DBG_IWDG_STOP)
+ * and reloaded by the loader while it runs. */
 static stp_status guard(ldr_session *s)
 {
     if (s->guarded)
         return STP_OK;
     stp_debug *d = s->d;
-    stp_status st = d->ops->read_u32(d, STP_CM_DEMCR, &s->demcr, s->f->findings);
+    stp_status st = stp_iwdg_freeze_on(d, s->f->chip, &s->fz, s->f->findings);
+    if (st == STP_OK)
+        st = d->ops->read_u32(d, STP_CM_DEMCR, &s->demcr, s->f->findings);
     if (st == STP_OK)
         st = d->ops->write_u32(d, STP_CM_DEMCR,
                                s->demcr | STP_CM_DEMCR_VC_CORERESET | STP_CM_DEMCR_VC_HARDERR,
@@ -202,6 +208,7 @@ static stp_status guard(ldr_session *s)
 
 void stp_ldr_unguard(ldr_session *s)
 {
+    stp_iwdg_thaw(s->d, &s->fz);
     if (!s->guarded)
         return;
     stp_findings scratch = {0};

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "target/flash.h"
+#include "target/iwdg.h"
 
 #define CODE_MAX    0x300u
 #define PARAMS_OFF  0x300u
@@ -20,7 +21,7 @@
 #define NBUF_MAX    32u
 #define BUF_MAX     8192u
 #define BUF_MIN     1024u
-#define PARAM_WORDS 14u
+#define PARAM_WORDS 16u
 #define ERASE_PAIRS 16u /* register writes of one unit's erase, the wait included */
 /* Register writes of one erase entry: consecutive units share it (64 L1 pages need 4
  * entries, not 64 buffers and their USB exchanges). */
@@ -41,7 +42,9 @@ enum {
     P_DONE,
     P_OP,
     P_CRC,
-    P_BURST
+    P_BURST,
+    P_IWDG, /* where the loader writes 0xAAAA in its waits: IWDG_KR or P_SCRATCH */
+    P_SCRATCH
 };
 
 #define ST_EMPTY    0u
@@ -67,9 +70,10 @@ typedef struct ldr_session {
     stp_flash *f;
     stp_debug *d;
     uint32_t base, params, bufs, buf_size, stride, nbuf, op;
-    const char *doing; /* what the loader is busy with, for a reset finding */
-    uint32_t demcr;    /* DEMCR before the loader ran (restored by stp_ldr_unguard) */
-    bool guarded;      /* the loader runs with reset and HardFault vector catch on */
+    const char *doing;  /* what the loader is busy with, for a reset finding */
+    uint32_t demcr;     /* DEMCR before the loader ran (restored by stp_ldr_unguard) */
+    bool guarded;       /* the loader runs with reset and HardFault vector catch on */
+    stp_iwdg_freeze fz; /* DBG_IWDG_STOP set for the session (put back by stp_ldr_unguard) */
 } ldr_session;
 
 static inline void put32(uint8_t *p, uint32_t v)
@@ -88,7 +92,8 @@ static inline uint32_t get32(const uint8_t *p)
 /* Writes and checks the loader and starts the core on it. *ok false: not usable (a warning
  * finding says why, or the family has none); the caller programs by direct writes. */
 stp_status stp_ldr_setup(ldr_session *s, bool *ok);
-/* Puts DEMCR back as it was before the loader ran (best effort, after any outcome). */
+/* Puts DEMCR and DBG_IWDG_STOP back as they were before the loader ran (best effort, after
+ * any outcome). */
 void stp_ldr_unguard(ldr_session *s);
 /* Bytes the loader programs as one block (L1 half-page), 0 when it goes unit by unit. */
 uint32_t stp_ldr_block_bytes(const stp_flash *f);

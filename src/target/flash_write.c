@@ -9,6 +9,7 @@
 #include "target/flash.h"
 #include "target/flash_boot.h"
 #include "target/flash_loader.h"
+#include "target/iwdg.h"
 
 size_t stp_flash_erase_ops(stp_flash *f, const stp_sector *s, uint32_t *pairs, size_t max_pairs)
 {
@@ -91,15 +92,46 @@ stp_status stp_flash_check_reset(stp_flash *f, const char *what)
         stp_finding_advice(fd, "flash erase and programming draw more current than the running "
                                "chip: use a supply that holds its voltage under load, then "
                                "run `stprog doctor --flash-test`");
-    } else {
+    } else if (stp_iwdg_caused_reset(d, f->chip)) {
         fd = stp_finding_add(f->findings, "flash.interrupted-by-reset", STP_SEV_ERROR,
-                             "the chip reset during the %s (watchdog, NRST or software reset): "
+                             "the independent watchdog (IWDG) reset the chip during the %s: "
                              "the operation stopped part way",
                              what);
         stp_finding_evidence(fd, "DHCSR", "0x%08X (S_RESET_ST)", (unsigned)dhcsr);
-        stp_finding_advice(fd, "firmware that resets the chip (watchdog) must not run while "
-                               "flashing: connect under reset (`--connect under-reset`); "
-                               "`stprog doctor` tells which reset it was");
+        stp_finding_evidence(fd, "reset_flags", "IWDGRSTF (RCC_CSR 0x%08X)",
+                             (unsigned)stp_iwdg_rcc_csr_addr(f->chip));
+        stp_finding_evidence(fd, "connect", "%s", f->under_reset ? "under reset" : "normal");
+        stp_finding_advice(
+            fd,
+            "%s stprog freezes the watchdog while the core is halted (DBG_IWDG_STOP) and its "
+            "SRAM loader reloads it at least every ~70 instructions, faster than the shortest "
+            "period the hardware allows (one LSI/4 tick, 0.07-0.125 ms), so a watchdog that "
+            "still fires has a window set (IWDG_WINR below IWDG_RLR: a reload outside it "
+            "resets the chip, so the loader leaves it alone) or a freeze the chip ignored "
+            "(G0: DBGMCU needs RCC_APBENR1.DBGEN); set the watchdog option to software "
+            "(`stprog option-bytes set wdg_sw=1`, iwdg_sw=1 on F7/L1/L4/G0), program, then "
+            "set it back",
+            f->under_reset
+                ? "connected under reset, the firmware never ran: the watchdog was started by the "
+                  "hardware-watchdog option (WDG_SW/IWDG_SW = 0 in the option bytes)."
+                : "the firmware started the watchdog: connect under reset (`--connect "
+                  "under-reset`) so that it never runs, unless the hardware-watchdog option "
+                  "(WDG_SW/IWDG_SW = 0) starts it at every reset.");
+    } else {
+        fd = stp_finding_add(f->findings, "flash.interrupted-by-reset", STP_SEV_ERROR,
+                             "the chip reset during the %s (window watchdog, NRST or "
+                             "software reset): the operation stopped part way",
+                             what);
+        stp_finding_evidence(fd, "DHCSR", "0x%08X (S_RESET_ST)", (unsigned)dhcsr);
+        stp_finding_evidence(fd, "connect", "%s", f->under_reset ? "under reset" : "normal");
+        stp_finding_advice(fd, "%s; `stprog doctor` tells which reset it was",
+                           f->under_reset
+                               ? "connected under reset, the firmware never ran: a window "
+                                 "watchdog started by its hardware option (WWDG_SW = 0), or "
+                                 "something pulling NRST (a supervisor, a button, noise): scope "
+                                 "NRST"
+                               : "firmware that resets the chip must not run while flashing: "
+                                 "connect under reset (`--connect under-reset`)");
     }
     stp_finding_evidence(fd, "operation", "%s", what);
     stp_finding_evidence(fd, "flash_status_register", "0x%08X", (unsigned)sr);

@@ -95,6 +95,7 @@ stp_status stp_target_attach(stp_debug *dbg, const stp_target_options *opt, stp_
         st = stp_flash_choose_psize(t->id.chip, volts, opt->psize_bits, &psize, findings);
     if (st == STP_OK)
         st = stp_flash_init(&t->flash, dbg, t->id.chip, t->id.flash_kb, false, psize);
+    t->flash.under_reset = opt->connect == STP_TARGET_CONNECT_UNDER_RESET;
     /* Firmware that needs connect under reset turns the debug port off once it runs. The
      * SRAM loader still serves: it runs with reset and HardFault vector catch on
      * (flash_loader.c), so a watchdog reset or a fault halts the core instead of starting

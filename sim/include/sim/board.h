@@ -40,6 +40,11 @@ typedef struct sim_stats {
     uint64_t last_flash_end_ns; /* virtual time the last erase/program operation ended */
     uint64_t flash_ops_ended;   /* erase/program operations that ended (completed or cut) */
     uint64_t model_cpu_ns;      /* host CPU time (this thread) spent inside the model */
+    /* The independent watchdog (sim/iwdg.c). */
+    uint64_t iwdg_resets;       /* resets it caused */
+    uint64_t iwdg_refreshes;    /* 0xAAAA written while it ran */
+    uint64_t iwdg_counting_ns;  /* virtual time it counted (started, not frozen) */
+    uint64_t iwdg_period_ns;    /* its period at the last reload */
     uint32_t model_cpu_depth;   /* nesting of sim_stats_cpu_enter (internal) */
     uint64_t model_cpu_mark_ns; /* thread CPU time at the outermost enter (internal) */
 } sim_stats;

@@ -46,7 +46,34 @@ typedef struct ldr_params {
     uint32_t op;        /* LDR_OP_PROGRAM or LDR_OP_CRC */
     uint32_t crc;       /* address of the CRC unit (clock enabled by the host) */
     uint32_t burst;     /* units written back to back before one wait (L1 half-page: 32); 0 = 1 */
+    uint32_t iwdg;      /* IWDG_KR, or a scratch word when the host says not to reload it */
+    uint32_t scratch;
 } ldr_params;
+
+/* The independent watchdog keeps counting while the loader runs (DBG_IWDG_STOP freezes it
+ * only while the core is halted): the waits (every POLLS reads), every unit of a burst and
+ * every eight CRC words reload it, so no stretch of the loader goes longer without a reload than
+ * about 70 instructions (33 us at the slowest reset clock, the L1's 2.1 MHz MSI), well inside the
+ * shortest period the hardware allows (one tick of LSI/4: 67 us with the F1's LSI at its
+ * 60 kHz maximum, 125 us at 32 kHz). The key only reloads a started watchdog: the counter
+ * of one that is not started does not run (RM0008/RM0090 IWDG functional description). */
+#define IWDG_RELOAD 0xAAAAu
+#define KICK(k)     (*(k) = IWDG_RELOAD)
+#define POLLS       8u /* status polls (buffer polls: twice as many) between two reloads */
+
+/* Waits while the busy bits are set, reloading the watchdog every POLLS reads (not every
+ * read: a store per poll would double the bus traffic of the wait). Returns the last SR. */
+static inline uint32_t wait_busy(volatile uint32_t *sr, uint32_t busy, volatile uint32_t *kick)
+{
+    uint32_t v;
+    do {
+        KICK(kick);
+        uint32_t k = POLLS;
+        while (((v = *sr) & busy) && --k)
+            ;
+    } while (v & busy);
+    return v;
+}
 
 #define LDR_OP_PROGRAM 0u
 #define LDR_OP_CRC     1u
@@ -90,6 +117,7 @@ static void ldr_crc(volatile ldr_params *p)
 {
     volatile uint32_t *b = (volatile uint32_t *)p->bufs;
     volatile uint32_t *unit = (volatile uint32_t *)p->crc;
+    volatile uint32_t *kick = (volatile uint32_t *)p->iwdg;
     const uint32_t n = b[2];
     for (uint32_t i = 0; i < n; i++) {
         const uint32_t *src = (const uint32_t *)b[4 + 2 * i];
@@ -109,6 +137,7 @@ static void ldr_crc(volatile ldr_params *p)
                                [d] "=r"(w3), [e] "=r"(w4), [f] "=r"(w5), [g] "=r"(w6), [h] "=r"(w7)
                              :
                              : "memory");
+            KICK(kick);
             unit[0] = w0;
             unit[0] = w1;
             unit[0] = w2;
@@ -119,8 +148,11 @@ static void ldr_crc(volatile ldr_params *p)
             unit[0] = w7;
         }
 #endif
-        while (src < end)
+        while (src < end) {
+            if (((uint32_t)src & 31u) == 0)
+                KICK(kick); /* every eight words */
             unit[0] = *src++;
+        }
         b[5 + 2 * i] = unit[0];
     }
     p->result = LDR_OK;
@@ -139,9 +171,7 @@ static void fail(volatile ldr_params *p, volatile uint32_t *b, uint32_t addr, ui
 static inline int wait_ok(volatile ldr_params *p, volatile uint32_t *b, uint32_t addr,
                           volatile uint32_t *sr, uint32_t busy, uint32_t errs)
 {
-    uint32_t v;
-    while ((v = *sr) & busy)
-        ;
+    const uint32_t v = wait_busy(sr, busy, (volatile uint32_t *)p->iwdg);
     if (!(v & errs))
         return 1;
     fail(p, b, addr, v);
@@ -173,13 +203,18 @@ void ldr_main(volatile ldr_params *p)
         return;
     }
     volatile uint32_t *sr = (volatile uint32_t *)p->sr;
+    volatile uint32_t *kick = (volatile uint32_t *)p->iwdg;
     const uint32_t busy = p->busy_mask, errs = p->err_mask, unit = p->unit;
     uint32_t i = 0;
     for (;;) {
         volatile uint32_t *b = (volatile uint32_t *)(p->bufs + i * p->stride);
         uint32_t state;
-        while ((state = b[0]) == LDR_EMPTY)
-            ;
+        do { /* the host fills the next buffer */
+            KICK(kick);
+            uint32_t k = 2 * POLLS;
+            while ((state = b[0]) == LDR_EMPTY && --k)
+                ;
+        } while (state == LDR_EMPTY);
         if (state != LDR_FULL)
             break;
         const uint32_t addr = b[1], len = b[2];
@@ -195,9 +230,7 @@ void ldr_main(volatile ldr_params *p)
                 for (uint32_t k = 0; k < len / 4; k++) {
                     dst[k] = w[k];
                     barrier();
-                    uint32_t v;
-                    while ((v = *sr) & busy)
-                        ;
+                    const uint32_t v = wait_busy(sr, busy, kick);
                     if (v & errs) {
                         fail(p, b, addr + 4 * k, v);
                         return;
@@ -207,6 +240,7 @@ void ldr_main(volatile ldr_params *p)
                 const uint32_t burst = p->burst;
                 uint32_t n = 0;
                 for (uint32_t off = 0; off < len;) {
+                    KICK(kick); /* an L1 half-page burst is 32 stores long */
                     program_unit(addr + off, src + off, unit);
                     off += unit;
                     if (++n < burst && off < len)

@@ -1,0 +1,212 @@
+/* The independent watchdog (IWDG) at 0x40003000 on every modelled family: KR (0xAAAA
+ * reloads, 0x5555 unlocks PR/RLR/WINR, 0xCCCC starts), PR (divider 4 << PR of the LSI), RLR
+ * (reload value, 12 bits), SR (updates take effect at once here: always 0) and, on the
+ * families that have it (F7, L4/G4, G0), WINR: a reload while the counter is above the
+ * window resets the chip. RM0008 19.3-19.4, RM0090 21.3-21.4, RM0410 26.3-26.4, RM0038 20,
+ * RM0351 32.3-32.4, RM0444 27.
+ *
+ * Started by software (0xCCCC) or, with the hardware-watchdog option (WDG_SW/IWDG_SW = 0 in
+ * the option bytes), by every reset with its reset configuration (/4, RLR 0xFFF). A system
+ * reset stops it otherwise. Its clock is the LSI at the datasheet's typical frequency; it
+ * counts on the board's virtual clock, not while NRST is held, and not while the core is
+ * halted with DBG_IWDG_STOP set (DBGMCU_CR bit 8 on F1, DBGMCU_APB1_FZ / APB_FZ1 bit 12
+ * elsewhere). At 0 it resets the chip (RCC_CSR IWDGRSTF + PINRSTF).
+ *
+ * reset-loop=MS is firmware that starts it with a period of MS and never reloads it: the
+ * firmware does so as soon as it runs after a reset (not while the core stays halted, not
+ * while the debugger's code runs in SRAM). */
+#include "sim_internal.h"
+
+#define IWDG_BASE  0x40003000u
+#define KEY_RELOAD 0xAAAAu
+#define KEY_ACCESS 0x5555u
+#define KEY_START  0xCCCCu
+#define RLR_MAX    0xFFFu
+
+/* LSI typical: DS5319 (F1) 40 kHz; DS8626/DS9716 (F2/F4/F7) 32 kHz; DS10721 (L1) 38 kHz;
+ * DS10198, DS12232, DS12589 (L4, G0, G4) 32 kHz. */
+static uint64_t lsi_hz(const sim_board *b)
+{
+    switch (b->chip->flash_kind) {
+    case STP_FLASH_F1:
+        return 40000;
+    case STP_FLASH_L1:
+        return 38000;
+    default:
+        return 32000;
+    }
+}
+
+static bool has_window(const sim_board *b)
+{
+    return b->chip->flash_kind == STP_FLASH_F7 || b->chip->flash_kind == STP_FLASH_L4;
+}
+
+static bool frozen(const sim_board *b)
+{
+    if (!b->cpu || !sim_cpu_halted(b->cpu))
+        return false;
+    if (b->chip->flash_kind == STP_FLASH_F1)
+        return (b->dbgmcu_cr >> 8) & 1u;  /* DBGMCU_CR.DBG_IWDG_STOP */
+    return (b->dbgmcu_apb1fz >> 12) & 1u; /* DBGMCU_APB1_FZ.DBG_IWDG_STOP */
+}
+
+static uint64_t tick_scaled(const sim_board *b)
+{
+    unsigned pr = b->iwdg.pr < 6 ? b->iwdg.pr : 6; /* PR 6 and 7 both divide by 256 */
+    return (4ull << pr) * SIM_NS_PER_S;            /* one counter tick in ns, times lsi_hz */
+}
+
+static uint64_t period_ns(const sim_board *b)
+{
+    return ((uint64_t)b->iwdg.rlr + 1) * tick_scaled(b) / lsi_hz(b);
+}
+
+/* The counter now: RLR right after a reload, 0 in its last tick. */
+static uint32_t counter(const sim_board *b)
+{
+    uint64_t ticks = (b->iwdg.left_ns * lsi_hz(b) + tick_scaled(b) - 1) / tick_scaled(b);
+    return ticks ? (uint32_t)(ticks - 1) : 0;
+}
+
+static void reload(sim_board *b)
+{
+    b->iwdg.left_ns = period_ns(b);
+    b->stats.iwdg_period_ns = b->iwdg.left_ns;
+}
+
+bool sim_iwdg_counting(const sim_board *b)
+{
+    return b->iwdg.running && !b->nrst_held && b->spec.supply != SIM_SUPPLY_DEAD_CORE && !frozen(b);
+}
+
+void sim_iwdg_elapse(sim_board *b, uint64_t t, bool counting)
+{
+    if (t <= b->iwdg.ref_ns)
+        return;
+    if (counting && b->iwdg.running) {
+        uint64_t d = t - b->iwdg.ref_ns;
+        d = d < b->iwdg.left_ns ? d : b->iwdg.left_ns;
+        b->iwdg.left_ns -= d;
+        b->stats.iwdg_counting_ns += d;
+    }
+    b->iwdg.ref_ns = t;
+}
+
+uint64_t sim_iwdg_next_event(const sim_board *b)
+{
+    uint64_t t = SIM_NEVER;
+    if (sim_iwdg_counting(b))
+        t = b->iwdg.ref_ns + b->iwdg.left_ns;
+    return t;
+}
+
+void sim_iwdg_reset(sim_board *b)
+{
+    sim_iwdg *w = &b->iwdg;
+    w->running = b->ob_active.iwdg_hw;
+    w->unlocked = false;
+    w->fw_started = false;
+    w->pr = 0;
+    w->rlr = RLR_MAX;
+    w->winr = RLR_MAX;
+    w->ref_ns = b->now_ns;
+    w->left_ns = 0;
+    if (w->running)
+        reload(b);
+}
+
+/* reset-loop=MS: the firmware's set-up, 0x5555, PR, RLR (the smallest divider that reaches
+ * MS), 0xCCCC. */
+static void firmware_start(sim_board *b)
+{
+    sim_iwdg *w = &b->iwdg;
+    uint64_t ms = b->spec.reset_loop_ms, ticks = 1;
+    for (w->pr = 0; w->pr < 6; w->pr++) {
+        ticks = (ms * lsi_hz(b) + (2000ull << w->pr)) / (4000ull << w->pr);
+        if (ticks <= RLR_MAX + 1)
+            break;
+    }
+    ticks = ticks < 1 ? 1 : ticks > RLR_MAX + 1 ? RLR_MAX + 1 : ticks;
+    w->rlr = (uint32_t)(ticks - 1);
+    w->running = true;
+    w->fw_started = true;
+    w->ref_ns = b->now_ns;
+    reload(b);
+}
+
+bool sim_iwdg_events(sim_board *b)
+{
+    sim_iwdg_elapse(b, b->now_ns, sim_iwdg_counting(b));
+    if (b->iwdg.running && b->iwdg.left_ns == 0 && sim_iwdg_counting(b)) {
+        b->stats.iwdg_resets++;
+        sim_board_reset(b, SIM_RESET_IWDG);
+        return true;
+    }
+    if (b->spec.reset_loop_ms && !b->iwdg.fw_started && b->fw_in_control && !b->nrst_held &&
+        b->spec.supply != SIM_SUPPLY_DEAD_CORE && b->cpu && !sim_cpu_halted(b->cpu)) {
+        firmware_start(b);
+        return true;
+    }
+    return false;
+}
+
+bool sim_iwdg_read(sim_board *b, uint32_t addr, uint32_t *val)
+{
+    if (addr < IWDG_BASE || addr >= IWDG_BASE + 0x400)
+        return false;
+    switch (addr - IWDG_BASE) {
+    case 0x04:
+        *val = b->iwdg.pr;
+        break;
+    case 0x08:
+        *val = b->iwdg.rlr;
+        break;
+    case 0x10:
+        *val = has_window(b) ? b->iwdg.winr : 0;
+        break;
+    default: /* KR reads 0; SR: no update in progress */
+        *val = 0;
+        break;
+    }
+    return true;
+}
+
+static void key(sim_board *b, uint32_t k)
+{
+    sim_iwdg *w = &b->iwdg;
+    w->unlocked = k == KEY_ACCESS;
+    if (k == KEY_START && !w->running) {
+        w->running = true;
+        reload(b);
+    } else if (k == KEY_RELOAD && w->running) {
+        b->stats.iwdg_refreshes++;
+        if (has_window(b) && counter(b) > w->winr) { /* reloaded before the window opened */
+            b->stats.iwdg_resets++;
+            sim_board_reset(b, SIM_RESET_IWDG);
+            return;
+        }
+        reload(b);
+    }
+}
+
+bool sim_iwdg_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask)
+{
+    if (addr < IWDG_BASE || addr >= IWDG_BASE + 0x400)
+        return false;
+    sim_iwdg_elapse(b, sim_clock_access_ns(b), sim_iwdg_counting(b));
+    sim_iwdg *w = &b->iwdg;
+    const uint32_t off = addr - IWDG_BASE;
+    if (off == 0x00 && (mask & 0xFFFFu) == 0xFFFFu)
+        key(b, val & 0xFFFFu);
+    else if (off == 0x04 && w->unlocked)
+        w->pr = val & 7u;
+    else if (off == 0x08 && w->unlocked)
+        w->rlr = val & RLR_MAX;
+    else if (off == 0x10 && w->unlocked && has_window(b)) {
+        w->winr = val & RLR_MAX;
+        if (w->running)
+            reload(b); /* writing the window reloads the counter */
+    }
+    return true;
+}

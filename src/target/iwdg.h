@@ -1,0 +1,38 @@
+/* The chip's independent watchdog as the flash code sees it: frozen while the core is
+ * halted (DBGMCU DBG_IWDG_STOP, the previous value put back after), where the SRAM loader
+ * reloads it, and whether the last reset was its doing (RCC_CSR IWDGRSTF). */
+#ifndef STP_TARGET_IWDG_H
+#define STP_TARGET_IWDG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "stprog/status.h"
+#include "target/chipdb.h"
+#include "probe/debug.h"
+
+#define STP_IWDG_KR     0x40003000u /* IWDG_KR on F1, F2/F4, F7, L1, L4, G0, G4 */
+#define STP_IWDG_RELOAD 0xAAAAu
+
+/* DBG_IWDG_STOP set by stp_iwdg_freeze (restored by stp_iwdg_thaw). */
+typedef struct stp_iwdg_freeze {
+    uint32_t addr;  /* the DBGMCU register changed, 0 when nothing was changed */
+    uint32_t saved; /* its value before */
+} stp_iwdg_freeze;
+
+/* Sets DBG_IWDG_STOP (DBGMCU_CR bit 8 on F1, DBGMCU_APB1_FZ / APB_FZ1 bit 12 elsewhere) if it
+ * is clear, so the watchdog does not count while the core is halted. */
+stp_status stp_iwdg_freeze_on(stp_debug *d, const stp_chip *chip, stp_iwdg_freeze *fz,
+                              stp_findings *findings);
+/* Puts the register back as it was (best effort). */
+void stp_iwdg_thaw(stp_debug *d, stp_iwdg_freeze *fz);
+/* Where the loader writes 0xAAAA: IWDG_KR, or 0 when the firmware set a window (IWDG_WINR
+ * below IWDG_RLR on F7/L4/G0/G4): a reload before the window opens resets the chip, so the
+ * loader must not reload at its own pace. */
+uint32_t stp_iwdg_reload_addr(stp_debug *d, const stp_chip *chip);
+/* RCC_CSR of the family (reset flags; IWDGRSTF is bit 29 on all of them). */
+uint32_t stp_iwdg_rcc_csr_addr(const stp_chip *chip);
+/* The reset flags say the independent watchdog reset the chip (false when unreadable). */
+bool stp_iwdg_caused_reset(stp_debug *d, const stp_chip *chip);
+
+#endif
