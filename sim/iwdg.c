@@ -12,9 +12,11 @@
  * halted with DBG_IWDG_STOP set (DBGMCU_CR bit 8 on F1, DBGMCU_APB1_FZ / APB_FZ1 bit 12
  * elsewhere). At 0 it resets the chip (RCC_CSR IWDGRSTF + PINRSTF).
  *
- * reset-loop=MS is firmware that starts it with a period of MS and never reloads it: the
- * firmware does so as soon as it runs after a reset (not while the core stays halted, not
- * while the debugger's code runs in SRAM). */
+ * reset-loop=MS is firmware that starts it with a period of MS (at most the IWDG's longest:
+ * 26.2 s on F1, 27.6 s on L1, 32.8 s elsewhere) and never reloads it: the firmware does so
+ * as soon as it runs after a reset (not while the core stays halted, not while the
+ * debugger's code runs in SRAM). iwdg-window=MS adds a window: that firmware sets WINR so
+ * that reloads are allowed only in the last MS of the period. */
 #include "sim_internal.h"
 
 #define IWDG_BASE  0x40003000u
@@ -129,6 +131,11 @@ static void firmware_start(sim_board *b)
     }
     ticks = ticks < 1 ? 1 : ticks > RLR_MAX + 1 ? RLR_MAX + 1 : ticks;
     w->rlr = (uint32_t)(ticks - 1);
+    if (b->spec.iwdg_window_ms && has_window(b)) { /* reloads only in the period's last MS */
+        uint64_t win =
+            (b->spec.iwdg_window_ms * lsi_hz(b) + (2000ull << w->pr)) / (4000ull << w->pr);
+        w->winr = win < 1 ? 0 : win - 1 < w->rlr ? (uint32_t)(win - 1) : w->rlr;
+    }
     w->running = true;
     w->fw_started = true;
     w->ref_ns = b->now_ns;

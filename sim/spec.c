@@ -27,7 +27,8 @@ static const char help_text[] =
     "  probe-bug=corrupt-over:N  probe corrupts bulk writes longer than N bytes\n"
     "  nrst=connected|unconnected\n"
     "  firmware=normal|swd-off|sleep  what the program in flash does after reset\n"
-    "  reset-loop=MS        target resets every MS milliseconds\n"
+    "  reset-loop=MS        firmware starts the IWDG with an MS period, never reloads it\n"
+    "  iwdg-window=MS       with reset-loop: reloads allowed only in the last MS (F7/L4/G0/G4)\n"
     "  boot0=0|1            boot from the ROM bootloader\n"
     "  state=FILE           persist flash and option bytes in FILE\n"
     "  seed=N               seed of every random choice (default 1)\n";
@@ -262,6 +263,12 @@ static int set_key(sim_spec *out, const char *key, const char *val, char *err, s
         out->reset_loop_ms = u;
         return 0;
     }
+    if (!strcmp(key, "iwdg-window")) {
+        if (!parse_u32_range(val, 1, 3600000, &u))
+            return bad_value(err, errlen, key, val, "milliseconds from 1 to 3600000");
+        out->iwdg_window_ms = u;
+        return 0;
+    }
     if (!strcmp(key, "boot0")) {
         if (strcmp(val, "0") && strcmp(val, "1"))
             return bad_value(err, errlen, key, val, "0, 1");
@@ -282,7 +289,8 @@ static int set_key(sim_spec *out, const char *key, const char *val, char *err, s
     }
     fail(err, errlen,
          "sim spec: unknown key '%s' (accepted keys: part, probe, fw, serial, vdd, swd-max-khz, "
-         "swd-wait, supply, rdp, wrp, fsize, worn, probe-bug, nrst, firmware, reset-loop, boot0, "
+         "swd-wait, supply, rdp, wrp, fsize, worn, probe-bug, nrst, firmware, reset-loop, "
+         "iwdg-window, boot0, "
          "state, "
          "seed)",
          key);

@@ -65,6 +65,7 @@ static void image_of(const ldr_session *s, const uint8_t *blob, uint32_t blob_si
     /* Double words (L4/G0/G4, unit 8): two word stores back to back, then one wait. */
     const bool dword = f->drv->program_unit(f) == 8;
     const uint32_t kr = stp_iwdg_reload_addr(s->d, f->chip);
+    f->iwdg_window = kr == 0;
     uint32_t w[PARAM_WORDS] = {
         [P_SR] = f->regs + f->drv->sr_offset,
         [P_BUSY] = f->drv->busy_mask,

@@ -101,22 +101,26 @@ stp_status stp_flash_check_reset(stp_flash *f, const char *what)
         stp_finding_evidence(fd, "reset_flags", "IWDGRSTF (RCC_CSR 0x%08X)",
                              (unsigned)stp_iwdg_rcc_csr_addr(f->chip));
         stp_finding_evidence(fd, "connect", "%s", f->under_reset ? "under reset" : "normal");
-        stp_finding_advice(
-            fd,
-            "%s stprog freezes the watchdog while the core is halted (DBG_IWDG_STOP) and its "
-            "SRAM loader reloads it at least every ~70 instructions, faster than the shortest "
-            "period the hardware allows (one LSI/4 tick, 0.07-0.125 ms), so a watchdog that "
-            "still fires has a window set (IWDG_WINR below IWDG_RLR: a reload outside it "
-            "resets the chip, so the loader leaves it alone) or a freeze the chip ignored "
-            "(G0: DBGMCU needs RCC_APBENR1.DBGEN); set the watchdog option to software "
-            "(`stprog option-bytes set wdg_sw=1`, iwdg_sw=1 on F7/L1/L4/G0), program, then "
-            "set it back",
-            f->under_reset
-                ? "connected under reset, the firmware never ran: the watchdog was started by the "
-                  "hardware-watchdog option (WDG_SW/IWDG_SW = 0 in the option bytes)."
-                : "the firmware started the watchdog: connect under reset (`--connect "
-                  "under-reset`) so that it never runs, unless the hardware-watchdog option "
-                  "(WDG_SW/IWDG_SW = 0) starts it at every reset.");
+        stp_finding_evidence(fd, "loader_reloads",
+                             f->iwdg_window ? "no: IWDG_WINR below IWDG_RLR (a reload outside "
+                                              "the window resets the chip)"
+                                            : "every ~70 instructions, faster than the shortest "
+                                              "IWDG period (one LSI/4 tick, 0.07-0.125 ms)");
+        if (f->iwdg_window)
+            stp_finding_advice(fd, "the firmware set a watchdog window, so it cannot be reloaded "
+                                   "at the loader's pace: connect under reset (`--connect "
+                                   "under-reset`) so the firmware never configures it");
+        else if (f->under_reset)
+            stp_finding_advice(fd, "the firmware never ran: the hardware-watchdog option "
+                                   "(wdg_sw/iwdg_sw = 0) started it. stprog freezes it while the "
+                                   "core is halted and reloads it from the loader, so the freeze "
+                                   "did not take (G0: RCC_APBENR1.DBGEN); set wdg_sw/iwdg_sw=1 "
+                                   "with `stprog option-bytes` to program, then back");
+        else
+            stp_finding_advice(fd, "the firmware started it: connect under reset (`--connect "
+                                   "under-reset`) so it never runs; if the option bytes start it "
+                                   "(wdg_sw/iwdg_sw = 0), set them to 1 with `stprog "
+                                   "option-bytes` to program, then back");
     } else {
         fd = stp_finding_add(f->findings, "flash.interrupted-by-reset", STP_SEV_ERROR,
                              "the chip reset during the %s (window watchdog, NRST or "

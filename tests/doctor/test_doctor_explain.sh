@@ -25,9 +25,15 @@ has probe.corrupts-transfers
 lacks flash.program-error
 only "verify.mismatch probe.corrupts-transfers"
 
-# A watchdog resetting the chip while it is programmed.
-run --probe sim:stm32f407vg,reset-loop=20 write "$TMP/a.bin" --json
+# A watchdog resetting the chip while it is programmed: firmware that starts the IWDG (1 s)
+# with a window (reloads only in its last 100 ms), which the SRAM loader cannot reload
+# safely; it resets the chip part way through 512 KiB.
+head -c 524288 /dev/urandom >"$TMP/big.bin"
+run --probe sim:stm32f767zi,reset-loop=1000,iwdg-window=100 write "$TMP/big.bin" --json
 expect_rc_not 0
+has flash.interrupted-by-reset
+advice flash.interrupted-by-reset | grep -q 'window' || fail "advice does not name the window"
+advice flash.interrupted-by-reset | grep -q -- '--connect under-reset' || fail "no under-reset advice"
 [ "$(jqo '.findings[0].id')" = target.reset-loop ] || fail "cause not first: $(jqo '[.findings[].id]|join(" ")')"
 evidence target.reset-loop reset_flags | grep -q IWDG || fail "no watchdog flag"
 

@@ -55,7 +55,11 @@ has link.no-target
 expect_doctor "stm32f407vg,vdd=1.5" 1 power.voltage-low ""
 [ "$(jqo .status)" = power ] || fail "$WHAT: status $(jqo .status)"
 expect_doctor "stm32l152re,vdd=0.4,supply=dead-core" 1 "power.voltage-low power.core-unpowered" ""
-expect_doctor "stm32f407vg,reset-loop=50" 1 target.reset-loop ""
+# The hardware-watchdog option (wdg_sw=0) restarts the IWDG at every reset, so it resets even
+# the halted chip (512 ms); firmware that starts it (reset-loop=) stops once halted.
+run --probe "sim:stm32f407vg,state=$TMP/wdg.state" option-bytes set wdg_sw=0
+expect_rc 0
+expect_doctor "stm32f407vg,state=$TMP/wdg.state" 1 target.reset-loop ""
 evidence target.reset-loop reset_flags | grep -q IWDG || fail "watchdog flag not in evidence"
 expect_doctor "stm32f767zi,rdp=1" 4 protect.rdp1 ""
 expect_doctor "stm32f407vg,wrp=0x3" 0 protect.wrp ""

@@ -35,6 +35,7 @@ typedef struct sim_spec {
     bool nrst_unconnected;       /* nrst=unconnected */
     sim_firmware firmware;       /* firmware=swd-off|sleep */
     uint32_t reset_loop_ms;      /* reset-loop=MS, 0 = off */
+    uint32_t iwdg_window_ms;     /* iwdg-window=MS (with reset-loop), 0 = no window */
     bool boot0;                  /* boot0=1 */
     char state_path[256];        /* state=FILE */
     uint64_t seed;               /* seed=N (default 1) */
