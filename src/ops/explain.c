@@ -124,9 +124,15 @@ static void explain_power(explain *x, uint32_t dhcsr, bool attached)
                                      ? "S_RESET_ST"
                                      : "S_RESET_ST seen by the flash operation");
             stp_finding_evidence(f, "reset_flags", "%s", flags);
-            stp_finding_advice(f, "the firmware lets its watchdog expire: connect under reset "
-                                  "(`--connect under-reset`) so it does not run, and erase it; "
-                                  "`stprog doctor` measures the reset interval");
+            if (x->t != NULL && x->t->flash.under_reset) /* the firmware never ran */
+                stp_finding_advice(f, "connected under reset, so the hardware-watchdog option "
+                                      "(wdg_sw/iwdg_sw = 0) started it: set it to 1 with "
+                                      "`stprog option-bytes` to program, then back; `stprog "
+                                      "doctor` measures the reset interval");
+            else
+                stp_finding_advice(f, "the firmware lets its watchdog expire: connect under "
+                                      "reset (`--connect under-reset`) so it does not run, and "
+                                      "erase it; `stprog doctor` measures the reset interval");
         }
     }
 }
