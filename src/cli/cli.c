@@ -1,13 +1,13 @@
 /* stprog CLI — the frame: parse, set up the context, run the command, finish the output. */
 #include "cli/cli.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/interrupt.h"
 
 const cli_command *cli_command_find(const char *name)
 {
@@ -38,58 +38,11 @@ static void log_to_stderr(void *user, stp_log_level level, const char *message)
     }
 }
 
-/* Ctrl-C (or SIGTERM) in the middle of an operation: the process still ends as the signal
- * says, but first one line on stderr says what was interrupted and, once flash was being
- * erased or written, that it may hold a partial image. The line is prepared at each phase
- * change (a handler may only write(2)). */
-static char interrupt_line[256];
-static volatile sig_atomic_t interrupt_len;
-
-static void on_interrupt(int sig)
-{
-    if (interrupt_len > 0) {
-        ssize_t n = write(STDERR_FILENO, interrupt_line, (size_t)interrupt_len);
-        (void)n;
-    }
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void note_phase(cli_ctx *ctx, const char *phase)
-{
-    static bool changing; /* once flash was erased or written, it stays "may be partial" */
-    changing = changing || strcmp(phase, "erase") == 0 || strcmp(phase, "program") == 0 ||
-               strcmp(phase, "write") == 0;
-    interrupt_len = 0;
-    const char *name = ctx->cmd != NULL ? ctx->cmd->name : "command";
-    bool same = strcmp(name, phase) == 0;
-    int n = snprintf(interrupt_line, sizeof(interrupt_line),
-                     "%s" CLI_PROGRAM ": %s interrupted%s%s%s%s\n",
-                     ctx->progress.mode == CLI_PROGRESS_BAR ? "\n" : "", name,
-                     same ? "" : " during its ", same ? "" : phase, same ? "" : " phase",
-                     changing ? ": the flash may hold a partly erased or partly written image; "
-                                "run the command again to finish"
-                              : "");
-    if (n > 0)
-        interrupt_len = n < (int)sizeof(interrupt_line) ? n : (int)sizeof(interrupt_line) - 1;
-}
-
-static void catch_interrupts(cli_ctx *ctx)
-{
-    note_phase(ctx, "start-up");
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_interrupt;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 static void progress_to_stderr(void *user, const stp_progress *event)
 {
     cli_ctx *ctx = user;
     if (event->kind == STP_PROGRESS_START && event->phase != NULL)
-        note_phase(ctx, event->phase);
+        cli_interrupt_note_phase(ctx, event->phase);
     cli_progress_event(&ctx->progress, event);
 }
 
@@ -126,7 +79,24 @@ static void ctx_init(cli_ctx *ctx, const cli_parsed *p)
     struct winsize ws;
     if (mode == CLI_PROGRESS_BAR && ioctl(fileno(stderr), TIOCGWINSZ, &ws) == 0)
         ctx->progress.columns = ws.ws_col;
-    cli_json_init(&ctx->json, stdout);
+    /* The --json document is composed in memory and written whole at the end: an
+     * interrupt writes its own document instead (interrupt.h), never after half of this. */
+    ctx->json_mem = ctx->g.json ? open_memstream(&ctx->json_text, &ctx->json_len) : NULL;
+    cli_json_init(&ctx->json, ctx->json_mem != NULL ? ctx->json_mem : stdout);
+}
+
+/* Writes the document composed in memory to stdout. */
+static void put_document(cli_ctx *ctx)
+{
+    if (ctx->json_mem == NULL)
+        return;
+    if (fclose(ctx->json_mem) == 0 && ctx->json_text != NULL)
+        fwrite(ctx->json_text, 1, ctx->json_len, ctx->out);
+    else
+        fprintf(ctx->err, CLI_PROGRAM ": cannot compose the JSON document\n");
+    ctx->json_mem = NULL;
+    free(ctx->json_text);
+    ctx->json_text = NULL;
 }
 
 static void begin_document(cli_ctx *ctx, const char *command)
@@ -140,6 +110,7 @@ static void begin_document(cli_ctx *ctx, const char *command)
 /* The one exit path: status and findings, for people or as the end of the JSON document. */
 static int finish(cli_ctx *ctx, stp_status st)
 {
+    cli_interrupt_hold();
     cli_progress_finish(&ctx->progress);
     if (st == STP_OK && ctx->late_status != STP_OK)
         st = ctx->late_status;
@@ -158,6 +129,7 @@ static int finish(cli_ctx *ctx, stp_status st)
         cli_json_kv_i64(&ctx->json, "exit_code", code);
         cli_json_findings(&ctx->json, &ctx->findings);
         cli_json_close_to(&ctx->json, 0);
+        put_document(ctx);
         fflush(ctx->out);
         if (st != STP_OK && !ctx->g.quiet) {
             for (size_t i = 0; i < ctx->findings.count; i++) {
@@ -230,7 +202,7 @@ int cli_main(int argc, char **argv)
             ctx.args.optc = 0;
         }
         begin_document(&ctx, ctx.cmd->name);
-        catch_interrupts(&ctx); /* gdbserver and sim-serve install their own in run() */
+        cli_interrupt_catch(&ctx); /* gdbserver and sim-serve install their own in run() */
         st = check_arg_count(&ctx);
         if (st == STP_OK)
             st = ctx.cmd->run(&ctx);

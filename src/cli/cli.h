@@ -106,6 +106,9 @@ typedef struct cli_ctx {
     stp_env env;           /* give to the library */
     stp_findings findings; /* give to the library */
     cli_json json;         /* the --json document (only when g.json) */
+    FILE *json_mem;        /* where json writes until the frame puts it on stdout */
+    char *json_text;
+    size_t json_len;
     cli_progress progress;
     FILE *out;        /* stdout */
     FILE *err;        /* stderr */
