@@ -327,12 +327,26 @@ void sim_flash_abort(sim_board *b, uint64_t t)
 }
 
 /* A core access to the flash while an operation runs. The bus stalls until it ends, then
- * the access is made (a store starts the next operation then): PM0075 2.3.3 (F1: a read
- * or write started while BSY is set stalls the CPU until the programming is over),
- * RM0090 3.5 (F2/F4) and RM0410 3.3 (F7: an access to the flash during a program/erase
- * operation stalls the bus until it completes). No family sets an error bit for it, so
- * stores without BSY polling take one program time each. The debugger's accesses get WAIT
- * instead (the AHB-AP transfer stalls and the probe retries; sim/bus.c). */
+ * the access is made (a store starts the next operation then). What the manuals say
+ * (checked this session against the text that could be found; see docs/chips.md
+ * "Flash busy: what the manuals say"):
+ * - F1, PM0075 "Main Flash memory programming": the program operation starts when the
+ *   CPU writes a half-word with PG set, and a read or write started while BSY is set
+ *   stalls the CPU until the programming is over; PM0075 also states "During a write
+ *   operation to the Flash memory, any attempt to read the Flash memory will stall the
+ *   bus" (quoted on ST's forum, thread 511934). The model does this.
+ * - F2/F4, RM0090 3.5 "Erase and program operations": a READ of the flash while it is
+ *   being written or erased stalls the bus (code and data fetches wait). RM0090 3.5.4
+ *   "Programming" says to wait for BSY before the next write and says nothing of a store
+ *   made while BSY is set; the model stalls such a store and then performs it (an
+ *   assumption, not the manual's text).
+ * - F7, RM0410 "Flash program and erase operations" (section 3.3): the same read stall as
+ *   RM0090; stores while BSY: as for the F4, the model's assumption.
+ * - L1 (RM0038 section 3) and L4/G0/G4 (RM0351/RM0444/RM0440): the model applies the
+ *   same stall; see sim/flash_l1.c and sim/flash_l4.c for where each operation starts.
+ * No family sets an error bit for it, so stores without BSY polling take one program time
+ * each. The debugger's accesses get WAIT instead (the AHB-AP transfer stalls and the probe
+ * retries; sim/bus.c). */
 void sim_flash_finish_now(sim_board *b)
 {
     if (b->op.kind == SIM_OP_NONE || b->op.end_ns == SIM_NEVER)

@@ -1,5 +1,9 @@
-/* L4-style flash interface: STM32L4 (RM0351 rev 9 section 3), G0 (RM0444 rev 5 section 3),
- * G4 (RM0440 rev 7 section 5). One model, the differences taken from the chip row's family.
+/* L4-style flash interface: STM32L4 (RM0351 rev 9 section 3), G0 (RM0444 rev 5 section 3,
+ * "FLASH functional description" 3.3), G4 (RM0440 rev 7, chapter "Embedded flash memory
+ * (FLASH)"). One model, the differences taken from the chip row's family. Register
+ * offsets and bit positions below were checked against libopencm3's l4/g0/g4 flash.h and
+ * OpenOCD's stm32l4x.h (both taken from these manuals); the G0 PNB/WRP fields are 6 bits,
+ * G4 7, L4 8 (libopencm3 masks 0x3F, 0x7F, 0xFF).
  *
  * Registers (offsets from 0x40022000): ACR 0x00, PDKEYR 0x04, KEYR 0x08, OPTKEYR 0x0C,
  * SR 0x10, CR 0x14, ECCR 0x18, OPTR 0x20, PCROP1(A)SR 0x24, PCROP1(A)ER 0x28, WRP1AR 0x2C,

@@ -1,9 +1,12 @@
 /* Flash driver: the L4-style controller of STM32L4 (RM0351 rev 9 section 3), G0 (RM0444
- * rev 5 section 3) and G4 (RM0440 rev 7 section 5). FLASH_CR unlocked with KEYR; pages of
- * 2 KiB erased with PER+PNB(+BKER on L4 bank 2) and STRT, banks with MER1/MER2 and STRT;
- * programming by 64-bit double words only (PG set, two word writes back to back). Option
- * bytes through OPTR and the WRP area registers: OPTKEYR, new values, OPTSTRT, then
- * OBL_LAUNCH to load them (a reset). */
+ * rev 5 section 3) and G4 (RM0440 rev 7, "Embedded flash memory (FLASH)"). FLASH_CR
+ * unlocked with KEYR; pages of 2 KiB erased with PER+PNB(+BKER on L4 bank 2) and STRT,
+ * banks with MER1/MER2 and STRT; programming by 64-bit double words only (PG set, two word
+ * writes back to back). Option bytes through OPTR and the WRP area registers: OPTKEYR, new
+ * values, OPTSTRT, then OBL_LAUNCH to load them (a reset).
+ * Register and bit positions as in sim/flash_l4.c (checked against libopencm3's and
+ * OpenOCD's headers). OPTR user bits: L4/G4 nRST_STOP 12 .. WWDG_SW 19, nBOOT1 23; on the
+ * G0 the nRST bits are 13..15 and nBOOT1 is 25 (RM0444 FLASH_OPTR; libopencm3 g0 flash.h). */
 #include "target/flash.h"
 
 #include <stdio.h>
