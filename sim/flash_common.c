@@ -335,13 +335,13 @@ void sim_flash_abort(sim_board *b, uint64_t t)
  *   stalls the CPU until the programming is over; PM0075 also states "During a write
  *   operation to the Flash memory, any attempt to read the Flash memory will stall the
  *   bus" (quoted on ST's forum, thread 511934). The model does this.
- * - F2/F4, RM0090 3.5 "Erase and program operations": a READ of the flash while it is
- *   being written or erased stalls the bus (code and data fetches wait). RM0090 3.5.4
+ * - F2/F4, RM0090 3.5 "Erase and program operations" (as remembered; not re-read): a READ
+ *   of the flash while it is being written or erased stalls the bus. RM0090 3.5.4
  *   "Programming" says to wait for BSY before the next write and says nothing of a store
  *   made while BSY is set; the model stalls such a store and then performs it (an
  *   assumption, not the manual's text).
- * - F7, RM0410 "Flash program and erase operations" (section 3.3): the same read stall as
- *   RM0090; stores while BSY: as for the F4, the model's assumption.
+ * - F7, RM0410 section 3.3 (as remembered): the same read stall as RM0090; stores while
+ *   BSY: as for the F4, the model's assumption.
  * - L1 (RM0038 section 3) and L4/G0/G4 (RM0351/RM0444/RM0440): the model applies the
  *   same stall; see sim/flash_l1.c and sim/flash_l4.c for where each operation starts.
  * No family sets an error bit for it, so stores without BSY polling take one program time
