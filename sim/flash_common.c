@@ -330,11 +330,11 @@ void sim_flash_abort(sim_board *b, uint64_t t)
  * the access is made (a store starts the next operation then). What the manuals say
  * (checked this session against the text that could be found; see docs/chips.md
  * "Flash busy: what the manuals say"):
- * - F1, PM0075 "Main Flash memory programming": the program operation starts when the
- *   CPU writes a half-word with PG set, and a read or write started while BSY is set
- *   stalls the CPU until the programming is over; PM0075 also states "During a write
- *   operation to the Flash memory, any attempt to read the Flash memory will stall the
- *   bus" (quoted on ST's forum, thread 511934). The model does this.
+ * - F1, PM0075 "Main Flash memory programming" (as remembered; not re-read): the program
+ *   operation starts when the CPU writes a half-word with PG set, and a read or write
+ *   started while BSY is set stalls the CPU until the programming is over. PM0075's
+ *   "During a write operation to the Flash memory, any attempt to read the Flash memory
+ *   will stall the bus" is quoted on ST's forum (thread 511934). The model does this.
  * - F2/F4, RM0090 3.5 "Erase and program operations" (as remembered; not re-read): a READ
  *   of the flash while it is being written or erased stalls the bus. RM0090 3.5.4
  *   "Programming" says to wait for BSY before the next write and says nothing of a store
