@@ -332,6 +332,7 @@ static const l4_user_field user_fields[] = {
     {"iwdg_stdby", 18, 18, "1: watchdog runs in Standby mode"},
     {"wwdg_sw", 19, 19, "1: window watchdog started by software"},
     {"nboot1", 23, 25, "with BOOT0 high: 1 boots system memory, 0 SRAM"},
+    {"boren", -1, 8, "1: brown-out reset on (thresholds borf_lev, borr_lev)"},
 };
 #define USER_FIELDS (sizeof(user_fields) / sizeof(user_fields[0]))
 
@@ -342,6 +343,20 @@ static int field_bit(const stp_chip *c, const l4_user_field *u)
 
 /* BOR_LEV[10:8] on L4/G4 (RM0351, RM0440): the reset threshold, BOR itself is always on. */
 static const char *const bor_lev_mv[5] = {"1.7", "2.0", "2.2", "2.5", "2.8"};
+
+/* G0 (RM0444 FLASH_OPTR; libopencm3 g0 flash.h): BOREN bit 8, BORF_LEV[10:9] the falling
+ * threshold that asserts the reset, BORR_LEV[12:11] the rising one that releases it. */
+typedef struct g0_bor_field {
+    const char *key;
+    unsigned shift;
+    const char *volts[4];
+    const char *what;
+} g0_bor_field;
+
+static const g0_bor_field g0_bor[2] = {
+    {"borf_lev", 9, {"2.0", "2.2", "2.5", "2.8"}, "brown-out reset on falling VDD below"},
+    {"borr_lev", 11, {"2.1", "2.3", "2.6", "2.9"}, "brown-out reset released above"},
+};
 
 static size_t l4_option_fields(const stp_flash *f, const stp_option_bytes *ob,
                                stp_option_field *out, size_t max)
@@ -355,6 +370,16 @@ static size_t l4_option_fields(const stp_flash *f, const stp_option_bytes *ob,
         snprintf(out[n].meaning, sizeof(out[n].meaning),
                  "brown-out reset threshold %s V (0..4 = 1.7, 2.0, 2.2, 2.5, 2.8 V)",
                  lev < 5 ? bor_lev_mv[lev] : "(reserved)");
+        n++;
+    }
+    for (size_t i = 0; is_g0(f->chip) && i < 2 && n < max; i++) {
+        const g0_bor_field *g = &g0_bor[i];
+        uint32_t lev = (ob->user >> g->shift) & 3u;
+        memset(&out[n], 0, sizeof(out[n]));
+        snprintf(out[n].key, sizeof(out[n].key), "%s", g->key);
+        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)lev);
+        snprintf(out[n].meaning, sizeof(out[n].meaning), "%s %s V (0..3 = %s, %s, %s, %s V)",
+                 g->what, g->volts[lev], g->volts[0], g->volts[1], g->volts[2], g->volts[3]);
         n++;
     }
     for (size_t i = 0; i < USER_FIELDS && n < max; i++) {
@@ -389,12 +414,19 @@ static stp_status l4_option_set(const stp_flash *f, stp_option_bytes *ob, const 
         ob->user = (ob->user & ~(7u << 8)) | v << 8;
         return STP_OK;
     }
+    for (size_t i = 0; ok && is_g0(f->chip) && i < 2; i++) {
+        if (strcmp(key, g0_bor[i].key) == 0 && v <= 3) {
+            ob->user = (ob->user & ~(3u << g0_bor[i].shift)) | v << g0_bor[i].shift;
+            return STP_OK;
+        }
+    }
     stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
                                       "option '%s=%s' is not known or not valid on %s", key, value,
                                       f->chip->family);
     stp_finding_advice(fd, "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor_lev=0..4 "
-                           "(L4/G4), nrst_stop, nrst_stdby, nrst_shdw, iwdg_sw, iwdg_stop, "
-                           "iwdg_stdby, wwdg_sw, nboot1 (0|1)");
+                           "(L4/G4), boren=0|1, borf_lev=0..3, borr_lev=0..3 (G0), nrst_stop, "
+                           "nrst_stdby, nrst_shdw, iwdg_sw, iwdg_stop, iwdg_stdby, wwdg_sw, "
+                           "nboot1 (0|1)");
     return STP_ERR_INVALID_ARG;
 }
 

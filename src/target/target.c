@@ -230,10 +230,27 @@ size_t stp_target_option_fields(const stp_target *t, const stp_option_bytes *ob,
         memset(&out[n], 0, sizeof(out[n]));
         snprintf(out[n].key, sizeof(out[n].key), "wrp");
         unsigned long long mask = 0;
-        for (uint32_t i = 0; i < ob->wrp_bits && i < 64; i++)
-            if (stp_option_wrp_get(ob, i))
-                mask |= 1ull << i;
+        bool above64 = false;
+        for (uint32_t i = 0; i < ob->wrp_bits; i++)
+            if (stp_option_wrp_get(ob, i)) {
+                if (i < 64)
+                    mask |= 1ull << i;
+                else
+                    above64 = true;
+            }
         snprintf(out[n].value, sizeof(out[n].value), "0x%llX", mask);
+        /* Units past 64 (the L476's 512 pages): the list of protected units instead. */
+        for (uint32_t i = 0, used = 0; above64 && i < ob->wrp_bits; i++) {
+            if (!stp_option_wrp_get(ob, i))
+                continue;
+            int k = snprintf(out[n].value + used, sizeof(out[n].value) - used, "%s%u",
+                             used ? "," : "", (unsigned)i);
+            if (k < 0 || (size_t)k >= sizeof(out[n].value) - used) {
+                snprintf(out[n].value + sizeof(out[n].value) - 4, 4, "...");
+                break;
+            }
+            used += (uint32_t)k;
+        }
         if (ob->wrp_granule)
             snprintf(out[n].meaning, sizeof(out[n].meaning),
                      "write-protected units (bit n = %u KB block n), %u bits",

@@ -20,6 +20,9 @@ expect_rc 0 "protect page 257 (bank 2 page 1)"
 expect_json '.option_bytes.wrp == [257] and .option_bytes.wrp_units == 512' "one 2 KiB unit of 512"
 expect_json '.option_bytes.raw[1] == 255 and .option_bytes.raw[3] == 65537' \
     "WRP1AR none (STRT 0xFF > END 0), WRP2AR = pages 1..1 of bank 2"
+run --probe "$BOARD" option-bytes
+expect_rc 0 "option-bytes (text)"
+grep -qE '^wrp +257 ' "$TMP/out" || fail "the text names protected unit 257 (not a 64-bit mask): $OUT"
 head -c 2048 /dev/urandom >"$TMP/page.bin"
 run --probe "$BOARD" write "$TMP/page.bin" --addr 0x08080000
 expect_rc 0 "page 256 (next to the protected page) is writable"
