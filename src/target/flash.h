@@ -102,6 +102,7 @@ struct stp_flash {
     bool debug_on;    /* DHCSR.C_DEBUGEN was set when the operation began (or the loader ran) */
     bool under_reset; /* attached with --connect under-reset */
     bool iwdg_window; /* the loader left the IWDG alone: the firmware set a window */
+    bool iwdg_flag_before;     /* RCC_CSR.IWDGRSTF was already set when the operation began */
     uint32_t wdg_freeze_addr;  /* DBGMCU register whose DBG_IWDG_STOP the operation set */
     uint32_t wdg_freeze_saved; /* its value before (put back at the operation's end) */
     /* While wait_env is set, stp_flash_wait reports progress of one long operation by time:

@@ -214,8 +214,10 @@ stp_status stp_flash_op_begin(stp_flash *f, stp_findings *findings)
     /* The independent watchdog must not count while the core sits halted during the
      * operation (a hardware-started one would reset the chip part way). */
     stp_iwdg_freeze fz = {0};
-    if (st == STP_OK && stp_flash_backend(f) == NULL)
-        st = stp_iwdg_freeze_on(f->dbg, f->chip, &fz, findings);
+    if (st == STP_OK && stp_flash_backend(f) == NULL) {
+        stp_iwdg_freeze_on(f->dbg, f->chip, &fz);
+        f->iwdg_flag_before = stp_iwdg_flag(f->dbg, f->chip);
+    }
     f->wdg_freeze_addr = fz.addr;
     f->wdg_freeze_saved = fz.saved;
     if (st == STP_OK)

@@ -196,9 +196,9 @@ static stp_status guard(ldr_session *s)
     if (s->guarded)
         return STP_OK;
     stp_debug *d = s->d;
-    stp_status st = stp_iwdg_freeze_on(d, s->f->chip, &s->fz, s->f->findings);
-    if (st == STP_OK)
-        st = d->ops->read_u32(d, STP_CM_DEMCR, &s->demcr, s->f->findings);
+    stp_iwdg_freeze_on(d, s->f->chip, &s->fz);
+    s->f->iwdg_flag_before = stp_iwdg_flag(d, s->f->chip);
+    stp_status st = d->ops->read_u32(d, STP_CM_DEMCR, &s->demcr, s->f->findings);
     if (st == STP_OK)
         st = d->ops->write_u32(d, STP_CM_DEMCR,
                                s->demcr | STP_CM_DEMCR_VC_CORERESET | STP_CM_DEMCR_VC_HARDERR,

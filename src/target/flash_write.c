@@ -92,7 +92,7 @@ stp_status stp_flash_check_reset(stp_flash *f, const char *what)
         stp_finding_advice(fd, "flash erase and programming draw more current than the running "
                                "chip: use a supply that holds its voltage under load, then "
                                "run `stprog doctor --flash-test`");
-    } else if (stp_iwdg_caused_reset(d, f->chip)) {
+    } else if (!f->iwdg_flag_before && stp_iwdg_flag(d, f->chip)) {
         fd = stp_finding_add(f->findings, "flash.interrupted-by-reset", STP_SEV_ERROR,
                              "the independent watchdog (IWDG) reset the chip during the %s: "
                              "the operation stopped part way",
@@ -123,17 +123,17 @@ stp_status stp_flash_check_reset(stp_flash *f, const char *what)
                                    "option-bytes` to program, then back");
     } else {
         fd = stp_finding_add(f->findings, "flash.interrupted-by-reset", STP_SEV_ERROR,
-                             "the chip reset during the %s (window watchdog, NRST or "
-                             "software reset): the operation stopped part way",
+                             "the chip reset during the %s (watchdog, NRST or software "
+                             "reset): the operation stopped part way",
                              what);
         stp_finding_evidence(fd, "DHCSR", "0x%08X (S_RESET_ST)", (unsigned)dhcsr);
         stp_finding_evidence(fd, "connect", "%s", f->under_reset ? "under reset" : "normal");
         stp_finding_advice(fd, "%s; `stprog doctor` tells which reset it was",
                            f->under_reset
-                               ? "connected under reset, the firmware never ran: a window "
-                                 "watchdog started by its hardware option (WWDG_SW = 0), or "
-                                 "something pulling NRST (a supervisor, a button, noise): scope "
-                                 "NRST"
+                               ? "connected under reset, the firmware never ran: a watchdog "
+                                 "started by its hardware option (wdg_sw/iwdg_sw/wwdg_sw = 0), "
+                                 "or something pulling NRST (a supervisor, a button, noise): "
+                                 "scope NRST"
                                : "firmware that resets the chip must not run while flashing: "
                                  "connect under reset (`--connect under-reset`)");
     }

@@ -22,21 +22,18 @@ static void freeze_reg(const stp_chip *chip, uint32_t *addr, uint32_t *bit)
     }
 }
 
-stp_status stp_iwdg_freeze_on(stp_debug *d, const stp_chip *chip, stp_iwdg_freeze *fz,
-                              stp_findings *findings)
+void stp_iwdg_freeze_on(stp_debug *d, const stp_chip *chip, stp_iwdg_freeze *fz)
 {
     uint32_t addr = 0, bit = 0, v = 0;
     fz->addr = 0;
     freeze_reg(chip, &addr, &bit);
-    stp_status st = d->ops->read_u32(d, addr, &v, findings);
-    if (st != STP_OK || (v & bit))
-        return st;
-    st = d->ops->write_u32(d, addr, v | bit, findings);
-    if (st == STP_OK) {
+    stp_findings scratch = {0};
+    if (d->ops->read_u32(d, addr, &v, &scratch) == STP_OK && !(v & bit) &&
+        d->ops->write_u32(d, addr, v | bit, &scratch) == STP_OK) {
         fz->addr = addr;
         fz->saved = v;
     }
-    return st;
+    stp_findings_free(&scratch);
 }
 
 void stp_iwdg_thaw(stp_debug *d, stp_iwdg_freeze *fz)
@@ -83,7 +80,7 @@ uint32_t stp_iwdg_rcc_csr_addr(const stp_chip *chip)
     return 0x40023874u; /* RM0090 7.3.21, RM0410 5.3.21 */
 }
 
-bool stp_iwdg_caused_reset(stp_debug *d, const stp_chip *chip)
+bool stp_iwdg_flag(stp_debug *d, const stp_chip *chip)
 {
     uint32_t csr = 0;
     stp_findings scratch = {0};

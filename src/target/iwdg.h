@@ -21,9 +21,9 @@ typedef struct stp_iwdg_freeze {
 } stp_iwdg_freeze;
 
 /* Sets DBG_IWDG_STOP (DBGMCU_CR bit 8 on F1, DBGMCU_APB1_FZ / APB_FZ1 bit 12 elsewhere) if it
- * is clear, so the watchdog does not count while the core is halted. */
-stp_status stp_iwdg_freeze_on(stp_debug *d, const stp_chip *chip, stp_iwdg_freeze *fz,
-                              stp_findings *findings);
+ * is clear, so the watchdog does not count while the core is halted. Best effort: a failed
+ * access leaves nothing to restore (the operation's own accesses report a dead link). */
+void stp_iwdg_freeze_on(stp_debug *d, const stp_chip *chip, stp_iwdg_freeze *fz);
 /* Puts the register back as it was (best effort). */
 void stp_iwdg_thaw(stp_debug *d, stp_iwdg_freeze *fz);
 /* Where the loader writes 0xAAAA: IWDG_KR, or 0 when the firmware set a window (IWDG_WINR
@@ -32,7 +32,8 @@ void stp_iwdg_thaw(stp_debug *d, stp_iwdg_freeze *fz);
 uint32_t stp_iwdg_reload_addr(stp_debug *d, const stp_chip *chip);
 /* RCC_CSR of the family (reset flags; IWDGRSTF is bit 29 on all of them). */
 uint32_t stp_iwdg_rcc_csr_addr(const stp_chip *chip);
-/* The reset flags say the independent watchdog reset the chip (false when unreadable). */
-bool stp_iwdg_caused_reset(stp_debug *d, const stp_chip *chip);
+/* RCC_CSR.IWDGRSTF is set (false when unreadable). The flag is sticky until the firmware
+ * clears it: only a flag that was clear before an operation names a reset during it. */
+bool stp_iwdg_flag(stp_debug *d, const stp_chip *chip);
 
 #endif
