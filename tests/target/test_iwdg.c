@@ -80,10 +80,11 @@ static const stp_finding *find(const fx *x, const char *id)
 
 static const char *evidence(const stp_finding *fd, const char *key)
 {
+    static const char missing[] = "(no such evidence)";
     for (size_t i = 0; i < fd->evidence_count; i++)
         if (strcmp(fd->evidence[i].key, key) == 0)
             return fd->evidence[i].value;
-    return "";
+    return missing;
 }
 
 static void survives(const char *spec, uint32_t kb, stp_psize ps, uint32_t freeze_reg,
@@ -150,6 +151,8 @@ static void test_window_is_left_alone(void **state)
     assert_int_equal(sim_board_stats(x.sd->board)->iwdg_resets, 1);
     const stp_finding *fd = find(&x, "flash.interrupted-by-reset");
     assert_non_null(fd);
+    if (fd == NULL) /* unreachable; gcc -O2 cannot see that assert_non_null ends the test */
+        return;
     assert_non_null(strstr(fd->message, "independent watchdog"));
     assert_non_null(strstr(evidence(fd, "loader_reloads"), "IWDG_WINR"));
     assert_non_null(strstr(fd->advice, "window"));
