@@ -104,7 +104,7 @@ stp_status stp_flash_check_reset(stp_flash *f, const char *what)
         stp_finding_evidence(fd, "loader_reloads",
                              f->iwdg_window ? "no: IWDG_WINR below IWDG_RLR (a reload outside "
                                               "the window resets the chip)"
-                                            : "every ~70 instructions, faster than the shortest "
+                                            : "every <100 instructions, faster than the shortest "
                                               "IWDG period (one LSI/4 tick, 0.07-0.125 ms)");
         if (f->iwdg_window)
             stp_finding_advice(fd, "the firmware set a watchdog window, so it cannot be reloaded "
