@@ -2,8 +2,8 @@
  * reloads, 0x5555 unlocks PR/RLR/WINR, 0xCCCC starts), PR (divider 4 << PR of the LSI), RLR
  * (reload value, 12 bits), SR (updates take effect at once here: always 0) and, on the
  * families that have it (F7, L4/G4, G0), WINR: a reload while the counter is above the
- * window resets the chip. RM0008 19.3-19.4, RM0090 21.3-21.4, RM0410 26.3-26.4, RM0038 20,
- * RM0351 32.3-32.4, RM0444 27.
+ * window resets the chip. RM0008 19.3-19.4, RM0090 21.3-21.4 and the IWDG chapters of RM0410,
+ * RM0038, RM0351, RM0444 (window: RM0410, RM0351, RM0444, RM0440).
  *
  * Started by software (0xCCCC) or, with the hardware-watchdog option (WDG_SW/IWDG_SW = 0 in
  * the option bytes), by every reset with its reset configuration (/4, RLR 0xFFF). A system
