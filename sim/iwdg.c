@@ -25,8 +25,8 @@
 #define KEY_START  0xCCCCu
 #define RLR_MAX    0xFFFu
 
-/* LSI typical: DS5319 (F1) 40 kHz; DS8626/DS9716 (F2/F4/F7) 32 kHz; DS10721 (L1) 38 kHz;
- * DS10198, DS12232, DS12589 (L4, G0, G4) 32 kHz. */
+/* LSI typical from the datasheets: 40 kHz on F1 (DS5319: 30-60 kHz), 38 kHz on L1 (DS6876:
+ * 26-56 kHz), 32 kHz on F2/F4/F7 (DS8626: 17-47 kHz), L4, G0 and G4. */
 static uint64_t lsi_hz(const sim_board *b)
 {
     switch (b->chip->flash_kind) {
