@@ -175,11 +175,19 @@ void stp_dx_check_resets(stp_dx_run *r)
     stp_finding_evidence(f, "interval_ms", "about %u", RESET_WINDOW_MS / resets);
     stp_finding_evidence(f, "reset_flags", "%s (RCC_CSR 0x%08X)", during, (unsigned)csr1);
     stp_finding_evidence(f, "flags_before", "%s", before);
-    if (fl.watchdog)
+    if (fl.watchdog && r->under_reset)
+        stp_finding_advice(
+            f, "the watchdog runs although the firmware never ran (connected "
+               "under reset): the option bytes start it (hardware watchdog). "
+               "stprog freezes it while the core is halted and reloads it from "
+               "its SRAM loader; to be sure, set wdg_sw=1 (F1/F2/F4; iwdg_sw=1 on F7/L1/L4) with "
+               "`stprog option-bytes set`, program, then set it back");
+    else if (fl.watchdog)
         stp_finding_advice(f, "the firmware does not feed its watchdog (or enables it and "
-                              "then hangs): connect under reset (`--connect under-reset`) and "
-                              "erase or reprogram it; halted debugging needs DBG_IWDG_STOP in "
-                              "DBGMCU_APB1_FZ");
+                              "then hangs), or the option bytes start it (hardware watchdog: "
+                              "wdg_sw/iwdg_sw 0 in `stprog option-bytes show`): connect under "
+                              "reset (`--connect under-reset`) and erase or reprogram it; "
+                              "halted debugging needs DBG_IWDG_STOP in DBGMCU_APB1_FZ");
     else
         stp_finding_advice(f, "measure NRST with a scope; check the reset circuit and that "
                               "the firmware does not request resets in a loop");

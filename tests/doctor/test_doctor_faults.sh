@@ -60,6 +60,8 @@ expect_doctor "stm32l152re,vdd=0.4,supply=dead-core" 1 "power.voltage-low power.
 run --probe "sim:stm32f407vg,state=$TMP/wdg.state" option-bytes set wdg_sw=0
 expect_rc 0
 expect_doctor "stm32f407vg,state=$TMP/wdg.state" 1 target.reset-loop ""
+advice target.reset-loop | grep -q 'option-bytes show' ||
+    fail "watchdog advice does not mention the hardware-watchdog option: $(advice target.reset-loop)"
 evidence target.reset-loop reset_flags | grep -q IWDG || fail "watchdog flag not in evidence"
 expect_doctor "stm32f767zi,rdp=1" 4 protect.rdp1 ""
 expect_doctor "stm32f407vg,wrp=0x3" 0 protect.wrp ""
