@@ -1,8 +1,10 @@
 /* RCC: reset flags in RCC_CSR (what a diagnosis reads to tell a brown-out from a watchdog),
  * ready flags that follow their enable bits, clock enables for GPIO/CRC, and the core clock
  * the firmware selects. Bit positions: RM0008 7.3.1/7.3.2/7.3.10, RM0090 7.3.1-7.3.3/7.3.21,
- * RM0410 5.3.21, RM0038 6.3.1/6.3.3/6.3.14. */
+ * RM0410 5.3.21, RM0038 6.3.1/6.3.3/6.3.14; the G0's DBGMCU clock gate (RM0444 RCC_APBENR1). */
 #include "periph.h"
+
+#include <string.h>
 
 #define CSR_RMVF     (1u << 24)
 #define CSR_PINRSTF  (1u << 26)
@@ -53,6 +55,19 @@ bool sim_rcc_crc_enabled(const sim_board *b)
 {
     const sim_periph_map *m = sim_periph_map_for(b);
     return (b->rcc[m->rcc_crc_en_off / 4] >> m->rcc_crc_en_bit) & 1u;
+}
+
+/* G0 only (RM0444): RCC_APBENR1 at RCC + 0x3C, bit 27 DBGEN "Debug support clock enable",
+ * 0 after every reset like the rest of the register. The other families' DBGMCU has no
+ * gate in RCC. */
+#define G0_APBENR1_OFF 0x3Cu
+#define G0_DBGEN       (1u << 27)
+
+bool sim_rcc_dbgmcu_clocked(const sim_board *b)
+{
+    if (b->chip->flash_kind != STP_FLASH_L4 || strcmp(b->chip->family, "G0") != 0)
+        return true;
+    return (b->rcc[G0_APBENR1_OFF / 4] & G0_DBGEN) != 0;
 }
 
 static uint32_t ahb_divider(uint32_t cfgr)

@@ -271,6 +271,8 @@ bool sim_rcc_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask);
 /* Clock-enable check used by GPIO/CRC ("clock off: reads 0, writes ignored"). */
 bool sim_rcc_gpio_enabled(const sim_board *b, unsigned port);
 bool sim_rcc_crc_enabled(const sim_board *b);
+/* The DBGMCU's clock gate: false only on G0 while RCC_APBENR1.DBGEN is clear. */
+bool sim_rcc_dbgmcu_clocked(const sim_board *b);
 uint32_t sim_rcc_csr_addr(const sim_board *b);
 bool sim_gpio_read(sim_board *b, uint32_t addr, uint32_t *val);
 bool sim_gpio_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask);

@@ -401,14 +401,30 @@ static const stp_chip chips[] = {
      * - SR: CFGBSY bit 18 next to BSY1 bit 16: RM0444 FLASH_SR.
      * - SRAM 36 KiB: DS12232 "Embedded SRAM". HSI16 after reset: RM0444 "Clocks".
      * - tprog 64-bit 85/125 us, tERASE page 22/40 ms, tME 22/40 ms: DS12232 "Flash memory
-     *   characteristics" table (not re-read this session, as for the L4). */
-    {L4_COMMON, .family = "G0", .dev_id = 0x460, .core = STP_CORE_M0P, .name = "STM32G07x/G08x",
-     .idcode_addr = 0x40015800, .flash_sizes_kb = {64, 128}, .flash_default_kb = 128,
-     .layout = ONE_BANK({64, KB(2)}), .wrp_granule = KB(2), .sram_size = KB(36),
-     .option_bytes_size = 128, .bootloader_size = 0x2000, .bootloader_version = 0xB3,
-     .vdd_min_mv = 1700, .reset_clock_hz = 16000000,
-     .timing = L4_TIMING(85000, 125000, 22000, 40000, 22, 40), .reference_manual = "RM0444 rev 5",
-     .datasheet = "DS12232 rev 3 (STM32G071x8/xB)"},
+     *   characteristics" table (not re-read this session, as for the L4).
+     * - DBGMCU clock gate RCC_APBENR1 (RCC 0x40021000 + 0x3C) bit 27 DBGEN "Debug support
+     *   clock enable": RM0444 RCC_APBENR1 (stm32-rs stm32g0 SVD: APBENR1.DBGEN bit 27). */
+    {L4_COMMON,
+     .family = "G0",
+     .dev_id = 0x460,
+     .core = STP_CORE_M0P,
+     .name = "STM32G07x/G08x",
+     .idcode_addr = 0x40015800,
+     .flash_sizes_kb = {64, 128},
+     .flash_default_kb = 128,
+     .layout = ONE_BANK({64, KB(2)}),
+     .wrp_granule = KB(2),
+     .sram_size = KB(36),
+     .option_bytes_size = 128,
+     .bootloader_size = 0x2000,
+     .bootloader_version = 0xB3,
+     .vdd_min_mv = 1700,
+     .reset_clock_hz = 16000000,
+     .timing = L4_TIMING(85000, 125000, 22000, 40000, 22, 40),
+     .reference_manual = "RM0444 rev 5",
+     .datasheet = "DS12232 rev 3 (STM32G071x8/xB)",
+     .dbgmcu_clk_reg = 0x4002103C,
+     .dbgmcu_clk_bit = 1u << 27},
     /* G4 category 2: RM0440 rev 7, DS12589 rev 6. Sources per fact:
      * - DEV_ID 0x468 at DBGMCU_IDCODE 0xE0042000: RM0440 "DBGMCU_IDCODE" (also OpenOCD
      *   stm32l4x.h DEVID_STM32G43_G44XX).

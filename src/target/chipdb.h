@@ -141,6 +141,11 @@ typedef struct stp_chip {
      * F413/F423 (RM0430): 15, nWRP[14:0], and the sectors from the last bit's on share it
      * (nWRP14 protects sectors 14 and 15). */
     uint8_t optcr_nwrp_bits;
+    /* Clock gate of the DBGMCU registers other than the ID code: on G0 (RM0444) they take
+     * writes only while RCC_APBENR1.DBGEN is set, so DBG_IWDG_STOP needs it. Address of the
+     * RCC register and the enable bit's mask; 0 where the DBGMCU is always clocked. */
+    uint32_t dbgmcu_clk_reg;
+    uint32_t dbgmcu_clk_bit;
 } stp_chip;
 
 /* A part number users and the virtual board name (sim:stm32f407vg). */

@@ -105,6 +105,8 @@ struct stp_flash {
     bool iwdg_flag_before;     /* RCC_CSR.IWDGRSTF was already set when the operation began */
     uint32_t wdg_freeze_addr;  /* DBGMCU register whose DBG_IWDG_STOP the operation set */
     uint32_t wdg_freeze_saved; /* its value before (put back at the operation's end) */
+    uint32_t wdg_clk_addr;     /* RCC register whose DBGMCU clock bit the operation set (G0) */
+    uint32_t wdg_clk_bit;      /* that bit (cleared again at the operation's end) */
     /* While wait_env is set, stp_flash_wait reports progress of one long operation by time:
      * wait_base + wait_span * elapsed / wait_typ_ms (held below the end until it is done). */
     const stp_env *wait_env;

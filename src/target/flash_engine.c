@@ -220,6 +220,8 @@ stp_status stp_flash_op_begin(stp_flash *f, stp_findings *findings)
     }
     f->wdg_freeze_addr = fz.addr;
     f->wdg_freeze_saved = fz.saved;
+    f->wdg_clk_addr = fz.clk_addr;
+    f->wdg_clk_bit = fz.clk_bit;
     if (st == STP_OK)
         st = f->drv->unlock(f);
     if (st == STP_OK)
@@ -231,9 +233,13 @@ stp_status stp_flash_op_end(stp_flash *f, stp_status st)
 {
     /* Relock even after a failure; the first failure is what the caller sees. */
     stp_status ls = f->drv->lock(f);
-    stp_iwdg_freeze fz = {.addr = f->wdg_freeze_addr, .saved = f->wdg_freeze_saved};
+    stp_iwdg_freeze fz = {.addr = f->wdg_freeze_addr,
+                          .saved = f->wdg_freeze_saved,
+                          .clk_addr = f->wdg_clk_addr,
+                          .clk_bit = f->wdg_clk_bit};
     stp_iwdg_thaw(f->dbg, &fz);
     f->wdg_freeze_addr = 0;
+    f->wdg_clk_addr = 0;
     f->unlocked = false;
     f->findings = NULL;
     return st != STP_OK ? st : ls;

@@ -3,8 +3,8 @@
  * RM0038), of DBGMCU_APB1FZR1 on L4/G4 (RM0351, RM0440) and of DBGMCU_APB_FZ1 on G0
  * (RM0444): the register sits at DBGMCU_IDCODE + 4 (F1) or + 8. IWDG at 0x40003000 in every
  * one of these memory maps, WINR at +0x10 on F7, L4, G0, G4. On G0 the DBGMCU registers
- * need RCC_APBENR1.DBGEN; without it the freeze does not take and only the loader's reloads
- * keep the watchdog quiet. */
+ * need RCC_APBENR1.DBGEN (the chip row's dbgmcu_clk_reg/bit): without it the freeze write
+ * does not take, so it is set for the operation and cleared again after. */
 #include "target/iwdg.h"
 
 #define IWDG_RLR  (STP_IWDG_KR + 0x08u)
@@ -22,12 +22,29 @@ static void freeze_reg(const stp_chip *chip, uint32_t *addr, uint32_t *bit)
     }
 }
 
+/* Opens the DBGMCU's clock gate where the chip has one and it is closed. */
+static void clock_on(stp_debug *d, const stp_chip *chip, stp_iwdg_freeze *fz, stp_findings *scratch)
+{
+    uint32_t en = 0;
+    if (chip->dbgmcu_clk_reg == 0 || chip->dbgmcu_clk_bit == 0)
+        return;
+    if (d->ops->read_u32(d, chip->dbgmcu_clk_reg, &en, scratch) == STP_OK &&
+        !(en & chip->dbgmcu_clk_bit) &&
+        d->ops->write_u32(d, chip->dbgmcu_clk_reg, en | chip->dbgmcu_clk_bit, scratch) == STP_OK) {
+        fz->clk_addr = chip->dbgmcu_clk_reg;
+        fz->clk_bit = chip->dbgmcu_clk_bit;
+    }
+}
+
 void stp_iwdg_freeze_on(stp_debug *d, const stp_chip *chip, stp_iwdg_freeze *fz)
 {
     uint32_t addr = 0, bit = 0, v = 0;
     fz->addr = 0;
+    fz->clk_addr = 0;
+    fz->clk_bit = 0;
     freeze_reg(chip, &addr, &bit);
     stp_findings scratch = {0};
+    clock_on(d, chip, fz, &scratch);
     if (d->ops->read_u32(d, addr, &v, &scratch) == STP_OK && !(v & bit) &&
         d->ops->write_u32(d, addr, v | bit, &scratch) == STP_OK) {
         fz->addr = addr;
@@ -38,12 +55,21 @@ void stp_iwdg_freeze_on(stp_debug *d, const stp_chip *chip, stp_iwdg_freeze *fz)
 
 void stp_iwdg_thaw(stp_debug *d, stp_iwdg_freeze *fz)
 {
-    if (fz->addr == 0)
-        return;
     stp_findings scratch = {0};
-    (void)d->ops->write_u32(d, fz->addr, fz->saved, &scratch);
+    uint32_t en = 0;
+    bool gate = fz->clk_addr != 0 && d->ops->read_u32(d, fz->clk_addr, &en, &scratch) == STP_OK;
+    /* The DBGMCU register is put back through the open gate (a closed one drops the write).
+     * A reset during the operation (option-byte loading) clears DBGEN again while the
+     * DBGMCU register may keep the freeze bit: the gate is opened once more for the write. */
+    if (gate && !(en & fz->clk_bit))
+        (void)d->ops->write_u32(d, fz->clk_addr, en | fz->clk_bit, &scratch);
+    if (fz->addr != 0)
+        (void)d->ops->write_u32(d, fz->addr, fz->saved, &scratch);
+    if (gate)
+        (void)d->ops->write_u32(d, fz->clk_addr, en & ~fz->clk_bit, &scratch);
     stp_findings_free(&scratch);
     fz->addr = 0;
+    fz->clk_addr = 0;
 }
 
 static bool has_window(const stp_chip *chip)

@@ -16,15 +16,20 @@
 
 /* DBG_IWDG_STOP set by stp_iwdg_freeze (restored by stp_iwdg_thaw). */
 typedef struct stp_iwdg_freeze {
-    uint32_t addr;  /* the DBGMCU register changed, 0 when nothing was changed */
-    uint32_t saved; /* its value before */
+    uint32_t addr;     /* the DBGMCU register changed, 0 when nothing was changed */
+    uint32_t saved;    /* its value before */
+    uint32_t clk_addr; /* the RCC register whose DBGMCU clock bit was set (G0), else 0 */
+    uint32_t clk_bit;  /* that bit, cleared again by stp_iwdg_thaw */
 } stp_iwdg_freeze;
 
 /* Sets DBG_IWDG_STOP (DBGMCU_CR bit 8 on F1, DBGMCU_APB1_FZ / APB_FZ1 bit 12 elsewhere) if it
- * is clear, so the watchdog does not count while the core is halted. Best effort: a failed
- * access leaves nothing to restore (the operation's own accesses report a dead link). */
+ * is clear, so the watchdog does not count while the core is halted. Where the DBGMCU has a
+ * clock gate (G0: RCC_APBENR1.DBGEN, chip->dbgmcu_clk_reg) it is opened first, or the write
+ * would not take. Best effort: a failed access leaves nothing to restore (the operation's
+ * own accesses report a dead link). */
 void stp_iwdg_freeze_on(stp_debug *d, const stp_chip *chip, stp_iwdg_freeze *fz);
-/* Puts the register back as it was (best effort). */
+/* Puts the DBGMCU register back as it was, then closes the clock gate if freeze_on opened
+ * it (only that bit: the rest of the RCC register keeps what it holds now). Best effort. */
 void stp_iwdg_thaw(stp_debug *d, stp_iwdg_freeze *fz);
 /* Where the loader writes 0xAAAA: IWDG_KR, or 0 when the firmware set a window (IWDG_WINR
  * below IWDG_RLR on F7/L4/G0/G4): a reload before the window opens resets the chip, so the
