@@ -1,11 +1,14 @@
 /* `stprog doctor --flash-test` (destructive): every sector is erased, checked blank,
  * programmed with a pattern, read back and erased again, each step timed on the probe's
  * clock and compared with the datasheet times in the chip database. Sectors that do not
- * erase fully, lose programmed bits, or take longer than the datasheet maximum are worn. */
+ * erase fully, lose programmed bits, or take longer than the datasheet maximum are worn.
+ * Progress (phase "flash-test", in bytes of flash) and the test's duration are on the
+ * probe's clock too, as for the other commands: virtual board time with sim:. */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
+#include "stprog/probe.h"
 #include "ops/doctor_internal.h"
 #include "target/cortexm.h"
 #include "target/target_internal.h"
@@ -131,6 +134,11 @@ static size_t judge_times(stp_dx_run *r, const uint32_t *times, char *list, size
     return slow;
 }
 
+static uint64_t probe_now_ns(void *probe)
+{
+    return stp_probe_now_ns(probe);
+}
+
 void stp_dx_flash_test(stp_dx_run *r)
 {
     stp_doctor_check *c =
@@ -158,11 +166,27 @@ void stp_dx_flash_test(stp_dx_run *r)
     size_t worn = 0, tested = 0, skipped_wrp = 0;
     uint32_t min_ms = UINT32_MAX, max_ms = 0;
     char worn_list[96] = "";
-    stp_progress_emit(r->env, STP_PROGRESS_START, "flash-test", 0, t->sector_count);
+    /* Progress on the probe's clock unless the caller gave one (the CLI's doctor has no
+     * session of its own). */
+    stp_clock clock = {
+        .now_ns = probe_now_ns, .user = r->dbg, .is_virtual = stp_probe_clock_is_virtual(r->dbg)};
+    stp_env env = {0};
+    if (r->env != NULL)
+        env = *r->env;
+    if (env.clock == NULL)
+        env.clock = &clock;
+    const stp_env *saved_env = r->env;
+    r->env = r->env != NULL ? &env : NULL;
+    uint64_t bytes = 0, done = 0;
+    for (size_t i = 0; i < t->sector_count; i++)
+        bytes += t->sectors[i].size;
+    const uint64_t t0 = stp_probe_now_ns(r->dbg);
+    stp_progress_emit(r->env, STP_PROGRESS_START, "flash-test", 0, bytes);
     for (size_t i = 0; i < t->sector_count; i++) {
         const stp_sector *s = &t->sectors[i];
         if (wrp_known && t->regions[i].protected_) {
             skipped_wrp++; /* reported by the protection check; erasing it would fail */
+            done += s->size;
             continue;
         }
         stp_findings ops = {0};
@@ -212,9 +236,13 @@ void stp_dx_flash_test(stp_dx_run *r)
                            (unsigned)s->index);
             }
         }
-        stp_progress_emit(r->env, STP_PROGRESS_ADVANCE, "flash-test", i + 1, t->sector_count);
+        done += s->size;
+        stp_progress_emit(r->env, STP_PROGRESS_ADVANCE, "flash-test", done, bytes);
     }
-    stp_progress_emit(r->env, STP_PROGRESS_END, "flash-test", tested, t->sector_count);
+    /* A phase that stopped part way ends below its total ("stopped at N%"). */
+    stp_progress_emit(r->env, STP_PROGRESS_END, "flash-test", done, bytes);
+    const uint64_t t1 = stp_probe_now_ns(r->dbg);
+    r->env = saved_env;
     worn += judge_times(r, times, worn_list, sizeof(worn_list), worn);
     stp_free(pat);
     stp_free(back);
@@ -224,9 +252,11 @@ void stp_dx_flash_test(stp_dx_run *r)
     if (min_ms == UINT32_MAX)
         min_ms = 0;
     stp_dx_set(c, worn ? STP_CHECK_FAIL : STP_CHECK_PASS,
-               "%zu sectors erased, programmed, verified and erased again; erase %u-%u ms "
-               "(%s x%u); %zu worn%s%s%s",
-               tested, (unsigned)min_ms, (unsigned)max_ms, "datasheet timing, program width",
-               8u << t->flash.psize, worn, worn ? ": sectors " : "", worn_list,
+               "%zu sectors erased, programmed, verified and erased again in %.2f s%s; erase "
+               "%u-%u ms (%s x%u); %zu worn%s%s%s",
+               tested, t1 > t0 ? (double)(t1 - t0) / 1e9 : 0.0,
+               clock.is_virtual ? " (virtual board time)" : "", (unsigned)min_ms, (unsigned)max_ms,
+               "datasheet timing, program width", 8u << t->flash.psize, worn,
+               worn ? ": sectors " : "", worn_list,
                skipped_wrp ? "; write-protected sectors skipped" : "");
 }
