@@ -104,17 +104,20 @@ bool f4x_nwrp_bit(const sim_board *b, size_t sector, bool *in_optcr1, unsigned *
         *bit = 16u + (unsigned)i;
         return i < 12;
     }
-    if (sector < 12) {
-        *bit = 16u + (unsigned)sector; /* RM0090 3.9.10 */
+    /* By the manual's sector number: with DB1M=1 (1 MB F42x/F43x) bank 2 is sectors 12-19,
+     * the 9th to 16th sectors of the device, protected by OPTCR1 nWRP0-7. */
+    size_t num = b->sectors[sector].manual_number;
+    if (num < 12) {
+        *bit = 16u + (unsigned)num; /* RM0090 3.9.10 */
         return true;
     }
     if (b->chip->option_bytes2_addr) { /* RM0090 3.9.11: bank 2 in OPTCR1 */
         *in_optcr1 = true;
-        *bit = 16u + (unsigned)(sector - 12);
-        return sector < 24;
+        *bit = 16u + (unsigned)(num - 12);
+        return num < 24;
     }
-    *bit = 16u + (unsigned)(sector < 14 ? sector : 14);
-    return nwrp_in_optcr_top(b) && sector < 16;
+    *bit = 16u + (unsigned)(num < 14 ? num : 14);
+    return nwrp_in_optcr_top(b) && num < 16;
 }
 
 void f4x_ob_load(sim_board *b, sim_ob_active *out)
@@ -473,11 +476,29 @@ static void f4_ob_from_optcr(sim_board *b, uint32_t optcr, uint32_t optcr1)
         f4x_put_ob16(b->ob + 16 + 8, (uint16_t)((optcr1 >> 16) & 0x0FFFu));
 }
 
+/* DB1M (OPTCR bit 30) selects the two-bank layout of 1 MB F42x/F43x (RM0090 3.9.10). */
+#define F4_OPTCR_DB1M (1u << 30)
+
+static bool f4_db1m_capable(const sim_board *b)
+{
+    return b->chip->layout_dual.bank_count >= 2 && b->part->flash_kb == 1024;
+}
+
 static uint32_t f4_default_optcr(const sim_board *b)
 {
     if (nwrp_in_optcr_top(b))
         return 0x7FFFAAECu; /* RM0430 OPTCR reset value 0x7FFFAAED without OPTLOCK */
-    return 0x0FFFAAECu;     /* RM0090 OPTCR reset value 0x0FFFAAED without OPTLOCK */
+    /* RM0090 OPTCR reset value 0x0FFFAAED without OPTLOCK; DB1M as the part is sold */
+    return 0x0FFFAAECu | (f4_db1m_capable(b) && b->part->dual_bank ? F4_OPTCR_DB1M : 0u);
+}
+
+/* The flash organisation follows DB1M as the option bytes were loaded at reset: a DB1M
+ * written through OPTCR takes effect at the next reset, the protection bits at once. */
+static void f4_reset(sim_board *b)
+{
+    if (f4_db1m_capable(b))
+        sim_board_set_bank_mode(b, (f4_optcr_from_ob(b) & F4_OPTCR_DB1M) != 0);
+    f4x_reset(b);
 }
 
 static const f4x_variant f4_variant = {
@@ -500,7 +521,7 @@ const sim_flash_model sim_flash_model_f4 = {
     .kind = STP_FLASH_F2F4,
     .create = f4_create,
     .destroy = f4x_destroy,
-    .reset = f4x_reset,
+    .reset = f4_reset,
     .reg_read = f4x_reg_read,
     .reg_write = f4x_reg_write,
     .mem_write = f4x_mem_write,

@@ -106,6 +106,9 @@ typedef struct stp_option_bytes {
     bool dual_bank;
     uint32_t raw[8]; /* option registers as read, for --json and diagnosis */
     size_t raw_count;
+    /* with wrp_granule 0: bit n = the sector the reference manual numbers n (F2/F4; differs
+     * from the sector's position with F42x/F43x DB1M=1, where bank 2 starts at sector 12) */
+    bool wrp_by_number;
 } stp_option_bytes;
 
 /* Whether protection unit n is write-protected in ob. */

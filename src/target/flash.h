@@ -148,6 +148,11 @@ extern const stp_flash_driver stp_flash_l4;
  * nWRP14 = sectors 14 and 15; chip table optcr_nwrp_bits). */
 uint32_t stp_f4_wrp_units(const stp_chip *chip, uint32_t flash_kb);
 bool stp_f4_nwrp_bit(const stp_chip *chip, uint32_t unit, uint32_t *bit);
+/* The same with the DB1M option of 1 MB F42x/F43x: db1m true counts the units of the
+ * dual-bank layout (sectors 0-7 and 12-19: 20 units, 8-11 without a sector). */
+uint32_t stp_f4_wrp_units_mode(const stp_chip *chip, uint32_t flash_kb, bool db1m);
+/* Whether protection unit `unit` names no sector (F42x/F43x DB1M=1: units 8-11). */
+bool stp_f4_db1m_unit_unused(const stp_chip *chip, uint32_t flash_kb, bool db1m, uint32_t unit);
 
 /* Sets up a session (touches nothing on the target). */
 stp_status stp_flash_init(stp_flash *f, stp_debug *dbg, const stp_chip *chip, uint32_t flash_kb,

@@ -46,6 +46,7 @@
 #define F4_OPTCR_RDP_SHIFT  8
 #define F4_OPTCR_RDP_MASK   (0xFFu << 8)
 #define F4_OPTCR_NWRP_SHIFT 16
+#define F4_OPTCR_DB1M       (1u << 30) /* RM0090 3.9.10: dual bank on 1 MB F42x/F43x */
 /* nWRP bits in OPTCR/OPTCR1 from bit 16: RM0090 has 12 per register; the chip table says
  * where a device has more (F413/F423: 15 in OPTCR). */
 #define F4_NWRP_BITS_RM0090 12u
@@ -101,13 +102,43 @@ static uint32_t f4_optcr_nwrp_mask(const stp_flash *f)
     return ((1u << f4_optcr_nwrp_bits(f)) - 1u) << F4_OPTCR_NWRP_SHIFT;
 }
 
-uint32_t stp_f4_wrp_units(const stp_chip *chip, uint32_t flash_kb)
+/* DB1M exists where the chip table has a dual layout for the 1 MB part (F42x/F43x, RM0090
+ * 3.9.10; F469/F479, RM0386 3.8.10). */
+static bool f4_db1m_capable(const stp_chip *chip, uint32_t flash_kb)
 {
-    size_t n = stp_chip_sectors(chip, flash_kb, false, NULL, 0);
+    return chip->flash_kind == STP_FLASH_F2F4 && chip->layout_dual.bank_count >= 2 &&
+           flash_kb == 1024;
+}
+
+uint32_t stp_f4_wrp_units_mode(const stp_chip *chip, uint32_t flash_kb, bool db1m)
+{
+    /* Unit n = the sector the manual numbers n. With DB1M=1 the sectors are 0-7 and 12-19:
+     * 20 units, 8-11 (OPTCR nWRP8-11) protect nothing, 12-19 are OPTCR1 nWRP0-7 (RM0090
+     * 3.9.11). */
+    stp_sector s[64];
+    size_t n = stp_chip_sectors(chip, flash_kb, db1m && f4_db1m_capable(chip, flash_kb), s, 64);
+    uint32_t units = n ? (uint32_t)s[n - 1].manual_number + 1u : 0u;
     uint32_t max = chip->option_bytes2_addr ? 2 * F4_NWRP_BITS_RM0090
                    : chip->optcr_nwrp_bits  ? STP_WRP_BITS
                                             : F4_NWRP_BITS_RM0090;
-    return n > max ? max : (uint32_t)n;
+    return units > max ? max : units;
+}
+
+uint32_t stp_f4_wrp_units(const stp_chip *chip, uint32_t flash_kb)
+{
+    return stp_f4_wrp_units_mode(chip, flash_kb, false);
+}
+
+bool stp_f4_db1m_unit_unused(const stp_chip *chip, uint32_t flash_kb, bool db1m, uint32_t unit)
+{
+    if (!db1m || !f4_db1m_capable(chip, flash_kb))
+        return false;
+    stp_sector s[64];
+    size_t n = stp_chip_sectors(chip, flash_kb, true, s, 64);
+    for (size_t i = 0; i < n; i++)
+        if (s[i].manual_number == unit)
+            return false;
+    return true;
 }
 
 bool stp_f4_nwrp_bit(const stp_chip *chip, uint32_t unit, uint32_t *bit)
@@ -172,7 +203,7 @@ static stp_status f4_mass_erase_start(stp_flash *f, int bank)
     uint32_t cr = f4_psize_bits(f);
     if (bank <= 0)
         cr |= F4_CR_MER;
-    if ((bank < 0 || bank == 1) && f4_has_bank2_options(f) && f->flash_kb > 1024)
+    if ((bank < 0 || bank == 1) && f4_has_bank2_options(f) && (f->flash_kb > 1024 || f->dual_bank))
         cr |= F4_CR_MER1;
     return f4_start(f, cr);
 }
@@ -193,12 +224,6 @@ static stp_status f4_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *d
 }
 
 /* --- option bytes ---------------------------------------------------------------------- */
-
-/* One protection unit per sector (bit n of `wrp` = sector n). */
-static uint32_t f4_wrp_bits(const stp_flash *f)
-{
-    return stp_f4_wrp_units(f->chip, f->flash_kb);
-}
 
 static bool f4_nwrp_of(const stp_flash *f, uint32_t i, uint32_t *bit)
 {
@@ -231,8 +256,11 @@ static stp_status f4_read_options(stp_flash *f, stp_option_bytes *ob)
     ob->raw_count = two ? 2 : 1;
     ob->rdp_raw = (uint8_t)((optcr & F4_OPTCR_RDP_MASK) >> F4_OPTCR_RDP_SHIFT);
     ob->rdp_level = stp_flash_rdp_level(ob->rdp_raw);
-    ob->wrp_bits = f4_wrp_bits(f);
+    ob->has_dual_bank = f4_db1m_capable(f->chip, f->flash_kb);
+    ob->dual_bank = ob->has_dual_bank && (optcr & F4_OPTCR_DB1M) != 0;
+    ob->wrp_bits = stp_f4_wrp_units_mode(f->chip, f->flash_kb, ob->dual_bank);
     ob->wrp_granule = 0;
+    ob->wrp_by_number = true;
     for (uint32_t i = 0; i < ob->wrp_bits; i++) {
         uint32_t bit = 0;
         uint32_t reg = f4_nwrp_of(f, i, &bit) ? optcr1 : optcr;
@@ -275,6 +303,8 @@ static stp_status f4_write_options(stp_flash *f, const stp_option_bytes *ob)
     uint32_t bor = (ob->bor_level >= 0 && ob->bor_level <= 3) ? (uint32_t)ob->bor_level : 0;
     v |= bor_field[bor] << F4_OPTCR_BOR_SHIFT;
     v |= (ob->user << 5) & F4_OPTCR_USER_MASK;
+    if (ob->has_dual_bank) /* the new layout applies from the next reset (option load) */
+        v = ob->dual_bank ? v | F4_OPTCR_DB1M : v & ~F4_OPTCR_DB1M;
     /* nWRP 1 = writable; a bit shared by several sectors protects them if any is asked. */
     uint32_t nwrp1 = nwrp_mask, nwrp2 = nwrp_mask;
     for (uint32_t i = 0; i < ob->wrp_bits; i++) {
@@ -308,6 +338,12 @@ static size_t f4_option_fields(const stp_flash *f, const stp_option_bytes *ob,
 {
     (void)f;
     size_t n = 0;
+    if (ob->has_dual_bank && n < max) {
+        out[n] = (stp_option_field){"db1m", "",
+                                    "1: two banks of 512 KB (sectors 0-7, 12-19), from reset"};
+        snprintf(out[n].value, sizeof(out[n].value), "%u", ob->dual_bank ? 1u : 0u);
+        n++;
+    }
     if (n < max) {
         out[n] = (stp_option_field){"wdg_sw", "", "1: watchdog started by software"};
         snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)(ob->user & 1u));
@@ -353,12 +389,30 @@ static stp_status f4_option_set(const stp_flash *f, stp_option_bytes *ob, const 
                                 const char *value, stp_findings *findings)
 {
     stp_status st;
+    uint32_t v = 0;
+    if (strcmp(key, "wrp+") == 0 && stp_parse_u32(value, &v) &&
+        stp_f4_db1m_unit_unused(f->chip, f->flash_kb, ob->dual_bank, v)) {
+        stp_finding *fd = stp_finding_add(findings, "option.wrp-no-such-sector", STP_SEV_ERROR,
+                                          "there is no sector %u with DB1M=1: the sectors are "
+                                          "0-7 (bank 1) and 12-19 (bank 2)",
+                                          (unsigned)v);
+        stp_finding_evidence(fd, "reference", "%s", f->chip->reference_manual);
+        return STP_ERR_INVALID_ARG;
+    }
     if (stp_option_set_common(f, ob, key, value, findings, &st)) {
         if (st == STP_OK && strncmp(key, "wrp", 3) == 0)
             f4_tie_shared_wrp(f, ob, key[3] == '-', findings);
         return st;
     }
-    uint32_t v = 0;
+    if (ob->has_dual_bank && strcmp(key, "db1m") == 0 && stp_parse_u32(value, &v) && v <= 1) {
+        /* The protection units follow the new layout: bank-2 units (OPTCR1) do not exist
+         * in the single-bank layout, where 0x08080000.. is sectors 8-11 (OPTCR). */
+        ob->dual_bank = v == 1;
+        ob->wrp_bits = stp_f4_wrp_units_mode(f->chip, f->flash_kb, ob->dual_bank);
+        for (uint32_t i = ob->wrp_bits; i < STP_WRP_BITS; i++)
+            stp_option_wrp_set(ob, i, false);
+        return STP_OK;
+    }
     static const char *const bits[3] = {"wdg_sw", "nrst_stop", "nrst_stdby"};
     for (unsigned i = 0; i < 3; i++) {
         if (strcmp(key, bits[i]) == 0) {
@@ -375,8 +429,10 @@ static stp_status f4_option_set(const stp_flash *f, stp_option_bytes *ob, const 
     stp_finding *fd =
         stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
                         "option '%s=%s' is not known or not valid on F2/F4", key, value);
-    stp_finding_advice(fd, "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor=0..3, "
-                           "wdg_sw=0|1, nrst_stop=0|1, nrst_stdby=0|1");
+    stp_finding_advice(fd,
+                       "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor=0..3, "
+                       "wdg_sw=0|1, nrst_stop=0|1, nrst_stdby=0|1%s",
+                       ob->has_dual_bank ? ", db1m=0|1" : "");
     return STP_ERR_INVALID_ARG;
 }
 

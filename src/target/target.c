@@ -185,6 +185,8 @@ void stp_target_apply_protection(stp_target *t, const stp_option_bytes *ob)
         uint32_t bit;
         if (ob->wrp_granule != 0)
             bit = (t->regions[i].addr - t->info.flash_base) / ob->wrp_granule;
+        else if (ob->wrp_by_number)
+            bit = t->regions[i].number;
         else
             bit = (uint32_t)i / per;
         t->regions[i].protected_ = bit < ob->wrp_bits && stp_option_wrp_get(ob, bit);
