@@ -99,6 +99,15 @@ expect_rc 0 "write into sector 13 after clearing"
 run --probe "$BOARD" verify "$TMP/c.bin" --addr 0x08084000
 expect_rc 0 "verify sector 13"
 
+# erase --all: the mass erase covers bank 2 too (MER and MER1, RM0090 3.9.8)
+run --probe "$BOARD" write "$TMP/c.bin" --addr 0x080E0000
+expect_rc 0 "write into sector 19"
+run --probe "$BOARD" erase --all
+expect_rc 0 "erase --all"
+run --probe "$BOARD" read 0x080E0000 4096 -o "$TMP/s19.bin"
+cmp -s "$TMP/s19.bin" <(head -c 4096 "$TMP/blank16k.bin") ||
+    fail "erase --all left bank 2 (sector 19 at 0x080E0000) programmed"
+
 # back to one bank
 run --probe "$BOARD" option-bytes set db1m=0 --json
 expect_rc 0 "set db1m=0"
