@@ -5,9 +5,14 @@
  *
  * - Mode UC_MODE_THUMB | UC_MODE_MCLASS, model chosen with uc_ctl_set_cpu_model() before
  *   the first memory map. There is no M0+ model: M0+ runs as M0.
+ * - The BXNS/BLXNS encodings switch the core to a Non-secure state it never leaves (every
+ *   fetch then aborts), even on models without the Security Extension: they are trapped
+ *   and run by us (cpu_bxns.c).
  * - uc_emu_start(begin): bit 0 of begin sets the Thumb state; so does bit 0 of a PC written
  *   with uc_reg_write(). We keep EPSR.T ourselves (cpu->thumb) and start at pc|thumb; a core
- *   started with T=0 raises INVSTATE like the hardware. Reading UC_ARM_REG_XPSR returns
+ *   with T=0 is not started: run_once raises INVSTATE like the hardware. A BX/BLX to an
+ *   even address inside a run leaves QEMU's T clear and reports a prefetch abort (3) at
+ *   the target: that is INVSTATE too. Reading UC_ARM_REG_XPSR returns
  *   APSR|IPSR|EPSR with T in bit 24. UC_ARM_REG_IPSR can be written directly and banks the
  *   stack pointers like the hardware (entering handler mode makes R13 the MSP, returning to
  *   thread mode selects the stack CONTROL.SPSEL names); a CONTROL write in thread mode
@@ -149,15 +154,20 @@ static void hook_block(uc_engine *uc, uint64_t address, uint32_t size, void *use
         stop_block(cpu, 0, (uint32_t)address);
         return;
     }
-    if (cpu->stepping) {
-        if (cpu->step_count >= 1)
-            stop_block(cpu, STOP_HALT, (uint32_t)address);
+    if (cpu->stepping && cpu->step_count >= 1) {
+        stop_block(cpu, STOP_HALT, (uint32_t)address);
         return;
     }
-    if (cpu->done >= cpu->budget) {
+    if (!cpu->stepping && cpu->done >= cpu->budget) {
         stop_block(cpu, STOP_BUDGET, (uint32_t)address);
         return;
     }
+    if (cpu_block_needs_nstrap(cpu, (uint32_t)address, size, &cpu->nstrap_new)) {
+        stop_block(cpu, STOP_NSTRAP, (uint32_t)address); /* see cpu_bxns.c */
+        return;
+    }
+    if (cpu->stepping)
+        return;
     cpu->blk_addr = (uint32_t)address;
     cpu->blk_size = size;
     cpu->blk_before = cpu->done;
@@ -173,10 +183,12 @@ static void hook_hot(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 static void hook_step(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     sim_cpu *cpu = user;
-    if (cpu->stop_pending || cpu->step_count >= 1)
+    if (cpu->stop_pending || cpu->step_count >= 1) {
         stop_now(cpu, STOP_HALT);
-    else
+    } else {
         cpu->step_count++;
+        cpu->step_pc = (uint32_t)address;
+    }
 }
 
 /* Present while data watchpoints are armed: its mere presence makes Unicorn check for a
@@ -582,6 +594,14 @@ static uint64_t run_once(sim_cpu *cpu, uint64_t budget)
     cpu->sync_lo = cpu->sync_hi = 0;
     cpu->inval_lo = cpu->inval_hi = 0;
     cpu->block_stop = false;
+    if (!cpu->thumb) {
+        /* EPSR.T = 0 (BX/BLX to an even address, an xPSR written so): the instruction
+         * faults with INVSTATE before it runs. Unicorn would run it as A32 code or report
+         * a prefetch abort, depending on the address. */
+        cpu->stop = STOP_INTR;
+        cpu_fault(cpu, CFSR_INVSTATE, 0);
+        return 0;
+    }
     uint32_t pc = cpu_reg_get(cpu, UC_ARM_REG_PC);
     cpu->in_run = true;
     uc_err e = uc_emu_start(cpu->uc, pc | (cpu->thumb ? 1u : 0u), 0, 0, 0);
@@ -589,6 +609,10 @@ static uint64_t run_once(sim_cpu *cpu, uint64_t budget)
     if (cpu->block_stop && e == UC_ERR_OK)
         cpu_reg_set(cpu, UC_ARM_REG_PC,
                     cpu->block_stop_pc | ((cpu_reg_get(cpu, UC_ARM_REG_XPSR) >> 24) & 1u));
+    /* Stopped right before BXNS/BLXNS, which runs below: counted with its block already,
+     * or as the step. */
+    if (cpu->stepping && (cpu->stop & STOP_NSBRANCH) && !(cpu->stop & STOP_HALT))
+        cpu->step_count = 1;
     uint64_t done = cpu->stepping ? cpu->step_count : cpu->done;
     cpu->thumb = (cpu_reg_get(cpu, UC_ARM_REG_XPSR) >> 24) & 1;
     pc = cpu_reg_get(cpu, UC_ARM_REG_PC);
@@ -611,10 +635,16 @@ static uint64_t run_once(sim_cpu *cpu, uint64_t budget)
         cpu->pending_reset_core = false;
         return done;
     }
+    if (cpu->stop & STOP_NSTRAP)
+        cpu_nstrap_arm(cpu, cpu->nstrap_new);
+    if ((cpu->stop & STOP_NSBRANCH) && !(cpu->stop & STOP_HALT))
+        cpu_nsbranch_run(cpu, cpu->nsbranch_pc);
     if (cpu->stop & STOP_INTR)
         cpu_handle_intr(cpu, cpu->intr_no);
     else if (cpu->stop & STOP_BUSFAULT)
         cpu_fault(cpu, cpu->busfault_cfsr, 0);
+    else if (e == UC_ERR_INSN_INVALID && !cpu->thumb)
+        cpu_fault(cpu, CFSR_INVSTATE, 0); /* BX/BLX to an even address: QEMU tried A32 */
     else if (e == UC_ERR_INSN_INVALID) {
         /* UDF and undefined encodings (PC on them), but also WFE and YIELD (PC after). */
         enum hint h = hint_before(cpu, pc);
@@ -649,6 +679,8 @@ void cpu_step(sim_cpu *cpu)
     uc_ctl_remove_cache(cpu->uc, pc, pc + 4);
     cpu->halted = false;
     run_once(cpu, 1);
+    if ((cpu->stop & STOP_NSTRAP) && !cpu->step_count)
+        run_once(cpu, 1); /* stopped to arm a BXNS/BLXNS trap before the step ran */
     del_hook(cpu, &cpu->h_step);
     cpu->stepping = false;
     if (!cpu->lockup && !(cpu->dhcsr & DHCSR_C_MASKINTS))

@@ -324,7 +324,9 @@ void cpu_handle_intr(sim_cpu *cpu, uint32_t intno)
             cpu_fault(cpu, 0, HFSR_FORCED);
         return;
     case QEXCP_PREFETCH_ABORT:
-        cpu_fault(cpu, CFSR_IBUSERR, 0);
+        /* With EPSR.T clear (BX/BLX to an even address) QEMU fetches A32 code and aborts
+         * or stops there; the architecture faults on the state first (INVSTATE). */
+        cpu_fault(cpu, cpu->thumb ? CFSR_IBUSERR : CFSR_INVSTATE, 0);
         return;
     case QEXCP_DATA_ABORT:
         cpu_fault(cpu, CFSR_PRECISERR, 0);

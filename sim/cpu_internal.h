@@ -4,7 +4,9 @@
  *   cpu_exc.c    reset, exception entry/return, faults, lockup, sleep, SysTick
  *   cpu_debug.c  PPB register file: debug (DHCSR/DCRSR/DCRDR/DEMCR/DFSR), FPB, DWT, ITM
  *   cpu_scs.c    SCB, SysTick and NVIC registers
- *   cpu_regs.c   core register transfer (DCRSR REGSEL numbering) */
+ *   cpu_regs.c   core register transfer (DCRSR REGSEL numbering)
+ *   cpu_bxns.c   the BXNS/BLXNS encodings: trapped, run as BX/BLX (Unicorn would switch the
+ *                core to Non-secure state) */
 #ifndef SIM_CPU_INTERNAL_H
 #define SIM_CPU_INTERNAL_H
 
@@ -17,6 +19,7 @@
 #define CPU_MAX_FPB     8
 #define CPU_MAX_DWT     4
 #define CPU_MAX_HOT     16 /* blocks timed per instruction (see sim_cpu_run_cycles) */
+#define CPU_MAX_NSTRAP  8  /* BXNS/BLXNS addresses trapped (cpu_bxns.c) */
 #define CPU_NVIC_WORDS  8  /* 256 external interrupts */
 
 #define PPB_BASE     0xE0000000u
@@ -91,6 +94,8 @@ enum cpu_stop {
     STOP_SYNC = 1u << 4,     /* a store hit a read-only region: refresh its shadow */
     STOP_RESET = 1u << 5,    /* a reset was requested from inside the run */
     STOP_REMAP = 1u << 6,    /* the memory map changed from inside the run */
+    STOP_NSTRAP = 1u << 7,   /* a block ends in BXNS/BLXNS with no trap yet: arm one */
+    STOP_NSBRANCH = 1u << 8, /* a trap stopped before BXNS/BLXNS: run it as BX/BLX */
 };
 
 typedef struct cpu_region {
@@ -140,6 +145,7 @@ struct sim_cpu {
     uint32_t halt_reason; /* DFSR bits for a STOP_HALT */
     bool stepping;
     unsigned step_count;
+    uint32_t step_pc; /* the instruction the step counted */
     uint32_t busfault_cfsr, busfault_addr;
     uint32_t sync_lo, sync_hi;   /* guest range of shadow refresh after core stores */
     uint32_t inval_lo, inval_hi; /* deferred translation-cache invalidation (host changes) */
@@ -157,6 +163,12 @@ struct sim_cpu {
     uint32_t hot_lo[CPU_MAX_HOT], hot_hi[CPU_MAX_HOT]; /* [lo, hi) */
     unsigned nhot;
     bool block_stop; /* the run stopped in a block hook, before the block at block_stop_pc */
+    /* BXNS/BLXNS traps (cpu_bxns.c): one code hook per address, reused round-robin */
+    uc_hook nstrap_hook[CPU_MAX_NSTRAP];
+    uint32_t nstrap_pc[CPU_MAX_NSTRAP];
+    unsigned nnstrap, nstrap_next;
+    uint32_t nstrap_new;  /* STOP_NSTRAP: the instruction to trap */
+    uint32_t nsbranch_pc; /* STOP_NSBRANCH: the trapped instruction */
     uint32_t block_stop_pc;
 
     /* execution state */
@@ -218,6 +230,11 @@ void cpu_enter_halt(sim_cpu *cpu, uint32_t dfsr_bits);
 void cpu_leave_halt(sim_cpu *cpu);
 void cpu_update_fpb(sim_cpu *cpu);
 void cpu_update_dwt(sim_cpu *cpu);
+
+/* cpu_bxns.c */
+bool cpu_block_needs_nstrap(sim_cpu *cpu, uint32_t addr, uint32_t size, uint32_t *insn);
+void cpu_nstrap_arm(sim_cpu *cpu, uint32_t insn);
+void cpu_nsbranch_run(sim_cpu *cpu, uint32_t insn);
 
 /* cpu_exc.c */
 void cpu_do_reset(sim_cpu *cpu, bool por, uint32_t vtor_base, bool core_only);
