@@ -107,24 +107,28 @@ static void stop_now(sim_cpu *cpu, unsigned why)
 
 /* Number of Thumb instructions starting in [addr, addr+size) (32-bit ones start with
  * 0b11101, 0b11110 or 0b11111). */
-static unsigned insns_in(sim_cpu *cpu, uint32_t addr, uint32_t size)
+static unsigned insns_in(sim_cpu *cpu, uint32_t addr, uint32_t size, uint32_t *bxns)
 {
     cpu_region *r = cpu_region_of(cpu, addr);
     if (!r || size > r->r.size - (addr - r->r.base))
         return size / 2;
     const uint8_t *p = r->map + (addr - r->r.base);
     unsigned n = 0;
+    uint32_t last = 0;
     for (uint32_t off = 0; off + 1 < size; n++) {
         unsigned top = p[off + 1] >> 3;
+        last = off;
         off += (top == 0x1D || top == 0x1E || top == 0x1F) ? 4 : 2;
     }
+    if (bxns && n && last + 2 == size && cpu_is_bxns((uint16_t)(p[last] | p[last + 1] << 8)))
+        *bxns = addr + last;
     return n;
 }
 
-/* A block counts at least one instruction. */
-static unsigned count_insns(sim_cpu *cpu, uint32_t addr, uint32_t size)
+/* A block counts at least one instruction. *bxns: where a BXNS/BLXNS ends it, if one does. */
+static unsigned count_insns(sim_cpu *cpu, uint32_t addr, uint32_t size, uint32_t *bxns)
 {
-    unsigned n = insns_in(cpu, addr, size);
+    unsigned n = insns_in(cpu, addr, size, bxns);
     return n ? n : 1;
 }
 
@@ -162,7 +166,10 @@ static void hook_block(uc_engine *uc, uint64_t address, uint32_t size, void *use
         stop_block(cpu, STOP_BUDGET, (uint32_t)address);
         return;
     }
-    if (cpu_block_needs_nstrap(cpu, (uint32_t)address, size, &cpu->nstrap_new)) {
+    uint32_t bxns = 0;
+    unsigned n = count_insns(cpu, (uint32_t)address, size, &bxns);
+    if (bxns && !cpu_nstrap_armed(cpu, bxns)) {
+        cpu->nstrap_new = bxns;
         stop_block(cpu, STOP_NSTRAP, (uint32_t)address); /* see cpu_bxns.c */
         return;
     }
@@ -171,7 +178,7 @@ static void hook_block(uc_engine *uc, uint64_t address, uint32_t size, void *use
     cpu->blk_addr = (uint32_t)address;
     cpu->blk_size = size;
     cpu->blk_before = cpu->done;
-    cpu->done += count_insns(cpu, (uint32_t)address, size);
+    cpu->done += n;
 }
 
 /* Present on the blocks that made timed bus accesses (sim_cpu_run_cycles): a code hook
@@ -502,13 +509,13 @@ uint64_t sim_cpu_run_cycles(sim_cpu *cpu)
         return cpu->run_elapsed;
     if (cpu->stepping)
         return cpu->run_elapsed + 1;
-    unsigned n = count_insns(cpu, cpu->blk_addr, cpu->blk_size);
+    unsigned n = count_insns(cpu, cpu->blk_addr, cpu->blk_size, NULL);
     uint64_t at;
     if (block_is_hot(cpu) || cpu->h_precise) {
         /* The PC is the accessing instruction's: the instructions before it, plus itself. */
         uint32_t pc = cpu_reg_get(cpu, UC_ARM_REG_PC) & ~1u;
         if (pc >= cpu->blk_addr && pc - cpu->blk_addr < cpu->blk_size)
-            at = insns_in(cpu, cpu->blk_addr, pc - cpu->blk_addr) + 1;
+            at = insns_in(cpu, cpu->blk_addr, pc - cpu->blk_addr, NULL) + 1;
         else
             at = n;
     } else {

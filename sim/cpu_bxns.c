@@ -11,19 +11,14 @@
  * security state is not reachable through the Unicorn API. Random bytes in flash (a
  * partly programmed or corrupted image) meet these encodings easily (0x47C4: BLXNS r8).
  *
- * So Unicorn must never execute them. The block hook looks at the last instruction of each
- * block (a branch always ends one); a block ending in one with no trap yet stops before it
- * runs, a ranged code hook (the trap) is put on the instruction, and from then on the trap
- * stops the run right before it, and cpu_nsbranch_run does what the core does: on v6-M
- * and v7-M the branch BX/BLX (a target with bit 0 clear leaves EPSR.T = 0, and the next
- * instruction faults with INVSTATE); on v8-M (M33, modelled without the Security
+ * So Unicorn must never execute them. The block hook (cpu.c, while it counts a block's
+ * instructions) looks at the last instruction of each block (a branch always ends one); a block
+ * ending in one with no trap yet stops before it runs, a ranged code hook (the trap) is put on the
+ * instruction, and from then on the trap stops the run right before it, and cpu_nsbranch_run does
+ * what the core does: on v6-M and v7-M the branch BX/BLX (a target with bit 0 clear leaves EPSR.T =
+ * 0, and the next instruction faults with INVSTATE); on v8-M (M33, modelled without the Security
  * Extension) an UNDEFINSTR UsageFault. A trap whose instruction changed lets it run. */
 #include "cpu_internal.h"
-
-static bool is_bxns(uint16_t h)
-{
-    return (h & 0xFF07u) == 0x4704u;
-}
 
 /* The half-word at addr as the core sees it, false outside the direct regions. */
 static bool half_at(sim_cpu *cpu, uint32_t addr, uint16_t *h)
@@ -36,7 +31,7 @@ static bool half_at(sim_cpu *cpu, uint32_t addr, uint16_t *h)
     return true;
 }
 
-static bool trapped(const sim_cpu *cpu, uint32_t insn)
+bool cpu_nstrap_armed(const sim_cpu *cpu, uint32_t insn)
 {
     for (unsigned i = 0; i < cpu->nnstrap; i++) {
         if (cpu->nstrap_pc[i] == insn)
@@ -45,33 +40,11 @@ static bool trapped(const sim_cpu *cpu, uint32_t insn)
     return false;
 }
 
-/* True when the block [addr, addr+size) ends in BXNS/BLXNS that has no trap yet. The
- * last half-word is a 16-bit instruction of its own unless it ends a 32-bit one: walk
- * the block only when it looks like one (rare). */
-bool cpu_block_needs_nstrap(sim_cpu *cpu, uint32_t addr, uint32_t size, uint32_t *insn)
-{
-    uint16_t h;
-    if (size < 2 || !half_at(cpu, addr + size - 2, &h) || !is_bxns(h))
-        return false;
-    uint32_t off = 0;
-    while (off + 2 < size) {
-        uint16_t first;
-        if (!half_at(cpu, addr + off, &first))
-            return false;
-        unsigned top = first >> 11;
-        off += (top == 0x1D || top == 0x1E || top == 0x1F) ? 4 : 2;
-    }
-    if (off != size - 2 || trapped(cpu, addr + off))
-        return false;
-    *insn = addr + off;
-    return true;
-}
-
 static void hook_nstrap(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     sim_cpu *cpu = user;
     uint16_t h;
-    if (!half_at(cpu, (uint32_t)address, &h) || !is_bxns(h))
+    if (!half_at(cpu, (uint32_t)address, &h) || !cpu_is_bxns(h))
         return; /* the code there changed: an ordinary instruction now */
     if (cpu->stop & STOP_HALT) {
         /* a breakpoint or the step's end stops before it (hooks run in any order) */
@@ -88,7 +61,7 @@ static void hook_nstrap(uc_engine *uc, uint64_t address, uint32_t size, void *us
 /* Between runs: a trap on insn, and its translated block dropped so the hook is seen. */
 void cpu_nstrap_arm(sim_cpu *cpu, uint32_t insn)
 {
-    if (trapped(cpu, insn))
+    if (cpu_nstrap_armed(cpu, insn))
         return;
     unsigned slot;
     if (cpu->nnstrap < CPU_MAX_NSTRAP) {

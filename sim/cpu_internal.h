@@ -232,7 +232,11 @@ void cpu_update_fpb(sim_cpu *cpu);
 void cpu_update_dwt(sim_cpu *cpu);
 
 /* cpu_bxns.c */
-bool cpu_block_needs_nstrap(sim_cpu *cpu, uint32_t addr, uint32_t size, uint32_t *insn);
+static inline bool cpu_is_bxns(uint16_t h)
+{
+    return (h & 0xFF07u) == 0x4704u; /* 0100 0111 L Rm 100 */
+}
+bool cpu_nstrap_armed(const sim_cpu *cpu, uint32_t insn);
 void cpu_nstrap_arm(sim_cpu *cpu, uint32_t insn);
 void cpu_nsbranch_run(sim_cpu *cpu, uint32_t insn);
 

@@ -192,6 +192,25 @@ static void test_changed_code_under_a_trap(void **state)
     fb_free(b);
 }
 
+/* v8-M (M33, modelled without the Security Extension): BXNS/BLXNS are UNDEFINED. */
+static void test_bxns_undefined_on_v8m(void **state)
+{
+    fake_board *b = fb_new(STP_CORE_M33);
+    put16(b->sram + SRAM_CODE, 0x47A4); /* BLXNS r4 */
+    sim_cpu_mem_changed(b->cpu, FB_SRAM + SRAM_CODE, 2);
+    fb_start(b, FB_SRAM + SRAM_CODE);
+    fb_halt(b);
+    fb_set_reg(b, 4, FB_SRAM + 0x2001);
+    fb_wr(b, DHCSR, 0xA05F0000u);
+    sim_cpu_run(b->cpu, 1000);
+    assert_int_equal(sim_cpu_reg(b->cpu, 7), 0xEE);
+    assert_int_equal(fb_rd(b, CFSR), CFSR_UNDEFINSTR);
+    uint32_t sp = sim_cpu_reg(b->cpu, 17);
+    assert_int_equal(sram32(b, sp + 24), FB_SRAM + SRAM_CODE); /* PC: the BLXNS */
+    assert_int_equal(sram32(b, sp + 20), 0xFFFFFFFFu);         /* LR: unchanged */
+    fb_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_bx_to_even_address_is_invstate),
         cmocka_unit_test(test_bxns_encodings_branch_like_bx),
         cmocka_unit_test(test_changed_code_under_a_trap),
+        cmocka_unit_test(test_bxns_undefined_on_v8m),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
