@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "ops/crc_ops.h"
 #include "ops/ops_internal.h"
 
 static stp_status refuse_protected(const stp_target *t, size_t first, size_t last,
@@ -26,6 +27,99 @@ static stp_status refuse_protected(const stp_target *t, size_t first, size_t las
     return refused ? STP_ERR_PROTECTED : STP_OK;
 }
 
+enum { ERASE_CHECK_CHUNK = 16384 };
+
+/* Blocks of at most ERASE_CHECK_CHUNK bytes over the runs of adjacent sectors; returns how
+ * many (only counts them when addr is NULL). */
+static size_t erase_check_chunks(const stp_target *t, uint32_t *addr, uint32_t *len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->sector_count;) {
+        uint32_t start = t->sectors[i].addr;
+        uint64_t end = (uint64_t)start + t->sectors[i].size;
+        for (i++; i < t->sector_count && t->sectors[i].addr == end; i++)
+            end += t->sectors[i].size;
+        for (uint64_t a = start; a < end; a += ERASE_CHECK_CHUNK, n++)
+            if (addr != NULL) {
+                addr[n] = (uint32_t)a;
+                len[n] = (uint32_t)(end - a < ERASE_CHECK_CHUNK ? end - a : ERASE_CHECK_CHUNK);
+            }
+    }
+    return n;
+}
+
+/* "sector N" or "sectors N-M": the sectors (the manual's numbers) a block lies in. */
+static void describe_block_sectors(const stp_target *t, uint32_t addr, uint32_t len, char *buf,
+                                   size_t cap)
+{
+    bool any = false;
+    unsigned lo = 0, hi = 0;
+    for (size_t i = 0; i < t->sector_count; i++) {
+        const stp_flash_region *r = &t->regions[i];
+        if ((uint64_t)r->addr + r->size <= addr || r->addr >= (uint64_t)addr + len)
+            continue;
+        if (!any)
+            lo = r->number;
+        hi = r->number;
+        any = true;
+    }
+    if (lo == hi)
+        snprintf(buf, cap, "sector %u", lo);
+    else
+        snprintf(buf, cap, "sectors %u-%u", lo, hi);
+}
+
+/* A mass erase that reported success must have left every sector blank: the on-target CRC of
+ * each 16 KiB block against the erased value (worn sectors that no longer erase fully, or a
+ * bank the command missed, would otherwise pass in silence). Costs one loader run; without
+ * the loader the flash is not checked. */
+static stp_status check_erased(stp_target *t, stp_findings *findings)
+{
+    size_t n = erase_check_chunks(t, NULL, NULL);
+    uint32_t *addr = stp_calloc(n, sizeof(*addr)), *len = stp_calloc(n, sizeof(*len));
+    const uint8_t **want = stp_calloc(n, sizeof(*want));
+    bool *ok = stp_calloc(n, sizeof(*ok));
+    uint8_t *blank = stp_malloc(ERASE_CHECK_CHUNK);
+    stp_status st = STP_ERR_NOMEM;
+    bool used = false;
+    if (addr != NULL && len != NULL && want != NULL && ok != NULL && blank != NULL) {
+        memset(blank, t->flash.drv->erased_byte, ERASE_CHECK_CHUNK);
+        erase_check_chunks(t, addr, len);
+        for (size_t i = 0; i < n; i++)
+            want[i] = blank;
+        st = stp_ops_crc_verify(t, addr, len, want, n, ok, &used, findings);
+    }
+    size_t bad = 0, first = 0;
+    for (size_t i = 0; st == STP_OK && used && i < n; i++)
+        if (!ok[i] && bad++ == 0)
+            first = i;
+    if (bad > 0) {
+        char sectors[48];
+        describe_block_sectors(t, addr[first], len[first], sectors, sizeof(sectors));
+        stp_finding *f = stp_finding_add(findings, "flash.erase-incomplete", STP_SEV_ERROR,
+                                         "the erase reported success but %zu of %zu blocks "
+                                         "(16 KiB or smaller) are not blank, the first at "
+                                         "0x%08X (%s)",
+                                         bad, n, (unsigned)addr[first], sectors);
+        stp_finding_evidence(f, "first_block", "0x%08X (%u bytes)", (unsigned)addr[first],
+                             (unsigned)len[first]);
+        stp_finding_evidence(f, "sectors", "%s", sectors);
+        stp_finding_evidence(f, "blocks_not_blank", "%zu of %zu", bad, n);
+        stp_finding_evidence(f, "erased_value", "0x%02X", t->flash.drv->erased_byte);
+        stp_finding_advice(f, "worn flash (a sector past its erase cycles) leaves bits "
+                              "programmed without an error flag: `stprog blank-check` shows the "
+                              "first byte left and `stprog doctor --flash-test` tests the "
+                              "sectors; do not trust the sector with firmware");
+        st = STP_ERR_FLASH;
+    }
+    stp_free(addr);
+    stp_free(len);
+    stp_free(want);
+    stp_free(ok);
+    stp_free(blank);
+    return st;
+}
+
 stp_status stp_erase_all(stp_target *t, const stp_env *env, stp_findings *findings)
 {
     stp_status st = stp_ops_prepare(t, findings);
@@ -35,6 +129,8 @@ stp_status stp_erase_all(stp_target *t, const stp_env *env, stp_findings *findin
         stp_target_mark_changed(t);
         st = stp_flash_erase_all(&t->flash, t->sectors, t->sector_count, env, findings);
     }
+    if (st == STP_OK)
+        st = check_erased(t, findings);
     return st;
 }
 
