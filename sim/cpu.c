@@ -6,8 +6,8 @@
  * - Mode UC_MODE_THUMB | UC_MODE_MCLASS, model chosen with uc_ctl_set_cpu_model() before
  *   the first memory map. There is no M0+ model: M0+ runs as M0.
  * - The BXNS/BLXNS encodings switch the core to a Non-secure state it never leaves (every
- *   fetch then aborts), even on models without the Security Extension: they are trapped
- *   and run by us (cpu_bxns.c).
+ *   fetch then aborts), even on models without the Security Extension: Unicorn's runs
+ *   end before them and we run them (cpu_bxns.c).
  * - uc_emu_start(begin): bit 0 of begin sets the Thumb state; so does bit 0 of a PC written
  *   with uc_reg_write(). We keep EPSR.T ourselves (cpu->thumb) and start at pc|thumb; a core
  *   with T=0 is not started: run_once raises INVSTATE like the hardware. A BX/BLX to an
@@ -168,9 +168,9 @@ static void hook_block(uc_engine *uc, uint64_t address, uint32_t size, void *use
     }
     uint32_t bxns = 0;
     unsigned n = count_insns(cpu, (uint32_t)address, size, &bxns);
-    if (bxns && !cpu_nstrap_armed(cpu, bxns)) {
-        cpu->nstrap_new = bxns;
-        stop_block(cpu, STOP_NSTRAP, (uint32_t)address); /* see cpu_bxns.c */
+    if (bxns) { /* see cpu_bxns.c */
+        cpu->nsbranch_pc = bxns;
+        stop_block(cpu, bxns == (uint32_t)address ? STOP_NSBRANCH : STOP_NSTRAP, (uint32_t)address);
         return;
     }
     if (cpu->stepping)
@@ -190,12 +190,10 @@ static void hook_hot(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 static void hook_step(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     sim_cpu *cpu = user;
-    if (cpu->stop_pending || cpu->step_count >= 1) {
+    if (cpu->stop_pending || cpu->step_count >= 1)
         stop_now(cpu, STOP_HALT);
-    } else {
+    else
         cpu->step_count++;
-        cpu->step_pc = (uint32_t)address;
-    }
 }
 
 /* Present while data watchpoints are armed: its mere presence makes Unicorn check for a
@@ -611,7 +609,9 @@ static uint64_t run_once(sim_cpu *cpu, uint64_t budget)
     }
     uint32_t pc = cpu_reg_get(cpu, UC_ARM_REG_PC);
     cpu->in_run = true;
-    uc_err e = uc_emu_start(cpu->uc, pc | (cpu->thumb ? 1u : 0u), 0, 0, 0);
+    uint32_t until = cpu->run_until;
+    cpu->run_until = 0;
+    uc_err e = uc_emu_start(cpu->uc, pc | (cpu->thumb ? 1u : 0u), until, 0, 0);
     cpu->in_run = false;
     if (cpu->block_stop && e == UC_ERR_OK)
         cpu_reg_set(cpu, UC_ARM_REG_PC,
@@ -642,8 +642,13 @@ static uint64_t run_once(sim_cpu *cpu, uint64_t budget)
         cpu->pending_reset_core = false;
         return done;
     }
-    if (cpu->stop & STOP_NSTRAP)
-        cpu_nstrap_arm(cpu, cpu->nstrap_new);
+    if (cpu->stop & STOP_NSTRAP) {
+        /* Unicorn ends a block at the exit address it is started with, also inside an IT
+         * block (a code hook's stop there is not precise): the next run stops right before
+         * the BXNS/BLXNS, and a block starting with it comes back as STOP_NSBRANCH. */
+        cpu->run_until = cpu->nsbranch_pc;
+        uc_ctl_remove_cache(cpu->uc, cpu->nsbranch_pc, cpu->nsbranch_pc + 2);
+    }
     if ((cpu->stop & STOP_NSBRANCH) && !(cpu->stop & STOP_HALT))
         cpu_nsbranch_run(cpu, cpu->nsbranch_pc);
     if (cpu->stop & STOP_INTR)
@@ -687,7 +692,7 @@ void cpu_step(sim_cpu *cpu)
     cpu->halted = false;
     run_once(cpu, 1);
     if ((cpu->stop & STOP_NSTRAP) && !cpu->step_count)
-        run_once(cpu, 1); /* stopped to arm a BXNS/BLXNS trap before the step ran */
+        run_once(cpu, 1); /* stopped before a block ending in BXNS/BLXNS: run up to it */
     del_hook(cpu, &cpu->h_step);
     cpu->stepping = false;
     if (!cpu->lockup && !(cpu->dhcsr & DHCSR_C_MASKINTS))

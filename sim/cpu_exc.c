@@ -89,6 +89,7 @@ void cpu_do_reset(sim_cpu *cpu, bool por, uint32_t vtor_base, bool core_only)
     for (int r = 0; r <= 12; r++)
         cpu_reg_set(cpu, UC_ARM_REG_R0 + r, 0);
     cpu_reg_set(cpu, UC_ARM_REG_APSR, 0);
+    cpu_set_itstate(cpu, 0);
     cpu_reg_set(cpu, UC_ARM_REG_LR, 0xFFFFFFFFu);
     cpu_sysreg_set(cpu, UC_ARM_REG_PSP, 0);
 
@@ -188,6 +189,7 @@ void cpu_take_exception(sim_cpu *cpu, unsigned exc)
     if (control & (CONTROL_SPSEL | CONTROL_FPCA))
         cpu_sysreg_set(cpu, UC_ARM_REG_CONTROL, control & ~(CONTROL_SPSEL | CONTROL_FPCA));
     cpu_reg_set(cpu, UC_ARM_REG_IPSR, exc);
+    cpu_set_itstate(cpu, 0); /* the handler starts outside any IT block */
     uint32_t exc_return =
         0xFFFFFFE1u | (fpframe ? 0 : 0x10u) | (ipsr == 0 ? 0x8u : 0) | (on_psp ? 0x4u : 0);
     cpu_reg_set(cpu, UC_ARM_REG_LR, exc_return);
@@ -299,6 +301,7 @@ void cpu_exception_return(sim_cpu *cpu, uint32_t exc_return)
     if (ncontrol != control)
         cpu_sysreg_set(cpu, UC_ARM_REG_CONTROL, ncontrol);
     cpu_reg_set(cpu, UC_ARM_REG_APSR, xpsr & 0xF80F0000u);
+    cpu_set_itstate(cpu, xpsr);
     set_pc(cpu, w[6], (xpsr >> 24) & 1);
     cpu->event = true;
     if (to_thread && (cpu->scr & (1u << 1))) /* SLEEPONEXIT */

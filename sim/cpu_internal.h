@@ -19,7 +19,6 @@
 #define CPU_MAX_FPB     8
 #define CPU_MAX_DWT     4
 #define CPU_MAX_HOT     16 /* blocks timed per instruction (see sim_cpu_run_cycles) */
-#define CPU_MAX_NSTRAP  8  /* BXNS/BLXNS addresses trapped (cpu_bxns.c) */
 #define CPU_NVIC_WORDS  8  /* 256 external interrupts */
 
 #define PPB_BASE     0xE0000000u
@@ -71,6 +70,8 @@
 #define EXC_PENDSV    14
 #define EXC_SYSTICK   15
 
+#define XPSR_IT_MASK 0x0600FC00u /* EPSR.IT: bits 26:25 and 15:10 */
+
 /* CFSR / HFSR bits */
 #define CFSR_IBUSERR     (1u << 8)
 #define CFSR_PRECISERR   (1u << 9)
@@ -94,8 +95,8 @@ enum cpu_stop {
     STOP_SYNC = 1u << 4,     /* a store hit a read-only region: refresh its shadow */
     STOP_RESET = 1u << 5,    /* a reset was requested from inside the run */
     STOP_REMAP = 1u << 6,    /* the memory map changed from inside the run */
-    STOP_NSTRAP = 1u << 7,   /* a block ends in BXNS/BLXNS with no trap yet: arm one */
-    STOP_NSBRANCH = 1u << 8, /* a trap stopped before BXNS/BLXNS: run it as BX/BLX */
+    STOP_NSTRAP = 1u << 7,   /* a block ends in BXNS/BLXNS: run again up to it */
+    STOP_NSBRANCH = 1u << 8, /* a block starts with BXNS/BLXNS: run it as BX/BLX */
 };
 
 typedef struct cpu_region {
@@ -145,7 +146,6 @@ struct sim_cpu {
     uint32_t halt_reason; /* DFSR bits for a STOP_HALT */
     bool stepping;
     unsigned step_count;
-    uint32_t step_pc; /* the instruction the step counted */
     uint32_t busfault_cfsr, busfault_addr;
     uint32_t sync_lo, sync_hi;   /* guest range of shadow refresh after core stores */
     uint32_t inval_lo, inval_hi; /* deferred translation-cache invalidation (host changes) */
@@ -163,12 +163,9 @@ struct sim_cpu {
     uint32_t hot_lo[CPU_MAX_HOT], hot_hi[CPU_MAX_HOT]; /* [lo, hi) */
     unsigned nhot;
     bool block_stop; /* the run stopped in a block hook, before the block at block_stop_pc */
-    /* BXNS/BLXNS traps (cpu_bxns.c): one code hook per address, reused round-robin */
-    uc_hook nstrap_hook[CPU_MAX_NSTRAP];
-    uint32_t nstrap_pc[CPU_MAX_NSTRAP];
-    unsigned nnstrap, nstrap_next;
-    uint32_t nstrap_new;  /* STOP_NSTRAP: the instruction to trap */
-    uint32_t nsbranch_pc; /* STOP_NSBRANCH: the trapped instruction */
+    /* BXNS/BLXNS (cpu_bxns.c): the next run ends before the one at run_until (0: none) */
+    uint32_t run_until;
+    uint32_t nsbranch_pc; /* STOP_NSTRAP/STOP_NSBRANCH: the BXNS/BLXNS */
     uint32_t block_stop_pc;
 
     /* execution state */
@@ -231,13 +228,14 @@ void cpu_leave_halt(sim_cpu *cpu);
 void cpu_update_fpb(sim_cpu *cpu);
 void cpu_update_dwt(sim_cpu *cpu);
 
+/* cpu_regs.c: EPSR.IT set to the IT bits of xpsr (Unicorn's IPSR/APSR writes keep them) */
+void cpu_set_itstate(sim_cpu *cpu, uint32_t xpsr);
+
 /* cpu_bxns.c */
 static inline bool cpu_is_bxns(uint16_t h)
 {
     return (h & 0xFF07u) == 0x4704u; /* 0100 0111 L Rm 100 */
 }
-bool cpu_nstrap_armed(const sim_cpu *cpu, uint32_t insn);
-void cpu_nstrap_arm(sim_cpu *cpu, uint32_t insn);
 void cpu_nsbranch_run(sim_cpu *cpu, uint32_t insn);
 
 /* cpu_exc.c */

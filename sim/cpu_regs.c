@@ -71,6 +71,7 @@ bool cpu_dcrsr_write(sim_cpu *cpu, unsigned regsel, uint32_t val)
     case REGSEL_XPSR:
         cpu_reg_set(cpu, UC_ARM_REG_APSR, val & 0xF80F0000u);
         cpu_reg_set(cpu, UC_ARM_REG_IPSR, val & 0x1FF);
+        cpu_set_itstate(cpu, val);
         cpu->thumb = (val >> 24) & 1;
         return true;
     case REGSEL_MSP:
@@ -142,4 +143,11 @@ void cpu_sysreg_set(sim_cpu *cpu, int ucreg, uint32_t val)
     cpu_reg_set(cpu, ucreg, val);
     if (ipsr == 0)
         cpu_reg_set(cpu, UC_ARM_REG_IPSR, 0);
+}
+
+void cpu_set_itstate(sim_cpu *cpu, uint32_t xpsr)
+{
+    uint32_t cur = cpu_reg_get(cpu, UC_ARM_REG_XPSR);
+    if ((cur ^ xpsr) & XPSR_IT_MASK) /* a full xPSR write, IPSR unchanged: no stack banking */
+        cpu_reg_set(cpu, UC_ARM_REG_XPSR, (cur & ~XPSR_IT_MASK) | (xpsr & XPSR_IT_MASK));
 }

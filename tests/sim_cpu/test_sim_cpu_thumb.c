@@ -123,8 +123,8 @@ static void test_bx_to_even_address_is_invstate(void **state)
     fb_free(b);
 }
 
-/* BXNS/BLXNS encodings to odd addresses branch like BX/BLX, single-stepped (first, while
- * no trap is armed) and run, and nothing is pushed below SP (Unicorn's Secure-call
+/* BXNS/BLXNS encodings to odd addresses branch like BX/BLX, single-stepped (first, before
+ * the run saw them) and run, and nothing is pushed below SP (Unicorn's Secure-call
  * frame). */
 static void test_bxns_encodings_branch_like_bx(void **state)
 {
@@ -168,8 +168,8 @@ static void test_bxns_encodings_branch_like_bx(void **state)
     fb_free(b);
 }
 
-/* A BLXNS whose bytes are overwritten after its trap was armed runs the new instruction. */
-static void test_changed_code_under_a_trap(void **state)
+/* A BLXNS overwritten after it ran: the new instruction runs (no stale exit or branch). */
+static void test_changed_code_after_a_blxns(void **state)
 {
     fake_board *b = fb_new(STP_CORE_M4);
     uint8_t *p = b->sram + SRAM_CODE;
@@ -189,6 +189,46 @@ static void test_changed_code_under_a_trap(void **state)
     fb_run_until_halt(b, 1000);
     assert_int_equal(fb_reg(b, 15), FB_SRAM + SRAM_CODE + 2);
     assert_int_equal(fb_reg(b, 1), 0x77);
+    fb_free(b);
+}
+
+/* BXNS/BLXNS as the last instruction of an IT block: skipped when the condition fails,
+ * taken when it passes (Unicorn does not stop at a code hook inside an IT block; the run
+ * must end right before the instruction). A debugger's xPSR write sets EPSR.IT too. */
+static void test_bxns_in_it_block(void **state)
+{
+    fake_board *b = fb_new(STP_CORE_M4);
+    uint8_t *p = b->sram + SRAM_CODE;
+    put16(p, 0x4280);         /* cmp r0, r0: Z set */
+    put16(p + 2, 0xBF18);     /* it ne */
+    put16(p + 4, 0x47A4);     /* BLXNS r4: skipped */
+    put16(p + 6, 0xBF08);     /* it eq */
+    put16(p + 8, 0x47A4);     /* BLXNS r4: taken */
+    put16(p + 10, 0xBE01);    /* bkpt #1: not reached */
+    put16(p + 0x100, 0x2142); /* movs r1, #0x42 */
+    put16(p + 0x102, 0xBE00); /* bkpt */
+    sim_cpu_mem_changed(b->cpu, FB_SRAM + SRAM_CODE, 0x104);
+    fb_start(b, FB_SRAM + SRAM_CODE);
+    fb_halt(b);
+    fb_set_reg(b, 4, FB_SRAM + SRAM_CODE + 0x101);
+    fb_resume(b);
+    fb_run_until_halt(b, 10000);
+    assert_true(fb_rd(b, DFSR) & DFSR_BKPT);
+    assert_int_equal(fb_reg(b, 15), FB_SRAM + SRAM_CODE + 0x102);
+    assert_int_equal(fb_reg(b, 1), 0x42);
+    assert_int_equal(fb_reg(b, 14), FB_SRAM + SRAM_CODE + 11);
+    assert_int_equal(fb_reg(b, 16) & 0x0600FC00u, 0);
+    /* halted inside an IT block, the debugger's xPSR write leaves it */
+    fb_set_reg(b, 15, FB_SRAM + SRAM_CODE + 4);
+    fb_set_reg(b, 16, 0x01000000u | (0x1u << 10) | (0x1u << 12) | (0x1u << 11)); /* IT ne, last */
+    assert_int_equal(fb_reg(b, 16) & 0x0600FC00u, 0x1C00u);
+    fb_set_reg(b, 1, 0);
+    fb_set_reg(b, 15, FB_SRAM + SRAM_CODE + 0x100);
+    fb_set_reg(b, 16, 0x01000000u);
+    assert_int_equal(fb_reg(b, 16) & 0x0600FC00u, 0);
+    fb_resume(b);
+    fb_run_until_halt(b, 10000);
+    assert_int_equal(fb_reg(b, 1), 0x42);
     fb_free(b);
 }
 
@@ -217,7 +257,8 @@ int main(void)
         cmocka_unit_test(test_blx_to_zero_then_debugger_runs_sram),
         cmocka_unit_test(test_bx_to_even_address_is_invstate),
         cmocka_unit_test(test_bxns_encodings_branch_like_bx),
-        cmocka_unit_test(test_changed_code_under_a_trap),
+        cmocka_unit_test(test_changed_code_after_a_blxns),
+        cmocka_unit_test(test_bxns_in_it_block),
         cmocka_unit_test(test_bxns_undefined_on_v8m),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
