@@ -46,6 +46,7 @@ typedef struct stp_doctor_report {
     unsigned requested_khz;               /* SWD clock asked for (probe default if 0) */
     unsigned clean_khz;                   /* highest clock that passed the stability test */
     uint64_t virtual_ms;                  /* time taken on the probe's clock */
+    bool virtual_clock;                   /* that clock is the virtual board's */
 } stp_doctor_report;
 
 typedef struct stp_doctor_options {

@@ -47,8 +47,8 @@ static void print_report(cli_ctx *ctx, const stp_doctor_report *rep, const char 
     size_t errors = count_sev(&ctx->findings, STP_SEV_ERROR);
     size_t warnings = count_sev(&ctx->findings, STP_SEV_WARNING);
     if (errors == 0 && warnings == 0)
-        cli_printf(ctx, "result: all clear, no problem found (%.2f virtual s)\n",
-                   rep->virtual_ms / 1000.0);
+        cli_printf(ctx, "result: all clear, no problem found (%.2f s%s)\n",
+                   rep->virtual_ms / 1000.0, rep->virtual_clock ? ", virtual board time" : "");
     else
         cli_printf(ctx,
                    "result: %zu problem(s), %zu warning(s)%s%s%s; what is wrong and what "
@@ -80,7 +80,9 @@ static void json_report(cli_ctx *ctx, const stp_doctor_report *rep)
         cli_json_kv_string(j, "target_voltage", NULL);
     cli_json_kv_u64(j, "requested_khz", rep->requested_khz);
     cli_json_kv_u64(j, "clean_khz", rep->clean_khz);
-    cli_json_kv_u64(j, "virtual_ms", rep->virtual_ms);
+    cli_json_kv_u64(j, "virtual_ms", rep->virtual_ms); /* kept for scripts; = elapsed */
+    cli_json_kv_double(j, "elapsed_seconds", rep->virtual_ms / 1000.0);
+    cli_json_kv_string(j, "clock", rep->virtual_clock ? "virtual-board" : "probe");
     cli_json_kv_bool(j, "all_clear",
                      count_sev(&ctx->findings, STP_SEV_ERROR) == 0 &&
                          count_sev(&ctx->findings, STP_SEV_WARNING) == 0);

@@ -161,6 +161,7 @@ static stp_status run_checks(stp_dx_run *r)
             stp_dx_flash_test(r);
     }
     r->rep->virtual_ms = r->dbg->ops->now_ms(r->dbg) - r->t0;
+    r->rep->virtual_clock = stp_probe_clock_is_virtual(r->dbg);
     if (r->connected && r->halted && !r->opt->keep_halted)
         resume(r);
     r->rep->voltage = r->volts;

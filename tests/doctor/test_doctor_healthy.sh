@@ -14,6 +14,9 @@ for part in $PARTS; do
         [ "$(jqo .blocked_at)" = null ] || fail "$WHAT: blocked at $(jqo .blocked_at)"
         ms=$(jqo .virtual_ms)
         [ "$ms" -lt 2000 ] || fail "$WHAT: took $ms virtual ms (limit 2000)"
+        [ "$(jqo .clock)" = virtual-board ] || fail "$WHAT: clock $(jqo .clock), not virtual-board"
+        [ "$(jqo "(.elapsed_seconds * 1000 | round) == .virtual_ms")" = true ] ||
+            fail "$WHAT: elapsed_seconds $(jqo .elapsed_seconds) disagrees with virtual_ms $ms"
         n=$(jqo '[.checks[] | select(.result == "pass")] | length')
         [ "$n" -ge 10 ] || fail "$WHAT: only $n checks passed"
         [ -z "$(jqo '.checks[] | select(.result == "skip") | .name')" ] ||
@@ -56,7 +59,8 @@ fi
 run --probe sim:stm32f407vg doctor
 expect_rc 0
 grep -q '^\[ ok \] SWD connection and link quality' "$TMP/out" || fail "no link line: $(cat "$TMP/out")"
-grep -q '^result: all clear' "$TMP/out" || fail "no verdict: $(cat "$TMP/out")"
+grep -Eq '^result: all clear, no problem found \([0-9.]+ s, virtual board time\)$' "$TMP/out" ||
+    fail "no verdict with its time on the board's clock: $(cat "$TMP/out")"
 [ ! -s "$TMP/err" ] || fail "stderr not empty on a healthy board: $(cat "$TMP/err")"
 
 finish
