@@ -26,9 +26,11 @@ test: build
 
 # The ASan+UBSan build uses clang (so the project is proven to build with both compilers)
 # and also builds and runs the libFuzzer targets briefly.
+ASAN_CONFIGURE = CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+	-DSTP_SANITIZE=ON -DSTP_FUZZ=ON -DSTP_SHIM_TESTS=OFF $(CMAKE_ARGS)
+
 asan:
-	CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSTP_SANITIZE=ON \
-	    -DSTP_FUZZ=ON -DSTP_SHIM_TESTS=OFF -DSTP_FUZZ_SECONDS=4 -DSTP_FUZZ_SEED=1 $(CMAKE_ARGS)
+	$(ASAN_CONFIGURE) -DSTP_FUZZ_SECONDS=4 -DSTP_FUZZ_SEED=1
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 ctest --output-on-failure -j$(JOBS) -LE "slow"
 
@@ -49,8 +51,7 @@ check: deps format-check
 # runs in `check` are short and seeded). Crashes land in $(ASAN_BUILD)/fuzz/artifacts/.
 FUZZ_SECONDS ?= 300
 fuzz:
-	CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSTP_SANITIZE=ON \
-	    -DSTP_FUZZ=ON -DSTP_SHIM_TESTS=OFF -DSTP_FUZZ_SECONDS=$(FUZZ_SECONDS) -DSTP_FUZZ_SEED=0 $(CMAKE_ARGS)
+	$(ASAN_CONFIGURE) -DSTP_FUZZ_SECONDS=$(FUZZ_SECONDS) -DSTP_FUZZ_SEED=0
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -L fuzz
 

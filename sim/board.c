@@ -420,8 +420,7 @@ static void destroy(sim_board *b)
 {
     if (b->cpu)
         sim_cpu_destroy(b->cpu);
-    if (b->fm && b->flash_ctx)
-        b->fm->destroy(b);
+    free(b->flash_ctx);
     for (size_t i = 0; i < b->sys_count; i++)
         free(b->sys[i].mem);
     free(b->flash);

@@ -2,6 +2,7 @@
  * moves bits away from the erased value only, erase restores it), worn sectors, unreliable
  * programming below the PSIZE voltage floor, busy time on the virtual clock, brown-outs
  * with supply=unstable, and the timings from the chip database. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim_internal.h"
@@ -362,6 +363,12 @@ void sim_flash_finish_now(sim_board *b)
         return;
     }
     sim_flash_complete(b);
+}
+
+int sim_flash_ctx_new(sim_board *b, size_t size)
+{
+    b->flash_ctx = calloc(1, size);
+    return b->flash_ctx ? 0 : -1;
 }
 
 sim_access sim_flash_key_write(uint32_t val, uint32_t mask, uint32_t k1, uint32_t k2, int *stage,

@@ -436,20 +436,12 @@ static void f1_reset(sim_board *b)
 
 static int f1_create(sim_board *b)
 {
-    b->flash_ctx = calloc(1, sizeof(f1_state));
-    return b->flash_ctx ? 0 : -1;
-}
-
-static void f1_destroy(sim_board *b)
-{
-    free(b->flash_ctx);
-    b->flash_ctx = NULL;
+    return sim_flash_ctx_new(b, sizeof(f1_state));
 }
 
 const sim_flash_model sim_flash_model_f1 = {
     .kind = STP_FLASH_F1,
     .create = f1_create,
-    .destroy = f1_destroy,
     .reset = f1_reset,
     .reg_read = f1_reg_read,
     .reg_write = f1_reg_write,

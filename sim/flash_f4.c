@@ -427,19 +427,11 @@ void f4x_reset(sim_board *b)
 
 int f4x_create(sim_board *b, const f4x_variant *v)
 {
-    f4x_state *s = calloc(1, sizeof *s);
-    if (!s)
+    if (sim_flash_ctx_new(b, sizeof(f4x_state)))
         return -1;
-    s->v = v;
-    s->cr = CR_LOCK;
-    b->flash_ctx = s;
+    st(b)->v = v;
+    st(b)->cr = CR_LOCK;
     return 0;
-}
-
-void f4x_destroy(sim_board *b)
-{
-    free(b->flash_ctx);
-    b->flash_ctx = NULL;
 }
 
 /* ---- the F2/F4 variant -------------------------------------------------------------- */
@@ -520,7 +512,6 @@ static int f4_create(sim_board *b)
 const sim_flash_model sim_flash_model_f4 = {
     .kind = STP_FLASH_F2F4,
     .create = f4_create,
-    .destroy = f4x_destroy,
     .reset = f4_reset,
     .reg_read = f4x_reg_read,
     .reg_write = f4x_reg_write,

@@ -28,7 +28,6 @@ sim_access f4x_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_t mask
 sim_access f4x_mem_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width, sim_master who);
 void f4x_reset(sim_board *b);
 int f4x_create(sim_board *b, const f4x_variant *v);
-void f4x_destroy(sim_board *b);
 /* Where the nWRP bit of active sector `sector` is: OPTCR or OPTCR1, bit position. False
  * when the sector has none. */
 bool f4x_nwrp_bit(const sim_board *b, size_t sector, bool *in_optcr1, unsigned *bit);

@@ -82,7 +82,6 @@ static int f7_create(sim_board *b)
 const sim_flash_model sim_flash_model_f7 = {
     .kind = STP_FLASH_F7,
     .create = f7_create,
-    .destroy = f4x_destroy,
     .reset = f4x_reset,
     .reg_read = f4x_reg_read,
     .reg_write = f4x_reg_write,

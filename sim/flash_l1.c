@@ -385,20 +385,12 @@ static void l1_ob_load_and_flag(sim_board *b, sim_ob_active *out)
 
 static int l1_create(sim_board *b)
 {
-    b->flash_ctx = calloc(1, sizeof(l1_state));
-    return b->flash_ctx ? 0 : -1;
-}
-
-static void l1_destroy(sim_board *b)
-{
-    free(b->flash_ctx);
-    b->flash_ctx = NULL;
+    return sim_flash_ctx_new(b, sizeof(l1_state));
 }
 
 const sim_flash_model sim_flash_model_l1 = {
     .kind = STP_FLASH_L1,
     .create = l1_create,
-    .destroy = l1_destroy,
     .reset = l1_reset,
     .reg_read = l1_reg_read,
     .reg_write = l1_reg_write,

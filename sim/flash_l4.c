@@ -614,20 +614,12 @@ static void l4_ob_load_and_flag(sim_board *b, sim_ob_active *out)
 
 static int l4_create(sim_board *b)
 {
-    b->flash_ctx = calloc(1, sizeof(l4_state));
-    return b->flash_ctx ? 0 : -1;
-}
-
-static void l4_destroy(sim_board *b)
-{
-    free(b->flash_ctx);
-    b->flash_ctx = NULL;
+    return sim_flash_ctx_new(b, sizeof(l4_state));
 }
 
 const sim_flash_model sim_flash_model_l4 = {
     .kind = STP_FLASH_L4,
     .create = l4_create,
-    .destroy = l4_destroy,
     .reset = l4_reset,
     .reg_read = l4_reg_read,
     .reg_write = l4_reg_write,

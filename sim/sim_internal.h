@@ -48,11 +48,11 @@ typedef struct sim_ob_active {
 } sim_ob_active;
 
 /* One flash-controller family model. The board calls these; the model keeps its own state
- * behind b->flash_ctx. Register offsets are relative to chip->flash_regs. */
+ * behind b->flash_ctx, allocated by create (sim_flash_ctx_new) and freed by the board.
+ * Register offsets are relative to chip->flash_regs. */
 typedef struct sim_flash_model {
     stp_flash_kind kind;
     int (*create)(sim_board *b);
-    void (*destroy)(sim_board *b);
     /* Controller reset (any system reset): locks, clears status, aborts nothing itself. */
     void (*reset)(sim_board *b);
     sim_access (*reg_read)(sim_board *b, uint32_t off, uint32_t *val);
@@ -202,6 +202,9 @@ void sim_flash_start(sim_board *b, sim_flash_op *op, uint64_t ns);
  * a narrower write, or a key while the register is not locked is a bus error, and the key
  * register stays locked (*lockout) until the next reset (RM0090 3.5.1, RM0038 3.3.4,
  * RM0351 3.3.5). */
+/* A model's zeroed state of `size` bytes in b->flash_ctx (the board frees it): 0, or -1
+ * when out of memory. */
+int sim_flash_ctx_new(sim_board *b, size_t size);
 sim_access sim_flash_key_write(uint32_t val, uint32_t mask, uint32_t k1, uint32_t k2, int *stage,
                                bool *lockout, bool locked, bool *unlocked);
 /* Forces the pending operation to finish now (the core stalls on the busy bus). */

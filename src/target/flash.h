@@ -201,6 +201,14 @@ stp_status stp_flash_op_begin(stp_flash *f, stp_findings *findings);
 stp_status stp_flash_op_end(stp_flash *f, stp_status st);
 stp_status stp_flash_reg_read(stp_flash *f, uint32_t offset, uint32_t *val);
 stp_status stp_flash_reg_write(stp_flash *f, uint32_t offset, uint32_t val);
+#define STP_FLASH_KEY1 0x45670123u /* FLASH_KEYR (and F1 FLASH_OPTKEYR) keys */
+#define STP_FLASH_KEY2 0xCDEF89ABu
+/* The FLASH_KEYR unlock of F1, F2/F4, F7 and L4 (the same two keys, RM0008/RM0090/RM0410/
+ * RM0351): when lock_bit is set in the control register at cr, writes the keys to keyr and
+ * reads cr again; still locked is flash.unlock-failed. Then clears the status register at sr
+ * with sr_clear (stale error flags would fail the next operation). */
+stp_status stp_flash_unlock_keys(stp_flash *f, uint32_t cr, uint32_t lock_bit, uint32_t keyr,
+                                 uint32_t sr, uint32_t sr_clear);
 /* Writes data to flash with accesses of exactly the PSIZE width (F2/F4/F7: any other width
  * is PGPERR). The bus stalls while a unit programs, so consecutive writes need no polling. */
 stp_status stp_flash_write_psize(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len);

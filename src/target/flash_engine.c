@@ -141,6 +141,29 @@ static void wait_progress(stp_flash *f, uint64_t waited_ms)
                       f->wait_base + (part < cap ? part : cap), f->wait_total);
 }
 
+stp_status stp_flash_unlock_keys(stp_flash *f, uint32_t cr, uint32_t lock_bit, uint32_t keyr,
+                                 uint32_t sr, uint32_t sr_clear)
+{
+    uint32_t v = 0;
+    stp_status st = stp_flash_reg_read(f, cr, &v);
+    if (st == STP_OK && (v & lock_bit)) {
+        st = stp_flash_reg_write(f, keyr, STP_FLASH_KEY1);
+        if (st == STP_OK)
+            st = stp_flash_reg_write(f, keyr, STP_FLASH_KEY2);
+        if (st == STP_OK)
+            st = stp_flash_reg_read(f, cr, &v);
+        if (st == STP_OK && (v & lock_bit)) {
+            stp_finding *fd = stp_finding_add(f->findings, "flash.unlock-failed", STP_SEV_ERROR,
+                                              "the flash stayed locked after the unlock keys");
+            stp_finding_evidence(fd, "FLASH_CR", "0x%08X", (unsigned)v);
+            stp_finding_advice(fd, "a wrong key sequence locks the flash until reset: "
+                                   "reset the target and retry");
+            return STP_ERR_FLASH;
+        }
+    }
+    return st == STP_OK ? stp_flash_reg_write(f, sr, sr_clear) : st;
+}
+
 stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what)
 {
     stp_debug *d = f->dbg;

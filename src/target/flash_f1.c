@@ -14,9 +14,6 @@
 #define F1_OBR     0x1Cu
 #define F1_WRPR    0x20u
 
-#define F1_KEY1 0x45670123u
-#define F1_KEY2 0xCDEF89ABu
-
 #define F1_SR_BSY      (1u << 0)
 #define F1_SR_PGERR    (1u << 2)
 #define F1_SR_WRPRTERR (1u << 4)
@@ -51,25 +48,8 @@ static uint32_t f1_unit(const stp_flash *f)
 
 static stp_status f1_unlock(stp_flash *f)
 {
-    uint32_t cr = 0;
-    stp_status st = stp_flash_reg_read(f, F1_CR, &cr);
-    if (st == STP_OK && (cr & F1_CR_LOCK)) {
-        st = stp_flash_reg_write(f, F1_KEYR, F1_KEY1);
-        if (st == STP_OK)
-            st = stp_flash_reg_write(f, F1_KEYR, F1_KEY2);
-        if (st == STP_OK)
-            st = stp_flash_reg_read(f, F1_CR, &cr);
-        if (st == STP_OK && (cr & F1_CR_LOCK)) {
-            stp_finding *fd = stp_finding_add(f->findings, "flash.unlock-failed", STP_SEV_ERROR,
-                                              "the flash stayed locked after the unlock keys");
-            stp_finding_evidence(fd, "FLASH_CR", "0x%08X", (unsigned)cr);
-            stp_finding_advice(fd, "reset the target and retry");
-            return STP_ERR_FLASH;
-        }
-    }
-    if (st == STP_OK)
-        st = stp_flash_reg_write(f, F1_SR, F1_SR_EOP | F1_SR_PGERR | F1_SR_WRPRTERR);
-    return st;
+    return stp_flash_unlock_keys(f, F1_CR, F1_CR_LOCK, F1_KEYR, F1_SR,
+                                 F1_SR_EOP | F1_SR_PGERR | F1_SR_WRPRTERR);
 }
 
 static stp_status f1_lock(stp_flash *f)
@@ -168,9 +148,9 @@ static stp_status f1_write_options(stp_flash *f, const stp_option_bytes *ob)
     uint32_t obr = 0;
     stp_status st = stp_flash_reg_read(f, F1_OBR, &obr);
     if (st == STP_OK)
-        st = stp_flash_reg_write(f, F1_OPTKEYR, F1_KEY1);
+        st = stp_flash_reg_write(f, F1_OPTKEYR, STP_FLASH_KEY1);
     if (st == STP_OK)
-        st = stp_flash_reg_write(f, F1_OPTKEYR, F1_KEY2);
+        st = stp_flash_reg_write(f, F1_OPTKEYR, STP_FLASH_KEY2);
     /* Erase the option bytes (RDP becomes "protected" until rewritten). */
     if (st == STP_OK)
         st = stp_flash_reg_write(f, F1_CR, F1_CR_OPTER | F1_CR_OPTWRE);

@@ -14,8 +14,6 @@
 #define F4_OPTCR   0x14u
 #define F4_OPTCR1  0x18u
 
-#define F4_KEY1    0x45670123u
-#define F4_KEY2    0xCDEF89ABu
 #define F4_OPTKEY1 0x08192A3Bu
 #define F4_OPTKEY2 0x4C5D6E7Fu
 
@@ -154,29 +152,9 @@ bool stp_f4_nwrp_bit(const stp_chip *chip, uint32_t unit, uint32_t *bit)
 
 static stp_status f4_unlock(stp_flash *f)
 {
-    uint32_t cr = 0;
-    stp_status st = stp_flash_reg_read(f, F4_CR, &cr);
-    if (st == STP_OK && (cr & F4_CR_LOCK)) {
-        st = stp_flash_reg_write(f, F4_KEYR, F4_KEY1);
-        if (st == STP_OK)
-            st = stp_flash_reg_write(f, F4_KEYR, F4_KEY2);
-        if (st == STP_OK)
-            st = stp_flash_reg_read(f, F4_CR, &cr);
-        if (st == STP_OK && (cr & F4_CR_LOCK)) {
-            stp_finding *fd = stp_finding_add(f->findings, "flash.unlock-failed", STP_SEV_ERROR,
-                                              "the flash stayed locked after the unlock keys");
-            stp_finding_evidence(fd, "FLASH_CR", "0x%08X", (unsigned)cr);
-            stp_finding_advice(fd, "a wrong key sequence locks the flash until reset: "
-                                   "reset the target and retry");
-            return STP_ERR_FLASH;
-        }
-    }
-    /* Stale error flags from an earlier failure would fail the next operation. */
-    if (st == STP_OK)
-        st = stp_flash_reg_write(f, F4_SR,
+    return stp_flash_unlock_keys(f, F4_CR, F4_CR_LOCK, F4_KEYR, F4_SR,
                                  F4_SR_EOP | F4_SR_OPERR | F4_SR_WRPERR | F4_SR_PGAERR |
                                      F4_SR_PGPERR | F4_SR_PGSERR | F4_SR_RDERR);
-    return st;
 }
 
 static stp_status f4_lock(stp_flash *f)

@@ -14,8 +14,6 @@
 #define F7_OPTCR   0x14u
 #define F7_OPTCR1  0x18u
 
-#define F7_KEY1    0x45670123u
-#define F7_KEY2    0xCDEF89ABu
 #define F7_OPTKEY1 0x08192A3Bu
 #define F7_OPTKEY2 0x4C5D6E7Fu
 
@@ -75,29 +73,9 @@ static uint32_t f7_psize_bits(const stp_flash *f)
 
 static stp_status f7_unlock(stp_flash *f)
 {
-    uint32_t cr = 0;
-    stp_status st = stp_flash_reg_read(f, F7_CR, &cr);
-    if (st == STP_OK && (cr & F7_CR_LOCK)) {
-        st = stp_flash_reg_write(f, F7_KEYR, F7_KEY1);
-        if (st == STP_OK)
-            st = stp_flash_reg_write(f, F7_KEYR, F7_KEY2);
-        if (st == STP_OK)
-            st = stp_flash_reg_read(f, F7_CR, &cr);
-        if (st == STP_OK && (cr & F7_CR_LOCK)) {
-            stp_finding *fd = stp_finding_add(f->findings, "flash.unlock-failed", STP_SEV_ERROR,
-                                              "the flash stayed locked after the unlock keys");
-            stp_finding_evidence(fd, "FLASH_CR", "0x%08X", (unsigned)cr);
-            stp_finding_advice(fd, "a wrong key sequence locks the flash until reset: "
-                                   "reset the target and retry");
-            return STP_ERR_FLASH;
-        }
-    }
-    /* Stale error flags from an earlier failure would fail the next operation. */
-    if (st == STP_OK)
-        st = stp_flash_reg_write(f, F7_SR,
+    return stp_flash_unlock_keys(f, F7_CR, F7_CR_LOCK, F7_KEYR, F7_SR,
                                  F7_SR_EOP | F7_SR_OPERR | F7_SR_WRPERR | F7_SR_PGAERR |
                                      F7_SR_PGPERR | F7_SR_ERSERR);
-    return st;
 }
 
 static stp_status f7_lock(stp_flash *f)

@@ -22,8 +22,6 @@
 #define L4_WRP2AR  0x4Cu
 #define L4_WRP2BR  0x50u
 
-#define L4_KEY1    0x45670123u
-#define L4_KEY2    0xCDEF89ABu
 #define L4_OPTKEY1 0x08192A3Bu
 #define L4_OPTKEY2 0x4C5D6E7Fu
 
@@ -113,30 +111,10 @@ static uint32_t l4_unit(const stp_flash *f)
 
 static stp_status l4_unlock(stp_flash *f)
 {
-    uint32_t cr = 0;
-    stp_status st = stp_flash_reg_read(f, L4_CR, &cr);
-    if (st == STP_OK && (cr & L4_CR_LOCK)) {
-        st = stp_flash_reg_write(f, L4_KEYR, L4_KEY1);
-        if (st == STP_OK)
-            st = stp_flash_reg_write(f, L4_KEYR, L4_KEY2);
-        if (st == STP_OK)
-            st = stp_flash_reg_read(f, L4_CR, &cr);
-    }
-    if (st == STP_OK && (cr & L4_CR_LOCK)) {
-        stp_finding *fd = stp_finding_add(f->findings, "flash.unlock-failed", STP_SEV_ERROR,
-                                          "FLASH_CR stayed locked after the keys");
-        stp_finding_evidence(fd, "FLASH_CR", "0x%08X", (unsigned)cr);
-        stp_finding_advice(fd, "a wrong key sequence locks FLASH_CR until reset: reset the "
-                               "target and retry");
-        return STP_ERR_FLASH;
-    }
-    /* Error flags left from before block the next operation (PGSERR): clear them. */
     uint32_t all = L4_SR_EOP;
     for (size_t i = 0; i < sizeof(l4_errors) / sizeof(l4_errors[0]); i++)
         all |= l4_errors[i].mask;
-    if (st == STP_OK)
-        st = stp_flash_reg_write(f, L4_SR, all);
-    return st;
+    return stp_flash_unlock_keys(f, L4_CR, L4_CR_LOCK, L4_KEYR, L4_SR, all);
 }
 
 static stp_status l4_lock(stp_flash *f)
