@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "stprog/plan.h"
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 
 int main(int argc, char **argv)
 {

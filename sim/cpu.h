@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "sim/board.h"
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 
 typedef struct sim_cpu sim_cpu;
 

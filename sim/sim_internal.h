@@ -10,7 +10,7 @@
 
 #include "sim/board.h"
 #include "cpu.h"
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 
 #define SIM_NS_PER_S  1000000000ull
 #define SIM_NEVER     UINT64_MAX

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 
 static const char help_text[] =
     "sim:PART[,key=value]...\n"

@@ -1,9 +1,9 @@
 /* stprog chips: the supported device IDs, families, names, flash sizes, and the part numbers
- * the virtual board knows, from the chip database (target/chipdb.h). */
+ * the virtual board knows, from the chip database (chipdb/chipdb.h). */
 #include <strings.h>
 
 #include "cli/cli.h"
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 
 static const cli_option chips_options[] = {
     {"family", 0, "FAMILY", "only this family (F1, F2, F4, F7, L1, ...)"},

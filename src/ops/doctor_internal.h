@@ -10,7 +10,7 @@
 #include "probe/debug.h"
 #include "stprog/doctor.h"
 #include "stprog/target.h"
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 #include "target/identify.h"
 
 /* ---- evidence helpers (explain_evidence.c) ------------------------------------------ */

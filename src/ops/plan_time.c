@@ -1,6 +1,6 @@
 /* The modelled time of a program plan (`write --dry-run`), and the datasheet bound.
  *
- * Flash: the chip database's typical times (src/target/chipdb.c): each sector the plan
+ * Flash: the chip database's typical times (src/chipdb/chipdb.c): each sector the plan
  * erases costs its size class's typical erase time at the program width in use; each
  * program operation (the width in use, or the L1 half-page) its typical program time.
  *

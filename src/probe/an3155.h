@@ -21,7 +21,7 @@
 #include "stprog/env.h"
 #include "stprog/finding.h"
 #include "stprog/status.h"
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 #include "transport/serial.h"
 
 #define STP_AN3155_ACK       0x79u

@@ -14,7 +14,7 @@
 
 #include "stprog/finding.h"
 #include "stprog/status.h"
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 
 struct stp_debug;
 

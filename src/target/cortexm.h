@@ -9,7 +9,7 @@
 
 #include "probe/debug.h"
 #include "stprog/target.h"
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 
 #define STP_CM_CPUID 0xE000ED00u
 #define STP_CM_AIRCR 0xE000ED0Cu

@@ -15,7 +15,7 @@
 #include "stprog/finding.h"
 #include "stprog/status.h"
 #include "stprog/target.h"
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 
 typedef struct stp_flash stp_flash;
 

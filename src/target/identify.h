@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "probe/debug.h"
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 
 typedef struct stp_identity {
     uint32_t cpuid;

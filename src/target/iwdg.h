@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "stprog/status.h"
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 #include "probe/debug.h"
 
 #define STP_IWDG_KR     0x40003000u /* IWDG_KR on F1, F2/F4, F7, L1, L4, G0, G4 */

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 
 static stp_sector sec[4096];
 

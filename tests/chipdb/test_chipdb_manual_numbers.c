@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 
 static stp_sector sec[4096];
 

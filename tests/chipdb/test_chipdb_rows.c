@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 
 #define MAX_SECTORS 4096
 

@@ -8,7 +8,7 @@
 set -euo pipefail
 . "$STPROG_SRC/tests/cli/lib.sh"
 BOARD="sim:stm32l151cb,state=$TMP/board.state"
-HALF_PAGE_S=0.00328 # block_program_typ_ns of the L1 rows in src/target/chipdb.c
+HALF_PAGE_S=0.00328 # block_program_typ_ns of the L1 rows in src/chipdb/chipdb.c
 
 # gen FILE SIZE SEED: deterministic bytes with no all-zero word (blank on L1: skipped).
 gen() {

@@ -4,7 +4,7 @@
  * (reference_manual / datasheet fields and the comment above the rows). Timings are the
  * datasheet "Flash memory characteristics" / "Flash memory programming" tables, stored in
  * microseconds (erase) and nanoseconds (program). docs/chips.md lists the sources. */
-#include "target/chipdb.h"
+#include "chipdb/chipdb.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
  *
  * Adding a family (L0, L4, G0, G4, WB, H7, U5) = new rows + a flash-controller driver;
  * no other code path should need to change. */
-#ifndef STP_TARGET_CHIPDB_H
-#define STP_TARGET_CHIPDB_H
+#ifndef STP_CHIPDB_CHIPDB_H
+#define STP_CHIPDB_CHIPDB_H
 
 #include <stdbool.h>
 #include <stddef.h>
