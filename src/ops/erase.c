@@ -29,15 +29,16 @@ static stp_status refuse_protected(const stp_target *t, size_t first, size_t las
 
 enum { ERASE_CHECK_CHUNK = 16384 };
 
-/* Blocks of at most ERASE_CHECK_CHUNK bytes over the runs of adjacent sectors; returns how
- * many (only counts them when addr is NULL). */
-static size_t erase_check_chunks(const stp_target *t, uint32_t *addr, uint32_t *len)
+/* Blocks of at most ERASE_CHECK_CHUNK bytes over the runs of adjacent sectors from..to;
+ * returns how many (only counts them when addr is NULL). */
+static size_t erase_check_chunks(const stp_target *t, size_t from, size_t to, uint32_t *addr,
+                                 uint32_t *len)
 {
     size_t n = 0;
-    for (size_t i = 0; i < t->sector_count;) {
+    for (size_t i = from; i <= to && i < t->sector_count;) {
         uint32_t start = t->sectors[i].addr;
         uint64_t end = (uint64_t)start + t->sectors[i].size;
-        for (i++; i < t->sector_count && t->sectors[i].addr == end; i++)
+        for (i++; i <= to && i < t->sector_count && t->sectors[i].addr == end; i++)
             end += t->sectors[i].size;
         for (uint64_t a = start; a < end; a += ERASE_CHECK_CHUNK, n++)
             if (addr != NULL) {
@@ -69,13 +70,35 @@ static void describe_block_sectors(const stp_target *t, uint32_t addr, uint32_t 
         snprintf(buf, cap, "sectors %u-%u", lo, hi);
 }
 
-/* A mass erase that reported success must have left every sector blank: the on-target CRC of
- * each 16 KiB block against the erased value (worn sectors that no longer erase fully, or a
- * bank the command missed, would otherwise pass in silence). Costs one loader run; without
- * the loader the flash is not checked. */
-static stp_status check_erased(stp_target *t, stp_findings *findings)
+/* Reads blocks back over the probe where the on-target CRC cannot run: ok[i] whether
+ * block i is blank. */
+static stp_status read_blank(stp_target *t, const uint32_t *addr, const uint32_t *len, size_t n,
+                             bool *ok, stp_findings *findings)
 {
-    size_t n = erase_check_chunks(t, NULL, NULL);
+    uint8_t *buf = stp_malloc(ERASE_CHECK_CHUNK);
+    if (buf == NULL)
+        return STP_ERR_NOMEM;
+    stp_status st = STP_OK;
+    for (size_t i = 0; st == STP_OK && i < n; i++) {
+        uint64_t done = 0;
+        st = stp_ops_read(t, addr[i], len[i], buf, NULL, "read", &done, len[i], findings);
+        ok[i] = true;
+        for (uint32_t k = 0; st == STP_OK && k < len[i] && ok[i]; k++)
+            ok[i] = buf[k] == t->flash.drv->erased_byte;
+    }
+    stp_free(buf);
+    return st;
+}
+
+/* An erase that reported success must have left its sectors (positions from..to) blank: the
+ * on-target CRC of each 16 KiB block against the erased value (worn sectors that no longer
+ * erase fully, or a bank the command missed, would otherwise pass in silence). Costs one
+ * loader run; without the loader the blocks are read back when read_back is set (a few
+ * sectors), else not checked (a whole flash: reading it costs more than the erase). */
+static stp_status check_erased(stp_target *t, size_t from, size_t to, bool read_back,
+                               stp_findings *findings)
+{
+    size_t n = erase_check_chunks(t, from, to, NULL, NULL);
     uint32_t *addr = stp_calloc(n, sizeof(*addr)), *len = stp_calloc(n, sizeof(*len));
     const uint8_t **want = stp_calloc(n, sizeof(*want));
     bool *ok = stp_calloc(n, sizeof(*ok));
@@ -84,10 +107,14 @@ static stp_status check_erased(stp_target *t, stp_findings *findings)
     bool used = false;
     if (addr != NULL && len != NULL && want != NULL && ok != NULL && blank != NULL) {
         memset(blank, t->flash.drv->erased_byte, ERASE_CHECK_CHUNK);
-        erase_check_chunks(t, addr, len);
+        erase_check_chunks(t, from, to, addr, len);
         for (size_t i = 0; i < n; i++)
             want[i] = blank;
         st = stp_ops_crc_verify(t, addr, len, want, n, ok, &used, findings);
+        if (st == STP_OK && !used && read_back) {
+            st = read_blank(t, addr, len, n, ok, findings);
+            used = true;
+        }
     }
     size_t bad = 0, first = 0;
     for (size_t i = 0; st == STP_OK && used && i < n; i++)
@@ -130,7 +157,7 @@ stp_status stp_erase_all(stp_target *t, const stp_env *env, stp_findings *findin
         st = stp_flash_erase_all(&t->flash, t->sectors, t->sector_count, env, findings);
     }
     if (st == STP_OK)
-        st = check_erased(t, findings);
+        st = check_erased(t, 0, t->sector_count - 1, false, findings);
     return st;
 }
 
@@ -202,6 +229,8 @@ stp_status stp_erase_sectors(stp_target *t, unsigned first, unsigned last, const
     stp_progress_emit(env, STP_PROGRESS_START, "erase", 0, total);
     st = stp_flash_erase(&t->flash, t->sectors + from, to - from + 1, env, &done, total, findings);
     stp_progress_emit(env, STP_PROGRESS_END, "erase", done, total);
+    if (st == STP_OK)
+        st = check_erased(t, from, to, true, findings);
     return st;
 }
 

@@ -91,6 +91,10 @@ struct stp_flash {
     uint32_t flash_kb;
     bool dual_bank;
     stp_psize psize;
+    /* Chips with one register set per bank (F1 XL density, chip->flash_regs2): the bank a
+     * loader pass works on (0/1): the loader waits on its status register, and a recorded
+     * mass erase is that bank's. stp_flash_loader_write runs one pass per bank. */
+    unsigned pass_bank;
     stp_findings *findings; /* of the current operation (may be NULL) */
     bool unlocked;
     bool no_loader;       /* program by direct register writes only (--no-loader) */
@@ -201,6 +205,14 @@ stp_status stp_flash_op_begin(stp_flash *f, stp_findings *findings);
 stp_status stp_flash_op_end(stp_flash *f, stp_status st);
 stp_status stp_flash_reg_read(stp_flash *f, uint32_t offset, uint32_t *val);
 stp_status stp_flash_reg_write(stp_flash *f, uint32_t offset, uint32_t val);
+/* Register sets of the flash controller: 2 where each bank has its own keys, status,
+ * control and address registers (F1 XL density, RM0008 3.3.3/3.4: FLASH_KEYR2, SR2, CR2,
+ * AR2 at chip->flash_regs2), else 1. stp_flash_wait watches every set's status register. */
+unsigned stp_flash_reg_sets(const stp_flash *f);
+/* Offset from chip->flash_regs of the register set of bank `bank` (0 with a single set). */
+uint32_t stp_flash_bank_regs(const stp_flash *f, unsigned bank);
+/* First address of bank 2 where it has its own register set (0: none). */
+uint32_t stp_flash_bank2_base(const stp_flash *f);
 #define STP_FLASH_KEY1 0x45670123u /* FLASH_KEYR (and F1 FLASH_OPTKEYR) keys */
 #define STP_FLASH_KEY2 0xCDEF89ABu
 /* The FLASH_KEYR unlock of F1, F2/F4, F7 and L4 (the same two keys, RM0008/RM0090/RM0410/

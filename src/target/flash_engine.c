@@ -66,6 +66,21 @@ stp_status stp_flash_reg_write(stp_flash *f, uint32_t offset, uint32_t val)
     return f->dbg->ops->write_u32(f->dbg, f->regs + offset, val, f->findings);
 }
 
+unsigned stp_flash_reg_sets(const stp_flash *f)
+{
+    return f->chip->flash_regs2 != 0 && f->chip->layout.bank_count > 1 ? 2u : 1u;
+}
+
+uint32_t stp_flash_bank_regs(const stp_flash *f, unsigned bank)
+{
+    return bank > 0 && stp_flash_reg_sets(f) > 1 ? f->chip->flash_regs2 - f->chip->flash_regs : 0;
+}
+
+uint32_t stp_flash_bank2_base(const stp_flash *f)
+{
+    return stp_flash_reg_sets(f) > 1 ? f->chip->layout.banks[1].base : 0;
+}
+
 /* --- deadlines from the chip table --------------------------------------------------- */
 
 static uint32_t pick(const uint32_t *by_psize, stp_psize p)
@@ -164,41 +179,12 @@ stp_status stp_flash_unlock_keys(stp_flash *f, uint32_t cr, uint32_t lock_bit, u
     return st == STP_OK ? stp_flash_reg_write(f, sr, sr_clear) : st;
 }
 
-stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what)
+/* Decodes the error bits of one status register into findings and clears them (with the
+ * end-of-operation flag); returns the first failure. */
+static stp_status decode_status(stp_flash *f, uint32_t sr_off, uint32_t sr, const char *what,
+                                int bank)
 {
-    stp_debug *d = f->dbg;
     const stp_flash_driver *drv = f->drv;
-    uint64_t start = d->ops->now_ms(d);
-    uint32_t sr = 0;
-    /* The deadline is on the probe's clock, and also needs as many status reads as it has
-     * milliseconds: a host that was descheduled (load, a VM pause, a board model that only
-     * advances with the exchanges) must not time out an operation it did not watch. Far more
-     * polls than that ends the wait even when the clock does not move. */
-    uint64_t max_polls = (uint64_t)deadline_ms * 4 + 100;
-    for (uint64_t polls = 0;; polls++) {
-        stp_status st = stp_flash_reg_read(f, drv->sr_offset, &sr);
-        if (st != STP_OK)
-            return st;
-        if ((sr & drv->busy_mask) == 0)
-            break;
-        uint64_t waited = d->ops->now_ms(d) - start;
-        if ((waited > deadline_ms && polls >= deadline_ms) || polls > max_polls) {
-            stp_finding *fd = stp_finding_add(
-                f->findings, "flash.timeout", STP_SEV_ERROR,
-                "the flash controller was still busy %llu ms into the %s (allowed %u ms)",
-                (unsigned long long)waited, what, (unsigned)deadline_ms);
-            stp_finding_evidence(fd, "operation", "%s", what);
-            stp_finding_evidence(fd, "status_register", "0x%08X", (unsigned)sr);
-            stp_finding_evidence(fd, "deadline_ms", "%u", (unsigned)deadline_ms);
-            stp_finding_advice(fd, "a flash operation far beyond the datasheet maximum points "
-                                   "at the supply (brown-out during erase) or worn flash; "
-                                   "run `stprog doctor`");
-            return STP_ERR_TIMEOUT;
-        }
-        if (f->wait_env != NULL && f->wait_typ_ms > 0 && polls % 64 == 63)
-            wait_progress(f, waited);
-        d->ops->delay_ms(d, 1);
-    }
     stp_status result = STP_OK;
     uint32_t clear = drv->eop_mask & sr;
     for (size_t i = 0; i < drv->error_count; i++) {
@@ -211,13 +197,68 @@ stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what)
         stp_finding_evidence(fd, "status_register", "0x%08X", (unsigned)sr);
         stp_finding_evidence(fd, "bit", "%s", e->bit);
         stp_finding_evidence(fd, "operation", "%s", what);
+        if (bank >= 0)
+            stp_finding_evidence(fd, "bank", "%d", bank + 1);
         if (e->advice != NULL)
             stp_finding_advice(fd, "%s", e->advice);
         if (result == STP_OK)
             result = e->status;
     }
     if (clear != 0) {
-        stp_status st = stp_flash_reg_write(f, drv->sr_offset, clear); /* write-1-to-clear */
+        stp_status st = stp_flash_reg_write(f, sr_off, clear); /* write-1-to-clear */
+        if (result == STP_OK)
+            result = st;
+    }
+    return result;
+}
+
+stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what)
+{
+    stp_debug *d = f->dbg;
+    const stp_flash_driver *drv = f->drv;
+    uint64_t start = d->ops->now_ms(d);
+    const unsigned sets = stp_flash_reg_sets(f);
+    uint32_t sr[2] = {0, 0};
+    /* The deadline is on the probe's clock, and also needs as many status reads as it has
+     * milliseconds: a host that was descheduled (load, a VM pause, a board model that only
+     * advances with the exchanges) must not time out an operation it did not watch. Far more
+     * polls than that ends the wait even when the clock does not move. */
+    uint64_t max_polls = (uint64_t)deadline_ms * 4 + 100;
+    for (uint64_t polls = 0;; polls++) {
+        bool busy = false;
+        for (unsigned b = 0; b < sets; b++) {
+            stp_status st =
+                stp_flash_reg_read(f, stp_flash_bank_regs(f, b) + drv->sr_offset, &sr[b]);
+            if (st != STP_OK)
+                return st;
+            busy = busy || (sr[b] & drv->busy_mask) != 0;
+        }
+        if (!busy)
+            break;
+        uint64_t waited = d->ops->now_ms(d) - start;
+        if ((waited > deadline_ms && polls >= deadline_ms) || polls > max_polls) {
+            stp_finding *fd = stp_finding_add(
+                f->findings, "flash.timeout", STP_SEV_ERROR,
+                "the flash controller was still busy %llu ms into the %s (allowed %u ms)",
+                (unsigned long long)waited, what, (unsigned)deadline_ms);
+            stp_finding_evidence(fd, "operation", "%s", what);
+            stp_finding_evidence(fd, "status_register", "0x%08X", (unsigned)sr[0]);
+            if (sets > 1)
+                stp_finding_evidence(fd, "status_register_bank2", "0x%08X", (unsigned)sr[1]);
+            stp_finding_evidence(fd, "deadline_ms", "%u", (unsigned)deadline_ms);
+            stp_finding_advice(fd, "a flash operation far beyond the datasheet maximum points "
+                                   "at the supply (brown-out during erase) or worn flash; "
+                                   "run `stprog doctor`");
+            return STP_ERR_TIMEOUT;
+        }
+        if (f->wait_env != NULL && f->wait_typ_ms > 0 && polls % 64 == 63)
+            wait_progress(f, waited);
+        d->ops->delay_ms(d, 1);
+    }
+    stp_status result = STP_OK;
+    for (unsigned b = 0; b < sets; b++) {
+        stp_status st = decode_status(f, stp_flash_bank_regs(f, b) + drv->sr_offset, sr[b], what,
+                                      sets > 1 ? (int)b : -1);
         if (result == STP_OK)
             result = st;
     }

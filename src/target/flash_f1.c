@@ -1,6 +1,9 @@
 /* Flash driver: STM32F1 (and the F0/F3 controller of the same design). PM0075 "STM32F10xxx
  * Flash memory microcontrollers": page erase (PER + AR), mass erase (MER), half-word
- * programming (PG), option bytes at 0x1FFFF800 erased with OPTER and written with OPTPG. */
+ * programming (PG), option bytes at 0x1FFFF800 erased with OPTER and written with OPTPG.
+ * XL density (RM0008 3.3.3, 3.4): bank 2 (from 0x08080000) has its own FLASH_KEYR2, SR2, CR2
+ * and AR2 at +0x40; the bank-1 registers do not reach it. Both banks are unlocked, put in
+ * programming mode and locked together; an erase uses the registers of its unit's bank. */
 #include "target/flash.h"
 
 #include <stdio.h>
@@ -48,42 +51,76 @@ static uint32_t f1_unit(const stp_flash *f)
 
 static stp_status f1_unlock(stp_flash *f)
 {
-    return stp_flash_unlock_keys(f, F1_CR, F1_CR_LOCK, F1_KEYR, F1_SR,
-                                 F1_SR_EOP | F1_SR_PGERR | F1_SR_WRPRTERR);
+    stp_status st = STP_OK;
+    for (unsigned b = 0; st == STP_OK && b < stp_flash_reg_sets(f); b++) {
+        const uint32_t r = stp_flash_bank_regs(f, b);
+        st = stp_flash_unlock_keys(f, r + F1_CR, F1_CR_LOCK, r + F1_KEYR, r + F1_SR,
+                                   F1_SR_EOP | F1_SR_PGERR | F1_SR_WRPRTERR);
+    }
+    return st;
+}
+
+/* Writes the same value to the control register of every bank. */
+static stp_status f1_cr_all(stp_flash *f, uint32_t value)
+{
+    stp_status st = STP_OK;
+    for (unsigned b = 0; b < stp_flash_reg_sets(f); b++) {
+        stp_status s = stp_flash_reg_write(f, stp_flash_bank_regs(f, b) + F1_CR, value);
+        if (st == STP_OK)
+            st = s;
+    }
+    return st;
 }
 
 static stp_status f1_lock(stp_flash *f)
 {
-    return stp_flash_reg_write(f, F1_CR, F1_CR_LOCK);
+    return f1_cr_all(f, F1_CR_LOCK);
 }
 
 static stp_status f1_erase_start(stp_flash *f, const stp_sector *s)
 {
-    stp_status st = stp_flash_reg_write(f, F1_CR, F1_CR_PER);
+    const uint32_t r = stp_flash_bank_regs(f, s->bank);
+    stp_status st = stp_flash_reg_write(f, r + F1_CR, F1_CR_PER);
     if (st == STP_OK)
-        st = stp_flash_reg_write(f, F1_AR, s->addr);
+        st = stp_flash_reg_write(f, r + F1_AR, s->addr);
     if (st == STP_OK)
-        st = stp_flash_reg_write(f, F1_CR, F1_CR_PER | F1_CR_STRT);
+        st = stp_flash_reg_write(f, r + F1_CR, F1_CR_PER | F1_CR_STRT);
     return st;
 }
 
+static stp_status f1_mass_erase_one(stp_flash *f, unsigned bank)
+{
+    const uint32_t r = stp_flash_bank_regs(f, bank);
+    stp_status st = stp_flash_reg_write(f, r + F1_CR, F1_CR_MER);
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, r + F1_CR, F1_CR_MER | F1_CR_STRT);
+    return st;
+}
+
+/* MER erases the bank of the control register it is set in: with two banks (-1) bank 1 is
+ * erased and waited for here, bank 2 started for the engine to wait on. */
 static stp_status f1_mass_erase_start(stp_flash *f, int bank)
 {
-    (void)bank;
-    stp_status st = stp_flash_reg_write(f, F1_CR, F1_CR_MER);
+    if (bank >= 0 || stp_flash_reg_sets(f) == 1)
+        return f1_mass_erase_one(f, bank > 0 ? (unsigned)bank : 0);
+    stp_status st = f1_mass_erase_one(f, 0);
     if (st == STP_OK)
-        st = stp_flash_reg_write(f, F1_CR, F1_CR_MER | F1_CR_STRT);
+        st = stp_flash_wait(f, stp_flash_mass_erase_deadline_ms(f), "mass erase of bank 1");
+    if (st == STP_OK)
+        st = stp_flash_reg_write(f, F1_CR, 0);
+    if (st == STP_OK)
+        st = f1_mass_erase_one(f, 1);
     return st;
 }
 
 static stp_status f1_clear_cr(stp_flash *f)
 {
-    return stp_flash_reg_write(f, F1_CR, 0);
+    return f1_cr_all(f, 0);
 }
 
 static stp_status f1_program_begin(stp_flash *f)
 {
-    return stp_flash_reg_write(f, F1_CR, F1_CR_PG);
+    return f1_cr_all(f, F1_CR_PG);
 }
 
 static stp_status f1_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len)

@@ -67,7 +67,7 @@ static void image_of(const ldr_session *s, const uint8_t *blob, uint32_t blob_si
     const uint32_t kr = stp_iwdg_reload_addr(s->d, f->chip);
     f->iwdg_window = kr == 0;
     uint32_t w[PARAM_WORDS] = {
-        [P_SR] = f->regs + f->drv->sr_offset,
+        [P_SR] = f->regs + stp_flash_bank_regs(f, f->pass_bank) + f->drv->sr_offset,
         [P_BUSY] = f->drv->busy_mask,
         [P_ERRS] = errs,
         [P_UNIT] = dword ? 4 : f->drv->program_unit(f),

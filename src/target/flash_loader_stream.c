@@ -227,8 +227,8 @@ static stp_status stream(ldr_stream *x)
     return st;
 }
 
-stp_status stp_flash_loader_write(stp_flash *f, const stp_flash_write_req *req, const stp_env *env,
-                                  bool *used)
+static stp_status loader_pass(stp_flash *f, const stp_flash_write_req *req, const stp_env *env,
+                              bool *used)
 {
     *used = false;
     ldr_stream x = {.s = {.f = f, .d = f->dbg, .base = f->chip->sram_base},
@@ -262,6 +262,76 @@ stp_status stp_flash_loader_write(stp_flash *f, const stp_flash_write_req *req, 
     stp_free(x.slot);
     stp_free(x.io);
     return st;
+}
+
+/* One register set per bank (F1 XL): the loader waits on one status register, so each bank
+ * gets a pass of its own, with its erases (or its mass erase) and the data that falls in it
+ * (a piece across the boundary is split). */
+static stp_status loader_banks(stp_flash *f, const stp_flash_write_req *req, const stp_env *env,
+                               bool *used)
+{
+    const uint32_t base2 = stp_flash_bank2_base(f);
+    stp_flash_piece *pieces = stp_calloc(req->piece_count + 1, sizeof(*pieces));
+    if (pieces == NULL)
+        return STP_ERR_NOMEM;
+    stp_status st = STP_OK;
+    size_t e = 0, p = 0, split = 0;
+    while (e < req->erase_count && req->erase[e].addr < base2)
+        e++;
+    for (size_t i = 0; i < req->piece_count; i++) {
+        const stp_flash_piece *pc = &req->pieces[i];
+        if (pc->addr < base2 && (uint64_t)pc->addr + pc->len > base2) {
+            const uint32_t head = base2 - pc->addr;
+            pieces[p++] = (stp_flash_piece){pc->addr, pc->data, head};
+            split = p;
+            pieces[p++] = (stp_flash_piece){base2, pc->data + head, pc->len - head};
+        } else {
+            pieces[p++] = *pc;
+            if (pc->addr < base2)
+                split = p;
+        }
+    }
+    stp_flash_write_req part[2] = {*req, *req};
+    part[0].erase_count = e;
+    part[0].pieces = pieces;
+    part[0].piece_count = split;
+    part[1].erase = req->erase + e;
+    part[1].erase_count = req->erase_count - e;
+    part[1].pieces = pieces + split;
+    part[1].piece_count = p - split;
+    bool started = false;
+    *used = false;
+    for (unsigned b = 0; st == STP_OK && b < 2; b++) {
+        if (part[b].erase_count == 0 && part[b].piece_count == 0)
+            continue;
+        part[b].start_phase = req->start_phase && !started;
+        f->pass_bank = b;
+        bool pass_used = false;
+        st = loader_pass(f, &part[b], env, &pass_used);
+        if (st == STP_OK && !pass_used && started) {
+            /* bank 1 went through the loader, bank 2 could not: nothing to fall back to */
+            stp_finding *fd = stp_finding_add(f->findings, "flash.loader-fault", STP_SEV_ERROR,
+                                              "the SRAM flash loader could not be set up again "
+                                              "for bank 2");
+            stp_finding_advice(fd, "--no-loader programs without it");
+            st = STP_ERR_FLASH;
+        }
+        started = started || pass_used;
+        if (!pass_used)
+            break;
+    }
+    *used = started;
+    f->pass_bank = 0;
+    stp_free(pieces);
+    return st;
+}
+
+stp_status stp_flash_loader_write(stp_flash *f, const stp_flash_write_req *req, const stp_env *env,
+                                  bool *used)
+{
+    if (stp_flash_reg_sets(f) > 1)
+        return loader_banks(f, req, env, used);
+    return loader_pass(f, req, env, used);
 }
 
 static stp_status stream_one(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,

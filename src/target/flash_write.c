@@ -19,7 +19,9 @@ size_t stp_flash_erase_ops(stp_flash *f, const stp_sector *s, uint32_t *pairs, s
     f->record = pairs;
     f->record_count = 0;
     f->record_max = max_pairs;
-    stp_status st = s != NULL ? drv->erase_start(f, s) : drv->mass_erase_start(f, -1);
+    /* one register set per bank: the loader pass erases its own bank */
+    const int bank = stp_flash_reg_sets(f) > 1 ? (int)f->pass_bank : -1;
+    stp_status st = s != NULL ? drv->erase_start(f, s) : drv->mass_erase_start(f, bank);
     if (st == STP_OK && f->record_count < max_pairs) { /* the wait, naming the unit */
         pairs[2 * f->record_count] = 0;
         pairs[2 * f->record_count + 1] = s != NULL ? s->addr : 0;
@@ -65,7 +67,8 @@ bool stp_flash_prefers_mass_erase(const stp_flash *f, const stp_sector *sectors,
             return false; /* a unit without a datasheet time: no basis for the choice */
         units += u;
     }
-    return (uint64_t)mass * 2 <= units;
+    /* one register set per bank (F1 XL): a mass erase per bank, one after the other */
+    return (uint64_t)mass * stp_flash_reg_sets(f) * 2 <= units;
 }
 
 stp_status stp_flash_check_reset(stp_flash *f, const char *what)

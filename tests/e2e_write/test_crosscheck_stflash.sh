@@ -40,4 +40,18 @@ for pf in stm32f407vg:blinky_f407 stm32f103c8:blinky_f103; do
     run --probe "$spec" verify "$EX/$fw.bin"
     expect_rc 0 "$part: verify after writing through the shim"
 done
+
+# F103 XL density: bank 2 (own register set at +0x40) written by either tool, read by the other
+spec="sim:stm32f103zg,state=$TMP/zg.state"
+head -c 6144 /dev/urandom >"$TMP/b2.bin"
+run --probe "$spec" write "$TMP/b2.bin" --addr 0x0807F800
+expect_rc 0 "stm32f103zg: stprog writes across into bank 2"
+shim "$spec" st-flash read "$TMP/sf.bin" 0x0807F800 6144
+[ "$RC" -eq 0 ] || fail "stm32f103zg: st-flash read failed: $(cat "$TMP/shim.out")"
+cmp -s "$TMP/sf.bin" "$TMP/b2.bin" || fail "stm32f103zg: st-flash reads other bytes in bank 2"
+head -c 4096 /dev/urandom >"$TMP/rnd.bin"
+shim "$spec" st-flash write "$TMP/rnd.bin" 0x08081000
+[ "$RC" -eq 0 ] || fail "stm32f103zg: st-flash write to bank 2 failed: $(cat "$TMP/shim.out")"
+run --probe "$spec" verify "$TMP/rnd.bin" --addr 0x08081000
+expect_rc 0 "stm32f103zg: stprog verifies what st-flash wrote in bank 2"
 finish
