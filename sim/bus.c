@@ -3,6 +3,7 @@
  * for the core. Addresses nothing answers produce a bus fault, like the AHB does. */
 #include <string.h>
 
+#include "coresight.h"
 #include "sim_internal.h"
 
 #define PPB_BASE        0xE0000000u
@@ -167,6 +168,8 @@ sim_access sim_bus_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned wid
     }
     if (in_range(addr, PERIPH_BASE, PERIPH_END - PERIPH_BASE))
         return periph_read(b, addr, val, width);
+    if (sim_coresight_read(b, addr, val, width))
+        return SIM_ACC_OK; /* ROM tables, component ID registers */
     if (addr >= PPB_BASE && addr < PPB_END)
         return ppb_read(b, addr, val, width, who);
     return SIM_ACC_FAULT;
@@ -194,6 +197,8 @@ sim_access sim_bus_write(sim_board *b, uint32_t addr, uint32_t val, unsigned wid
         return SIM_ACC_FAULT; /* ROM, OTP lock area, UID: not writable this way */
     if (in_range(addr, PERIPH_BASE, PERIPH_END - PERIPH_BASE))
         return periph_write(b, addr, val, width);
+    if (sim_coresight_is_rom(b, addr))
+        return SIM_ACC_OK; /* ROM table: read-only, writes ignored */
     if (addr >= PPB_BASE && addr < PPB_END)
         return ppb_write(b, addr, val, width, who);
     return SIM_ACC_FAULT;

@@ -122,7 +122,7 @@ static uint8_t ap_access(sim_stlink *s, bool write, uint32_t reg, uint32_t *valu
         return STL_OK;
     case AP_BASE:
         if (!write)
-            *value = 0xE00FF003u; /* ROM table present */
+            *value = sim_board_ap_base(s->board); /* the first ROM table */
         return STL_OK;
     case AP_IDR:
         if (!write)

@@ -57,6 +57,12 @@ uint32_t sim_board_random(sim_board *b)
     return (uint32_t)((b->rng * 2685821657736338717ull) >> 32);
 }
 
+uint32_t sim_board_ap_base(const sim_board *b)
+{
+    (void)b;
+    return 0xE00FF003u; /* a Cortex-M3/M4 ROM table */
+}
+
 double sim_target_voltage(const sim_board *b)
 {
     return b->vdd;

@@ -121,5 +121,7 @@ uint64_t sim_board_stall_ns(const sim_board *b, uint32_t addr);
 int sim_board_sync(sim_board *b);
 /* True while NRST is held low by the probe. */
 bool sim_nrst_held(const sim_board *b);
+/* The AHB-AP's BASE register: the chip's first CoreSight ROM table (sim/coresight.c). */
+uint32_t sim_board_ap_base(const sim_board *b);
 
 #endif
