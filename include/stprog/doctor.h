@@ -53,6 +53,8 @@ typedef struct stp_doctor_options {
     unsigned freq_khz; /* SWD clock to try first; 0 = the probe's default */
     bool flash_test;   /* destructive: erase/program/time every sector (the caller confirms) */
     bool keep_halted;  /* leave the core halted at the end (a debugger session) */
+    uint32_t watch_ms; /* how long the firmware runs while resets are counted; 0 = 2500 */
+    bool no_load_test; /* skip loading the supply (erasing sectors proven blank) */
 } stp_doctor_options;
 
 /* Runs the checks against the probe named by spec (as stp_probe_open takes it). Fills

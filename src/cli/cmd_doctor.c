@@ -1,6 +1,8 @@
 /* stprog doctor [--flash-test [--yes]]: ordered checks of probe, wiring, power, chip,
  * protection and flash; a report for people (what was checked, what was measured) with the
  * findings (what is wrong, what to do) after it, or the same as JSON. */
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +12,8 @@
 static const cli_option doctor_options[] = {
     {"flash-test", 0, NULL, "also erase, program and time every sector (destroys the flash)"},
     {"yes", 'y', NULL, "do not ask before --flash-test"},
+    {"watch", 0, "SECONDS", "let the firmware run this long while counting resets (default 2.5)"},
+    {"no-load-test", 0, NULL, "do not load the supply (by erasing flash sectors proven blank)"},
     {0},
 };
 
@@ -88,10 +92,32 @@ static void json_report(cli_ctx *ctx, const stp_doctor_report *rep)
                          count_sev(&ctx->findings, STP_SEV_WARNING) == 0);
 }
 
+#define WATCH_MAX_S 3600.0
+
+/* --watch SECONDS: decimal seconds ("30", "2.5"), 0.01 to an hour. */
+static stp_status parse_watch(cli_ctx *ctx, uint32_t *ms)
+{
+    const char *text = cli_opt(ctx, "watch");
+    if (text == NULL)
+        return STP_OK;
+    char *end = NULL;
+    errno = 0;
+    double s = strtod(text, &end);
+    if (end == text || *end != '\0' || errno != 0 || !isfinite(s) || s < 0.01 || s > WATCH_MAX_S)
+        return cli_usage_error(ctx, "--watch %s: expected seconds from 0.01 to %.0f", text,
+                               WATCH_MAX_S);
+    *ms = (uint32_t)(s * 1000.0 + 0.5);
+    return STP_OK;
+}
+
 static stp_status run(cli_ctx *ctx)
 {
     stp_doctor_options opt = {.freq_khz = ctx->g.freq_khz,
-                              .flash_test = cli_flag(ctx, "flash-test")};
+                              .flash_test = cli_flag(ctx, "flash-test"),
+                              .no_load_test = cli_flag(ctx, "no-load-test")};
+    stp_status pst = parse_watch(ctx, &opt.watch_ms);
+    if (pst != STP_OK)
+        return pst;
     if (opt.flash_test && !cli_flag(ctx, "yes")) {
         if (!ctx->interactive || ctx->g.json)
             return cli_usage_error(ctx, "--flash-test erases the whole flash: add --yes "
@@ -116,14 +142,17 @@ static stp_status run(cli_ctx *ctx)
 const cli_command cli_cmd_doctor = {
     .name = "doctor",
     .summary = "diagnose probe, wiring, power, chip, protection and flash",
-    .usage = "[--flash-test [--yes]]",
+    .usage = "[--watch SECONDS] [--no-load-test] [--flash-test [--yes]]",
     .description =
         "Runs ordered, non-destructive checks and stops at the first blocking problem: the "
         "probe and its firmware; the target voltage against the chip's range; connecting at "
         "--freq (or the probe's default) and lower clocks, with a repeated-read stability test "
         "per clock; connecting under reset when the normal connect gets no answer; the DP "
         "IDCODE, DBGMCU ID and revision and the flash-size register; resets that happen by "
-        "themselves (DHCSR S_RESET_ST, RCC reset flags: brown-out, watchdog, pin, software); "
+        "themselves while the firmware runs (started from a reset, it runs for 2.5 s or "
+        "--watch SECONDS with reset vector catch: each reset is counted and timed, and its "
+        "reset flags name the cause: brown-out, watchdog, software, low-power, pin; the flags "
+        "found at connect are evidence too); "
         "whether NRST is wired; read and write protection; an SRAM write/read-back of a long "
         "transfer (saved and restored); whether the flash reads, with a sampled blank-check "
         "summary. Each line says what was checked and what was measured; the findings after "

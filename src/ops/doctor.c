@@ -84,7 +84,7 @@ static const step steps[] = {
     {"link", "SWD connection and link quality", stp_dx_check_link},
     {"chip", "Chip identity (DP IDCODE, DBGMCU, flash size)", stp_dx_check_identity},
     {"supply", "Supply against the chip's operating range", stp_dx_check_supply_range},
-    {"resets", "Resets by themselves (DHCSR, reset flags)", stp_dx_check_resets},
+    {"resets", "Resets by themselves (firmware running)", stp_dx_check_resets},
     {"nrst", "NRST wired to the probe", stp_dx_check_nrst},
     {"protection", "Read and write protection", stp_dx_check_protection},
     {"sram", "SRAM write/read-back (long transfers)", stp_dx_check_sram},
@@ -162,6 +162,8 @@ static stp_status run_checks(stp_dx_run *r)
     }
     r->rep->virtual_ms = r->dbg->ops->now_ms(r->dbg) - r->t0;
     r->rep->virtual_clock = stp_probe_clock_is_virtual(r->dbg);
+    if (r->connected)
+        stp_dx_thaw(r);
     if (r->connected && r->halted && !r->opt->keep_halted)
         resume(r);
     r->rep->voltage = r->volts;

@@ -1,6 +1,6 @@
 /* Doctor checks of the chip behind a working link: identity (CPUID, DBGMCU, DP IDCODE,
- * flash-size register), supply against the chip's range, resets that happen by themselves
- * (DHCSR S_RESET_ST between polls, RCC reset flags), NRST wiring, read/write protection. */
+ * flash-size register), supply against the chip's range, NRST wiring, read/write protection
+ * (resets by themselves: doctor_resets.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -108,91 +108,6 @@ void stp_dx_check_supply_range(stp_dx_run *r)
         }
     }
     stp_dx_set(c, STP_CHECK_PASS, "%.2f V, within %.2f-%.2f V", r->volts, min, max);
-}
-
-/* ---- resets by themselves ---------------------------------------------------------- */
-
-#define RESET_WINDOW_MS 300u
-#define RESET_POLL_MS   20u
-
-void stp_dx_check_resets(stp_dx_run *r)
-{
-    stp_doctor_check *c = stp_dx_check(r, "resets", "Resets by themselves (DHCSR, reset flags)");
-    stp_debug *d = r->dbg;
-    uint32_t csr_addr = stp_dx_rcc_csr_addr(r->chip), csr0 = 0, csr1 = 0, v = 0;
-    bool csr_ok = csr_addr != 0 && stp_dx_read(d, csr_addr, &csr0);
-    char before[64], during[64];
-    stp_dx_flags_text(r->chip, csr0, before, sizeof(before));
-    if (csr_ok) /* reported as evidence below, then cleared so new flags mean new resets */
-        stp_dx_write(d, csr_addr, (csr0 & 0x00FFFFFFu) | stp_dx_csr_rmvf(r->chip));
-    (void)stp_dx_read(d, STP_CM_DHCSR, &v); /* clears the sticky S_RESET_ST */
-    unsigned resets = 0, polls = 0;
-    bool debug_lost = false, read_failed = false;
-    uint32_t last = 0;
-    uint64_t start = d->ops->now_ms(d);
-    while (d->ops->now_ms(d) - start < RESET_WINDOW_MS) {
-        d->ops->delay_ms(d, RESET_POLL_MS);
-        polls++;
-        if (!stp_dx_read(d, STP_CM_DHCSR, &v)) {
-            read_failed = true;
-            continue;
-        }
-        last = v;
-        if (v & STP_CM_DHCSR_S_RESET_ST)
-            resets++;
-        if (!(v & STP_CM_DHCSR_C_DEBUGEN))
-            debug_lost = true;
-    }
-    if (csr_ok)
-        csr_ok = stp_dx_read(d, csr_addr, &csr1);
-    stp_dx_flags_text(r->chip, csr1, during, sizeof(during));
-    if (resets == 0 && !debug_lost) {
-        stp_dx_set(c, STP_CHECK_PASS, "no reset in %u ms (%u polls of DHCSR)%s%s%s",
-                   RESET_WINDOW_MS, polls, csr_ok ? "; reset flags from before: " : "",
-                   csr_ok ? before : "", read_failed ? "; some polls failed" : "");
-        return;
-    }
-    stp_dx_flags fl = stp_dx_decode_flags(r->chip, csr1);
-    if (debug_lost || fl.power) {
-        stp_dx_brownout(r->findings, r->chip, last, csr1, r->volts, "while the chip sat halted");
-        char m[128];
-        snprintf(m, sizeof(m), "%u power reset(s) in %u ms, %.2f V between them",
-                 resets ? resets : 1, RESET_WINDOW_MS, r->volts);
-        stp_dx_unstable(r->findings, "the chip resets from its supply while idle", m);
-        stp_dx_set(c, STP_CHECK_FAIL, "%u reset(s) in %u ms, flags %s: power", resets,
-                   RESET_WINDOW_MS, during);
-        stp_dx_block(r, c, STP_ERR_POWER);
-        return;
-    }
-    const char *kind = fl.watchdog   ? "a watchdog (IWDG/WWDG)"
-                       : fl.software ? "software (SYSRESETREQ from the firmware)"
-                       : fl.pin      ? "the NRST pin (reset circuit, supervisor, button)"
-                                     : "an unknown source";
-    stp_finding *f = stp_finding_add(r->findings, "target.reset-loop", STP_SEV_ERROR,
-                                     "the chip resets by itself: %u reset(s) in %u ms, by %s",
-                                     resets, RESET_WINDOW_MS, kind);
-    stp_finding_evidence(f, "resets_seen", "%u in %u ms", resets, RESET_WINDOW_MS);
-    stp_finding_evidence(f, "interval_ms", "about %u", RESET_WINDOW_MS / resets);
-    stp_finding_evidence(f, "reset_flags", "%s (RCC_CSR 0x%08X)", during, (unsigned)csr1);
-    stp_finding_evidence(f, "flags_before", "%s", before);
-    if (fl.watchdog && r->under_reset)
-        stp_finding_advice(
-            f, "the watchdog runs although the firmware never ran (connected "
-               "under reset): the option bytes start it (hardware watchdog). "
-               "stprog freezes it while the core is halted and reloads it from "
-               "its SRAM loader; to be sure, set wdg_sw=1 (F1/F2/F4; iwdg_sw=1 on F7/L1/L4) with "
-               "`stprog option-bytes set`, program, then set it back");
-    else if (fl.watchdog)
-        stp_finding_advice(f, "the firmware does not feed its watchdog (or enables it and "
-                              "then hangs), or the option bytes start it (hardware watchdog: "
-                              "wdg_sw/iwdg_sw 0 in `stprog option-bytes show`): connect under "
-                              "reset (`--connect under-reset`) and erase or reprogram it; "
-                              "halted debugging needs DBG_IWDG_STOP in DBGMCU_APB1_FZ");
-    else
-        stp_finding_advice(f, "measure NRST with a scope; check the reset circuit and that "
-                              "the firmware does not request resets in a loop");
-    stp_dx_set(c, STP_CHECK_FAIL, "%u reset(s) in %u ms, flags %s", resets, RESET_WINDOW_MS,
-               during);
 }
 
 void stp_dx_check_nrst(stp_dx_run *r)

@@ -12,6 +12,7 @@
 #include "stprog/target.h"
 #include "chipdb/chipdb.h"
 #include "target/identify.h"
+#include "target/iwdg.h"
 
 /* ---- evidence helpers (explain_evidence.c) ------------------------------------------ */
 
@@ -92,6 +93,10 @@ typedef struct stp_dx_run {
     int rdp_level;
     stp_status blocking; /* first blocking problem, STP_OK while none */
     uint64_t t0;
+    const stp_chip *connect_chip; /* from DBGMCU right after connecting, NULL if unknown */
+    uint32_t csr_at_connect;      /* RCC_CSR reset flags as found at connect */
+    bool csr_at_connect_ok;
+    stp_iwdg_freeze freeze; /* DBG_IWDG_STOP set at connect, put back at the end */
 } stp_dx_run;
 
 stp_doctor_check *stp_dx_check(stp_dx_run *r, const char *name, const char *title);
@@ -113,6 +118,11 @@ void stp_dx_check_link(stp_dx_run *r);
 void stp_dx_check_identity(stp_dx_run *r);
 void stp_dx_check_supply_range(stp_dx_run *r);
 void stp_dx_check_resets(stp_dx_run *r);
+/* Right after connecting, before halting: the reset flags as the board left them, and the
+ * watchdog frozen while the core is halted (a firmware that feeds its watchdog would
+ * otherwise be reset by the doctor's own halt); stp_dx_thaw puts the freeze bit back. */
+void stp_dx_note_connect(stp_dx_run *r);
+void stp_dx_thaw(stp_dx_run *r);
 void stp_dx_check_nrst(stp_dx_run *r);
 void stp_dx_check_protection(stp_dx_run *r);
 void stp_dx_check_sram(stp_dx_run *r);

@@ -369,12 +369,22 @@ void stp_dx_check_link(stp_dx_run *r)
         return;
     }
     r->connected = true;
+    stp_dx_note_connect(r); /* reset flags as found, watchdog frozen while halted */
     stp_findings scratch = {0};
     r->halted = r->under_reset || stp_cm_halt(r->dbg, &scratch) == STP_OK;
     stp_findings_free(&scratch);
     char note[160];
     snprintf(note, sizeof(note), "connected at %u kHz%s (DP IDCODE 0x%08X, CPUID 0x%08X)", khz,
              r->under_reset ? " under reset only" : "", (unsigned)r->dp_idcode, (unsigned)cpuid);
+    if (cpuid == 0 || cpuid == 0xFFFFFFFFu) {
+        /* Identical reads of a memory that answers nothing but zeros prove nothing about
+         * the wire: the chip check names what is wrong with the core. */
+        stp_dx_set(c, STP_CHECK_FAIL,
+                   "%s: the debug port answers, but the core's registers and memory read as "
+                   "0x%08X (no stability test possible)",
+                   note, (unsigned)cpuid);
+        return;
+    }
     link_quality(r, c, note);
     if (r->under_reset && c->result == STP_CHECK_PASS)
         c->result = STP_CHECK_FAIL;

@@ -55,6 +55,12 @@ has link.no-target
 expect_doctor "stm32f407vg,vdd=1.5" 1 power.voltage-low ""
 [ "$(jqo .status)" = power ] || fail "$WHAT: status $(jqo .status)"
 expect_doctor "stm32l152re,vdd=0.4,supply=dead-core" 1 "power.voltage-low power.core-unpowered" ""
+# A dead core at a normal VREF: the debug port answers, every read is zero. The link check
+# must not pass what the chip and supply checks fail (identical zeros prove nothing).
+for part in stm32f103c8 stm32f407vg stm32l476rg stm32g071rb stm32g431rb; do
+    expect_doctor "$part,supply=dead-core" 1 power.core-unpowered ""
+    [ "$(check_result link)" = fail ] || fail "$WHAT: link check $(check_result link) on a dead core"
+done
 # The hardware-watchdog option (wdg_sw=0) restarts the IWDG at every reset, so it resets even
 # the halted chip (512 ms); firmware that starts it (reset-loop=) stops once halted.
 run --probe "sim:stm32f407vg,state=$TMP/wdg.state" option-bytes set wdg_sw=0

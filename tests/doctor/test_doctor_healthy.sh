@@ -1,6 +1,7 @@
 #!/bin/bash
 # A healthy board gives no warning or error finding at all, on every part and probe kind,
-# and doctor takes under 2 virtual seconds.
+# and doctor takes under 6 virtual seconds (2.5 of them the firmware running while resets
+# are counted, up to 2 erasing sectors proven blank to load the supply).
 set -e
 . "$(dirname "$0")/lib.sh"
 
@@ -13,7 +14,7 @@ for part in $PARTS; do
         [ -z "$(problems)" ] || fail "$WHAT: false alarm(s): $(problems | tr '\n' ' ')"
         [ "$(jqo .blocked_at)" = null ] || fail "$WHAT: blocked at $(jqo .blocked_at)"
         ms=$(jqo .virtual_ms)
-        [ "$ms" -lt 2000 ] || fail "$WHAT: took $ms virtual ms (limit 2000)"
+        [ "$ms" -lt 6000 ] || fail "$WHAT: took $ms virtual ms (limit 6000)"
         [ "$(jqo .clock)" = virtual-board ] || fail "$WHAT: clock $(jqo .clock), not virtual-board"
         [ "$(jqo "(.elapsed_seconds * 1000 | round) == .virtual_ms")" = true ] ||
             fail "$WHAT: elapsed_seconds $(jqo .elapsed_seconds) disagrees with virtual_ms $ms"
@@ -34,7 +35,7 @@ for part in $all; do
     expect_rc 0
     [ -z "$(problems)" ] || fail "$WHAT: false alarm(s): $(problems | tr '\n' ' ')"
     ms=$(jqo .virtual_ms)
-    [ "$ms" -lt 2000 ] || fail "$WHAT: took $ms virtual ms (limit 2000)"
+    [ "$ms" -lt 6000 ] || fail "$WHAT: took $ms virtual ms (limit 6000)"
 done
 
 # A board holding real Thumb-2 code (single 0xFF bytes everywhere in branch encodings) is

@@ -21,6 +21,7 @@ for word in "1.70 V" VDD VSS VCAP "will not fix"; do
     echo "$adv" | grep -q "$word" || fail "core-unpowered advice lacks '$word': $adv"
 done
 [ "$(check_result protection)" = skip ] || fail "checks after the block ran"
+[ "$(check_result link)" = fail ] || fail "link check $(check_result link) on a dead core"
 
 head -c 4096 /dev/urandom >"$TMP/fw.bin"
 set +e
