@@ -211,7 +211,7 @@ static bool early_m3(const stp_chip *c)
 
 void sim_board_mem_changed(sim_board *b, uint32_t addr, uint32_t len)
 {
-    if (b->cpu)
+    if (b->cpu && !b->frozen)
         sim_cpu_mem_changed(b->cpu, addr, len);
 }
 

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "sim/board.h"
 #include "cpu.h"
@@ -14,7 +15,8 @@
 
 #define SIM_NS_PER_S  1000000000ull
 #define SIM_NEVER     UINT64_MAX
-#define SIM_MAX_AREAS 4 /* system-memory clusters (ROM, OTP, UID, flash size, OB) */
+#define SIM_MAX_AREAS 4    /* system-memory clusters (ROM, OTP, UID, flash size, OB) */
+#define SIM_PATH_MAX  4096 /* Linux PATH_MAX: state= with its links followed */
 
 /* Why the chip was reset; selects the RCC_CSR flags it leaves. */
 typedef enum sim_reset_kind {
@@ -177,8 +179,12 @@ struct sim_board {
     uint32_t uid[3];
     sim_iwdg iwdg;
 
-    /* State file. */
-    int state_fd;
+    /* State file (state.c). */
+    int state_fd;                      /* locked; -1 without state= */
+    mode_t state_mode;                 /* permissions the saved file keeps */
+    char state_file[SIM_PATH_MAX];     /* state= with a symbolic link followed */
+    char state_tmp[SIM_PATH_MAX + 16]; /* FILE.saving: written, then renamed over FILE */
+    bool frozen;                       /* the process is ending in a signal handler */
 };
 
 /* ---- board.c helpers for the models ---------------------------------------------- */

@@ -333,6 +333,18 @@ static int check_for_part(const sim_spec *s, char *err, size_t errlen)
     return 0;
 }
 
+/* A key seen before in this spec (the part given first counts as part=). */
+#define SEEN_MAX 64
+static bool repeated(const char **seen, size_t *n, const char *key)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(seen[i], key) == 0)
+            return true;
+    if (*n < SEEN_MAX)
+        seen[(*n)++] = key;
+    return false;
+}
+
 int sim_spec_parse(const char *text, sim_spec *out, char *err, size_t errlen)
 {
     if (err && errlen)
@@ -359,20 +371,25 @@ int sim_spec_parse(const char *text, sim_spec *out, char *err, size_t errlen)
     int rc = 0;
     bool first = true;
     char *save = NULL;
+    const char *seen[SEEN_MAX];
+    size_t nseen = 0;
     for (char *tok = strtok_r(copy, ",", &save); tok && rc == 0;
          tok = strtok_r(NULL, ",", &save), first = false) {
         char *eq = strchr(tok, '=');
-        if (!eq) {
-            if (first)
-                rc = set_part(&s, tok, err, errlen);
-            else {
-                fail(err, errlen, "sim spec: '%s' is not key=value", tok);
-                rc = -1;
-            }
+        if (!eq && !first) {
+            fail(err, errlen, "sim spec: '%s' is not key=value", tok);
+            rc = -1;
             continue;
         }
-        *eq = '\0';
-        rc = set_key(&s, tok, eq + 1, err, errlen);
+        if (eq)
+            *eq = '\0';
+        const char *key = eq ? tok : "part";
+        if (repeated(seen, &nseen, key)) {
+            fail(err, errlen, "sim spec: %s= is given twice (each key may appear once)", key);
+            rc = -1;
+            continue;
+        }
+        rc = eq ? set_key(&s, tok, eq + 1, err, errlen) : set_part(&s, tok, err, errlen);
     }
     free(copy);
     if (rc == 0 && s.part[0] == '\0') {

@@ -155,6 +155,9 @@ __attribute__((destructor)) static void shim_fini(void)
         fprintf(stderr, "stprog-usbsim: cannot write report %s\n", report);
     sim_stlink_destroy(g_probe);
     g_probe = NULL;
-    sim_board_close(g_board);
+    sim_board_close(g_board); /* saved to FILE.saving, renamed over FILE */
     g_board = NULL;
+    char why[512];
+    if (sim_state_error(why, sizeof why))
+        fprintf(stderr, "stprog-usbsim: %s\n", why);
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/cli_target.h"
 #include "cli/interrupt.h"
 
 const cli_command *cli_command_find(const char *name)
@@ -112,6 +113,7 @@ static int finish(cli_ctx *ctx, stp_status st)
 {
     cli_interrupt_hold();
     cli_progress_finish(&ctx->progress);
+    cli_check_sim_state(ctx); /* the board closed with the probe: its save may have failed */
     if (st == STP_OK && ctx->late_status != STP_OK)
         st = ctx->late_status;
     int code = stp_status_exit_code(st);

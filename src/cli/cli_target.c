@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "sim/board.h"
 #include "stprog/doctor.h"
 
 stp_reset_mode cli_reset_mode_of(const cli_ctx *ctx)
@@ -126,6 +127,22 @@ void cli_session_close(cli_session *s)
     stp_target_detach(s->target);
     stp_probe_close(s->probe);
     memset(s, 0, sizeof(*s));
+}
+
+void cli_check_sim_state(cli_ctx *ctx)
+{
+    char why[512];
+    if (!sim_state_error(why, sizeof why))
+        return;
+    for (size_t i = 0; i < ctx->findings.count; i++)
+        if (strcmp(ctx->findings.items[i].id, "sim.state-not-saved") == 0)
+            return;
+    stp_finding *f =
+        stp_finding_add(&ctx->findings, "sim.state-not-saved", STP_SEV_ERROR, "%s", why);
+    stp_finding_advice(f, "the board's earlier state is still in the file; free space or fix "
+                          "the permissions of its directory, then run the command again");
+    if (ctx->late_status == STP_OK)
+        ctx->late_status = STP_ERR_IO;
 }
 
 /* A file named on the command line that cannot be opened or read (missing, a directory, no

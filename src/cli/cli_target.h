@@ -32,6 +32,9 @@ stp_status cli_session_open(cli_ctx *ctx, unsigned psize_bits, cli_session *s);
 /* Closes; when the command added an error finding since the session opened, first gathers
  * the evidence of what went wrong (stp_explain_failure) while the probe is still open. */
 void cli_session_close(cli_session *s);
+/* A virtual board's state file that could not be saved (sim state=): finding
+ * sim.state-not-saved, and the command fails. The CLI's exit path calls it. */
+void cli_check_sim_state(cli_ctx *ctx);
 
 /* The time since the session opened (the target attached), on the probe's clock. Take it
  * before cli_session_close. */

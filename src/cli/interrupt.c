@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/board.h"
+
 #define LINE_MAX_LEN 320
 #define DOC_MAX_LEN  2048
 
@@ -45,6 +47,7 @@ static void on_interrupt(int sig)
         int which = sig == SIGTERM ? 1 : 0;
         write_all(STDOUT_FILENO, p->doc[which], p->doc_len[which]);
     }
+    sim_boards_save_on_signal(); /* a virtual board keeps what the interrupted command left */
     signal(sig, SIG_DFL);
     raise(sig);
 }

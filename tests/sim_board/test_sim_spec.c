@@ -81,6 +81,19 @@ static void test_errors_list_what_is_accepted(void **state)
     expect_error("sim:", "missing part");
 }
 
+/* A key given twice is refused (it used to take the last silently). */
+static void test_repeated_keys_refused(void **state)
+{
+    (void)state;
+    expect_error("sim:stm32f407vg,vdd=3.3,vdd=1.6", "vdd= is given twice");
+    expect_error("sim:stm32f407vg,state=/tmp/a,seed=2,state=/tmp/b", "state= is given twice");
+    expect_error("sim:stm32f407vg,part=stm32f103c8", "part= is given twice");
+    expect_error("sim:part=stm32f407vg,part=stm32f407vg", "part= is given twice");
+    sim_spec s;
+    char err[512];
+    assert_int_equal(sim_spec_parse("sim:part=stm32f407vg,vdd=3.0,seed=3", &s, err, sizeof err), 0);
+}
+
 static void test_board_open_rejects_bad_spec(void **state)
 {
     (void)state;
@@ -95,6 +108,7 @@ int main(void)
         cmocka_unit_test(test_defaults_and_keys),
         cmocka_unit_test(test_errors_list_what_is_accepted),
         cmocka_unit_test(test_board_open_rejects_bad_spec),
+        cmocka_unit_test(test_repeated_keys_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

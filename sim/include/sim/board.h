@@ -64,12 +64,14 @@ static inline void sim_stats_cpu_enter(sim_stats *st)
 {
     if (st->model_cpu_depth++ == 0)
         st->model_cpu_mark_ns = sim_stats_thread_cpu_ns();
+    __atomic_signal_fence(__ATOMIC_SEQ_CST); /* a signal handler sees the model busy first */
 }
 
 static inline void sim_stats_cpu_leave(sim_stats *st)
 {
     if (st->model_cpu_depth == 0)
         return;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (--st->model_cpu_depth == 0) {
         uint64_t now = sim_stats_thread_cpu_ns();
         if (now > st->model_cpu_mark_ns)
@@ -119,6 +121,15 @@ int sim_board_write_report(const sim_board *b, const char *path);
 uint64_t sim_board_stall_ns(const sim_board *b, uint32_t addr);
 /* Writes the state file now (flash, option bytes, erase counters). 0 on success. */
 int sim_board_sync(sim_board *b);
+/* For a process that ends on SIGINT/SIGTERM: saves every open board's state file from the
+ * signal handler (async-signal-safe: nothing allocated, no locks), the flash as the
+ * interrupted program left it (an operation in flight between two host requests is cut as
+ * at close). The boards must not be used afterwards: call it right before the process dies.
+ * 0 when every save succeeded. */
+int sim_boards_save_on_signal(void);
+/* A state-file save in this process failed (at close, sync or on a signal): true, and why
+ * names the file and the error. */
+bool sim_state_error(char *why, size_t len);
 /* True while NRST is held low by the probe. */
 bool sim_nrst_held(const sim_board *b);
 /* The AHB-AP's BASE register: the chip's first CoreSight ROM table (sim/coresight.c). */
