@@ -271,7 +271,7 @@ static int create_core(sim_board *b, char *err, size_t errlen)
     } else {
         r[n++] = (sim_mem_region){0, ROUND_UP(b->flash_size), b->flash, false};
     }
-    r[n++] = (sim_mem_region){c->sram_base, b->sram_size, b->sram, true};
+    r[n++] = (sim_mem_region){c->sram_base, ROUND_UP(b->sram_size), b->sram, true};
     for (size_t i = 0; i < b->sys_count; i++)
         r[n++] = (sim_mem_region){b->sys[i].base, b->sys[i].size, b->sys[i].mem, false};
     sim_bus bus = {b, bus_read_cb, bus_write_cb, sysreset_cb};
@@ -362,8 +362,9 @@ static int build(sim_board *b, char *err, size_t errlen)
     b->sectors = calloc(b->sector_cap ? b->sector_cap : 1, sizeof *b->sectors);
     b->wear_sectors = calloc(b->wear_count ? b->wear_count : 1, sizeof *b->wear_sectors);
     b->erase_counts = calloc(b->wear_count ? b->wear_count : 1, sizeof *b->erase_counts);
-    b->sram_size = ROUND_UP((uint32_t)b->part->sram_kb * 1024u);
-    b->sram = calloc(1, b->sram_size ? b->sram_size : PAGE);
+    /* the part's SRAM exactly (the debug bus faults past it); the core maps whole pages */
+    b->sram_size = (uint32_t)b->part->sram_kb * 1024u;
+    b->sram = calloc(1, b->sram_size ? ROUND_UP(b->sram_size) : PAGE);
     b->ob_size = c->option_bytes_size + c->option_bytes2_size;
     b->ob = calloc(1, b->ob_size ? b->ob_size : 1);
     if (!b->flash || !b->sectors || !b->wear_sectors || !b->erase_counts || !b->sram || !b->ob)

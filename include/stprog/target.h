@@ -49,7 +49,8 @@ typedef struct stp_target_info {
     uint32_t flash_size_addr;
     bool dual_bank;
     uint32_t sram_base;
-    uint32_t sram_kb;
+    uint32_t sram_kb;   /* the device ID's smallest SRAM until stp_target_measure_sram */
+    bool sram_measured; /* sram_kb was measured on this chip (stp_target_measure_sram) */
     bool uid_valid;
     uint8_t uid[12];
     double voltage;      /* volts measured by the probe; <= 0 when not measured */
@@ -62,6 +63,13 @@ stp_status stp_target_attach(stp_debug *dbg, const stp_target_options *opt, stp_
                              stp_findings *findings);
 void stp_target_detach(stp_target *t);
 const stp_target_info *stp_target_get_info(const stp_target *t);
+
+/* Measures the contiguous SRAM at sram_base (no register holds its size: parts of one device
+ * ID have from the chip table's smallest to several times more): the last word of each
+ * candidate size is read, a bus fault marks the end. Updates the info's sram_kb and
+ * sram_measured; where reads fail for another reason (link, ROM bootloader route) the table
+ * value stays. */
+stp_status stp_target_measure_sram(stp_target *t);
 
 /* Flash erase units in address order (protected_ is filled from the option bytes when they
  * were read by stp_target_refresh_protection, false otherwise). */

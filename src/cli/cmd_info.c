@@ -37,10 +37,11 @@ static stp_status run(cli_ctx *ctx)
     if (st != STP_OK)
         return st;
     const stp_probe_info *pi = stp_probe_get_info(s.probe);
+    (void)stp_target_measure_sram(s.target);
     const stp_target_info *in = stp_target_get_info(s.target);
     stp_option_bytes ob;
     stp_status obst = stp_target_read_options(s.target, &ob, &ctx->findings);
-    char uid[32], wrp[160], fsize[64], sram[32];
+    char uid[32], wrp[160], fsize[64], sram[48];
     uid_text(in, uid, sizeof(uid));
     if (obst == STP_OK)
         wrp_text(&ob, wrp, sizeof(wrp));
@@ -50,8 +51,8 @@ static stp_status run(cli_ctx *ctx)
     else
         snprintf(fsize, sizeof(fsize), "%u KiB (assumed: register unusable)",
                  (unsigned)in->flash_kb);
-    snprintf(sram, sizeof(sram), "%u KiB at 0x%08X", (unsigned)in->sram_kb,
-             (unsigned)in->sram_base);
+    snprintf(sram, sizeof(sram), "%s%u KiB at 0x%08X", in->sram_measured ? "" : "at least ",
+             (unsigned)in->sram_kb, (unsigned)in->sram_base);
     size_t nsect = stp_target_region_count(s.target);
     if (ctx->g.json) {
         cli_json *j = &ctx->json;
@@ -82,6 +83,7 @@ static stp_status run(cli_ctx *ctx)
         cli_json_kv_bool(j, "dual_bank", in->dual_bank);
         cli_json_kv_u64(j, "sram_base", in->sram_base);
         cli_json_kv_u64(j, "sram_kb", in->sram_kb);
+        cli_json_kv_bool(j, "sram_measured", in->sram_measured);
         cli_json_kv_string(j, "unique_id", in->uid_valid ? uid : NULL);
         cli_json_kv_u64(j, "psize_bits", in->psize_bits);
         if (obst == STP_OK) {
