@@ -16,6 +16,8 @@ static const struct {
     {STP_EXIT_NO_DEVICE, "no probe or no target found"},
     {STP_EXIT_PROTECTED, "blocked by read/write protection"},
     {STP_EXIT_VERIFY, "verify mismatch"},
+    {130, "interrupted by SIGINT (Ctrl-C); --json: status \"interrupted\""},
+    {143, "interrupted by SIGTERM; --json: status \"interrupted\""},
 };
 
 static const struct {

@@ -40,22 +40,22 @@ static stp_status check_header(const uint8_t *data, size_t len, const char *name
                              len, "file ends inside the ELF header (%zu of %u bytes)", len,
                              EHDR_SIZE);
     if (data[4] != 1)
-        return stp_file_fail(findings, STP_ERR_UNSUPPORTED, "file.elf-unsupported", name,
+        return stp_file_fail(findings, STP_ERR_FORMAT, "file.elf-unsupported", name,
                              STP_ORIGIN_OFFSET, 4, "ELF class %u is not 32-bit", data[4]);
     if (data[5] != 1)
-        return stp_file_fail(findings, STP_ERR_UNSUPPORTED, "file.elf-unsupported", name,
+        return stp_file_fail(findings, STP_ERR_FORMAT, "file.elf-unsupported", name,
                              STP_ORIGIN_OFFSET, 5, "ELF data encoding %u is not little-endian",
                              data[5]);
     unsigned type = le16(data + 16), machine = le16(data + 18);
     if (machine != EM_ARM)
-        return stp_file_fail(findings, STP_ERR_UNSUPPORTED, "file.elf-unsupported", name,
+        return stp_file_fail(findings, STP_ERR_FORMAT, "file.elf-unsupported", name,
                              STP_ORIGIN_OFFSET, 18, "ELF machine %u is not ARM (40)", machine);
     if (type == ET_REL)
-        return stp_file_fail(findings, STP_ERR_UNSUPPORTED, "file.elf-unsupported", name,
+        return stp_file_fail(findings, STP_ERR_FORMAT, "file.elf-unsupported", name,
                              STP_ORIGIN_OFFSET, 16,
                              "relocatable object file, not a linked program (link it first)");
     if (type != ET_EXEC && type != 3u /* ET_DYN: position independent */)
-        return stp_file_fail(findings, STP_ERR_UNSUPPORTED, "file.elf-unsupported", name,
+        return stp_file_fail(findings, STP_ERR_FORMAT, "file.elf-unsupported", name,
                              STP_ORIGIN_OFFSET, 16, "ELF type %u is not an executable", type);
     return STP_OK;
 }
@@ -75,7 +75,7 @@ stp_status stp_elf_parse(stp_image *img, const uint8_t *data, size_t len, const 
         return stp_file_fail(findings, STP_ERR_FORMAT, "file.elf-corrupt", name, STP_ORIGIN_OFFSET,
                              42, "program header size %u is below %u", phentsize, PHDR_SIZE);
     if (phnum == 0xFFFFu)
-        return stp_file_fail(findings, STP_ERR_UNSUPPORTED, "file.elf-unsupported", name,
+        return stp_file_fail(findings, STP_ERR_FORMAT, "file.elf-unsupported", name,
                              STP_ORIGIN_OFFSET, 44, "more than 65534 program headers");
     uint64_t table_end = (uint64_t)phoff + (uint64_t)phentsize * phnum;
     if (table_end > len)

@@ -22,6 +22,12 @@ man_codes=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$MAN" | sed -n '/^\.TP/{n;p}
 [ "$help_codes" = "$man_codes" ] ||
     fail "exit codes differ: --help [$(echo $help_codes)], man page [$(echo $man_codes)]"
 
+# The README's exit-code table has the same codes.
+readme_codes=$(sed -n '/^### Exit codes/,/^## /p' "$STPROG_SRC/README.md" | sed -nE 's/^\| ([0-9]+) \|.*/\1/p' |
+    sort -n)
+[ "$help_codes" = "$readme_codes" ] ||
+    fail "exit codes differ: --help [$(echo $help_codes)], README [$(echo $readme_codes)]"
+
 # Every global option and environment variable of --help is documented.
 for opt in $(jq -r '.global_options[].name' "$TMP/out"); do
     grep -qF -- "${opt//-/\\-}" "$MAN" || fail "man page lacks global option $opt"

@@ -133,19 +133,19 @@ static void test_elf_unsupported_and_truncated(void **state)
     size_t len = make_elf(buf, good, 2, 0);
     expect_bad(buf, 40, "t.elf", STP_FORMAT_AUTO, STP_ERR_FORMAT, "file.truncated", "ELF header");
     buf[4] = 2;
-    expect_bad(buf, len, "t.elf", STP_FORMAT_AUTO, STP_ERR_UNSUPPORTED, "file.elf-unsupported",
+    expect_bad(buf, len, "t.elf", STP_FORMAT_AUTO, STP_ERR_FORMAT, "file.elf-unsupported",
                "not 32-bit");
     buf[4] = 1;
     buf[5] = 2;
-    expect_bad(buf, len, "t.elf", STP_FORMAT_AUTO, STP_ERR_UNSUPPORTED, "file.elf-unsupported",
+    expect_bad(buf, len, "t.elf", STP_FORMAT_AUTO, STP_ERR_FORMAT, "file.elf-unsupported",
                "little-endian");
     buf[5] = 1;
     put16(buf + 18, 62);
-    expect_bad(buf, len, "t.elf", STP_FORMAT_AUTO, STP_ERR_UNSUPPORTED, "file.elf-unsupported",
+    expect_bad(buf, len, "t.elf", STP_FORMAT_AUTO, STP_ERR_FORMAT, "file.elf-unsupported",
                "not ARM");
     put16(buf + 18, 40);
     put16(buf + 16, 1);
-    expect_bad(buf, len, "t.elf", STP_FORMAT_AUTO, STP_ERR_UNSUPPORTED, "file.elf-unsupported",
+    expect_bad(buf, len, "t.elf", STP_FORMAT_AUTO, STP_ERR_FORMAT, "file.elf-unsupported",
                "relocatable");
 }
 
