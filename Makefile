@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^src/target/loaders/.*_blob\.h$$')
 
-.PHONY: all deps build demo check test asan fuzz format format-check bench install clean loaders
+.PHONY: all deps build demo check test asan fuzz format format-check bench install deb clean loaders
 
 all: build
 
@@ -62,8 +62,17 @@ loaders:
 bench: build
 	bash bench/run.sh $(BUILD)
 
+# make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]: the files of the three packages.
 install: build
-	cmake --install $(BUILD)
+	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+
+# Debian packages from the build directory (CPack; docs/packaging.md): stprog, libstprog0,
+# libstprog-dev, copied here for `sudo apt install ./stprog_*.deb`.
+deb: deps build
+	rm -rf $(BUILD)/packages
+	cpack --config $(BUILD)/CPackConfig.cmake -G DEB -B $(abspath $(BUILD))/packages
+	rm -f stprog_*.deb libstprog0_*.deb libstprog-dev_*.deb
+	cp $(BUILD)/packages/*.deb .
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

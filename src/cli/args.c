@@ -21,6 +21,11 @@ const cli_option cli_global_options[] = {
     {0},
 };
 
+/* The values of --connect and --reset, in the order of cli_connect_mode / cli_reset_mode
+ * (from 1); NULL-terminated. The parser and the shell completion (cmd_completion.c) use them. */
+const char *const cli_connect_modes[] = {"normal", "under-reset", "hot-plug", NULL};
+const char *const cli_reset_modes[] = {"hw", "sw", "core", NULL};
+
 static const cli_option *find_long(const cli_option *table, const char *name, size_t len)
 {
     for (const cli_option *o = table; o != NULL && o->name != NULL; o++) {
@@ -57,9 +62,9 @@ static bool fail(char *err, size_t errlen, const char *fmt, ...)
     return false;
 }
 
-static bool parse_enum(const char *value, const char *const *names, int count, int *out)
+static bool parse_enum(const char *value, const char *const *names, int *out)
 {
-    for (int i = 0; i < count; i++) {
+    for (int i = 0; names[i] != NULL; i++) {
         if (strcmp(value, names[i]) == 0) {
             *out = i + 1; /* 0 is "default" */
             return true;
@@ -90,9 +95,9 @@ static bool apply_global(cli_parsed *p, const cli_option *o, const char *value, 
             return fail(err, errlen, "--freq given twice (%u and %u kHz): give it once",
                         (unsigned)before.freq_khz, (unsigned)p->g.freq_khz);
     } else if (strcmp(n, "connect") == 0) {
-        static const char *const modes[] = {"normal", "under-reset", "hot-plug"};
+        const char *const *modes = cli_connect_modes;
         int m;
-        if (!parse_enum(value, modes, 3, &m))
+        if (!parse_enum(value, modes, &m))
             return fail(err, errlen,
                         "bad value for --connect: '%s' (use normal, under-reset or hot-plug)",
                         value);
@@ -101,9 +106,9 @@ static bool apply_global(cli_parsed *p, const cli_option *o, const char *value, 
                         modes[before.connect - 1], value);
         p->g.connect = (cli_connect_mode)m;
     } else if (strcmp(n, "reset") == 0) {
-        static const char *const modes[] = {"hw", "sw", "core"};
+        const char *const *modes = cli_reset_modes;
         int m;
-        if (!parse_enum(value, modes, 3, &m))
+        if (!parse_enum(value, modes, &m))
             return fail(err, errlen, "bad value for --reset: '%s' (use hw, sw or core)", value);
         if (before.reset != CLI_RESET_DEFAULT && before.reset != (cli_reset_mode)m)
             return fail(err, errlen, "--reset given twice (%s and %s): give it once",

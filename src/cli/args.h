@@ -15,6 +15,9 @@ typedef struct cli_parsed {
 
 /* The global options, for parsing and for --help. */
 extern const cli_option cli_global_options[];
+/* The values --connect and --reset accept (NULL-terminated). */
+extern const char *const cli_connect_modes[];
+extern const char *const cli_reset_modes[];
 
 /* Parses argv[1..argc-1] against the command table. On a usage error returns false with a
  * message in err (and out->cmd set when the command was known by then). */

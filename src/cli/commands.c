@@ -24,6 +24,8 @@
     X(chips)                 \
     X(image)                 \
     X(sim_serve)             \
+    X(sim_env)               \
+    X(completion)            \
     X(help)                  \
     X(version)
 /* clang-format on */
