@@ -108,6 +108,17 @@ preload=$("$S" sim-env stm32f407vg -- sh -c 'printf %s "$LD_PRELOAD"')
 "$S" -q --probe "sim:stm32f407vg,state=$TMP/stflash.img" verify "$TMP/fw.bin" >/dev/null 2>"$TMP/err" ||
     fail "the board st-flash wrote does not hold the firmware: $(cat "$TMP/err")"
 
+# pyOCD loads libusb itself (pyusb): sim-env's LD_LIBRARY_PATH entry is what it finds.
+if command -v pyocd-flashtool >/dev/null; then
+    "$S" image "$ROOT/usr/share/doc/stprog/examples/blinky_f407.hex" -o "$TMP/f4.bin" >/dev/null 2>&1
+    "$S" sim-env "stm32f412zg,state=$TMP/pyocd.img" -- pyocd-flashtool -t stm32f412xg "$TMP/f4.bin" \
+        >"$TMP/pyocd.log" 2>&1 || fail "pyOCD through sim-env: $(tail -5 "$TMP/pyocd.log")"
+    "$S" -q --probe "sim:stm32f412zg,state=$TMP/pyocd.img" verify "$TMP/f4.bin" >/dev/null 2>"$TMP/err" ||
+        fail "the board pyOCD wrote does not hold the firmware: $(cat "$TMP/err")"
+else
+    echo "note: pyocd-flashtool not installed (python3-pyocd): pyOCD through sim-env not tried"
+fi
+
 # --- completion scripts: syntax --------------------------------------------------------------
 bash -n "$ROOT/usr/share/bash-completion/completions/stprog" || fail "bash -n: the bash completion"
 zsh -n "$ROOT/usr/share/zsh/vendor-completions/_stprog" || fail "zsh -n: the zsh completion"
