@@ -33,6 +33,7 @@ struct sim_bl_pty {
     uint8_t buf[4096];
     size_t len, pos;
     bool failed;
+    uint64_t last_ns; /* monotonic time of the last byte handed to the model */
 };
 
 static int fail(char *err, size_t errlen, const char *what)
@@ -117,9 +118,17 @@ static void line(const sim_bl_pty *p, uint32_t *baud, bool *rx_ok)
     *rx_ok = (t.c_cflag & CSIZE) == CS8;
 }
 
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int pty_read(void *ctx, sim_bl_rx *rx)
 {
     sim_bl_pty *p = ctx;
+    bool waited = p->pos == p->len;
     while (p->pos == p->len) {
         if (*p->stop)
             return 0;
@@ -145,6 +154,11 @@ static int pty_read(void *ctx, sim_bl_rx *rx)
     }
     line(p, &rx->baud, &rx->frame_ok);
     rx->byte = p->buf[p->pos++];
+    /* The host's idle time before a new burst: the chip runs meanwhile (its start-up after
+     * a reset completes while the host waits). */
+    uint64_t now = mono_ns();
+    rx->idle_ns = waited && p->last_ns != 0 && now > p->last_ns ? now - p->last_ns : 0;
+    p->last_ns = now;
     return 1;
 }
 

@@ -19,6 +19,9 @@ static const char help_text[] =
     "  vdd=VOLTS            target voltage the probe measures (default 3.3)\n"
     "  swd-max-khz=N        SWD errors above N kHz (noisy wiring)\n"
     "  swd-wait=N           about one SWD transfer in N stays WAIT past the probe's retries\n"
+    "  rw-fault-addr=unit|start|next|zero  what GETLASTRWSTATUS2 names after a failure\n"
+    "  status-0d=N          one memory write in N answers 0x0D (V2/V3 firmware; data written)\n"
+    "  wait-fault=N         one access in N answers WAIT, then AP_FAULT, then OK (V3)\n"
     "  supply=ok|unstable|dead-core\n"
     "  rdp=0|1|2            readout protection level\n"
     "  wrp=MASK             write-protected sectors (bit n = sector/WRP unit n)\n"
@@ -192,6 +195,22 @@ static int set_key(sim_spec *out, const char *key, const char *val, char *err, s
         out->swd_wait_one_in = u;
         return 0;
     }
+    if (!strcmp(key, "rw-fault-addr")) {
+        static const char *names[] = {"unit", "start", "next", "zero"};
+        for (unsigned i = 0; i < 4; i++) {
+            if (!strcmp(val, names[i])) {
+                out->rw_fault_addr = (sim_rw_fault_addr)i;
+                return 0;
+            }
+        }
+        return bad_value(err, errlen, key, val, "unit, start, next, zero");
+    }
+    if (!strcmp(key, "status-0d") || !strcmp(key, "wait-fault")) {
+        if (!parse_u32_range(val, 2, 100000000, &u))
+            return bad_value(err, errlen, key, val, "N from 2 to 100000000 (one in N)");
+        *(key[0] == 's' ? &out->status_0d_one_in : &out->wait_fault_one_in) = u;
+        return 0;
+    }
     if (!strcmp(key, "supply")) {
         if (!strcmp(val, "ok"))
             out->supply = SIM_SUPPLY_OK;
@@ -289,7 +308,8 @@ static int set_key(sim_spec *out, const char *key, const char *val, char *err, s
     }
     fail(err, errlen,
          "sim spec: unknown key '%s' (accepted keys: part, probe, fw, serial, vdd, swd-max-khz, "
-         "swd-wait, supply, rdp, wrp, fsize, worn, probe-bug, nrst, firmware, reset-loop, "
+         "swd-wait, rw-fault-addr, status-0d, wait-fault, supply, rdp, wrp, fsize, worn, "
+         "probe-bug, nrst, firmware, reset-loop, "
          "iwdg-window, boot0, "
          "state, "
          "seed)",

@@ -86,6 +86,25 @@ static uint8_t mem_noinc(sim_stlink *s, bool is_read, uint32_t addr, uint8_t *bu
     return STL_OK;
 }
 
+/* wait-fault=N (V3): one memory access in N is answered WAIT without being done, the next
+ * access AP_FAULT without being done, then accesses work again. True when this access is
+ * one of those (*st set). */
+static bool wait_fault_quirk(sim_stlink *s, uint32_t addr, uint8_t *st)
+{
+    if (s->wait_fault) {
+        s->wait_fault = false;
+        *st = STL_SWD_AP_FAULT;
+    } else if (s->fw.stlink == 3 && s->spec->wait_fault_one_in != 0 &&
+               sim_board_random(s->board) % s->spec->wait_fault_one_in == 0) {
+        s->wait_fault = true;
+        *st = STL_SWD_AP_WAIT;
+    } else {
+        return false;
+    }
+    s->rw_fault_addr = addr;
+    return true;
+}
+
 static void cmd_readmem(sim_stlink *s, const uint8_t *cmd)
 {
     unsigned width = mem_width(cmd[1]);
@@ -97,7 +116,11 @@ static void cmd_readmem(sim_stlink *s, const uint8_t *cmd)
     uint32_t rlen = len > cap ? cap : len;
     memset(s->data, 0, rlen + 1);
     uint8_t st = mem_check(s, addr, len, width, cmd[8], false);
-    if (st == STL_OK)
+    s->rw_start = addr;
+    s->rw_width = width;
+    if (st == STL_OK && wait_fault_quirk(s, addr, &st))
+        memset(s->data, 0, rlen);
+    else if (st == STL_OK)
         st = cmd[1] == STL_DBG_READMEM_32_NOINC ? mem_noinc(s, true, addr, s->data, len)
                                                 : stl_mem_read(s, addr, s->data, len, width, NULL);
     else
@@ -133,12 +156,21 @@ void stl_debug_data_out(sim_stlink *s)
     }
     unsigned width = mem_width(s->out_cmd);
     uint8_t st = mem_check(s, s->out_addr, s->out_len, width, s->out_ap, true);
-    if (st == STL_OK)
+    s->rw_start = s->out_addr;
+    s->rw_width = width;
+    if (st == STL_OK && wait_fault_quirk(s, s->out_addr, &st))
+        ;
+    else if (st == STL_OK)
         st = s->out_cmd == STL_DBG_WRITEMEM_32_NOINC
                  ? mem_noinc(s, false, s->out_addr, s->data, s->out_len)
                  : stl_mem_write(s, s->out_addr, s->data, s->out_len, width, NULL);
     else
         s->rw_fault_addr = s->out_addr;
+    /* status-0d=N: the firmware reports JTAG_WRITE_VERIF_ERROR for a write it did (OpenOCD
+     * and Black Magic Probe treat 0x0D as success). */
+    if (st == STL_OK && s->spec->status_0d_one_in != 0 &&
+        sim_board_random(s->board) % s->spec->status_0d_one_in == 0)
+        st = STL_JTAG_WRITE_VERIF;
     s->rw_status = st;
     if (st != STL_OK)
         stl_trace(s, "  write %u x %u-bit at %08X: status %02X at %08X", s->out_len / width,
@@ -392,8 +424,24 @@ static bool gated_command(sim_stlink *s, const uint8_t *cmd)
         if (!fw_at_least(s, 15))
             return false;
         uint8_t r[12] = {s->rw_status};
-        if (s->rw_status != STL_OK)
-            put_le32(r + 4, s->rw_fault_addr);
+        if (s->rw_status != STL_OK) {
+            /* rw-fault-addr= picks another meaning, for hosts that must not depend on it. */
+            uint32_t a = s->rw_fault_addr;
+            switch (s->spec->rw_fault_addr) {
+            case SIM_RWADDR_START:
+                a = s->rw_start;
+                break;
+            case SIM_RWADDR_NEXT:
+                a += s->rw_width;
+                break;
+            case SIM_RWADDR_ZERO:
+                a = 0;
+                break;
+            case SIM_RWADDR_UNIT:
+                break;
+            }
+            put_le32(r + 4, a);
+        }
         stl_reply(s, r, sizeof(r));
         return true;
     }

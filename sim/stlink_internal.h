@@ -90,6 +90,7 @@
 #define STL_SWD_DP_FAULT        0x15
 #define STL_SWD_DP_ERROR        0x16
 #define STL_SWD_DP_PARITY_ERROR 0x17
+#define STL_JTAG_WRITE_VERIF    0x0D /* JTAG_WRITE_VERIF_ERROR: hosts treat it as done */
 
 #define STL_CMD_MAX     32
 #define STL_REPLY_MAX   128
@@ -145,6 +146,9 @@ struct sim_stlink {
     /* GETLASTRWSTATUS(2) */
     uint8_t rw_status;
     uint32_t rw_fault_addr;
+    uint32_t rw_start; /* the last memory transfer's address and unit (rw-fault-addr=) */
+    unsigned rw_width;
+    bool wait_fault; /* wait-fault=: the next memory access answers AP_FAULT */
 
     uint8_t *data;   /* STL_WRITE_MAX + 16 bytes: a reply or an OUT data phase */
     size_t data_max; /* READMEM 16/32 limit */

@@ -8,7 +8,7 @@
 
 #define ANSWER_MS    1000u /* an ordinary ACK: microseconds on the chip, USB latency here */
 #define SYNC_MS      500u  /* rides out a loaded host too: a late ACK would desync */
-#define SYNC_TRIES   3u
+#define SYNC_TRIES   6u    /* 0x7F tries, SYNC_MS apart */
 #define READ_TRIES   3u
 #define WRITE_TRIES  2u
 #define RESET_MS     100u /* the chip restarts after an option-byte command */
@@ -196,6 +196,12 @@ static stp_status no_target(stp_an3155 *s, int last, stp_findings *findings)
 
 stp_status stp_an3155_sync(stp_an3155 *s, stp_findings *findings)
 {
+    /* Only 0x7F is ever sent, as stm32flash does: the ROM bootloader measures the baud rate
+     * on the first byte it receives, and any other byte (0x80 was sent here once) leaves it
+     * at a wrong rate until the next reset. A 0x7F sent before the bootloader is ready (it
+     * starts some ms after NRST rises) is lost, so silence is answered with another 0x7F.
+     * A bootloader already synced takes 0x7F as a command code and NACKs the next 0x7F as
+     * a bad complement: NACK means a session was open. */
     stp_status st = STP_OK;
     int last = NO_REPLY;
     s->link->ops->flush_input(s->link);
@@ -216,23 +222,7 @@ stp_status stp_an3155_sync(stp_an3155 *s, stp_findings *findings)
         if (r != NO_REPLY) {
             last = r;
             s->link->ops->flush_input(s->link);
-            continue;
         }
-        /* Silence: a bootloader in an open session waits for 0x7F's complement. */
-        b = (uint8_t)~STP_AN3155_SYNC;
-        st = send(s, &b, 1, findings);
-        if (st != STP_OK)
-            return st;
-        r = get_byte(s, SYNC_MS + line_ms(s, 2), &st, findings);
-        if (st != STP_OK)
-            return st;
-        if (r == STP_AN3155_NACK || r == STP_AN3155_ACK) {
-            stp_log(s->env, STP_LOG_DEBUG, "bootloader: a session was open (0x7F 0x80 -> 0x%02X)",
-                    (unsigned)r);
-            return STP_OK;
-        }
-        if (r != NO_REPLY)
-            last = r;
     }
     return no_target(s, last, findings);
 }

@@ -7,9 +7,12 @@
 #include "probe/stlink.h"
 
 #define STL_WAIT_TIMEOUT_MS 1000u
-#define STL_V2_DEFAULT_KHZ  4000u
-#define STL_V2_FW_KHZ       1800u /* what V2 firmware without SWD_SET_FREQ runs at */
-#define STL_V3_DEFAULT_KHZ  24000u
+/* Default SWD clock of a V2/V2-1: 1800 kHz, the firmware's own default and what OpenOCD
+ * and stlink-org start at (4000 kHz fails on long or flying wires); --freq 4000 is faster
+ * where the wiring is good. docs/architecture.md says why there is no automatic step-up. */
+#define STL_V2_DEFAULT_KHZ 1800u
+#define STL_V2_FW_KHZ      1800u /* what V2 firmware without SWD_SET_FREQ runs at */
+#define STL_V3_DEFAULT_KHZ 24000u
 
 static void stl_delay_ms(stp_debug *d, unsigned ms)
 {
@@ -92,7 +95,9 @@ stp_status stl_parse_version(stp_stlink *s, const uint8_t *v1, size_t v1len, con
     s->features = 0;
     char *fw = s->base.info.firmware;
     size_t fwlen = sizeof(s->base.info.firmware);
-    if (ver == 3) {
+    if (ver == 3 || ver == 4) {
+        /* STLINK-V3 and STLINK-V3PWR (PID 0x3757, hardware version 4 in some firmware):
+         * the same API, versions from GET_VERSION_EX (OpenOCD, stlink-org, probe-rs). */
         if (vex == NULL || vexlen < 12)
             return protocol_error(f, "GET_VERSION_EX", "a short reply");
         s->ver_stlink = vex[0];
@@ -100,15 +105,17 @@ stp_status stl_parse_version(stp_stlink *s, const uint8_t *v1, size_t v1len, con
         s->ver_jtag = vex[2];
         s->ver_msd = vex[3];
         s->ver_bridge = vex[4];
-        if (s->ver_stlink != 3)
+        if (s->ver_stlink != 3 && s->ver_stlink != 4)
             return protocol_error(f, "GET_VERSION_EX", "an inconsistent probe version");
-        s->hw = STP_STLINK_HW_V3;
-        int n = snprintf(fw, fwlen, "V3J%uM%u", s->ver_jtag, s->ver_msd);
+        if (s->hw != STP_STLINK_HW_V3PWR)
+            s->hw = STP_STLINK_HW_V3;
+        int n = snprintf(fw, fwlen, "V%uJ%uM%u", s->ver_stlink, s->ver_jtag, s->ver_msd);
         if (s->ver_bridge != 0 && n > 0 && (size_t)n < fwlen)
             n += snprintf(fw + n, fwlen - (size_t)n, "B%u", s->ver_bridge);
         if (s->ver_swim != 0 && n > 0 && (size_t)n < fwlen)
             snprintf(fw + n, fwlen - (size_t)n, "S%u", s->ver_swim);
-        s->features = STL_F_TARGET_VOLTAGE | STL_F_RW_STATUS2 | STL_F_MEM_16BIT | STL_F_COM_FREQ;
+        s->features = STL_F_TARGET_VOLTAGE | STL_F_RW_STATUS2 | STL_F_MEM_16BIT | STL_F_COM_FREQ |
+                      STL_F_INIT_AP | STL_F_FPU_REGS;
         s->max_rw8 = s->ver_jtag >= 6 ? 512 : 64; /* 512-byte 8-bit transfers from V3J6 */
         s->max_rw32 = 6144;
     } else if (ver == 2) {
@@ -127,7 +134,9 @@ stp_status stl_parse_version(stp_stlink *s, const uint8_t *v1, size_t v1len, con
         if (jtag >= 13)
             s->features |= STL_F_TARGET_VOLTAGE;
         if (jtag >= 15)
-            s->features |= STL_F_RW_STATUS2;
+            s->features |= STL_F_RW_STATUS2 | STL_F_FPU_REGS;
+        if (jtag >= 28)
+            s->features |= STL_F_INIT_AP;
         if (jtag >= 22)
             s->features |= STL_F_SWD_SET_FREQ;
         if (jtag >= 26)
@@ -146,6 +155,18 @@ stp_status stl_parse_version(stp_stlink *s, const uint8_t *v1, size_t v1len, con
         return protocol_error(f, "GET_VERSION", "an unknown probe version");
     }
     snprintf(s->base.info.kind, sizeof(s->base.info.kind), "%s", stp_stlink_hw_name(s->hw));
+    if (s->ver_stlink == 2 && s->ver_jtag == 0) {
+        /* No JTAG/SWD part at all: STM8-only (SWIM) firmware, e.g. on STM8 Nucleo and
+         * Discovery boards. */
+        stp_finding *fi = stp_finding_add(f, "probe.unsupported", STP_SEV_ERROR,
+                                          "ST-Link firmware %s is for STM8 (SWIM) only: it has "
+                                          "no SWD",
+                                          fw);
+        stp_finding_evidence(fi, "firmware", "%s", fw);
+        stp_finding_advice(fi, "load STM32 firmware with ST's ST-LinkUpgrade (STSW-LINK007), "
+                               "which offers the STM32 or STM8 variant");
+        return STP_ERR_UNSUPPORTED;
+    }
     if (s->ver_stlink == 2 && s->ver_jtag < STL_MIN_JTAG_APIV2) {
         stp_finding *fi = stp_finding_add(f, "probe.firmware-old", STP_SEV_ERROR,
                                           "ST-Link firmware %s lacks the SWD debug API v2 "
@@ -170,7 +191,7 @@ static stp_status read_version(stp_stlink *s, stp_findings *f)
         return st;
     uint8_t vex[12];
     size_t vexlen = 0;
-    if (((v1[0] >> 4) & 0x0Fu) == 3) {
+    if (((v1[0] >> 4) & 0x0Fu) == 3 || ((v1[0] >> 4) & 0x0Fu) == 4) {
         uint8_t cmdx[] = {STL_APIV3_GET_VERSION_EX, 0x80};
         st = stl_xfer(s, "GET_VERSION_EX", cmdx, sizeof(cmdx), vex, sizeof(vex), f);
         if (st != STP_OK)
@@ -213,9 +234,24 @@ static stp_status leave_current_mode(stp_stlink *s, stp_findings *f)
 
 stp_status stl_enter_swd(stp_stlink *s, stp_findings *f)
 {
+    if (s->enter_sent) {
+        /* A failed ENTER can leave the firmware in debug mode: leave it before entering
+         * again, as probe-rs and pyOCD do (e.g. connect under reset after a failed normal
+         * connect). No reply. */
+        uint8_t ex[] = {STL_DEBUG_COMMAND, STL_DEBUG_EXIT};
+        stp_status st = stl_xfer(s, "DEBUG_EXIT", ex, sizeof(ex), NULL, 0, f);
+        if (st != STP_OK)
+            return st;
+    }
     uint8_t cmd[] = {STL_DEBUG_COMMAND, STL_DEBUG_APIV2_ENTER, STL_DEBUG_ENTER_SWD};
     uint8_t reply[2];
+    s->enter_sent = true;
     stp_status st = stl_simple(s, "ENTER_SWD", cmd, sizeof(cmd), reply, sizeof(reply), f);
+    if (st == STP_OK && (s->features & STL_F_INIT_AP)) {
+        /* V2J28+ and V3: open AP 0 before using it (OpenOCD: "required" from J28). */
+        uint8_t ap[] = {STL_DEBUG_COMMAND, STL_DEBUG_APIV2_INIT_AP, 0x00};
+        st = stl_simple(s, "INIT_AP", ap, sizeof(ap), reply, sizeof(reply), f);
+    }
     s->in_debug = st == STP_OK;
     return st;
 }
@@ -278,7 +314,7 @@ stp_status stl_set_swd_khz(stp_debug *d, unsigned khz, unsigned *actual, stp_fin
 {
     stp_stlink *s = (stp_stlink *)d;
     if (khz == 0)
-        khz = s->hw == STP_STLINK_HW_V3 ? STL_V3_DEFAULT_KHZ : STL_V2_DEFAULT_KHZ;
+        khz = (s->features & STL_F_COM_FREQ) ? STL_V3_DEFAULT_KHZ : STL_V2_DEFAULT_KHZ;
     if (s->features & STL_F_COM_FREQ) {
         if (s->v3_freq_count == 0) {
             stp_status st = v3_read_freqs(s, f);

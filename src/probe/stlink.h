@@ -52,6 +52,7 @@
 #define STL_DEBUG_APIV2_GETLASTRWSTATUS2 0x3E
 #define STL_DEBUG_APIV2_SWD_SET_FREQ     0x43
 #define STL_DEBUG_APIV2_READMEM_16BIT    0x47
+#define STL_DEBUG_APIV2_INIT_AP          0x4B
 #define STL_DEBUG_APIV2_WRITEMEM_16BIT   0x48
 #define STL_APIV3_SET_COM_FREQ           0x61
 #define STL_APIV3_GET_COM_FREQ           0x62
@@ -84,6 +85,8 @@
 #define STL_F_SWD_SET_FREQ   (1u << 2) /* SWD_SET_FREQ: V2 J22+ */
 #define STL_F_MEM_16BIT      (1u << 3) /* READ/WRITEMEM_16BIT: V2 J26+, V3 */
 #define STL_F_COM_FREQ       (1u << 4) /* APIV3 SET/GET_COM_FREQ: V3 */
+#define STL_F_INIT_AP        (1u << 5) /* INIT_AP before using an AP: V2J28+, V3 */
+#define STL_F_FPU_REGS       (1u << 6) /* READREG/WRITEREG of FPU registers: V2J15+, V3 */
 
 /* Firmware the driver refuses below: APIv2 (READREG/WRITEREG, READ/WRITE DEBUG REG,
  * DRIVE_NRST, READ_IDCODES) arrived with JTAG firmware J11. */
@@ -102,12 +105,13 @@ typedef struct stp_stlink {
     size_t max_rw32;          /* 32/16-bit transfer limit */
     size_t user_limit;        /* set_transfer_limit cap, 0 = none */
     bool in_debug;            /* SWD debug mode entered */
+    bool enter_sent;          /* an ENTER was sent (a later one is preceded by DEBUG_EXIT) */
     unsigned wait_timeout_ms; /* deadline for WAIT retries of one operation */
     unsigned v3_freq_count;
     uint32_t v3_freqs[STL_V3_MAX_FREQS];
     bool fault_addr_valid; /* set by an attempt that read GETLASTRWSTATUS2 with a fault */
     uint32_t fault_addr;
-    bool attempt_progressed; /* set by an attempt that moved on past a WAIT (stl_run) */
+    bool after_wait; /* the last answer was WAIT (an AP_FAULT next is retried once) */
 } stp_stlink;
 
 /* ---- stlink_proto.c: exchanges ------------------------------------------------------- */
@@ -130,8 +134,6 @@ stp_status stl_xfer_out(stp_stlink *s, const char *what, const uint8_t *cmd, siz
 typedef stp_status (*stl_attempt_fn)(stp_stlink *s, void *ctx, uint8_t *code, stp_findings *f);
 /* Runs attempt until it succeeds; WAIT answers are retried with exponential backoff
  * (1 ms doubling up to 128 ms) until s->wait_timeout_ms passes on the transport's clock.
- * An attempt that got further than the last one (s->attempt_progressed) starts the backoff
- * and the deadline afresh.
  * Any other status byte is mapped (stl_status_report) with what/addr as evidence. */
 stp_status stl_run(stp_stlink *s, const char *what, bool has_addr, uint32_t addr,
                    stl_attempt_fn attempt, void *ctx, stp_findings *f);
@@ -147,14 +149,6 @@ void stl_put_u16(uint8_t *p, uint16_t v);
 void stl_put_u32(uint8_t *p, uint32_t v);
 uint32_t stl_get_u32(const uint8_t *p);
 uint64_t stl_now_ms(stp_stlink *s);
-
-/* ---- stlink_mem.c ------------------------------------------------------------------ */
-/* Where a transfer of len bytes at addr in units of width continues after the firmware gave
- * up with WAIT and GETLASTRWSTATUS2 named fault_addr: true with *offset = the bytes done
- * (the units before the fault address), false when the address is not known or not a unit
- * of this transfer (then where it stopped is unknown). */
-bool stl_wait_resume_offset(uint32_t addr, size_t len, unsigned width, bool fault_valid,
-                            uint32_t fault_addr, size_t *offset);
 
 /* ---- stlink_status.c: the one mapping of ST-Link status bytes ---------------------- */
 /* True for the status bytes that mean "try again" (SWD_AP_WAIT, SWD_DP_WAIT). */

@@ -27,12 +27,23 @@ stp_status stl_attach(stp_debug *d, uint32_t *dp_idcode, stp_findings *f)
     return STP_OK;
 }
 
+/* FPSCR (DCRSR REGSEL 0x21) and S0-S31 (0x40-0x5F) through READREG/WRITEREG need V2J15 or
+ * V3 (OpenOCD's STLINK_F_HAS_FPU_REG gate); older firmware answers them wrongly. */
+static stp_status need_fpu(stp_stlink *s, unsigned regno, stp_findings *f)
+{
+    if (regno != 0x21 && (regno < 0x40 || regno > 0x5F))
+        return STP_OK;
+    return stl_need(s, STL_F_FPU_REGS, "FPU registers", "V2J15", f);
+}
+
 stp_status stl_read_reg(stp_debug *d, unsigned regno, uint32_t *val, stp_findings *f)
 {
     stp_stlink *s = (stp_stlink *)d;
     if (regno > 0xFF)
         return STP_ERR_INVALID_ARG;
-    stp_status st = stl_ensure_debug(s, f);
+    stp_status st = need_fpu(s, regno, f);
+    if (st == STP_OK)
+        st = stl_ensure_debug(s, f);
     if (st != STP_OK)
         return st;
     uint8_t cmd[] = {STL_DEBUG_COMMAND, STL_DEBUG_APIV2_READREG, (uint8_t)regno};
@@ -48,7 +59,9 @@ stp_status stl_write_reg(stp_debug *d, unsigned regno, uint32_t val, stp_finding
     stp_stlink *s = (stp_stlink *)d;
     if (regno > 0xFF)
         return STP_ERR_INVALID_ARG;
-    stp_status st = stl_ensure_debug(s, f);
+    stp_status st = need_fpu(s, regno, f);
+    if (st == STP_OK)
+        st = stl_ensure_debug(s, f);
     if (st != STP_OK)
         return st;
     uint8_t cmd[7] = {STL_DEBUG_COMMAND, STL_DEBUG_APIV2_WRITEREG, (uint8_t)regno};

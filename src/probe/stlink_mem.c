@@ -1,25 +1,37 @@
 /* ST-Link memory access: transfers split at the firmware limits (8-bit <= 64 B, or 512 B on
  * V3; 32-bit <= 6144 B), never across a 1 KiB boundary (the MEM-AP address auto-increment
  * wraps there), unaligned heads and tails with 8-bit access, every transfer checked with
- * GETLASTRWSTATUS(2) and retried on WAIT. A transfer that the firmware gave up on with WAIT
- * part-way continues at the unit GETLASTRWSTATUS2 names (the units before it were done): a
- * write is never sent twice to the same address, which flash that refuses reprogramming
- * (F1 PGERR) depends on. */
+ * GETLASTRWSTATUS(2) and retried on WAIT.
+ *
+ * After a WAIT the firmware gave up on, where the transfer stopped is not known for sure:
+ * GETLASTRWSTATUS2's address field has no documented meaning after a WAIT (OpenOCD and
+ * probe-rs retry the whole chunk, pyOCD reads it for faults only), and real firmware may
+ * name the failing unit, the next one, the start, or nothing. So the retry never depends on
+ * it (the address is only evidence in findings):
+ * - a read is sent again whole: reading twice is harmless;
+ * - a write of one unit is sent again: a WAIT means the access was not accepted;
+ * - a write of several units is verified: the chunk is read back, and only the runs of units
+ *   that do not hold their data yet are written again, each checked the same way. No unit is
+ *   skipped (every unit ends up read back equal to its data) and none is written twice (a
+ *   unit that already holds its data is not sent again): flash that refuses reprogramming
+ *   (F1 PGERR) is safe whatever the firmware meant. */
 #include <string.h>
 
+#include "core/alloc.h"
 #include "probe/stlink.h"
 
-#define STL_TAR_BLOCK 1024u
+#define STL_TAR_BLOCK     1024u
+#define STL_REPAIR_ROUNDS 16u /* verify-and-rewrite rounds of one cut write */
 
 typedef struct mem_op {
     uint8_t opcode; /* READMEM_8BIT/16BIT/32BIT or WRITEMEM_* */
     const char *what;
-    uint32_t addr;       /* advanced past the done units when a WAIT cut the transfer */
+    uint32_t addr;
     uint8_t *rbuf;       /* reads */
     const uint8_t *wbuf; /* writes */
     size_t len;
     unsigned width;
-    bool warned; /* the "cannot resume" warning was given for this transfer */
+    bool cut; /* a multi-unit write the firmware gave up on with WAIT: verify it */
 } mem_op;
 
 stp_status stl_ensure_debug(stp_stlink *s, stp_findings *f)
@@ -36,7 +48,7 @@ static stp_status rw_status(stp_stlink *s, const char *what, uint8_t *code, stp_
         if (st != STP_OK)
             return st;
         *code = reply[0];
-        if (reply[0] != STL_OK) { /* WAIT too: where the firmware gave up */
+        if (reply[0] != STL_OK) { /* evidence only: see the top of this file */
             s->fault_addr = stl_get_u32(&reply[4]);
             s->fault_addr_valid = true;
         }
@@ -58,61 +70,6 @@ static void mem_cmd(uint8_t cmd[8], uint8_t opcode, uint32_t addr, size_t len)
     stl_put_u16(&cmd[6], (uint16_t)len);
 }
 
-bool stl_wait_resume_offset(uint32_t addr, size_t len, unsigned width, bool fault_valid,
-                            uint32_t fault_addr, size_t *offset)
-{
-    *offset = 0;
-    if (!fault_valid || width == 0 || fault_addr < addr)
-        return false;
-    uint64_t off = (uint64_t)fault_addr - addr;
-    if (off >= len || off % width != 0)
-        return false;
-    *offset = (size_t)off;
-    return true;
-}
-
-/* After a WAIT: continue at the unit the firmware stopped at. When it cannot say, a read
- * is repeated whole (harmless); a write is too, but not silently: a repeated write to flash
- * programs half-words twice. */
-static void after_wait(stp_stlink *s, mem_op *op, uint8_t code, stp_findings *f)
-{
-    size_t off = 0;
-    if (stl_wait_resume_offset(op->addr, op->len, op->width, s->fault_addr_valid, s->fault_addr,
-                               &off)) {
-        if (off == 0)
-            return;
-        stp_log(s->base.env, STP_LOG_DEBUG,
-                "stlink: %s at 0x%08X answered %s after %zu of %zu bytes; continuing at 0x%08X",
-                op->what, (unsigned)op->addr, stl_status_name(code), off, op->len,
-                (unsigned)(op->addr + off));
-        op->addr += (uint32_t)off;
-        op->len -= off;
-        if (op->rbuf != NULL)
-            op->rbuf += off;
-        else
-            op->wbuf += off;
-        s->attempt_progressed = true;
-        return;
-    }
-    if (op->wbuf == NULL || op->warned)
-        return;
-    op->warned = true;
-    stp_finding *fi = stp_finding_add(
-        f, "probe.wait-resend", STP_SEV_WARNING,
-        "the ST-Link gave up on %s at 0x%08X with %s and cannot say how far it got: the "
-        "write is sent again from its start, so units already written are written twice",
-        op->what, (unsigned)op->addr, stl_status_name(code));
-    stp_finding_evidence(fi, "address", "0x%08X", (unsigned)op->addr);
-    stp_finding_evidence(fi, "length", "%zu", op->len);
-    if (s->fault_addr_valid)
-        stp_finding_evidence(fi, "fault_address", "0x%08X", (unsigned)s->fault_addr);
-    else
-        stp_finding_evidence(fi, "firmware", "%s", s->base.info.firmware);
-    stp_finding_advice(fi, "flash that refuses reprogramming (STM32F1: PGERR) fails this write; "
-                           "update the probe firmware (V2J15 or later reports where a transfer "
-                           "stopped) or lower the SWD clock (--freq)");
-}
-
 static stp_status read_attempt(stp_stlink *s, void *ctx, uint8_t *code, stp_findings *f)
 {
     mem_op *op = ctx;
@@ -130,8 +87,6 @@ static stp_status read_attempt(stp_stlink *s, void *ctx, uint8_t *code, stp_find
     }
     if (st == STP_OK)
         st = rw_status(s, op->what, code, f);
-    if (st == STP_OK && stl_status_is_wait(*code))
-        after_wait(s, op, *code, f);
     return st;
 }
 
@@ -143,8 +98,14 @@ static stp_status write_attempt(stp_stlink *s, void *ctx, uint8_t *code, stp_fin
     stp_status st = stl_xfer_out(s, op->what, cmd, sizeof(cmd), op->wbuf, op->len, f);
     if (st == STP_OK)
         st = rw_status(s, op->what, code, f);
-    if (st == STP_OK && stl_status_is_wait(*code))
-        after_wait(s, op, *code, f);
+    if (st == STP_OK && stl_status_is_wait(*code) && op->len > op->width) {
+        /* Part of it may be written: the caller verifies instead of sending it again. */
+        stp_log(s->base.env, STP_LOG_DEBUG,
+                "stlink: %s of %zu bytes at 0x%08X answered %s; verifying what was written",
+                op->what, op->len, (unsigned)op->addr, stl_status_name(*code));
+        op->cut = true;
+        *code = STL_OK;
+    }
     return st;
 }
 
@@ -190,6 +151,60 @@ size_t stl_set_transfer_limit(stp_debug *d, size_t max_bytes)
     return s->user_limit != 0 && s->user_limit < probe ? s->user_limit : probe;
 }
 
+static uint8_t read_opcode(unsigned width, const char **what)
+{
+    *what = width == 4 ? "READMEM_32BIT" : width == 2 ? "READMEM_16BIT" : "READMEM_8BIT";
+    return width == 4   ? STL_DEBUG_READMEM_32BIT
+           : width == 2 ? STL_DEBUG_APIV2_READMEM_16BIT
+                        : STL_DEBUG_READMEM_8BIT;
+}
+
+static uint8_t write_opcode(unsigned width, const char **what)
+{
+    *what = width == 4 ? "WRITEMEM_32BIT" : width == 2 ? "WRITEMEM_16BIT" : "WRITEMEM_8BIT";
+    return width == 4   ? STL_DEBUG_WRITEMEM_32BIT
+           : width == 2 ? STL_DEBUG_APIV2_WRITEMEM_16BIT
+                        : STL_DEBUG_WRITEMEM_8BIT;
+}
+
+static stp_status read_piece(stp_stlink *s, uint32_t a, uint8_t *buf, size_t n, unsigned width,
+                             stp_findings *f)
+{
+    mem_op op = {.addr = a, .len = n, .width = width, .rbuf = buf};
+    op.opcode = read_opcode(width, &op.what);
+    /* 8-bit reads of 16/32-bit units would not be the same bus accesses: read as written. */
+    return stl_run(s, op.what, true, a, read_attempt, &op, f);
+}
+
+/* One write transfer; after a WAIT cut, the verify-and-rewrite of the top of this file. */
+static stp_status write_piece(stp_stlink *s, uint32_t a, const uint8_t *data, size_t n,
+                              unsigned width, unsigned *rounds, stp_findings *f)
+{
+    mem_op op = {.addr = a, .len = n, .width = width, .wbuf = data};
+    op.opcode = write_opcode(width, &op.what);
+    stp_status st = stl_run(s, op.what, true, a, write_attempt, &op, f);
+    if (st != STP_OK || !op.cut)
+        return st;
+    s->after_wait = true; /* the read-back may meet the V3's AP_FAULT after the WAIT */
+    if (++*rounds > STL_REPAIR_ROUNDS)
+        return stl_status_report(STL_SWD_AP_WAIT, op.what, true, a, f);
+    uint8_t *back = stp_malloc(n);
+    if (back == NULL)
+        return STP_ERR_NOMEM;
+    st = read_piece(s, a, back, n, width, f);
+    for (size_t u = 0; st == STP_OK && u < n; u += width) {
+        if (memcmp(back + u, data + u, width) == 0)
+            continue; /* holds its data: never sent twice */
+        size_t end = u;
+        while (end < n && memcmp(back + end, data + end, width) != 0)
+            end += width;
+        st = write_piece(s, a + (uint32_t)u, data + u, end - u, width, rounds, f);
+        u = end - width;
+    }
+    stp_free(back);
+    return st;
+}
+
 static stp_status mem_access(stp_stlink *s, uint32_t addr, uint8_t *rbuf, const uint8_t *wbuf,
                              size_t len, unsigned width_pref, stp_findings *f)
 {
@@ -203,24 +218,11 @@ static stp_status mem_access(stp_stlink *s, uint32_t addr, uint8_t *rbuf, const 
         unsigned width = 4;
         uint32_t a = addr + (uint32_t)done;
         size_t n = next_piece(s, a, len - done, width_pref, &width);
-        mem_op op = {.addr = a, .len = n, .width = width};
-        if (rbuf != NULL) {
-            op.rbuf = rbuf + done;
-            op.opcode = width == 4   ? STL_DEBUG_READMEM_32BIT
-                        : width == 2 ? STL_DEBUG_APIV2_READMEM_16BIT
-                                     : STL_DEBUG_READMEM_8BIT;
-            op.what = width == 4 ? "READMEM_32BIT" : width == 2 ? "READMEM_16BIT" : "READMEM_8BIT";
-            st = stl_run(s, op.what, true, a, read_attempt, &op, f);
-        } else {
-            op.wbuf = wbuf + done;
-            op.opcode = width == 4   ? STL_DEBUG_WRITEMEM_32BIT
-                        : width == 2 ? STL_DEBUG_APIV2_WRITEMEM_16BIT
-                                     : STL_DEBUG_WRITEMEM_8BIT;
-            op.what = width == 4   ? "WRITEMEM_32BIT"
-                      : width == 2 ? "WRITEMEM_16BIT"
-                                   : "WRITEMEM_8BIT";
-            st = stl_run(s, op.what, true, a, write_attempt, &op, f);
-        }
+        unsigned rounds = 0;
+        if (rbuf != NULL)
+            st = read_piece(s, a, rbuf + done, n, width, f);
+        else
+            st = write_piece(s, a, wbuf + done, n, width, &rounds, f);
         done += n;
     }
     return st;

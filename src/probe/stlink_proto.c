@@ -122,15 +122,23 @@ stp_status stl_run(stp_stlink *s, const char *what, bool has_addr, uint32_t addr
         uint8_t code = 0;
         attempts++;
         s->fault_addr_valid = false;
-        s->attempt_progressed = false;
         stp_status st = attempt(s, ctx, &code, f);
         if (st != STP_OK)
             return st;
-        if (code == STL_OK)
-            return STP_OK;
-        if (s->attempt_progressed && stl_status_is_wait(code)) {
-            start = stl_now_ms(s); /* the target is moving: a new deadline, a short pause */
-            delay = 1;
+        if (code == STL_OK || stl_status_report(code, what, false, 0, NULL) == STP_OK) {
+            s->after_wait = false;
+            return STP_OK; /* OK, or a status the proven hosts take as done (0x0D) */
+        }
+        /* STLINK-V3 can answer one access WAIT, then AP_FAULT, then OK: an AP_FAULT right
+         * after a WAIT is retried once (OpenOCD retries it too). */
+        bool fault_after_wait = code == STL_SWD_AP_FAULT && s->after_wait;
+        s->after_wait = stl_status_is_wait(code);
+        if (fault_after_wait) {
+            stp_log(s->base.env, STP_LOG_DEBUG,
+                    "stlink: %s answered SWD_AP_FAULT after a WAIT, "
+                    "retrying once",
+                    what);
+            continue;
         }
         uint64_t elapsed = stl_now_ms(s) - start;
         if (!stl_status_is_wait(code) || elapsed + delay > s->wait_timeout_ms) {

@@ -32,8 +32,9 @@ static const stl_status_desc stl_statuses[] = {
      "no target answered %s (IDCODE read failed)", ADVICE_WIRING},
     {0x0C, "JTAG_WRITE_ERROR", STP_ERR_TARGET_FAULT, "swd.write-error",
      "the target rejected a write during %s", ADVICE_FAULT},
-    {0x0D, "JTAG_WRITE_VERIF_ERROR", STP_ERR_TARGET_FAULT, "swd.write-error",
-     "a write could not be verified during %s", ADVICE_FAULT},
+    /* Reported for writes that were done: OpenOCD ("Write verify error, ignoring") and Black
+     * Magic Probe treat it as success. */
+    {0x0D, "JTAG_WRITE_VERIF_ERROR", STP_OK, NULL, NULL, NULL},
     {STL_SWD_AP_WAIT, "SWD_AP_WAIT", STP_ERR_WAIT, "swd.wait-timeout",
      "the target kept answering WAIT to %s",
      "the bus is busy (e.g. flash erase in progress, core in a low-power mode); retry, or "

@@ -60,11 +60,12 @@ typedef enum stp_stlink_hw {
     STP_STLINK_HW_V2,
     STP_STLINK_HW_V2_1,
     STP_STLINK_HW_V3,
+    STP_STLINK_HW_V3PWR, /* 0x3757: the V3 protocol (GET_VERSION_EX), hardware version 3 or 4 */
 } stp_stlink_hw;
 
 /* Kind of ST-Link behind a PID, or STP_STLINK_HW_UNKNOWN when it is not one. */
 stp_stlink_hw stp_stlink_hw_from_pid(uint16_t vid, uint16_t pid);
-/* "stlink-v2", "stlink-v2-1", "stlink-v3", "stlink-v1", "unknown". */
+/* "stlink-v2", "stlink-v2-1", "stlink-v3", "stlink-v3pwr", "stlink-v1", "unknown". */
 const char *stp_stlink_hw_name(stp_stlink_hw hw);
 /* The command endpoints of that kind: OUT 0x02 on V2, 0x01 on V2-1/V3; IN 0x81. */
 void stp_stlink_endpoints(stp_stlink_hw hw, uint8_t *ep_out, uint8_t *ep_in);

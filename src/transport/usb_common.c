@@ -33,9 +33,10 @@ static const struct {
     uint16_t pid;
     stp_stlink_hw hw;
 } stlink_pids[] = {
-    {0x3744, STP_STLINK_HW_V1},   {0x3748, STP_STLINK_HW_V2},   {0x374B, STP_STLINK_HW_V2_1},
-    {0x374A, STP_STLINK_HW_V2_1}, {0x3752, STP_STLINK_HW_V2_1}, {0x374E, STP_STLINK_HW_V3},
-    {0x374F, STP_STLINK_HW_V3},   {0x3753, STP_STLINK_HW_V3},   {0x3754, STP_STLINK_HW_V3},
+    {0x3744, STP_STLINK_HW_V1},    {0x3748, STP_STLINK_HW_V2},   {0x374B, STP_STLINK_HW_V2_1},
+    {0x374A, STP_STLINK_HW_V2_1},  {0x3752, STP_STLINK_HW_V2_1}, {0x374E, STP_STLINK_HW_V3},
+    {0x374F, STP_STLINK_HW_V3},    {0x3753, STP_STLINK_HW_V3},   {0x3754, STP_STLINK_HW_V3},
+    {0x3757, STP_STLINK_HW_V3PWR}, /* STLINK-V3PWR (OpenOCD STLINK_V3P_PID) */
 };
 
 stp_stlink_hw stp_stlink_hw_from_pid(uint16_t vid, uint16_t pid)
@@ -59,6 +60,8 @@ const char *stp_stlink_hw_name(stp_stlink_hw hw)
         return "stlink-v2-1";
     case STP_STLINK_HW_V3:
         return "stlink-v3";
+    case STP_STLINK_HW_V3PWR:
+        return "stlink-v3pwr";
     case STP_STLINK_HW_UNKNOWN:
         break;
     }

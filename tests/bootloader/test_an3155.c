@@ -76,9 +76,10 @@ static void test_silence_is_no_target(void **state)
     assert_non_null(strstr(f->advice, "BOOT0"));
     assert_non_null(strstr(f->advice, "TX"));
     assert_non_null(strstr(f->advice, "PA9"));
-    /* Three tries: 0x7F, then 0x80 in case a session was open. */
+    /* Only 0x7F, six times: any other byte would lock the bootloader at a wrong rate. */
     size_t pos = 0;
-    SENT(&L, &pos, 0x7F, 0x80, 0x7F, 0x80, 0x7F, 0x80);
+    SENT(&L, &pos, 0x7F, 0x7F, 0x7F, 0x7F, 0x7F, 0x7F);
+    assert_int_equal(L.sent_len, 6);
 }
 
 static void test_open_session_answers_nack(void **state)
@@ -86,9 +87,23 @@ static void test_open_session_answers_nack(void **state)
     (void)state;
     REPLY(&L, NACK);
     assert_int_equal(stp_an3155_sync(&S, &F), STP_OK);
-    REPLY(&L, GAP, NACK); /* waiting for 0x7F's complement */
+    REPLY(&L, GAP, NACK); /* waiting for 0x7F's complement: the next 0x7F is a bad one */
     assert_int_equal(stp_an3155_sync(&S, &F), STP_OK);
     assert_int_equal(F.count, 0);
+    size_t pos = 0;
+    SENT(&L, &pos, 0x7F, 0x7F, 0x7F);
+}
+
+/* The first 0x7F is lost (sent before the bootloader was ready): the driver sends 0x7F
+ * again, never another byte, and the second is acknowledged. */
+static void test_first_sync_lost_resends_0x7f(void **state)
+{
+    (void)state;
+    REPLY(&L, GAP, ACK);
+    assert_int_equal(stp_an3155_sync(&S, &F), STP_OK);
+    size_t pos = 0;
+    SENT(&L, &pos, 0x7F, 0x7F);
+    assert_int_equal(L.sent_len, 2);
 }
 
 static void test_garbage_to_sync(void **state)
@@ -307,6 +322,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_silence_is_no_target, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_session_answers_nack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage_to_sync, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_sync_lost_resends_0x7f, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_frames_and_retry_after_nack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_short_data_times_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rdp_nack_is_protect_rdp1, setup, teardown),

@@ -35,7 +35,7 @@ if grep -q "program:" "$TMP/err"; then fail "progress with --json: $ERR"; fi
 
 # A mass erase (8 s typical on the F407 at x32) moves on by time while the chip works,
 # instead of sitting silent until "done".
-run --probe "$BOARD" erase --all
+run --freq 4000 --probe "$BOARD" erase --all
 expect_rc 0 "erase --all"
 expect_err "erase: 50% (" "mass erase reports progress while it runs"
 expect_err "erase: done, 1 MiB in " "mass erase ends"

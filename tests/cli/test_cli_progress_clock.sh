@@ -15,7 +15,7 @@ within() {
 }
 
 # F103 without the loader: 64 KiB of half-word writes, about 10 s of virtual time.
-STPROG_SIM_REPORT="$TMP/r1.json" run --probe "$BOARD" write --no-loader "$TMP/fw.bin"
+STPROG_SIM_REPORT="$TMP/r1.json" run --freq 4000 --probe "$BOARD" write --no-loader "$TMP/fw.bin"
 expect_rc 0 "write --no-loader"
 virt=$(jq -r .virtual_seconds "$TMP/r1.json")
 awk -v v="$virt" 'BEGIN { exit !(v > 5) }' || fail "expected a long virtual write, report says $virt s"

@@ -199,6 +199,8 @@ void mock_open_v2(mock_usb *m, unsigned jtag, unsigned x)
     mock_expect_cmd(m, CMD(0xF5));
     mock_reply(m, CMD(0x01, 0x00));
     mock_cmd_status(m, CMD(0xF2, 0x30, 0xA3), 0x80);
+    if (jtag >= 28)
+        mock_cmd_status(m, CMD(0xF2, 0x4B, 0x00), 0x80); /* INIT_AP 0 */
     if (jtag >= 22)
-        mock_cmd_status(m, CMD(0xF2, 0x43, 0x00, 0x00), 0x80);
+        mock_cmd_status(m, CMD(0xF2, 0x43, 0x01, 0x00), 0x80); /* 1800 kHz */
 }

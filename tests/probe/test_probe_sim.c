@@ -34,7 +34,7 @@ static void test_f407_identity_and_voltage(void **state)
     assert_string_equal(in->kind, "stlink-v2-1");
     assert_string_equal(in->firmware, "V2J45M30");
     assert_string_equal(in->serial, "0670FF484849785087085530");
-    assert_int_equal(in->swd_khz, 4000);
+    assert_int_equal(in->swd_khz, 1800);
     uint32_t dp = 0;
     assert_int_equal(d->ops->attach(d, &dp, &f), STP_OK);
     assert_int_equal(dp, 0x2BA01477); /* Cortex-M4 SW-DP (RM0090 38.6.1) */

@@ -7,7 +7,7 @@ run probes --probe sim:stm32f407vg
 expect_rc 0 "probes sim"
 expect_out "probe:          stlink-v2-1" "probes sim"
 expect_out "firmware:       V2J45M30" "probes sim"
-expect_out "swd clock:      4000 kHz" "probes sim"
+expect_out "swd clock:      1800 kHz" "probes sim"
 expect_out "target voltage: 3.30 V" "probes sim"
 
 run probes --probe sim:stm32f407vg,probe=v3,vdd=2.1 --json

@@ -38,7 +38,7 @@ static void test_open_v2_mass_storage(void **state)
     assert_string_equal(d->info.firmware, "V2J45S7");
     assert_string_equal(d->info.kind, "stlink-v2");
     assert_string_equal(d->info.serial, "MOCK0001");
-    assert_int_equal(d->info.swd_khz, 4000);
+    assert_int_equal(d->info.swd_khz, 1800); /* the safe default, OpenOCD's and stlink-org's */
     assert_int_equal(f.count, 0);
     close_v2(d, m);
     stp_findings_free(&f);
@@ -54,7 +54,8 @@ static void test_open_leaves_dfu_mode(void **state)
     mock_reply(m, CMD(0x00, 0x00)); /* DFU */
     mock_expect_cmd(m, CMD(0xF3, 0x07));
     mock_cmd_status(m, CMD(0xF2, 0x30, 0xA3), 0x80);
-    mock_cmd_status(m, CMD(0xF2, 0x43, 0x00, 0x00), 0x80);
+    mock_cmd_status(m, CMD(0xF2, 0x4B, 0x00), 0x80); /* INIT_AP: V2J28+ */
+    mock_cmd_status(m, CMD(0xF2, 0x43, 0x01, 0x00), 0x80);
     stp_debug *d = open_ok(m, &f);
     assert_string_equal(d->info.firmware, "V2J37M26");
     assert_string_equal(d->info.kind, "stlink-v2-1");
@@ -72,7 +73,8 @@ static void test_open_leaves_previous_debug_session(void **state)
     mock_reply(m, CMD(0x02, 0x00)); /* debug mode left by another tool */
     mock_expect_cmd(m, CMD(0xF2, 0x21));
     mock_cmd_status(m, CMD(0xF2, 0x30, 0xA3), 0x80);
-    mock_cmd_status(m, CMD(0xF2, 0x43, 0x00, 0x00), 0x80);
+    mock_cmd_status(m, CMD(0xF2, 0x4B, 0x00), 0x80);
+    mock_cmd_status(m, CMD(0xF2, 0x43, 0x01, 0x00), 0x80);
     stp_debug *d = open_ok(m, &f);
     close_v2(d, m);
     stp_findings_free(&f);
@@ -99,6 +101,7 @@ static void test_open_v3(void **state)
     mock_expect_cmd(m, CMD(0xF2, 0x61, 0x00, 0x00, 0xC0, 0x5D, 0x00, 0x00)); /* 24000 */
     mock_reply(m, CMD(0x80, 0, 0, 0, 0xC0, 0x5D, 0, 0));
     mock_cmd_status(m, CMD(0xF2, 0x30, 0xA3), 0x80);
+    mock_cmd_status(m, CMD(0xF2, 0x4B, 0x00), 0x80); /* INIT_AP on every V3 */
     stp_debug *d = open_ok(m, &f);
     assert_string_equal(d->info.firmware, "V3J16M8");
     assert_string_equal(d->info.kind, "stlink-v3");
@@ -284,10 +287,12 @@ static void test_no_target_at_open_is_reported_at_attach(void **state)
     mock_expect_cmd(m, CMD(0xF5));
     mock_reply(m, CMD(0x01, 0x00));
     mock_cmd_status(m, CMD(0xF2, 0x30, 0xA3), 0x16); /* SWD_DP_ERROR: nobody answers */
-    mock_cmd_status(m, CMD(0xF2, 0x43, 0x00, 0x00), 0x80);
+    mock_cmd_status(m, CMD(0xF2, 0x43, 0x01, 0x00), 0x80);
     stp_debug *d = open_ok(m, &f);
     assert_int_equal(f.count, 0);
-    /* attach enters SWD again and reports the dead target. */
+    /* attach enters SWD again, after leaving the debug mode the failed ENTER may have left
+     * (probe-rs, pyOCD), and reports the dead target. */
+    mock_expect_cmd(m, CMD(0xF2, 0x21));
     mock_cmd_status(m, CMD(0xF2, 0x30, 0xA3), 0x16);
     uint32_t id = 0;
     assert_int_equal(d->ops->attach(d, &id, &f), STP_ERR_NO_TARGET);
@@ -295,11 +300,80 @@ static void test_no_target_at_open_is_reported_at_attach(void **state)
     assert_non_null(fi);
     assert_string_equal(fi->evidence[0].value, "0x16 (SWD_DP_ERROR)");
     /* Now the target answers. */
+    mock_expect_cmd(m, CMD(0xF2, 0x21));
     mock_cmd_status(m, CMD(0xF2, 0x30, 0xA3), 0x80);
+    mock_cmd_status(m, CMD(0xF2, 0x4B, 0x00), 0x80);
     mock_expect_cmd(m, CMD(0xF2, 0x31));
     mock_reply(m, CMD(0x80, 0, 0, 0, 0x77, 0x14, 0xA0, 0x2B, 0, 0, 0, 0));
     assert_int_equal(d->ops->attach(d, &id, &f), STP_OK);
     assert_int_equal(id, 0x2BA01477);
+    close_v2(d, m);
+    stp_findings_free(&f);
+}
+
+/* STLINK-V3PWR (PID 0x3757, hardware version 4 in GET_VERSION/GET_VERSION_EX) opens as a V3. */
+static void test_open_v3pwr(void **state)
+{
+    (void)state;
+    mock_usb *m = mock_usb_new(0x3757);
+    stp_findings f = {0};
+    mock_expect_cmd(m, CMD(0xF1, 0x80));
+    mock_reply(m, CMD(0x40, 0x00, 0x83, 0x04, 0x57, 0x37));
+    mock_expect_cmd(m, CMD(0xFB, 0x80));
+    mock_reply(m, CMD(4, 0, 3, 2, 1, 0, 0, 0, 0x83, 0x04, 0x57, 0x37));
+    mock_expect_cmd(m, CMD(0xF5));
+    mock_reply(m, CMD(0x01, 0x00));
+    mock_expect_cmd(m, CMD(0xF2, 0x62, 0x00));
+    uint8_t freqs[52] = {0x80};
+    freqs[8] = 1;
+    stl_put_u32(&freqs[12], 24000);
+    mock_reply(m, freqs, sizeof(freqs));
+    mock_expect_cmd(m, CMD(0xF2, 0x61, 0x00, 0x00, 0xC0, 0x5D, 0x00, 0x00));
+    mock_reply(m, CMD(0x80, 0, 0, 0, 0xC0, 0x5D, 0, 0));
+    mock_cmd_status(m, CMD(0xF2, 0x30, 0xA3), 0x80);
+    mock_cmd_status(m, CMD(0xF2, 0x4B, 0x00), 0x80);
+    stp_debug *d = open_ok(m, &f);
+    assert_string_equal(d->info.kind, "stlink-v3pwr");
+    assert_string_equal(d->info.firmware, "V4J3M2B1");
+    assert_int_equal(stp_stlink_hw_from_pid(0x0483, 0x3757), STP_STLINK_HW_V3PWR);
+    close_v2(d, m);
+    stp_findings_free(&f);
+}
+
+/* V2-1 firmware without a JTAG/SWD part (STM8 boards) is named as such, not "too old". */
+static void test_stm8_only_firmware_refused(void **state)
+{
+    (void)state;
+    mock_usb *m = mock_usb_new(0x374B);
+    stp_findings f = {0};
+    stp_debug *d = NULL;
+    mock_version_v2(m, 0x374B, 0, 30);
+    assert_int_equal(stp_stlink_open(&m->base, NULL, &d, &f), STP_ERR_UNSUPPORTED);
+    const stp_finding *fi = stp_findings_find(&f, "probe.unsupported");
+    assert_non_null(fi);
+    assert_non_null(strstr(fi->message, "STM8"));
+    assert_null(stp_findings_find(&f, "probe.firmware-old"));
+    mock_assert_done(m);
+    mock_usb_free(m);
+    stp_findings_free(&f);
+}
+
+/* FPU registers through READREG need V2J15: refused before a command is sent. */
+static void test_fpu_registers_need_j15(void **state)
+{
+    (void)state;
+    mock_usb *m = mock_usb_new(0x3748);
+    stp_findings f = {0};
+    mock_open_v2(m, 14, 4);
+    stp_debug *d = open_ok(m, &f);
+    uint32_t v = 0;
+    assert_int_equal(d->ops->read_reg(d, 0x21, &v, &f), STP_ERR_FIRMWARE_OLD);
+    assert_int_equal(d->ops->write_reg(d, 0x40, 0, &f), STP_ERR_FIRMWARE_OLD);
+    assert_non_null(stp_findings_find(&f, "probe.firmware-old"));
+    mock_expect_cmd(m, CMD(0xF2, 0x33, 0x0F)); /* PC still works */
+    mock_reply(m, CMD(0x80, 0, 0, 0, 0x01, 0x02, 0x00, 0x08));
+    assert_int_equal(d->ops->read_reg(d, 15, &v, &f), STP_OK);
+    assert_int_equal(v, 0x08000201);
     close_v2(d, m);
     stp_findings_free(&f);
 }
@@ -319,6 +393,9 @@ int main(void)
         cmocka_unit_test(test_short_and_garbled_replies),
         cmocka_unit_test(test_unplugged_during_open),
         cmocka_unit_test(test_no_target_at_open_is_reported_at_attach),
+        cmocka_unit_test(test_open_v3pwr),
+        cmocka_unit_test(test_stm8_only_firmware_refused),
+        cmocka_unit_test(test_fpu_registers_need_j15),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,8 +26,10 @@ typedef struct sim_bl sim_bl;
 /* One byte as the USART received it. */
 typedef struct sim_bl_rx {
     uint8_t byte;
-    uint32_t baud; /* the host's baud rate (0 = unknown: 115200 assumed) */
-    bool frame_ok; /* false: framing error (host not at 8 data bits); the byte is lost */
+    uint32_t baud;    /* the host's baud rate (0 = unknown: 115200 assumed) */
+    bool frame_ok;    /* false: framing error (host not at 8 data bits); the byte is lost */
+    uint64_t idle_ns; /* how long the line was idle before it (host time; counts only
+                       * while the chip starts up after a reset) */
 } sim_bl_rx;
 
 /* The line the model talks on. */
@@ -44,7 +46,8 @@ typedef struct sim_bl_stats {
     uint64_t commands; /* commands received (ACKed or NACKed) */
     uint64_t nacks;
     uint64_t bytes_rx, bytes_tx;
-    uint64_t line_errors; /* bytes lost to parity/framing errors */
+    uint64_t line_errors; /* bytes lost to parity/framing errors, or at a wrong rate */
+    uint64_t early_bytes; /* bytes lost because the ROM code was still starting */
 } sim_bl_stats;
 
 /* Creates the model on board b (which stays owned by the caller). NULL with a message when
@@ -59,8 +62,9 @@ void sim_bl_destroy(sim_bl *m);
  * between two programming sessions. Returns 0, or -1 when io->write failed. */
 int sim_bl_serve(sim_bl *m, const sim_bl_io *io);
 
-/* Resets the chip (NRST pulse, e.g. a DTR line wired to NRST): the bootloader starts over
- * and waits for 0x7F. */
+/* Resets the chip (NRST pulse, e.g. a DTR line wired to NRST): the bootloader starts over,
+ * listens 50 ms later and waits for 0x7F; a first byte other than 0x7F sets a wrong baud
+ * rate until the next reset. */
 void sim_bl_reset(sim_bl *m);
 
 const sim_bl_stats *sim_bl_get_stats(const sim_bl *m);
