@@ -24,7 +24,8 @@ write_rep() {
     local name=$1
     shift
     set +e
-    STPROG_SIM_REPORT="$TMP/$name.json" "$STPROG" --probe "$BOARD" write "$@" --json \
+    # --freq 4000: the bounds below are for a V2 at its fastest clock (the default is 1800).
+    STPROG_SIM_REPORT="$TMP/$name.json" "$STPROG" --freq 4000 --probe "$BOARD" write "$@" --json \
         >"$TMP/out" 2>"$TMP/err"
     RC=$?
     set -e
