@@ -22,8 +22,8 @@
 
 #include <stddef.h>
 
-#define ST_JEP106  0x20u
-#define ARM_PID(cont, rev, part)                                                                  \
+#define ST_JEP106 0x20u
+#define ARM_PID(cont, rev, part)                                                                   \
     ((uint64_t)(cont) << 32 | (uint64_t)(rev) << 20 | 1ull << 19 | (uint64_t)0x3Bu << 12 | (part))
 #define ARM_CONT   4u /* ARM Ltd: JEP106 bank 5 (continuation code 4), ID 0x3B */
 #define CLS_ROM    0x1u
@@ -37,7 +37,7 @@
 
 typedef struct cs_rom {
     uint32_t base;
-    uint64_t pid; /* ROM_ST: ST's */
+    uint64_t pid;                /* ROM_ST: ST's */
     uint32_t entries[MAX_ENTRY]; /* ending with 0 */
 } cs_rom;
 
@@ -121,8 +121,7 @@ static const cs_layout layout_m7 = {
               {0x00001000u | ENTRY_HERE, 0xFFF42000u | ENTRY_HERE, 0xFFF43000u | ENTRY_GONE, 0}},
              {0xE00FF000u,
               ARM_PID(ARM_CONT, 0, 0x4C7),
-              {E_SCS | ENTRY_HERE, E_DWT | ENTRY_HERE, E_FPB | ENTRY_HERE, E_ITM | ENTRY_HERE,
-               0}}},
+              {E_SCS | ENTRY_HERE, E_DWT | ENTRY_HERE, E_FPB | ENTRY_HERE, E_ITM | ENTRY_HERE, 0}}},
     .rom_count = 3,
     .comps = {{0xE000E000u, ARM_PID(ARM_CONT, 0, 0x00C), CLS_GENIP, 0},
               {0xE0001000u, ARM_PID(ARM_CONT, 0, 0x002), CLS_GENIP, 0},

@@ -206,8 +206,10 @@ static void report_power(stp_dx_run *r, stp_doctor_check *c, const watch *w, con
                                      "while the firmware ran");
     stp_finding_evidence(f, "flags_at_connect", "%s", before);
     char m[160];
-    snprintf(m, sizeof(m), "%u power reset(s) in %llu ms of the firmware running, %.2f V between "
-             "them", w->power, (unsigned long long)w->watched_ms, r->volts);
+    snprintf(m, sizeof(m),
+             "%u power reset(s) in %llu ms of the firmware running, %.2f V between "
+             "them",
+             w->power, (unsigned long long)w->watched_ms, r->volts);
     stp_dx_unstable(r->findings, "the chip resets from its supply while its firmware runs", m);
     stp_dx_set(c, STP_CHECK_FAIL, "%u reset(s) in %llu ms of running, %u of them power resets",
                w->resets, (unsigned long long)w->watched_ms, w->power);
@@ -234,13 +236,15 @@ static void report_loop(stp_dx_run *r, stp_doctor_check *c, const watch *w, cons
                          (unsigned long long)w->watched_ms,
                          w->resets >= WATCH_ENOUGH ? " (watch ended early: enough seen)" : "");
     if (w->intervals > 0) {
-        stp_finding_evidence(f, "interval_ms", "%llu (min %llu, max %llu; the firmware's run "
+        stp_finding_evidence(f, "interval_ms",
+                             "%llu (min %llu, max %llu; the firmware's run "
                              "time from its start to the reset, +-%u ms)",
                              (unsigned long long)(w->sum_ms / w->intervals),
                              (unsigned long long)w->min_ms, (unsigned long long)w->max_ms,
                              2 * WATCH_POLL_MS);
     }
-    stp_finding_evidence(f, "reset_flags", "%s (at each reset: %u watchdog, %u software, %u pin, "
+    stp_finding_evidence(f, "reset_flags",
+                         "%s (at each reset: %u watchdog, %u software, %u pin, "
                          "%u low-power, %u without flag)",
                          seen, w->watchdog, w->software, w->pin, w->low_power, w->other);
     stp_finding_evidence(f, "flags_at_connect", "%s", before);
@@ -275,7 +279,8 @@ static bool report_earlier(stp_dx_run *r, stp_doctor_check *c, const watch *w, u
         stp_finding_advice(f, "the firmware (or a debugger: st-flash, OpenOCD and IDEs reset "
                               "this way) requested a reset before stprog connected; if it was "
                               "not a debugger, watch longer with `stprog doctor --watch 30`");
-    stp_dx_set(c, STP_CHECK_WARN, "no reset in %llu ms of the firmware running (%u polls); "
+    stp_dx_set(c, STP_CHECK_WARN,
+               "no reset in %llu ms of the firmware running (%u polls); "
                "flags at connect: %s",
                (unsigned long long)w->watched_ms, w->polls, before);
     return true;

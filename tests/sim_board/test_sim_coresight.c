@@ -77,10 +77,10 @@ static void check_st_table(sim_board *b, unsigned dev_id)
 {
     uint32_t base = ap_base(b) & ~0xFFFu;
     uint64_t pidr = (uint64_t)(r32(b, base + 0xFD0) & 0xFFu) << 32 | id4(b, base, 0xFE0);
-    assert_int_equal((unsigned)pidr & 0xFFFu, dev_id);            /* part = DEV_ID */
-    assert_int_equal((unsigned)(pidr >> 12) & 0x7Fu, 0x20u);      /* JEP106 ST */
-    assert_int_equal((unsigned)(pidr >> 32) & 0xFu, 0u);          /* bank 0 */
-    assert_int_equal((unsigned)(pidr >> 19) & 1u, 1u);            /* JEDEC code used */
+    assert_int_equal((unsigned)pidr & 0xFFFu, dev_id);       /* part = DEV_ID */
+    assert_int_equal((unsigned)(pidr >> 12) & 0x7Fu, 0x20u); /* JEP106 ST */
+    assert_int_equal((unsigned)(pidr >> 32) & 0xFu, 0u);     /* bank 0 */
+    assert_int_equal((unsigned)(pidr >> 19) & 1u, 1u);       /* JEDEC code used */
 }
 
 static void test_m4_f407(void **state)
