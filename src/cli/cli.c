@@ -116,7 +116,7 @@ static int finish(cli_ctx *ctx, stp_status st)
     cli_check_sim_state(ctx); /* the board closed with the probe: its save may have failed */
     if (st == STP_OK && ctx->late_status != STP_OK)
         st = ctx->late_status;
-    int code = stp_status_exit_code(st);
+    int code = ctx->exit_code_set ? ctx->exit_code : stp_status_exit_code(st);
     bool usage_only = ctx->findings.count > 0;
     bool has_error = false;
     for (size_t i = 0; i < ctx->findings.count; i++) {

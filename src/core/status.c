@@ -34,6 +34,7 @@ static const struct {
     [STP_ERR_CANCELLED] = {"cancelled", "cancelled"},
     [STP_ERR_STATE] = {"state", "not allowed in the current state"},
     [STP_ERR_INTERNAL] = {"internal", "internal error"},
+    [STP_ERR_FIRMWARE_CRASHED] = {"firmware-crashed", "the firmware crashed"},
 };
 
 const char *stp_status_name(stp_status st)
