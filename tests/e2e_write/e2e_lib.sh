@@ -7,33 +7,7 @@ set -euo pipefail
 BOARD="sim:$PART,state=$TMP/board.state"
 EX="$STPROG_BUILD/examples"
 
-# E2E_SHIM=1: the same flow with stprog talking libusb to the shim (a real ST-Link as far as
-# it can tell) instead of the in-process board: --probe sim:SPEC becomes --probe stlink with
-# STPROG_SIM=SPEC and LD_PRELOAD=libstprog-usbsim.so.
-if [ "${E2E_SHIM:-0}" = 1 ]; then
-    [ -f "$STPROG_BUILD/libstprog-usbsim.so" ] || { fail "libstprog-usbsim.so not built"; finish; }
-    cat >"$TMP/stprog-shim" <<SH
-#!/bin/bash
-args=()
-spec=
-while [ \$# -gt 0 ]; do
-    if [ "\$1" = --probe ] && [[ "\$2" == sim:* ]]; then
-        spec=\$2
-        args+=(--probe stlink)
-        shift 2
-        continue
-    fi
-    args+=("\$1")
-    shift
-done
-if [ -n "\$spec" ]; then
-    STPROG_SIM="\$spec" LD_PRELOAD="$STPROG_BUILD/libstprog-usbsim.so" exec "$STPROG" "\${args[@]}"
-fi
-exec "$STPROG" "\${args[@]}"
-SH
-    chmod +x "$TMP/stprog-shim"
-    STPROG="$TMP/stprog-shim"
-fi
+. "$STPROG_SRC/tests/cli/shim_wrap.sh"
 [ -f "$EX/$FW.elf" ] || { fail "example firmware $EX/$FW.elf was not built"; finish; }
 
 hexbyte() { printf "\\x$1"; }
