@@ -5,6 +5,7 @@
 
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "stprog/run.h"
 
 static const struct {
     int code;
@@ -16,7 +17,9 @@ static const struct {
     {STP_EXIT_NO_DEVICE, "no probe or no target found"},
     {STP_EXIT_PROTECTED, "blocked by read/write protection"},
     {STP_EXIT_VERIFY, "verify mismatch"},
+    {STP_RUN_EXIT_TIMEOUT, "run: --timeout passed before the firmware exited"},
     {130, "interrupted by SIGINT (Ctrl-C); --json: status \"interrupted\""},
+    {STP_RUN_EXIT_FAULT, "run, rtt: the firmware crashed (HardFault, lockup, stray BKPT, reset)"},
     {143, "interrupted by SIGTERM; --json: status \"interrupted\""},
 };
 
@@ -145,6 +148,8 @@ static void overview_text(cli_ctx *ctx)
                     "\nExit codes:\n");
     for (size_t i = 0; i < COUNT(exit_codes); i++)
         cli_printf(ctx, "  %d  %s\n", exit_codes[i].code, exit_codes[i].meaning);
+    cli_printf(ctx, "  run exits with the firmware's own status when it exits through "
+                    "semihosting.\n");
     cli_printf(ctx, "\nEnvironment:\n");
     for (size_t i = 0; i < COUNT(environment); i++)
         print_item(ctx, environment[i].name, environment[i].meaning, HELP_COLUMN);

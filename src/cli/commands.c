@@ -20,6 +20,8 @@
     X(option_bytes)          \
     X(reset)                 \
     X(go)                    \
+    X(run)                   \
+    X(rtt)                   \
     X(gdbserver)             \
     X(chips)                 \
     X(image)                 \

@@ -43,7 +43,7 @@ expect_out "Usage: stprog image FILE" "image --help"
 run --json help
 expect_rc 0 "help --json"
 expect_json '[.commands[].name] | index("chips") != null and index("image") != null' "help --json"
-expect_json '[.exit_codes[].code] == [0,1,2,3,4,5,130,143]' "help --json exit codes"
+expect_json '[.exit_codes[].code] == [0,1,2,3,4,5,124,130,139,143]' "help --json exit codes"
 
 # No command at all: a usage error.
 run
