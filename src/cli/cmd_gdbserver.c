@@ -2,16 +2,59 @@
 #include <arpa/inet.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli_target.h"
+#include "sim/board.h"
 #include "stprog/gdbserver.h"
 
+/* SIGINT/SIGTERM ask the server to stop: it does once the request in hand is answered. A
+ * request that takes longer than STOP_GRACE_S (a long load, a program left running) or a
+ * second signal ends the process at once, by the signal, after the virtual board (if any)
+ * saved its state: a stop request is never ignored. */
+#define STOP_GRACE_S 2u
+
 static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_signal;
+
+static void write_err(const char *text)
+{
+    size_t n = strlen(text);
+    while (n > 0) {
+        ssize_t w = write(STDERR_FILENO, text, n);
+        if (w <= 0)
+            return;
+        text += w;
+        n -= (size_t)w;
+    }
+}
+
+static void stop_now(int sig)
+{
+    write_err(sig == SIGTERM ? CLI_PROGRAM " gdbserver: SIGTERM: stopped in the middle of a "
+                                           "request\n"
+                             : CLI_PROGRAM " gdbserver: SIGINT: stopped in the middle of a "
+                                           "request\n");
+    sim_boards_save_on_signal();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
 
 static void on_signal(int sig)
 {
-    (void)sig;
+    if (stop_signal != 0) {
+        stop_now(sig);
+        return;
+    }
+    stop_signal = sig;
     stop_flag = 1;
+    alarm(STOP_GRACE_S);
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    stop_now(stop_signal != 0 ? (int)stop_signal : SIGTERM);
 }
 
 static void notify(void *user, const char *message)
@@ -60,16 +103,22 @@ static stp_status run(cli_ctx *ctx)
         .user = ctx,
         .stop = &stop_flag,
     };
-    struct sigaction sa, old_int, old_term;
+    struct sigaction sa, alrm, old_int, old_term, old_alrm;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns and the server stops */
     sigemptyset(&sa.sa_mask);
+    alrm = sa;
+    alrm.sa_handler = on_alarm;
     stop_flag = 0;
+    stop_signal = 0;
+    sigaction(SIGALRM, &alrm, &old_alrm);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     st = stp_gdbserver_run(s.target, &opt, &ctx->env, &ctx->findings);
+    alarm(0); /* stopped in time */
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGALRM, &old_alrm, NULL);
     if (ctx->g.json)
         cli_json_kv_bool(&ctx->json, "served", st == STP_OK);
     cli_session_close(&s);

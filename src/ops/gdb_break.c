@@ -138,12 +138,16 @@ static bool soft_remove(gdb_session *s, uint32_t addr)
     return false;
 }
 
+/* n when v == 2^n, else 32 (v == 0 and every v that is not a power of two, up to
+ * 0xFFFFFFFF: the loop ends after at most 31 steps and never shifts by 32). */
 static unsigned log2_exact(uint32_t v)
 {
+    if (v == 0 || (v & (v - 1u)) != 0)
+        return 32u;
     unsigned n = 0;
-    while ((1u << n) < v)
+    while (n < 31 && (1u << n) != v)
         n++;
-    return (1u << n) == v ? n : 32u;
+    return n;
 }
 
 static bool dwt_insert(gdb_session *s, unsigned type, uint32_t addr, uint32_t len)
@@ -151,7 +155,7 @@ static bool dwt_insert(gdb_session *s, unsigned type, uint32_t addr, uint32_t le
     gdb_debug_hw *hw = &s->hw;
     unsigned mask = log2_exact(len);
     /* DWT matches an aligned power-of-two range; MASK is at most 15 on these parts. */
-    if (len == 0 || mask > 15 || (addr & (len - 1u)) != 0)
+    if (mask > 15 || (addr & (len - 1u)) != 0)
         return false;
     uint32_t function = type == 2 ? 6u : type == 3 ? 5u : 7u;
     for (unsigned i = 0; i < hw->dwt_count; i++) {

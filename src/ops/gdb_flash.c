@@ -16,15 +16,23 @@ bool gdb_flash_erase(gdb_session *s, uint32_t addr, uint32_t len)
 {
     if (len == 0 || (uint64_t)addr + len > 0x100000000ull || !gdb_addr_in_flash(s, addr, len))
         return false;
-    if (s->erase_count >= GDB_MAX_ERASE) { /* merge into the last range */
-        gdb_range *last = &s->erase[s->erase_count - 1];
-        uint64_t end = (uint64_t)addr + len;
-        if (addr < last->addr)
-            last->addr = addr;
-        if (end > (uint64_t)last->addr + last->len)
-            last->len = (uint32_t)(end - last->addr);
+    /* A range that touches one already asked for grows it; others need a free slot (a
+     * merge across a gap would erase sectors gdb did not ask for). */
+    uint64_t end = (uint64_t)addr + len;
+    for (size_t i = 0; i < s->erase_count; i++) {
+        gdb_range *r = &s->erase[i];
+        uint64_t r_end = (uint64_t)r->addr + r->len;
+        if (addr > r_end || end < r->addr)
+            continue;
+        uint64_t start = addr < r->addr ? addr : r->addr;
+        if (r_end > end)
+            end = r_end;
+        r->addr = (uint32_t)start;
+        r->len = end - start > UINT32_MAX ? UINT32_MAX : (uint32_t)(end - start);
         return true;
     }
+    if (s->erase_count >= GDB_MAX_ERASE)
+        return false;
     s->erase[s->erase_count++] = (gdb_range){addr, len};
     return true;
 }
@@ -33,7 +41,8 @@ bool gdb_flash_write(gdb_session *s, uint32_t addr, const uint8_t *data, size_t 
 {
     if (len == 0)
         return true;
-    if (!gdb_addr_in_flash(s, addr, (uint32_t)len))
+    /* All of it in flash: the planner would refuse the rest anyway, after the erases. */
+    if (len > UINT32_MAX || !gdb_range_in_flash(s, addr, (uint32_t)len))
         return false;
     if (s->flash_img == NULL && stp_image_create(&s->flash_img) != STP_OK)
         return false;

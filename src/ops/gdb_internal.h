@@ -117,6 +117,8 @@ stp_status gdb_build_tdesc(gdb_session *s);
 /* Memory map XML from the flash regions (gdb_memmap.c). */
 stp_status gdb_build_memmap(gdb_session *s);
 bool gdb_addr_in_flash(const gdb_session *s, uint32_t addr, uint32_t len);
+/* Every byte of [addr, addr+len) is flash (len > 0; no wrap past 4 GiB). */
+bool gdb_range_in_flash(const gdb_session *s, uint32_t addr, uint32_t len);
 
 /* Breakpoints and watchpoints (gdb_break.c). */
 stp_status gdb_hw_init(gdb_session *s, stp_findings *f);

@@ -63,3 +63,14 @@ bool gdb_addr_in_flash(const gdb_session *s, uint32_t addr, uint32_t len)
             return true;
     return false;
 }
+
+bool gdb_range_in_flash(const gdb_session *s, uint32_t addr, uint32_t len)
+{
+    size_t n = stp_target_region_count(s->t);
+    const stp_flash_region *r = stp_target_regions(s->t);
+    uint64_t at = addr, end = (uint64_t)addr + len;
+    for (size_t i = 0; i < n && at < end; i++) /* regions in address order */
+        if (at >= r[i].addr && at < (uint64_t)r[i].addr + r[i].size)
+            at = (uint64_t)r[i].addr + r[i].size;
+    return len > 0 && at >= end;
+}

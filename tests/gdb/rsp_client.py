@@ -295,6 +295,89 @@ def doctor_finds(port, finding):
     c.close()
 
 
+FLASH_END = {"stm32f407vg": 0x08100000, "stm32f103c8": 0x08010000}
+
+
+def timed(c, payload, what, limit=2.0):
+    """The reply to payload, which must come within limit seconds."""
+    t0 = time.monotonic()
+    r = c.request(payload, timeout=limit + 8)
+    took = time.monotonic() - t0
+    check(r is not None and took < limit, "%s answered in %.2f s: %r" % (what, took, r[:40]))
+    return r
+
+
+def arithmetic(port, part):
+    """Sizes and addresses at the ends of the 32-bit range: every request is answered at
+    once, and the server still works afterwards."""
+    c = Client(port)
+    check(c.request(b"?")[:1] == b"T", "session started")
+    for z in (b"2", b"3", b"4"):
+        for ln in (b"ffffffff", b"80000001", b"80000000", b"fffffffe", b"0", b"3", b"10000"):
+            r = timed(c, b"Z%s,20000000,%s" % (z, ln), "Z%s length 0x%s" % (z.decode(), ln.decode()))
+            check(r == b"E01", "Z%s length 0x%s refused" % (z.decode(), ln.decode()))
+        for addr, ln in ((b"ffffffff", b"1"), (b"fffffff0", b"10"), (b"20000000", b"8000")):
+            check(timed(c, b"Z%s,%s,%s" % (z, addr, ln), "Z%s at %s" % (z.decode(), addr.decode()))
+                  == b"OK", "Z%s,%s,%s inserted" % (z.decode(), addr.decode(), ln.decode()))
+            check(timed(c, b"z%s,%s,%s" % (z, addr, ln), "z%s" % z.decode()) == b"OK",
+                  "z%s,%s,%s removed" % (z.decode(), addr.decode(), ln.decode()))
+        check(timed(c, b"z%s,20000000,ffffffff" % z, "z of nothing") == b"E01",
+              "z%s of a watchpoint never inserted: E01" % z.decode())
+    for pkt in (b"Z1,ffffffff,2", b"Z0,fffffffe,2", b"z0,fffffffe,2", b"Z1,fffffffe,4"):
+        r = timed(c, pkt, pkt.decode())
+        check(r in (b"OK", b"E01"), "%s: OK or E01" % pkt.decode())
+    r = timed(c, b"m0,ffffffff", "m of 4 GiB")
+    check(r is not None and (r == b"E01" or (len(r) % 2 == 0 and len(r) <= 0x4000)),
+          "m of 4 GiB: one packet at most")
+    check(timed(c, b"mfffffff0,100", "m across 4 GiB")[:1] in (b"E", b"0", b"f"),
+          "m across the end of the address space answered")
+    check(timed(c, b"Mffffffff,2:0102", "M across 4 GiB") == b"E01", "M across 4 GiB: E01")
+    check(timed(c, b"Xffffffff,2:ab", "X length mismatch") == b"E01", "X with 1 byte of 2: E01")
+    end = FLASH_END[part]
+    check(timed(c, b"vFlashWrite:%x:\x01\x02" % (end - 1), "vFlashWrite over the end") == b"E01",
+          "vFlashWrite past the end of flash: E01")
+    check(timed(c, b"vFlashWrite:ffffffff:\x01\x02", "vFlashWrite at 4 GiB") == b"E01",
+          "vFlashWrite across 4 GiB: E01")
+    check(timed(c, b"vFlashErase:ffffffff,ffffffff", "vFlashErase 4 GiB") == b"E01",
+          "vFlashErase across 4 GiB: E01")
+    check(timed(c, b"vFlashDone", "vFlashDone with nothing") == b"OK", "vFlashDone with nothing")
+    check(timed(c, b"qXfer:memory-map:read::ffffffff,ffffffff", "qXfer past the end") == b"l",
+          "qXfer offset past the end: l")
+    r = timed(c, b"qXfer:features:read:target.xml:0,ffffffff", "qXfer of 4 GiB")
+    check(r[:1] in (b"m", b"l") and len(r) <= 0x4000, "qXfer of 4 GiB: one packet at most")
+    check(c.request(b"?")[:1] == b"T", "still answering")
+    check(len(c.request(b"m20000000,4")) == 8, "memory still readable")
+    c.close()
+
+
+def hang_z2(port, part):
+    """Send the watchpoint that used to loop forever; do not wait for the answer."""
+    c = Client(port)
+    check(c.request(b"?")[:1] == b"T", "session started")
+    c.raw(frame(b"Z2,20000000,ffffffff"))
+    print("sent", flush=True)
+    time.sleep(30)
+
+
+def busy_load(port, part):
+    """Load the whole flash through vFlashErase/vFlashWrite/vFlashDone; say 'sent' when the
+    vFlashDone (seconds of programming) is on its way, then wait."""
+    c = Client(port)
+    check(c.request(b"QStartNoAckMode") == b"OK", "no-ack")
+    c.noack = True
+    base, end = 0x08000000, FLASH_END[part]
+    check(c.request(b"vFlashErase:%x,%x" % (base, end - base)) == b"OK", "vFlashErase")
+    data = bytes((i * 7 + 3) & 0xFF for i in range(0x2000))
+    for addr in range(base, end, len(data)):
+        esc = data.replace(b"}", b"}\x5d").replace(b"#", b"}\x03").replace(b"$", b"}\x04")
+        esc = esc.replace(b"*", b"}\x0a")
+        if c.request(b"vFlashWrite:%x:" % addr + esc) != b"OK":
+            raise Fail("vFlashWrite at 0x%x refused" % addr)
+    c.raw(frame(b"vFlashDone"))
+    print("sent", flush=True)
+    time.sleep(30)
+
+
 def hold(port, release_file):
     """Be the connected client until release_file exists (at most 60 s)."""
     c = Client(port)
