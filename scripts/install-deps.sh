@@ -10,7 +10,7 @@ packages=(
     clang libclang-rt-14-dev clang-format
     stlink-tools openocd stm32flash gdb-multiarch
     srecord socat jq
-    dpkg-dev lintian zsh fish # make deb (dpkg-shlibdeps); tests/package: lintian, completion
+    dpkg-dev file lintian zsh fish # make deb (CPack: dpkg-shlibdeps, file); tests/package
 )
 
 missing=()
