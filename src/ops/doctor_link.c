@@ -41,9 +41,54 @@ static bool parse_v2_jtag(const char *fw, unsigned *jtag)
     return true;
 }
 
+/* STLINK-V3 firmware: every API feature is in every release; V3J16M8 is the release after
+ * which users reported "Flash loader cannot be loaded" gone (seed 004: CubeProgrammer and a
+ * V3 updated to V3J16M8). Versions compare by the JTAG number, then the M (mass storage)
+ * number: "V3J7M3" < "V3J16M8". */
+#define V3_FIXED_JTAG 16u
+#define V3_FIXED_MSD  8u
+
+static bool parse_v3(const char *fw, unsigned *jtag, unsigned *msd)
+{
+    if (strncmp(fw, "V3J", 3) != 0)
+        return false;
+    char *end = NULL;
+    unsigned long j = strtoul(fw + 3, &end, 10);
+    if (end == fw + 3)
+        return false;
+    *jtag = (unsigned)j;
+    *msd = 0;
+    const char *m = strchr(end, 'M');
+    if (m != NULL)
+        *msd = (unsigned)strtoul(m + 1, NULL, 10);
+    return true;
+}
+
+static void v3_findings(stp_dx_run *r, const stp_probe_info *pi, stp_doctor_check *c)
+{
+    unsigned jtag = 0, msd = 0;
+    if (!parse_v3(pi->firmware, &jtag, &msd))
+        return;
+    if (jtag > V3_FIXED_JTAG || (jtag == V3_FIXED_JTAG && msd >= V3_FIXED_MSD))
+        return;
+    stp_finding *f = stp_finding_add(
+        r->findings, "probe.firmware-old", STP_SEV_WARNING,
+        "the probe runs old STLINK-V3 firmware %s: users saw \"Flash loader cannot be "
+        "loaded\" go away after updating to V3J%uM%u",
+        pi->firmware, V3_FIXED_JTAG, V3_FIXED_MSD);
+    stp_finding_evidence(f, "firmware", "%s", pi->firmware);
+    stp_finding_evidence(f, "jtag_version", "%u", jtag);
+    stp_finding_evidence(f, "fixed_in", "V3J%uM%u (seed 004)", V3_FIXED_JTAG, V3_FIXED_MSD);
+    stp_finding_advice(f, "update the probe with ST's STSW-LINK007 firmware upgrade tool (or "
+                          "STM32CubeProgrammer's firmware upgrade)");
+    stp_dx_set(c, STP_CHECK_WARN, "%s, firmware %s (old: V3J%uM%u and later fix known problems)",
+               pi->kind, pi->firmware, V3_FIXED_JTAG, V3_FIXED_MSD);
+}
+
 static void firmware_findings(stp_dx_run *r, const stp_probe_info *pi, stp_doctor_check *c)
 {
     unsigned jtag = 0;
+    v3_findings(r, pi, c);
     if (!parse_v2_jtag(pi->firmware, &jtag))
         return;
     char missing[256];

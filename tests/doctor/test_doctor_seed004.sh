@@ -30,6 +30,24 @@ only "flash.size-implausible probe.corrupts-transfers"
 run --probe "sim:$l1,probe-bug=corrupt-over:256" write "$TMP/fw.bin" --json
 expect_rc 0
 
+# The thread's fix: a STLINK-V3 updated to V3J16M8 made "Flash loader cannot be loaded" go
+# away. Older V3 firmware is flagged like old V2 firmware, with that version; V3J16M8 and
+# later are not.
+for fw in V3J7M3 V3J15M7B5S1 V3J16M7; do
+    doctor "stm32l151cb,probe=v3,fw=$fw"
+    expect_rc 0
+    has probe.firmware-old
+    [ "$(severity probe.firmware-old)" = warning ] || fail "$WHAT: severity $(severity probe.firmware-old)"
+    evidence probe.firmware-old fixed_in | grep -q V3J16M8 || fail "$WHAT: fixing version not named"
+    [ "$(check_result probe)" = warn ] || fail "$WHAT: probe check $(check_result probe)"
+    only "probe.firmware-old"
+done
+for fw in V3J16M8 V3J17M9; do
+    doctor "stm32l151cb,probe=v3,fw=$fw"
+    expect_rc 0
+    lacks probe.firmware-old
+done
+
 # The F767 at RDP level 1.
 doctor "stm32f767zi,rdp=1"
 expect_rc 4
