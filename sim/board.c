@@ -332,6 +332,8 @@ void sim_board_reset(sim_board *b, sim_reset_kind kind)
     b->core_stall_ns = 0;
     if (b->cpu)
         sim_cpu_reset(b->cpu, power, 0);
+    b->supply_bo_ns = 0; /* the reset clock's current: drawn again */
+    sim_supply_update(b, b->now_ns);
 }
 
 /* ---- open / close ---------------------------------------------------------------- */

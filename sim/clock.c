@@ -1,6 +1,7 @@
 /* The virtual clock: one timeline for the probe, the core and the flash. Time only moves
  * in sim_clock_advance; within it the core runs (1 cycle per instruction at the current
- * core clock) in slices that end at the next event (flash operation done, brown-out,
+ * core clock) in slices that end at the next event (flash operation done, brown-out of a
+ * weak supply,
  * the independent watchdog reaching 0, the firmware taking the debug pins). */
 #include "sim_internal.h"
 
@@ -35,12 +36,11 @@ static bool debug_kept_in_stop(const sim_board *b)
 uint64_t sim_clock_next_event(const sim_board *b)
 {
     uint64_t next = SIM_NEVER;
-    if (b->op.kind != SIM_OP_NONE) {
-        if (b->op.brownout_ns < next)
-            next = b->op.brownout_ns;
-        if (b->op.end_ns < next)
-            next = b->op.end_ns;
-    }
+    if (b->op.kind != SIM_OP_NONE && b->op.end_ns < next)
+        next = b->op.end_ns;
+    uint64_t bo = sim_supply_next_event(b);
+    if (bo < next)
+        next = bo;
     uint64_t wdg = sim_iwdg_next_event(b);
     if (wdg < next)
         next = wdg;
@@ -57,14 +57,14 @@ void sim_clock_events(sim_board *b)
 {
     for (int guard = 0; guard < 16; guard++) {
         bool any = false;
-        if (b->op.kind != SIM_OP_NONE && b->op.brownout_ns <= b->now_ns) {
-            sim_flash_abort(b, b->op.brownout_ns);
-            b->brownouts++;
-            sim_board_reset(b, SIM_RESET_BOR);
+        uint64_t bo = sim_supply_next_event(b);
+        if (b->op.kind != SIM_OP_NONE && b->op.end_ns <= b->now_ns && b->op.end_ns < bo) {
+            sim_flash_complete(b); /* ended before the next brown-out */
             any = true;
+            bo = sim_supply_next_event(b);
         }
-        if (b->op.kind != SIM_OP_NONE && b->op.end_ns <= b->now_ns) {
-            sim_flash_complete(b);
+        if (bo <= b->now_ns) {
+            sim_supply_brownout(b, bo);
             any = true;
         }
         if (sim_iwdg_events(b))

@@ -1,7 +1,7 @@
 /* What every flash-controller model shares: the cell array's NOR behaviour (programming
  * moves bits away from the erased value only, erase restores it), worn sectors, unreliable
- * programming below the PSIZE voltage floor, busy time on the virtual clock, brown-outs
- * with supply=unstable, and the timings from the chip database. */
+ * programming below the PSIZE voltage floor, busy time on the virtual clock (an operation
+ * draws current from the supply: sim/supply.c), and the timings from the chip database. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,10 +10,6 @@
 /* Datasheets give 10 kcycles endurance for the main flash of every family modelled
  * (DS8626, DS5319, DS10314, DS11532, DS10721 "Flash memory endurance"). */
 #define SIM_ENDURANCE_CYCLES 10000u
-
-/* supply=unstable: chance that one operation browns out (parts per million). */
-#define BROWNOUT_ERASE_PPM   500000u /* every other erase */
-#define BROWNOUT_PROGRAM_PPM 1000u   /* one program in a thousand */
 
 /* Below the PSIZE voltage floor: each bit that should flip stays with this chance. */
 #define LOWV_STUCK_PPM 250000u
@@ -230,17 +226,8 @@ void sim_flash_start(sim_board *b, sim_flash_op *op, uint64_t ns)
     op->start_ns = t;
     op->end_ns = t + (ns ? ns : 1);
     b->last_op_ns = b->now_ns;
-    op->brownout_ns = SIM_NEVER;
     if (b->spec.supply == SIM_SUPPLY_DEAD_CORE)
         op->end_ns = SIM_NEVER;
-    if (b->spec.supply == SIM_SUPPLY_UNSTABLE) {
-        uint32_t ppm = op->kind == SIM_OP_PROGRAM ? BROWNOUT_PROGRAM_PPM : BROWNOUT_ERASE_PPM;
-        if (sim_chance_ppm(b, ppm)) {
-            uint64_t span = op->end_ns - op->start_ns;
-            uint64_t at = span / 10 + (uint64_t)(sim_board_random(b) % 800u) * span / 1000u;
-            op->brownout_ns = op->start_ns + (at ? at : 1);
-        }
-    }
     switch (op->kind) {
     case SIM_OP_PROGRAM:
         b->stats.flash_programs++;
@@ -255,6 +242,7 @@ void sim_flash_start(sim_board *b, sim_flash_op *op, uint64_t ns)
         break;
     }
     b->op = *op;
+    sim_supply_update(b, t); /* the operation's current from its first instruction */
 }
 
 static void apply(sim_board *b, double fraction)
@@ -306,6 +294,7 @@ void sim_flash_complete(sim_board *b)
     apply(b, 1.0);
     void (*finish)(sim_board *, bool) = b->op.finish;
     b->op.kind = SIM_OP_NONE;
+    sim_supply_update(b, b->op.end_ns);
     if (finish)
         finish(b, true);
 }
@@ -323,6 +312,7 @@ void sim_flash_abort(sim_board *b, uint64_t t)
     apply(b, f);
     void (*finish)(sim_board *, bool) = b->op.finish;
     b->op.kind = SIM_OP_NONE;
+    sim_supply_update(b, t);
     if (finish)
         finish(b, false);
 }
@@ -353,13 +343,12 @@ void sim_flash_finish_now(sim_board *b)
     if (b->op.kind == SIM_OP_NONE || b->op.end_ns == SIM_NEVER)
         return;
     uint64_t at = sim_clock_access_ns(b);
-    uint64_t until = b->op.brownout_ns < b->op.end_ns ? b->op.brownout_ns : b->op.end_ns;
+    uint64_t bo = sim_supply_next_event(b);
+    uint64_t until = bo < b->op.end_ns ? bo : b->op.end_ns;
     if (until > at)
         sim_clock_core_stall(b, until - at);
-    if (b->op.brownout_ns != SIM_NEVER) {
-        sim_flash_abort(b, b->op.brownout_ns);
-        b->brownouts++;
-        sim_board_reset(b, SIM_RESET_BOR);
+    if (bo < b->op.end_ns) {
+        sim_supply_brownout(b, bo);
         return;
     }
     sim_flash_complete(b);

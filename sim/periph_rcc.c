@@ -144,6 +144,10 @@ void sim_rcc_update_clock(sim_board *b)
     }
     hz /= ahb_divider(cfgr);
     b->core_hz = hz ? hz : 1;
+    if (b->spec.supply == SIM_SUPPLY_UNSTABLE) { /* a faster core draws more */
+        sim_supply_update(b, sim_clock_access_ns(b));
+        sim_clock_replan(b);
+    }
 }
 
 bool sim_rcc_read(sim_board *b, uint32_t addr, uint32_t *val)

@@ -89,8 +89,7 @@ typedef enum sim_op_kind {
 typedef struct sim_flash_op {
     sim_op_kind kind;
     uint64_t start_ns;
-    uint64_t end_ns;      /* SIM_NEVER with supply=dead-core */
-    uint64_t brownout_ns; /* SIM_NEVER unless supply=unstable decided to fail this one */
+    uint64_t end_ns; /* SIM_NEVER with supply=dead-core */
     uint32_t addr;
     uint32_t len;
     uint8_t data[256]; /* program data (up to an L1 half-page) */
@@ -166,6 +165,9 @@ struct sim_board {
      * swd-off|sleep time run. */
     bool fw_in_control;
     uint32_t brownouts;
+    uint32_t supply_ua;    /* supply=unstable: the current the next brown-out was drawn for */
+    uint64_t supply_bo_ns; /* its time (SIM_NEVER: none; 0: to be drawn) */
+    uint64_t supply_rng;   /* its own seeded stream (0: not seeded yet) */
 
     /* Peripherals. */
     uint32_t dbgmcu_cr;
@@ -232,6 +234,15 @@ uint64_t sim_timing_program_ns(const sim_board *b, int psize);
 uint64_t sim_timing_erase_ns(const sim_board *b, uint32_t sector_size, int psize);
 uint64_t sim_timing_mass_ns(const sim_board *b, int psize);
 bool sim_vdd_below_mv(const sim_board *b, uint32_t mv);
+/* supply=unstable (sim/supply.c): the chip's present current (uA), the brown-out rate
+ * (per second) at a current, the next brown-out drawn again when the current changed
+ * (at_ns: the moment of the change), and the brown-out itself (cuts the flash operation,
+ * power-on reset). */
+uint32_t sim_supply_load_ua(const sim_board *b);
+double sim_supply_rate(const sim_board *b, uint32_t ua);
+void sim_supply_update(sim_board *b, uint64_t at_ns);
+uint64_t sim_supply_next_event(const sim_board *b);
+void sim_supply_brownout(sim_board *b, uint64_t at_ns);
 /* Seeded chance in parts per million. */
 bool sim_chance_ppm(sim_board *b, uint32_t ppm);
 

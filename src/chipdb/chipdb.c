@@ -101,6 +101,27 @@
         (n256), KB(256)                                                                            \
     }
 
+/* Supply currents (typical; rounded; as remembered from the datasheets' current tables,
+ * not re-read this session):
+ * - F1, DS5319: Run from flash, peripherals disabled, 72 MHz about 27 mA (375 uA/MHz);
+ *   Flash "IDD Write/Erase modes" 5 mA.
+ * - F2/F4, DS8626: Run from flash, peripherals disabled, 168 MHz about 46 mA (270 uA/MHz);
+ *   Flash IDD Write/Erase 5 / 8 / 12 mA at x8 / x16 / x32 (x32 stored).
+ * - F7, DS10916: Run from flash, peripherals disabled, 216 MHz about 100 mA (460 uA/MHz);
+ *   Flash IDD Write/Erase taken as the F4's x32 figure.
+ * - L1, DS6876: Run from flash, range 1, about 230 uA/MHz; Flash "average current during the
+ *   whole programming/erase operation" 600 uA.
+ * - L4, DS10198: Run range 1 about 110 uA/MHz; Flash programming/erase about 3.4 mA.
+ * - G0, DS12232: Run range 1 about 100 uA/MHz; Flash programming/erase about 2.9 mA.
+ * - G4, DS12589: Run range 1 about 170 uA/MHz; Flash programming/erase about 3.5 mA. */
+#define F1_SUPPLY  .run_ua_per_mhz = 375, .flash_op_ua = 5000
+#define F24_SUPPLY .run_ua_per_mhz = 270, .flash_op_ua = 12000
+#define F7_SUPPLY  .run_ua_per_mhz = 460, .flash_op_ua = 12000
+#define L1_SUPPLY  .run_ua_per_mhz = 230, .flash_op_ua = 600
+#define L4_SUPPLY  .run_ua_per_mhz = 110, .flash_op_ua = 3400
+#define G0_SUPPLY  .run_ua_per_mhz = 100, .flash_op_ua = 2900
+#define G4_SUPPLY  .run_ua_per_mhz = 170, .flash_op_ua = 3500
+
 /* ---- F1: RM0008 rev 21 (STM32F101/102/103/105/107) ---------------------------------- */
 #define F1_COMMON                                                                                  \
     .family = "F1", .core = STP_CORE_M3, .flash_kind = STP_FLASH_F1, .idcode_addr = 0xE0042000,    \
@@ -109,7 +130,7 @@
     .option_bytes_addr = 0x1FFFF800, .option_bytes_size = 16, .uid_addr = 0x1FFFF7E8,              \
     .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 2000, .vdd_max_mv = 3600,                   \
     .reset_clock_hz = 8000000, .reference_manual = "RM0008 rev 21", .erased_value = 0xFF,          \
-    .uid_word2_offset = 8, .bootloader_doc = AN2606
+    .uid_word2_offset = 8, .bootloader_doc = AN2606, F1_SUPPLY
 
 /* ---- F2/F4: RM0033 rev 9 (F2), RM0090 rev 19 (F405..F439), RM0368 rev 5 (F401),
  * RM0383 rev 3 (F411), RM0390 rev 6 (F446), RM0402 rev 6 (F412), RM0386 rev 6 (F469),
@@ -121,7 +142,7 @@
     .option_bytes_size = 16, .uid_addr = 0x1FFF7A10, .bootloader_addr = 0x1FFF0000,                \
     .bootloader_usart = USART1_PA9_PA10, .vdd_max_mv = 3600, .reset_clock_hz = 16000000,           \
     .erased_value = 0xFF, .bootloader_doc = AN2606, .uid_word2_offset = 8,                         \
-    .bootloader_size = 0x7800, .otp_addr = 0x1FFF7800, .otp_size = 512
+    .bootloader_size = 0x7800, .otp_addr = 0x1FFF7800, .otp_size = 512, F24_SUPPLY
 #define F4_COMMON F24_COMMON, .family = "F4", .core = STP_CORE_M4
 
 /* ---- F7: RM0385 rev 8 (F74x/F75x), RM0410 rev 4 (F76x/F77x), RM0431 rev 3 (F72x/F73x).
@@ -133,7 +154,7 @@
     .wrp_granule = 0, .sram_base = 0x20000000, .option_bytes_addr = 0x1FFF0000,                    \
     .bootloader_addr = 0x1FF00000, .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 1700,        \
     .vdd_max_mv = 3600, .reset_clock_hz = 16000000, .erased_value = 0xFF,                          \
-    .bootloader_doc = AN2606, .uid_word2_offset = 8
+    .bootloader_doc = AN2606, .uid_word2_offset = 8, F7_SUPPLY
 
 /* ---- L1: RM0038 rev 17 (STM32L100/151/152/162) --------------------------------------- */
 #define L1_COMMON                                                                                  \
@@ -143,7 +164,7 @@
     .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 1650, .vdd_max_mv = 3600,                   \
     .reset_clock_hz = 2097000, .timing = L1_TIMING, .reference_manual = "RM0038 rev 17",           \
     .erased_value = 0x00, .bootloader_doc = AN2606, .uid_word2_offset = 0x14,                      \
-    .bootloader_size = 0x1000
+    .bootloader_size = 0x1000, L1_SUPPLY
 
 /* ---- L4/G0/G4: RM0351 rev 9 (L4x5/L4x6), RM0444 rev 5 (G0x1), RM0440 rev 7 (G4).
  * FLASH registers at 0x40022000 on all three; flash size register 0x1FFF75E0, unique ID
@@ -390,6 +411,7 @@ static const stp_chip chips[] = {
      .vdd_min_mv = 1710,
      .reset_clock_hz = 4000000,
      .timing = L4_TIMING(81690, 90760, 22020, 24470, 22, 25),
+     L4_SUPPLY,
      .reference_manual = "RM0351 rev 9",
      .datasheet = "DS10198 rev 8 (STM32L476xx)"},
     /* G0: RM0444 rev 5, DS12232 rev 3. Sources per fact:
@@ -424,7 +446,8 @@ static const stp_chip chips[] = {
      .reference_manual = "RM0444 rev 5",
      .datasheet = "DS12232 rev 3 (STM32G071x8/xB)",
      .dbgmcu_clk_reg = 0x4002103C,
-     .dbgmcu_clk_bit = 1u << 27},
+     .dbgmcu_clk_bit = 1u << 27,
+     G0_SUPPLY},
     /* G4 category 2: RM0440 rev 7, DS12589 rev 6. Sources per fact:
      * - DEV_ID 0x468 at DBGMCU_IDCODE 0xE0042000: RM0440 "DBGMCU_IDCODE" (also OpenOCD
      *   stm32l4x.h DEVID_STM32G43_G44XX).
@@ -436,13 +459,26 @@ static const stp_chip chips[] = {
      *   DS12589 "Embedded SRAM". HSI16 after reset: RM0440 "Clocks".
      * - tprog 64-bit 81.7/83.35 us, tERASE page 22.02/24.47 ms, tME 22.13/24.59 ms (stored
      *   22/25 ms): DS12589 "Flash memory characteristics" table (not re-read this session). */
-    {L4_COMMON, .family = "G4", .dev_id = 0x468, .core = STP_CORE_M4, .name = "STM32G431/G441",
-     .idcode_addr = 0xE0042000, .flash_sizes_kb = {32, 64, 128}, .flash_default_kb = 128,
-     .layout = ONE_BANK({64, KB(2)}), .wrp_granule = KB(2), .sram_size = KB(22),
-     .option_bytes_size = 48, .bootloader_size = 0x7000, .bootloader_version = 0xD4,
-     .vdd_min_mv = 1710, .reset_clock_hz = 16000000,
-     .timing = L4_TIMING(81700, 83350, 22020, 24470, 22, 25), .reference_manual = "RM0440 rev 7",
-     .datasheet = "DS12589 rev 6 (STM32G431x6/x8/xB)"},
+    {L4_COMMON,
+     .family = "G4",
+     .dev_id = 0x468,
+     .core = STP_CORE_M4,
+     .name = "STM32G431/G441",
+     .idcode_addr = 0xE0042000,
+     .flash_sizes_kb = {32, 64, 128},
+     .flash_default_kb = 128,
+     .layout = ONE_BANK({64, KB(2)}),
+     .wrp_granule = KB(2),
+     .sram_size = KB(22),
+     .option_bytes_size = 48,
+     .bootloader_size = 0x7000,
+     .bootloader_version = 0xD4,
+     .vdd_min_mv = 1710,
+     .reset_clock_hz = 16000000,
+     .timing = L4_TIMING(81700, 83350, 22020, 24470, 22, 25),
+     .reference_manual = "RM0440 rev 7",
+     .datasheet = "DS12589 rev 6 (STM32G431x6/x8/xB)",
+     G4_SUPPLY},
 };
 
 /* ---- parts ------------------------------------------------------------------------- */

@@ -146,6 +146,13 @@ typedef struct stp_chip {
      * RCC register and the enable bit's mask; 0 where the DBGMCU is always clocked. */
     uint32_t dbgmcu_clk_reg;
     uint32_t dbgmcu_clk_bit;
+    /* Supply current, typical (datasheet "Supply current characteristics": Run mode, code
+     * from flash, peripherals off; "Flash memory characteristics": IDD while programming or
+     * erasing, at the usual width): the core per MHz of its clock, and what a program or
+     * erase operation adds. The virtual board's weak supply (supply=unstable) browns out
+     * with odds that rise with the sum (docs/virtual-board.md "Supply"). */
+    uint16_t run_ua_per_mhz;
+    uint16_t flash_op_ua;
 } stp_chip;
 
 /* A part number users and the virtual board name (sim:stm32f407vg). */

@@ -89,6 +89,7 @@ static const step steps[] = {
     {"protection", "Read and write protection", stp_dx_check_protection},
     {"sram", "SRAM write/read-back (long transfers)", stp_dx_check_sram},
     {"flash", "Flash readable, blank-check summary", stp_dx_check_flash},
+    {"load", "Supply under load (erasing blank sectors)", stp_dx_check_load},
 };
 
 /* The status of the first error finding when none blocked the run. */
@@ -114,12 +115,17 @@ static stp_status first_error_status(const stp_findings *fs, stp_status fallback
     return STP_OK;
 }
 
-/* Leaves the core running, as a board normally is. */
-static void resume(stp_dx_run *r)
+/* Leaves the core running, as a board normally is (halted with keep_halted). When the
+ * checks ran code of their own on the core (the SRAM loader of the load test), the program
+ * is started afresh by a reset: resuming would run the loader's last instruction. */
+static void finish_core(stp_dx_run *r)
 {
     stp_findings scratch = {0};
     stp_dx_write(r->dbg, STP_CM_DEMCR, 0);
-    (void)stp_cm_run(r->dbg, &scratch);
+    if (r->core_changed)
+        (void)stp_cm_reset(r->dbg, r->id.core, STP_RESET_SW, r->opt->keep_halted, &scratch);
+    else if (!r->opt->keep_halted)
+        (void)stp_cm_run(r->dbg, &scratch);
     stp_findings_free(&scratch);
 }
 
@@ -164,8 +170,8 @@ static stp_status run_checks(stp_dx_run *r)
     r->rep->virtual_clock = stp_probe_clock_is_virtual(r->dbg);
     if (r->connected)
         stp_dx_thaw(r);
-    if (r->connected && r->halted && !r->opt->keep_halted)
-        resume(r);
+    if (r->connected && r->halted)
+        finish_core(r);
     r->rep->voltage = r->volts;
     if (r->t != NULL) {
         stp_target_detach(r->t);

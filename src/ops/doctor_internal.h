@@ -97,6 +97,7 @@ typedef struct stp_dx_run {
     uint32_t csr_at_connect;      /* RCC_CSR reset flags as found at connect */
     bool csr_at_connect_ok;
     stp_iwdg_freeze freeze; /* DBG_IWDG_STOP set at connect, put back at the end */
+    bool core_changed;      /* the checks ran code on the core: reset it at the end */
 } stp_dx_run;
 
 stp_doctor_check *stp_dx_check(stp_dx_run *r, const char *name, const char *title);
@@ -127,6 +128,7 @@ void stp_dx_check_nrst(stp_dx_run *r);
 void stp_dx_check_protection(stp_dx_run *r);
 void stp_dx_check_sram(stp_dx_run *r);
 void stp_dx_check_flash(stp_dx_run *r);
+void stp_dx_check_load(stp_dx_run *r);
 void stp_dx_flash_test(stp_dx_run *r);
 
 #endif

@@ -100,6 +100,10 @@ static void test_addresses(void **state)
         CHECK(c, c->vdd_max_mv == 3600);
         CHECK(c, c->reset_clock_hz >= 1000000);
         CHECK(c, c->erased_value == (c->flash_kind == STP_FLASH_L1 ? 0x00 : 0xFF));
+        /* supply currents (the virtual board's weak supply): datasheet-sized, tens to
+         * hundreds of uA per MHz, 0.5 to 20 mA while the flash works */
+        CHECK(c, c->run_ua_per_mhz >= 50 && c->run_ua_per_mhz <= 1000);
+        CHECK(c, c->flash_op_ua >= 500 && c->flash_op_ua <= 20000);
     }
 }
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # A healthy board gives no warning or error finding at all, on every part and probe kind,
-# and doctor takes under 6 virtual seconds (2.5 of them the firmware running while resets
-# are counted, up to 2 erasing sectors proven blank to load the supply).
+# and doctor takes under 8 virtual seconds (2.5 of them the firmware running while resets
+# are counted, 1.5-2 erasing sectors proven blank to load the supply: on an L1, 400 page
+# erases of 3.28 ms, each a few USB round trips, take 3.7 s).
 set -e
 . "$(dirname "$0")/lib.sh"
 
@@ -14,7 +15,7 @@ for part in $PARTS; do
         [ -z "$(problems)" ] || fail "$WHAT: false alarm(s): $(problems | tr '\n' ' ')"
         [ "$(jqo .blocked_at)" = null ] || fail "$WHAT: blocked at $(jqo .blocked_at)"
         ms=$(jqo .virtual_ms)
-        [ "$ms" -lt 6000 ] || fail "$WHAT: took $ms virtual ms (limit 6000)"
+        [ "$ms" -lt 8000 ] || fail "$WHAT: took $ms virtual ms (limit 8000)"
         [ "$(jqo .clock)" = virtual-board ] || fail "$WHAT: clock $(jqo .clock), not virtual-board"
         [ "$(jqo "(.elapsed_seconds * 1000 | round) == .virtual_ms")" = true ] ||
             fail "$WHAT: elapsed_seconds $(jqo .elapsed_seconds) disagrees with virtual_ms $ms"
@@ -35,7 +36,7 @@ for part in $all; do
     expect_rc 0
     [ -z "$(problems)" ] || fail "$WHAT: false alarm(s): $(problems | tr '\n' ' ')"
     ms=$(jqo .virtual_ms)
-    [ "$ms" -lt 6000 ] || fail "$WHAT: took $ms virtual ms (limit 6000)"
+    [ "$ms" -lt 8000 ] || fail "$WHAT: took $ms virtual ms (limit 8000)"
 done
 
 # A board holding real Thumb-2 code (single 0xFF bytes everywhere in branch encodings) is

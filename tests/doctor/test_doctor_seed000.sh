@@ -1,7 +1,8 @@
 #!/bin/bash
 # Seed 000: an STM32F407 on an unstable supply. "Error: failed to erase memory" in every
 # tool; the cause was the power source. write must fail, never report success, and name
-# the brown-out with its evidence and the half-erased sector; doctor's flash test says so.
+# the brown-out with its evidence and the half-erased sector; plain doctor and its flash
+# test say so.
 set -e
 . "$(dirname "$0")/lib.sh"
 
@@ -41,6 +42,15 @@ run --probe "sim:stm32f407vg,supply=unstable,seed=1,state=$state" erase --sector
 expect_rc_not 0
 [ "$(jqo .status)" = power ] || fail "$WHAT: status $(jqo .status)"
 has power.brownout-reset
+
+# Plain doctor (the first thing a user in trouble runs) finds it too, without destroying
+# anything: it loads the supply by erasing sectors proven blank.
+doctor "stm32f407vg,supply=unstable,seed=1"
+expect_rc 1
+has power.brownout-reset
+has power.unstable
+only "power.brownout-reset power.unstable"
+[ "$(jqo .blocked_at)" = load ] || fail "$WHAT: blocked at $(jqo .blocked_at)"
 
 # doctor's flash test on the same board finds the power problem.
 doctor "stm32f407vg,supply=unstable,seed=1" --flash-test --yes

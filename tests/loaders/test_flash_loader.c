@@ -294,8 +294,8 @@ static void loader_erase_of_wrp_sector_fails_with_address(void **state)
     close_fx(x);
 }
 
-/* supply=unstable: half the erases brown out. Whichever operation it hits, the result is a
- * power failure naming the brown-out, never success. */
+/* supply=unstable: about 2.8 brown-outs per second of flash work. Whichever operation it hits, the
+ * result is a power failure naming the brown-out, never success. */
 static void brownout_during_loader_run_is_a_power_failure(void **state)
 {
     (void)state;
@@ -319,7 +319,8 @@ static void brownout_during_loader_run_is_a_power_failure(void **state)
 static void brownout_during_direct_erase_is_a_power_failure(void **state)
 {
     (void)state;
-    fx *x = open_f4("sim:stm32f407vg,vdd=3.3,supply=unstable,seed=3");
+    /* Four 16 KiB sectors erase for 1 s: a brown-out in 94 % of seeds; seed 1 is one. */
+    fx *x = open_f4("sim:stm32f407vg,vdd=3.3,supply=unstable,seed=1");
     stp_findings f = {0};
     /* as a session does on attach: debug enabled, core halted */
     assert_int_equal(stp_cm_halt(&x->sd->base, &f), STP_OK);
