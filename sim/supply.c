@@ -79,8 +79,8 @@ void sim_supply_update(sim_board *b, uint64_t at_ns)
     /* Exponential waiting time: -ln(U) / rate, U uniform in (0, 1]. */
     double wait_s = -log(uniform(b)) / sim_supply_rate(b, ua);
     double wait_ns = wait_s * 1e9;
-    b->supply_bo_ns = wait_ns >= (double)(SIM_NEVER - at_ns - 1) ? SIM_NEVER
-                                                                  : at_ns + 1 + (uint64_t)wait_ns;
+    b->supply_bo_ns =
+        wait_ns >= (double)(SIM_NEVER - at_ns - 1) ? SIM_NEVER : at_ns + 1 + (uint64_t)wait_ns;
 }
 
 uint64_t sim_supply_next_event(const sim_board *b)

@@ -132,12 +132,6 @@ static bool plan_erases(stp_dx_run *r, const bool *blank, load_plan *p)
     return true;
 }
 
-static bool power_lost(stp_debug *d)
-{
-    uint32_t v = 0;
-    return stp_dx_read(d, STP_CM_DHCSR, &v) && !(v & STP_CM_DHCSR_C_DEBUGEN);
-}
-
 static void untested(stp_dx_run *r, stp_doctor_check *c, const load_plan *p)
 {
     stp_finding *f = stp_finding_add(
@@ -161,12 +155,14 @@ static void browned_out(stp_dx_run *r, stp_doctor_check *c, const load_plan *p, 
     (void)stp_dx_read(r->dbg, stp_dx_rcc_csr_addr(r->chip), &csr);
     stp_finding *f = stp_dx_brownout(r->findings, r->chip, dh, csr, r->volts,
                                      "while the doctor erased flash sectors proven blank");
-    stp_finding_evidence(f, "load", "%llu ms into %zu erases of %zu blank sectors (%.2f s of "
+    stp_finding_evidence(f, "load",
+                         "%llu ms into %zu erases of %zu blank sectors (%.2f s of "
                          "erase current, %.1f mA, planned)",
                          (unsigned long long)ms, p->count, p->sectors, p->typ_us / 1e6,
                          r->chip->flash_op_ua / 1000.0);
     char m[200];
-    snprintf(m, sizeof(m), "a power-on reset %llu ms into erasing blank sectors, %.2f V at idle "
+    snprintf(m, sizeof(m),
+             "a power-on reset %llu ms into erasing blank sectors, %.2f V at idle "
              "before; no reset while the firmware ran",
              (unsigned long long)ms, r->volts);
     stp_dx_unstable(r->findings, "it browns out when the flash draws its erase current", m);
@@ -181,8 +177,9 @@ void stp_dx_check_load(stp_dx_run *r)
     stp_doctor_check *c = stp_dx_check(r, "load", "Supply under load (erasing blank sectors)");
     stp_target *t = r->t;
     if (r->opt->no_load_test) {
-        stp_dx_set(c, STP_CHECK_INFO, "not run (--no-load-test): the supply was not tested "
-                                      "under the flash's load");
+        stp_dx_set(c, STP_CHECK_INFO,
+                   "not run (--no-load-test): the supply was not tested "
+                   "under the flash's load");
         return;
     }
     if (t == NULL || r->rdp_level != 0) {
@@ -190,8 +187,9 @@ void stp_dx_check_load(stp_dx_run *r)
         return;
     }
     if (r->opt->flash_test) {
-        stp_dx_set(c, STP_CHECK_INFO, "not run here: the flash test loads the supply with "
-                                      "every sector");
+        stp_dx_set(c, STP_CHECK_INFO,
+                   "not run here: the flash test loads the supply with "
+                   "every sector");
         return;
     }
     stp_findings scratch = {0};
@@ -215,7 +213,7 @@ void stp_dx_check_load(stp_dx_run *r)
     uint64_t t0 = d->ops->now_ms(d);
     stp_status st = stp_flash_erase(&t->flash, p.list, p.count, NULL, NULL, 0, &ops);
     uint64_t ms = d->ops->now_ms(d) - t0;
-    if (st == STP_ERR_POWER || power_lost(d)) {
+    if (st == STP_ERR_POWER || stp_explain_power_lost(d)) {
         stp_findings_free(&ops);
         browned_out(r, c, &p, ms);
         goto out;
@@ -223,7 +221,8 @@ void stp_dx_check_load(stp_dx_run *r)
     if (st != STP_OK) {
         stp_findings_append(r->findings, &ops);
         stp_findings_free(&ops);
-        stp_dx_set(c, STP_CHECK_WARN, "the erase of a blank sector failed (%s): see the "
+        stp_dx_set(c, STP_CHECK_WARN,
+                   "the erase of a blank sector failed (%s): see the "
                    "findings; the supply's behaviour under load is unknown",
                    stp_status_describe(st));
         goto out;
