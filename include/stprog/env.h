@@ -51,6 +51,9 @@ typedef struct stp_env {
     void *user;
     stp_log_level log_level; /* messages above this level are not formatted */
     stp_clock *clock;        /* optional (NULL: progress events carry no time) */
+    /* Where the journal of kept bytes lives (stprog/journal.h); NULL: no journal is kept
+     * and none is applied. */
+    const char *journal_dir;
 } stp_env;
 
 /* printf-style logging through env (no-op when env or env->log is NULL). */

@@ -23,6 +23,9 @@ typedef struct stp_flash_region {
     bool protected_; /* write-protected (WRP) at planning time */
 } stp_flash_region;
 
+/* Index of the region of regions[count] (sorted by address) holding addr, or count. */
+size_t stp_plan_region_index(const stp_flash_region *regions, size_t count, uint32_t addr);
+
 typedef enum stp_plan_action {
     STP_PLAN_ERASE = 0,    /* erase, then program image bytes and restore kept bytes */
     STP_PLAN_PROGRAM_ONLY, /* the bytes the image writes are blank already: no erase */

@@ -13,6 +13,9 @@ const cli_option cli_global_options[] = {
     {"freq", 0, "KHZ", "SWD clock in kHz (4000, 1800, ...; 4M = 4000)"},
     {"connect", 0, "MODE", "connect mode: normal, under-reset or hot-plug"},
     {"reset", 0, "MODE", "reset mode: hw (NRST pin), sw (system reset) or core"},
+    {"journal", 0, "DIR",
+     "where the bytes a write keeps are saved before erasing (default "
+     "$XDG_STATE_HOME/stprog, else ~/.local/state/stprog)"},
     {"json", 0, NULL, "one JSON document on stdout; messages for people on stderr"},
     {"verbose", 'v', NULL, "more detail on stderr (repeat for more)"},
     {"quiet", 'q', NULL, "errors only on stderr; no progress"},
@@ -114,6 +117,13 @@ static bool apply_global(cli_parsed *p, const cli_option *o, const char *value, 
             return fail(err, errlen, "--reset given twice (%s and %s): give it once",
                         modes[before.reset - 1], value);
         p->g.reset = (cli_reset_mode)m;
+    } else if (strcmp(n, "journal") == 0) {
+        if (value[0] == '\0')
+            return fail(err, errlen, "option --journal needs a directory");
+        if (before.journal != NULL && strcmp(before.journal, value) != 0)
+            return fail(err, errlen, "--journal given twice ('%s' and '%s'): give it once",
+                        before.journal, value);
+        p->g.journal = value;
     } else if (strcmp(n, "json") == 0) {
         p->g.json = true;
     } else if (strcmp(n, "verbose") == 0) {

@@ -55,6 +55,23 @@ static stp_log_level log_level_for(const cli_globals *g)
     return level > STP_LOG_TRACE ? STP_LOG_TRACE : (stp_log_level)level;
 }
 
+/* The journal of kept bytes: --journal DIR, else $XDG_STATE_HOME/stprog (an absolute path,
+ * as the XDG base directory specification requires), else ~/.local/state/stprog; none
+ * without a home. */
+static void journal_dir_of(cli_ctx *ctx)
+{
+    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    int n = 0;
+    if (ctx->g.journal != NULL)
+        n = snprintf(ctx->journal_dir, sizeof(ctx->journal_dir), "%s", ctx->g.journal);
+    else if (xdg != NULL && xdg[0] == '/')
+        n = snprintf(ctx->journal_dir, sizeof(ctx->journal_dir), "%s/stprog", xdg);
+    else if (home != NULL && home[0] != '\0')
+        n = snprintf(ctx->journal_dir, sizeof(ctx->journal_dir), "%s/.local/state/stprog", home);
+    if (n > 0 && (size_t)n < sizeof(ctx->journal_dir))
+        ctx->env.journal_dir = ctx->journal_dir;
+}
+
 static void ctx_init(cli_ctx *ctx, const cli_parsed *p)
 {
     memset(ctx, 0, sizeof(*ctx));
@@ -69,6 +86,7 @@ static void ctx_init(cli_ctx *ctx, const cli_parsed *p)
     ctx->env.progress = progress_to_stderr;
     ctx->env.user = ctx;
     ctx->env.log_level = log_level_for(&ctx->g);
+    journal_dir_of(ctx);
     /* A bar needs a terminal that understands "erase to end of line". */
     const char *term = getenv("TERM");
     cli_progress_mode mode = CLI_PROGRESS_LINES;

@@ -61,9 +61,10 @@ typedef struct cli_globals {
     uint32_t freq_khz; /* --freq; 0 = not given */
     cli_connect_mode connect;
     cli_reset_mode reset;
-    bool json;   /* --json */
-    int verbose; /* -v count */
-    bool quiet;  /* -q */
+    const char *journal; /* --journal DIR; NULL = not given */
+    bool json;           /* --json */
+    int verbose;         /* -v count */
+    bool quiet;          /* -q */
 } cli_globals;
 
 /* One option of a command. Terminate a table with {0}. */
@@ -103,10 +104,11 @@ typedef struct cli_ctx {
     const cli_command *cmd;
     cli_globals g;
     cli_args args;
-    stp_env env;           /* give to the library */
-    stp_findings findings; /* give to the library */
-    cli_json json;         /* the --json document (only when g.json) */
-    FILE *json_mem;        /* where json writes until the frame puts it on stdout */
+    stp_env env;            /* give to the library */
+    stp_findings findings;  /* give to the library */
+    char journal_dir[1024]; /* env.journal_dir: --journal, $XDG_STATE_HOME/stprog, ... */
+    cli_json json;          /* the --json document (only when g.json) */
+    FILE *json_mem;         /* where json writes until the frame puts it on stdout */
     char *json_text;
     size_t json_len;
     cli_progress progress;

@@ -16,6 +16,7 @@
     X(verify)                \
     X(read)                  \
     X(erase)                 \
+    X(recover)               \
     X(blank_check)           \
     X(option_bytes)          \
     X(reset)                 \

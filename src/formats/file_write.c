@@ -52,8 +52,27 @@ static stp_status write_direct(const char *path, const uint8_t *data, size_t len
     return err != 0 ? write_failed(findings, path, put, err) : STP_OK;
 }
 
-stp_status stp_file_write_atomic(const char *path, const uint8_t *data, size_t len,
-                                 stp_findings *findings)
+/* The directory holding path, synced so that a rename in it survives a power cut. */
+static int sync_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return errno;
+    int err = fsync(fd) != 0 ? errno : 0;
+    close(fd);
+    return err == EINVAL ? 0 : err; /* some file systems cannot sync a directory */
+}
+
+static stp_status write_replacing(const char *path, const uint8_t *data, size_t len, bool durable,
+                                  stp_findings *findings)
 {
     struct stat sb;
     bool exists = stat(path, &sb) == 0;
@@ -79,10 +98,14 @@ stp_status stp_file_write_atomic(const char *path, const uint8_t *data, size_t l
         (void)fchmod(fd, sb.st_mode & 07777); /* replacing a file keeps its permissions */
     size_t put = 0;
     int err = write_all(fd, data, len, &put);
+    if (durable && err == 0 && fsync(fd) != 0)
+        err = errno;
     if (close(fd) != 0 && err == 0)
         err = errno;
     if (err == 0 && rename(tmp, path) != 0)
         err = errno;
+    if (durable && err == 0)
+        err = sync_parent(path);
     stp_status st = STP_OK;
     if (err != 0) {
         unlink(tmp);
@@ -90,4 +113,16 @@ stp_status stp_file_write_atomic(const char *path, const uint8_t *data, size_t l
     }
     stp_free(tmp);
     return st;
+}
+
+stp_status stp_file_write_atomic(const char *path, const uint8_t *data, size_t len,
+                                 stp_findings *findings)
+{
+    return write_replacing(path, data, len, false, findings);
+}
+
+stp_status stp_file_write_durable(const char *path, const uint8_t *data, size_t len,
+                                  stp_findings *findings)
+{
+    return write_replacing(path, data, len, true, findings);
 }

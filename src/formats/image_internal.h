@@ -53,6 +53,10 @@ stp_finding *stp_file_error(stp_findings *findings, const char *id, const char *
  * Failures: finding file.write-failed. */
 stp_status stp_file_write_atomic(const char *path, const uint8_t *data, size_t len,
                                  stp_findings *findings);
+/* The same, and on disk before it returns: the data and the directory entry are synced
+ * (fsync), so a crash or power cut right after leaves either the old file or the new one. */
+stp_status stp_file_write_durable(const char *path, const uint8_t *data, size_t len,
+                                  stp_findings *findings);
 
 /* Growable byte buffer for the writers. A failed allocation sets failed and drops output. */
 typedef struct stp_buf {

@@ -6,6 +6,7 @@
 #include "core/alloc.h"
 #include "ops/crc_ops.h"
 #include "ops/ops_internal.h"
+#include "stprog/journal.h"
 
 static stp_status refuse_protected(const stp_target *t, size_t first, size_t last,
                                    stp_findings *findings)
@@ -149,15 +150,21 @@ static stp_status check_erased(stp_target *t, size_t from, size_t to, bool read_
 
 stp_status stp_erase_all(stp_target *t, const stp_env *env, stp_findings *findings)
 {
+    char drop[STP_JOURNAL_PATH_MAX] = "";
     stp_status st = stp_ops_prepare(t, findings);
     if (st == STP_OK)
         st = refuse_protected(t, 0, t->sector_count - 1, findings);
+    if (st == STP_OK)
+        st = stp_ops_journal_before_erase(t, env, 0, UINT64_MAX, drop, sizeof(drop), findings);
+    if (st == STP_OK)
+        st = stp_ops_check_supply(t, findings);
     if (st == STP_OK) {
         stp_target_mark_changed(t);
         st = stp_flash_erase_all(&t->flash, t->sectors, t->sector_count, env, findings);
     }
     if (st == STP_OK)
         st = check_erased(t, 0, t->sector_count - 1, false, findings);
+    stp_ops_journal_after_erase(drop, st, findings);
     return st;
 }
 
@@ -217,9 +224,16 @@ stp_status stp_erase_sectors(stp_target *t, unsigned first, unsigned last, const
                               "--dry-run` lists them");
         return STP_ERR_RANGE;
     }
+    char drop[STP_JOURNAL_PATH_MAX] = "";
+    uint32_t lo = t->sectors[from].addr;
+    uint64_t hi = (uint64_t)t->sectors[to].addr + t->sectors[to].size;
     stp_status st = stp_ops_prepare(t, findings);
     if (st == STP_OK)
         st = refuse_protected(t, from, to, findings);
+    if (st == STP_OK)
+        st = stp_ops_journal_before_erase(t, env, lo, hi - lo, drop, sizeof(drop), findings);
+    if (st == STP_OK)
+        st = stp_ops_check_supply(t, findings);
     if (st != STP_OK)
         return st;
     stp_target_mark_changed(t);
@@ -231,6 +245,7 @@ stp_status stp_erase_sectors(stp_target *t, unsigned first, unsigned last, const
     stp_progress_emit(env, STP_PROGRESS_END, "erase", done, total);
     if (st == STP_OK)
         st = check_erased(t, from, to, true, findings);
+    stp_ops_journal_after_erase(drop, st, findings);
     return st;
 }
 
@@ -252,7 +267,7 @@ stp_status stp_erase_range(stp_target *t, uint32_t addr, uint32_t len, const stp
         /* Writing erased bytes over the range is exactly an erase of it: the planner keeps
          * the other bytes of partly covered sectors and skips sectors already blank. */
         stp_program_options opt = {.verify = true};
-        st = stp_program(t, img, &opt, env, NULL, NULL, findings);
+        st = stp_ops_program(t, img, &opt, env, "erase", NULL, NULL, findings);
     }
     stp_image_destroy(img);
     return st;

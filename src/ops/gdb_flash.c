@@ -76,7 +76,7 @@ bool gdb_flash_done(gdb_session *s)
         stp_program_options po = {.verify = true};
         stp_verify_result vr;
         stp_plan *plan = NULL;
-        st = stp_program(s->t, s->flash_img, &po, s->env, &plan, &vr, &f);
+        st = stp_ops_program(s->t, s->flash_img, &po, s->env, "gdb load", &plan, &vr, &f);
         if (st == STP_OK && plan != NULL)
             gdb_notify(s,
                        "loaded %llu bytes into flash: %u sector(s) erased, %u programmed "

@@ -39,6 +39,11 @@ stp_status stp_ops_prepare(stp_target *t, stp_findings *findings)
     return STP_OK;
 }
 
+size_t stp_ops_region_of(const stp_target *t, uint32_t addr)
+{
+    return stp_plan_region_index(t->regions, t->sector_count, addr);
+}
+
 stp_status stp_ops_read(stp_target *t, uint32_t addr, uint32_t len, uint8_t *buf,
                         const stp_env *env, const char *phase, uint64_t *done, uint64_t total,
                         stp_findings *findings)

@@ -71,13 +71,12 @@ void stp_plan_free(stp_plan *plan)
     stp_free(plan);
 }
 
-/* Index of the region containing addr, or region_count. */
-static size_t find_region(const stp_plan_input *in, uint32_t addr)
+size_t stp_plan_region_index(const stp_flash_region *regions, size_t count, uint32_t addr)
 {
-    size_t lo = 0, hi = in->region_count;
+    size_t lo = 0, hi = count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const stp_flash_region *r = &in->regions[mid];
+        const stp_flash_region *r = &regions[mid];
         if (addr < r->addr)
             hi = mid;
         else if (addr - r->addr >= r->size)
@@ -85,7 +84,13 @@ static size_t find_region(const stp_plan_input *in, uint32_t addr)
         else
             return mid;
     }
-    return in->region_count;
+    return count;
+}
+
+/* Index of the region containing addr, or region_count. */
+static size_t find_region(const stp_plan_input *in, uint32_t addr)
+{
+    return stp_plan_region_index(in->regions, in->region_count, addr);
 }
 
 /* First region starting above addr (to measure how far an uncovered gap reaches). */

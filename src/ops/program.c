@@ -1,10 +1,13 @@
 /* The program operation: refuse an image outside the flash or in protected sectors, read
- * the touched sectors, plan (pure), erase what the plan says, program image bytes and kept
- * bytes, verify every sector it touched. */
+ * the touched sectors, plan (pure), save the kept bytes in the journal, refuse what cannot
+ * end well (supply, link), erase what the plan says, program image bytes and kept bytes,
+ * verify every sector it touched. An earlier failed write's journal is merged into the
+ * image first: for its sectors its bytes win over what the flash holds now. */
 #include <string.h>
 
 #include "core/alloc.h"
 #include "ops/crc_ops.h"
+#include "ops/journal.h"
 #include "ops/ops_internal.h"
 
 typedef struct prog_ctx {
@@ -19,18 +22,7 @@ typedef struct prog_ctx {
 
 static size_t region_of(const stp_target *t, uint32_t addr)
 {
-    size_t lo = 0, hi = t->sector_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const stp_flash_region *r = &t->regions[mid];
-        if (addr < r->addr)
-            hi = mid;
-        else if (addr - r->addr >= r->size)
-            lo = mid + 1;
-        else
-            return mid;
-    }
-    return t->sector_count;
+    return stp_ops_region_of(t, addr);
 }
 
 /* Reads the present contents of every region the image touches (runs of neighbouring
@@ -403,9 +395,35 @@ static stp_status verify_phase(prog_ctx *c, const stp_plan *plan, stp_verify_res
     return st;
 }
 
-stp_status stp_program(stp_target *t, const stp_image *img, const stp_program_options *opt,
-                       const stp_env *env, stp_plan **plan_out, stp_verify_result *verify,
-                       stp_findings *findings)
+/* Erase and program as planned: the SRAM loader streaming both, or (when it cannot run)
+ * phase by phase by direct register writes, each after the checks that refuse what is known
+ * to fail. *touched: the flash may have changed. */
+static stp_status execute(prog_ctx *c, const stp_plan *plan, bool *touched)
+{
+    *touched = false;
+    if (plan->erase_count == 0 && plan->program_count == 0)
+        return STP_OK;
+    stp_status st = stp_ops_check_supply(c->t, c->findings);
+    if (st != STP_OK)
+        return st;
+    stp_target_mark_changed(c->t);
+    bool used = false;
+    st = write_overlapped(c, plan, &used);
+    *touched = used;
+    if (st != STP_OK || used)
+        return st;
+    st = stp_ops_check_link(c->t, c->findings);
+    *touched = st == STP_OK;
+    if (st == STP_OK)
+        st = erase_phase(c, plan);
+    if (st == STP_OK)
+        st = program_phase(c, plan);
+    return st;
+}
+
+stp_status stp_ops_program(stp_target *t, const stp_image *img, const stp_program_options *opt,
+                           const stp_env *env, const char *operation, stp_plan **plan_out,
+                           stp_verify_result *verify, stp_findings *findings)
 {
     stp_program_options defaults = {.verify = true};
     if (opt == NULL)
@@ -415,6 +433,8 @@ stp_status stp_program(stp_target *t, const stp_image *img, const stp_program_op
     if (t == NULL || img == NULL)
         return STP_ERR_INVALID_ARG;
     prog_ctx c = {.t = t, .env = env, .findings = findings};
+    stp_prog_journal pj;
+    memset(&pj, 0, sizeof(pj));
     c.nsegs = stp_image_segment_count(img);
     c.segs = stp_calloc(c.nsegs ? c.nsegs : 1, sizeof(*c.segs));
     c.cur = stp_calloc(t->sector_count ? t->sector_count : 1, sizeof(*c.cur));
@@ -430,6 +450,16 @@ stp_status stp_program(stp_target *t, const stp_image *img, const stp_program_op
         st = check_image(&c);
     if (st == STP_OK)
         st = stp_ops_prepare(t, findings);
+    /* An earlier failed write's journal: refused when damaged or another chip's, else its
+     * sectors join the image. */
+    if (st == STP_OK)
+        st = stp_pj_open(&pj, t, env, operation, findings);
+    if (st == STP_OK) {
+        stp_segment *mine = c.segs;
+        st = stp_pj_merge(&pj, &c.segs, &c.nsegs, findings);
+        if (c.segs != mine)
+            stp_free(mine);
+    }
     if (st == STP_OK)
         st = check_image(&c);
     if (st == STP_OK)
@@ -446,19 +476,19 @@ stp_status stp_program(stp_target *t, const stp_image *img, const stp_program_op
         };
         st = stp_plan_build(&in, &plan, findings);
     }
+    if (st == STP_OK)
+        stp_pj_account(&pj, plan);
+    bool touched = false;
+    if (st == STP_OK && !opt->dry_run)
+        st = stp_pj_save(&pj, t, plan, c.cur, findings);
     if (st == STP_OK && !opt->dry_run) {
-        stp_target_mark_changed(t);
-        bool used = false;
-        st = write_overlapped(&c, plan, &used);
-        if (st == STP_OK && !used)
-            st = erase_phase(&c, plan);
-        if (st == STP_OK && !used)
-            st = program_phase(&c, plan);
+        st = execute(&c, plan, &touched);
         if (st == STP_OK && opt->verify) {
             stp_verify_result local;
             st = verify_phase(&c, plan, verify ? verify : &local);
         }
     }
+    stp_pj_close(&pj, st, opt->dry_run, touched, plan, findings);
     free_touched(&c);
     stp_free(c.segs);
     if (plan_out != NULL)
@@ -466,4 +496,11 @@ stp_status stp_program(stp_target *t, const stp_image *img, const stp_program_op
     else
         stp_plan_free(plan);
     return st;
+}
+
+stp_status stp_program(stp_target *t, const stp_image *img, const stp_program_options *opt,
+                       const stp_env *env, stp_plan **plan_out, stp_verify_result *verify,
+                       stp_findings *findings)
+{
+    return stp_ops_program(t, img, opt, env, "write", plan_out, verify, findings);
 }

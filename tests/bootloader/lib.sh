@@ -3,6 +3,8 @@
 set -u
 : "${STPROG:?STPROG must point at the stprog binary}"
 WORK=$(mktemp -d)
+# journals of kept bytes (stprog recover) of this script only
+export XDG_STATE_HOME="$WORK/state"
 FAILS=0
 SERVE_PID=
 TTY=

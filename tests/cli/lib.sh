@@ -2,6 +2,8 @@
 set -u
 : "${STPROG:?STPROG must point at the stprog binary}"
 TMP=$(mktemp -d)
+# journals of kept bytes (stprog recover) of this script only
+export XDG_STATE_HOME="$TMP/state"
 trap 'rm -rf "$TMP"' EXIT
 FAILS=0
 

@@ -2,6 +2,8 @@
 set -u
 : "${STPROG:?STPROG must point at the stprog binary}"
 TMP=$(mktemp -d)
+# journals of kept bytes (stprog recover) of this script only
+export XDG_STATE_HOME="$TMP/state"
 trap 'rm -rf "$TMP"' EXIT
 FAILS=0
 PARTS="stm32f103c8 stm32f407vg stm32f411re stm32f767zi stm32l151cb stm32l152re"

@@ -3,6 +3,8 @@
 set -u
 : "${STPROG:?}" "${STPROG_BUILD:?}" "${STPROG_SRC:?}"
 WORK=$(mktemp -d)
+# journals of kept bytes (stprog recover) of this script only
+export XDG_STATE_HOME="$WORK/state"
 SRV_PID=""
 cleanup() {
     if [ -n "$SRV_PID" ] && kill -0 "$SRV_PID" 2>/dev/null; then

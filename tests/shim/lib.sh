@@ -4,6 +4,8 @@ set -u
 
 SHIM="${STPROG_BUILD:?}/libstprog-usbsim.so"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/stp-shim.XXXXXX")"
+# journals of kept bytes (stprog recover) of this script only
+export XDG_STATE_HOME="$WORK/state"
 trap 'rm -rf "$WORK"' EXIT
 FAILS=0
 
