@@ -104,11 +104,12 @@ typedef struct cli_ctx {
     const cli_command *cmd;
     cli_globals g;
     cli_args args;
-    stp_env env;            /* give to the library */
-    stp_findings findings;  /* give to the library */
-    char journal_dir[1024]; /* env.journal_dir: --journal, $XDG_STATE_HOME/stprog, ... */
-    cli_json json;          /* the --json document (only when g.json) */
-    FILE *json_mem;         /* where json writes until the frame puts it on stdout */
+    stp_env env;             /* give to the library */
+    stp_findings findings;   /* give to the library */
+    char journal_dir[1024];  /* env.journal_dir: --journal, $XDG_STATE_HOME/stprog, ... */
+    char journal_path[1024]; /* the attached chip's journal in it (set by cli_session_open) */
+    cli_json json;           /* the --json document (only when g.json) */
+    FILE *json_mem;          /* where json writes until the frame puts it on stdout */
     char *json_text;
     size_t json_len;
     cli_progress progress;

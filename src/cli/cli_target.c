@@ -5,6 +5,7 @@
 
 #include "sim/board.h"
 #include "stprog/doctor.h"
+#include "stprog/journal.h"
 
 stp_reset_mode cli_reset_mode_of(const cli_ctx *ctx)
 {
@@ -61,6 +62,10 @@ stp_status cli_session_open(cli_ctx *ctx, unsigned psize_bits, cli_session *s)
     s->ctx = ctx;
     s->findings_at_open = ctx->findings.count;
     s->debug_enabled = st == STP_OK && stp_explain_debug_enabled(s->probe);
+    if (st == STP_OK && ctx->env.journal_dir != NULL &&
+        stp_journal_path_for(ctx->env.journal_dir, s->target, ctx->journal_path,
+                             sizeof(ctx->journal_path)) != STP_OK)
+        ctx->journal_path[0] = '\0';
     if (st == STP_OK) { /* progress and summary times on the probe's clock from here on */
         s->clock.now_ns = probe_now_ns;
         s->clock.user = s->probe;

@@ -12,8 +12,8 @@
 
 #include "sim/board.h"
 
-#define LINE_MAX_LEN 320
-#define DOC_MAX_LEN  2048
+#define LINE_MAX_LEN 1536
+#define DOC_MAX_LEN  4096
 
 typedef struct prepared {
     char line[LINE_MAX_LEN]; /* for stderr */
@@ -55,7 +55,7 @@ static void on_interrupt(int sig)
 /* The --json document an interrupt by sig leaves: the frame's shape (command, status,
  * exit_code, findings) with status "interrupted" and the facts of the stderr line. */
 static size_t build_doc(char *buf, size_t cap, const char *command, const char *phase,
-                        bool changing, const char *what, int sig)
+                        bool changing, const char *what, const char *journal, int sig)
 {
     char *text = NULL;
     size_t len = 0;
@@ -71,8 +71,13 @@ static size_t build_doc(char *buf, size_t cap, const char *command, const char *
     stp_finding_evidence(fd, "signal", "%s", signame);
     stp_finding_evidence(fd, "phase", "%s", phase);
     stp_finding_evidence(fd, "flash_may_be_partial", "%s", changing ? "yes" : "no");
+    if (journal != NULL)
+        stp_finding_evidence(fd, "journal", "%s", journal);
     if (changing)
-        stp_finding_advice(fd, "run the command again to finish");
+        stp_finding_advice(fd, "run the command again to finish%s",
+                           journal != NULL ? ": it first writes back the kept bytes saved in "
+                                             "the journal (or `stprog recover` does only that)"
+                                           : "");
     cli_json j;
     cli_json_init(&j, f);
     cli_json_object_begin(&j);
@@ -107,15 +112,22 @@ void cli_interrupt_note_phase(cli_ctx *ctx, const char *phase)
     char what[160];
     snprintf(what, sizeof(what), "%s interrupted%s%s%s", name, same ? "" : " during its ",
              same ? "" : phase, same ? "" : " phase");
-    int n = snprintf(p->line, sizeof(p->line), "%s" CLI_PROGRAM ": %s%s\n",
+    /* The journal of kept bytes, once saved (before the first erase), says where they are. */
+    const char *journal =
+        changing && ctx->journal_path[0] != '\0' && access(ctx->journal_path, F_OK) == 0
+            ? ctx->journal_path
+            : NULL;
+    int n = snprintf(p->line, sizeof(p->line), "%s" CLI_PROGRAM ": %s%s%s%s\n",
                      ctx->progress.mode == CLI_PROGRESS_BAR ? "\n" : "", what,
                      changing ? ": the flash may hold a partly erased or partly written image; "
                                 "run the command again to finish"
-                              : "");
+                              : "",
+                     journal != NULL ? ": the bytes it keeps are saved in " : "",
+                     journal != NULL ? journal : "");
     p->line_len = n < 0 ? 0 : n < (int)sizeof(p->line) ? (size_t)n : sizeof(p->line) - 1;
     for (int k = 0; k < 2; k++)
         p->doc_len[k] = ctx->g.json ? build_doc(p->doc[k], sizeof(p->doc[k]), name, phase, changing,
-                                                what, k ? SIGTERM : SIGINT)
+                                                what, journal, k ? SIGTERM : SIGINT)
                                     : 0;
     active = slot;
 }
