@@ -28,6 +28,7 @@ typedef struct stp_verify_result {
     uint64_t mismatches; /* bytes that differ */
     uint32_t first_address;
     uint8_t expected, actual; /* at first_address */
+    uint64_t erased_reads;    /* differing bytes that read as the erased value */
 } stp_verify_result;
 
 /* Programs an image. *plan_out (optional) receives the plan (free with stp_plan_free),

@@ -23,6 +23,7 @@ static stp_status compare_by_reading(stp_target *t, uint32_t addr, const uint8_t
                 res->actual = buf[k];
             }
             res->mismatches++;
+            res->erased_reads += buf[k] == t->id.chip->erased_value;
         }
         if (st == STP_OK)
             res->compared += n;
@@ -83,6 +84,65 @@ static stp_status verify_by_crc(stp_target *t, stp_segment s, uint8_t *buf, cons
     return st;
 }
 
+/* The initial stack pointer and reset vector at the start of the flash, when the image
+ * has them. */
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static bool image_vectors(const stp_target *t, const stp_image *img, uint8_t v[8])
+{
+    for (size_t i = 0; i < stp_image_segment_count(img); i++) {
+        stp_segment s = stp_image_segment(img, i);
+        if (s.addr == t->info.flash_base && s.size >= 8) {
+            memcpy(v, s.data, 8);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Most bytes differ, the vector table too (when the image has one), and what differs is
+ * not erased flash: the chip holds another program, not a damaged copy of this one (worn
+ * cells lose a bit here and there, a noisy link flips a few bits, an interrupted write
+ * leaves erased bytes). */
+static bool different_image(stp_target *t, const stp_image *img, const stp_verify_result *res,
+                            stp_findings *findings)
+{
+    if (res->mismatches * 2 <= res->compared || res->erased_reads * 2 > res->mismatches)
+        return false;
+    uint8_t want[8] = {0}, have[8] = {0};
+    bool vectors = image_vectors(t, img, want);
+    stp_findings scratch = {0};
+    if (vectors &&
+        (t->dbg->ops->read_mem(t->dbg, t->info.flash_base, have, 8, &scratch) != STP_OK ||
+         memcmp(want, have, 8) == 0)) {
+        stp_findings_free(&scratch);
+        return false; /* same vector table: the same program, damaged */
+    }
+    stp_findings_free(&scratch);
+    stp_finding *f =
+        stp_finding_add(findings, "verify.different-image", STP_SEV_ERROR,
+                        "the chip holds another program: %llu of %llu bytes differ%s",
+                        (unsigned long long)res->mismatches, (unsigned long long)res->compared,
+                        vectors ? ", the vector table too" : "");
+    stp_finding_evidence(f, "first_address", "0x%08X", (unsigned)res->first_address);
+    stp_finding_evidence(f, "mismatches", "%llu", (unsigned long long)res->mismatches);
+    stp_finding_evidence(f, "compared", "%llu", (unsigned long long)res->compared);
+    stp_finding_evidence(f, "erased_bytes", "%llu of the differing bytes read as erased",
+                         (unsigned long long)res->erased_reads);
+    if (vectors)
+        stp_finding_evidence(f, "vector_table",
+                             "image SP 0x%08X reset 0x%08X; chip SP 0x%08X reset 0x%08X",
+                             (unsigned)le32(want), (unsigned)le32(want + 4), (unsigned)le32(have),
+                             (unsigned)le32(have + 4));
+    stp_finding_advice(f, "the flash holds a different firmware (another build or another "
+                          "project): `stprog write` this image to replace it; nothing points at "
+                          "the flash, the supply or the wiring");
+    return true;
+}
+
 stp_status stp_verify(stp_target *t, const stp_image *img, const stp_env *env,
                       stp_verify_result *res, stp_findings *findings)
 {
@@ -107,7 +167,8 @@ stp_status stp_verify(stp_target *t, const stp_image *img, const stp_env *env,
     stp_progress_emit(env, STP_PROGRESS_END, "verify", done, total);
     res->match = (st == STP_OK && res->mismatches == 0);
     if (st == STP_OK && res->mismatches != 0) {
-        stp_ops_mismatch_finding(res, findings);
+        if (!different_image(t, img, res, findings))
+            stp_ops_mismatch_finding(res, findings);
         st = STP_ERR_VERIFY;
     }
     return st;
