@@ -73,6 +73,14 @@ for f in stprog/libstprog-usbsim.so stprog/libusb/libusb-1.0.so.0 libstprog.so p
 done
 [ "$(readlink -f "$LIBDIR/stprog/libusb/libusb-1.0.so.0")" = "$LIBDIR/stprog/libstprog-usbsim.so" ] ||
     fail "stprog/libusb/libusb-1.0.so.0 does not lead to the shim"
+# Every link in the packages is relative and leads to a file of the packages (the library's
+# links, the shim as libusb, the STM32_Programmer_CLI link to stprog once it is installed).
+while read -r link; do
+    target=$(readlink "$link")
+    [[ $target != /* ]] || fail "${link#"$ROOT"} is an absolute link ($target)"
+    resolved=$(readlink -f "$link")
+    [[ $resolved == "$ROOT"/* && -f $resolved ]] || fail "${link#"$ROOT"} -> $target leads nowhere"
+done < <(find "$ROOT" -type l)
 gzip -t "$ROOT/usr/share/man/man1/stprog.1.gz" || fail "the man page is not gzip"
 if command -v man >/dev/null; then
     MANPATH=$ROOT/usr/share/man man -w stprog | grep -qF "$ROOT/usr/share/man/man1/stprog.1.gz" ||
