@@ -35,6 +35,52 @@ static void sizes_text(const stp_chip *chip, char *buf, size_t cap)
     }
 }
 
+/* The register gave no size: the flash known to exist is the largest size of the device ID
+ * (up to the database default) whose last word reads without a bus fault. A smaller part
+ * read as the default would otherwise be programmed past its end, where every access
+ * faults (issue 16: named as a loader fault before). Returns the size in KiB, or 0 when
+ * even the smallest size's last word faults (then the default stands). */
+static uint32_t probe_flash_kb(stp_debug *d, const stp_chip *chip)
+{
+    uint32_t best = 0;
+    for (size_t i = 0; i < STP_MAX_FLASH_SIZES && chip->flash_sizes_kb[i] != 0; i++) {
+        uint32_t kb = chip->flash_sizes_kb[i];
+        if (kb > chip->flash_default_kb)
+            break;
+        uint32_t word = 0;
+        stp_findings scratch = {0};
+        stp_status st = d->ops->read_u32(d, chip->flash_base + kb * 1024u - 4u, &word, &scratch);
+        stp_findings_free(&scratch);
+        if (st != STP_OK)
+            break;
+        best = kb;
+    }
+    return best;
+}
+
+/* After an unusable register: the size to use (the probed one when the flash ends before
+ * the database default), and its evidence on the finding f. */
+static uint32_t probed_size(stp_debug *d, stp_identity *id)
+{
+    uint32_t kb = probe_flash_kb(d, id->chip);
+    if (kb != 0 && kb < id->chip->flash_default_kb)
+        id->flash_kb = kb;
+    return id->flash_kb;
+}
+
+static void probed_evidence(const stp_identity *id, stp_finding *f)
+{
+    const stp_chip *chip = id->chip;
+    if (id->flash_kb == chip->flash_default_kb)
+        return;
+    stp_finding_evidence(f, "probed_kb",
+                         "%u (reads fault from 0x%08X: the flash ends there, not at the %u KB "
+                         "of the database)",
+                         (unsigned)id->flash_kb,
+                         (unsigned)(chip->flash_base + id->flash_kb * 1024u),
+                         (unsigned)chip->flash_default_kb);
+}
+
 static void read_flash_size(stp_debug *d, stp_identity *id, stp_findings *findings)
 {
     const stp_chip *chip = id->chip;
@@ -48,36 +94,42 @@ static void read_flash_size(stp_debug *d, stp_identity *id, stp_findings *findin
     char sizes[96];
     sizes_text(chip, sizes, sizeof(sizes));
     if (st != STP_OK) {
+        uint32_t kb = probed_size(d, id);
         stp_finding *f = stp_finding_add(
             findings, "flash.size-unreadable", STP_SEV_WARNING,
-            "the flash-size register at 0x%08X could not be read (%s); assuming %u KB from "
-            "the chip database",
-            (unsigned)chip->flash_size_reg, stp_status_name(st), (unsigned)chip->flash_default_kb);
+            "the flash-size register at 0x%08X could not be read (%s); assuming %u KB (%s)",
+            (unsigned)chip->flash_size_reg, stp_status_name(st), (unsigned)kb,
+            kb == chip->flash_default_kb ? "the chip database's size"
+                                         : "the flash that answers; the database allows more");
         stp_finding_evidence(f, "address", "0x%08X", (unsigned)chip->flash_size_reg);
         stp_finding_evidence(f, "status", "%s", stp_status_name(st));
-        stp_finding_evidence(f, "assumed_kb", "%u", (unsigned)chip->flash_default_kb);
+        stp_finding_evidence(f, "assumed_kb", "%u", (unsigned)kb);
         stp_finding_evidence(f, "sizes_of_device", "%s KB", sizes);
+        probed_evidence(id, f);
         stp_finding_advice(f,
                            "if the part has a different size, the flash beyond %u KB is "
                            "not used; check the marking on the chip",
-                           (unsigned)chip->flash_default_kb);
+                           (unsigned)kb);
         return;
     }
     uint32_t raw = (chip->flash_size_reg & 2u) ? (word >> 16) : (word & 0xFFFFu);
     id->fsize_raw = raw;
     uint32_t kb = 0;
     if (!stp_chip_decode_flash_size(chip, raw, &kb)) {
+        uint32_t used_kb = probed_size(d, id);
         stp_finding *f = stp_finding_add(
             findings, "flash.size-implausible", STP_SEV_WARNING,
-            "the flash-size register reads 0x%04X (%u KB), which no %s has; using %u KB from "
-            "the chip database",
-            (unsigned)raw, (unsigned)raw, chip->name, (unsigned)chip->flash_default_kb);
+            "the flash-size register reads 0x%04X (%u KB), which no %s has; using %u KB (%s)",
+            (unsigned)raw, (unsigned)raw, chip->name, (unsigned)used_kb,
+            used_kb == chip->flash_default_kb ? "the chip database's size"
+                                              : "the flash that answers");
         stp_finding_evidence(f, "raw", "0x%04X", (unsigned)raw);
         stp_finding_evidence(f, "address", "0x%08X", (unsigned)chip->flash_size_reg);
-        stp_finding_evidence(f, "assumed_kb", "%u", (unsigned)chip->flash_default_kb);
+        stp_finding_evidence(f, "assumed_kb", "%u", (unsigned)used_kb);
         stp_finding_evidence(f, "sizes_of_device", "%s KB", sizes);
+        probed_evidence(id, f);
         stp_finding_advice(f, "the register is known to hold garbage on some parts and "
-                              "clones; the database size is used");
+                              "clones; the size that reads is used");
         return;
     }
     if (chip->fsize_decode == STP_FSIZE_L1_LOWBYTE && (raw >> 8) != 0) {
