@@ -438,3 +438,8 @@ bool sim_state_error(char *why, size_t len)
              strerror(e));
     return true;
 }
+
+const char *sim_board_state_file(const sim_board *b)
+{
+    return b->state_fd >= 0 ? b->state_file : NULL;
+}

@@ -1,6 +1,7 @@
 /* The ST-Link probe model: USB identity, bulk framing (16-byte command packet, optional
  * OUT data phase, reply on the IN endpoint) and the top-level commands (version, mode,
  * DFU exit, target voltage). DEBUG_COMMAND sub-commands live in stlink_debug.c. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +29,8 @@ sim_stlink *sim_stlink_create(sim_board *board)
     if (!s)
         return NULL;
     s->data_max = fw.stlink == 3 ? STL_DATA_MAX_V3 : STL_DATA_MAX_V2;
-    s->data = calloc(1, STL_WRITE_MAX + 16);
     s->misc = calloc(1, 8u * STL_MISC_MAX_V3);
-    if (!s->data || !s->misc) {
-        free(s->data);
-        free(s->misc);
+    if (!s->misc) {
         free(s);
         return NULL;
     }
@@ -78,7 +76,23 @@ sim_stlink *sim_stlink_create(sim_board *board)
         break;
     }
     s->mode = s->power_mode;
+    s->power_khz = s->swd_khz;
+    /* Test hook: the host process dies (SIGKILL) the K-th time it leaves the probe with a
+     * write waiting for its data phase (data:K) or with a reply not yet read (reply:K). */
+    const char *kill_at = getenv("STPROG_SIM_KILL");
+    if (kill_at != NULL) {
+        unsigned k = 0;
+        if (sscanf(kill_at, "data:%u", &k) == 1)
+            s->kill_data_at = k;
+        else if (sscanf(kill_at, "reply:%u", &k) == 1)
+            s->kill_reply_at = k;
+    }
     s->rw_status = STL_OK;
+    if (stl_persist_attach(s) != 0) {
+        free(s->misc);
+        free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -86,9 +100,28 @@ void sim_stlink_destroy(sim_stlink *s)
 {
     if (!s)
         return;
-    free(s->data);
+    stl_persist_detach(s);
     free(s->misc);
     free(s);
+}
+
+void sim_stlink_usb_reset(sim_stlink *s)
+{
+    /* A USB bus reset restarts the probe's firmware: nothing pending, the power-up mode
+     * (OpenOCD resets the device when GET_VERSION fails, then tries again). */
+    stl_trace(s, "USB reset: the probe restarts");
+    s->mode = s->power_mode;
+    s->swd = false;
+    s->swd_khz = s->power_khz;
+    s->hung = false;
+    s->out_pending = false;
+    s->reply = NULL;
+    s->reply_len = s->reply_pos = 0;
+    s->held_len = 0;
+    s->wait_fault = false;
+    s->rw_status = STL_OK;
+    memset(&s->dap, 0, sizeof(s->dap));
+    stl_persist_save(s);
 }
 
 const sim_stlink_usb *sim_stlink_usb_info(const sim_stlink *s)
@@ -110,6 +143,8 @@ void sim_stlink_set_trace(sim_stlink *s, void (*fn)(void *user, const char *line
 {
     s->trace = fn;
     s->trace_user = user;
+    if (s->restored[0])
+        stl_trace(s, "%s", s->restored);
 }
 
 void stl_trace(sim_stlink *s, const char *fmt, ...)
@@ -129,8 +164,8 @@ void stl_trace(sim_stlink *s, const char *fmt, ...)
 
 void stl_reply(sim_stlink *s, const uint8_t *bytes, size_t len)
 {
-    if (len > sizeof(s->small))
-        len = sizeof(s->small);
+    if (len > STL_REPLY_MAX)
+        len = STL_REPLY_MAX;
     memcpy(s->small, bytes, len);
     s->reply = s->small;
     s->reply_len = len;
@@ -139,8 +174,8 @@ void stl_reply(sim_stlink *s, const uint8_t *bytes, size_t len)
 
 void stl_reply_status(sim_stlink *s, uint8_t status, size_t len)
 {
-    if (len > sizeof(s->small))
-        len = sizeof(s->small);
+    if (len > STL_REPLY_MAX)
+        len = STL_REPLY_MAX;
     memset(s->small, 0, len);
     s->small[0] = status;
     s->reply = s->small;
@@ -217,8 +252,22 @@ static void cmd_target_voltage(sim_stlink *s)
     stl_reply(s, r, sizeof(r));
 }
 
+/* In DFU mode (a V2 after power-up) the firmware takes only the version, mode and DFU
+ * commands: every host leaves DFU first (OpenOCD, stlink-org, pyOCD, probe-rs), and
+ * OpenOCD notes that GET_TARGET_VOLTAGE is "supported in all modes except DFU". The model
+ * answers nothing else there (ENTER included), so a host that skips DFU_EXIT times out. */
+static bool dfu_takes(uint8_t cmd)
+{
+    return cmd == STL_GET_VERSION || cmd == STL_GET_VERSION_EX || cmd == STL_GET_CURRENT_MODE ||
+           cmd == STL_DFU_COMMAND;
+}
+
 static void dispatch(sim_stlink *s, const uint8_t *cmd, size_t len)
 {
+    if (s->mode == STL_MODE_DFU && !dfu_takes(cmd[0])) {
+        stl_trace(s, "command %02X %02X in DFU mode: no reply", cmd[0], len > 1 ? cmd[1] : 0);
+        return;
+    }
     switch (cmd[0]) {
     case STL_GET_VERSION:
         cmd_get_version(s);
@@ -300,30 +349,9 @@ int sim_stlink_bulk_in(sim_stlink *s, uint8_t ep, uint8_t *buf, size_t maxlen, s
     return rc;
 }
 
-static int bulk_out(sim_stlink *s, uint8_t ep, const uint8_t *data, size_t len)
+/* A command packet: its reply (if any) is what the IN endpoint sends next. */
+static void run_command(sim_stlink *s, const uint8_t *data, size_t len)
 {
-    stl_charge_usb(s, len, true);
-    if (ep != s->usb.ep_out)
-        return SIM_STLINK_STALL;
-
-    if (s->out_pending) {
-        size_t room = s->out_len - s->out_got;
-        size_t n = len < room ? len : room;
-        memcpy(s->data + s->out_got, data, n);
-        corrupt(s, s->data + s->out_got, len > room ? room : len);
-        s->out_got += (uint32_t)n;
-        if (s->out_got == s->out_len) {
-            s->out_pending = false;
-            stl_debug_data_out(s);
-        }
-        return SIM_STLINK_OK;
-    }
-
-    if (len == 0)
-        return SIM_STLINK_OK;
-    /* A new command drops any reply the host did not collect. */
-    s->reply = NULL;
-    s->reply_len = s->reply_pos = 0;
     uint8_t cmd[STL_CMD_MAX] = {0};
     size_t clen = len < sizeof(cmd) ? len : sizeof(cmd);
     memcpy(cmd, data, clen);
@@ -336,9 +364,68 @@ static int bulk_out(sim_stlink *s, uint8_t ep, const uint8_t *data, size_t len)
                   s->reply_len > 2 ? s->reply[2] : 0, s->reply_len > 3 ? s->reply[3] : 0,
                   s->reply_len > 4 ? s->reply[4] : 0, s->reply_len > 5 ? s->reply[5] : 0,
                   s->reply_len > 6 ? s->reply[6] : 0, s->reply_len > 7 ? s->reply[7] : 0);
-    return SIM_STLINK_OK;
 }
 
+static bool reply_waiting(const sim_stlink *s)
+{
+    return s->reply != NULL && s->reply_pos < s->reply_len;
+}
+
+static int bulk_out(sim_stlink *s, uint8_t ep, const uint8_t *data, size_t len)
+{
+    stl_charge_usb(s, len, true);
+    if (ep != s->usb.ep_out)
+        return SIM_STLINK_STALL;
+    if (s->hung)
+        return SIM_STLINK_TIMEOUT; /* the firmware no longer takes packets */
+
+    int rc = SIM_STLINK_OK;
+    if (s->out_pending) {
+        /* Whatever comes is the data the write waits for, a new command included (a host
+         * that died in a data phase leaves the probe like this: the next host's command is
+         * taken as data and never answered). */
+        size_t room = s->out_len - s->out_got;
+        size_t n = len < room ? len : room;
+        memcpy(s->data + s->out_got, data, n);
+        corrupt(s, s->data + s->out_got, len > room ? room : len);
+        s->out_got += (uint32_t)n;
+        if (s->out_got == s->out_len) {
+            s->out_pending = false;
+            stl_debug_data_out(s);
+        }
+    } else if (len == 0) {
+        /* a zero-length packet: nothing to do */
+    } else if (reply_waiting(s)) {
+        /* The firmware answers in order: a new command waits in the OUT endpoint's buffer
+         * until the reply before it has been read; the buffer holds one packet, a second
+         * one is NAKed. A reply is never dropped by a new command. */
+        if (s->held_len != 0) {
+            rc = SIM_STLINK_TIMEOUT;
+        } else {
+            s->held_len = len < sizeof(s->held) ? len : sizeof(s->held);
+            memcpy(s->held, data, s->held_len);
+            stl_trace(s, "cmd %02X %02X waits: %zu bytes of the last reply not read", data[0],
+                      len > 1 ? data[1] : 0, s->reply_len - s->reply_pos);
+        }
+    } else {
+        run_command(s, data, len);
+        if (s->out_pending && s->kill_data_at != 0 && ++s->kill_count == s->kill_data_at)
+            s->kill_now = true;
+        if (reply_waiting(s) && s->kill_reply_at != 0 && ++s->kill_count == s->kill_reply_at)
+            s->kill_now = true;
+    }
+    stl_persist_save(s);
+    if (s->kill_now) {
+        stl_trace(s, "STPROG_SIM_KILL: the host process dies here");
+        raise(SIGKILL);
+    }
+    return rc;
+}
+
+/* One IN transfer as a USB host controller completes it: the reply goes out in packets of
+ * max_packet bytes; the transfer ends at a short packet, when the host's buffer is full or
+ * when the reply is all sent. A packet larger than the room left in the host's buffer is
+ * an overflow (babble): libusb reports LIBUSB_ERROR_OVERFLOW and the packet is lost. */
 static int bulk_in(sim_stlink *s, uint8_t ep, uint8_t *buf, size_t maxlen, size_t *actual)
 {
     *actual = 0;
@@ -346,18 +433,40 @@ static int bulk_in(sim_stlink *s, uint8_t ep, uint8_t *buf, size_t maxlen, size_
         return SIM_STLINK_TIMEOUT; /* no SWO trace captured */
     if (ep != s->usb.ep_in)
         return SIM_STLINK_STALL;
-    if (!s->reply || s->reply_pos >= s->reply_len)
+    if (s->hung || !reply_waiting(s))
         return SIM_STLINK_TIMEOUT;
-    size_t n = s->reply_len - s->reply_pos;
-    if (n > maxlen)
-        n = maxlen;
-    memcpy(buf, s->reply + s->reply_pos, n);
-    s->reply_pos += n;
-    if (s->reply_pos >= s->reply_len) {
+    size_t got = 0;
+    int rc = SIM_STLINK_OK;
+    while (reply_waiting(s) && got < maxlen) {
+        size_t left = s->reply_len - s->reply_pos;
+        size_t packet = left < s->usb.max_packet ? left : s->usb.max_packet;
+        size_t room = maxlen - got;
+        size_t n = packet < room ? packet : room;
+        memcpy(buf + got, s->reply + s->reply_pos, n);
+        got += n;
+        s->reply_pos += packet;
+        if (packet > room) {
+            stl_trace(s, "IN overflow: a %zu-byte packet into %zu bytes of buffer", packet, room);
+            rc = SIM_STLINK_OVERFLOW;
+            break;
+        }
+        if (packet < s->usb.max_packet)
+            break; /* short packet: the transfer ends */
+    }
+    *actual = got;
+    stl_charge_usb(s, got, false);
+    if (!reply_waiting(s)) {
         s->reply = NULL;
         s->reply_len = s->reply_pos = 0;
+        if (s->held_len != 0) {
+            /* The command that waited behind the reply runs now. */
+            uint8_t cmd[STL_CMD_MAX];
+            size_t clen = s->held_len;
+            memcpy(cmd, s->held, clen);
+            s->held_len = 0;
+            run_command(s, cmd, clen);
+        }
     }
-    *actual = n;
-    stl_charge_usb(s, n, false);
-    return SIM_STLINK_OK;
+    stl_persist_save(s);
+    return rc;
 }

@@ -235,15 +235,25 @@ static void cmd_read_all_regs(sim_stlink *s)
 
 static void cmd_enter(sim_stlink *s, const uint8_t *cmd)
 {
-    s->mode = STL_MODE_DEBUG;
     if (cmd[2] != STL_ENTER_SWD) {
         /* Only the SWD wire is modelled. */
+        if (s->fw.stlink != 3)
+            s->mode = STL_MODE_DEBUG;
         stl_reply_status(s, STL_JTAG_GET_IDCODE_ERR, 2);
         return;
     }
     uint32_t idcode;
     uint8_t st = stl_dp_idcode(s, &idcode);
-    s->swd = true;
+    /* ENTER is taken in mass-storage (idle) mode and again in debug mode: st-flash 1.7 keeps
+     * a probe found in debug mode, and entering again there works (stlink-org issue 1098).
+     * An STLINK-V3 whose ENTER failed (no target answers) is not in debug mode: the DEBUG_EXIT
+     * a host then sends locks it up (stlink-org issue 1399, fixed by PR 1467 "STLINK-V3
+     * firmware locks up ... when it receives STLINK_DEBUG_EXIT while not in
+     * STLINK_DEV_DEBUG_MODE"). What a V2 reports after a failed ENTER is not documented: the
+     * model keeps it in debug mode, as before. */
+    if (st == STL_OK || s->fw.stlink != 3)
+        s->mode = STL_MODE_DEBUG;
+    s->swd = s->mode == STL_MODE_DEBUG;
     memset(&s->dap, 0, sizeof(s->dap));
     s->dap.csw = 0x03000040u; /* AHB-AP CSW after reset: DeviceEn, 8-bit */
     stl_reply_status(s, st, 2);
@@ -317,6 +327,13 @@ static bool common_command(sim_stlink *s, const uint8_t *cmd)
         cmd_enter(s, cmd);
         return true;
     case STL_DBG_EXIT:
+        if (s->fw.stlink == 3 && s->mode != STL_MODE_DEBUG) {
+            /* stlink-org PR 1467 (STLINK-V3MINIE V3J15, V3EC V3J15S1): the firmware stops
+             * answering USB until it is reset. */
+            stl_trace(s, "DEBUG_EXIT outside debug mode: the V3 firmware locks up");
+            s->hung = true;
+            return true;
+        }
         s->mode = STL_MODE_MASS;
         s->swd = false;
         return true; /* no reply */

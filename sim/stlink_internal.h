@@ -129,6 +129,9 @@ struct sim_stlink {
     uint8_t power_mode; /* mode after power-up and after leaving debug */
     bool swd;           /* ENTER SWD done */
     uint32_t swd_khz;   /* current SWD clock */
+    uint32_t power_khz; /* SWD clock after power-up */
+    bool hung;          /* firmware locked up (V3 DEBUG_EXIT outside debug mode): no USB
+                         * answers until a USB reset */
 
     /* A write command waiting for its data phase. */
     bool out_pending;
@@ -142,6 +145,10 @@ struct sim_stlink {
     uint8_t *reply;
     size_t reply_len;
     size_t reply_pos;
+    /* A command that arrived while a reply was still waiting: it sits in the OUT endpoint's
+     * buffer until the host has read the reply (the firmware answers in order). */
+    uint8_t held[STL_CMD_MAX];
+    size_t held_len;
 
     /* GETLASTRWSTATUS(2) */
     uint8_t rw_status;
@@ -153,7 +160,17 @@ struct sim_stlink {
     uint8_t *data;   /* STL_WRITE_MAX + 16 bytes: a reply or an OUT data phase */
     size_t data_max; /* READMEM 16/32 limit */
     size_t rw8_max;
-    uint8_t small[STL_REPLY_MAX];
+    uint8_t *small; /* STL_REPLY_MAX bytes: short replies */
+    /* Where data, small and the USB-side state live: a file mapped beside the board's state
+     * file (state=), so that a reply or a data phase left pending by a killed host process
+     * is still pending for the next one, as on a probe that stays plugged in; else memory.
+     * stlink_persist.c. */
+    struct stl_saved *saved;
+    bool saved_mapped;
+    char restored[128]; /* what the last process left pending, for the trace */
+    /* STPROG_SIM_KILL test hook (stlink.c) */
+    unsigned kill_data_at, kill_reply_at, kill_count;
+    bool kill_now;
 
     /* DAP registers for READ/WRITE_DAP_REG (stlink_dap.c). */
     struct {
@@ -166,6 +183,15 @@ struct sim_stlink {
     void (*trace)(void *user, const char *line);
     void *trace_user;
 };
+
+/* stlink_persist.c: the probe's USB-side state (mode, SWD clock, a pending data phase,
+ * reply or held command, the buffers) kept across host processes when the board is
+ * persisted. attach sets s->saved, s->data and s->small and restores the state (0), or -1
+ * when out of memory; save records it after each transfer; reset is a USB reset (the
+ * probe restarts as after power-up, nothing pending). */
+int stl_persist_attach(sim_stlink *s);
+void stl_persist_save(sim_stlink *s);
+void stl_persist_detach(sim_stlink *s);
 
 /* stlink.c */
 void stl_reply(sim_stlink *s, const uint8_t *bytes, size_t len);

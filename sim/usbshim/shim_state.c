@@ -98,16 +98,8 @@ sim_stlink *shim_probe(void)
 void shim_probe_reset(void)
 {
     shim_lock();
-    if (g_probe) {
-        void (*keep)(void *, const char *) = NULL;
-        const char *tr = getenv("STPROG_SIM_TRACE");
-        if (tr && *tr && strcmp(tr, "0") != 0)
-            keep = trace_line;
-        sim_stlink_destroy(g_probe);
-        g_probe = sim_stlink_create(g_board);
-        if (g_probe && keep)
-            sim_stlink_set_trace(g_probe, keep, NULL);
-    }
+    if (g_probe)
+        sim_stlink_usb_reset(g_probe);
     shim_unlock();
 }
 

@@ -35,7 +35,25 @@ int shim_bulk(unsigned char ep, unsigned char *data, int len, int *actual)
         return LIBUSB_SUCCESS;
     if (r == SIM_STLINK_TIMEOUT)
         return LIBUSB_ERROR_TIMEOUT;
+    if (r == SIM_STLINK_OVERFLOW)
+        return LIBUSB_ERROR_OVERFLOW;
     return LIBUSB_ERROR_PIPE;
+}
+
+static enum libusb_transfer_status transfer_status(int r)
+{
+    switch (r) {
+    case LIBUSB_SUCCESS:
+        return LIBUSB_TRANSFER_COMPLETED;
+    case LIBUSB_ERROR_TIMEOUT:
+        return LIBUSB_TRANSFER_TIMED_OUT;
+    case LIBUSB_ERROR_OVERFLOW:
+        return LIBUSB_TRANSFER_OVERFLOW;
+    case LIBUSB_ERROR_NO_DEVICE:
+        return LIBUSB_TRANSFER_NO_DEVICE;
+    default:
+        return LIBUSB_TRANSFER_STALL;
+    }
 }
 
 static int sync_bulk(unsigned char ep, unsigned char *data, int length, int *transferred,
@@ -149,7 +167,7 @@ static bool try_in(xfer_hdr *h)
     int r = shim_bulk(t->endpoint, t->buffer, t->length, &actual);
     if (r == LIBUSB_ERROR_TIMEOUT)
         return false;
-    finish(h, r == LIBUSB_SUCCESS ? LIBUSB_TRANSFER_COMPLETED : LIBUSB_TRANSFER_STALL, actual);
+    finish(h, transfer_status(r), actual);
     return true;
 }
 
@@ -230,8 +248,9 @@ SHIM_API int LIBUSB_CALL libusb_submit_transfer(struct libusb_transfer *transfer
         } else {
             int actual = 0;
             int br = shim_bulk(t->endpoint, t->buffer, t->length, &actual);
-            finish(h, br == LIBUSB_SUCCESS ? LIBUSB_TRANSFER_COMPLETED : LIBUSB_TRANSFER_STALL,
-                   actual);
+            if (br == LIBUSB_ERROR_TIMEOUT)
+                shim_charge_timeout(t->timeout); /* NAKed until the host gave up */
+            finish(h, transfer_status(br), actual);
             retry_waiting();
         }
         break;

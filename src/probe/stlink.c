@@ -201,6 +201,62 @@ static stp_status read_version(stp_stlink *s, stp_findings *f)
     return stl_parse_version(s, v1, sizeof(v1), vexlen ? vex : NULL, vexlen, f);
 }
 
+/* Reads whatever the IN endpoint still holds (a reply a killed process did not collect)
+ * until it has nothing: pyOCD does the same on open (1 ms reads until a timeout). The
+ * buffer is a multiple of every ST-Link's packet size and larger than any reply, so no
+ * read overflows. Bounded: a probe that never stops sending is left to the version check. */
+#define STL_FLUSH_TIMEOUT_MS 1u
+#define STL_FLUSH_READS      8u
+#define STL_FLUSH_BUF        16384u
+
+static void flush_in(stp_stlink *s)
+{
+    static uint8_t sink[STL_FLUSH_BUF];
+    for (unsigned i = 0; i < STL_FLUSH_READS; i++) {
+        size_t got = 0;
+        if (s->usb->ops->bulk_in(s->usb, s->usb->info.ep_in, sink, sizeof sink, &got,
+                                 STL_FLUSH_TIMEOUT_MS) != STP_OK)
+            break;
+        stp_log(s->base.env, STP_LOG_DEBUG,
+                "stlink: discarded %zu bytes a previous session "
+                "left in the probe",
+                got);
+    }
+    s->usb->error[0] = '\0';
+}
+
+/* Opening a probe that a killed process left mid-transfer: what it still had to send is
+ * read and dropped; if GET_VERSION still fails (the probe takes our command as the data of
+ * a write it waits for, or its firmware hangs), the USB device is reset, which restarts the
+ * firmware, and the version read once more: OpenOCD's recovery (it resets the device when
+ * the version read fails and tries again). No replug needed. */
+static stp_status read_version_recovering(stp_stlink *s, stp_findings *f)
+{
+    flush_in(s);
+    stp_findings tmp = {0};
+    stp_status st = read_version(s, &tmp);
+    bool transfer_failed = st == STP_ERR_USB || st == STP_ERR_PROTOCOL;
+    if (!transfer_failed || s->usb->ops->reset == NULL) {
+        stp_findings_append(f, &tmp);
+        stp_findings_free(&tmp);
+        return st;
+    }
+    stp_log(s->base.env, STP_LOG_INFO,
+            "ST-Link did not answer GET_VERSION (%s): resetting its USB device",
+            s->usb->error[0] ? s->usb->error : "bad reply");
+    stp_findings_free(&tmp);
+    st = s->usb->ops->reset(s->usb);
+    if (st != STP_OK) {
+        stp_finding *fi = stp_finding_add(f, "probe.usb-error", STP_SEV_ERROR,
+                                          "the ST-Link does not answer, and a USB reset failed");
+        stp_finding_evidence(fi, "usb_error", "%s", s->usb->error[0] ? s->usb->error : "unknown");
+        stp_finding_advice(fi, "unplug and replug the probe, then retry");
+        return st;
+    }
+    flush_in(s);
+    return read_version(s, f);
+}
+
 static stp_status leave_current_mode(stp_stlink *s, stp_findings *f)
 {
     uint8_t cmd[] = {STL_GET_CURRENT_MODE};
@@ -237,9 +293,10 @@ stp_status stl_enter_swd(stp_stlink *s, stp_findings *f)
     if (s->enter_sent) {
         /* A failed ENTER can leave the firmware in debug mode: leave it before entering
          * again, as probe-rs and pyOCD do (e.g. connect under reset after a failed normal
-         * connect). No reply. */
-        uint8_t ex[] = {STL_DEBUG_COMMAND, STL_DEBUG_EXIT};
-        stp_status st = stl_xfer(s, "DEBUG_EXIT", ex, sizeof(ex), NULL, 0, f);
+         * connect). Only when the probe says it is in debug mode: an STLINK-V3 locks up on
+         * DEBUG_EXIT outside it, which is where a failed ENTER leaves it (stlink-org PR
+         * 1467, issue 1399). */
+        stp_status st = leave_current_mode(s, f);
         if (st != STP_OK)
             return st;
     }
@@ -400,7 +457,7 @@ stp_status stp_stlink_read_version(stp_usb *usb, stp_probe_info *info, stp_findi
     stp_stlink *s = stl_alloc(usb, NULL);
     if (s == NULL)
         return STP_ERR_NOMEM;
-    stp_status st = read_version(s, f);
+    stp_status st = read_version_recovering(s, f);
     *info = s->base.info;
     stp_free(s);
     return st;
@@ -414,7 +471,7 @@ stp_status stp_stlink_open(stp_usb *usb, const stp_env *env, stp_debug **out, st
         usb->ops->close(usb);
         return STP_ERR_NOMEM;
     }
-    stp_status st = read_version(s, f);
+    stp_status st = read_version_recovering(s, f);
     if (st == STP_OK)
         st = leave_current_mode(s, f);
     if (st == STP_OK && (s->features & STL_F_COM_FREQ))

@@ -36,6 +36,10 @@ typedef struct stp_usb_ops {
      * the driver run on simulated time. */
     uint64_t (*now_ns)(stp_usb *usb);
     void (*sleep_ns)(stp_usb *usb, uint64_t ns);
+    /* Optional (NULL = cannot): a USB bus reset of the device, which restarts its firmware
+     * (what a replug would do); the handle stays usable. For a probe left mid-transfer by
+     * a killed process. */
+    stp_status (*reset)(stp_usb *usb);
 } stp_usb_ops;
 
 /* Every transport starts with this header. */

@@ -81,10 +81,13 @@ static void lu_close(stp_usb *usb)
     stp_free(u);
 }
 
+static stp_status lu_reset(stp_usb *usb);
+
 static const stp_usb_ops lu_ops = {
     .bulk_out = lu_bulk_out,
     .bulk_in = lu_bulk_in,
     .close = lu_close,
+    .reset = lu_reset,
 };
 
 /* Reads the serial string descriptor, raw (so V2's binary serial survives) with a fallback
@@ -298,23 +301,15 @@ static stp_status open_failed(int rc, const stp_usb_device *d, const char *op, s
     return rc == LIBUSB_ERROR_NO_DEVICE ? STP_ERR_NO_PROBE : STP_ERR_USB;
 }
 
-stp_status stp_usb_libusb_open(const char *serial, const stp_env *env, stp_usb **out,
-                               stp_findings *findings)
+/* Finds the probe with this serial (NULL/"" = the only one) and opens and claims it into
+ * u->handle. */
+static stp_status open_into(usb_libusb *u, const char *serial, const stp_env *env,
+                            stp_findings *findings)
 {
-    *out = NULL;
-    usb_libusb *u = stp_calloc(1, sizeof(*u));
-    if (u == NULL)
-        return STP_ERR_NOMEM;
-    u->base.ops = &lu_ops;
-    int rc = libusb_init(&u->ctx);
-    if (rc != 0) {
-        u->ctx = NULL;
-        lu_close(&u->base);
-        return usb_init_failed(rc, findings);
-    }
     stp_usb_device *list = NULL;
     libusb_device **devs = NULL;
     size_t n = 0, pick = 0;
+    int rc;
     stp_status st = enumerate(u->ctx, &list, &n, &devs);
     if (st == STP_OK)
         st = choose(list, n, serial, &pick, findings);
@@ -347,6 +342,53 @@ stp_status stp_usb_libusb_open(const char *serial, const stp_env *env, stp_usb *
         libusb_unref_device(devs[i]);
     stp_free(devs);
     stp_free(list);
+    return st;
+}
+
+/* libusb_reset_device: a bus reset that restarts the probe's firmware (OpenOCD does the same
+ * when GET_VERSION fails on open). When the device comes back as a new one
+ * (LIBUSB_ERROR_NOT_FOUND) it is opened again by its serial. */
+static stp_status lu_reset(stp_usb *usb)
+{
+    usb_libusb *u = (usb_libusb *)usb;
+    (void)libusb_release_interface(u->handle, 0);
+    int rc = libusb_reset_device(u->handle);
+    if (rc == 0) {
+        rc = libusb_claim_interface(u->handle, 0);
+        if (rc == 0)
+            return STP_OK;
+    }
+    if (rc != LIBUSB_ERROR_NOT_FOUND && rc != LIBUSB_ERROR_NO_DEVICE) {
+        describe(usb, rc, 0);
+        return STP_ERR_USB;
+    }
+    libusb_close(u->handle);
+    u->handle = NULL;
+    char serial[sizeof u->base.info.serial];
+    snprintf(serial, sizeof serial, "%s", u->base.info.serial);
+    stp_findings tmp = {0};
+    stp_status st = open_into(u, serial, NULL, &tmp);
+    if (st != STP_OK)
+        snprintf(usb->error, sizeof(usb->error), "the probe did not come back after a USB reset");
+    stp_findings_free(&tmp);
+    return st;
+}
+
+stp_status stp_usb_libusb_open(const char *serial, const stp_env *env, stp_usb **out,
+                               stp_findings *findings)
+{
+    *out = NULL;
+    usb_libusb *u = stp_calloc(1, sizeof(*u));
+    if (u == NULL)
+        return STP_ERR_NOMEM;
+    u->base.ops = &lu_ops;
+    int rc = libusb_init(&u->ctx);
+    if (rc != 0) {
+        u->ctx = NULL;
+        lu_close(&u->base);
+        return usb_init_failed(rc, findings);
+    }
+    stp_status st = open_into(u, serial, env, findings);
     if (st != STP_OK) {
         lu_close(&u->base);
         return st;

@@ -18,30 +18,62 @@ typedef struct usb_sim {
     char *report_path;
 } usb_sim;
 
-static stp_status sim_result(stp_usb *usb, int rc, const char *dir)
+/* A transfer the probe NAKs until the host gives up costs the host's timeout on the
+ * virtual clock, as the libusb shim charges it (a real host waits that long). */
+static stp_status sim_result(usb_sim *u, int rc, const char *dir, unsigned timeout_ms)
 {
-    if (rc == 0)
+    stp_usb *usb = &u->base;
+    switch (rc) {
+    case SIM_STLINK_OK:
         return STP_OK;
-    snprintf(usb->error, sizeof(usb->error), "%s %s", dir,
-             rc == -2 ? "timed out (the probe had nothing to send)" : "stalled");
-    return STP_ERR_USB;
+    case SIM_STLINK_TIMEOUT:
+        sim_clock_advance(u->board, (uint64_t)(timeout_ms ? timeout_ms : 1000u) * 1000000u);
+        snprintf(usb->error, sizeof(usb->error), "%s: no answer within %u ms", dir, timeout_ms);
+        return STP_ERR_USB;
+    case SIM_STLINK_OVERFLOW:
+        snprintf(usb->error, sizeof(usb->error),
+                 "%s overflow (LIBUSB_ERROR_OVERFLOW): the probe sent more than was asked for",
+                 dir);
+        return STP_ERR_USB;
+    default:
+        snprintf(usb->error, sizeof(usb->error), "%s stalled", dir);
+        return STP_ERR_USB;
+    }
 }
 
 static stp_status us_bulk_out(stp_usb *usb, uint8_t ep, const void *data, size_t len,
                               unsigned timeout_ms)
 {
     usb_sim *u = (usb_sim *)usb;
-    (void)timeout_ms;
-    return sim_result(usb, sim_stlink_bulk_out(u->stlink, ep, data, len), "OUT transfer");
+    return sim_result(u, sim_stlink_bulk_out(u->stlink, ep, data, len), "OUT transfer", timeout_ms);
 }
 
 static stp_status us_bulk_in(stp_usb *usb, uint8_t ep, void *data, size_t len, size_t *actual,
                              unsigned timeout_ms)
 {
     usb_sim *u = (usb_sim *)usb;
-    (void)timeout_ms;
     *actual = 0;
-    return sim_result(usb, sim_stlink_bulk_in(u->stlink, ep, data, len, actual), "IN transfer");
+    return sim_result(u, sim_stlink_bulk_in(u->stlink, ep, data, len, actual), "IN transfer",
+                      timeout_ms);
+}
+
+/* STPROG_SIM_TRACE=1: the model's protocol trace on stderr, as the libusb shim prints it. */
+static void trace_line(void *user, const char *line)
+{
+    (void)user;
+    fprintf(stderr, "stprog-sim: %s\n", line);
+}
+
+/* USB 2.0 7.1.7.5: the hub drives reset for at least 10 ms (TDRST), then the device has
+ * 10 ms to recover (TRSTRCY) before it must answer. */
+#define USB_RESET_NS 20000000ull
+
+static stp_status us_reset(stp_usb *usb)
+{
+    usb_sim *u = (usb_sim *)usb;
+    sim_stlink_usb_reset(u->stlink);
+    sim_clock_advance(u->board, USB_RESET_NS);
+    return STP_OK;
 }
 
 static void us_close(stp_usb *usb)
@@ -76,6 +108,7 @@ static const stp_usb_ops us_ops = {
     .close = us_close,
     .now_ns = us_now_ns,
     .sleep_ns = us_sleep_ns,
+    .reset = us_reset,
 };
 
 stp_status stp_usb_sim_open(const char *spec, const stp_env *env, stp_usb **out,
@@ -107,6 +140,9 @@ stp_status stp_usb_sim_open(const char *spec, const stp_env *env, stp_usb **out,
         stp_finding_advice(fi, "fw= takes a version like V2J45S7, V2J45M30 or V3J16M8");
         return STP_ERR_INVALID_ARG;
     }
+    const char *trace = getenv("STPROG_SIM_TRACE");
+    if (trace != NULL && trace[0] != '\0' && strcmp(trace, "0") != 0)
+        sim_stlink_set_trace(u->stlink, trace_line, NULL);
     const char *report = getenv("STPROG_SIM_REPORT");
     if (report != NULL && report[0] != '\0')
         u->report_path = stp_strdup(report);

@@ -26,6 +26,7 @@ typedef struct fake_libusb_stats {
     int inits, exits;
     int opens, closes;
     int claims, releases;
+    int resets; /* libusb_reset_device calls */
     int transfers;
     unsigned last_timeout_ms;
 } fake_libusb_stats;

@@ -52,6 +52,13 @@ static stp_status m_in(stp_usb *usb, uint8_t ep, void *data, size_t len, size_t 
     mock_usb *m = (mock_usb *)usb;
     assert_true(tmo > 0);
     assert_int_equal(ep, usb->info.ep_in);
+    if (tmo <= MOCK_FLUSH_MS && (m->pos >= m->count || m->steps[m->pos].kind != MOCK_IN)) {
+        /* A flush read (the driver empties the IN endpoint on open): nothing to send. */
+        m->flushes++;
+        snprintf(usb->error, sizeof(usb->error), "no answer within %u ms", tmo);
+        *actual = 0;
+        return STP_ERR_USB;
+    }
     if (m->pos >= m->count)
         fail_msg("script exhausted at IN transfer %zu", m->pos);
     mock_step *s = &m->steps[m->pos++];
@@ -87,12 +94,19 @@ static void m_sleep(stp_usb *usb, uint64_t ns)
         m->sleeps_ms[m->nsleeps++] = ns / 1000000u;
 }
 
+static stp_status m_reset(stp_usb *usb)
+{
+    ((mock_usb *)usb)->resets++;
+    return STP_OK;
+}
+
 static const stp_usb_ops mock_ops = {
     .bulk_out = m_out,
     .bulk_in = m_in,
     .close = m_close,
     .now_ns = m_now,
     .sleep_ns = m_sleep,
+    .reset = m_reset,
 };
 
 mock_usb *mock_usb_new(uint16_t pid)

@@ -21,7 +21,13 @@ typedef struct mock_usb {
     uint64_t sleeps_ms[MOCK_MAX_SLEEPS];
     size_t nsleeps;
     bool closed;
+    unsigned flushes; /* IN reads of at most MOCK_FLUSH_MS that found nothing */
+    unsigned resets;  /* USB resets (the ops' reset) */
 } mock_usb;
+
+/* An IN read with this timeout or less, where the script does not offer a reply, is the
+ * driver emptying the endpoint: it times out without consuming a step. */
+#define MOCK_FLUSH_MS 1u
 
 mock_usb *mock_usb_new(uint16_t pid);
 void mock_usb_free(mock_usb *m);

@@ -63,6 +63,43 @@ static void test_open_leaves_dfu_mode(void **state)
     stp_findings_free(&f);
 }
 
+/* A probe a killed process left mid-transfer (issue 14). A reply it did not read is emptied
+ * from the IN endpoint before GET_VERSION (pyOCD's flush); a probe that still does not
+ * answer GET_VERSION (it took the command as data of a cut write) is reset over USB and
+ * asked again (OpenOCD's recovery). */
+static void test_open_recovers_probe_left_mid_transfer(void **state)
+{
+    (void)state;
+    mock_usb *m = mock_usb_new(0x374B);
+    stp_findings f = {0};
+    mock_reply(m, CMD(0x80, 0x00, 0x00, 0x00, 0x12, 0x34, 0x56, 0x78)); /* stale reply */
+    mock_expect_cmd(m, CMD(0xF1, 0x80));
+    mock_fail(m, false); /* no answer: the probe waits for the rest of a data phase */
+    mock_open_v2(m, 40, 27);
+    stp_debug *d = open_ok(m, &f);
+    assert_int_equal(m->resets, 1);
+    assert_true(m->flushes >= 2);
+    assert_int_equal(f.count, 0);
+    assert_string_equal(d->info.firmware, "V2J40M27");
+    close_v2(d, m);
+    stp_findings_free(&f);
+
+    /* Still silent after the reset: the open fails with the USB error, no second reset. */
+    m = mock_usb_new(0x374B);
+    mock_expect_cmd(m, CMD(0xF1, 0x80));
+    mock_fail(m, false);
+    mock_expect_cmd(m, CMD(0xF1, 0x80));
+    mock_fail(m, false);
+    d = NULL;
+    assert_int_equal(stp_stlink_open(&m->base, NULL, &d, &f), STP_ERR_USB);
+    assert_null(d);
+    assert_int_equal(m->resets, 1);
+    assert_non_null(stp_findings_find(&f, "probe.usb-error"));
+    mock_assert_done(m);
+    mock_usb_free(m);
+    stp_findings_free(&f);
+}
+
 static void test_open_leaves_previous_debug_session(void **state)
 {
     (void)state;
@@ -231,8 +268,10 @@ static void test_short_and_garbled_replies(void **state)
     (void)state;
     stp_findings f = {0};
     stp_debug *d = NULL;
-    /* Short version reply. */
+    /* Short version reply, also after the USB reset it leads to. */
     mock_usb *m = mock_usb_new(0x3748);
+    mock_expect_cmd(m, CMD(0xF1, 0x80));
+    mock_reply(m, CMD(0x2B, 0x47, 0x83, 0x04));
     mock_expect_cmd(m, CMD(0xF1, 0x80));
     mock_reply(m, CMD(0x2B, 0x47, 0x83, 0x04));
     assert_int_equal(stp_stlink_open(&m->base, NULL, &d, &f), STP_ERR_PROTOCOL);
@@ -243,6 +282,8 @@ static void test_short_and_garbled_replies(void **state)
     stp_findings_clear(&f);
     /* Unknown probe version nibble. */
     m = mock_usb_new(0x3748);
+    mock_expect_cmd(m, CMD(0xF1, 0x80));
+    mock_reply(m, CMD(0x7B, 0x47, 0x83, 0x04, 0x48, 0x37));
     mock_expect_cmd(m, CMD(0xF1, 0x80));
     mock_reply(m, CMD(0x7B, 0x47, 0x83, 0x04, 0x48, 0x37));
     assert_int_equal(stp_stlink_open(&m->base, NULL, &d, &f), STP_ERR_PROTOCOL);
@@ -292,6 +333,8 @@ static void test_no_target_at_open_is_reported_at_attach(void **state)
     assert_int_equal(f.count, 0);
     /* attach enters SWD again, after leaving the debug mode the failed ENTER may have left
      * (probe-rs, pyOCD), and reports the dead target. */
+    mock_expect_cmd(m, CMD(0xF5));
+    mock_reply(m, CMD(0x02, 0x00));
     mock_expect_cmd(m, CMD(0xF2, 0x21));
     mock_cmd_status(m, CMD(0xF2, 0x30, 0xA3), 0x16);
     uint32_t id = 0;
@@ -299,8 +342,10 @@ static void test_no_target_at_open_is_reported_at_attach(void **state)
     const stp_finding *fi = stp_findings_find(&f, "swd.no-response");
     assert_non_null(fi);
     assert_string_equal(fi->evidence[0].value, "0x16 (SWD_DP_ERROR)");
-    /* Now the target answers. */
-    mock_expect_cmd(m, CMD(0xF2, 0x21));
+    /* Now the target answers. The probe says it is not in debug mode (an STLINK-V3 after a
+     * failed ENTER): no DEBUG_EXIT, which would lock a V3 up (stlink-org PR 1467). */
+    mock_expect_cmd(m, CMD(0xF5));
+    mock_reply(m, CMD(0x01, 0x00));
     mock_cmd_status(m, CMD(0xF2, 0x30, 0xA3), 0x80);
     mock_cmd_status(m, CMD(0xF2, 0x4B, 0x00), 0x80);
     mock_expect_cmd(m, CMD(0xF2, 0x31));
@@ -394,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_unplugged_during_open),
         cmocka_unit_test(test_no_target_at_open_is_reported_at_attach),
         cmocka_unit_test(test_open_v3pwr),
+        cmocka_unit_test(test_open_recovers_probe_left_mid_transfer),
         cmocka_unit_test(test_stm8_only_firmware_refused),
         cmocka_unit_test(test_fpu_registers_need_j15),
     };

@@ -57,6 +57,11 @@ uint32_t sim_board_random(sim_board *b)
     return (uint32_t)((b->rng * 2685821657736338717ull) >> 32);
 }
 
+const char *sim_board_state_file(const sim_board *b)
+{
+    return b->state_file[0] ? b->state_file : NULL;
+}
+
 uint32_t sim_board_ap_base(const sim_board *b)
 {
     (void)b;

@@ -32,6 +32,7 @@ struct sim_board {
     uint32_t ppb[1024]; /* other System Control Space words, plain storage */
     uint8_t flash[FAKE_FLASH_SIZE];
     uint8_t sram[FAKE_SRAM_SIZE];
+    char state_file[256]; /* "" = not persisted (sim_board_state_file) */
 };
 
 /* A board with spec defaults (probe v2-1, 3.3 V, seed 1); tweak fields before use. */

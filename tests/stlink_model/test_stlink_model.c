@@ -5,7 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fake_board.h"
 #include "sim/stlink.h"
@@ -56,6 +59,10 @@ static int xfer(fixture *f, const uint8_t *cmd, size_t clen, const uint8_t *out,
 static void enter_swd(fixture *f)
 {
     uint8_t r[2];
+    /* As every host does: leave DFU mode (a V2 after power-up) first. */
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF5}, 1, NULL, 0, r, 2), 2);
+    if (r[0] == 0x00)
+        assert_int_equal(xfer(f, (const uint8_t[]){0xF3, 0x07}, 2, NULL, 0, r, 0), 0);
     assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x30, 0xA3}, 3, NULL, 0, r, 2), 2);
     assert_int_equal(r[0], 0x80);
 }
@@ -331,11 +338,13 @@ static void test_voltage_nrst_and_clock(void **state)
     fixture *f = open_probe(SIM_PROBE_V2, NULL);
     uint8_t r[52];
     f->b->vdd = 0.52;
+    /* Not in DFU mode (a V2 after power-up): OpenOCD, "supported in all modes except DFU". */
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF7}, 1, NULL, 0, r, 8), -2);
+    enter_swd(f);
     assert_int_equal(xfer(f, (const uint8_t[]){0xF7}, 1, NULL, 0, r, 8), 8);
     uint32_t a0 = r[0] | r[1] << 8, a1 = r[4] | r[5] << 8;
     double v = 2.0 * a1 * 1.2 / a0;
     assert_true(v > 0.50 && v < 0.54);
-    enter_swd(f);
     assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x3C, 0}, 3, NULL, 0, r, 2), 2);
     assert_true(f->b->nrst);
     assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x3C, 1}, 3, NULL, 0, r, 2), 2);
@@ -478,6 +487,129 @@ static void test_unknown_and_stall(void **state)
     close_probe(f);
 }
 
+/* USB strictness (issue 14): a reply goes out in packets of max_packet bytes; a packet
+ * larger than the room left in the host's buffer is LIBUSB_ERROR_OVERFLOW and is lost. */
+static void test_usb_overflow(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2_1, NULL);
+    enter_swd(f);
+    uint8_t pkt[16] = {0xF2, 0x31}; /* READ_IDCODES: 12 bytes */
+    uint8_t r[256];
+    size_t got = 0;
+    assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, pkt, 16), SIM_STLINK_OK);
+    assert_int_equal(sim_stlink_bulk_in(f->s, f->u->ep_in, r, 2, &got), SIM_STLINK_OVERFLOW);
+    /* the packet is gone: nothing more to read */
+    assert_int_equal(sim_stlink_bulk_in(f->s, f->u->ep_in, r, 12, &got), SIM_STLINK_TIMEOUT);
+    /* A one-byte 8-bit read answers two bytes: a host reading one overflows. */
+    uint8_t c[16];
+    memset(c, 0, sizeof c);
+    mem_cmd(c, 0x0C, FAKE_SRAM_BASE, 1);
+    assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, c, 16), SIM_STLINK_OK);
+    assert_int_equal(sim_stlink_bulk_in(f->s, f->u->ep_in, r, 1, &got), SIM_STLINK_OVERFLOW);
+    /* 256 bytes of READMEM_32BIT read 64 at a time: four full packets; 100 bytes at a time
+     * overflows at the second packet. */
+    mem_cmd(c, 0x07, FAKE_SRAM_BASE, 256);
+    assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, c, 16), SIM_STLINK_OK);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(sim_stlink_bulk_in(f->s, f->u->ep_in, r, 64, &got), SIM_STLINK_OK);
+        assert_int_equal(got, 64);
+    }
+    assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, c, 16), SIM_STLINK_OK);
+    assert_int_equal(sim_stlink_bulk_in(f->s, f->u->ep_in, r, 100, &got), SIM_STLINK_OVERFLOW);
+    assert_int_equal(got, 100);
+    close_probe(f);
+}
+
+/* A command sent before the last reply was read waits behind it (the reply is not dropped);
+ * a second one is NAKed. */
+static void test_reply_not_dropped(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2_1, NULL);
+    uint8_t ver[16] = {0xF1, 0x80}, mode[16] = {0xF5};
+    uint8_t r[64];
+    size_t got = 0;
+    assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, ver, 16), SIM_STLINK_OK);
+    assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, mode, 16), SIM_STLINK_OK);
+    assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, mode, 16), SIM_STLINK_TIMEOUT);
+    assert_int_equal(sim_stlink_bulk_in(f->s, f->u->ep_in, r, 64, &got), SIM_STLINK_OK);
+    assert_int_equal(got, 6); /* the stale GET_VERSION reply first */
+    assert_int_equal(sim_stlink_bulk_in(f->s, f->u->ep_in, r, 64, &got), SIM_STLINK_OK);
+    assert_int_equal(got, 2); /* then GET_CURRENT_MODE's */
+    assert_int_equal(r[0], 0x01);
+    close_probe(f);
+}
+
+/* STLINK-V3: DEBUG_EXIT outside debug mode locks the firmware up until a USB reset
+ * (stlink-org PR 1467); a failed ENTER leaves it outside debug mode. */
+static void test_v3_exit_outside_debug_hangs(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V3, NULL);
+    f->b->no_target = true;
+    uint8_t r[2];
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x30, 0xA3}, 3, NULL, 0, r, 2), 2);
+    assert_int_not_equal(r[0], 0x80);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF5}, 1, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x01); /* not in debug mode */
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x21}, 2, NULL, 0, r, 0), 0);
+    uint8_t pkt[16] = {0xF5};
+    assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, pkt, 16), SIM_STLINK_TIMEOUT);
+    sim_stlink_usb_reset(f->s);
+    f->b->no_target = false;
+    enter_swd(f);
+    close_probe(f);
+}
+
+/* With the board persisted, what a process leaves pending is still pending for the next
+ * one: a reply, a data phase, debug mode. A USB reset clears it. */
+static void test_pending_across_processes(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/stlink-model-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char probe_file[64];
+    snprintf(probe_file, sizeof probe_file, "%s.probe", path);
+    fixture *f = open_probe(SIM_PROBE_V2_1, NULL);
+    snprintf(f->b->state_file, sizeof f->b->state_file, "%s", path);
+    sim_stlink_destroy(f->s);
+    f->s = sim_stlink_create(f->b); /* now mapped to PATH.probe */
+    enter_swd(f);
+    uint8_t c[16] = {0};
+    uint8_t r[64];
+    size_t got = 0;
+    /* a reply nobody reads */
+    mem_cmd(c, 0x07, FAKE_SRAM_BASE, 8);
+    assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, c, 16), SIM_STLINK_OK);
+    sim_stlink_destroy(f->s);
+    f->s = sim_stlink_create(f->b);
+    assert_int_equal(sim_stlink_bulk_in(f->s, f->u->ep_in, r, 64, &got), SIM_STLINK_OK);
+    assert_int_equal(got, 8);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF5}, 1, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x02); /* still in debug mode */
+    /* a write waiting for its data: the next process's command is taken as data */
+    mem_cmd(c, 0x08, FAKE_SRAM_BASE + 0x100, 16);
+    assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, c, 16), SIM_STLINK_OK);
+    sim_stlink_destroy(f->s);
+    f->s = sim_stlink_create(f->b);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF1, 0x80}, 2, NULL, 0, r, 6), -2);
+    assert_int_equal(f->b->sram[0x100], 0xF1); /* ... and written to the target */
+    /* a USB reset: the power-up state */
+    mem_cmd(c, 0x08, FAKE_SRAM_BASE + 0x200, 64);
+    assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, c, 16), SIM_STLINK_OK);
+    sim_stlink_usb_reset(f->s);
+    sim_stlink_destroy(f->s);
+    f->s = sim_stlink_create(f->b);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF5}, 1, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x01);
+    close_probe(f);
+    unlink(probe_file);
+    unlink(path);
+}
+
 static uint32_t dap_read(fixture *f, uint16_t port, uint16_t reg, uint8_t *status)
 {
     uint8_t c[6] = {
@@ -608,6 +740,10 @@ int main(void)
         cmocka_unit_test(test_unknown_and_stall),
         cmocka_unit_test(test_dap_registers),
         cmocka_unit_test(test_misc_and_noinc),
+        cmocka_unit_test(test_usb_overflow),
+        cmocka_unit_test(test_reply_not_dropped),
+        cmocka_unit_test(test_v3_exit_outside_debug_hangs),
+        cmocka_unit_test(test_pending_across_processes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

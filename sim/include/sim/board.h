@@ -130,6 +130,9 @@ int sim_boards_save_on_signal(void);
 /* A state-file save in this process failed (at close, sync or on a signal): true, and why
  * names the file and the error. */
 bool sim_state_error(char *why, size_t len);
+/* The state file the board is persisted in (state=, a symbolic link followed), or NULL.
+ * The probe model keeps its own USB-side state beside it (FILE.probe). */
+const char *sim_board_state_file(const sim_board *b);
 /* True while NRST is held low by the probe. */
 bool sim_nrst_held(const sim_board *b);
 /* The AHB-AP's BASE register: the chip's first CoreSight ROM table (sim/coresight.c). */

@@ -24,9 +24,14 @@ typedef struct sim_stlink_usb {
 } sim_stlink_usb;
 
 /* Results of sim_stlink_bulk_out/in. */
-#define SIM_STLINK_OK      0
-#define SIM_STLINK_STALL   (-1) /* endpoint halted / protocol error */
-#define SIM_STLINK_TIMEOUT (-2) /* nothing to send: the host's IN transfer times out */
+#define SIM_STLINK_OK    0
+#define SIM_STLINK_STALL (-1) /* endpoint halted / protocol error */
+#define SIM_STLINK_TIMEOUT                                                                         \
+    (-2) /* the endpoint NAKs: an IN with nothing to send, an OUT the                              \
+          * firmware does not take yet; the host's transfer times out */
+#define SIM_STLINK_OVERFLOW                                                                        \
+    (-3) /* the probe sent a packet larger than the room left in the                               \
+          * host's buffer (LIBUSB_ERROR_OVERFLOW); the packet is lost */
 
 /* Probe kind, firmware version and serial come from the board's spec. Returns NULL when
  * the spec's fw= string is not a valid ST-Link firmware version (see sim_stlink_fw_check). */
@@ -42,6 +47,9 @@ const sim_stlink_usb *sim_stlink_usb_info(const sim_stlink *s);
  * (the endpoint then answers nothing until the host clears the halt). */
 int sim_stlink_bulk_out(sim_stlink *s, uint8_t ep, const uint8_t *data, size_t len);
 int sim_stlink_bulk_in(sim_stlink *s, uint8_t ep, uint8_t *buf, size_t maxlen, size_t *actual);
+/* A USB bus reset (libusb_reset_device): the probe's firmware restarts as after power-up,
+ * dropping whatever was pending; the board is not touched. */
+void sim_stlink_usb_reset(sim_stlink *s);
 /* The virtual board behind the probe. */
 sim_board *sim_stlink_board(const sim_stlink *s);
 /* Current SWD clock in kHz (as set by SWD_SET_FREQ / SET_COM_FREQ). */
