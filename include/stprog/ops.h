@@ -20,6 +20,10 @@ typedef struct stp_program_options {
     bool dry_run;   /* plan only: reads the current contents, erases and writes nothing */
     bool force;     /* erase and program touched sectors even when they hold the image */
     bool no_loader; /* program by direct register writes, without the SRAM flash loader */
+    /* Called once with the plan, before anything is erased or written (may be NULL): a
+     * caller shows the plan before the work instead of after it. */
+    void (*on_plan)(const stp_plan *plan, void *user);
+    void *on_plan_user;
 } stp_program_options;
 
 typedef struct stp_verify_result {

@@ -61,6 +61,21 @@ static void json_modelled(cli_ctx *ctx, const stp_plan_estimate *e, const stp_pl
     cli_json_object_end(j);
 }
 
+/* The plan as soon as it is made, before the work and its progress lines (text only). */
+typedef struct plan_show {
+    cli_ctx *ctx;
+    bool dry_run;
+    bool shown;
+} plan_show;
+
+static void show_plan(const stp_plan *plan, void *user)
+{
+    plan_show *ps = user;
+    cli_print_plan(ps->ctx, plan, ps->dry_run);
+    fflush(ps->ctx->out);
+    ps->shown = true;
+}
+
 static stp_status run(cli_ctx *ctx)
 {
     if (cli_flag(ctx, "verify") && cli_flag(ctx, "no-verify"))
@@ -95,6 +110,11 @@ static stp_status run(cli_ctx *ctx)
         .force = cli_flag(ctx, "force"),
         .no_loader = cli_flag(ctx, "no-loader"),
     };
+    plan_show ps = {.ctx = ctx, .dry_run = opt.dry_run};
+    if (!ctx->g.json) {
+        opt.on_plan = show_plan;
+        opt.on_plan_user = &ps;
+    }
     stp_plan *plan = NULL;
     stp_verify_result vr = {0};
     /* stp_program refuses an image outside the flash or in write-protected sectors before
@@ -130,7 +150,7 @@ static stp_status run(cli_ctx *ctx)
         if (!opt.dry_run)
             cli_json_took(ctx, &took);
     } else {
-        if (plan != NULL)
+        if (plan != NULL && !ps.shown)
             cli_print_plan(ctx, plan, opt.dry_run);
         if (have_est)
             print_modelled(ctx, &est, &model);

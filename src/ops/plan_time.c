@@ -9,40 +9,46 @@
  *    frames), 0.125 ms on the high-speed V3 (micro-frames);
  *  - payload bytes cost 1 us each on full speed (about 1 MB/s), 33 ns on high speed;
  *  - every 32-bit word on the wire costs one SWD transfer of about 48 clock cycles.
- * With the SRAM loader the host writes the image into a ring of SRAM buffers in transfers
- * of up to 4 KiB (command, data, status: 3 exchanges) and polls the loader's state once
- * per transfer (2 exchanges); the core erases the sectors and programs one buffer while
- * the next ones are sent, so erase + program and the link overlap: the phase lasts as long
- * as the slower of the two. Without the loader the host erases sector by sector, then
- * writes chunks of the driver's size straight into the flash, each unit stalling the bus
- * until programmed: link and flash time add up, and a status check (2 exchanges) follows
- * every chunk. A plan that erases every sector of a flash whose mass erase is much faster
- * (F1: 20 ms for the whole flash) is costed with one mass erase, as the engine does it.
+ * The ST-Link driver splits every memory transfer at the 1 KiB boundaries where the MEM-AP
+ * address auto-increment wraps, and each piece is four USB transfers (command, data, and
+ * GETLASTRWSTATUS2 out and in); reads the same. With the SRAM loader the host writes the
+ * image into a ring of SRAM buffers (up to 8 KiB each: one more piece for the header, the
+ * FULL mark and a poll of the loader's state, about one transfer per KiB); the core erases
+ * the sectors and programs one buffer while the next ones are sent, so erase + program and
+ * the link overlap: the phase lasts as long as the slower of the two. Without the loader
+ * the host erases sector by sector, then writes chunks straight into the flash, each unit
+ * stalling the bus until programmed, so a chunk holds no more units than the probe's WAIT
+ * retries ride out at the SWD clock in use (the engine's stp_flash_units_per_transfer): link
+ * and flash time add up. A plan that erases every sector of a flash whose mass erase is much
+ * faster (F1: 20 ms for the whole flash) is costed with one mass erase, as the engine does.
  * Verify with the loader is a CRC on the target (the loop takes about 5 core cycles per
  * word at the reset clock); without it every byte is read back over the link. The plan's
  * CRC pass (which sectors to skip) costs the same on the covered sectors. Attach, identify
- * and the loader set-up are about 100 exchanges; without the loader the host starts every
- * sector erase itself and polls its status: about 6 exchanges per erased sector beyond the
- * erase time (which matters for the 512 pages of an L1's 128 KiB). */
+ * and the option bytes are about 100 exchanges, and every run of the loader (the CRC pass,
+ * the write, the verify) about 90 more (code and parameters written and read back, the
+ * ring reset, registers, start, polls, halt: counted on the virtual board); without the loader the
+ * host starts every sector erase itself and polls its status: about 6 exchanges per erased sector
+ * beyond the erase time (which matters for the 512 pages of an L1's 128 KiB). */
 #include <string.h>
 
 #include "ops/ops_internal.h"
 #include "stprog/probe.h"
 #include "target/flash_loader.h"
 
-#define SETUP_EXCHANGES     100.0
-#define ERASE_EXCHANGES     6.0    /* per erased sector: start (2 writes) + status polls */
-#define XFER_BYTES          4096.0 /* host write size with the loader */
-#define XFER_EXCHANGES      5.0    /* write (3) + loader state poll (2) */
-#define CHUNK_EXCHANGES     5.0    /* direct write (3) + status check (2) */
-#define READ_BYTES          6144.0 /* read-back transfer size */
-#define READ_EXCHANGES      3.0
-#define SWD_CYCLES_PER_WORD 48.0
-#define CRC_CYCLES_PER_WORD 5.0
-#define FS_LATENCY_S        0.0005
-#define HS_LATENCY_S        0.000125
-#define FS_S_PER_BYTE       1e-6
-#define HS_S_PER_BYTE       (1.0 / 30e6)
+#define SETUP_EXCHANGES      100.0
+#define LOADER_RUN_EXCHANGES 90.0   /* set-up, start and end of one loader run */
+#define ERASE_EXCHANGES      6.0    /* per erased sector: start (2 writes) + status polls */
+#define XFER_BYTES           1024.0 /* one MEM-AP auto-increment block per write */
+#define XFER_EXCHANGES       5.0    /* write (4) + buffer header, FULL mark, state poll (~1) */
+#define CHUNK_EXCHANGES      4.0    /* direct write (4); status checks every few chunks */
+#define READ_BYTES           1024.0 /* read-back: one auto-increment block per read */
+#define READ_EXCHANGES       4.0
+#define SWD_CYCLES_PER_WORD  48.0
+#define CRC_CYCLES_PER_WORD  5.0
+#define FS_LATENCY_S         0.0005
+#define HS_LATENCY_S         0.000125
+#define FS_S_PER_BYTE        1e-6
+#define HS_S_PER_BYTE        (1.0 / 30e6)
 
 static double latency_s(const stp_plan_cost_model *m)
 {
@@ -123,7 +129,9 @@ void stp_plan_estimate_time(const stp_plan *plan, const stp_plan_cost_model *m,
         double lat = latency_s(m);
         out->overhead_s = SETUP_EXCHANGES * lat;
         if (m->loader) {
-            out->overhead_s += checked * crc_per_byte;
+            out->overhead_s += LOADER_RUN_EXCHANGES * lat;
+            if (checked > 0)
+                out->overhead_s += checked * crc_per_byte + LOADER_RUN_EXCHANGES * lat;
             double xfers =
                 bytes > 0 ? (double)(uint64_t)((bytes + XFER_BYTES - 1) / XFER_BYTES) : 0.0;
             out->transfer_s = wire_s(m, bytes) + xfers * XFER_EXCHANGES * lat;
@@ -141,7 +149,7 @@ void stp_plan_estimate_time(const stp_plan *plan, const stp_plan_cost_model *m,
         }
         if (m->verify) {
             if (m->loader) {
-                out->verify_s = verified * crc_per_byte + 2.0 * READ_EXCHANGES * lat;
+                out->verify_s = verified * crc_per_byte + LOADER_RUN_EXCHANGES * lat;
             } else {
                 double reads = (double)(uint64_t)((verified + READ_BYTES - 1) / READ_BYTES);
                 out->verify_s = wire_s(m, verified) + reads * READ_EXCHANGES * lat;
@@ -215,7 +223,13 @@ stp_status stp_plan_cost_model_for(const struct stp_target *t, bool loader, bool
     uint32_t blob = 0;
     m->loader = loader && m->probe_version != 0 &&
                 stp_flash_loader_blob(&t->flash, &blob) != NULL && blob != 0;
-    m->direct_chunk = t->flash.drv->chunk_max;
+    /* the engine's chunk: fewer units where each stalls the bus (stp_flash_program) */
+    const uint32_t unit = t->flash.drv->program_unit(&t->flash);
+    uint32_t chunk = t->flash.drv->chunk_max;
+    if (t->flash.drv->stalls_per_unit && unit != 0 &&
+        chunk / unit > stp_flash_units_per_transfer(&t->flash))
+        chunk = stp_flash_units_per_transfer(&t->flash) * unit;
+    m->direct_chunk = chunk < unit ? unit : chunk - chunk % (unit ? unit : 1);
     m->verify = verify;
     return STP_OK;
 }

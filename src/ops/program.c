@@ -235,7 +235,9 @@ static stp_status write_overlapped(prog_ctx *c, const stp_plan *plan, bool *used
     stp_flash_piece *pieces = stp_calloc(cap, sizeof(*pieces));
     if (st == STP_OK && (bufs == NULL || pieces == NULL))
         st = STP_ERR_NOMEM;
-    uint64_t total = plan->erase_bytes, done = 0;
+    /* Progress counts the bytes programmed (a user's image size), the erased ones only when
+     * nothing is programmed (erasing a range). */
+    uint64_t total = 0, done = 0;
     /* Units that hold the erased value are already right on blank flash: left out. */
     for (size_t i = 0; st == STP_OK && i < plan->program_count; i++) {
         const stp_plan_range *r = &plan->program[i];
@@ -267,6 +269,9 @@ static stp_status write_overlapped(prog_ctx *c, const stp_plan *plan, bool *used
             off = e;
         }
     }
+    const bool count_erased = total == 0;
+    if (count_erased)
+        total = plan->erase_bytes;
     if (st == STP_OK) {
         stp_flash_write_req req = {.erase = list,
                                    .erase_count = n,
@@ -274,6 +279,7 @@ static stp_status write_overlapped(prog_ctx *c, const stp_plan *plan, bool *used
                                    .pieces = pieces,
                                    .piece_count = npieces,
                                    .phase = "write",
+                                   .count_erased = count_erased,
                                    .start_phase = true,
                                    .progress_done = &done,
                                    .progress_total = total};
@@ -478,6 +484,8 @@ stp_status stp_ops_program(stp_target *t, const stp_image *img, const stp_progra
     }
     if (st == STP_OK)
         stp_pj_account(&pj, plan);
+    if (st == STP_OK && opt->on_plan != NULL)
+        opt->on_plan(plan, opt->on_plan_user);
     bool touched = false;
     if (st == STP_OK && !opt->dry_run)
         st = stp_pj_save(&pj, t, plan, c.cur, findings);

@@ -132,7 +132,8 @@ typedef struct stp_flash_write_req {
     bool mass; /* one mass erase instead (erase[] is then every unit of the flash) */
     const stp_flash_piece *pieces; /* in address order */
     size_t piece_count;
-    const char *phase; /* progress phase; done counts erased plus programmed bytes */
+    const char *phase; /* progress phase; done counts programmed bytes */
+    bool count_erased; /* ... and erased bytes too (a write that only erases) */
     bool start_phase;  /* emit the phase's START once the loader runs */
     uint64_t *progress_done;
     uint64_t progress_total;

@@ -105,7 +105,7 @@ static stp_status submit_erase(ldr_stream *x, size_t *e, uint64_t end)
     ldr_slot info = {.kind = SLOT_ERASE};
     if (req->mass) {
         n = stp_flash_erase_ops(f, NULL, pairs, ERASE_PAIRS);
-        for (size_t i = 0; i < req->erase_count; i++)
+        for (size_t i = 0; req->count_erased && i < req->erase_count; i++)
             info.bytes += req->erase[i].size;
         info.addr = req->erase_count ? req->erase[0].addr : 0;
         info.deadline_ms = stp_flash_mass_erase_deadline_ms(f) + 1000;
@@ -122,7 +122,7 @@ static stp_status submit_erase(ldr_stream *x, size_t *e, uint64_t end)
             memcpy(pairs + 2 * n, one, 8 * k);
             n += k;
             info.units++;
-            info.bytes += s->size;
+            info.bytes += req->count_erased ? s->size : 0;
             info.deadline_ms += stp_flash_erase_deadline_ms(f, s->size);
             (*e)++;
         }
