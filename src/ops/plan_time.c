@@ -15,7 +15,10 @@
  * image into a ring of SRAM buffers (up to 8 KiB each: one more piece for the header, the
  * FULL mark and a poll of the loader's state, about one transfer per KiB); the core erases
  * the sectors and programs one buffer while the next ones are sent, so erase + program and
- * the link overlap: the phase lasts as long as the slower of the two. Without the loader
+ * the link overlap: the phase lasts as long as the slower of the two, plus one buffer's worth
+ * of the faster (the ring fills before the first unit programs and drains after the last
+ * transfer), the loader's flash side counting about 20 core cycles of its own per program
+ * operation at the reset clock. Without the loader
  * the host erases sector by sector, then writes chunks straight into the flash, each unit
  * stalling the bus until programmed, so a chunk holds no more units than the probe's WAIT
  * retries ride out at the SWD clock in use (the engine's stp_flash_units_per_transfer): link
@@ -37,6 +40,8 @@
 
 #define SETUP_EXCHANGES      100.0
 #define LOADER_RUN_EXCHANGES 90.0   /* set-up, start and end of one loader run */
+#define LOADER_CYCLES_PER_OP 20.0   /* wait exit, error check, next store(s) of the loader */
+#define LOADER_BUF_BYTES     8192.0 /* one ring buffer (BUF_MAX) */
 #define ERASE_EXCHANGES      6.0    /* per erased sector: start (2 writes) + status polls */
 #define XFER_BYTES           1024.0 /* one MEM-AP auto-increment block per write */
 #define XFER_EXCHANGES       5.0    /* write (4) + buffer header, FULL mark, state poll (~1) */
@@ -157,8 +162,19 @@ void stp_plan_estimate_time(const stp_plan *plan, const stp_plan_cost_model *m,
         }
     }
     double flash = out->erase_s + out->program_s;
-    double phase =
-        m->loader ? (out->transfer_s > flash ? out->transfer_s : flash) : flash + out->transfer_s;
+    double phase = flash + out->transfer_s;
+    if (m->loader) {
+        /* The loader's own instructions between two program operations (at the reset
+         * clock), and the pipeline's ends: the first buffer is sent before anything
+         * programs, the last one programs after the link is done. */
+        double ops = m->program_op_bytes ? bytes / m->program_op_bytes : 0.0;
+        if (m->core_hz)
+            flash += ops * LOADER_CYCLES_PER_OP / m->core_hz;
+        double fill = bytes > 0 ? (out->transfer_s < flash ? out->transfer_s : flash) *
+                                      (LOADER_BUF_BYTES < bytes ? LOADER_BUF_BYTES / bytes : 1.0)
+                                : 0.0;
+        phase = (out->transfer_s > flash ? out->transfer_s : flash) + fill;
+    }
     out->total_s = out->overhead_s + phase + out->verify_s;
 }
 

@@ -91,13 +91,18 @@ static void test_f4_1mib_fresh_flash_part(void **state)
     /* With the loader the link streams while the flash erases and programs: the phase is
      * the slower of the two, here the flash. */
     assert_true(e.transfer_s < e.erase_s + e.program_s);
-    assert_true(fabs(e.total_s - (e.overhead_s + e.erase_s + e.program_s + e.verify_s)) < 1e-9);
+    /* ... plus the loader's own cycles (20 per word at 16 MHz: 0.33 s) and one 8 KiB
+     * buffer of the link's time to fill the ring (0.05 s). */
+    double extra = e.total_s - (e.overhead_s + e.erase_s + e.program_s + e.verify_s);
+    assert_true(extra > 0.3 && extra < 0.45);
     /* A link slower than the flash sets the pace instead (V2 at 480 kHz). */
     stp_plan_cost_model slow = f4_model(2, 480, true);
     stp_plan_estimate es;
     stp_plan_estimate_time(p, &slow, &es);
     assert_true(es.transfer_s > es.erase_s + es.program_s);
-    assert_true(fabs(es.total_s - (es.overhead_s + es.transfer_s + es.verify_s)) < 1e-9);
+    /* plus one buffer of flash time for the ring to drain */
+    double drain = es.total_s - (es.overhead_s + es.transfer_s + es.verify_s);
+    assert_true(drain > 0.0 && drain < 0.2);
     stp_plan_free(p);
 }
 
@@ -110,8 +115,9 @@ static void test_v3_hides_transfer(void **state)
     stp_plan_estimate e;
     stp_plan_estimate_time(p, &m, &e);
     assert_true(e.transfer_s < e.program_s);
-    assert_true(fabs(e.total_s - (e.overhead_s + e.erase_s + e.program_s + e.verify_s)) < 1e-9);
-    assert_true(e.total_s < 1.02 * stp_plan_flash_bound_s(p, &m));
+    double extra = e.total_s - (e.overhead_s + e.erase_s + e.program_s + e.verify_s);
+    assert_true(extra > 0.3 && extra < 0.45);
+    assert_true(e.total_s < 1.05 * stp_plan_flash_bound_s(p, &m));
     stp_plan_free(p);
 }
 
