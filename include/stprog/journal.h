@@ -28,6 +28,7 @@ typedef struct stp_journal_summary {
     uint8_t uid[12];
     int64_t created; /* Unix seconds */
     size_t sector_count;
+    char sectors[96]; /* their numbers as the reference manual counts them: "1-2, 5" */
     uint64_t bytes;
     uint32_t first_addr; /* lowest sector address (0 when empty) */
     uint32_t end_addr;   /* one past the highest sector's end */

@@ -50,6 +50,7 @@ static void json_summary(cli_ctx *ctx, const stp_journal_summary *j)
     cli_json_kv_string(js, "operation", j->operation);
     cli_json_kv_string(js, "saved", when);
     cli_json_kv_u64(js, "sectors", j->sector_count);
+    cli_json_kv_string(js, "sector_numbers", j->sectors);
     cli_json_kv_u64(js, "bytes", j->bytes);
     cli_json_kv_u64(js, "first_address", j->first_addr);
     cli_json_kv_u64(js, "end_address", j->end_addr);
@@ -62,12 +63,8 @@ static void print_summary(cli_ctx *ctx, const char *verb, const stp_journal_summ
     uid_of(j, uid, sizeof(uid));
     when_of(j, when, sizeof(when));
     cli_format_size(j->bytes, size, sizeof(size));
-    cli_printf(ctx,
-               "%s %s: %zu sector(s) 0x%08X-0x%08X (%s) of %s, unique ID %s, saved by a "
-               "failed %s at %s\n",
-               verb, j->path, j->sector_count, (unsigned)j->first_addr,
-               (unsigned)(j->end_addr ? j->end_addr - 1 : 0), size, j->chip, uid, j->operation,
-               when);
+    cli_printf(ctx, "%s %s: %s of sector(s) %s of %s (unique ID %s), saved by a failed %s at %s\n",
+               verb, j->path, size, j->sectors, j->chip, uid, j->operation, when);
 }
 
 static int by_name(const void *a, const void *b)

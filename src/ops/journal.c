@@ -226,7 +226,7 @@ stp_status stp_journal_decode(const uint8_t *buf, size_t len, stp_journal **out,
         uint32_t addr = get32(hdr), size = get32(hdr + 4);
         sum += size;
         if (size == 0 || sum > data || (i > 0 && addr < end) ||
-            (uint64_t)addr + size > 0x100000000ull) {
+            (uint64_t)addr + size > 0x100000000ull || hdr[11] != 0 || get32(hdr + 12) != 0) {
             st = bad(why, why_cap, "its sector table is inconsistent");
             break;
         }
@@ -375,6 +375,24 @@ stp_status stp_journal_remove(const char *path, stp_findings *findings)
     return STP_ERR_IO;
 }
 
+void stp_journal_sector_list(const stp_journal *j, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < j->count && len < cap; i++) {
+        unsigned n = j->sectors[i].number;
+        bool starts = i == 0 || j->sectors[i - 1].number + 1u != n;
+        bool ends = i + 1 == j->count || j->sectors[i + 1].number != n + 1u;
+        int w = 0;
+        if (starts)
+            w = snprintf(buf + len, cap - len, "%s%u", i ? ", " : "", n);
+        if (ends && !starts)
+            w = snprintf(buf + len, cap - len, "-%u", n);
+        if (w > 0)
+            len += (size_t)w;
+    }
+}
+
 void stp_journal_summarize(const stp_journal *j, const char *path, stp_journal_summary *out)
 {
     memset(out, 0, sizeof(*out));
@@ -389,6 +407,7 @@ void stp_journal_summarize(const stp_journal *j, const char *path, stp_journal_s
     memcpy(out->uid, j->uid, sizeof(out->uid));
     out->created = j->created;
     out->sector_count = j->count;
+    stp_journal_sector_list(j, out->sectors, sizeof(out->sectors));
     out->bytes = stp_journal_bytes(j);
     if (j->count > 0) {
         out->first_addr = j->sectors[0].addr;

@@ -80,6 +80,8 @@ stp_status stp_journal_save(const stp_journal *j, const char *path, stp_findings
 /* Removes the file; a failure is a warning finding journal.remove-failed. */
 stp_status stp_journal_remove(const char *path, stp_findings *findings);
 
+/* "1-2, 5": the sectors' numbers (as the reference manual numbers them). */
+void stp_journal_sector_list(const stp_journal *j, char *buf, size_t cap);
 /* The summary of j as stprog/journal.h shows it. */
 void stp_journal_summarize(const stp_journal *j, const char *path, stp_journal_summary *out);
 /* Whether j was taken from the attached chip; when not, a finding journal.other-chip (error,

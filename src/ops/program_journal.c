@@ -140,25 +140,6 @@ stp_status stp_pj_save(stp_prog_journal *pj, const stp_target *t, const stp_plan
     return st;
 }
 
-/* "1-2, 5" from the sectors' numbers. */
-static void sector_list(const stp_journal *j, char *buf, size_t cap)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < j->count && len < cap; i++) {
-        unsigned n = j->sectors[i].number;
-        bool starts = i == 0 || j->sectors[i - 1].number + 1u != n;
-        bool ends = i + 1 == j->count || j->sectors[i + 1].number != n + 1u;
-        int w = 0;
-        if (starts)
-            w = snprintf(buf + len, cap - len, "%s%u", i ? ", " : "", n);
-        if (ends && !starts)
-            w = snprintf(buf + len, cap - len, "-%u", n);
-        if (w > 0)
-            len += (size_t)w;
-    }
-}
-
 /* How many of the old journal's sectors the plan left alone (they held the bytes already). */
 static size_t already_in_place(const stp_journal *old, const stp_plan *plan)
 {
@@ -175,7 +156,7 @@ static void report_old(const stp_prog_journal *pj, const stp_plan *plan, bool dr
 {
     const stp_journal *old = pj->old;
     char sectors[96];
-    sector_list(old, sectors, sizeof(sectors));
+    stp_journal_sector_list(old, sectors, sizeof(sectors));
     size_t in_place = already_in_place(old, plan);
     uint64_t kept = 0;
     for (size_t i = 0; pj->kept != NULL && i < old->count; i++)
@@ -206,7 +187,7 @@ static void report_saved(const stp_prog_journal *pj, stp_findings *findings)
 {
     const stp_journal *j = pj->next;
     char sectors[96];
-    sector_list(j, sectors, sizeof(sectors));
+    stp_journal_sector_list(j, sectors, sizeof(sectors));
     stp_finding *f =
         stp_finding_add(findings, "journal.kept-bytes-saved", STP_SEV_ERROR,
                         "the %s did not finish; the %llu bytes of sector(s) %s it "

@@ -18,7 +18,7 @@ state="$TMP/f4.state"
 prefill $F4 "$state" 65536
 fill="$state.fill"
 printf '\x12\x34' >"$TMP/two.bin"
-head -c 20480 /dev/urandom >"$TMP/img20k.bin"
+random_file "$TMP/img20k.bin" 20480 img20k
 rep() { STPROG_SIM_REPORT="$TMP/report.json" run "$@"; }
 nothing_changed() { # WHAT: no erase, no program, the flash is the fill
     [ "$(report flash_erases)" = 0 ] && [ "$(report flash_programs)" = 0 ] ||

@@ -15,7 +15,7 @@ F4=stm32f407vg
 state="$TMP/f4.state"
 prefill $F4 "$state" 1048576
 # 600 KiB from the middle of sector 1: sectors 1-8, the first and the last only in part.
-head -c 614400 /dev/urandom >"$TMP/big.bin"
+random_file "$TMP/big.bin" 614400 big
 ADDR=0x08004100
 SPEC="sim:$F4,state=$state"
 
