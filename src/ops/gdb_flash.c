@@ -85,6 +85,9 @@ bool gdb_flash_done(gdb_session *s)
                        (unsigned long long)stp_image_total_bytes(s->flash_img),
                        (unsigned)plan->erase_count, (unsigned)plan->program_only_count,
                        (unsigned)plan->skip_count, (unsigned long long)plan->restore_bytes);
+        const stp_finding *applied = stp_findings_find(&f, "journal.applied");
+        if (st == STP_OK && applied != NULL) /* a failed write's kept bytes are back */
+            gdb_notify(s, "%s", applied->message);
         stp_plan_free(plan);
     }
     /* Erase requests for units that got no data: erase them as asked. */
