@@ -148,6 +148,23 @@ static void init_run(stp_dx_run *r, const stp_doctor_options *opt,
 static stp_status run_checks(stp_dx_run *r)
 {
     r->t0 = r->dbg->ops->now_ms(r->dbg);
+    if (r->boot) {
+        stp_dx_run_boot(r);
+        if (r->opt->flash_test) {
+            stp_doctor_check *c =
+                stp_dx_check(r, "flash-test", "Flash test (erase, program, timing per sector)");
+            stp_dx_set(c, STP_CHECK_SKIP,
+                       "not possible over the ROM bootloader (it times "
+                       "the flash through the debug port)");
+        }
+        r->rep->virtual_ms = r->dbg->ops->now_ms(r->dbg) - r->t0;
+        r->rep->virtual_clock = stp_probe_clock_is_virtual(r->dbg);
+        if (r->t != NULL) {
+            stp_target_detach(r->t);
+            r->t = NULL;
+        }
+        return first_error_status(r->findings, r->blocking);
+    }
     if (r->blocking == STP_OK)
         stp_dx_check_voltage(r);
     else

@@ -98,6 +98,7 @@ typedef struct stp_dx_run {
     bool csr_at_connect_ok;
     stp_iwdg_freeze freeze; /* DBG_IWDG_STOP set at connect, put back at the end */
     bool core_changed;      /* the checks ran code on the core: reset it at the end */
+    bool boot;              /* the probe is the ROM bootloader (uart:): doctor_boot.c */
 } stp_dx_run;
 
 stp_doctor_check *stp_dx_check(stp_dx_run *r, const char *name, const char *title);
@@ -130,5 +131,7 @@ void stp_dx_check_sram(stp_dx_run *r);
 void stp_dx_check_flash(stp_dx_run *r);
 void stp_dx_check_load(stp_dx_run *r);
 void stp_dx_flash_test(stp_dx_run *r);
+/* Everything after the probe check over the ROM bootloader (doctor_boot.c). */
+void stp_dx_run_boot(stp_dx_run *r);
 
 #endif

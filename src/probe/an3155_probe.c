@@ -34,6 +34,8 @@ typedef struct uart_probe {
     line_cfg boot0, reset;
     char path[200];
     char hint[96];
+    uint32_t baud;
+    bool parity; /* 8E1 kept by the port */
 } uart_probe;
 
 static uart_probe *up(stp_debug *d)
@@ -288,6 +290,51 @@ static stp_status b_go(stp_debug *d, uint32_t addr, stp_findings *findings)
     return stp_an3155_go(&up(d)->bl, addr, findings);
 }
 
+static const char *command_name(uint8_t code)
+{
+    static const struct {
+        uint8_t code;
+        const char *name;
+    } names[] = {
+        {STP_AN3155_GET, "Get"},
+        {STP_AN3155_GET_VERSION, "Get Version"},
+        {STP_AN3155_GET_ID, "Get ID"},
+        {STP_AN3155_READ, "Read Memory"},
+        {STP_AN3155_GO, "Go"},
+        {STP_AN3155_WRITE, "Write Memory"},
+        {STP_AN3155_ERASE, "Erase"},
+        {STP_AN3155_EXT_ERASE, "Extended Erase"},
+        {STP_AN3155_WRITE_PROTECT, "Write Protect"},
+        {STP_AN3155_WRITE_UNPROTECT, "Write Unprotect"},
+        {STP_AN3155_READOUT_PROTECT, "Readout Protect"},
+        {STP_AN3155_READOUT_UNPROTECT, "Readout Unprotect"},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (names[i].code == code)
+            return names[i].name;
+    return NULL;
+}
+
+static void b_describe(stp_debug *d, char *buf, size_t cap)
+{
+    const uart_probe *p = up(d);
+    size_t used = 0;
+    int n = snprintf(
+        buf, cap, "%u baud %s; bootloader %u.%u, PID 0x%03X; commands:", (unsigned)p->baud,
+        p->parity ? "8E1" : "8N1 (the port keeps no parity)", (unsigned)(p->bl.version >> 4),
+        (unsigned)(p->bl.version & 15u), (unsigned)p->bl.pid);
+    used = n > 0 && (size_t)n < cap ? (size_t)n : cap - 1;
+    for (size_t i = 0; i < p->bl.command_count && used + 1 < cap; i++) {
+        const char *name = command_name(p->bl.commands[i]);
+        n = name ? snprintf(buf + used, cap - used, "%s %s", i ? "," : "", name)
+                 : snprintf(buf + used, cap - used, "%s 0x%02X", i ? "," : "",
+                            (unsigned)p->bl.commands[i]);
+        if (n < 0 || (size_t)n >= cap - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
 static const stp_mem_backend an3155_backend = {
     .name = "ROM bootloader (AN3155)",
     .program_unit = 4, /* Write Memory takes whole words */
@@ -301,6 +348,7 @@ static const stp_mem_backend an3155_backend = {
     .write_protect = b_wp,
     .write_unprotect = b_wup,
     .go = b_go,
+    .describe = b_describe,
 };
 
 static const stp_debug_ops uart_ops = {
@@ -425,6 +473,8 @@ stp_status stp_an3155_probe_open(const char *spec, const stp_env *env, stp_debug
         snprintf(p->hint, sizeof(p->hint), "%s on the %s", named->bootloader_usart, named->name);
         p->bl.usart_hint = p->hint;
     }
+    p->baud = so.baud;
+    p->parity = so.parity_even && parity_kept;
     if (!parity_kept)
         stp_log(env, STP_LOG_INFO,
                 "%s does not keep even parity (a pseudo-terminal?): continuing at 8N1", p->path);

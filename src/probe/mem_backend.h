@@ -41,6 +41,9 @@ typedef struct stp_mem_backend {
     stp_status (*write_unprotect)(struct stp_debug *d, stp_findings *findings);
     /* Starts the program whose vector table is at addr. */
     stp_status (*go)(struct stp_debug *d, uint32_t addr, stp_findings *findings);
+    /* The link and what the ROM code said, in words, for diagnosis: line rate and framing,
+     * protocol version, product ID, the commands it offers. */
+    void (*describe)(struct stp_debug *d, char *buf, size_t cap);
 } stp_mem_backend;
 
 #endif

@@ -1,6 +1,9 @@
 #!/bin/bash
-# doctor over the ROM bootloader (uart:) says it needs SWD instead of guessing; a failing
-# command over uart: gets no SWD evidence gathering (no invented link or power finding).
+# doctor over the ROM bootloader (uart:) runs what the bootloader allows (issue 16): the
+# link at its line rate with the protocol version and commands, the chip ID, read
+# protection from a read attempt, the option bytes, the flash summary; the SWD checks are
+# listed as not possible. A healthy board is all clear (exit 0). A failing command over
+# uart: gets no SWD evidence gathering (no invented link or power finding).
 set -e
 . "$(dirname "$0")/lib.sh"
 SERVE_PID=
@@ -10,24 +13,73 @@ stop_serve() {
         wait "$SERVE_PID" 2>/dev/null || true
         SERVE_PID=
     fi
+    rm -f "$TMP/tty"
 }
 trap 'stop_serve; rm -rf "$TMP"' EXIT
+serve() {
+    stop_serve
+    timeout --foreground 50 "$STPROG" sim-serve "$1" --link "$TMP/tty" \
+        >"$TMP/serve.out" 2>"$TMP/serve.err" &
+    SERVE_PID=$!
+    for _ in $(seq 400); do # 20 s: a loaded machine, a sanitizer build
+        [ -s "$TMP/serve.out" ] && [ -e "$TMP/tty" ] && break
+        sleep 0.05
+    done
+    [ -e "$TMP/tty" ] || fail "sim-serve $1 did not start: $(cat "$TMP/serve.err")"
+}
+swd_checks_not_possible() {
+    local n
+    for n in supply resets nrst sram load; do
+        [ "$(check_result "$n")" = skip ] || fail "$WHAT: $n check $(check_result "$n")"
+        jqo ".checks[] | select(.name == \"$n\") | .measured" | grep -q 'ROM bootloader' ||
+            fail "$WHAT: $n does not say why it was not run"
+    done
+}
 
-timeout --foreground 50 "$STPROG" sim-serve sim:stm32f407vg,boot0=1,wrp=0x1 --link "$TMP/tty" \
-    >"$TMP/serve.out" 2>"$TMP/serve.err" &
-SERVE_PID=$!
-for _ in $(seq 400); do # 20 s: a loaded machine, a sanitizer build
-    [ -s "$TMP/serve.out" ] && [ -e "$TMP/tty" ] && break
-    sleep 0.05
+# Healthy F7 and F4 (the bootloader models of the virtual board: F1, F2/F4, F7).
+for part in stm32f767zi stm32f407vg stm32f103c8; do
+    serve "sim:$part,boot0=1"
+    run --probe "uart:$TMP/tty" doctor --json
+    expect_rc 0
+    [ -z "$(problems)" ] || fail "$WHAT: false alarm(s): $(problems | tr '\n' ' ')"
+    for n in probe link chip protection flash; do
+        [ "$(check_result "$n")" = pass ] || fail "$WHAT: $n check $(check_result "$n")"
+    done
+    jqo '.checks[] | select(.name == "link") | .measured' | grep -q 'baud.*bootloader [0-9].[0-9].*Read Memory' ||
+        fail "$WHAT: link line $(jqo '.checks[] | select(.name == "link") | .measured')"
+    [ "$(jqo .chip)" != null ] || fail "$WHAT: chip not named"
+    swd_checks_not_possible
 done
-[ -e "$TMP/tty" ] || { fail "sim-serve did not start: $(cat "$TMP/serve.err")"; finish; }
 
+# Write protection read from the option bytes: a warning, exit 0.
+serve "sim:stm32f407vg,boot0=1,wrp=0x1"
 run --probe "uart:$TMP/tty" doctor --json
-expect_rc_not 0
-has probe.unsupported
-only "probe.unsupported"
-[ "$(jqo .blocked_at)" = probe ] || fail "$WHAT: blocked at $(jqo .blocked_at)"
+expect_rc 0
+has protect.wrp
+only "protect.wrp"
+[ "$(check_result protection)" = warn ] || fail "$WHAT: protection $(check_result protection)"
 
+# Read protection from a read attempt: the ROM NACKs Read Memory.
+serve "sim:stm32f103c8,boot0=1,rdp=1"
+run --probe "uart:$TMP/tty" doctor --json
+expect_rc 4
+has protect.rdp1
+only "protect.rdp1"
+[ "$(jqo .blocked_at)" = protection ] || fail "$WHAT: blocked at $(jqo .blocked_at)"
+advice protect.rdp1 | grep -q -- '--unlock' || fail "$WHAT: advice $(advice protect.rdp1)"
+
+# A program in flash: the summary sees it.
+serve "sim:stm32f407vg,boot0=1"
+head -c 40000 /dev/urandom >"$TMP/fw.bin"
+run --probe "uart:$TMP/tty" write "$TMP/fw.bin"
+expect_rc 0
+run --probe "uart:$TMP/tty" doctor --json
+expect_rc 0
+jqo '.checks[] | select(.name == "flash") | .measured' | grep -q 'hold data' ||
+    fail "$WHAT: flash summary $(jqo '.checks[] | select(.name == "flash") | .measured')"
+
+# A failing command over uart: no SWD evidence.
+serve "sim:stm32f407vg,boot0=1,wrp=0x1"
 head -c 4096 /dev/urandom >"$TMP/fw.bin"
 run --probe "uart:$TMP/tty" write "$TMP/fw.bin" --json
 expect_rc 4
