@@ -48,20 +48,14 @@ double sim_target_voltage(const sim_board *b)
     return b->spec.vdd;
 }
 
-static const sim_flash_model *model_for(stp_flash_kind kind)
+#define LIST_FLASH_MODEL(kind, name) &sim_flash_model_##name,
+static const sim_flash_model *const flash_models[] = {STP_FLASH_KINDS(LIST_FLASH_MODEL)};
+
+const sim_flash_model *sim_flash_model_for(stp_flash_kind kind)
 {
-    switch (kind) {
-    case STP_FLASH_F1:
-        return &sim_flash_model_f1;
-    case STP_FLASH_F2F4:
-        return &sim_flash_model_f4;
-    case STP_FLASH_F7:
-        return &sim_flash_model_f7;
-    case STP_FLASH_L1:
-        return &sim_flash_model_l1;
-    case STP_FLASH_L4:
-        return &sim_flash_model_l4;
-    }
+    for (size_t i = 0; i < sizeof flash_models / sizeof flash_models[0]; i++)
+        if (flash_models[i]->kind == kind)
+            return flash_models[i];
     return NULL;
 }
 
@@ -200,13 +194,6 @@ void sim_board_ob_reload(sim_board *b)
     sim_board_ob_render(b);
 }
 
-/* The F1's Cortex-M3 is r1p1 with a DPv0 SW-DP; F2/L1 carry r2p0 (RM0008, RM0033, RM0038
- * "Cortex-M3 ... ID codes"). */
-static bool early_m3(const stp_chip *c)
-{
-    return c->core == STP_CORE_M3 && c->flash_kind == STP_FLASH_F1;
-}
-
 /* ---- the core -------------------------------------------------------------------- */
 
 void sim_board_mem_changed(sim_board *b, uint32_t addr, uint32_t len)
@@ -232,25 +219,10 @@ static void sysreset_cb(void *ctx)
 
 static uint32_t cpuid_for(const stp_chip *c)
 {
-    /* Implementer ARM (0x41), architecture 0xF, the variant/revision STM32 parts carry:
-     * M3 r1p1 (F1) or r2p0 (F2/L1), M4 r0p1 (F4), M7 r1p0 (F7). */
-    uint32_t variant = 0, revision = 0;
-    switch (c->core) {
-    case STP_CORE_M3:
-        variant = early_m3(c) ? 1 : 2;
-        revision = early_m3(c) ? 1 : 0;
-        break;
-    case STP_CORE_M4:
-        revision = 1;
-        break;
-    case STP_CORE_M7:
-        variant = 1;
-        break;
-    default:
-        break;
-    }
-    return 0x41000000u | variant << 20 | 0xFu << 16 |
-           (uint32_t)stp_core_cpuid_partno(c->core) << 4 | revision;
+    /* Implementer ARM (0x41), architecture 0xF, the variant/revision the family's parts carry
+     * (the family row: M3 r1p1 on F1, r2p0 on F2/L1, M4 r0p1, M7 r1p0). */
+    return 0x41000000u | (uint32_t)c->fam->cpuid_variant << 20 | 0xFu << 16 |
+           (uint32_t)stp_core_cpuid_partno(c->core) << 4 | c->fam->cpuid_revision;
 }
 
 static int create_core(sim_board *b, char *err, size_t errlen)
@@ -348,7 +320,7 @@ static int fail(char *err, size_t errlen, const char *msg)
 static int build(sim_board *b, char *err, size_t errlen)
 {
     const stp_chip *c = b->chip;
-    b->fm = model_for(c->flash_kind);
+    b->fm = sim_flash_model_for(c->flash_kind);
     if (!b->fm)
         return fail(err, errlen, "sim: no flash-controller model for this part");
     b->flash_size = (uint32_t)b->part->flash_kb * 1024u;
@@ -483,7 +455,8 @@ static uint32_t dpidr_for(const stp_chip *c)
     case STP_CORE_M33:
         return 0x0BE12477u;
     case STP_CORE_M3:
-        return early_m3(c) ? 0x1BA01477u : 0x2BA01477u;
+        /* the F1's r1p1 M3 has the DPv0 SW-DP (RM0008 "ID codes"), r2p0 parts DPv1 */
+        return c->fam->cpuid_variant == 1 ? 0x1BA01477u : 0x2BA01477u;
     default:
         return 0x2BA01477u; /* Cortex-M4 */
     }

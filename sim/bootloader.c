@@ -481,7 +481,7 @@ static void cmd_readout_unprotect(sim_bl *m)
      * F1 erases the option bytes, so its write protection goes too; F2/F4/F7 keep nWRP. */
     sim_ob_active wrp;
     current_wrp(m, &wrp);
-    if (m->fam->kind == STP_FLASH_F1)
+    if (m->fam->unprotect_clears_wrp)
         memset(&wrp, 0, sizeof wrp);
     tx1(m, ACK);
     option_done(m, flash_result(m, m->fam->write_protection(m->b, 0, &wrp)));
@@ -543,22 +543,9 @@ static int command(sim_bl *m, uint8_t cmd)
 
 /* ---- public ------------------------------------------------------------------------- */
 
-static const sim_bl_family *family_for(stp_flash_kind kind)
-{
-    switch (kind) {
-    case STP_FLASH_F1:
-        return &sim_bl_family_f1;
-    case STP_FLASH_F2F4:
-    case STP_FLASH_F7:
-        return &sim_bl_family_f4;
-    default:
-        return NULL;
-    }
-}
-
 sim_bl *sim_bl_create(sim_board *b, char *err, size_t errlen)
 {
-    const sim_bl_family *fam = family_for(b->chip->flash_kind);
+    const sim_bl_family *fam = b->fm->rom;
     if (fam == NULL) {
         if (err && errlen)
             snprintf(err, errlen,

@@ -1,5 +1,6 @@
-/* Shared by the bootloader model's files (sim/bootloader*.c): the per-family flash
- * sequences the ROM code runs. Nothing outside sim/ includes this. */
+/* Shared by the bootloader model's files (sim/bootloader*.c, sim/families/bootloader_*.c):
+ * the per-family flash sequences the ROM code runs, which a flash model names
+ * (sim_flash_model.rom). Nothing outside sim/ includes this. */
 #ifndef SIM_BOOTLOADER_INTERNAL_H
 #define SIM_BOOTLOADER_INTERNAL_H
 
@@ -10,7 +11,9 @@
  * sequence as the core (SIM_MASTER_CORE) and waits for BSY with a deadline; false when
  * the controller reported an error or the operation never finished (the host gets NACK). */
 typedef struct sim_bl_family {
-    stp_flash_kind kind;
+    /* Readout Unprotect erases the option bytes too, write protection included (F1, RM0008
+     * 2.5); otherwise the WRP bits are kept (F2/F4/F7). */
+    bool unprotect_clears_wrp;
     /* Programs len bytes (addr and len multiples of 4) of main flash. */
     bool (*program)(sim_board *b, uint32_t addr, const uint8_t *data, uint32_t len);
     /* Erases erase unit `index` (position in b->sectors). */
@@ -21,9 +24,6 @@ typedef struct sim_bl_family {
      * units set in wrp protected. The caller resets the chip afterwards (loads them). */
     bool (*write_protection)(sim_board *b, int rdp_level, const sim_ob_active *wrp);
 } sim_bl_family;
-
-extern const sim_bl_family sim_bl_family_f1;
-extern const sim_bl_family sim_bl_family_f4;
 
 /* Helpers for the family files (sim/bootloader_flash.c). */
 uint32_t sim_bl_reg_read(sim_board *b, uint32_t off);

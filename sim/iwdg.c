@@ -25,32 +25,28 @@
 #define KEY_START  0xCCCCu
 #define RLR_MAX    0xFFFu
 
-/* LSI typical from the datasheets: 40 kHz on F1 (DS5319: 30-60 kHz), 38 kHz on L1 (DS6876:
- * 26-56 kHz), 32 kHz on F2/F4/F7 (DS8626: 17-47 kHz), L4, G0 and G4. */
+/* LSI typical from the datasheets (the family row's lsi_hz): 40 kHz on F1 (DS5319: 30-60
+ * kHz), 38 kHz on L1 (DS6876: 26-56 kHz), 32 kHz on F2/F4/F7 (DS8626: 17-47 kHz), L4, G0
+ * and G4. */
 static uint64_t lsi_hz(const sim_board *b)
 {
-    switch (b->chip->flash_kind) {
-    case STP_FLASH_F1:
-        return 40000;
-    case STP_FLASH_L1:
-        return 38000;
-    default:
-        return 32000;
-    }
+    return b->chip->fam->lsi_hz;
 }
 
 static bool has_window(const sim_board *b)
 {
-    return b->chip->flash_kind == STP_FLASH_F7 || b->chip->flash_kind == STP_FLASH_L4;
+    return b->chip->fam->iwdg_window;
 }
 
+/* DBG_IWDG_STOP: DBGMCU_CR bit 8 (F1) or the APB1 freeze register's bit 12, where the family
+ * row says (wdg_freeze_off from the ID code, wdg_freeze_bit). */
 static bool frozen(const sim_board *b)
 {
     if (!b->cpu || !sim_cpu_halted(b->cpu))
         return false;
-    if (b->chip->flash_kind == STP_FLASH_F1)
-        return (b->dbgmcu_cr >> 8) & 1u;  /* DBGMCU_CR.DBG_IWDG_STOP */
-    return (b->dbgmcu_apb1fz >> 12) & 1u; /* DBGMCU_APB1_FZ.DBG_IWDG_STOP */
+    const stp_family *fam = b->chip->fam;
+    uint32_t reg = fam->wdg_freeze_off == 4 ? b->dbgmcu_cr : b->dbgmcu_apb1fz;
+    return (reg >> fam->wdg_freeze_bit) & 1u;
 }
 
 static uint64_t tick_scaled(const sim_board *b)

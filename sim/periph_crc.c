@@ -23,7 +23,7 @@ static uint32_t reverse_bits(uint32_t v, unsigned bits)
 static unsigned poly_bits(const sim_board *b)
 {
     static const unsigned sizes[4] = {32, 16, 8, 7};
-    return sim_periph_map_for(b)->crc_programmable ? sizes[(b->crc_cr >> 3) & 3u] : 32u;
+    return b->chip->fam->crc_programmable ? sizes[(b->crc_cr >> 3) & 3u] : 32u;
 }
 
 /* Feeds `bits` of data (8/16/32), MSB first, through a polysize-bit register. */
@@ -32,7 +32,7 @@ static void feed(sim_board *b, uint32_t data, unsigned bits)
     unsigned n = poly_bits(b);
     uint32_t top = 1u << (n - 1);
     uint32_t mask = n == 32 ? 0xFFFFFFFFu : (1u << n) - 1u;
-    uint32_t poly = sim_periph_map_for(b)->crc_programmable ? b->crc_pol : 0x04C11DB7u;
+    uint32_t poly = b->chip->fam->crc_programmable ? b->crc_pol : 0x04C11DB7u;
     uint32_t rev_in = (b->crc_cr >> 5) & 3u;
     if (rev_in == 1) { /* by byte */
         uint32_t r = 0;
@@ -69,7 +69,7 @@ void sim_crc_reset(sim_board *b)
 
 bool sim_crc_read(sim_board *b, uint32_t addr, uint32_t *val)
 {
-    const sim_periph_map *m = sim_periph_map_for(b);
+    const stp_family *m = b->chip->fam;
     if (addr < m->crc_base || addr - m->crc_base >= 0x400)
         return false;
     uint32_t off = addr - m->crc_base;
@@ -102,7 +102,7 @@ bool sim_crc_read(sim_board *b, uint32_t addr, uint32_t *val)
 
 bool sim_crc_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask)
 {
-    const sim_periph_map *m = sim_periph_map_for(b);
+    const stp_family *m = b->chip->fam;
     if (addr < m->crc_base || addr - m->crc_base >= 0x400)
         return false;
     uint32_t off = addr - m->crc_base;

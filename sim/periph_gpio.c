@@ -21,7 +21,7 @@
 
 static bool decode(const sim_board *b, uint32_t addr, unsigned *port, unsigned *reg)
 {
-    const sim_periph_map *m = sim_periph_map_for(b);
+    const stp_family *m = b->chip->fam;
     if (addr < m->gpio_base || addr - m->gpio_base >= m->gpio_stride * m->gpio_ports)
         return false;
     uint32_t off = addr - m->gpio_base;
@@ -36,7 +36,7 @@ static uint32_t input_value(const sim_board *b, unsigned port)
     uint32_t v = 0;
     for (unsigned pin = 0; pin < 16; pin++) {
         bool out, pull_up;
-        if (sim_periph_map_for(b)->gpio_f1) {
+        if (b->chip->fam->gpio_crl_crh) {
             uint32_t cnf = (r[pin < 8 ? F1_CRL : F1_CRH] >> ((pin % 8) * 4)) & 0xFu;
             out = (cnf & 3u) != 0;
             pull_up = cnf == 0x8u && ((r[F1_ODR] >> pin) & 1u);
@@ -45,7 +45,7 @@ static uint32_t input_value(const sim_board *b, unsigned port)
             out = mode == 1u;
             pull_up = mode == 0u && ((r[PUPDR] >> (pin * 2)) & 3u) == 1u;
         }
-        if ((out && ((r[sim_periph_map_for(b)->gpio_f1 ? F1_ODR : ODR] >> pin) & 1u)) || pull_up)
+        if ((out && ((r[b->chip->fam->gpio_crl_crh ? F1_ODR : ODR] >> pin) & 1u)) || pull_up)
             v |= 1u << pin;
     }
     return v;
@@ -54,9 +54,9 @@ static uint32_t input_value(const sim_board *b, unsigned port)
 /* Firmware that turns PA13/PA14 into GPIOs (or disables SWJ on F1) cuts the debugger off. */
 static void check_swd_pins(sim_board *b)
 {
-    const sim_periph_map *m = sim_periph_map_for(b);
+    const stp_family *m = b->chip->fam;
     bool off;
-    if (m->gpio_f1)
+    if (m->gpio_crl_crh)
         off = ((b->afio_mapr >> 24) & 7u) == 4u; /* SWJ_CFG = 100: JTAG-DP and SW-DP off */
     else
         off = ((b->gpio[0][MODER] >> 26) & 3u) != 2u || ((b->gpio[0][MODER] >> 28) & 3u) != 2u;
@@ -66,7 +66,7 @@ static void check_swd_pins(sim_board *b)
 
 bool sim_gpio_read(sim_board *b, uint32_t addr, uint32_t *val)
 {
-    const sim_periph_map *m = sim_periph_map_for(b);
+    const stp_family *m = b->chip->fam;
     if (m->afio_mapr && addr == m->afio_mapr) {
         *val = b->afio_mapr & ~(7u << 24); /* SWJ_CFG is write-only */
         return true;
@@ -78,11 +78,12 @@ bool sim_gpio_read(sim_board *b, uint32_t addr, uint32_t *val)
         *val = 0;
         return true;
     }
-    unsigned idr = m->gpio_f1 ? F1_IDR : IDR;
-    unsigned bsrr = m->gpio_f1 ? F1_BSRR : BSRR;
+    unsigned idr = m->gpio_crl_crh ? F1_IDR : IDR;
+    unsigned bsrr = m->gpio_crl_crh ? F1_BSRR : BSRR;
     if (reg == idr)
         *val = input_value(b, port);
-    else if (reg == bsrr || (m->gpio_f1 && reg == F1_BRR) || (!m->gpio_f1 && reg == BRR_L1))
+    else if (reg == bsrr || (m->gpio_crl_crh && reg == F1_BRR) ||
+             (!m->gpio_crl_crh && reg == BRR_L1))
         *val = 0;
     else
         *val = b->gpio[port][reg];
@@ -91,7 +92,7 @@ bool sim_gpio_read(sim_board *b, uint32_t addr, uint32_t *val)
 
 bool sim_gpio_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask)
 {
-    const sim_periph_map *m = sim_periph_map_for(b);
+    const stp_family *m = b->chip->fam;
     if (m->afio_mapr && addr == m->afio_mapr) {
         b->afio_mapr = sim_masked(b->afio_mapr, val, mask);
         check_swd_pins(b);
@@ -103,15 +104,15 @@ bool sim_gpio_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask)
     if (!sim_rcc_gpio_enabled(b, port))
         return true;
     uint32_t *r = b->gpio[port];
-    unsigned odr = m->gpio_f1 ? F1_ODR : ODR;
-    unsigned bsrr = m->gpio_f1 ? F1_BSRR : BSRR;
+    unsigned odr = m->gpio_crl_crh ? F1_ODR : ODR;
+    unsigned bsrr = m->gpio_crl_crh ? F1_BSRR : BSRR;
     val &= mask;
     if (reg == bsrr) {
         r[odr] = (r[odr] & ~(val >> 16)) | (val & 0xFFFFu); /* set wins over reset */
-    } else if ((m->gpio_f1 && reg == F1_BRR) ||
-               (!m->gpio_f1 && reg == BRR_L1 && b->chip->flash_kind == STP_FLASH_L1)) {
+    } else if ((m->gpio_crl_crh && reg == F1_BRR) ||
+               (!m->gpio_crl_crh && reg == BRR_L1 && m->gpio_brr)) {
         r[odr] &= ~(val & 0xFFFFu);
-    } else if (reg != (m->gpio_f1 ? F1_IDR : IDR)) {
+    } else if (reg != (m->gpio_crl_crh ? F1_IDR : IDR)) {
         r[reg] = sim_masked(r[reg], val, mask);
         if (reg == odr)
             r[reg] &= 0xFFFFu;

@@ -6,7 +6,6 @@
 
 #include <string.h>
 
-#define CSR_RMVF     (1u << 24)
 #define CSR_PINRSTF  (1u << 26)
 #define CSR_PORRSTF  (1u << 27)
 #define CSR_SFTRSTF  (1u << 28)
@@ -17,18 +16,18 @@
 
 uint32_t sim_rcc_csr_addr(const sim_board *b)
 {
-    const sim_periph_map *m = sim_periph_map_for(b);
+    const stp_family *m = b->chip->fam;
     return m->rcc_base + m->rcc_csr_off;
 }
 
 void sim_rcc_reset(sim_board *b, sim_reset_kind kind)
 {
-    const sim_periph_map *m = sim_periph_map_for(b);
+    const stp_family *m = b->chip->fam;
     switch (kind) {
     case SIM_RESET_POR:
     case SIM_RESET_BOR:
         /* A brown-out is a power-on reset: POR/PDR (and BOR where the family has it). */
-        b->rcc_csr_flags = m->rcc_csr_por_flags | m->rcc_borrstf;
+        b->rcc_csr_flags = m->csr_por_flags | m->csr_borrstf;
         break;
     case SIM_RESET_PIN:
         b->rcc_csr_flags |= CSR_PINRSTF;
@@ -40,34 +39,32 @@ void sim_rcc_reset(sim_board *b, sim_reset_kind kind)
         b->rcc_csr_flags |= CSR_IWDGRSTF | CSR_PINRSTF;
         break;
     case SIM_RESET_OBL:
-        b->rcc_csr_flags |= m->rcc_oblrstf | CSR_PINRSTF;
+        b->rcc_csr_flags |= m->csr_oblrstf | CSR_PINRSTF;
         break;
     }
 }
 
 bool sim_rcc_gpio_enabled(const sim_board *b, unsigned port)
 {
-    const sim_periph_map *m = sim_periph_map_for(b);
-    return (b->rcc[m->rcc_gpio_en_off / 4] >> (m->rcc_gpio_en_bit0 + port)) & 1u;
+    const stp_family *m = b->chip->fam;
+    return (b->rcc[m->gpio_en_off / 4] >> (m->gpio_en_bit0 + port)) & 1u;
 }
 
 bool sim_rcc_crc_enabled(const sim_board *b)
 {
-    const sim_periph_map *m = sim_periph_map_for(b);
-    return (b->rcc[m->rcc_crc_en_off / 4] >> m->rcc_crc_en_bit) & 1u;
+    const stp_family *m = b->chip->fam;
+    return (b->rcc[m->crc_en_off / 4] >> m->crc_en_bit) & 1u;
 }
 
-/* G0 only (RM0444): RCC_APBENR1 at RCC + 0x3C, bit 27 DBGEN "Debug support clock enable",
- * 0 after every reset like the rest of the register. The other families' DBGMCU has no
- * gate in RCC. */
-#define G0_APBENR1_OFF 0x3Cu
-#define G0_DBGEN       (1u << 27)
-
+/* The DBGMCU's clock gate where the family has one (G0, RM0444: RCC_APBENR1 bit 27 DBGEN
+ * "Debug support clock enable", 0 after every reset like the rest of the register; the
+ * family row's dbgmcu_clk_reg/bit). The other families' DBGMCU has no gate in RCC. */
 bool sim_rcc_dbgmcu_clocked(const sim_board *b)
 {
-    if (b->chip->flash_kind != STP_FLASH_L4 || strcmp(b->chip->family, "G0") != 0)
+    const stp_family *m = b->chip->fam;
+    if (m->dbgmcu_clk_reg == 0)
         return true;
-    return (b->rcc[G0_APBENR1_OFF / 4] & G0_DBGEN) != 0;
+    return (b->rcc[(m->dbgmcu_clk_reg - m->rcc_base) / 4] & m->dbgmcu_clk_bit) != 0;
 }
 
 static uint32_t ahb_divider(uint32_t cfgr)
@@ -127,17 +124,18 @@ static uint64_t sysclk_l1(const sim_board *b, uint32_t cfgr, uint32_t sws)
 
 void sim_rcc_update_clock(sim_board *b)
 {
-    const sim_periph_map *m = sim_periph_map_for(b);
+    const stp_family *m = b->chip->fam;
     uint32_t cfgr = b->rcc[m->rcc_cfgr_off / 4];
     uint32_t sws = (cfgr >> 2) & 3u;
     uint64_t hz;
-    switch (b->chip->flash_kind) {
-    case STP_FLASH_F1:
+    switch (m->clock_tree) {
+    case STP_CLOCK_PLL_IN_CFGR:
         hz = sysclk_f1(b, cfgr, sws);
         break;
-    case STP_FLASH_L1:
+    case STP_CLOCK_MSI_RANGES:
         hz = sysclk_l1(b, cfgr, sws);
         break;
+    case STP_CLOCK_PLLCFGR:
     default:
         hz = sysclk_f24(b, sws);
         break;
@@ -152,7 +150,7 @@ void sim_rcc_update_clock(sim_board *b)
 
 bool sim_rcc_read(sim_board *b, uint32_t addr, uint32_t *val)
 {
-    const sim_periph_map *m = sim_periph_map_for(b);
+    const stp_family *m = b->chip->fam;
     if (addr < m->rcc_base || addr - m->rcc_base >= sizeof b->rcc)
         return false;
     uint32_t off = addr - m->rcc_base;
@@ -164,21 +162,21 @@ bool sim_rcc_read(sim_board *b, uint32_t addr, uint32_t *val)
 
 bool sim_rcc_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask)
 {
-    const sim_periph_map *m = sim_periph_map_for(b);
+    const stp_family *m = b->chip->fam;
     if (addr < m->rcc_base || addr - m->rcc_base >= sizeof b->rcc)
         return false;
     uint32_t off = addr - m->rcc_base;
     uint32_t v = sim_masked(b->rcc[off / 4], val, mask);
     if (off == 0) {
         /* Oscillators and PLLs are ready as soon as they are switched on. */
-        for (size_t i = 0; i < sizeof m->rdy_pairs && m->rdy_pairs[i] != SIM_RDY_END; i++) {
-            uint32_t on = 1u << m->rdy_pairs[i];
+        for (size_t i = 0; i < sizeof m->rcc_rdy_pairs && m->rcc_rdy_pairs[i] != 0xFF; i++) {
+            uint32_t on = 1u << m->rcc_rdy_pairs[i];
             v = (v & on) ? v | on << 1 : v & ~(on << 1);
         }
     } else if (off == m->rcc_cfgr_off) {
         v = (v & ~0xCu) | (v & 3u) << 2; /* SWS follows SW */
     } else if (off == m->rcc_csr_off) {
-        uint32_t rmvf = m->rcc_rmvf ? m->rcc_rmvf : CSR_RMVF;
+        uint32_t rmvf = m->csr_rmvf;
         if (v & rmvf)
             b->rcc_csr_flags = 0;
         v &= 0x00FFFFFFu & ~rmvf;

@@ -49,11 +49,18 @@ typedef struct sim_ob_active {
     bool iwdg_hw;                     /* WDG_SW/IWDG_SW = 0: the IWDG starts at every reset */
 } sim_ob_active;
 
-/* One flash-controller family model. The board calls these; the model keeps its own state
- * behind b->flash_ctx, allocated by create (sim_flash_ctx_new) and freed by the board.
- * Register offsets are relative to chip->flash_regs. */
+struct sim_bl_family;
+
+/* One flash-controller family model (sim/families/flash_NAME.c, one per line of the chip
+ * database's STP_FLASH_KINDS: the board finds it by the chip's flash_kind). The board calls
+ * these; the model keeps its own state behind b->flash_ctx, allocated by create
+ * (sim_flash_ctx_new) and freed by the board. Register offsets are relative to
+ * chip->flash_regs. */
 typedef struct sim_flash_model {
     stp_flash_kind kind;
+    /* What the ROM bootloader does to this controller (sim/bootloader_internal.h), NULL when
+     * the board has no bootloader model for it. */
+    const struct sim_bl_family *rom;
     int (*create)(sim_board *b);
     /* Controller reset (any system reset): locks, clears status, aborts nothing itself. */
     void (*reset)(sim_board *b);
@@ -71,11 +78,10 @@ typedef struct sim_flash_model {
     void (*ob_apply_spec)(sim_board *b, bool set_rdp, int rdp, bool set_wrp, uint64_t wrp);
 } sim_flash_model;
 
-extern const sim_flash_model sim_flash_model_f1;
-extern const sim_flash_model sim_flash_model_f4;
-extern const sim_flash_model sim_flash_model_f7;
-extern const sim_flash_model sim_flash_model_l1;
-extern const sim_flash_model sim_flash_model_l4;
+#define SIM_DECLARE_FLASH_MODEL(kind, name) extern const sim_flash_model sim_flash_model_##name;
+STP_FLASH_KINDS(SIM_DECLARE_FLASH_MODEL)
+/* The model of a flash-controller kind, or NULL. */
+const sim_flash_model *sim_flash_model_for(stp_flash_kind kind);
 
 /* A flash operation in progress (BSY). Started by a model, completed by the clock. */
 typedef enum sim_op_kind {

@@ -335,11 +335,11 @@ static int check_for_part(const sim_spec *s, char *err, size_t errlen)
         fail(err, errlen, "sim spec: part '%s' has no chip database row", s->part);
         return -1;
     }
-    if (s->rdp == 2 && c->flash_kind == STP_FLASH_F1) {
+    if (s->rdp == 2 && !c->fam->rdp_level2) {
         fail(err, errlen,
-             "sim spec: rdp=2 is not available on %s (F1 has no level 2; "
+             "sim spec: rdp=2 is not available on %s (%s has no level 2; "
              "accepted: 0, 1)",
-             s->part);
+             s->part, c->family);
         return -1;
     }
     size_t sectors = stp_chip_sectors(c, p->flash_kb, p->dual_bank, NULL, 0);

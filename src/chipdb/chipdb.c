@@ -101,6 +101,254 @@
         (n256), KB(256)                                                                            \
     }
 
+/* ---- user option fields (the option-byte field table of each family) ----------------- */
+
+#define OPT_FLAG(k, bit, m)                                                                        \
+    {                                                                                              \
+        .key = (k), .shift = (bit), .width = 1, .max = 1, .meaning = (m)                           \
+    }
+#define WDG_SW     "1: watchdog started by software"
+#define NRST_STOP  "0: reset when entering Stop mode"
+#define NRST_STDBY "0: reset when entering Standby mode"
+
+/* F1: USER byte WDG_SW, nRST_STOP, nRST_STDBY (RM0008 2.5 "Option byte description"). F2/F4:
+ * FLASH_OPTCR bits 7:5 (RM0090 3.9.10), decoded to bits 2:0. */
+static const stp_option_def opts_f1[] = {
+    OPT_FLAG("wdg_sw", 0, WDG_SW),
+    OPT_FLAG("nrst_stop", 1, NRST_STOP),
+    OPT_FLAG("nrst_stdby", 2, NRST_STDBY),
+};
+
+/* F7: FLASH_OPTCR user bits (RM0410 3.7.6). */
+static const stp_option_def opts_f7[] = {
+    OPT_FLAG("wwdg_sw", 4, "1: window watchdog started by software"),
+    OPT_FLAG("iwdg_sw", 5, "1: independent watchdog started by software"),
+    OPT_FLAG("nrst_stop", 6, NRST_STOP),
+    OPT_FLAG("nrst_stdby", 7, NRST_STDBY),
+    OPT_FLAG("ndboot", 28, "0: dual boot enabled"),
+    OPT_FLAG("ndbank", 29, "1: single bank, 0: dual bank (F76x/F77x, 2 MB and 1 MB)"),
+    OPT_FLAG("iwdg_stdby", 30, "0: IWDG frozen in Standby"),
+    OPT_FLAG("iwdg_stop", 31, "0: IWDG frozen in Stop"),
+};
+
+/* L1: USER byte IWDG_SW, nRST_STOP, nRST_STDBY, BFB2 (RM0038 3.9.4 "FLASH_OBR"). */
+static const stp_option_def opts_l1[] = {
+    OPT_FLAG("iwdg_sw", 0, WDG_SW),
+    OPT_FLAG("nrst_stop", 1, NRST_STOP),
+    OPT_FLAG("nrst_stdby", 2, NRST_STDBY),
+    OPT_FLAG("bfb2", 3, "1: boot from bank 2 when it holds a valid image"),
+};
+
+/* L4/G4: FLASH_OPTR (RM0351 3.7.8, RM0440 5.7.8): BOR_LEV[10:8] the reset threshold (BOR is
+ * always on), nRST_STOP 12 .. WWDG_SW 19, nBOOT1 23. */
+#define L4_OPTR_FLAGS(stop)                                                                        \
+    OPT_FLAG("nrst_stop", (stop), NRST_STOP), OPT_FLAG("nrst_stdby", (stop) + 1, NRST_STDBY),      \
+        OPT_FLAG("nrst_shdw", (stop) + 2, "0: reset when entering Shutdown mode"),                 \
+        OPT_FLAG("iwdg_sw", 16, WDG_SW),                                                           \
+        OPT_FLAG("iwdg_stop", 17, "1: watchdog runs in Stop mode"),                                \
+        OPT_FLAG("iwdg_stdby", 18, "1: watchdog runs in Standby mode"),                            \
+        OPT_FLAG("wwdg_sw", 19, "1: window watchdog started by software")
+static const stp_option_def opts_l4[] = {
+    {.key = "bor_lev",
+     .shift = 8,
+     .width = 3,
+     .max = 4,
+     .meaning = "brown-out reset threshold",
+     .volts = {"1.7", "2.0", "2.2", "2.5", "2.8"}},
+    L4_OPTR_FLAGS(12),
+    OPT_FLAG("nboot1", 23, "with BOOT0 high: 1 boots system memory, 0 SRAM"),
+};
+
+/* G0: FLASH_OPTR (RM0444 3.7.8; libopencm3 g0 flash.h): BOREN bit 8, BORF_LEV[10:9] the
+ * falling threshold that asserts the reset, BORR_LEV[12:11] the rising one that releases it,
+ * nRST_STOP 13 .. WWDG_SW 19, nBOOT1 25. */
+static const stp_option_def opts_g0[] = {
+    {.key = "borf_lev",
+     .shift = 9,
+     .width = 2,
+     .max = 3,
+     .meaning = "brown-out reset on falling VDD below",
+     .volts = {"2.0", "2.2", "2.5", "2.8"}},
+    {.key = "borr_lev",
+     .shift = 11,
+     .width = 2,
+     .max = 3,
+     .meaning = "brown-out reset released above",
+     .volts = {"2.1", "2.3", "2.6", "2.9"}},
+    L4_OPTR_FLAGS(13),
+    OPT_FLAG("nboot1", 25, "with BOOT0 high: 1 boots system memory, 0 SRAM"),
+    OPT_FLAG("boren", 8, "1: brown-out reset on (thresholds borf_lev, borr_lev)"),
+};
+
+#define OPTS(t) .user_options = (t), .user_option_count = sizeof(t) / sizeof((t)[0])
+
+/* ---- families ------------------------------------------------------------------------ */
+
+/* F1: RM0008 rev 21 (RCC 7.3, CRC 4, GPIO/AFIO 9, DBGMCU 31.16), DS5319 (LSI 40 kHz typ). */
+static const stp_family fam_f1 = {
+    .source = "RM0008 rev 21: RCC_CSR 7.3.10, RCC_AHBENR.CRCEN 7.3.6, DBGMCU_CR.DBG_IWDG_STOP "
+              "31.16.3, GPIO 9.2; DS5319 LSI",
+    .rcc_base = 0x40021000,
+    .rcc_csr_off = 0x24,
+    .csr_rmvf = 1u << 24,
+    .csr_por_flags = 0x0C000000, /* PORRSTF, PINRSTF */
+    .crc_base = 0x40023000,
+    .crc_en_off = 0x14,
+    .crc_en_bit = 6,
+    .wdg_freeze_off = 4,
+    .wdg_freeze_bit = 8,
+    .lsi_hz = 40000,
+    .cpuid_variant = 1,
+    .cpuid_revision = 1, /* Cortex-M3 r1p1 */
+    .program_width = STP_PSIZE_X16,
+    OPTS(opts_f1),
+    .rcc_cr_reset = 0x00000083, /* HSION, HSIRDY, HSITRIM=16 */
+    .rcc_cfgr_off = 0x04,
+    .rcc_resets = {{0x14, 0x00000014}}, /* AHBENR: SRAMEN, FLITFEN */
+    .rcc_rdy_pairs = {0, 16, 24, 26, 28, 0xFF},
+    .clock_tree = STP_CLOCK_PLL_IN_CFGR,
+    .gpio_en_off = 0x18,
+    .gpio_en_bit0 = 2, /* APB2ENR: IOPAEN bit 2 */
+    .gpio_base = 0x40010800,
+    .gpio_stride = 0x400,
+    .gpio_ports = 7,
+    .gpio_crl_crh = true,
+    .afio_mapr = 0x40010004,
+};
+
+/* F2/F4/F7: RCC at 0x40023800, RCC_CSR + 0x74 with BORRSTF (bit 25), CRCEN in RCC_AHB1ENR
+ * bit 12, DBG_IWDG_STOP bit 12 of DBGMCU_APB1_FZ (IDCODE + 8), PSIZE from VDD, VCAP pins. */
+#define F24_FAMILY                                                                                 \
+    .rcc_base = 0x40023800, .rcc_csr_off = 0x74, .csr_rmvf = 1u << 24, .csr_borrstf = 1u << 25,    \
+    .csr_por_flags = 0x0E000000, /* BORRSTF, PINRSTF, PORRSTF */                                   \
+        .crc_base = 0x40023000, .crc_en_off = 0x30, .crc_en_bit = 12, .wdg_freeze_off = 8,         \
+    .wdg_freeze_bit = 12, .lsi_hz = 32000, .program_width = STP_PSIZE_X32, .psize_by_vdd = true,   \
+    .rdp_level2 = true, .has_vcap = true, .rcc_cr_reset = 0x00000083, .rcc_cfgr_off = 0x08,        \
+    .rcc_resets = {{0x04, 0x24003010}, {0x30, 0x00100000}}, /* PLLCFGR, AHB1ENR CCMDATARAMEN */    \
+        .rcc_rdy_pairs = {0, 16, 24, 26, 28, 0xFF}, .clock_tree = STP_CLOCK_PLLCFGR,               \
+    .gpio_en_off = 0x30, .gpio_en_bit0 = 0, .gpio_base = 0x40020000, .gpio_stride = 0x400,         \
+    .gpio_ports = 11
+
+static const stp_family fam_f2 = {
+    F24_FAMILY, OPTS(opts_f1),
+    .source = "RM0033 rev 9: RCC_CSR 5.3.19, RCC_AHB1ENR 5.3.10, DBGMCU_APB1_FZ 32.6.4, GPIO 6.4",
+    .cpuid_variant = 2, /* Cortex-M3 r2p0 */
+};
+
+static const stp_family fam_f4 = {
+    F24_FAMILY, OPTS(opts_f1),
+    .source = "RM0090 rev 19: RCC_CSR 7.3.21, RCC_AHB1ENR 7.3.10, DBGMCU_APB1_FZ 38.16.4, "
+              "GPIO 8.4; DS8626 LSI",
+    .cpuid_revision = 1, /* Cortex-M4 r0p1 */
+};
+
+static const stp_family fam_f7 = {
+    F24_FAMILY,
+    OPTS(opts_f7),
+    .source = "RM0410 rev 4: RCC_CSR 5.3.21, IWDG_WINR 32.4.5, CRC 7 (programmable), "
+              "DBGMCU_APB1_FZ 40.16.4, GPIO 6.4",
+    .crc_programmable = true,
+    .iwdg_window = true,
+    .cpuid_variant = 1, /* Cortex-M7 r1p0 */
+};
+
+/* L1: RM0038 rev 17 (RCC 6.3, GPIO 7.4, DBGMCU 30.16), DS6876 (LSI 38 kHz typ). */
+static const stp_family fam_l1 = {
+    .source = "RM0038 rev 17: RCC_CSR 6.3.14, RCC_AHBENR 6.3.8, DBGMCU_APB1_FZ 30.16.4, "
+              "GPIO 7.4 (BRR +0x28); DS6876 LSI",
+    .rcc_base = 0x40023800,
+    .rcc_csr_off = 0x34,
+    .csr_rmvf = 1u << 24,
+    .csr_oblrstf = 1u << 25,
+    .csr_por_flags = 0x0C000000,
+    .crc_base = 0x40023000,
+    .crc_en_off = 0x1C,
+    .crc_en_bit = 12,
+    .wdg_freeze_off = 8,
+    .wdg_freeze_bit = 12,
+    .lsi_hz = 38000,
+    .cpuid_variant = 2, /* Cortex-M3 r2p0 */
+    .program_width = STP_PSIZE_X32,
+    .rdp_level2 = true,
+    OPTS(opts_l1),
+    .rcc_cr_reset = 0x00000300, /* MSION, MSIRDY */
+    .rcc_cfgr_off = 0x08,
+    .rcc_resets = {{0x04, 0x0000B000}}, /* ICSCR: MSIRANGE 5 (2.097 MHz) */
+    .rcc_rdy_pairs = {0, 8, 16, 24, 0xFF},
+    .clock_tree = STP_CLOCK_MSI_RANGES,
+    .gpio_en_off = 0x1C,
+    .gpio_en_bit0 = 0, /* AHBENR: GPIOAEN bit 0 */
+    .gpio_base = 0x40020000,
+    .gpio_stride = 0x400,
+    .gpio_ports = 8,
+    .gpio_brr = true,
+};
+
+/* L4/G4/G0: RCC at 0x40021000, RMVF bit 23, OBLRSTF bit 25, IWDG window, double words. */
+#define L4_FAMILY                                                                                  \
+    .rcc_base = 0x40021000, .csr_rmvf = 1u << 23, .csr_oblrstf = 1u << 25,                         \
+    .csr_por_flags = 0x0C000000, /* BORRSTF/PWRRSTF (bit 27), PINRSTF */                           \
+        .crc_base = 0x40023000, .crc_en_bit = 12, .wdg_freeze_off = 8, .wdg_freeze_bit = 12,       \
+    .iwdg_window = true, .lsi_hz = 32000, .program_width = STP_PSIZE_X64, .rdp_level2 = true,      \
+    .rcc_cfgr_off = 0x08, .clock_tree = STP_CLOCK_PLLCFGR, .gpio_en_bit0 = 0, .gpio_stride = 0x400
+
+static const stp_family fam_l4 = {
+    L4_FAMILY,
+    OPTS(opts_l4),
+    .source = "RM0351 rev 9: RCC_CSR 6.4.29, RCC_AHB1ENR 6.4.16, DBGMCU_APB1FZR1 46.16.4, "
+              "IWDG_WINR 32.7.5, GPIO 8.4",
+    .rcc_csr_off = 0x94,
+    .crc_en_off = 0x48,
+    .cpuid_revision = 1, /* Cortex-M4 r0p1 */
+    /* FLASH_WRP1AR with no area reads 0xFF00FFFF on an STM32L443 (STRT 0xFF, END 0, reserved
+     * bits 1; ST community thread 824219) */
+    .optr_factory = 0xFFEFF8AA,
+    .wrp_area_none = 0xFF00FFFF,
+    .rcc_cr_reset = 0x00000063, /* MSION, MSIRDY, MSIRANGE 6 (4 MHz) */
+    .rcc_rdy_pairs = {0, 16, 24, 26, 28, 0xFF},
+    .gpio_en_off = 0x4C, /* AHB2ENR: GPIOAEN bit 0 */
+    .gpio_base = 0x48000000,
+    .gpio_ports = 8,
+};
+
+static const stp_family fam_g4 = {
+    L4_FAMILY,
+    OPTS(opts_l4),
+    .source = "RM0440 rev 7: RCC_CSR 7.4.29, RCC_AHB1ENR 7.4.16, DBGMCU_APB1FZR1 47.16.4, "
+              "IWDG_WINR 33.4.5, GPIO 9.4",
+    .rcc_csr_off = 0x94,
+    .crc_en_off = 0x48,
+    .cpuid_revision = 1, /* Cortex-M4 r0p1 */
+    .optr_factory = 0xFFEFF8AA,
+    .wrp_area_none = 0x7F,      /* STRT = the 7-bit field mask, END 0 */
+    .rcc_cr_reset = 0x00000500, /* HSION, HSIRDY (bit 10: not ON+1) */
+    .rcc_rdy_pairs = {16, 24, 0xFF},
+    .gpio_en_off = 0x4C,
+    .gpio_base = 0x48000000,
+    .gpio_ports = 7,
+};
+
+/* G0: the DBGMCU registers other than DBG_IDCODE take writes only while RCC_APBENR1.DBGEN
+ * (RCC + 0x3C, bit 27) is set, so DBG_IWDG_STOP needs it (stm32-rs stm32g0 SVD agrees). */
+static const stp_family fam_g0 = {
+    L4_FAMILY,
+    OPTS(opts_g0),
+    .source = "RM0444 rev 5: RCC_CSR 5.4.24, RCC_AHBENR 5.4.13, RCC_APBENR1.DBGEN 5.4.15, "
+              "DBG_APB_FZ1 40.9.4, IWDG_WINR 27.4.5, GPIO 7.4",
+    .rcc_csr_off = 0x60,
+    .crc_en_off = 0x38, /* Cortex-M0+ r0p0 */
+    .dbgmcu_clk_reg = 0x4002103C,
+    .dbgmcu_clk_bit = 1u << 27,
+    .optr_factory = 0xFFFFFEAA,
+    .wrp_area_none = 0x3F, /* STRT = the 6-bit field mask */
+    .sr_cfgbsy = true,
+    .rcc_cr_reset = 0x00000500,
+    .rcc_rdy_pairs = {16, 24, 0xFF},
+    .gpio_en_off = 0x34, /* IOPENR: GPIOAEN bit 0 */
+    .gpio_base = 0x50000000,
+    .gpio_ports = 6,
+};
+
 /* Supply currents (typical; rounded; as remembered from the datasheets' current tables,
  * not re-read this session):
  * - F1, DS5319: Run from flash, peripherals disabled, 72 MHz about 27 mA (375 uA/MHz);
@@ -124,13 +372,13 @@
 
 /* ---- F1: RM0008 rev 21 (STM32F101/102/103/105/107) ---------------------------------- */
 #define F1_COMMON                                                                                  \
-    .family = "F1", .core = STP_CORE_M3, .flash_kind = STP_FLASH_F1, .idcode_addr = 0xE0042000,    \
-    .flash_base = 0x08000000, .flash_regs = 0x40022000, .flash_size_reg = 0x1FFFF7E0,              \
-    .fsize_decode = STP_FSIZE_KB16, .wrp_granule = KB(4), .sram_base = 0x20000000,                 \
-    .option_bytes_addr = 0x1FFFF800, .option_bytes_size = 16, .uid_addr = 0x1FFFF7E8,              \
-    .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 2000, .vdd_max_mv = 3600,                   \
-    .reset_clock_hz = 8000000, .reference_manual = "RM0008 rev 21", .erased_value = 0xFF,          \
-    .uid_word2_offset = 8, .bootloader_doc = AN2606, F1_SUPPLY
+    .family = "F1", .fam = &fam_f1, .core = STP_CORE_M3, .flash_kind = STP_FLASH_F1,               \
+    .idcode_addr = 0xE0042000, .flash_base = 0x08000000, .flash_regs = 0x40022000,                 \
+    .flash_size_reg = 0x1FFFF7E0, .fsize_decode = STP_FSIZE_KB16, .wrp_granule = KB(4),            \
+    .sram_base = 0x20000000, .option_bytes_addr = 0x1FFFF800, .option_bytes_size = 16,             \
+    .uid_addr = 0x1FFFF7E8, .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 2000,               \
+    .vdd_max_mv = 3600, .reset_clock_hz = 8000000, .reference_manual = "RM0008 rev 21",            \
+    .erased_value = 0xFF, .uid_word2_offset = 8, .bootloader_doc = AN2606, F1_SUPPLY
 
 /* ---- F2/F4: RM0033 rev 9 (F2), RM0090 rev 19 (F405..F439), RM0368 rev 5 (F401),
  * RM0383 rev 3 (F411), RM0390 rev 6 (F446), RM0402 rev 6 (F412), RM0386 rev 6 (F469),
@@ -143,28 +391,29 @@
     .bootloader_usart = USART1_PA9_PA10, .vdd_max_mv = 3600, .reset_clock_hz = 16000000,           \
     .erased_value = 0xFF, .bootloader_doc = AN2606, .uid_word2_offset = 8,                         \
     .bootloader_size = 0x7800, .otp_addr = 0x1FFF7800, .otp_size = 512, F24_SUPPLY
-#define F4_COMMON F24_COMMON, .family = "F4", .core = STP_CORE_M4
+#define F4_COMMON F24_COMMON, .family = "F4", .fam = &fam_f4, .core = STP_CORE_M4
 
 /* ---- F7: RM0385 rev 8 (F74x/F75x), RM0410 rev 4 (F76x/F77x), RM0431 rev 3 (F72x/F73x).
  * F72x/F73x keep the F4 system-area layout moved to 0x1FF0xxxx: system memory 30 KiB,
  * OTP at 0x1FF07800, unique ID 0x1FF07A10, size register 0x1FF07A22. */
 #define F7_COMMON                                                                                  \
-    .family = "F7", .core = STP_CORE_M7, .flash_kind = STP_FLASH_F7, .idcode_addr = 0xE0042000,    \
-    .flash_base = 0x08000000, .flash_regs = 0x40023C00, .fsize_decode = STP_FSIZE_KB16,            \
-    .wrp_granule = 0, .sram_base = 0x20000000, .option_bytes_addr = 0x1FFF0000,                    \
-    .bootloader_addr = 0x1FF00000, .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 1700,        \
-    .vdd_max_mv = 3600, .reset_clock_hz = 16000000, .erased_value = 0xFF,                          \
-    .bootloader_doc = AN2606, .uid_word2_offset = 8, F7_SUPPLY
+    .family = "F7", .fam = &fam_f7, .core = STP_CORE_M7, .flash_kind = STP_FLASH_F7,               \
+    .idcode_addr = 0xE0042000, .flash_base = 0x08000000, .flash_regs = 0x40023C00,                 \
+    .fsize_decode = STP_FSIZE_KB16, .wrp_granule = 0, .sram_base = 0x20000000,                     \
+    .option_bytes_addr = 0x1FFF0000, .bootloader_addr = 0x1FF00000,                                \
+    .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 1700, .vdd_max_mv = 3600,                   \
+    .reset_clock_hz = 16000000, .erased_value = 0xFF, .bootloader_doc = AN2606,                    \
+    .uid_word2_offset = 8, F7_SUPPLY
 
 /* ---- L1: RM0038 rev 17 (STM32L100/151/152/162) --------------------------------------- */
 #define L1_COMMON                                                                                  \
-    .family = "L1", .core = STP_CORE_M3, .flash_kind = STP_FLASH_L1, .idcode_addr = 0xE0042000,    \
-    .flash_base = 0x08000000, .flash_regs = 0x40023C00, .wrp_granule = KB(4),                      \
-    .sram_base = 0x20000000, .option_bytes_addr = 0x1FF80000, .bootloader_addr = 0x1FF00000,       \
-    .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 1650, .vdd_max_mv = 3600,                   \
-    .reset_clock_hz = 2097000, .timing = L1_TIMING, .reference_manual = "RM0038 rev 17",           \
-    .erased_value = 0x00, .bootloader_doc = AN2606, .uid_word2_offset = 0x14,                      \
-    .bootloader_size = 0x1000, L1_SUPPLY
+    .family = "L1", .fam = &fam_l1, .core = STP_CORE_M3, .flash_kind = STP_FLASH_L1,               \
+    .idcode_addr = 0xE0042000, .flash_base = 0x08000000, .flash_regs = 0x40023C00,                 \
+    .wrp_granule = KB(4), .sram_base = 0x20000000, .option_bytes_addr = 0x1FF80000,                \
+    .bootloader_addr = 0x1FF00000, .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 1650,        \
+    .vdd_max_mv = 3600, .reset_clock_hz = 2097000, .timing = L1_TIMING,                            \
+    .reference_manual = "RM0038 rev 17", .erased_value = 0x00, .bootloader_doc = AN2606,           \
+    .uid_word2_offset = 0x14, .bootloader_size = 0x1000, L1_SUPPLY
 
 /* ---- L4/G0/G4: RM0351 rev 9 (L4x5/L4x6), RM0444 rev 5 (G0x1), RM0440 rev 7 (G4).
  * FLASH registers at 0x40022000 on all three; flash size register 0x1FFF75E0, unique ID
@@ -221,10 +470,11 @@ static const stp_chip chips[] = {
      .datasheet = "DS6795 rev 6 (STM32F103xF/xG)"},
 
     /* F2: RM0033 rev 9, DS6697 rev 13 */
-    {F24_COMMON, .family = "F2", .dev_id = 0x411, .core = STP_CORE_M3, .name = "STM32F20x/F21x",
-     .flash_sizes_kb = {128, 256, 512, 768, 1024}, .flash_default_kb = 1024,
-     .layout = ONE_BANK(F4_SECTORS(7)), .sram_size = KB(64), .bootloader_version = 0x33,
-     .vdd_min_mv = 1800, .timing = F4_TIMING(1800, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
+    {F24_COMMON, .family = "F2", .fam = &fam_f2, .dev_id = 0x411, .core = STP_CORE_M3,
+     .name = "STM32F20x/F21x", .flash_sizes_kb = {128, 256, 512, 768, 1024},
+     .flash_default_kb = 1024, .layout = ONE_BANK(F4_SECTORS(7)), .sram_size = KB(64),
+     .bootloader_version = 0x33, .vdd_min_mv = 1800,
+     .timing = F4_TIMING(1800, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
      .reference_manual = "RM0033 rev 9", .datasheet = "DS6697 rev 13 (STM32F205xx/F207xx)"},
 
     /* F4 */
@@ -387,6 +637,8 @@ static const stp_chip chips[] = {
      *   are these (sim_timing_*). */
     {L4_COMMON,
      .family = "L4",
+     .fam = &fam_l4,
+     .page_number_bits = 8,
      .dev_id = 0x415,
      .core = STP_CORE_M4,
      .name = "STM32L47x/L48x",
@@ -428,6 +680,8 @@ static const stp_chip chips[] = {
      *   clock enable": RM0444 RCC_APBENR1 (stm32-rs stm32g0 SVD: APBENR1.DBGEN bit 27). */
     {L4_COMMON,
      .family = "G0",
+     .fam = &fam_g0,
+     .page_number_bits = 6,
      .dev_id = 0x460,
      .core = STP_CORE_M0P,
      .name = "STM32G07x/G08x",
@@ -445,8 +699,6 @@ static const stp_chip chips[] = {
      .timing = L4_TIMING(85000, 125000, 22000, 40000, 22, 40),
      .reference_manual = "RM0444 rev 5",
      .datasheet = "DS12232 rev 3 (STM32G071x8/xB)",
-     .dbgmcu_clk_reg = 0x4002103C,
-     .dbgmcu_clk_bit = 1u << 27,
      G0_SUPPLY},
     /* G4 category 2: RM0440 rev 7, DS12589 rev 6. Sources per fact:
      * - DEV_ID 0x468 at DBGMCU_IDCODE 0xE0042000: RM0440 "DBGMCU_IDCODE" (also OpenOCD
@@ -461,6 +713,8 @@ static const stp_chip chips[] = {
      *   22/25 ms): DS12589 "Flash memory characteristics" table (not re-read this session). */
     {L4_COMMON,
      .family = "G4",
+     .fam = &fam_g4,
+     .page_number_bits = 7,
      .dev_id = 0x468,
      .core = STP_CORE_M4,
      .name = "STM32G431/G441",
@@ -805,21 +1059,40 @@ bool stp_chip_sector_at(const stp_chip *chip, uint32_t flash_kb, bool dual_bank,
 
 stp_psize stp_chip_psize_for_mv(const stp_chip *chip, uint32_t mv)
 {
-    if (!chip)
+    if (!chip || !chip->fam)
         return STP_PSIZE_COUNT;
-    if (chip->flash_kind == STP_FLASH_F1)
-        return STP_PSIZE_X16;
-    if (chip->flash_kind == STP_FLASH_L1)
-        return STP_PSIZE_X32;
-    if (chip->flash_kind == STP_FLASH_L4)
-        return STP_PSIZE_X64; /* double words only, at any VDD of the operating range */
+    if (!chip->fam->psize_by_vdd)
+        return chip->fam->program_width; /* the native width, at any VDD of the range */
     /* x64 needs VPP on top of its VDD floor: never chosen from VDD alone */
-    for (int p = STP_PSIZE_X32; p >= STP_PSIZE_X8; p--) {
+    for (int p = chip->fam->program_width; p >= STP_PSIZE_X8; p--) {
         uint16_t floor_mv = chip->timing.psize_min_mv[p];
         if (floor_mv && mv >= floor_mv)
             return (stp_psize)p;
     }
     return STP_PSIZE_COUNT;
+}
+
+uint32_t stp_chip_rcc_csr(const stp_chip *chip)
+{
+    return chip && chip->fam ? chip->fam->rcc_base + chip->fam->rcc_csr_off : 0;
+}
+
+stp_isa stp_core_isa(stp_core_kind core)
+{
+    switch (core) {
+    case STP_CORE_M0:
+    case STP_CORE_M0P:
+        return STP_ISA_ARMV6M;
+    case STP_CORE_M3:
+        return STP_ISA_ARMV7M;
+    case STP_CORE_M4:
+        return STP_ISA_ARMV7EM;
+    case STP_CORE_M7:
+        return STP_ISA_ARMV7EM_M7;
+    case STP_CORE_M33:
+        break;
+    }
+    return STP_ISA_ARMV8M;
 }
 
 const stp_erase_timing *stp_chip_erase_timing(const stp_chip *chip, uint32_t sector_size)

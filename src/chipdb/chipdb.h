@@ -1,9 +1,11 @@
-/* stprog — the chip database: one table of facts per device ID, as data. Each row names
- * the reference manual and datasheet it was taken from. Used by the host side (target/,
- * ops/) and by the virtual board (sim/), so both agree on every address and timing.
+/* stprog — the chip database: one table of facts per device ID, as data, and one row of
+ * facts per family that the device rows point to. Each row names the reference manual and
+ * datasheet it was taken from. Used by the host side (target/, ops/) and by the virtual
+ * board (sim/), so both agree on every address and timing. It is the bottom layer: it
+ * includes nothing of the others.
  *
- * Adding a family (L0, L4, G0, G4, WB, H7, U5) = new rows + a flash-controller driver;
- * no other code path should need to change. */
+ * Adding a family = its family row and chip rows here, a flash driver (or the reuse of one:
+ * flash_kind), a virtual-board model, tests: docs/architecture.md "Adding a family". */
 #ifndef STP_CHIPDB_CHIPDB_H
 #define STP_CHIPDB_CHIPDB_H
 
@@ -30,6 +32,33 @@ typedef enum stp_flash_kind {
     STP_FLASH_L4,     /* L4/G0/G4: KEYR/CR/SR at 0x40022000, 64-bit double words, 2 KiB pages */
 } stp_flash_kind;
 
+/* The flash-controller kinds with their driver (src/target/drivers/flash_NAME.c defines
+ * stp_flash_NAME) and virtual-board model (sim/families/flash_NAME.c defines
+ * sim_flash_model_NAME). The registries of both are built from this list; a new kind is one
+ * line here plus those two files. */
+#define STP_FLASH_KINDS(X)                                                                         \
+    X(STP_FLASH_F1, f1)                                                                            \
+    X(STP_FLASH_F2F4, f4)                                                                          \
+    X(STP_FLASH_F7, f7)                                                                            \
+    X(STP_FLASH_L1, l1)                                                                            \
+    X(STP_FLASH_L4, l4)
+
+/* The loader instruction set a core runs (the SRAM flash loader is built once per set). */
+typedef enum stp_isa {
+    STP_ISA_ARMV6M = 0, /* Cortex-M0, M0+ */
+    STP_ISA_ARMV7M,     /* Cortex-M3 */
+    STP_ISA_ARMV7EM,    /* Cortex-M4 */
+    STP_ISA_ARMV7EM_M7, /* Cortex-M7: stores to flash need a DSB before the status poll */
+    STP_ISA_ARMV8M,     /* Cortex-M33 */
+} stp_isa;
+
+/* How the core clock follows from the RCC registers (the virtual board's clock model). */
+typedef enum stp_clock_tree {
+    STP_CLOCK_PLL_IN_CFGR = 0, /* PLLSRC/PLLMUL in RCC_CFGR (RM0008 7.3.2, RM0091 6.4.2) */
+    STP_CLOCK_PLLCFGR,         /* RCC_PLLCFGR M/N/P (RM0090 7.3.2) */
+    STP_CLOCK_MSI_RANGES,      /* MSI range in ICSCR, PLLMUL/PLLDIV in CFGR (RM0038 6.3) */
+} stp_clock_tree;
+
 /* How the flash-size register is decoded. */
 typedef enum stp_fsize_decode {
     STP_FSIZE_KB16 = 0,   /* 16-bit value in KiB */
@@ -45,6 +74,69 @@ typedef enum stp_psize {
     STP_PSIZE_X64 = 3,
     STP_PSIZE_COUNT = 4,
 } stp_psize;
+
+/* One user option field: bits [shift, shift + width) of the option word the family's driver
+ * decodes into stp_option_bytes.user. Width 1: a flag, meaning says what 0 or 1 does; wider:
+ * a level up to max whose values are labelled in volts (BOR thresholds). */
+typedef struct stp_option_def {
+    const char *key; /* "nrst_stop" */
+    uint8_t shift;
+    uint8_t width;
+    uint8_t max;
+    const char *meaning;
+    const char *volts[8];
+} stp_option_def;
+
+/* Facts one family shares (F1 and F0 share a flash controller, not these). Each row names
+ * the manual sections it was taken from (source). Register addresses are absolute unless
+ * the name says offset. */
+typedef struct stp_family {
+    const char *source;
+    /* Reset and clock control. */
+    uint32_t rcc_base;
+    uint32_t rcc_csr_off;   /* reset-flag register RCC_CSR (flags in bits 31:24 or 31:23) */
+    uint32_t csr_rmvf;      /* its remove-flags bit */
+    uint32_t csr_borrstf;   /* brown-out reset flag, 0 when the family has none */
+    uint32_t csr_oblrstf;   /* option-byte-load reset flag, 0 when none */
+    uint32_t csr_por_flags; /* the flags a power-on reset leaves */
+    uint32_t crc_base;      /* CRC unit: CRC_DR, CRC_CR at +8 */
+    uint32_t crc_en_off;    /* RCC register (offset) with the CRC clock enable */
+    uint8_t crc_en_bit;     /*   and its bit */
+    bool crc_programmable;  /* CRC_INIT, CRC_POL, POLYSIZE, REV_IN/OUT (F7) */
+    /* Debug and watchdog. */
+    uint8_t wdg_freeze_off;  /* DBG_IWDG_STOP's register: offset from idcode_addr */
+    uint8_t wdg_freeze_bit;  /*   and its bit number */
+    uint32_t dbgmcu_clk_reg; /* clock gate of the DBGMCU registers other than the ID code */
+    uint32_t dbgmcu_clk_bit; /*   (G0: RCC_APBENR1.DBGEN), 0 where they are always clocked */
+    bool iwdg_window;        /* IWDG_WINR exists: early reloads can reset the chip */
+    uint32_t lsi_hz;         /* LSI typical (the IWDG's clock) */
+    uint8_t cpuid_variant;   /* CPUID variant and revision of the family's core */
+    uint8_t cpuid_revision;
+    /* Flash programming. */
+    stp_psize program_width; /* the native width, or the widest chosen from VDD */
+    bool psize_by_vdd;       /* PSIZE chosen from the supply voltage (timing.psize_min_mv) */
+    bool rdp_level2;         /* read protection level 2 exists */
+    bool has_vcap;           /* VCAP pins with their capacitors (a doctor check) */
+    const stp_option_def *user_options; /* the user option fields, in display order */
+    uint8_t user_option_count;
+    uint32_t optr_factory;  /* L4-style FLASH_OPTR as shipped (RDP level 0), else 0 */
+    uint32_t wrp_area_none; /* L4-style FLASH_WRPxyR with no area (STRT > END) */
+    bool sr_cfgbsy;         /* L4-style FLASH_SR.CFGBSY (bit 18) busy with BSY */
+    /* Peripherals the virtual board models (RCC reset values, GPIO layout). */
+    uint32_t rcc_cr_reset;
+    uint32_t rcc_cfgr_off;
+    uint32_t rcc_resets[4][2]; /* other non-zero reset values: {offset, value}, 0-ended */
+    uint8_t rcc_rdy_pairs[6];  /* RCC_CR ON bits whose RDY bit (ON+1) follows, 0xFF-ended */
+    stp_clock_tree clock_tree;
+    uint32_t gpio_en_off; /* RCC register (offset) with the GPIO port clock enables */
+    uint8_t gpio_en_bit0; /*   bit of port A */
+    uint32_t gpio_base;
+    uint32_t gpio_stride;
+    uint8_t gpio_ports;
+    bool gpio_crl_crh;  /* F1 layout: CRL/CRH, IDR, ODR, BSRR, BRR, AFIO remap */
+    uint32_t afio_mapr; /* F1 AFIO_MAPR (SWJ_CFG), else 0 */
+    bool gpio_brr;      /* GPIOx_BRR at +0x28 in the MODER layout */
+} stp_family;
 
 #define STP_MAX_RUNS          4
 #define STP_MAX_BANKS         2
@@ -141,11 +233,6 @@ typedef struct stp_chip {
      * F413/F423 (RM0430): 15, nWRP[14:0], and the sectors from the last bit's on share it
      * (nWRP14 protects sectors 14 and 15). */
     uint8_t optcr_nwrp_bits;
-    /* Clock gate of the DBGMCU registers other than the ID code: on G0 (RM0444) they take
-     * writes only while RCC_APBENR1.DBGEN is set, so DBG_IWDG_STOP needs it. Address of the
-     * RCC register and the enable bit's mask; 0 where the DBGMCU is always clocked. */
-    uint32_t dbgmcu_clk_reg;
-    uint32_t dbgmcu_clk_bit;
     /* Supply current, typical (datasheet "Supply current characteristics": Run mode, code
      * from flash, peripherals off; "Flash memory characteristics": IDD while programming or
      * erasing, at the usual width): the core per MHz of its clock, and what a program or
@@ -153,6 +240,9 @@ typedef struct stp_chip {
      * with odds that rise with the sum (docs/virtual-board.md "Supply"). */
     uint16_t run_ua_per_mhz;
     uint16_t flash_op_ua;
+    const stp_family *fam;    /* the family's shared facts */
+    uint8_t page_number_bits; /* width of the controller's page-number fields (L4 PNB, WRP
+                               * STRT/END), 0 where the driver has none */
 } stp_chip;
 
 /* A part number users and the virtual board name (sim:stm32f407vg). */
@@ -222,10 +312,14 @@ const stp_erase_timing *stp_chip_erase_timing(const stp_chip *chip, uint32_t sec
 /* The sector holding addr on a device of flash_kb KiB (and bank mode); false outside. */
 bool stp_chip_sector_at(const stp_chip *chip, uint32_t flash_kb, bool dual_bank, uint32_t addr,
                         stp_sector *out);
-/* Widest PSIZE usable at VDD mv without VPP (F2/F4/F7: x32 from 2.7 V, x16 from 2.1 V, x8
- * down to the x8 floor); STP_PSIZE_COUNT below that. Families without PSIZE return their
- * native width (F1 x16, L1 x32). */
+/* Widest PSIZE usable at VDD mv without VPP where the family chooses it from VDD (F2/F4/F7:
+ * x32 from 2.7 V, x16 from 2.1 V, x8 down to the x8 floor); STP_PSIZE_COUNT below that.
+ * Families without PSIZE return their native width (F1 x16, L1 x32, L4 x64). */
 stp_psize stp_chip_psize_for_mv(const stp_chip *chip, uint32_t mv);
+/* The instruction set of a core (which SRAM loader build runs on it). */
+stp_isa stp_core_isa(stp_core_kind core);
+/* Address of the family's reset-flag register (RCC_CSR). */
+uint32_t stp_chip_rcc_csr(const stp_chip *chip);
 /* Cortex-M CPUID part number (CPUID[15:4]) of a core: 0xC20 (M0), 0xC23, 0xC24, 0xC27 ... */
 uint16_t stp_core_cpuid_partno(stp_core_kind core);
 

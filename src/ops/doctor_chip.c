@@ -90,7 +90,7 @@ void stp_dx_check_supply_range(stp_dx_run *r)
         stp_dx_block(r, c, STP_ERR_POWER);
         return;
     }
-    if (r->chip->flash_kind == STP_FLASH_F2F4 || r->chip->flash_kind == STP_FLASH_F7) {
+    if (r->chip->fam->psize_by_vdd) {
         stp_psize ps = stp_chip_psize_for_mv(r->chip, mv);
         if (ps < STP_PSIZE_X32) {
             stp_finding *f = stp_finding_add(

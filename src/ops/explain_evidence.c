@@ -36,40 +36,27 @@ bool stp_dx_voltage(stp_debug *d, double *volts)
     return st == STP_OK;
 }
 
-/* RCC_CSR: RM0008 7.3.10 (F1, RCC at 0x40021000 + 0x24), RM0090 7.3.21 / RM0410 5.3.21
- * (F2/F4/F7, 0x40023800 + 0x74), RM0038 6.3.14 (L1, 0x40023800 + 0x34). */
+/* RCC_CSR and its bits are the family row's columns (chipdb: rcc_base + rcc_csr_off,
+ * csr_rmvf, csr_borrstf, csr_oblrstf, each with its manual section). */
 uint32_t stp_dx_rcc_csr_addr(const stp_chip *chip)
 {
-    if (chip == NULL)
-        return 0;
-    switch (chip->flash_kind) {
-    case STP_FLASH_F1:
-        return 0x40021024u;
-    case STP_FLASH_F2F4:
-    case STP_FLASH_F7:
-        return 0x40023874u;
-    case STP_FLASH_L1:
-        return 0x40023834u;
-    case STP_FLASH_L4: /* RCC_CSR: RM0351/RM0440 0x40021000 + 0x94, RM0444 + 0x60 */
-        return strcmp(chip->family, "G0") == 0 ? 0x40021060u : 0x40021094u;
-    }
-    return 0;
+    return stp_chip_rcc_csr(chip);
 }
 
 uint32_t stp_dx_csr_rmvf(const stp_chip *chip)
 {
-    return chip != NULL && chip->flash_kind == STP_FLASH_L4 ? 1u << 23 : STP_DX_CSR_RMVF;
+    return chip != NULL && chip->fam != NULL ? chip->fam->csr_rmvf : STP_DX_CSR_RMVF;
 }
 
-static bool has_borrstf(const stp_chip *chip)
+static uint32_t borrstf(const stp_chip *chip)
 {
-    return chip != NULL && (chip->flash_kind == STP_FLASH_F2F4 || chip->flash_kind == STP_FLASH_F7);
+    return chip != NULL && chip->fam != NULL ? chip->fam->csr_borrstf : 0;
 }
 
 stp_dx_flags stp_dx_decode_flags(const stp_chip *chip, uint32_t csr)
 {
     stp_dx_flags f = {0};
-    f.bor = has_borrstf(chip) && (csr & (1u << 25));
+    f.bor = (csr & borrstf(chip)) != 0;
     f.power = f.bor || (csr & (1u << 27));
     f.pin = csr & (1u << 26);
     f.software = csr & (1u << 28);
@@ -88,11 +75,9 @@ void stp_dx_flags_text(const stp_chip *chip, uint32_t csr, char *buf, size_t cap
             continue;
         const char *n = names[bit - 24];
         if (bit == 25)
-            n = has_borrstf(chip) ? "BOR"
-                                  : (chip && (chip->flash_kind == STP_FLASH_L1 ||
-                                              chip->flash_kind == STP_FLASH_L4)
-                                         ? "OBL"
-                                         : NULL);
+            n = borrstf(chip) == 1u << 25                                 ? "BOR"
+                : chip && chip->fam && chip->fam->csr_oblrstf == 1u << 25 ? "OBL"
+                                                                          : NULL;
         if (n == NULL)
             continue;
         int k = snprintf(buf + used, cap - used, "%s%s", used ? " " : "", n);
@@ -156,7 +141,7 @@ uint32_t stp_dx_vdd_min_mv(const stp_chip *chip)
 
 static bool has_vcap(const stp_chip *chip)
 {
-    return chip != NULL && (chip->flash_kind == STP_FLASH_F2F4 || chip->flash_kind == STP_FLASH_F7);
+    return chip != NULL && chip->fam != NULL && chip->fam->has_vcap;
 }
 
 stp_finding *stp_dx_voltage_low(stp_findings *fs, double volts, const stp_chip *chip)

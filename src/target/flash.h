@@ -80,6 +80,12 @@ typedef struct stp_flash_driver {
     /* Applies key=value to ob. STP_ERR_INVALID_ARG (with a finding) for an unknown key. */
     stp_status (*option_set)(const stp_flash *f, stp_option_bytes *ob, const char *key,
                              const char *value, stp_findings *findings);
+    /* Decodes the option bytes as they are mapped in memory (16 bytes from option_bytes_addr;
+     * b2: 16 bytes from option_bytes2_addr, NULL where the chip has none), for a backend that
+     * reads memory but not the controller's registers (the ROM bootloader). NULL: not
+     * supported on this family (finding option.not-via-bootloader). */
+    void (*decode_mapped_options)(const stp_flash *f, const uint8_t *b, const uint8_t *b2,
+                                  stp_option_bytes *ob);
 } stp_flash_driver;
 
 /* A flash session on one target. */
@@ -139,25 +145,11 @@ typedef struct stp_flash_write_req {
     uint64_t progress_total;
 } stp_flash_write_req;
 
+/* The driver of a flash-controller kind (src/target/drivers/flash_NAME.c, one per line of
+ * the chip database's STP_FLASH_KINDS), or NULL. */
 const stp_flash_driver *stp_flash_driver_for(stp_flash_kind kind);
-extern const stp_flash_driver stp_flash_f1;
-extern const stp_flash_driver stp_flash_f4;
-extern const stp_flash_driver stp_flash_f7;
-extern const stp_flash_driver stp_flash_l1;
-extern const stp_flash_driver stp_flash_l4;
-
-/* F2/F4 write protection, one unit per sector (shared by the SWD driver and the ROM
- * bootloader path): how many units a device of flash_kb KiB has, and where sector `unit`'s
- * nWRP bit is: bit *bit of the nWRP field in OPTCR (false) or in OPTCR1 / the bank-2 option
- * bytes (true). Sectors past the last OPTCR bit of a single-bank device share it (F413/F423
- * nWRP14 = sectors 14 and 15; chip table optcr_nwrp_bits). */
-uint32_t stp_f4_wrp_units(const stp_chip *chip, uint32_t flash_kb);
-bool stp_f4_nwrp_bit(const stp_chip *chip, uint32_t unit, uint32_t *bit);
-/* The same with the DB1M option of 1 MB F42x/F43x: db1m true counts the units of the
- * dual-bank layout (sectors 0-7 and 12-19: 20 units, 8-11 without a sector). */
-uint32_t stp_f4_wrp_units_mode(const stp_chip *chip, uint32_t flash_kb, bool db1m);
-/* Whether protection unit `unit` names no sector (F42x/F43x DB1M=1: units 8-11). */
-bool stp_f4_db1m_unit_unused(const stp_chip *chip, uint32_t flash_kb, bool db1m, uint32_t unit);
+#define STP_FLASH_DECLARE_DRIVER(kind, name) extern const stp_flash_driver stp_flash_##name;
+STP_FLASH_KINDS(STP_FLASH_DECLARE_DRIVER)
 
 /* Sets up a session (touches nothing on the target). */
 stp_status stp_flash_init(stp_flash *f, stp_debug *dbg, const stp_chip *chip, uint32_t flash_kb,
@@ -247,6 +239,17 @@ bool stp_parse_u32(const char *text, uint32_t *out);
  * was one of these (status in *st). */
 bool stp_option_set_common(const stp_flash *f, stp_option_bytes *ob, const char *key,
                            const char *value, stp_findings *findings, stp_status *st);
+
+/* The user option fields of the family's table (stp_family.user_options): shown with their
+ * values and meanings (returns the count), set from KEY=VALUE (false: not one of them, or a
+ * value out of range), and the finding for a key no one knows (option.unknown-key, listing
+ * the generic keys, extra_keys of the driver and the table's). */
+size_t stp_option_user_fields(const stp_flash *f, const stp_option_bytes *ob, stp_option_field *out,
+                              size_t max);
+bool stp_option_set_user(const stp_flash *f, stp_option_bytes *ob, const char *key,
+                         const char *value);
+stp_status stp_option_unknown_key(const stp_flash *f, const char *key, const char *value,
+                                  const char *extra_keys, stp_findings *findings);
 
 /* PSIZE from voltage: the widest of x8..x32 the measured mV allows (x64 never chosen
  * automatically). forced_bits 0 = auto. Refuses (STP_ERR_POWER, finding flash.psize-voltage

@@ -64,67 +64,13 @@ stp_status stp_flash_boot_program(stp_flash *f, uint32_t addr, const uint8_t *da
 
 /* ---- option bytes -------------------------------------------------------------------------- */
 
-static uint32_t sector_count(const stp_flash *f)
-{
-    return (uint32_t)stp_chip_sectors(f->chip, f->flash_kb, f->dual_bank, NULL, 0);
-}
-
-static uint16_t half(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static void decode_f1(const stp_flash *f, const uint8_t *b, stp_option_bytes *ob)
-{
-    ob->rdp_raw = b[0];
-    ob->rdp_level = b[0] == 0xA5 && b[1] == 0x5A ? 0 : 1;
-    ob->user = b[2] & 0x7u;
-    ob->bor_level = -1;
-    uint32_t wrp =
-        (uint32_t)b[8] | (uint32_t)b[10] << 8 | (uint32_t)b[12] << 16 | (uint32_t)b[14] << 24;
-    uint32_t granule = f->chip->wrp_granule ? f->chip->wrp_granule : 4096;
-    uint32_t bits = (f->flash_kb * 1024u + granule - 1) / granule;
-    ob->wrp_bits = bits > 32 ? 32 : bits;
-    ob->wrp_granule = granule;
-    for (uint32_t i = 0; i < ob->wrp_bits; i++)
-        stp_option_wrp_set(ob, i, ((wrp >> i) & 1u) == 0);
-}
-
-static void decode_f4(const stp_flash *f, const uint8_t *b, const uint8_t *bank2,
-                      stp_option_bytes *ob)
-{
-    static const int bor[4] = {3, 2, 1, 0};
-    uint16_t w0 = half(b), nwrp = half(b + 8);
-    ob->rdp_raw = (uint8_t)(w0 >> 8);
-    ob->rdp_level = ob->rdp_raw == 0xAA ? 0 : ob->rdp_raw == 0xCC ? 2 : 1;
-    ob->bor_level = bor[(w0 >> 2) & 3u];
-    uint32_t n = sector_count(f);
-    if (f->chip->flash_kind == STP_FLASH_F7) {
-        ob->user = (w0 & 0xF0u) | (uint32_t)(nwrp & 0xF000u) << 16;
-        ob->wrp_bits = n > 12 ? 12 : n;
-    } else {
-        ob->user = (w0 >> 5) & 0x7u;
-        ob->wrp_bits = stp_f4_wrp_units(f->chip, f->flash_kb);
-    }
-    ob->wrp_granule = 0;
-    uint16_t nwrp2 = bank2 ? half(bank2 + 8) : 0x0FFF;
-    for (uint32_t i = 0; i < ob->wrp_bits; i++) {
-        uint32_t bit = i;
-        uint16_t reg = nwrp;
-        if (f->chip->flash_kind != STP_FLASH_F7 && stp_f4_nwrp_bit(f->chip, i, &bit))
-            reg = nwrp2;
-        stp_option_wrp_set(ob, i, ((reg >> bit) & 1u) == 0);
-    }
-}
-
 stp_status stp_flash_boot_read_options(stp_flash *f, stp_option_bytes *ob, stp_findings *findings)
 {
     const stp_chip *c = f->chip;
     uint8_t b[16], b2[16];
     memset(ob, 0, sizeof(*ob));
     ob->bor_level = -1;
-    if (c->flash_kind != STP_FLASH_F1 && c->flash_kind != STP_FLASH_F2F4 &&
-        c->flash_kind != STP_FLASH_F7) {
+    if (f->drv->decode_mapped_options == NULL) {
         stp_finding *fd = stp_finding_add(findings, "option.not-via-bootloader", STP_SEV_ERROR,
                                           "stprog does not decode the %s option bytes over "
                                           "the bootloader yet",
@@ -134,7 +80,7 @@ stp_status stp_flash_boot_read_options(stp_flash *f, stp_option_bytes *ob, stp_f
     }
     stp_findings scratch = {0};
     stp_status st = f->dbg->ops->read_mem(f->dbg, c->option_bytes_addr, b, sizeof(b), &scratch);
-    bool two = st == STP_OK && c->option_bytes2_addr != 0 && c->flash_kind == STP_FLASH_F2F4;
+    bool two = st == STP_OK && c->option_bytes2_addr != 0;
     if (two)
         st = f->dbg->ops->read_mem(f->dbg, c->option_bytes2_addr, b2, sizeof(b2), &scratch);
     if (st == STP_ERR_PROTECTED) {
@@ -160,10 +106,7 @@ stp_status stp_flash_boot_read_options(stp_flash *f, stp_option_bytes *ob, stp_f
         ob->raw[i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
                      (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
     ob->raw_count = 4;
-    if (c->flash_kind == STP_FLASH_F1)
-        decode_f1(f, b, ob);
-    else
-        decode_f4(f, b, two ? b2 : NULL, ob);
+    f->drv->decode_mapped_options(f, b, two ? b2 : NULL, ob);
     return STP_OK;
 }
 

@@ -13,20 +13,14 @@
 #include "target/flash_loader.h"
 #include "target/iwdg.h"
 
+#define LIST_DRIVER(kind, name) &stp_flash_##name,
+static const stp_flash_driver *const drivers[] = {STP_FLASH_KINDS(LIST_DRIVER)};
+
 const stp_flash_driver *stp_flash_driver_for(stp_flash_kind kind)
 {
-    switch (kind) {
-    case STP_FLASH_F1:
-        return &stp_flash_f1;
-    case STP_FLASH_F2F4:
-        return &stp_flash_f4;
-    case STP_FLASH_F7:
-        return &stp_flash_f7;
-    case STP_FLASH_L1:
-        return &stp_flash_l1;
-    case STP_FLASH_L4:
-        return &stp_flash_l4;
-    }
+    for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+        if (drivers[i]->kind == kind)
+            return drivers[i];
     return NULL;
 }
 
@@ -467,92 +461,6 @@ stp_status stp_flash_write_options(stp_flash *f, const stp_option_bytes *ob, stp
     return stp_flash_op_end(f, st);
 }
 
-/* --- option helpers ----------------------------------------------------------------------- */
-
-void stp_option_wrp_set(stp_option_bytes *ob, uint32_t bit, bool protect)
-{
-    if (bit >= STP_WRP_BITS)
-        return;
-    if (protect)
-        ob->wrp[bit / 8] |= (uint8_t)(1u << (bit % 8));
-    else
-        ob->wrp[bit / 8] &= (uint8_t) ~(1u << (bit % 8));
-}
-
-bool stp_option_wrp_get(const stp_option_bytes *ob, uint32_t bit)
-{
-    return bit < STP_WRP_BITS && (ob->wrp[bit / 8] >> (bit % 8)) & 1u;
-}
-
-bool stp_parse_u32(const char *text, uint32_t *out)
-{
-    if (text == NULL || *text == '\0')
-        return false;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 0);
-    if (errno != 0 || end == text || *end != '\0' || v > 0xFFFFFFFFull || text[0] == '-')
-        return false;
-    *out = (uint32_t)v;
-    return true;
-}
-
-static stp_status bad_value(stp_findings *findings, const char *key, const char *value,
-                            const char *accepted)
-{
-    stp_finding *fd = stp_finding_add(findings, "option.bad-value", STP_SEV_ERROR,
-                                      "option %s: '%s' is not a valid value", key, value);
-    stp_finding_evidence(fd, "key", "%s", key);
-    stp_finding_evidence(fd, "value", "%s", value);
-    stp_finding_advice(fd, "accepted: %s", accepted);
-    return STP_ERR_INVALID_ARG;
-}
-
-bool stp_option_set_common(const stp_flash *f, stp_option_bytes *ob, const char *key,
-                           const char *value, stp_findings *findings, stp_status *st)
-{
-    uint32_t v = 0;
-    *st = STP_OK;
-    if (strcmp(key, "rdp") == 0) {
-        if (!stp_parse_u32(value, &v) || v > 2)
-            *st = bad_value(findings, key, value, "0, 1 or 2");
-        else
-            ob->rdp_level = (int)v;
-        return true;
-    }
-    if (strcmp(key, "wrp") == 0) {
-        /* MASK over the protection units; "none" and "all" as words. */
-        if (strcmp(value, "none") == 0) {
-            memset(ob->wrp, 0, sizeof(ob->wrp));
-        } else if (strcmp(value, "all") == 0) {
-            for (uint32_t i = 0; i < ob->wrp_bits; i++)
-                stp_option_wrp_set(ob, i, true);
-        } else {
-            char *end = NULL;
-            unsigned long long m = strtoull(value, &end, 0);
-            if (end == value || *end != '\0' || (ob->wrp_bits < 64 && (m >> ob->wrp_bits) != 0)) {
-                *st = bad_value(findings, key, value,
-                                "a bit mask over the protection units (bit n = unit n), "
-                                "'none' or 'all'");
-                return true;
-            }
-            memset(ob->wrp, 0, sizeof(ob->wrp));
-            for (uint32_t i = 0; i < 64 && i < ob->wrp_bits; i++)
-                stp_option_wrp_set(ob, i, (m >> i) & 1u);
-        }
-        return true;
-    }
-    if (strcmp(key, "wrp+") == 0 || strcmp(key, "wrp-") == 0) {
-        if (!stp_parse_u32(value, &v) || v >= ob->wrp_bits)
-            *st = bad_value(findings, key, value, "a protection unit number (see `show`)");
-        else
-            stp_option_wrp_set(ob, v, key[3] == '+');
-        return true;
-    }
-    (void)f;
-    return false;
-}
-
 /* --- PSIZE from voltage ---------------------------------------------------------------- */
 
 static const unsigned psize_bits[STP_PSIZE_COUNT] = {8, 16, 32, 64};
@@ -560,16 +468,8 @@ static const unsigned psize_bits[STP_PSIZE_COUNT] = {8, 16, 32, 64};
 stp_status stp_flash_choose_psize(const stp_chip *chip, double volts, unsigned forced_bits,
                                   stp_psize *out, stp_findings *findings)
 {
-    if (chip->flash_kind == STP_FLASH_F1) {
-        *out = STP_PSIZE_X16;
-        return STP_OK;
-    }
-    if (chip->flash_kind == STP_FLASH_L1) {
-        *out = STP_PSIZE_X32;
-        return STP_OK;
-    }
-    if (chip->flash_kind == STP_FLASH_L4) {
-        *out = STP_PSIZE_X64; /* double words only */
+    if (!chip->fam->psize_by_vdd) { /* one native width (F1 x16, L1 x32, L4 x64) */
+        *out = chip->fam->program_width;
         return STP_OK;
     }
     const uint16_t *min = chip->timing.psize_min_mv;

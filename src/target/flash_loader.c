@@ -9,43 +9,38 @@
 #include "target/cortexm.h"
 #include "target/flash_boot.h"
 #include "target/flash_loader_internal.h"
-#include "target/loaders/f1_loader_blob.h"
-#include "target/loaders/f4_loader_blob.h"
-#include "target/loaders/f7_loader_blob.h"
-#include "target/loaders/g0_loader_blob.h"
-#include "target/loaders/l1_loader_blob.h"
+#include "target/loaders/armv6m_loader_blob.h"
+#include "target/loaders/armv7em_loader_blob.h"
+#include "target/loaders/armv7m_loader_blob.h"
+#include "target/loaders/m7_loader_blob.h"
+
+/* One build per instruction set, chosen by the chip's core (an F0 has the F1's flash
+ * controller on a Cortex-M0: the ARMv6-M build). What the loader does with the flash comes
+ * from the driver, in the parameter block and the recorded register sequences. */
+static const struct {
+    const uint8_t *code;
+    uint32_t size;
+} blobs[] = {
+    [STP_ISA_ARMV6M] = {stp_loader_armv6m, sizeof(stp_loader_armv6m)},
+    [STP_ISA_ARMV7M] = {stp_loader_armv7m, sizeof(stp_loader_armv7m)},
+    [STP_ISA_ARMV7EM] = {stp_loader_armv7em, sizeof(stp_loader_armv7em)},
+    [STP_ISA_ARMV7EM_M7] = {stp_loader_m7, sizeof(stp_loader_m7)},
+};
 
 /* A loader that outgrew its slot would silently leave every write to the direct path. */
-_Static_assert(sizeof(stp_loader_f1) <= CODE_MAX && sizeof(stp_loader_f4) <= CODE_MAX &&
-                   sizeof(stp_loader_f7) <= CODE_MAX && sizeof(stp_loader_l1) <= CODE_MAX &&
-                   sizeof(stp_loader_g0) <= CODE_MAX,
+_Static_assert(sizeof(stp_loader_armv6m) <= CODE_MAX && sizeof(stp_loader_armv7m) <= CODE_MAX &&
+                   sizeof(stp_loader_armv7em) <= CODE_MAX && sizeof(stp_loader_m7) <= CODE_MAX,
                "a flash loader is larger than its SRAM slot (CODE_MAX)");
 
 const uint8_t *stp_flash_loader_blob(const stp_flash *f, uint32_t *size)
 {
-    switch (f->chip->flash_kind) {
-    case STP_FLASH_F1:
-        *size = sizeof(stp_loader_f1);
-        return stp_loader_f1;
-    case STP_FLASH_F2F4:
-        *size = sizeof(stp_loader_f4);
-        return stp_loader_f4;
-    case STP_FLASH_F7:
-        *size = sizeof(stp_loader_f7);
-        return stp_loader_f7;
-    case STP_FLASH_L1:
-        *size = sizeof(stp_loader_l1);
-        return stp_loader_l1; /* half-page bursts: see stp_ldr_block_bytes */
-    case STP_FLASH_L4:
-        if (f->chip->core == STP_CORE_M0P) { /* G0: the ARMv6-M build */
-            *size = sizeof(stp_loader_g0);
-            return stp_loader_g0;
-        }
-        *size = sizeof(stp_loader_f4); /* L4/G4: the M4 build; double words: see image_of */
-        return stp_loader_f4;
+    stp_isa isa = stp_core_isa(f->chip->core);
+    if ((size_t)isa >= sizeof(blobs) / sizeof(blobs[0]) || blobs[isa].code == NULL) {
+        *size = 0;
+        return NULL;
     }
-    *size = 0;
-    return NULL;
+    *size = blobs[isa].size;
+    return blobs[isa].code;
 }
 
 uint32_t stp_ldr_block_bytes(const stp_flash *f)
@@ -76,7 +71,7 @@ static void image_of(const ldr_session *s, const uint8_t *blob, uint32_t blob_si
         [P_NBUF] = s->nbuf,
         [P_RESULT] = RES_RUNNING,
         [P_OP] = s->op,
-        [P_CRC] = CRC_UNIT,
+        [P_CRC] = f->chip->fam->crc_base,
         [P_BURST] = dword                         ? 2
                     : stp_ldr_block_bytes(f) != 0 ? stp_ldr_block_bytes(f) / f->drv->program_unit(f)
                                                   : 1,
@@ -336,30 +331,6 @@ stp_status stp_ldr_wait_word(ldr_session *s, uint32_t addr, uint32_t busy_value,
     }
 }
 
-/* RCC clock-enable bit of the CRC unit per family. */
-static void crc_clock(stp_flash_kind kind, uint32_t *reg, uint32_t *bit)
-{
-    switch (kind) {
-    case STP_FLASH_F1:
-        *reg = 0x40021014u; /* RCC_AHBENR.CRCEN */
-        *bit = 1u << 6;
-        return;
-    case STP_FLASH_L1:
-        *reg = 0x4002381Cu; /* RCC_AHBENR.CRCEN */
-        *bit = 1u << 12;
-        return;
-    case STP_FLASH_L4:
-        *reg = 0x40021048u; /* RCC_AHB1ENR.CRCEN (RM0351, RM0440; G0: see the caller) */
-        *bit = 1u << 12;
-        return;
-    case STP_FLASH_F2F4:
-    case STP_FLASH_F7:
-        break;
-    }
-    *reg = 0x40023830u; /* RCC_AHB1ENR.CRCEN */
-    *bit = 1u << 12;
-}
-
 stp_status stp_flash_loader_crc(stp_flash *f, const uint32_t *addr, const uint32_t *len, size_t n,
                                 uint32_t *crc, stp_findings *findings, bool *used)
 {
@@ -386,10 +357,9 @@ stp_status stp_flash_loader_crc(stp_flash *f, const uint32_t *addr, const uint32
         return st;
     }
     uint32_t per_batch = (s.buf_size - HDR_BYTES) / 8;
-    uint32_t rcc = 0, bit = 0, v = 0;
-    crc_clock(f->chip->flash_kind, &rcc, &bit);
-    if (f->chip->flash_kind == STP_FLASH_L4 && f->chip->core == STP_CORE_M0P)
-        rcc = 0x40021038u; /* G0: RCC_AHBENR.CRCEN bit 12 (RM0444) */
+    /* The CRC unit's clock enable: the family row's RCC register and bit. */
+    const stp_family *fam = f->chip->fam;
+    uint32_t rcc = fam->rcc_base + fam->crc_en_off, bit = 1u << fam->crc_en_bit, v = 0;
     st = d->ops->read_u32(d, rcc, &v, findings);
     if (st == STP_OK && !(v & bit))
         st = d->ops->write_u32(d, rcc, v | bit, findings);

@@ -58,7 +58,6 @@ enum {
 
 #define OP_PROGRAM 0u
 #define OP_CRC     1u
-#define CRC_UNIT   0x40023000u /* CRC_DR; CRC_CR at +8 (F1, F2/F4, F7, L1 alike) */
 
 #define REG_R0   0u
 #define REG_SP   13u

@@ -24,7 +24,7 @@ typedef struct stp_iwdg_freeze {
 
 /* Sets DBG_IWDG_STOP (DBGMCU_CR bit 8 on F1, DBGMCU_APB1_FZ / APB_FZ1 bit 12 elsewhere) if it
  * is clear, so the watchdog does not count while the core is halted. Where the DBGMCU has a
- * clock gate (G0: RCC_APBENR1.DBGEN, chip->dbgmcu_clk_reg) it is opened first, or the write
+ * clock gate (G0: RCC_APBENR1.DBGEN, chip->fam->dbgmcu_clk_reg) it is opened first, or the write
  * would not take. Best effort: a failed access leaves nothing to restore (the operation's
  * own accesses report a dead link). */
 void stp_iwdg_freeze_on(stp_debug *d, const stp_chip *chip, stp_iwdg_freeze *fz);

@@ -107,6 +107,44 @@ static void test_addresses(void **state)
     }
 }
 
+/* Every row points to its family's row, and the family facts are there with their source:
+ * the host and the virtual board read them instead of branching on the family. */
+static void test_family_rows(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < stp_chip_count(); i++) {
+        const stp_chip *c = stp_chip_at(i);
+        const stp_family *f = c->fam;
+        CHECK(c, f != NULL);
+        if (f == NULL)
+            continue;
+        CHECK(c, nonempty(f->source) && strncmp(f->source, "RM0", 3) == 0);
+        CHECK(c, f->rcc_base == 0x40021000u || f->rcc_base == 0x40023800u);
+        CHECK(c, f->rcc_csr_off != 0 && f->rcc_csr_off % 4 == 0 && f->rcc_csr_off < 0x100);
+        CHECK(c, f->csr_rmvf == 1u << 24 || f->csr_rmvf == 1u << 23);
+        CHECK(c, (f->csr_borrstf & f->csr_oblrstf) == 0);
+        CHECK(c, f->crc_base != 0 && f->crc_en_off != 0 && f->crc_en_bit < 32);
+        CHECK(c, f->wdg_freeze_off == 4 || f->wdg_freeze_off == 8);
+        CHECK(c, f->wdg_freeze_bit < 32);
+        CHECK(c, (f->dbgmcu_clk_reg == 0) == (f->dbgmcu_clk_bit == 0));
+        CHECK(c, f->lsi_hz >= 30000 && f->lsi_hz <= 60000);
+        CHECK(c, f->program_width <= STP_PSIZE_X64);
+        CHECK(c, !f->psize_by_vdd || c->timing.psize_min_mv[f->program_width] != 0);
+        CHECK(c, f->user_option_count > 0 && f->user_options != NULL);
+        for (size_t k = 0; f->user_options != NULL && k < f->user_option_count; k++) {
+            const stp_option_def *d = &f->user_options[k];
+            CHECK(c, nonempty(d->key) && nonempty(d->meaning));
+            CHECK(c, d->width >= 1 && d->shift + d->width <= 32);
+            CHECK(c, d->max >= 1 && d->max < (1u << d->width));
+            CHECK(c, d->width == 1 || d->volts[d->max] != NULL);
+        }
+        CHECK(c, f->gpio_base != 0 && f->gpio_ports > 0 && f->gpio_stride != 0);
+        CHECK(c, f->rcc_cfgr_off != 0);
+        /* the loader build follows the core, which the family's CPUID revision goes with */
+        CHECK(c, stp_core_isa(c->core) <= STP_ISA_ARMV8M);
+    }
+}
+
 typedef struct span {
     uint32_t lo, hi; /* [lo, hi) */
     const char *what;
@@ -375,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_sizes_list),
         cmocka_unit_test(test_layouts),
         cmocka_unit_test(test_timings),
+        cmocka_unit_test(test_family_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,7 +33,8 @@
 
 typedef struct fx {
     sim_debug *sd;
-    stp_chip chip; /* a copy of the row, so a test can take the clock gate out of it */
+    stp_chip chip;  /* a copy of the row, so a test can take the clock gate out of it */
+    stp_family fam; /* a copy of its family row */
     stp_flash flash;
     stp_sector secs[64];
     stp_findings fi;
@@ -60,6 +61,8 @@ static fx *open_hw_watchdog(void)
     x->sd = sim_debug_open("sim:stm32g071rb");
     assert_non_null(x->sd);
     x->chip = *sim_board_chip(x->sd->board);
+    x->fam = *x->chip.fam;
+    x->chip.fam = &x->fam;
     assert_int_equal(stp_cm_halt(&x->sd->base, NULL), STP_OK);
     assert_int_equal(stp_flash_init(&x->flash, &x->sd->base, &x->chip, 128, false, STP_PSIZE_X64),
                      STP_OK);
@@ -106,8 +109,8 @@ static void test_g0_direct_path_survives_with_dbgen(void **state)
 {
     (void)state;
     fx *x = open_hw_watchdog();
-    assert_int_equal(x->chip.dbgmcu_clk_reg, RCC_APBENR1);
-    assert_int_equal(x->chip.dbgmcu_clk_bit, DBGEN);
+    assert_int_equal(x->fam.dbgmcu_clk_reg, RCC_APBENR1);
+    assert_int_equal(x->fam.dbgmcu_clk_bit, DBGEN);
     wr(x, RCC_APBENR1, PWREN); /* firmware's own clock enable, to be kept; DBGEN clear */
     short_period(x);
     const sim_stats *st = sim_board_stats(x->sd->board);
@@ -154,8 +157,8 @@ static void test_g0_without_dbgen_the_watchdog_fires(void **state)
 {
     (void)state;
     fx *x = open_hw_watchdog();
-    x->chip.dbgmcu_clk_reg = 0;
-    x->chip.dbgmcu_clk_bit = 0;
+    x->fam.dbgmcu_clk_reg = 0;
+    x->fam.dbgmcu_clk_bit = 0;
     short_period(x);
     const uint64_t resets0 = sim_board_stats(x->sd->board)->iwdg_resets;
     assert_int_not_equal(erase_program(x), STP_OK);

@@ -18,8 +18,9 @@
  * them exactly as on the direct path. It always ends on a BKPT, which halts the core for the
  * debugger.
  *
- * One source for every family; the build selects the core (-mcpu) and LDR_FAMILY_F7 adds the
- * data barrier the Cortex-M7's write buffer needs before the status register is read. */
+ * One source for every family, built once per instruction set (build.sh): the build selects
+ * the core (-mcpu) and LDR_DSB adds the data barrier the Cortex-M7's write buffer needs before
+ * the status register is read. */
 #include <stdint.h>
 
 #define LDR_EMPTY 0u
@@ -96,7 +97,7 @@ __attribute__((naked, section(".entry"))) void ldr_start(void)
 
 static inline void barrier(void)
 {
-#ifdef LDR_FAMILY_F7
+#ifdef LDR_DSB
     __asm__ volatile("dsb" ::: "memory");
 #endif
 }
@@ -126,7 +127,7 @@ static void ldr_crc(volatile ldr_params *p)
         const uint32_t words = b[5 + 2 * i] / 4u;
         const uint32_t *end = src + words, *end8 = src + (words & ~7u);
         unit[2] = 1u;        /* CRC_CR.RESET: DR = 0xFFFFFFFF */
-#if defined(__ARM_ARCH_6M__) /* Cortex-M0+ (G0): LDM takes r0-r7 only, word by word below */
+#if defined(__ARM_ARCH_6M__) /* Cortex-M0/M0+: LDM takes r0-r7 only, word by word below */
         (void)end8;
 #else
         while (src < end8) { /* eight words a round (one LDM): the loop costs more than the unit */

@@ -439,8 +439,11 @@ static int f1_create(sim_board *b)
     return sim_flash_ctx_new(b, sizeof(f1_state));
 }
 
+extern const struct sim_bl_family sim_bl_family_f1; /* families/bootloader_f1.c */
+
 const sim_flash_model sim_flash_model_f1 = {
     .kind = STP_FLASH_F1,
+    .rom = &sim_bl_family_f1,
     .create = f1_create,
     .reset = f1_reset,
     .reg_read = f1_reg_read,

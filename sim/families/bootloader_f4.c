@@ -107,8 +107,9 @@ static bool f4_write_protection(sim_board *b, int rdp_level, const sim_ob_active
     uint32_t optcr = sim_bl_reg_read(b, REG_OPTCR) & ~(OPT_LOCK | OPT_STRT);
     uint32_t optcr1 = sim_bl_reg_read(b, REG_OPTCR1);
     optcr = (optcr & ~0xFF00u) | (rdp_level == 0 ? 0xAAu : 0x55u) << 8;
-    /* F7: OPTCR1 holds the boot addresses, not WRP; F413 has no OPTCR1 (RM0430). */
-    bool has_wrp1 = b->chip->flash_kind == STP_FLASH_F2F4 && b->chip->option_bytes2_addr;
+    /* Bank-2 nWRP in OPTCR1 where the chip has bank-2 option bytes (F42x/F43x, F469): F7's
+     * OPTCR1 holds the boot addresses, F413 has no OPTCR1 (RM0430). */
+    bool has_wrp1 = b->chip->option_bytes2_addr != 0;
     for (int pass = 0; pass < 2; pass++) { /* all nWRP bits to 1, then the asked ones to 0 */
         for (size_t u = 0; u < b->sector_count; u++) {
             bool in1;
@@ -135,7 +136,6 @@ static bool f4_write_protection(sim_board *b, int rdp_level, const sim_ob_active
 }
 
 const sim_bl_family sim_bl_family_f4 = {
-    .kind = STP_FLASH_F2F4,
     .program = f4_program,
     .erase = f4_erase,
     .mass_erase = f4_mass_erase,

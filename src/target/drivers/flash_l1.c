@@ -266,48 +266,20 @@ static stp_status l1_write_options(stp_flash *f, const stp_option_bytes *ob)
     return st;
 }
 
-static const char *const l1_user_keys[4] = {"iwdg_sw", "nrst_stop", "nrst_stdby", "bfb2"};
-static const char *const l1_user_meaning[4] = {
-    "1: watchdog started by software", "0: reset when entering Stop mode",
-    "0: reset when entering Standby mode", "1: boot from bank 2 when it holds a valid image"};
-
-static size_t l1_option_fields(const stp_flash *f, const stp_option_bytes *ob,
-                               stp_option_field *out, size_t max)
-{
-    (void)f;
-    size_t n = 0;
-    for (unsigned i = 0; i < 4 && n < max; i++, n++) {
-        memset(&out[n], 0, sizeof(out[n]));
-        snprintf(out[n].key, sizeof(out[n].key), "%s", l1_user_keys[i]);
-        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)((ob->user >> i) & 1u));
-        snprintf(out[n].meaning, sizeof(out[n].meaning), "%s", l1_user_meaning[i]);
-    }
-    return n;
-}
-
 static stp_status l1_option_set(const stp_flash *f, stp_option_bytes *ob, const char *key,
                                 const char *value, stp_findings *findings)
 {
     stp_status st;
     if (stp_option_set_common(f, ob, key, value, findings, &st))
         return st;
+    if (stp_option_set_user(f, ob, key, value))
+        return STP_OK;
     uint32_t v = 0;
-    bool ok = stp_parse_u32(value, &v);
-    for (unsigned i = 0; ok && i < 4; i++) {
-        if (strcmp(key, l1_user_keys[i]) == 0 && v <= 1) {
-            ob->user = (ob->user & ~(1u << i)) | (v << i);
-            return STP_OK;
-        }
-    }
-    if (ok && strcmp(key, "bor") == 0 && v <= 5) {
+    if (stp_parse_u32(value, &v) && strcmp(key, "bor") == 0 && v <= 5) {
         ob->bor_level = (int)v;
         return STP_OK;
     }
-    stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
-                                      "option '%s=%s' is not known or not valid on L1", key, value);
-    stp_finding_advice(fd, "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor=0..5, "
-                           "iwdg_sw, nrst_stop, nrst_stdby, bfb2 (0|1)");
-    return STP_ERR_INVALID_ARG;
+    return stp_option_unknown_key(f, key, value, "bor=0..5", findings);
 }
 
 const stp_flash_driver stp_flash_l1 = {
@@ -334,6 +306,6 @@ const stp_flash_driver stp_flash_l1 = {
     .read_options = l1_read_options,
     .write_options = l1_write_options,
     .detect_dual_bank = NULL,
-    .option_fields = l1_option_fields,
+    .option_fields = stp_option_user_fields,
     .option_set = l1_option_set,
 };

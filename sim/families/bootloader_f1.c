@@ -134,7 +134,7 @@ static bool f1_write_protection(sim_board *b, int rdp_level, const sim_ob_active
 }
 
 const sim_bl_family sim_bl_family_f1 = {
-    .kind = STP_FLASH_F1,
+    .unprotect_clears_wrp = true,
     .program = f1_program,
     .erase = f1_erase,
     .mass_erase = f1_mass_erase,

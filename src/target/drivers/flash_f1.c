@@ -215,49 +215,35 @@ static stp_status f1_write_options(stp_flash *f, const stp_option_bytes *ob)
     return st != STP_OK ? st : cs;
 }
 
-static size_t f1_option_fields(const stp_flash *f, const stp_option_bytes *ob,
-                               stp_option_field *out, size_t max)
-{
-    (void)f;
-    static const char *const keys[3] = {"wdg_sw", "nrst_stop", "nrst_stdby"};
-    static const char *const meaning[3] = {"1: watchdog started by software",
-                                           "0: reset when entering Stop mode",
-                                           "0: reset when entering Standby mode"};
-    size_t n = 0;
-    for (unsigned i = 0; i < 3 && n < max; i++, n++) {
-        memset(&out[n], 0, sizeof(out[n]));
-        snprintf(out[n].key, sizeof(out[n].key), "%s", keys[i]);
-        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)((ob->user >> i) & 1u));
-        snprintf(out[n].meaning, sizeof(out[n].meaning), "%s", meaning[i]);
-    }
-    return n;
-}
-
 static stp_status f1_option_set(const stp_flash *f, stp_option_bytes *ob, const char *key,
                                 const char *value, stp_findings *findings)
 {
     stp_status st;
-    if (strcmp(key, "rdp") == 0 && strcmp(value, "2") == 0) {
-        stp_finding *fd = stp_finding_add(findings, "option.unsupported", STP_SEV_ERROR,
-                                          "STM32F1 has no read-protection level 2");
-        stp_finding_advice(fd, "use rdp=1");
-        return STP_ERR_UNSUPPORTED;
-    }
     if (stp_option_set_common(f, ob, key, value, findings, &st))
         return st;
-    static const char *const keys[3] = {"wdg_sw", "nrst_stop", "nrst_stdby"};
-    uint32_t v = 0;
-    for (unsigned i = 0; i < 3; i++) {
-        if (strcmp(key, keys[i]) == 0 && stp_parse_u32(value, &v) && v <= 1) {
-            ob->user = (ob->user & ~(1u << i)) | (v << i);
-            return STP_OK;
-        }
-    }
-    stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
-                                      "option '%s=%s' is not known or not valid on F1", key, value);
-    stp_finding_advice(fd, "keys: rdp=0|1, wrp=MASK|none|all, wrp+=N, wrp-=N, wdg_sw=0|1, "
-                           "nrst_stop=0|1, nrst_stdby=0|1");
-    return STP_ERR_INVALID_ARG;
+    if (stp_option_set_user(f, ob, key, value))
+        return STP_OK;
+    return stp_option_unknown_key(f, key, value, NULL, findings);
+}
+
+/* The option bytes as mapped at 0x1FFFF800 (RM0008 2.5): each byte followed by its
+ * complement; RDP 0xA5 is level 0, WRP0..3 one bit per wrp_granule bytes (0 = protected). */
+static void f1_decode_mapped(const stp_flash *f, const uint8_t *b, const uint8_t *b2,
+                             stp_option_bytes *ob)
+{
+    (void)b2;
+    ob->rdp_raw = b[0];
+    ob->rdp_level = b[0] == 0xA5 && b[1] == 0x5A ? 0 : 1;
+    ob->user = b[2] & 0x7u;
+    ob->bor_level = -1;
+    uint32_t wrp =
+        (uint32_t)b[8] | (uint32_t)b[10] << 8 | (uint32_t)b[12] << 16 | (uint32_t)b[14] << 24;
+    uint32_t granule = f->chip->wrp_granule ? f->chip->wrp_granule : 4096;
+    uint32_t bits = (f->flash_kb * 1024u + granule - 1) / granule;
+    ob->wrp_bits = bits > 32 ? 32 : bits;
+    ob->wrp_granule = granule;
+    for (uint32_t i = 0; i < ob->wrp_bits; i++)
+        stp_option_wrp_set(ob, i, ((wrp >> i) & 1u) == 0);
 }
 
 const stp_flash_driver stp_flash_f1 = {
@@ -286,6 +272,7 @@ const stp_flash_driver stp_flash_f1 = {
     .read_options = f1_read_options,
     .write_options = f1_write_options,
     .detect_dual_bank = NULL,
-    .option_fields = f1_option_fields,
+    .option_fields = stp_option_user_fields,
     .option_set = f1_option_set,
+    .decode_mapped_options = f1_decode_mapped,
 };

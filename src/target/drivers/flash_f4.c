@@ -108,7 +108,13 @@ static bool f4_db1m_capable(const stp_chip *chip, uint32_t flash_kb)
            flash_kb == 1024;
 }
 
-uint32_t stp_f4_wrp_units_mode(const stp_chip *chip, uint32_t flash_kb, bool db1m)
+/* F2/F4 write protection, one unit per sector: how many units a device of flash_kb KiB has
+ * (with the DB1M option of 1 MB F42x/F43x, db1m true counts the units of the dual-bank
+ * layout: sectors 0-7 and 12-19, 20 units, 8-11 without a sector), and where sector `unit`'s
+ * nWRP bit is: bit *bit of the nWRP field in OPTCR (false) or in OPTCR1 / the bank-2 option
+ * bytes (true). Sectors past the last OPTCR bit of a single-bank device share it (F413/F423
+ * nWRP14 = sectors 14 and 15; chip table optcr_nwrp_bits). */
+static uint32_t f4_wrp_units_mode(const stp_chip *chip, uint32_t flash_kb, bool db1m)
 {
     /* Unit n = the sector the manual numbers n. With DB1M=1 the sectors are 0-7 and 12-19:
      * 20 units, 8-11 (OPTCR nWRP8-11) protect nothing, 12-19 are OPTCR1 nWRP0-7 (RM0090
@@ -122,12 +128,12 @@ uint32_t stp_f4_wrp_units_mode(const stp_chip *chip, uint32_t flash_kb, bool db1
     return units > max ? max : units;
 }
 
-uint32_t stp_f4_wrp_units(const stp_chip *chip, uint32_t flash_kb)
+static uint32_t f4_wrp_units(const stp_chip *chip, uint32_t flash_kb)
 {
-    return stp_f4_wrp_units_mode(chip, flash_kb, false);
+    return f4_wrp_units_mode(chip, flash_kb, false);
 }
 
-bool stp_f4_db1m_unit_unused(const stp_chip *chip, uint32_t flash_kb, bool db1m, uint32_t unit)
+static bool f4_db1m_unit_unused(const stp_chip *chip, uint32_t flash_kb, bool db1m, uint32_t unit)
 {
     if (!db1m || !f4_db1m_capable(chip, flash_kb))
         return false;
@@ -139,7 +145,7 @@ bool stp_f4_db1m_unit_unused(const stp_chip *chip, uint32_t flash_kb, bool db1m,
     return true;
 }
 
-bool stp_f4_nwrp_bit(const stp_chip *chip, uint32_t unit, uint32_t *bit)
+static bool f4_nwrp_bit(const stp_chip *chip, uint32_t unit, uint32_t *bit)
 {
     uint32_t nbits = chip_nwrp_bits(chip);
     if (chip->option_bytes2_addr && unit >= nbits) {
@@ -205,7 +211,7 @@ static stp_status f4_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *d
 
 static bool f4_nwrp_of(const stp_flash *f, uint32_t i, uint32_t *bit)
 {
-    return stp_f4_nwrp_bit(f->chip, i, bit);
+    return f4_nwrp_bit(f->chip, i, bit);
 }
 
 static stp_status f4_detect_dual_bank(stp_flash *f, bool *dual)
@@ -236,7 +242,7 @@ static stp_status f4_read_options(stp_flash *f, stp_option_bytes *ob)
     ob->rdp_level = stp_flash_rdp_level(ob->rdp_raw);
     ob->has_dual_bank = f4_db1m_capable(f->chip, f->flash_kb);
     ob->dual_bank = ob->has_dual_bank && (optcr & F4_OPTCR_DB1M) != 0;
-    ob->wrp_bits = stp_f4_wrp_units_mode(f->chip, f->flash_kb, ob->dual_bank);
+    ob->wrp_bits = f4_wrp_units_mode(f->chip, f->flash_kb, ob->dual_bank);
     ob->wrp_granule = 0;
     ob->wrp_by_number = true;
     for (uint32_t i = 0; i < ob->wrp_bits; i++) {
@@ -314,7 +320,6 @@ static stp_status f4_write_options(stp_flash *f, const stp_option_bytes *ob)
 static size_t f4_option_fields(const stp_flash *f, const stp_option_bytes *ob,
                                stp_option_field *out, size_t max)
 {
-    (void)f;
     size_t n = 0;
     if (ob->has_dual_bank && n < max) {
         out[n] = (stp_option_field){"db1m", "",
@@ -322,22 +327,7 @@ static size_t f4_option_fields(const stp_flash *f, const stp_option_bytes *ob,
         snprintf(out[n].value, sizeof(out[n].value), "%u", ob->dual_bank ? 1u : 0u);
         n++;
     }
-    if (n < max) {
-        out[n] = (stp_option_field){"wdg_sw", "", "1: watchdog started by software"};
-        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)(ob->user & 1u));
-        n++;
-    }
-    if (n < max) {
-        out[n] = (stp_option_field){"nrst_stop", "", "0: reset when entering Stop mode"};
-        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)((ob->user >> 1) & 1u));
-        n++;
-    }
-    if (n < max) {
-        out[n] = (stp_option_field){"nrst_stdby", "", "0: reset when entering Standby mode"};
-        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)((ob->user >> 2) & 1u));
-        n++;
-    }
-    return n;
+    return n + stp_option_user_fields(f, ob, out + n, max - n);
 }
 
 /* Sectors sharing one nWRP bit (F413/F423 14 and 15) can only be protected together: after
@@ -369,7 +359,7 @@ static stp_status f4_option_set(const stp_flash *f, stp_option_bytes *ob, const 
     stp_status st;
     uint32_t v = 0;
     if (strcmp(key, "wrp+") == 0 && stp_parse_u32(value, &v) &&
-        stp_f4_db1m_unit_unused(f->chip, f->flash_kb, ob->dual_bank, v)) {
+        f4_db1m_unit_unused(f->chip, f->flash_kb, ob->dual_bank, v)) {
         stp_finding *fd = stp_finding_add(findings, "option.wrp-no-such-sector", STP_SEV_ERROR,
                                           "there is no sector %u with DB1M=1: the sectors are "
                                           "0-7 (bank 1) and 12-19 (bank 2)",
@@ -386,32 +376,42 @@ static stp_status f4_option_set(const stp_flash *f, stp_option_bytes *ob, const 
         /* The protection units follow the new layout: bank-2 units (OPTCR1) do not exist
          * in the single-bank layout, where 0x08080000.. is sectors 8-11 (OPTCR). */
         ob->dual_bank = v == 1;
-        ob->wrp_bits = stp_f4_wrp_units_mode(f->chip, f->flash_kb, ob->dual_bank);
+        ob->wrp_bits = f4_wrp_units_mode(f->chip, f->flash_kb, ob->dual_bank);
         for (uint32_t i = ob->wrp_bits; i < STP_WRP_BITS; i++)
             stp_option_wrp_set(ob, i, false);
         return STP_OK;
     }
-    static const char *const bits[3] = {"wdg_sw", "nrst_stop", "nrst_stdby"};
-    for (unsigned i = 0; i < 3; i++) {
-        if (strcmp(key, bits[i]) == 0) {
-            if (!stp_parse_u32(value, &v) || v > 1)
-                break;
-            ob->user = (ob->user & ~(1u << i)) | (v << i);
-            return STP_OK;
-        }
-    }
+    if (stp_option_set_user(f, ob, key, value))
+        return STP_OK;
     if (strcmp(key, "bor") == 0 && stp_parse_u32(value, &v) && v <= 3) {
         ob->bor_level = (int)v;
         return STP_OK;
     }
-    stp_finding *fd =
-        stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
-                        "option '%s=%s' is not known or not valid on F2/F4", key, value);
-    stp_finding_advice(fd,
-                       "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor=0..3, "
-                       "wdg_sw=0|1, nrst_stop=0|1, nrst_stdby=0|1%s",
-                       ob->has_dual_bank ? ", db1m=0|1" : "");
-    return STP_ERR_INVALID_ARG;
+    return stp_option_unknown_key(f, key, value,
+                                  ob->has_dual_bank ? "bor=0..3, db1m=0|1" : "bor=0..3", findings);
+}
+
+/* The option bytes as mapped at 0x1FFFC000 (and 0x1FFEC000 for bank 2; RM0090 3.6): the
+ * half-words of OPTCR bits 15:0 and 31:16 (nWRP), each followed by its complement. */
+static void f4_decode_mapped(const stp_flash *f, const uint8_t *b, const uint8_t *bank2,
+                             stp_option_bytes *ob)
+{
+    static const int bor[4] = {3, 2, 1, 0};
+    uint16_t w0 = (uint16_t)(b[0] | b[1] << 8), nwrp = (uint16_t)(b[8] | b[9] << 8);
+    ob->rdp_raw = (uint8_t)(w0 >> 8);
+    ob->rdp_level = stp_flash_rdp_level(ob->rdp_raw);
+    ob->bor_level = bor[(w0 >> 2) & 3u];
+    ob->user = (w0 >> 5) & 0x7u;
+    ob->wrp_bits = f4_wrp_units(f->chip, f->flash_kb);
+    ob->wrp_granule = 0;
+    uint16_t nwrp2 = bank2 ? (uint16_t)(bank2[8] | bank2[9] << 8) : 0x0FFF;
+    for (uint32_t i = 0; i < ob->wrp_bits; i++) {
+        uint32_t bit = i;
+        uint16_t reg = nwrp;
+        if (f4_nwrp_bit(f->chip, i, &bit))
+            reg = nwrp2;
+        stp_option_wrp_set(ob, i, ((reg >> bit) & 1u) == 0);
+    }
 }
 
 const stp_flash_driver stp_flash_f4 = {
@@ -442,4 +442,5 @@ const stp_flash_driver stp_flash_f4 = {
     .detect_dual_bank = f4_detect_dual_bank,
     .option_fields = f4_option_fields,
     .option_set = f4_option_set,
+    .decode_mapped_options = f4_decode_mapped,
 };

@@ -118,19 +118,11 @@ static l4_state *st(const sim_board *b)
     return b->flash_ctx;
 }
 
-static bool is_g0(const sim_board *b)
-{
-    return strcmp(b->chip->family, "G0") == 0;
-}
-
-/* Width of the PNB and WRP page fields: RM0444 6 bits, RM0440 (cat. 2) 7 bits, RM0351 8. */
+/* Width of the PNB and WRP page fields (the chip row's page_number_bits): RM0444 6 bits,
+ * RM0440 (cat. 2) 7 bits, RM0351 8. */
 static uint32_t page_field_mask(const sim_board *b)
 {
-    if (is_g0(b))
-        return 0x3Fu;
-    if (strcmp(b->chip->family, "G4") == 0)
-        return 0x7Fu;
-    return 0xFFu;
+    return (1u << b->chip->page_number_bits) - 1u;
 }
 
 static unsigned bank_count(const sim_board *b)
@@ -205,19 +197,18 @@ static void l4_ob_load(sim_board *b, sim_ob_active *out)
     out->error = bad;
 }
 
-/* Factory OPTR: RM0351/RM0440 0xFFEFF8AA, RM0444 0xFFFFFEAA (RDP 0xAA = level 0). WRP
- * areas with STRT > END (none): on the L4 the register reads 0xFF00FFFF (STRT 0xFF, END 0,
- * reserved bits 1; FLASH_WRP1AR as read on an STM32L443, ST community thread 824219); on
- * G0/G4 STRT = the field mask, END 0. PCROP end 0 (none). */
+/* Factory OPTR (the family row's optr_factory: RM0351/RM0440 0xFFEFF8AA, RM0444 0xFFFFFEAA,
+ * RDP 0xAA = level 0) and the WRP area registers with STRT > END (none: wrp_area_none, on
+ * the L4 0xFF00FFFF, on G0/G4 STRT = the field mask, END 0). PCROP end 0 (none). */
 static uint32_t wrp_none(const sim_board *b)
 {
-    return strcmp(b->chip->family, "L4") == 0 ? 0xFF00FFFFu : page_field_mask(b);
+    return b->chip->fam->wrp_area_none;
 }
 
 static void l4_ob_default(sim_board *b)
 {
     memset(b->ob, 0xFF, b->ob_size);
-    put_word(b, OB_OPTR, is_g0(b) ? 0xFFFFFEAAu : 0xFFEFF8AAu);
+    put_word(b, OB_OPTR, b->chip->fam->optr_factory);
     for (unsigned bank = 0; bank < bank_count(b); bank++) {
         if (bank)
             put_word(b, ob_off(b, 1, OB_OPTR), 0xFFFFFFFFu);
@@ -467,7 +458,7 @@ static sim_access l4_reg_read(sim_board *b, uint32_t off, uint32_t *val)
     case REG_SR:
         *val = s->sr;
         if (sim_flash_busy(b))
-            *val |= SR_BSY | (is_g0(b) ? SR_CFGBSY : 0);
+            *val |= SR_BSY | (b->chip->fam->sr_cfgbsy ? SR_CFGBSY : 0);
         break;
     case REG_CR:
         *val = s->cr;

@@ -4,13 +4,10 @@
  * banks with MER1/MER2 and STRT; programming by 64-bit double words only (PG set, two word
  * writes back to back). Option bytes through OPTR and the WRP area registers: OPTKEYR, new
  * values, OPTSTRT, then OBL_LAUNCH to load them (a reset).
- * Register and bit positions as in sim/flash_l4.c (checked against libopencm3's and
- * OpenOCD's headers). OPTR user bits: L4/G4 nRST_STOP 12 .. WWDG_SW 19, nBOOT1 23; on the
- * G0 the nRST bits are 13..15 and nBOOT1 is 25 (RM0444 FLASH_OPTR; libopencm3 g0 flash.h). */
+ * Register and bit positions as in sim/families/flash_l4.c (checked against libopencm3's
+ * and OpenOCD's headers). Where L4, G0 and G4 differ (the OPTR user bits, the width of the
+ * page-number fields) the chip database's family and chip rows say. */
 #include "target/flash.h"
-
-#include <stdio.h>
-#include <string.h>
 
 #define L4_KEYR    0x08u
 #define L4_OPTKEYR 0x0Cu
@@ -83,19 +80,11 @@ static const stp_flash_error_bit l4_errors[] = {
      "rewrite the option bytes (stprog option-bytes set ...)", STP_ERR_FLASH},
 };
 
-static bool is_g0(const stp_chip *c)
-{
-    return strcmp(c->family, "G0") == 0;
-}
-
-/* PNB and WRP page fields: 6 bits on G0 (RM0444), 7 on G4 (RM0440 cat. 2), 8 on L4. */
+/* PNB and WRP page fields: the chip row's page_number_bits (6 on G0, RM0444; 7 on G4 cat. 2,
+ * RM0440; 8 on L4, RM0351). */
 static uint32_t page_mask(const stp_chip *c)
 {
-    if (is_g0(c))
-        return 0x3Fu;
-    if (strcmp(c->family, "G4") == 0)
-        return 0x7Fu;
-    return 0xFFu;
+    return (1u << c->page_number_bits) - 1u;
 }
 
 static unsigned banks(const stp_chip *c)
@@ -294,118 +283,15 @@ static stp_status l4_detect_dual_bank(stp_flash *f, bool *dual)
     return st;
 }
 
-typedef struct l4_user_field {
-    const char *key;
-    int bit_l4; /* OPTR bit on L4/G4 (RM0351, RM0440), -1 none */
-    int bit_g0; /* OPTR bit on G0 (RM0444), -1 none */
-    const char *meaning;
-} l4_user_field;
-
-static const l4_user_field user_fields[] = {
-    {"nrst_stop", 12, 13, "0: reset when entering Stop mode"},
-    {"nrst_stdby", 13, 14, "0: reset when entering Standby mode"},
-    {"nrst_shdw", 14, 15, "0: reset when entering Shutdown mode"},
-    {"iwdg_sw", 16, 16, "1: watchdog started by software"},
-    {"iwdg_stop", 17, 17, "1: watchdog runs in Stop mode"},
-    {"iwdg_stdby", 18, 18, "1: watchdog runs in Standby mode"},
-    {"wwdg_sw", 19, 19, "1: window watchdog started by software"},
-    {"nboot1", 23, 25, "with BOOT0 high: 1 boots system memory, 0 SRAM"},
-    {"boren", -1, 8, "1: brown-out reset on (thresholds borf_lev, borr_lev)"},
-};
-#define USER_FIELDS (sizeof(user_fields) / sizeof(user_fields[0]))
-
-static int field_bit(const stp_chip *c, const l4_user_field *u)
-{
-    return is_g0(c) ? u->bit_g0 : u->bit_l4;
-}
-
-/* BOR_LEV[10:8] on L4/G4 (RM0351, RM0440): the reset threshold, BOR itself is always on. */
-static const char *const bor_lev_mv[5] = {"1.7", "2.0", "2.2", "2.5", "2.8"};
-
-/* G0 (RM0444 FLASH_OPTR; libopencm3 g0 flash.h): BOREN bit 8, BORF_LEV[10:9] the falling
- * threshold that asserts the reset, BORR_LEV[12:11] the rising one that releases it. */
-typedef struct g0_bor_field {
-    const char *key;
-    unsigned shift;
-    const char *volts[4];
-    const char *what;
-} g0_bor_field;
-
-static const g0_bor_field g0_bor[2] = {
-    {"borf_lev", 9, {"2.0", "2.2", "2.5", "2.8"}, "brown-out reset on falling VDD below"},
-    {"borr_lev", 11, {"2.1", "2.3", "2.6", "2.9"}, "brown-out reset released above"},
-};
-
-static size_t l4_option_fields(const stp_flash *f, const stp_option_bytes *ob,
-                               stp_option_field *out, size_t max)
-{
-    size_t n = 0;
-    if (!is_g0(f->chip) && n < max) {
-        uint32_t lev = (ob->user >> 8) & 7u;
-        memset(&out[n], 0, sizeof(out[n]));
-        snprintf(out[n].key, sizeof(out[n].key), "bor_lev");
-        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)lev);
-        snprintf(out[n].meaning, sizeof(out[n].meaning),
-                 "brown-out reset threshold %s V (0..4 = 1.7, 2.0, 2.2, 2.5, 2.8 V)",
-                 lev < 5 ? bor_lev_mv[lev] : "(reserved)");
-        n++;
-    }
-    for (size_t i = 0; is_g0(f->chip) && i < 2 && n < max; i++) {
-        const g0_bor_field *g = &g0_bor[i];
-        uint32_t lev = (ob->user >> g->shift) & 3u;
-        memset(&out[n], 0, sizeof(out[n]));
-        snprintf(out[n].key, sizeof(out[n].key), "%s", g->key);
-        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)lev);
-        snprintf(out[n].meaning, sizeof(out[n].meaning), "%s %s V (0..3 = %s, %s, %s, %s V)",
-                 g->what, g->volts[lev], g->volts[0], g->volts[1], g->volts[2], g->volts[3]);
-        n++;
-    }
-    for (size_t i = 0; i < USER_FIELDS && n < max; i++) {
-        int bit = field_bit(f->chip, &user_fields[i]);
-        if (bit < 0)
-            continue;
-        memset(&out[n], 0, sizeof(out[n]));
-        snprintf(out[n].key, sizeof(out[n].key), "%s", user_fields[i].key);
-        snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)((ob->user >> bit) & 1u));
-        snprintf(out[n].meaning, sizeof(out[n].meaning), "%s", user_fields[i].meaning);
-        n++;
-    }
-    return n;
-}
-
 static stp_status l4_option_set(const stp_flash *f, stp_option_bytes *ob, const char *key,
                                 const char *value, stp_findings *findings)
 {
     stp_status st;
     if (stp_option_set_common(f, ob, key, value, findings, &st))
         return st;
-    uint32_t v = 0;
-    bool ok = stp_parse_u32(value, &v);
-    for (size_t i = 0; ok && i < USER_FIELDS; i++) {
-        int bit = field_bit(f->chip, &user_fields[i]);
-        if (bit >= 0 && strcmp(key, user_fields[i].key) == 0 && v <= 1) {
-            ob->user = (ob->user & ~(1u << bit)) | (v << bit);
-            return STP_OK;
-        }
-    }
-    if (ok && !is_g0(f->chip) && strcmp(key, "bor_lev") == 0 && v <= 4) {
-        ob->user = (ob->user & ~(7u << 8)) | v << 8;
+    if (stp_option_set_user(f, ob, key, value))
         return STP_OK;
-    }
-    for (size_t i = 0; ok && is_g0(f->chip) && i < 2; i++) {
-        if (strcmp(key, g0_bor[i].key) == 0 && v <= 3) {
-            ob->user = (ob->user & ~(3u << g0_bor[i].shift)) | v << g0_bor[i].shift;
-            return STP_OK;
-        }
-    }
-    stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
-                                      "option '%s=%s' is not known or not valid on %s", key, value,
-                                      f->chip->family);
-    stp_finding_advice(fd, "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor_lev=0..4 "
-                           "(L4/G4), boren=0|1, borf_lev=0..3, borr_lev=0..3 (G0), nrst_stop, "
-                           "nrst_stdby, nrst_shdw, iwdg_sw, iwdg_stop, iwdg_stdby, wwdg_sw, "
-                           "nboot1 (0|1)");
-    return STP_ERR_INVALID_ARG;
+    return stp_option_unknown_key(f, key, value, NULL, findings);
 }
 
 const stp_flash_driver stp_flash_l4 = {
@@ -434,6 +320,6 @@ const stp_flash_driver stp_flash_l4 = {
     .read_options = l4_read_options,
     .write_options = l4_write_options,
     .detect_dual_bank = l4_detect_dual_bank,
-    .option_fields = l4_option_fields,
+    .option_fields = stp_option_user_fields,
     .option_set = l4_option_set,
 };

@@ -79,8 +79,11 @@ static int f7_create(sim_board *b)
     return f4x_create(b, &f7_variant);
 }
 
+extern const struct sim_bl_family sim_bl_family_f4; /* families/bootloader_f4.c */
+
 const sim_flash_model sim_flash_model_f7 = {
     .kind = STP_FLASH_F7,
+    .rom = &sim_bl_family_f4,
     .create = f7_create,
     .reset = f4x_reset,
     .reg_read = f4x_reg_read,

@@ -227,35 +227,10 @@ static stp_status f7_write_options(stp_flash *f, const stp_option_bytes *ob)
     return st != STP_OK ? st : ls;
 }
 
-/* User bits of OPTCR by name (bit positions from RM0410 FLASH_OPTCR). */
-static const struct {
-    const char *key;
-    unsigned bit;
-    const char *meaning;
-} f7_user_bits[] = {
-    {"wwdg_sw", 4, "1: window watchdog started by software"},
-    {"iwdg_sw", 5, "1: independent watchdog started by software"},
-    {"nrst_stop", 6, "0: reset when entering Stop mode"},
-    {"nrst_stdby", 7, "0: reset when entering Standby mode"},
-    {"ndboot", 28, "0: dual boot enabled"},
-    {"ndbank", 29, "1: single bank, 0: dual bank (F76x/F77x, 2 MB and 1 MB)"},
-    {"iwdg_stdby", 30, "0: IWDG frozen in Standby"},
-    {"iwdg_stop", 31, "0: IWDG frozen in Stop"},
-};
-#define F7_USER_BIT_COUNT (sizeof(f7_user_bits) / sizeof(f7_user_bits[0]))
-
 static size_t f7_option_fields(const stp_flash *f, const stp_option_bytes *ob,
                                stp_option_field *out, size_t max)
 {
-    (void)f;
-    size_t n = 0;
-    for (size_t i = 0; i < F7_USER_BIT_COUNT && n < max; i++, n++) {
-        memset(&out[n], 0, sizeof(out[n]));
-        snprintf(out[n].key, sizeof(out[n].key), "%s", f7_user_bits[i].key);
-        snprintf(out[n].value, sizeof(out[n].value), "%u",
-                 (unsigned)((ob->user >> f7_user_bits[i].bit) & 1u));
-        snprintf(out[n].meaning, sizeof(out[n].meaning), "%s", f7_user_bits[i].meaning);
-    }
+    size_t n = stp_option_user_fields(f, ob, out, max);
     if (n < max) {
         out[n] = (stp_option_field){"boot_add0", "", "boot address with BOOT0=0 (addr >> 14)"};
         snprintf(out[n].value, sizeof(out[n].value), "0x%04X", (unsigned)ob->boot_add0);
@@ -277,14 +252,10 @@ static stp_status f7_option_set(const stp_flash *f, stp_option_bytes *ob, const 
         return st;
     uint32_t v = 0;
     bool ok = stp_parse_u32(value, &v);
-    for (size_t i = 0; ok && i < F7_USER_BIT_COUNT; i++) {
-        if (strcmp(key, f7_user_bits[i].key) == 0 && v <= 1) {
-            uint32_t bit = 1u << f7_user_bits[i].bit;
-            ob->user = (ob->user & ~bit) | (v ? bit : 0);
-            if (strcmp(key, "ndbank") == 0)
-                ob->dual_bank = (v == 0);
-            return STP_OK;
-        }
+    if (stp_option_set_user(f, ob, key, value)) {
+        if (strcmp(key, "ndbank") == 0)
+            ob->dual_bank = (v == 0);
+        return STP_OK;
     }
     if (ok && strcmp(key, "bor") == 0 && v <= 3) {
         ob->bor_level = (int)v;
@@ -298,12 +269,26 @@ static stp_status f7_option_set(const stp_flash *f, stp_option_bytes *ob, const 
         ob->boot_add1 = (uint16_t)v;
         return STP_OK;
     }
-    stp_finding *fd = stp_finding_add(findings, "option.unknown-key", STP_SEV_ERROR,
-                                      "option '%s=%s' is not known or not valid on F7", key, value);
-    stp_finding_advice(fd, "keys: rdp=0|1|2, wrp=MASK|none|all, wrp+=N, wrp-=N, bor=0..3, "
-                           "wwdg_sw, iwdg_sw, nrst_stop, nrst_stdby, ndboot, ndbank, "
-                           "iwdg_stdby, iwdg_stop (0|1), boot_add0, boot_add1");
-    return STP_ERR_INVALID_ARG;
+    return stp_option_unknown_key(f, key, value, "bor=0..3, boot_add0, boot_add1", findings);
+}
+
+/* The option bytes as mapped at 0x1FFF0000 (RM0410 3.4): OPTCR bits 15:0 and 31:16 as
+ * half-words, each followed by its complement. */
+static void f7_decode_mapped(const stp_flash *f, const uint8_t *b, const uint8_t *b2,
+                             stp_option_bytes *ob)
+{
+    (void)b2;
+    static const int bor[4] = {3, 2, 1, 0};
+    uint16_t w0 = (uint16_t)(b[0] | b[1] << 8), nwrp = (uint16_t)(b[8] | b[9] << 8);
+    ob->rdp_raw = (uint8_t)(w0 >> 8);
+    ob->rdp_level = stp_flash_rdp_level(ob->rdp_raw);
+    ob->bor_level = bor[(w0 >> 2) & 3u];
+    size_t n = stp_chip_sectors(f->chip, f->flash_kb, f->dual_bank, NULL, 0);
+    ob->user = (w0 & 0xF0u) | (uint32_t)(nwrp & 0xF000u) << 16;
+    ob->wrp_bits = n > 12 ? 12 : (uint32_t)n;
+    ob->wrp_granule = 0;
+    for (uint32_t i = 0; i < ob->wrp_bits; i++)
+        stp_option_wrp_set(ob, i, ((nwrp >> i) & 1u) == 0);
 }
 
 const stp_flash_driver stp_flash_f7 = {
@@ -334,4 +319,5 @@ const stp_flash_driver stp_flash_f7 = {
     .detect_dual_bank = f7_detect_dual_bank,
     .option_fields = f7_option_fields,
     .option_set = f7_option_set,
+    .decode_mapped_options = f7_decode_mapped,
 };

@@ -509,8 +509,11 @@ static int f4_create(sim_board *b)
     return f4x_create(b, &f4_variant);
 }
 
+extern const struct sim_bl_family sim_bl_family_f4; /* families/bootloader_f4.c */
+
 const sim_flash_model sim_flash_model_f4 = {
     .kind = STP_FLASH_F2F4,
+    .rom = &sim_bl_family_f4,
     .create = f4_create,
     .reset = f4_reset,
     .reg_read = f4x_reg_read,
