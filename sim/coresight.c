@@ -149,10 +149,10 @@ static const cs_layout *layout_of(const sim_board *b)
     }
 }
 
-/* F2/F4/F7 list an ETM. */
+/* F2/F4/F7 list an ETM (the family row's etm). */
 static bool has_etm(const sim_board *b)
 {
-    return b->chip->flash_kind == STP_FLASH_F2F4 || b->chip->flash_kind == STP_FLASH_F7;
+    return b->chip->fam->etm;
 }
 
 static uint64_t st_rom_pid(const sim_board *b)

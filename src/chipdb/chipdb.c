@@ -223,7 +223,8 @@ static const stp_family fam_f1 = {
     .csr_por_flags = 0x0E000000, /* BORRSTF, PINRSTF, PORRSTF */                                   \
         .crc_base = 0x40023000, .crc_en_off = 0x30, .crc_en_bit = 12, .wdg_freeze_off = 8,         \
     .wdg_freeze_bit = 12, .lsi_hz = 32000, .program_width = STP_PSIZE_X32, .psize_by_vdd = true,   \
-    .rdp_level2 = true, .has_vcap = true, .rcc_cr_reset = 0x00000083, .rcc_cfgr_off = 0x08,        \
+    .rdp_level2 = true, .has_vcap = true, .etm = true, .rcc_cr_reset = 0x00000083,                 \
+    .rcc_cfgr_off = 0x08,                                                                          \
     .rcc_resets = {{0x04, 0x24003010}, {0x30, 0x00100000}}, /* PLLCFGR, AHB1ENR CCMDATARAMEN */    \
         .rcc_rdy_pairs = {0, 16, 24, 26, 28, 0xFF}, .clock_tree = STP_CLOCK_PLLCFGR,               \
     .gpio_en_off = 0x30, .gpio_en_bit0 = 0, .gpio_base = 0x40020000, .gpio_stride = 0x400,         \

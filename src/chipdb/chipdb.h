@@ -110,6 +110,7 @@ typedef struct stp_family {
     uint32_t dbgmcu_clk_bit; /*   (G0: RCC_APBENR1.DBGEN), 0 where they are always clocked */
     bool iwdg_window;        /* IWDG_WINR exists: early reloads can reset the chip */
     uint32_t lsi_hz;         /* LSI typical (the IWDG's clock) */
+    bool etm;                /* the core's ROM table lists an ETM (F2/F4/F7) */
     uint8_t cpuid_variant;   /* CPUID variant and revision of the family's core */
     uint8_t cpuid_revision;
     /* Flash programming. */
