@@ -37,6 +37,19 @@ void stp_image_destroy(stp_image *img);
 stp_status stp_image_add(stp_image *img, uint64_t addr, const void *data, size_t len,
                          const char *origin, stp_findings *findings);
 
+/* Most data bytes the image may hold (0: no limit; stp_image_load_file uses
+ * STP_IMAGE_DEFAULT_MAX_BYTES). Data beyond it is refused at the record that brings it
+ * (finding file.too-large, STP_ERR_RANGE), and reading a file into the image checks it
+ * before it reads: a raw binary larger than the limit, a text file larger than
+ * STP_TEXT_BYTES_PER_BYTE times it, or a pipe or device that gives more is refused unread;
+ * an ELF file is read segment by segment. what names the limit in the finding ("the
+ * largest flash of any supported chip"). */
+void stp_image_set_max_bytes(stp_image *img, uint64_t max_bytes, const char *what);
+uint64_t stp_image_max_bytes(const stp_image *img);
+#define STP_IMAGE_DEFAULT_MAX_BYTES (256u * 1024u * 1024u)
+/* Text bytes (Intel HEX, S-record) allowed per data byte: one-byte records take 15. */
+#define STP_TEXT_BYTES_PER_BYTE 32u
+
 size_t stp_image_segment_count(const stp_image *img);
 /* Segments are sorted by address and merged when adjacent. */
 stp_segment stp_image_segment(const stp_image *img, size_t index);

@@ -126,12 +126,29 @@ static void begin_document(cli_ctx *ctx, const char *command)
     cli_json_kv_string(&ctx->json, "command", command);
 }
 
+/* Out of memory is a finding too, never only a status line: the one a layer below added
+ * (file.read-failed ...), or this one. */
+static void note_out_of_memory(cli_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->findings.count; i++)
+        if (ctx->findings.items[i].severity == STP_SEV_ERROR)
+            return;
+    stp_finding *f =
+        stp_finding_add(&ctx->findings, "cli.out-of-memory", STP_SEV_ERROR, "%s ran out of memory",
+                        ctx->cmd != NULL ? ctx->cmd->name : CLI_PROGRAM);
+    stp_finding_advice(f, "free memory or raise the process's limit (ulimit -v), then run the "
+                          "command again; an input file much larger than a flash is refused "
+                          "before it is read (file.too-large)");
+}
+
 /* The one exit path: status and findings, for people or as the end of the JSON document. */
 static int finish(cli_ctx *ctx, stp_status st)
 {
     cli_interrupt_hold();
     cli_progress_finish(&ctx->progress);
     cli_check_sim_state(ctx); /* the board closed with the probe: its save may have failed */
+    if (st == STP_ERR_NOMEM)
+        note_out_of_memory(ctx);
     if (st == STP_OK && ctx->late_status != STP_OK)
         st = ctx->late_status;
     int code = ctx->exit_code_set ? ctx->exit_code : stp_status_exit_code(st);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "chipdb/chipdb.h"
 #include "sim/board.h"
 #include "stprog/doctor.h"
 #include "stprog/journal.h"
@@ -157,6 +158,37 @@ stp_status cli_input_status(stp_status st)
     return st == STP_ERR_IO || st == STP_ERR_PERMISSION ? STP_ERR_INVALID_ARG : st;
 }
 
+/* Firmware files are at most as large as the largest flash of any chip stprog knows: a
+ * larger one (a 3 GiB file, /dev/zero) is refused before it is read whole. */
+static uint64_t firmware_limit(void)
+{
+    uint64_t kb = 0;
+    for (size_t i = 0; i < stp_chip_count(); i++) {
+        uint32_t k = stp_chip_max_flash_kb(stp_chip_at(i));
+        if (k > kb)
+            kb = k;
+    }
+    return kb * 1024u;
+}
+
+stp_status cli_load_firmware(cli_ctx *ctx, const char *path, stp_format fmt, uint32_t base,
+                             stp_image **out)
+{
+    *out = NULL;
+    stp_image *img = NULL;
+    stp_status st = stp_image_create(&img);
+    if (st != STP_OK)
+        return st;
+    stp_image_set_max_bytes(img, firmware_limit(), "the largest flash of any supported chip");
+    st = stp_image_load_file_into(img, path, fmt, base, &ctx->findings);
+    if (st != STP_OK) {
+        stp_image_destroy(img);
+        return cli_input_status(st);
+    }
+    *out = img;
+    return STP_OK;
+}
+
 stp_status cli_load_image(cli_ctx *ctx, const char *path, stp_image **out)
 {
     uint32_t base = STP_DEFAULT_BIN_BASE;
@@ -175,9 +207,9 @@ stp_status cli_load_image(cli_ctx *ctx, const char *path, stp_image **out)
         base = pos;
         given = "the address argument";
     }
-    st = stp_image_load_file(path, STP_FORMAT_AUTO, base, out, &ctx->findings);
+    st = cli_load_firmware(ctx, path, STP_FORMAT_AUTO, base, out);
     if (st != STP_OK)
-        return cli_input_status(st);
+        return st;
     stp_format fmt = stp_image_source_format(*out);
     if (given != NULL && fmt != STP_FORMAT_BIN) {
         stp_image_destroy(*out);

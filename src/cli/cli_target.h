@@ -47,6 +47,10 @@ void cli_json_took(cli_ctx *ctx, const cli_took *t);
 /* The library reset mode for --reset (default: hardware reset through NRST). */
 stp_reset_mode cli_reset_mode_of(const cli_ctx *ctx);
 
+/* Reads a firmware file into a new image limited to the largest flash of any supported
+ * chip (finding file.too-large, exit 2, before a larger file is read whole). */
+stp_status cli_load_firmware(cli_ctx *ctx, const char *path, stp_format fmt, uint32_t base,
+                             stp_image **out);
 /* Loads FILE with --addr (or the second positional argument, st-flash style) as the
  * raw-binary base. Usage error (exit 2) for a bad address, for an address given with a file
  * that carries its own (hex, srec, elf), and for a file that cannot be opened or read. */

@@ -143,11 +143,9 @@ static stp_status run(cli_ctx *ctx)
     }
 
     stp_image *img = NULL;
-    st = stp_image_load_file(path, fmt, base, &img, &ctx->findings);
-    if (st != STP_OK) {
-        stp_image_destroy(img);
-        return cli_input_status(st);
-    }
+    st = cli_load_firmware(ctx, path, fmt, base, &img);
+    if (st != STP_OK)
+        return st;
     stp_format shown = stp_image_source_format(img);
     if (cli_opt(ctx, "addr") != NULL && shown != STP_FORMAT_BIN) {
         stp_image_destroy(img);

@@ -1,10 +1,12 @@
 /* Format detection (content first, then the name's extension), parsing dispatch and the file
  * level load/save entry points. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
 #include "formats/image_priv.h"
@@ -137,59 +139,189 @@ stp_status stp_image_parse(const uint8_t *data, size_t len, const char *name, st
     return STP_OK;
 }
 
-/* Reads a whole file (regular file or pipe) into a new buffer. */
-static stp_status read_all(const char *path, uint8_t **out, size_t *len, stp_findings *findings)
+#define HEAD_BYTES (64u * 1024u) /* read first to tell the format */
+
+/* The format the content (or name) says, looking past a UTF-8 byte order mark as
+ * stp_image_parse_into does. */
+static stp_format detect_head(const uint8_t *head, size_t n, const char *name, stp_format fmt)
 {
-    *out = NULL;
-    *len = 0;
-    bool is_stdin = strcmp(path, "-") == 0; /* "-": standard input, as a pipe */
-    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
-    if (fp == NULL)
-        return stp_file_fail(findings, errno == EACCES ? STP_ERR_PERMISSION : STP_ERR_IO,
-                             "file.open-failed", path, STP_ORIGIN_NONE, 0, "cannot open: %s",
-                             strerror(errno));
-    struct stat sb;
-    size_t cap = 1 << 16;
-    if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        if (!is_stdin)
-            fclose(fp);
-        return stp_file_fail(findings, STP_ERR_IO, "file.read-failed", path, STP_ORIGIN_NONE, 0,
-                             "is a directory");
+    if (fmt != STP_FORMAT_AUTO)
+        return fmt;
+    if (n > 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0 &&
+        (stp_ihex_sniff(head + 3, n - 3) || stp_srec_sniff(head + 3, n - 3)))
+        return stp_format_detect(head + 3, n - 3, name);
+    return stp_format_detect(head, n, name);
+}
+
+/* How many file bytes a format may take for the image's limit (0: no limit). */
+static uint64_t file_cap(const stp_image *img, stp_format fmt)
+{
+    uint64_t max = stp_image_max_bytes(img);
+    if (max == 0)
+        return 0;
+    switch (fmt) {
+    case STP_FORMAT_BIN:
+        return max;
+    case STP_FORMAT_ELF:
+        return UINT64_MAX; /* read segment by segment: the image limit applies */
+    default:
+        return max > UINT64_MAX / STP_TEXT_BYTES_PER_BYTE ? UINT64_MAX
+                                                          : max * STP_TEXT_BYTES_PER_BYTE;
     }
-    if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-        (uint64_t)sb.st_size < SIZE_MAX - 1)
-        cap = (size_t)sb.st_size + 1;
-    uint8_t *buf = stp_malloc(cap);
-    size_t n = 0;
-    stp_status st = buf != NULL ? STP_OK : STP_ERR_NOMEM;
-    while (st == STP_OK) {
-        if (n == cap) {
-            uint8_t *p = cap < SIZE_MAX / 2 ? stp_realloc(buf, cap * 2) : NULL;
-            if (p == NULL) {
-                st = STP_ERR_NOMEM;
-                break;
+}
+
+static stp_status too_large(const stp_image *img, const char *path, stp_format fmt, uint64_t size,
+                            uint64_t cap, bool stream, stp_findings *findings)
+{
+    const char *kind = fmt == STP_FORMAT_BIN    ? "a raw binary"
+                       : fmt == STP_FORMAT_IHEX ? "Intel HEX text"
+                       : fmt == STP_FORMAT_SREC ? "S-record text"
+                                                : "an ELF file";
+    stp_finding *f =
+        stream ? stp_file_error(findings, "file.too-large", path, STP_ORIGIN_NONE, 0,
+                                "gives more than %llu bytes (%s; refused after reading that "
+                                "much): more than %s can take",
+                                (unsigned long long)cap, kind, stp_image_max_what(img))
+               : stp_file_error(findings, "file.too-large", path, STP_ORIGIN_NONE, 0,
+                                "%llu bytes of %s: more than %s can take (refused unread)",
+                                (unsigned long long)size, kind, stp_image_max_what(img));
+    stp_finding_evidence(f, "file_bytes", "%llu", (unsigned long long)size);
+    stp_finding_evidence(f, "limit_bytes", "%llu", (unsigned long long)cap);
+    stp_finding_advice(f, "%s", STP_TOO_LARGE_INPUT_ADVICE);
+    return STP_ERR_RANGE;
+}
+
+static stp_status read_fail(const char *path, uint64_t at, stp_findings *findings)
+{
+    return stp_file_fail(findings, STP_ERR_IO, "file.read-failed", path, STP_ORIGIN_OFFSET, at,
+                         "read error: %s", strerror(errno));
+}
+
+/* Reads up to cap bytes of fd from its current position into buf (grown as needed).
+ * *more is set when the input had more than cap bytes. */
+static stp_status read_capped(int fd, const char *path, uint8_t **buf, size_t *len, size_t *capb,
+                              uint64_t cap, bool *more, stp_findings *findings)
+{
+    *more = false;
+    for (;;) {
+        if (*len == *capb) {
+            if ((uint64_t)*len > cap) {
+                *more = true;
+                return STP_OK;
             }
-            buf = p;
-            cap *= 2;
+            size_t ncap = *capb ? *capb * 2 : HEAD_BYTES;
+            if ((uint64_t)ncap > cap + 1)
+                ncap = (size_t)(cap + 1) > *len ? (size_t)(cap + 1) : *len + 1;
+            uint8_t *p = stp_realloc(*buf, ncap);
+            if (p == NULL)
+                return stp_file_fail(findings, STP_ERR_NOMEM, "file.read-failed", path,
+                                     STP_ORIGIN_OFFSET, *len,
+                                     "out of memory after %zu bytes of input", *len);
+            *buf = p;
+            *capb = ncap;
         }
-        size_t got = fread(buf + n, 1, cap - n, fp);
-        n += got;
-        if (got == 0) {
-            if (ferror(fp))
-                st = stp_file_fail(findings, STP_ERR_IO, "file.read-failed", path,
-                                   STP_ORIGIN_OFFSET, n, "read error: %s", strerror(errno));
-            break;
+        ssize_t got = read(fd, *buf + *len, *capb - *len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return read_fail(path, *len, findings);
+        if (got == 0)
+            return STP_OK;
+        *len += (size_t)got;
+        if ((uint64_t)*len > cap) {
+            *more = true;
+            return STP_OK;
         }
     }
-    if (!is_stdin)
-        fclose(fp);
-    if (st != STP_OK) {
-        stp_free(buf);
+}
+
+/* A pipe, a character device or standard input: read with the cap of the format its first
+ * bytes show, so /dev/zero or an endless pipe ends in file.too-large, not out of memory. */
+static stp_status load_stream(stp_image *img, int fd, const char *path, stp_format fmt,
+                              uint32_t bin_base, stp_findings *findings)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0, capb = 0;
+    bool more = false;
+    uint64_t head_cap = file_cap(img, STP_FORMAT_BIN);
+    if (head_cap == 0 || head_cap > HEAD_BYTES)
+        head_cap = HEAD_BYTES;
+    stp_status st = read_capped(fd, path, &buf, &len, &capb, head_cap, &more, findings);
+    uint64_t cap = 0;
+    if (st == STP_OK) {
+        stp_format f = detect_head(buf, len, path, fmt);
+        cap = file_cap(img, f);
+        if (cap == UINT64_MAX) /* ELF from a pipe: read whole, as text is */
+            cap = file_cap(img, STP_FORMAT_IHEX);
+        if (cap == 0)
+            cap = SIZE_MAX - 1;
+        if (more && (uint64_t)len <= cap)
+            st = read_capped(fd, path, &buf, &len, &capb, cap, &more, findings);
+        if (st == STP_OK && more)
+            st = too_large(img, path, f, len, cap, true, findings);
+    }
+    if (st == STP_OK)
+        st = stp_image_parse_into(img, buf, len, path, fmt, bin_base, findings);
+    stp_free(buf);
+    return st;
+}
+
+/* A regular file: its size is checked against the format's cap before it is read; an ELF
+ * is read piece by piece. */
+static stp_status load_regular(stp_image *img, int fd, uint64_t size, const char *path,
+                               stp_format fmt, uint32_t bin_base, stp_findings *findings)
+{
+    uint8_t head[HEAD_BYTES];
+    size_t n = size < sizeof(head) ? (size_t)size : sizeof(head), got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, head + got, n - got, (off_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return read_fail(path, got, findings);
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    stp_format f = detect_head(head, got, path, fmt);
+    if (f == STP_FORMAT_ELF && size > 0) {
+        stp_status st = stp_elf_parse_fd(img, fd, size, path, findings);
+        if (st == STP_OK) {
+            st = stp_image_settle(img, findings);
+            if (st == STP_OK)
+                img->source_format = STP_FORMAT_ELF;
+        } else {
+            stp_image_settle_discard(img);
+        }
         return st;
     }
-    *out = buf;
-    *len = n;
-    return STP_OK;
+    uint64_t cap = file_cap(img, f);
+    if (cap != 0 && size > cap)
+        return too_large(img, path, f, size, cap, false, findings);
+    if (size >= SIZE_MAX)
+        return too_large(img, path, f, size, SIZE_MAX - 1, false, findings);
+    uint8_t *buf = stp_malloc(size > 0 ? (size_t)size : 1);
+    if (buf == NULL)
+        return stp_file_fail(findings, STP_ERR_NOMEM, "file.read-failed", path, STP_ORIGIN_NONE, 0,
+                             "out of memory for its %llu bytes", (unsigned long long)size);
+    size_t len = 0;
+    stp_status st = STP_OK;
+    while (len < size) {
+        ssize_t r = pread(fd, buf + len, (size_t)size - len, (off_t)len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            st = read_fail(path, len, findings);
+            break;
+        }
+        if (r == 0)
+            break; /* it got shorter meanwhile: parse what there is */
+        len += (size_t)r;
+    }
+    if (st == STP_OK)
+        st = stp_image_parse_into(img, buf, len, path, fmt, bin_base, findings);
+    stp_free(buf);
+    return st;
 }
 
 stp_status stp_image_load_file_into(stp_image *img, const char *path, stp_format fmt,
@@ -197,12 +329,25 @@ stp_status stp_image_load_file_into(stp_image *img, const char *path, stp_format
 {
     if (img == NULL || path == NULL)
         return STP_ERR_INVALID_ARG;
-    uint8_t *data = NULL;
-    size_t len = 0;
-    stp_status st = read_all(path, &data, &len, findings);
-    if (st == STP_OK)
-        st = stp_image_parse_into(img, data, len, path, fmt, bin_base, findings);
-    stp_free(data);
+    bool is_stdin = strcmp(path, "-") == 0; /* "-": standard input, as a pipe */
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return stp_file_fail(findings, errno == EACCES ? STP_ERR_PERMISSION : STP_ERR_IO,
+                             "file.open-failed", path, STP_ORIGIN_NONE, 0, "cannot open: %s",
+                             strerror(errno));
+    struct stat sb;
+    stp_status st;
+    if (fstat(fd, &sb) != 0)
+        st = read_fail(path, 0, findings);
+    else if (S_ISDIR(sb.st_mode))
+        st = stp_file_fail(findings, STP_ERR_IO, "file.read-failed", path, STP_ORIGIN_NONE, 0,
+                           "is a directory");
+    else if (S_ISREG(sb.st_mode) && !is_stdin)
+        st = load_regular(img, fd, (uint64_t)sb.st_size, path, fmt, bin_base, findings);
+    else
+        st = load_stream(img, fd, path, fmt, bin_base, findings);
+    if (!is_stdin)
+        close(fd);
     return st;
 }
 
@@ -212,13 +357,18 @@ stp_status stp_image_load_file(const char *path, stp_format fmt, uint32_t bin_ba
     if (out == NULL || path == NULL)
         return STP_ERR_INVALID_ARG;
     *out = NULL;
-    uint8_t *data = NULL;
-    size_t len = 0;
-    stp_status st = read_all(path, &data, &len, findings);
-    if (st == STP_OK)
-        st = stp_image_parse(data, len, path, fmt, bin_base, out, findings);
-    stp_free(data);
-    return st;
+    stp_image *img = NULL;
+    stp_status st = stp_image_create(&img);
+    if (st != STP_OK)
+        return st;
+    stp_image_set_max_bytes(img, STP_IMAGE_DEFAULT_MAX_BYTES, "the image limit");
+    st = stp_image_load_file_into(img, path, fmt, bin_base, findings);
+    if (st != STP_OK) {
+        stp_image_destroy(img);
+        return st;
+    }
+    *out = img;
+    return STP_OK;
 }
 
 stp_status stp_image_serialize(const stp_image *img, stp_format fmt, uint8_t **out, size_t *len,

@@ -204,8 +204,45 @@ static size_t upper_bound(const stp_image *img, uint64_t addr)
     return lo;
 }
 
-static stp_status check_range(const stp_image *img, uint64_t addr, size_t len, const char *name,
-                              stp_origin_kind kind, uint32_t n, stp_findings *findings)
+static void size_text(char *buf, size_t cap, uint64_t bytes)
+{
+    if (bytes >= (1ull << 30) && bytes % (1ull << 30) == 0)
+        snprintf(buf, cap, "%llu GiB", (unsigned long long)(bytes >> 30));
+    else if (bytes >= (1ull << 20) && bytes % (1ull << 20) == 0)
+        snprintf(buf, cap, "%llu MiB", (unsigned long long)(bytes >> 20));
+    else if (bytes >= (1ull << 20))
+        snprintf(buf, cap, "%.1f MiB", (double)bytes / (double)(1ull << 20));
+    else if (bytes >= 1024u && bytes % 1024u == 0)
+        snprintf(buf, cap, "%llu KiB", (unsigned long long)(bytes >> 10));
+    else
+        snprintf(buf, cap, "%llu bytes", (unsigned long long)bytes);
+}
+
+void stp_image_set_max_bytes(stp_image *img, uint64_t max_bytes, const char *what)
+{
+    if (img == NULL)
+        return;
+    img->max_bytes = max_bytes;
+    char size[32];
+    size_text(size, sizeof(size), max_bytes);
+    if (what != NULL && what[0] != '\0')
+        snprintf(img->max_what, sizeof(img->max_what), "%s (%s)", what, size);
+    else
+        snprintf(img->max_what, sizeof(img->max_what), "%s", size);
+}
+
+uint64_t stp_image_max_bytes(const stp_image *img)
+{
+    return img != NULL ? img->max_bytes : 0;
+}
+
+const char *stp_image_max_what(const stp_image *img)
+{
+    return img != NULL ? img->max_what : "";
+}
+
+stp_status stp_image_check_room(const stp_image *img, uint64_t addr, size_t len, const char *name,
+                                stp_origin_kind kind, uint32_t n, stp_findings *findings)
 {
     if (addr >= STP_ADDR_SPACE || (uint64_t)len > STP_ADDR_SPACE - addr)
         return stp_file_fail(findings, STP_ERR_RANGE, "file.address-range", name, kind, n,
@@ -215,6 +252,20 @@ static stp_status check_range(const stp_image *img, uint64_t addr, size_t len, c
     if (img->total + img->arena_len + len >= STP_ADDR_SPACE)
         return stp_file_fail(findings, STP_ERR_RANGE, "file.address-range", name, kind, n,
                              "image would cover the whole 4 GiB address space");
+    uint64_t would = img->total + img->arena_len + len;
+    if (img->max_bytes != 0 && would > img->max_bytes) {
+        char size[32];
+        size_text(size, sizeof(size), would);
+        stp_finding *f =
+            stp_file_error(findings, "file.too-large", name, kind, n,
+                           "data at 0x%08llX..0x%08llX brings the image to %s, more than %s",
+                           (unsigned long long)addr, (unsigned long long)(addr + (uint64_t)len - 1),
+                           size, img->max_what);
+        stp_finding_evidence(f, "image_bytes", "%llu", (unsigned long long)would);
+        stp_finding_evidence(f, "limit_bytes", "%llu", (unsigned long long)img->max_bytes);
+        stp_finding_advice(f, "%s", STP_TOO_LARGE_INPUT_ADVICE);
+        return STP_ERR_RANGE;
+    }
     return STP_OK;
 }
 
@@ -226,7 +277,7 @@ stp_status stp_image_add_from(stp_image *img, uint64_t addr, const void *data, s
         return STP_ERR_INVALID_ARG;
     if (len == 0)
         return STP_OK;
-    stp_status st = check_range(img, addr, len, name, kind, n, findings);
+    stp_status st = stp_image_check_room(img, addr, len, name, kind, n, findings);
     if (st != STP_OK)
         return st;
 
@@ -300,7 +351,7 @@ stp_status stp_image_add_piece(stp_image *img, uint64_t addr, const void *data, 
                                                            img->segs[img->nsegs - 1].size);
     if (in_order)
         return stp_image_add_from(img, addr, data, len, name, kind, n, findings);
-    stp_status st = check_range(img, addr, len, name, kind, n, findings);
+    stp_status st = stp_image_check_room(img, addr, len, name, kind, n, findings);
     if (st != STP_OK)
         return st;
     return stp_image_defer(img, addr, data, len, name, kind, n);

@@ -28,6 +28,15 @@ stp_status stp_image_add_from(stp_image *img, uint64_t addr, const void *data, s
 stp_status stp_image_add_piece(stp_image *img, uint64_t addr, const void *data, size_t len,
                                const char *name, stp_origin_kind kind, uint32_t n,
                                stp_findings *findings);
+/* Whether len bytes at addr may be added (address space, the image's byte limit) before
+ * they are read; the finding names the origin when not. */
+stp_status stp_image_check_room(const stp_image *img, uint64_t addr, size_t len, const char *name,
+                                stp_origin_kind kind, uint32_t n, stp_findings *findings);
+/* Advice of file.too-large for an input over the image's limit (the table's is for output). */
+#define STP_TOO_LARGE_INPUT_ADVICE                                                                 \
+    "Check that this is the firmware file meant: it holds more data than the flash can take."
+/* "the largest flash of any supported chip (2 MiB)": the limit as findings name it. */
+const char *stp_image_max_what(const stp_image *img);
 /* Merges queued pieces into the segments. On failure (STP_ERR_OVERLAP naming both origins,
  * STP_ERR_NOMEM) the queued pieces are dropped and the segments are as before. */
 stp_status stp_image_settle(stp_image *img, stp_findings *findings);
@@ -102,6 +111,9 @@ stp_status stp_srec_parse(stp_image *img, const uint8_t *data, size_t len, const
                           stp_findings *findings);
 stp_status stp_elf_parse(stp_image *img, const uint8_t *data, size_t len, const char *name,
                          stp_findings *findings);
+/* The same, reading the file at fd (len bytes) with pread: headers, then each segment. */
+stp_status stp_elf_parse_fd(stp_image *img, int fd, uint64_t len, const char *name,
+                            stp_findings *findings);
 
 /* Content sniffers used by stp_format_detect. */
 bool stp_ihex_sniff(const uint8_t *data, size_t len);

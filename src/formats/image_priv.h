@@ -50,7 +50,9 @@ struct stp_image {
     size_t npend, cappend;
     uint8_t *arena;
     size_t arena_len, arena_cap;
-    uint64_t total; /* bytes in segments */
+    uint64_t total;     /* bytes in segments */
+    uint64_t max_bytes; /* data the image may hold; 0: no limit (stp_image_set_max_bytes) */
+    char max_what[96];  /* what that limit is, for the finding */
     bool has_entry;
     uint32_t entry;
     stp_format source_format; /* of the last successful parse */
