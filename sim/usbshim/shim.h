@@ -48,6 +48,11 @@ bool shim_host_context(void);
 uint64_t shim_virtual_ns(void);
 /* The host clocks switch to virtual time from now on (shim_time.c). */
 void shim_time_mark_open(void);
+/* Whether the calling thread's clocks and waits are virtual (the tool's own thread, the
+ * board open, STPROG_SIM_REALTIME unset). */
+bool shim_time_virtual(void);
+/* Lets ns of virtual time pass for the tool (the board runs); takes the lock. */
+void shim_time_advance(uint64_t ns);
 
 /* Descriptors (shim_desc.c). */
 int shim_device_descriptor(const sim_stlink_usb *u, struct libusb_device_descriptor *d);

@@ -38,7 +38,7 @@ static clock_gettime_fn real_clock_gettime(void)
 
 /* Virtual for the tool's own calls; real for the board and Unicorn (they run inside shim
  * calls) and for other threads. */
-static bool virtual_time(void)
+bool shim_time_virtual(void)
 {
     const char *rt = getenv("STPROG_SIM_REALTIME");
     if (rt && *rt && strcmp(rt, "0") != 0)
@@ -46,7 +46,7 @@ static bool virtual_time(void)
     return shim_host_context();
 }
 
-static void advance(uint64_t ns)
+void shim_time_advance(uint64_t ns)
 {
     shim_lock();
     shim_charge_ns(ns);
@@ -87,7 +87,7 @@ static bool is_wall_or_monotonic(clockid_t clk)
 
 SHIM_API int clock_gettime(clockid_t clk, struct timespec *ts)
 {
-    if (g_base_set && is_wall_or_monotonic(clk) && virtual_time()) {
+    if (g_base_set && is_wall_or_monotonic(clk) && shim_time_virtual()) {
         bool wall = clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE;
         virtual_now(wall ? CLOCK_REALTIME : CLOCK_MONOTONIC, ts);
         return 0;
@@ -139,9 +139,9 @@ SHIM_API int nanosleep(const struct timespec *req, struct timespec *rem)
         errno = EINVAL;
         return -1;
     }
-    if (!virtual_time())
+    if (!shim_time_virtual())
         return real_nanosleep(req, rem);
-    advance((uint64_t)req->tv_sec * 1000000000u + (uint64_t)req->tv_nsec);
+    shim_time_advance((uint64_t)req->tv_sec * 1000000000u + (uint64_t)req->tv_nsec);
     if (rem)
         rem->tv_sec = rem->tv_nsec = 0;
     return 0;
@@ -165,10 +165,10 @@ SHIM_API unsigned int sleep(unsigned int seconds)
 SHIM_API int clock_nanosleep(clockid_t clock_id, int flags, const struct timespec *request,
                              struct timespec *remain)
 {
-    if (flags == 0 && is_wall_or_monotonic(clock_id) && virtual_time()) {
+    if (flags == 0 && is_wall_or_monotonic(clock_id) && shim_time_virtual()) {
         if (request->tv_nsec < 0 || request->tv_nsec >= 1000000000L)
             return EINVAL;
-        advance((uint64_t)request->tv_sec * 1000000000u + (uint64_t)request->tv_nsec);
+        shim_time_advance((uint64_t)request->tv_sec * 1000000000u + (uint64_t)request->tv_nsec);
         if (remain)
             remain->tv_sec = remain->tv_nsec = 0;
         return 0;
