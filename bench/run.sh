@@ -6,4 +6,5 @@ here=$(cd "$(dirname "$0")" && pwd)
 status=0
 bash "$here/formats.sh" "$BUILD" || status=1
 bash "$here/speed.sh" "$BUILD" || status=1
+bash "$here/rtt.sh" "$BUILD" || status=1
 exit $status

@@ -42,5 +42,11 @@ stp_run_example(echo_f407 echo.c BOARD_F407 cortex-m4 stm32f407.ld)
 stp_run_example(echo_sh_f407 echo.c BOARD_F407 cortex-m4 stm32f407.ld ECHO_SEMIHOSTING)
 stp_run_example(flood_f407 flood.c BOARD_F407 cortex-m4 stm32f407.ld)
 stp_run_example(flood_g071 flood.c BOARD_G071 cortex-m0plus stm32g071.ld)
+stp_run_example(flood16k_f407 flood.c BOARD_F407 cortex-m4 stm32f407.ld FLOOD_LINES=256u)
 stp_run_example(ticker_f407 ticker.c BOARD_F407 cortex-m4 stm32f407.ld)
 stp_run_example(ticker_g071 ticker.c BOARD_G071 cortex-m0plus stm32g071.ld)
+# Benchmarks (bench/rtt.sh): throughput and latency measured by the firmware on its clock.
+stp_run_example(floodbench_f407 flood.c BOARD_F407 cortex-m4 stm32f407.ld FLOOD_BENCH)
+stp_run_example(floodbench16k_f407 flood.c BOARD_F407 cortex-m4 stm32f407.ld FLOOD_BENCH
+                FLOOD_LINES=256u)
+stp_run_example(latency_f407 latency.c BOARD_F407 cortex-m4 stm32f407.ld)

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "core/alloc.h"
+
 static const char rtt_id[] = "SEGGER RTT"; /* followed by NULs in the 16-byte field */
 #define ID_MATCH     11u                   /* the ten characters and the first NUL */
 #define MAX_DECLARED 255u                  /* more buffers than this is not a control block */
@@ -75,14 +77,15 @@ static void read_name(stp_rtt *r, uint32_t ptr, char *name, size_t cap)
 }
 
 /* Checks one descriptor (raw 24 bytes at desc) and keeps it. */
-static stp_status take_desc(stp_rtt *r, stp_rtt_channel *c, uint32_t desc, const uint8_t *raw,
-                            stp_findings *findings)
+static stp_status take_desc(stp_rtt *r, stp_rtt_channel *c, bool up, uint32_t desc,
+                            const uint8_t *raw, stp_findings *findings)
 {
     c->desc = desc;
     c->buf = rd32(raw + 4);
     c->size = rd32(raw + 8);
     c->flags = rd32(raw + 20);
     uint32_t wr = rd32(raw + 12), rdo = rd32(raw + 16);
+    c->host_off = up ? rdo : wr;
     if (c->size == 0)
         return STP_OK; /* declared but not set up */
     if (!in_ram(r, c->buf, c->size))
@@ -116,13 +119,13 @@ stp_status stp_rtt_attach(stp_rtt *r, uint32_t addr, stp_findings *findings)
     /* One read for the up descriptors, one for the down ones. */
     st = r->d->ops->read_mem(r->d, up0, desc, nup * STP_RTT_DESC_SIZE, findings);
     for (unsigned i = 0; st == STP_OK && i < nup; i++)
-        st = take_desc(r, &r->up[i], up0 + i * STP_RTT_DESC_SIZE, desc + i * STP_RTT_DESC_SIZE,
-                       findings);
+        st = take_desc(r, &r->up[i], true, up0 + i * STP_RTT_DESC_SIZE,
+                       desc + i * STP_RTT_DESC_SIZE, findings);
     if (st == STP_OK && ndown > 0)
         st = r->d->ops->read_mem(r->d, down0, desc, ndown * STP_RTT_DESC_SIZE, findings);
     for (unsigned i = 0; st == STP_OK && i < ndown; i++)
-        st = take_desc(r, &r->down[i], down0 + i * STP_RTT_DESC_SIZE, desc + i * STP_RTT_DESC_SIZE,
-                       findings);
+        st = take_desc(r, &r->down[i], false, down0 + i * STP_RTT_DESC_SIZE,
+                       desc + i * STP_RTT_DESC_SIZE, findings);
     r->found = st == STP_OK;
     return st;
 }
@@ -159,20 +162,49 @@ stp_status stp_rtt_wipe_id(stp_debug *d, uint32_t addr, stp_findings *findings)
     return d->ops->write_mem(d, addr, zero, sizeof(zero), findings);
 }
 
-/* WrOff and RdOff of a descriptor in one read. */
-static stp_status offsets(stp_rtt *r, const stp_rtt_channel *c, uint32_t *wr, uint32_t *rdo,
-                          stp_findings *findings)
+/* One word of target memory: a single debug-register exchange when aligned. */
+static stp_status read_word(stp_rtt *r, uint32_t addr, uint32_t *v, stp_findings *findings)
 {
-    uint8_t b[8];
-    stp_status st = r->d->ops->read_mem(r->d, c->desc + 12, b, sizeof(b), findings);
-    if (st != STP_OK)
-        return st;
-    *wr = rd32(b);
-    *rdo = rd32(b + 4);
-    if (*wr >= c->size || *rdo >= c->size)
-        return bad_block(r, c->desc, "a buffer's offset is past its end",
-                         *wr >= c->size ? *wr : *rdo, findings);
-    return STP_OK;
+    if (addr % 4 == 0)
+        return r->d->ops->read_u32(r->d, addr, v, findings);
+    uint8_t b[4];
+    stp_status st = r->d->ops->read_mem(r->d, addr, b, 4, findings);
+    *v = rd32(b);
+    return st;
+}
+
+static stp_status write_word(stp_rtt *r, uint32_t addr, uint32_t v, stp_findings *findings)
+{
+    if (addr % 4 == 0)
+        return r->d->ops->write_u32(r->d, addr, v, findings);
+    uint8_t b[4];
+    wr32(b, v);
+    return r->d->ops->write_mem(r->d, addr, b, 4, findings);
+}
+
+/* The offset the firmware owns (WrOff of an up-buffer at +12, RdOff of a down-buffer at
+ * +16), checked against the buffer's size. */
+static stp_status target_offset(stp_rtt *r, const stp_rtt_channel *c, uint32_t off_at,
+                                uint32_t *off, stp_findings *findings)
+{
+    stp_status st = read_word(r, c->desc + off_at, off, findings);
+    if (st == STP_OK && *off >= c->size)
+        return bad_block(r, c->desc, "a buffer's offset is past its end", *off, findings);
+    return st;
+}
+
+/* Bytes [from, to) of the buffer into out, read as whole words when the buffer is word
+ * aligned (no byte-wise head and tail transfers); scratch holds the words. */
+static stp_status read_span(stp_rtt *r, const stp_rtt_channel *c, uint32_t from, uint32_t to,
+                            uint8_t *out, uint8_t *scratch, stp_findings *findings)
+{
+    if (c->buf % 4 != 0 || c->size % 4 != 0)
+        return r->d->ops->read_mem(r->d, c->buf + from, out, to - from, findings);
+    uint32_t lo = from & ~3u, hi = (to + 3u) & ~3u;
+    stp_status st = r->d->ops->read_mem(r->d, c->buf + lo, scratch, hi - lo, findings);
+    if (st == STP_OK)
+        memcpy(out, scratch + (from - lo), to - from);
+    return st;
 }
 
 stp_status stp_rtt_read(stp_rtt *r, unsigned ch, uint8_t *buf, size_t cap, size_t *got,
@@ -181,30 +213,37 @@ stp_status stp_rtt_read(stp_rtt *r, unsigned ch, uint8_t *buf, size_t cap, size_
     *got = 0;
     if (!r->found || ch >= STP_RTT_MAX_CHANNELS || ch >= r->up_count || r->up[ch].size == 0)
         return STP_OK;
-    const stp_rtt_channel *c = &r->up[ch];
-    uint32_t wr, rdo;
-    stp_status st = offsets(r, c, &wr, &rdo, findings);
+    stp_rtt_channel *c = &r->up[ch];
+    uint32_t wr, rdo = c->host_off;
+    stp_status st = target_offset(r, c, 12, &wr, findings);
     if (st != STP_OK || wr == rdo)
         return st;
-    size_t done = 0;
-    uint32_t pos = rdo;
-    /* Up to the end of the buffer (or WrOff), then from its start up to WrOff. */
-    for (int part = 0; part < 2 && pos != wr && done < cap; part++) {
-        uint32_t end = wr > pos ? wr : c->size;
-        size_t n = end - pos;
-        if (n > cap - done)
-            n = cap - done;
-        st = r->d->ops->read_mem(r->d, c->buf + pos, buf + done, n, findings);
-        if (st != STP_OK)
-            return st;
-        done += n;
-        pos = (uint32_t)((pos + n) % c->size);
+    uint32_t avail = wr > rdo ? wr - rdo : c->size - rdo + wr;
+    uint32_t n = avail < cap ? avail : (uint32_t)cap;
+    uint32_t first = c->size - rdo < n ? c->size - rdo : n; /* up to the buffer's end */
+    uint8_t *scratch = stp_malloc(c->size + 8);
+    if (scratch == NULL)
+        return STP_ERR_NOMEM;
+    if (first < n && c->buf % 4 == 0 && c->size % 4 == 0 && c->size - n <= c->size / 8) {
+        /* Wrapped, and most of the buffer is new: the whole buffer in one read. */
+        st = r->d->ops->read_mem(r->d, c->buf, scratch, c->size, findings);
+        if (st == STP_OK) {
+            memcpy(buf, scratch + rdo, first);
+            memcpy(buf + first, scratch, n - first);
+        }
+    } else {
+        st = read_span(r, c, rdo, rdo + first, buf, scratch, findings);
+        if (st == STP_OK && first < n)
+            st = read_span(r, c, 0, n - first, buf + first, scratch, findings);
     }
-    uint8_t b[4];
-    wr32(b, pos);
-    st = r->d->ops->write_mem(r->d, c->desc + 16, b, 4, findings);
+    stp_free(scratch);
+    uint32_t pos = (rdo + n) % c->size;
     if (st == STP_OK)
-        *got = done;
+        st = write_word(r, c->desc + 16, pos, findings);
+    if (st == STP_OK) {
+        c->host_off = pos;
+        *got = n;
+    }
     return st;
 }
 
@@ -215,9 +254,9 @@ stp_status stp_rtt_write(stp_rtt *r, unsigned ch, const uint8_t *data, size_t le
     if (!r->found || ch >= STP_RTT_MAX_CHANNELS || ch >= r->down_count || r->down[ch].size == 0 ||
         len == 0)
         return STP_OK;
-    const stp_rtt_channel *c = &r->down[ch];
-    uint32_t wr, rdo;
-    stp_status st = offsets(r, c, &wr, &rdo, findings);
+    stp_rtt_channel *c = &r->down[ch];
+    uint32_t wr = c->host_off, rdo;
+    stp_status st = target_offset(r, c, 16, &rdo, findings);
     if (st != STP_OK)
         return st;
     /* One slot always stays free: WrOff == RdOff means empty. */
@@ -237,10 +276,10 @@ stp_status stp_rtt_write(stp_rtt *r, unsigned ch, const uint8_t *data, size_t le
     }
     if (done == 0)
         return STP_OK;
-    uint8_t b[4];
-    wr32(b, pos);
-    st = r->d->ops->write_mem(r->d, c->desc + 12, b, 4, findings);
-    if (st == STP_OK)
+    st = write_word(r, c->desc + 12, pos, findings);
+    if (st == STP_OK) {
+        c->host_off = pos;
         *put = done;
+    }
     return st;
 }

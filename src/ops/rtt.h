@@ -24,6 +24,9 @@ typedef struct stp_rtt_channel {
     uint32_t buf;  /* pBuffer */
     uint32_t size; /* SizeOfBuffer; 0 = the channel is not set up */
     uint32_t flags;
+    /* The offset the host owns (RdOff of an up-buffer, WrOff of a down-buffer), as the
+     * host last wrote it: only the host moves it, so it is read once, at attach. */
+    uint32_t host_off;
     char name[32];
 } stp_rtt_channel;
 
@@ -57,13 +60,15 @@ stp_status stp_rtt_scan(stp_rtt *r, uint32_t lo, uint32_t len, uint32_t *addr, b
  * program has set its own up). */
 stp_status stp_rtt_wipe_id(stp_debug *d, uint32_t addr, stp_findings *findings);
 
-/* Reads what up-channel ch holds (at most cap bytes: one exchange for the offsets, one or
- * two for the data, one to advance RdOff). *got = 0 when it is empty. */
+/* Reads what up-channel ch holds (at most cap bytes): one exchange for WrOff (the only
+ * thing read when it is empty), word-aligned reads of the data (one, or two when it wraps
+ * around the buffer's end and most of the buffer is not new), one write of RdOff.
+ * *got = 0 when it is empty. */
 stp_status stp_rtt_read(stp_rtt *r, unsigned ch, uint8_t *buf, size_t cap, size_t *got,
                         stp_findings *findings);
 
-/* Writes as much of data as down-channel ch has room for; *put = bytes written (the rest is
- * for a later call). */
+/* Writes as much of data as down-channel ch has room for (one read of the firmware's RdOff,
+ * the data, one write of WrOff); *put = bytes written (the rest is for a later call). */
 stp_status stp_rtt_write(stp_rtt *r, unsigned ch, const uint8_t *data, size_t len, size_t *put,
                          stp_findings *findings);
 

@@ -51,7 +51,24 @@ static stp_status fake_write(stp_debug *d, uint32_t addr, const void *buf, size_
     return STP_OK;
 }
 
-static const stp_debug_ops fake_ops = {.read_mem = fake_read, .write_mem = fake_write};
+static stp_status fake_read_u32(stp_debug *d, uint32_t addr, uint32_t *v, stp_findings *f)
+{
+    uint8_t b[4] = {0};
+    stp_status st = addr % 4 == 0 ? fake_read(d, addr, b, 4, f) : STP_ERR_INVALID_ARG;
+    *v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return st;
+}
+
+static stp_status fake_write_u32(stp_debug *d, uint32_t addr, uint32_t v, stp_findings *f)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    return addr % 4 == 0 ? fake_write(d, addr, b, 4, f) : STP_ERR_INVALID_ARG;
+}
+
+static const stp_debug_ops fake_ops = {.read_mem = fake_read,
+                                       .write_mem = fake_write,
+                                       .read_u32 = fake_read_u32,
+                                       .write_u32 = fake_write_u32};
 
 static void put32(fake *x, uint32_t addr, uint32_t v)
 {
@@ -154,13 +171,13 @@ static void test_read_wraps(void **state)
 {
     (void)state;
     fake *x = make(16, 16, 0);
-    stp_rtt r;
-    attach(x, &r);
     /* 10 bytes from offset 12: 4 at the end, 6 at the start */
     memcpy(x->ram + (UPBUF - RAM_BASE) + 12, "ABCD", 4);
     memcpy(x->ram + (UPBUF - RAM_BASE), "EFGHIJ", 6);
     put32(x, UP0 + 16, 12);
     put32(x, UP0 + 12, 6);
+    stp_rtt r;
+    attach(x, &r);
     uint8_t buf[32];
     size_t got = 0;
     stp_findings f = {0};
@@ -169,7 +186,7 @@ static void test_read_wraps(void **state)
     assert_int_equal(got, 10);
     assert_memory_equal(buf, "ABCDEFGHIJ", 10);
     assert_int_equal(get32(x, UP0 + 16), 6);
-    assert_int_equal(x->reads, 3);  /* offsets, the end part, the start part */
+    assert_int_equal(x->reads, 3);  /* WrOff, the end part, the start part */
     assert_int_equal(x->writes, 1); /* RdOff */
     /* empty now: one read, no write */
     x->reads = x->writes = 0;
@@ -177,18 +194,33 @@ static void test_read_wraps(void **state)
     assert_int_equal(got, 0);
     assert_int_equal(x->reads, 1);
     assert_int_equal(x->writes, 0);
-    /* a small cap takes part; the rest comes next */
+    /* a small cap takes part; the rest comes next; unaligned spans come out exact */
     memcpy(x->ram + (UPBUF - RAM_BASE) + 6, "KLMNOP", 6);
     put32(x, UP0 + 12, 12);
-    assert_int_equal(stp_rtt_read(&r, 0, buf, 4, &got, &f), STP_OK);
-    assert_int_equal(got, 4);
-    assert_memory_equal(buf, "KLMN", 4);
+    assert_int_equal(stp_rtt_read(&r, 0, buf, 3, &got, &f), STP_OK);
+    assert_int_equal(got, 3);
+    assert_memory_equal(buf, "KLM", 3);
     assert_int_equal(stp_rtt_read(&r, 0, buf, sizeof(buf), &got, &f), STP_OK);
-    assert_int_equal(got, 2);
-    assert_memory_equal(buf, "OP", 2);
+    assert_int_equal(got, 3);
+    assert_memory_equal(buf, "NOP", 3);
+    /* wrapped and nearly full: the whole buffer in one read */
+    memcpy(x->ram + (UPBUF - RAM_BASE) + 12, "0123", 4);
+    memcpy(x->ram + (UPBUF - RAM_BASE), "456789abcde", 11);
+    put32(x, UP0 + 12, 11);
+    x->reads = x->writes = 0;
+    assert_int_equal(stp_rtt_read(&r, 0, buf, sizeof(buf), &got, &f), STP_OK);
+    assert_int_equal(got, 15);
+    assert_memory_equal(buf, "0123456789abcde", 15);
+    assert_int_equal(x->reads, 2); /* WrOff, the buffer */
+    assert_int_equal(get32(x, UP0 + 16), 11);
     /* a channel that does not exist reads nothing */
     assert_int_equal(stp_rtt_read(&r, 3, buf, sizeof(buf), &got, &f), STP_OK);
     assert_int_equal(got, 0);
+    /* a WrOff the firmware corrupted is reported, not followed */
+    put32(x, UP0 + 12, 99);
+    assert_int_equal(stp_rtt_read(&r, 0, buf, sizeof(buf), &got, &f), STP_ERR_PROTOCOL);
+    assert_int_equal(got, 0);
+    assert_string_equal(f.items[0].id, "rtt.bad-control-block");
     stp_findings_free(&f);
     free(x);
 }
@@ -197,10 +229,10 @@ static void test_write_wraps(void **state)
 {
     (void)state;
     fake *x = make(16, 8, 0);
-    stp_rtt r;
-    attach(x, &r);
     put32(x, DOWN0 + 12, 5); /* WrOff */
     put32(x, DOWN0 + 16, 3); /* RdOff: room for 8 - 5 + 3 - 1 = 5 */
+    stp_rtt r;
+    attach(x, &r);
     size_t put = 0;
     stp_findings f = {0};
     assert_int_equal(stp_rtt_write(&r, 0, (const uint8_t *)"abcdefgh", 8, &put, &f), STP_OK);
