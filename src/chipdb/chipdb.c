@@ -842,6 +842,21 @@ const stp_part *stp_part_at(size_t index)
     return index < stp_part_count() ? &parts[index] : NULL;
 }
 
+/* What follows the part number on a chip's marking or an order code: the package letter
+ * (T LQFP, H/I BGA, U UFQFPN, Y WLCSP, ...), the temperature range digit (6, 7, 3) and an
+ * option or packing code (TR tape and reel), as ST's datasheets' ordering information has
+ * them: "stm32f407vgt6", "stm32f103c8t6tr". */
+static bool marking_suffix(const char *s)
+{
+    if (!isalpha((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
+        return false;
+    size_t n = 0;
+    for (s += 2; *s != '\0'; s++, n++)
+        if (!isalnum((unsigned char)*s) || n >= 3)
+            return false;
+    return true;
+}
+
 const stp_part *stp_part_by_name(const char *name)
 {
     if (!name)
@@ -853,7 +868,7 @@ const stp_part *stp_part_by_name(const char *name)
             a++;
             b++;
         }
-        if (*a == '\0' && *b == '\0')
+        if (*a == '\0' && (*b == '\0' || marking_suffix(b)))
             return &parts[i];
     }
     return NULL;

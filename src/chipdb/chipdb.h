@@ -265,7 +265,9 @@ const stp_chip *stp_chip_identify(uint16_t dev_id, uint32_t cpuid);
 
 size_t stp_part_count(void);
 const stp_part *stp_part_at(size_t index);
-const stp_part *stp_part_by_name(const char *name); /* case-insensitive */
+/* Case-insensitive; also with the marking's package, temperature and packing suffix
+ * ("stm32f407vgt6", "STM32F103C8T6TR"). */
+const stp_part *stp_part_by_name(const char *name);
 
 /* Flash size in KiB from a raw register value, per the row's decoding; false when the
  * value is not one this device ID can have (never believe 27520 KB on a 128 KB part). */

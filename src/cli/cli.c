@@ -1,5 +1,6 @@
 /* stprog CLI — the frame: parse, set up the context, run the command, finish the output. */
 #include "cli/cli.h"
+#include "cli/habits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +216,14 @@ int cli_main(int argc, char **argv)
     cli_parsed p;
     char err[512];
     bool parsed = cli_parse(argc, argv, cli_commands, cli_command_count, &p, err, sizeof(err));
+    char note[256] = "";
+    int habit_argc = 0;
+    char **habit = parsed ? NULL : cli_habit_rewrite(argc, argv, &habit_argc, note, sizeof(note));
+    if (habit != NULL) { /* OpenOCD's `program FILE verify reset`: run as write */
+        cli_parsed_free(&p);
+        parsed =
+            cli_parse(habit_argc, habit, cli_commands, cli_command_count, &p, err, sizeof(err));
+    }
     cli_ctx ctx;
     ctx_init(&ctx, &p);
     ctx.cmd = p.cmd;
@@ -240,7 +249,11 @@ int cli_main(int argc, char **argv)
         }
         begin_document(&ctx, ctx.cmd->name);
         cli_interrupt_catch(&ctx); /* gdbserver and sim-serve install their own in run() */
-        st = check_arg_count(&ctx);
+        char hint[320];
+        if (note[0] != '\0' && !ctx.g.json && !ctx.g.quiet)
+            fprintf(ctx.err, "%s\n", note);
+        st = cli_habit_hint(&ctx, hint, sizeof(hint)) ? cli_usage_error(&ctx, "%s", hint)
+                                                      : check_arg_count(&ctx);
         if (st == STP_OK)
             st = ctx.cmd->run(&ctx);
     } else {
@@ -251,5 +264,6 @@ int cli_main(int argc, char **argv)
     int code = finish(&ctx, st);
     stp_findings_free(&ctx.findings);
     cli_parsed_free(&p);
+    cli_habit_free(habit);
     return code;
 }

@@ -146,7 +146,7 @@ static void overview_text(cli_ctx *ctx)
         print_item(ctx, cli_commands[i]->name, cli_commands[i]->summary, HELP_COMMAND_COLUMN);
     cli_printf(ctx, "\nGlobal options (before or after the command):\n");
     print_options(ctx, cli_global_options);
-    cli_printf(ctx, "\nNumbers: decimal or 0x hex; sizes also take K and M (KiB, MiB).\n"
+    cli_printf(ctx, "\nNumbers: decimal or 0x hex; sizes also take K, M and G (KiB, MiB, GiB).\n"
                     "\nExit codes:\n");
     for (size_t i = 0; i < COUNT(exit_codes); i++)
         cli_printf(ctx, "  %d  %s\n", exit_codes[i].code, exit_codes[i].meaning);

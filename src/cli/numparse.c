@@ -32,6 +32,8 @@ static uint64_t suffix_multiplier(const char *s, cli_num_kind kind)
             m = 1024;
         else if (c == 'm' || c == 'M')
             m = 1024 * 1024;
+        else if (c == 'g' || c == 'G')
+            m = 1024ull * 1024 * 1024; /* 4G is a number, only too large for 32 bits */
         else
             return 0;
         if (*rest == '\0' || strcmp(rest, "iB") == 0 || strcmp(rest, "B") == 0)
@@ -83,7 +85,7 @@ bool cli_parse_number(const char *text, cli_num_kind kind, uint64_t max, uint64_
     uint64_t mult = suffix_multiplier(s, kind);
     if (mult == 0) {
         if (kind == CLI_NUM_SIZE)
-            snprintf(why, whylen, "not a number (suffixes: K, M)");
+            snprintf(why, whylen, "not a number (suffixes: K, M, G)");
         else if (kind == CLI_NUM_FREQ_KHZ)
             snprintf(why, whylen, "not a frequency in kHz (suffixes: k, M)");
         else
@@ -93,7 +95,12 @@ bool cli_parse_number(const char *text, cli_num_kind kind, uint64_t max, uint64_
     if (!overflow && v > UINT64_MAX / mult)
         overflow = true;
     if (overflow || v * mult > max) {
-        snprintf(why, whylen, "too large (max %" PRIu64 ")", max);
+        if (kind == CLI_NUM_SIZE && max == UINT32_MAX)
+            snprintf(why, whylen,
+                     "too large: the address space is 4 GiB (32 bits), the largest "
+                     "value is 0xFFFFFFFF");
+        else
+            snprintf(why, whylen, "too large (max %" PRIu64 ")", max);
         return false;
     }
     *out = v * mult;

@@ -61,9 +61,12 @@ static void test_sizes(void **state)
     assert_int_equal(ok("0x10K", CLI_NUM_SIZE), 16384);
     assert_int_equal(ok("4095M", CLI_NUM_SIZE), 4095ull * 1048576);
     assert_int_equal(ok("512", CLI_NUM_SIZE), 512);
-    assert_string_equal(bad("4096M", CLI_NUM_SIZE), "too large (max 4294967295)");
-    assert_string_equal(bad("1G", CLI_NUM_SIZE), "not a number (suffixes: K, M)");
-    assert_string_equal(bad("1KK", CLI_NUM_SIZE), "not a number (suffixes: K, M)");
+    const char *big = "too large: the address space is 4 GiB (32 bits), the largest value is "
+                      "0xFFFFFFFF";
+    assert_string_equal(bad("4096M", CLI_NUM_SIZE), big);
+    assert_int_equal(ok("1G", CLI_NUM_SIZE), 1073741824);
+    assert_string_equal(bad("4G", CLI_NUM_SIZE), big);
+    assert_string_equal(bad("1KK", CLI_NUM_SIZE), "not a number (suffixes: K, M, G)");
     assert_string_equal(bad("K", CLI_NUM_SIZE), "not a number");
 }
 
