@@ -28,6 +28,24 @@ readme_codes=$(sed -n '/^### Exit codes/,/^## /p' "$STPROG_SRC/README.md" | sed 
 [ "$help_codes" = "$readme_codes" ] ||
     fail "exit codes differ: --help [$(echo $help_codes)], README [$(echo $readme_codes)]"
 
+# The README's chip list names every device ID and family `chips` has.
+readme_chips=$(sed -n '/^## Supported chips/,/^## /p' "$STPROG_SRC/README.md")
+run --json chips
+for id in $(jq -r '.chips[].dev_id_hex' "$TMP/out"); do
+    grep -q "$id" <<<"$readme_chips" || fail "README's chip list lacks $id"
+done
+for fam in $(jq -r '.chips[].family' "$TMP/out" | sort -u); do
+    grep -q "\b$fam (" <<<"$readme_chips" || fail "README's chip list lacks family $fam"
+done
+run help --json
+
+# Every `stprog COMMAND` the docs quote is a command this build has.
+for word in $(grep -oh '`stprog [a-z][a-z-]*' "$STPROG_SRC"/docs/*.md "$STPROG_SRC/README.md" |
+    sed 's/`stprog //' | sort -u); do
+    jq -e --arg w "$word" '[.commands[].name] | index($w) != null' "$TMP/out" >/dev/null ||
+        fail "the docs quote \`stprog $word\`, which is no command"
+done
+
 # Every global option and environment variable of --help is documented.
 for opt in $(jq -r '.global_options[].name' "$TMP/out"); do
     grep -qF -- "${opt//-/\\-}" "$MAN" || fail "man page lacks global option $opt"
