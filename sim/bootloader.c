@@ -357,7 +357,8 @@ static int cmd_erase(sim_bl *m)
     if (n == 0xFF) {
         if (!rx(m, &sum))
             return 0;
-        ok = sum == 0x00 && flash_result(m, m->fam->mass_erase(m->b, -1));
+        ok = sum == 0x00 && m->fam->mass_erase != NULL &&
+             flash_result(m, m->fam->mass_erase(m->b, -1));
     } else {
         uint8_t x = n;
         for (uint32_t i = 0; i <= n; i++) {
@@ -388,7 +389,8 @@ static int cmd_ext_erase(sim_bl *m)
         if (!rx(m, &sum))
             return 0;
         int bank = n == 0xFFFF ? -1 : n == 0xFFFE ? 0 : n == 0xFFFD ? 1 : -2;
-        ok = sum == x && bank != -2 && flash_result(m, m->fam->mass_erase(m->b, bank));
+        ok = sum == x && bank != -2 && m->fam->mass_erase != NULL &&
+             flash_result(m, m->fam->mass_erase(m->b, bank));
     } else {
         size_t count = (size_t)n + 1;
         uint16_t *pages = malloc(count * sizeof *pages);
@@ -550,7 +552,7 @@ sim_bl *sim_bl_create(sim_board *b, char *err, size_t errlen)
         if (err && errlen)
             snprintf(err, errlen,
                      "sim: no ROM bootloader model for the %s flash controller of %s "
-                     "(modelled: F0/F1/F3, F2/F4, F7)",
+                     "(modelled: F0/F1/F3, F2/F4, F7, L1)",
                      stp_flash_kind_name(b->chip->flash_kind), b->part->name);
         return NULL;
     }

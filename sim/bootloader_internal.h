@@ -18,7 +18,8 @@ typedef struct sim_bl_family {
     bool (*program)(sim_board *b, uint32_t addr, const uint8_t *data, uint32_t len);
     /* Erases erase unit `index` (position in b->sectors). */
     bool (*erase)(sim_board *b, size_t index);
-    /* Erases all of main flash (bank: -1 = all, 0 or 1 = that bank). */
+    /* Erases all of main flash (bank: -1 = all, 0 or 1 = that bank). NULL: the family's
+     * bootloader has no mass erase (L0/L1, AN2606): the special erase codes are NACKed. */
     bool (*mass_erase)(sim_board *b, int bank);
     /* Writes the option bytes with read protection rdp_level (0 or 1) and exactly the WRP
      * units set in wrp protected. The caller resets the chip afterwards (loads them). */

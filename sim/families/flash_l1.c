@@ -388,8 +388,11 @@ static int l1_create(sim_board *b)
     return sim_flash_ctx_new(b, sizeof(l1_state));
 }
 
+extern const struct sim_bl_family sim_bl_family_l1; /* families/bootloader_l1.c */
+
 const sim_flash_model sim_flash_model_l1 = {
     .kind = STP_FLASH_L1,
+    .rom = &sim_bl_family_l1,
     .create = l1_create,
     .reset = l1_reset,
     .reg_read = l1_reg_read,

@@ -283,6 +283,7 @@ static const stp_family fam_l1 = {
     .gpio_stride = 0x400,
     .gpio_ports = 8,
     .gpio_brr = true,
+    .bootloader_no_mass_erase = true, /* AN2606: the L1 bootloader */
 };
 
 /* L4/G4/G0: RCC at 0x40021000, RMVF bit 23, OBLRSTF bit 25, IWDG window, double words. */

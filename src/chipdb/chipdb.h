@@ -137,6 +137,11 @@ typedef struct stp_family {
     bool gpio_crl_crh;  /* F1 layout: CRL/CRH, IDR, ODR, BSRR, BRR, AFIO remap */
     uint32_t afio_mapr; /* F1 AFIO_MAPR (SWJ_CFG), else 0 */
     bool gpio_brr;      /* GPIOx_BRR at +0x28 in the MODER layout */
+    /* The ROM bootloader has no mass erase (its Erase/Extended Erase NACK the global-erase
+     * codes): L0/L1 (AN2606, the L1 bootloader's "important considerations": "Mass erase
+     * command is not supported": erase the pages one by one, or set read protection and
+     * remove it). */
+    bool bootloader_no_mass_erase;
 } stp_family;
 
 #define STP_MAX_RUNS          4

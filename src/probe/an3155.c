@@ -506,6 +506,22 @@ stp_status stp_an3155_erase(stp_an3155 *s, const uint16_t *units, const uint32_t
     bool ext = stp_an3155_has(s, STP_AN3155_EXT_ERASE);
     uint8_t cmd = ext ? STP_AN3155_EXT_ERASE : STP_AN3155_ERASE;
     size_t per = ext ? 80u : 255u; /* one command per batch; 80 keeps the deadline sane */
+    for (size_t i = 0; !ext && i < count; i++) {
+        if (units[i] > 0xFF) {
+            /* Erase (0x43) numbers pages with one byte (AN3155 3.7): a larger number would
+             * silently erase another page. */
+            stp_finding *fi =
+                stp_finding_add(findings, "bootloader.erase-unreachable", STP_SEV_ERROR,
+                                "page %u cannot be erased through this bootloader: "
+                                "its Erase command numbers pages 0-255",
+                                (unsigned)units[i]);
+            stp_finding_evidence(fi, "page", "%u", (unsigned)units[i]);
+            stp_finding_evidence(fi, "command", "0x%02X", (unsigned)STP_AN3155_ERASE);
+            stp_finding_advice(fi, "erase it through SWD (--probe stlink), or set read "
+                                   "protection and remove it (the chip erases all its flash)");
+            return STP_ERR_UNSUPPORTED;
+        }
+    }
     for (size_t i = 0; i < count; i += per) {
         size_t n = count - i < per ? count - i : per;
         uint8_t *frame = stp_malloc(2 * n + 3);

@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 
 #define PROGRAM_CHUNK 1024u
+#define ERASE_BATCH   32u /* pages per Erase command when there is no mass erase */
 
 const stp_mem_backend *stp_flash_backend(const stp_flash *f)
 {
@@ -38,7 +39,22 @@ stp_status stp_flash_boot_erase_all(stp_flash *f, const stp_sector *sectors, siz
     for (size_t i = 0; i < count; i++)
         total += sectors[i].size;
     stp_progress_emit(env, STP_PROGRESS_START, "erase", 0, total);
-    stp_status st = stp_flash_backend(f)->mass_erase(f->dbg, findings);
+    stp_status st = STP_OK;
+    if (f->chip->fam->bootloader_no_mass_erase) {
+        /* L0/L1: the bootloader NACKs the mass-erase codes (AN2606); every page is erased
+         * by number, a batch per command, as stm32flash does there. */
+        uint64_t done = 0;
+        for (size_t i = 0; st == STP_OK && i < count; i += ERASE_BATCH) {
+            size_t n = count - i < ERASE_BATCH ? count - i : ERASE_BATCH;
+            st = stp_flash_backend(f)->erase(f->dbg, &sectors[i], n, findings);
+            for (size_t j = 0; st == STP_OK && j < n; j++)
+                done += sectors[i + j].size;
+            if (st == STP_OK)
+                stp_progress_emit(env, STP_PROGRESS_ADVANCE, "erase", done, total);
+        }
+    } else {
+        st = stp_flash_backend(f)->mass_erase(f->dbg, findings);
+    }
     stp_progress_emit(env, STP_PROGRESS_END, "erase", st == STP_OK ? total : 0, total);
     return st;
 }
@@ -81,8 +97,13 @@ stp_status stp_flash_boot_read_options(stp_flash *f, stp_option_bytes *ob, stp_f
     stp_findings scratch = {0};
     stp_status st = f->dbg->ops->read_mem(f->dbg, c->option_bytes_addr, b, sizeof(b), &scratch);
     bool two = st == STP_OK && c->option_bytes2_addr != 0;
+    /* the second block as long as it is (L1 cat.5: 8 bytes, WRP3/WRP4), at most 16 */
+    size_t len2 = c->option_bytes2_size != 0 && c->option_bytes2_size < sizeof(b2)
+                      ? c->option_bytes2_size
+                      : sizeof(b2);
+    memset(b2, 0, sizeof(b2));
     if (two)
-        st = f->dbg->ops->read_mem(f->dbg, c->option_bytes2_addr, b2, sizeof(b2), &scratch);
+        st = f->dbg->ops->read_mem(f->dbg, c->option_bytes2_addr, b2, (uint32_t)len2, &scratch);
     if (st == STP_ERR_PROTECTED) {
         /* The ROM code refuses every read under read protection: level 1 (level 2 would
          * not have answered at all). */

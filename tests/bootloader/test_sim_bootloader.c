@@ -263,15 +263,41 @@ static void test_not_ready_right_after_reset(void **state)
     close_board();
 }
 
-static void test_l1_has_no_model(void **state)
+/* L1 (issue 14): no mass erase in the bootloader (AN2606, the L1 bootloader's "important
+ * considerations"): the global-erase codes are NACKed, page erases work. */
+static void test_l1_no_mass_erase(void **state)
 {
     (void)state;
-    char err[256] = "";
-    sim_board *b = sim_board_open("sim:stm32l151c8,boot0=1", err, sizeof(err));
-    assert_non_null(b);
-    assert_null(sim_bl_create(b, err, sizeof(err)));
-    assert_non_null(strstr(err, "no ROM bootloader model"));
-    sim_board_close(b);
+    uint8_t got[4];
+    open_board("sim:stm32l152re,boot0=1"); /* bootloader 4.0: Extended Erase */
+    HOST(0x7F);
+    EXPECT(ACK);
+    HOST(0x31, 0xCE, 0x08, 0x00, 0x01, 0x00, 0x09, 0x03, 1, 2, 3, 4, 0x03 ^ 1 ^ 2 ^ 3 ^ 4);
+    EXPECT(ACK, ACK, ACK);
+    HOST(0x44, 0xBB, 0xFF, 0xFF, 0x00); /* mass erase */
+    EXPECT(ACK, NACK);
+    HOST(0x44, 0xBB, 0xFF, 0xFE, 0x01); /* bank 1 */
+    EXPECT(ACK, NACK);
+    assert_int_equal(sim_mem_read(B, 0x08000100, got, 4, 1, NULL), SIM_ACC_OK);
+    assert_memory_equal(got, ((uint8_t[]){1, 2, 3, 4}), 4);
+    HOST(0x44, 0xBB, 0x00, 0x00, 0x00, 0x01, 0x01); /* page 1 */
+    EXPECT(ACK, ACK);
+    assert_int_equal(sim_mem_read(B, 0x08000100, got, 4, 1, NULL), SIM_ACC_OK);
+    assert_memory_equal(got, ((uint8_t[]){0, 0, 0, 0}), 4); /* L1 erases to zeros */
+    close_board();
+
+    open_board("sim:stm32l151c8,boot0=1"); /* bootloader 2.0: Erase */
+    HOST(0x7F);
+    EXPECT(ACK);
+    HOST(0x31, 0xCE, 0x08, 0x00, 0x03, 0x00, 0x0B, 0x03, 5, 6, 7, 8, 0x03 ^ 5 ^ 6 ^ 7 ^ 8);
+    EXPECT(ACK, ACK, ACK);
+    HOST(0x43, 0xBC, 0xFF, 0x00); /* global erase */
+    EXPECT(ACK, NACK);
+    HOST(0x43, 0xBC, 0x00, 0x03, 0x03); /* page 3 */
+    EXPECT(ACK, ACK);
+    assert_int_equal(sim_mem_read(B, 0x08000300, got, 4, 1, NULL), SIM_ACC_OK);
+    assert_memory_equal(got, ((uint8_t[]){0, 0, 0, 0}), 4);
+    close_board();
 }
 
 int main(void)
@@ -286,7 +312,7 @@ int main(void)
         cmocka_unit_test(test_write_protect_and_unprotect),
         cmocka_unit_test(test_silent_without_boot0),
         cmocka_unit_test(test_other_baud_after_sync_is_lost),
-        cmocka_unit_test(test_l1_has_no_model),
+        cmocka_unit_test(test_l1_no_mass_erase),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -282,6 +282,35 @@ static stp_status l1_option_set(const stp_flash *f, stp_option_bytes *ob, const 
     return stp_option_unknown_key(f, key, value, "bor=0..5", findings);
 }
 
+/* The option words as mapped at 0x1FF80000 (RM0038 3.8.1), each a half-word and its
+ * complement: RDP (low byte), USER (BOR_LEV[3:0], IWDG_SW, nRST_STOP, nRST_STDBY, BFB2), WRP1,
+ * WRP2; WRP3/WRP4 in the second block (b2) of the larger parts. WRP bits are active high, one
+ * per wrp_granule bytes. */
+static void l1_decode_mapped(const stp_flash *f, const uint8_t *b, const uint8_t *b2,
+                             stp_option_bytes *ob)
+{
+    ob->rdp_raw = b[0];
+    ob->rdp_level = b[0] == 0xAA ? 0 : (b[0] == 0xCC ? 2 : 1);
+    uint32_t user = b[4];
+    uint32_t bor = user & 0xFu;
+    ob->bor_level = bor < 8 ? 0 : (int)(bor - 7);
+    ob->user = user >> 4;
+    uint32_t granule = f->chip->wrp_granule ? f->chip->wrp_granule : 4096;
+    uint32_t bits = (f->flash_kb * 1024u + granule - 1) / granule;
+    uint32_t halves = b2 != NULL ? 2u + f->chip->option_bytes2_size / 4u : 2u;
+    if (bits > 16u * halves)
+        bits = 16u * halves;
+    ob->wrp_bits = bits;
+    ob->wrp_granule = granule;
+    for (uint32_t i = 0; i < bits; i++) {
+        uint32_t k = i / 16; /* WRP(k+1) */
+        const uint8_t *w = k < 2 ? b + 8 + 4 * k : b2 + 4 * (k - 2);
+        uint16_t v = (uint16_t)(w[0] | w[1] << 8);
+        stp_option_wrp_set(ob, i, ((v >> (i % 16)) & 1u) != 0);
+    }
+    ob->has_dual_bank = false;
+}
+
 const stp_flash_driver stp_flash_l1 = {
     .kind = STP_FLASH_L1,
     .name = "L1",
@@ -304,6 +333,7 @@ const stp_flash_driver stp_flash_l1 = {
     .program_chunk = l1_program_chunk,
     .loader_block_mode = l1_loader_block_mode,
     .read_options = l1_read_options,
+    .decode_mapped_options = l1_decode_mapped,
     .write_options = l1_write_options,
     .detect_dual_bank = NULL,
     .option_fields = stp_option_user_fields,
