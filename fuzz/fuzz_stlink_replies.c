@@ -60,7 +60,8 @@ static void f_sleep(stp_usb *usb, uint64_t ns)
     ((fuzz_usb *)usb)->now_ns += ns;
 }
 
-static const stp_usb_ops fuzz_ops = {f_out, f_in, f_close, f_now, f_sleep};
+static const stp_usb_ops fuzz_ops = {
+    .bulk_out = f_out, .bulk_in = f_in, .close = f_close, .now_ns = f_now, .sleep_ns = f_sleep};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -47,8 +47,9 @@ stp_status stp_image_add(stp_image *img, uint64_t addr, const void *data, size_t
 void stp_image_set_max_bytes(stp_image *img, uint64_t max_bytes, const char *what);
 uint64_t stp_image_max_bytes(const stp_image *img);
 #define STP_IMAGE_DEFAULT_MAX_BYTES (256u * 1024u * 1024u)
-/* Text bytes (Intel HEX, S-record) allowed per data byte: one-byte records take 15. */
-#define STP_TEXT_BYTES_PER_BYTE 32u
+/* Text bytes (Intel HEX, S-record) allowed per data byte: records of one byte take 15 (Intel
+ * HEX) to 18 (S3 with CR LF). */
+#define STP_TEXT_BYTES_PER_BYTE 20u
 
 size_t stp_image_segment_count(const stp_image *img);
 /* Segments are sorted by address and merged when adjacent. */
