@@ -168,7 +168,9 @@ const cli_command cli_cmd_erase = {
                    "bytes of the sectors it touches are read first and written back (said "
                    "on stderr when the range does not cover its sectors whole); a range "
                    "outside the flash is refused before anything is read. "
-                   "Write-protected sectors are refused before anything is erased.",
+                   "Write-protected sectors are refused before anything is erased. The bytes "
+                   "a failed write saved for this chip (`stprog help recover`) are written "
+                   "back first, except those of the sectors this erase covers.",
     .options = erase_options,
     .min_args = 0,
     .max_args = 2,

@@ -179,8 +179,9 @@ const cli_command cli_cmd_write = {
     .description =
         "Plans first: which sectors the image touches, which of them already hold the image "
         "(skipped), which are blank under it (programmed without erase), and which must be "
-        "erased; bytes of a touched sector that the image does not cover are read first and "
-        "written back. Addresses outside the flash and write-protected sectors are refused "
+        "erased; bytes of a touched sector that the image does not cover are read first, saved "
+        "in the journal of kept bytes (`stprog help recover`) and written back. Addresses outside "
+        "the flash and write-protected sectors are refused "
         "before anything is erased. Then erases, programs and reads every touched sector back "
         "(--no-verify skips that). A verify mismatch names the first differing address and how "
         "many bytes differ (exit code 5). --dry-run prints the plan and changes nothing, with the "
