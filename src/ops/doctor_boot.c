@@ -76,14 +76,16 @@ static void boot_protection(stp_dx_run *r)
     stp_findings_free(&s2);
     r->rdp_level = 0;
     if (st != STP_OK) {
-        stp_dx_set(c, STP_CHECK_INFO, "flash reads (no read protection); option bytes not "
-                                      "readable through the bootloader (%s)",
+        stp_dx_set(c, STP_CHECK_INFO,
+                   "flash reads (no read protection); option bytes not "
+                   "readable through the bootloader (%s)",
                    stp_status_describe(st));
         return;
     }
     if (stp_dx_wrp(r->findings, &ob, r->t->sector_count) != NULL) {
-        stp_dx_set(c, STP_CHECK_WARN, "flash reads, RDP level 0; some sectors write-protected "
-                                      "(see findings)");
+        stp_dx_set(c, STP_CHECK_WARN,
+                   "flash reads, RDP level 0; some sectors write-protected "
+                   "(see findings)");
         return;
     }
     stp_dx_set(c, STP_CHECK_PASS, "flash reads, RDP level 0 (raw 0x%02X), no write protection",
