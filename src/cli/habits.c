@@ -108,8 +108,9 @@ bool cli_habit_hint(const cli_ctx *ctx, char *msg, size_t cap)
         if (first == NULL)
             return false;
         const bool write = strcmp(cmd, "write") == 0;
-        snprintf(msg, cap, "'%s' is an OpenOCD word, not an argument of stprog %s: stprog %s %s%s%s",
-                 first, cmd, cmd, a->argv[0], write && reset ? " --reset" : "",
+        snprintf(msg, cap,
+                 "'%s' is an OpenOCD word, not an argument of stprog %s: stprog %s %s%s%s", first,
+                 cmd, cmd, a->argv[0], write && reset ? " --reset" : "",
                  write ? " (verify is the default)" : "");
         return true;
     }
