@@ -3,7 +3,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
-FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^src/target/loaders/.*_blob\.h$$')
+FORMAT_FILES = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null | grep -v '^src/target/loaders/.*_blob\.h$$')
 
 .PHONY: all deps build demo check test asan fuzz format format-check bench install deb clean loaders
 
