@@ -120,7 +120,18 @@ if(TARGET stprog-usbsim)
     DEPENDS stprog-usbsim VERBATIM)
 endif()
 
-add_custom_target(packaging_files ALL DEPENDS
+# --- STM32_Programmer_CLI: stprog under that name takes its command line (src/cli/cube.h);
+# a link in libexec/stprog, not on PATH, for a runner to be pointed at -------------------
+file(RELATIVE_PATH stp_cube_target ${CMAKE_INSTALL_FULL_LIBEXECDIR}/stprog
+     ${CMAKE_INSTALL_FULL_BINDIR}/stprog)
+set(stp_cube_link ${CMAKE_BINARY_DIR}/libexec/STM32_Programmer_CLI)
+add_custom_command(
+  OUTPUT ${stp_cube_link}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/libexec
+  COMMAND ${CMAKE_COMMAND} -E create_symlink ${stp_cube_target} ${stp_cube_link}
+  VERBATIM)
+
+add_custom_target(packaging_files ALL DEPENDS ${stp_cube_link}
   ${stp_completion}/stprog ${stp_completion}/_stprog ${stp_completion}/stprog.fish
   ${stp_gen}/stprog.1.gz ${stp_gen}/changelog.gz ${stp_shim_link})
 
@@ -133,6 +144,7 @@ set(stp_lib_perms OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ) # Debian: librar
 set(stp_docdir ${CMAKE_INSTALL_DATADIR}/doc)
 
 install(TARGETS stprog RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT stprog)
+install(FILES ${stp_cube_link} DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/stprog COMPONENT stprog)
 install(FILES ${stp_gen}/stprog.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT stprog)
 install(FILES ${CMAKE_SOURCE_DIR}/contrib/60-stprog.rules DESTINATION ${STP_UDEVRULESDIR}
         COMPONENT stprog)

@@ -24,6 +24,7 @@
     X(run)                   \
     X(rtt)                   \
     X(gdbserver)             \
+    X(cube)                  \
     X(chips)                 \
     X(image)                 \
     X(sim_serve)             \
