@@ -140,8 +140,8 @@ static bool erase_args(cube_cmd *c, int argc, char **argv, int *i, char *err, si
         return add(c, CUBE_ERASE_ALL) != NULL;
     }
     char text[128] = "";
-    while (*i + 1 < argc && !is_opt(argv[*i + 1]) && strlen(text) + strlen(argv[*i + 1]) + 2 <
-                                                         sizeof(text)) {
+    while (*i + 1 < argc && !is_opt(argv[*i + 1]) &&
+           strlen(text) + strlen(argv[*i + 1]) + 2 < sizeof(text)) {
         strcat(text, argv[++*i]);
         strcat(text, " ");
     }
