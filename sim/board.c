@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "sim_internal.h"
+#include "swo_internal.h"
 
 #define PAGE        4096u
 #define ROUND_UP(x) (((x) + PAGE - 1u) & ~(PAGE - 1u))
@@ -217,6 +218,16 @@ static void sysreset_cb(void *ctx)
     sim_board_reset((sim_board *)ctx, SIM_RESET_SOFT);
 }
 
+static void itm_write_cb(void *ctx, unsigned port, uint32_t val, unsigned width, uint32_t tcr)
+{
+    sim_itm_write((sim_board *)ctx, port, val, width, tcr);
+}
+
+static bool itm_ready_cb(void *ctx)
+{
+    return sim_itm_ready((sim_board *)ctx);
+}
+
 static uint32_t cpuid_for(const stp_chip *c)
 {
     /* Implementer ARM (0x41), architecture 0xF, the variant/revision the family's parts carry
@@ -246,7 +257,7 @@ static int create_core(sim_board *b, char *err, size_t errlen)
     r[n++] = (sim_mem_region){c->sram_base, ROUND_UP(b->sram_size), b->sram, true};
     for (size_t i = 0; i < b->sys_count; i++)
         r[n++] = (sim_mem_region){b->sys[i].base, b->sys[i].size, b->sys[i].mem, false};
-    sim_bus bus = {b, bus_read_cb, bus_write_cb, sysreset_cb};
+    sim_bus bus = {b, bus_read_cb, bus_write_cb, sysreset_cb, itm_write_cb, itm_ready_cb};
     b->cpu = sim_cpu_create(c->core, cpuid_for(c), &bus, r, n, err, errlen);
     return b->cpu ? 0 : -1;
 }
@@ -396,6 +407,7 @@ static void destroy(sim_board *b)
     if (b->cpu)
         sim_cpu_destroy(b->cpu);
     free(b->flash_ctx);
+    sim_swo_free(b);
     for (size_t i = 0; i < b->sys_count; i++)
         free(b->sys[i].mem);
     free(b->flash);

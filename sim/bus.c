@@ -5,6 +5,7 @@
 
 #include "coresight.h"
 #include "sim_internal.h"
+#include "swo_internal.h"
 
 #define PPB_BASE        0xE0000000u
 #define DCRSR           0xE000EDF4u
@@ -99,6 +100,8 @@ static sim_access ppb_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned 
 {
     if (is_dbgmcu(b, addr))
         return periph_read(b, addr, val, width);
+    if (width == 4 && sim_tpiu_read(b, addr, val))
+        return SIM_ACC_OK;
     if (who == SIM_MASTER_DEBUG && b->cpu)
         return sim_cpu_ppb_read(b->cpu, addr, val, width);
     *val = 0;
@@ -119,6 +122,8 @@ static sim_access ppb_write(sim_board *b, uint32_t addr, uint32_t val, unsigned 
 {
     if (is_dbgmcu(b, addr))
         return periph_write(b, addr, val, width);
+    if (width == 4 && sim_tpiu_write(b, addr, val))
+        return SIM_ACC_OK;
     if (who != SIM_MASTER_DEBUG || !b->cpu)
         return SIM_ACC_OK;
     sim_access r = sim_cpu_ppb_write(b->cpu, addr, val, width);

@@ -9,7 +9,8 @@
  * exception entry and return (basic and FP frames, MSP/PSP), HardFault and the configurable
  * faults with CFSR/HFSR/BFAR, lockup, WFI/WFE sleep, SysTick, NVIC pending/enable/priority
  * (software-pended only), bit-band on M3/M4.
- * Not modelled (known differences): MPU; FPB literal remap; ITM/TPIU/ETM output; the
+ * Not modelled (known differences): MPU; FPB literal remap; ETM output (ITM stimulus
+ * writes go to the board's trace path, sim/swo.c); the
  * DebugMonitor exception; interrupt sources outside the core; SEV (WFE after SEV sleeps);
  * CYCCNT counts executed instructions (not sleep cycles); CCR.UNALIGN_TRP/DIV_0_TRP and
  * CPACR are stored but do not reach Unicorn (its FPU stays enabled, division by zero
@@ -47,6 +48,11 @@ typedef struct sim_bus {
     /* SYSRESETREQ from AIRCR: the board resets its peripherals, then calls
      * sim_cpu_reset(). */
     void (*system_reset_request)(void *ctx);
+    /* Optional (NULL: stimulus writes go nowhere, ports always ready): an ITM stimulus
+     * write the ITM accepted (DEMCR.TRCENA, ITM_TCR.ITMENA, the port's ITM_TER bit; tcr
+     * = ITM_TCR), and FIFOREADY for a stimulus port read. */
+    void (*itm_write)(void *ctx, unsigned port, uint32_t val, unsigned width, uint32_t tcr);
+    bool (*itm_ready)(void *ctx);
 } sim_bus;
 
 /* Creates the core. regions are mapped at their bases (aliases allowed: the same host

@@ -204,7 +204,8 @@ sim_access cpu_debug_read(sim_cpu *cpu, uint32_t addr, uint32_t *val, bool peek)
     if (addr >= ITM_BASE && addr < ITM_BASE + 0x1000 && !cpu->v6m) {
         uint32_t off = addr - ITM_BASE;
         if (off < 0x80)
-            *val = (cpu->itm_tcr & 1) ? 1 : 0; /* stimulus port: FIFOREADY */
+            *val = (cpu->itm_tcr & 1) && /* stimulus port: FIFOREADY */
+                   (!cpu->bus.itm_ready || cpu->bus.itm_ready(cpu->bus.ctx));
         else if (off == 0xE00)
             *val = cpu->itm_ter;
         else if (off == 0xE40)
@@ -264,7 +265,7 @@ sim_access cpu_debug_write(sim_cpu *cpu, uint32_t addr, uint32_t val, bool from_
             cpu->itm_tpr = val & 0xF;
         else if (off == 0xE80)
             cpu->itm_tcr = val & 0x00FF3F1Fu;
-        return SIM_ACC_OK; /* stimulus writes go nowhere: no trace port is modelled */
+        return SIM_ACC_OK; /* stimulus writes: ppb_write (they keep their width) */
     }
     return SIM_ACC_FAULT;
 }
@@ -319,6 +320,13 @@ static sim_access ppb_write(sim_cpu *cpu, uint32_t addr, uint32_t val, unsigned 
         return SIM_ACC_FAULT;
     if (addr >= PPB_EXTERNAL)
         return cpu->bus.write(cpu->bus.ctx, addr, val, width);
+    if (addr < ITM_BASE + 0x80u && !cpu->v6m) { /* a stimulus port: a packet of its width */
+        unsigned port = (addr - ITM_BASE) / 4u;
+        if ((cpu->demcr & DEMCR_TRCENA) && (cpu->itm_tcr & 1u) && (cpu->itm_ter & (1u << port)) &&
+            cpu->bus.itm_write != NULL)
+            cpu->bus.itm_write(cpu->bus.ctx, port, val, width, cpu->itm_tcr);
+        return SIM_ACC_OK;
+    }
     uint32_t word = addr & ~3u;
     if (width != 4) {
         uint32_t cur = 0;

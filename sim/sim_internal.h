@@ -187,6 +187,9 @@ struct sim_board {
     uint32_t uid[3];
     sim_iwdg iwdg;
 
+    /* The trace path: ITM packets on the SWO pin (sim/swo.c; NULL until used). */
+    struct sim_swo *swo;
+
     /* State file (state.c). */
     int state_fd;                      /* locked; -1 without state= */
     mode_t state_mode;                 /* permissions the saved file keeps */

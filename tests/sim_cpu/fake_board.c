@@ -143,7 +143,7 @@ static fake_board *fb_create(stp_core_kind core, const char *path, uint32_t sram
         {0, FB_FLASH_SZ, b->flash, false},
         {FB_SRAM, sram_size, b->sram, true},
     };
-    sim_bus bus = {b, fb_bus_read, fb_bus_write, fb_reset_req};
+    sim_bus bus = {b, fb_bus_read, fb_bus_write, fb_reset_req, NULL, NULL};
     char err[128];
     b->cpu = sim_cpu_create(core, fb_cpuid(core), &bus, regions, 3, err, sizeof err);
     if (!b->cpu) {
