@@ -101,6 +101,7 @@ void sim_stlink_destroy(sim_stlink *s)
     if (!s)
         return;
     stl_persist_detach(s);
+    stl_swo_free(s);
     free(s->misc);
     free(s);
 }
@@ -110,6 +111,7 @@ void sim_stlink_usb_reset(sim_stlink *s)
     /* A USB bus reset restarts the probe's firmware: nothing pending, the power-up mode
      * (OpenOCD resets the device when GET_VERSION fails, then tries again). */
     stl_trace(s, "USB reset: the probe restarts");
+    stl_swo_stop(s);
     s->mode = s->power_mode;
     s->swd = false;
     s->swd_khz = s->power_khz;
@@ -430,7 +432,7 @@ static int bulk_in(sim_stlink *s, uint8_t ep, uint8_t *buf, size_t maxlen, size_
 {
     *actual = 0;
     if (ep == s->usb.ep_trace)
-        return SIM_STLINK_TIMEOUT; /* no SWO trace captured */
+        return stl_swo_bulk_in(s, buf, maxlen, actual); /* SWO capture: stlink_swo.c */
     if (ep != s->usb.ep_in)
         return SIM_STLINK_STALL;
     if (s->hung || !reply_waiting(s))

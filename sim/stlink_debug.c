@@ -422,15 +422,8 @@ static bool gated_command(sim_stlink *s, const uint8_t *cmd)
     switch (cmd[1]) {
     case STL_DBG_START_TRACE_RX:
     case STL_DBG_STOP_TRACE_RX:
-        if (!fw_at_least(s, 13))
-            return false;
-        stl_reply_status(s, STL_OK, 2);
-        return true;
     case STL_DBG_GET_TRACE_NB:
-        if (!fw_at_least(s, 13))
-            return false;
-        stl_reply_status(s, 0, 2); /* no SWO bytes captured */
-        return true;
+        return fw_at_least(s, 13) && stl_swo_command(s, cmd); /* stlink_swo.c */
     case STL_DBG_GETLASTRWSTATUS2: {
         /* 12 bytes: status byte at 0, at 4 the address of the unit the transfer stopped
          * at (little endian): the layout documented in tgree/psdb

@@ -182,6 +182,15 @@ struct sim_stlink {
 
     void (*trace)(void *user, const char *line);
     void *trace_user;
+
+    /* SWO capture (stlink_swo.c). */
+    struct {
+        bool on;
+        uint32_t hz, size;
+        uint8_t *buf;
+        size_t len;
+        uint64_t lost; /* bytes that came while the buffer was full */
+    } swo;
 };
 
 /* stlink_persist.c: the probe's USB-side state (mode, SWD clock, a pending data phase,
@@ -209,6 +218,13 @@ bool stl_dap_command(sim_stlink *s, const uint8_t *cmd);
 void stl_dap_misc_run(sim_stlink *s);
 #define STL_MISC_MAX_V2 64   /* RW_MISC items per command (V2) */
 #define STL_MISC_MAX_V3 1227 /* (V3) */
+
+/* stlink_swo.c: START/STOP_TRACE_RX and GET_TRACE_NB (false: not one of them), the trace
+ * endpoint's IN transfers, stopping (USB reset) and freeing. */
+bool stl_swo_command(sim_stlink *s, const uint8_t *cmd);
+int stl_swo_bulk_in(sim_stlink *s, uint8_t *buf, size_t maxlen, size_t *actual);
+void stl_swo_stop(sim_stlink *s);
+void stl_swo_free(sim_stlink *s);
 
 /* stlink_wire.c */
 int stl_fw_parse(const char *text, stl_fw *fw);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fake_board.h"
+#include "sim/swo.h"
 
 sim_board *fake_board_new(sim_probe_kind probe, const char *fw)
 {
@@ -260,4 +261,21 @@ int sim_board_write_report(const sim_board *b, const char *path)
             (unsigned long long)b->stats.bytes_out, (unsigned long long)b->stats.bytes_in,
             (unsigned long long)b->stats.swd_transfers);
     return fclose(f);
+}
+
+void sim_swo_listen(sim_board *b, uint32_t baud)
+{
+    b->swo_baud = baud;
+    b->swo_len = 0;
+}
+
+size_t sim_swo_take(sim_board *b, uint8_t *out, size_t cap)
+{
+    if (b->swo_baud == 0)
+        return 0;
+    size_t n = b->swo_len < cap ? b->swo_len : cap;
+    memcpy(out, b->swo, n);
+    memmove(b->swo, b->swo + n, b->swo_len - n);
+    b->swo_len -= n;
+    return n;
 }

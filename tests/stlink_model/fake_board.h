@@ -33,6 +33,10 @@ struct sim_board {
     uint8_t flash[FAKE_FLASH_SIZE];
     uint8_t sram[FAKE_SRAM_SIZE];
     char state_file[256]; /* "" = not persisted (sim_board_state_file) */
+    /* The SWO pin (sim/include/sim/swo.h): what a listening receiver gets next. */
+    uint32_t swo_baud;
+    uint8_t swo[8192];
+    size_t swo_len;
 };
 
 /* A board with spec defaults (probe v2-1, 3.3 V, seed 1); tweak fields before use. */

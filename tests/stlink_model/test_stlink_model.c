@@ -720,6 +720,44 @@ static void test_misc_and_noinc(void **state)
     close_probe(f);
 }
 
+/* SWO capture: START_TRACE_RX sets the receiver's rate, GET_TRACE_NB counts what came, the
+ * trace endpoint hands it out; a full buffer loses what comes next; STOP ends listening;
+ * firmware before V2J13 has none of it. */
+static void test_swo_capture(void **state)
+{
+    (void)state;
+    fixture *f = open_probe(SIM_PROBE_V2, NULL);
+    enter_swd(f);
+    uint8_t r[64];
+    /* 40 SIZE16=16 HZ32=2000000 */
+    const uint8_t start[] = {0xF2, 0x40, 16, 0, 0x80, 0x84, 0x1E, 0x00};
+    assert_int_equal(xfer(f, start, sizeof(start), NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x80);
+    assert_int_equal(f->b->swo_baud, 2000000);
+    static const char sent[] = "\x01Hello, SWO world";
+    memcpy(f->b->swo, sent, sizeof(sent) - 1); /* 17 bytes */
+    f->b->swo_len = sizeof(sent) - 1;
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x42}, 2, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0] | r[1] << 8, 16); /* the buffer holds 16: 1 byte lost */
+    size_t got = 0;
+    assert_int_equal(sim_stlink_bulk_in(f->s, f->u->ep_trace, r, sizeof(r), &got), SIM_STLINK_OK);
+    assert_int_equal(got, 16);
+    assert_memory_equal(r, sent, 16);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x42}, 2, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0] | r[1] << 8, 0);
+    assert_int_equal(sim_stlink_bulk_in(f->s, f->u->ep_trace, r, sizeof(r), &got),
+                     SIM_STLINK_TIMEOUT);
+    assert_int_equal(xfer(f, (const uint8_t[]){0xF2, 0x41}, 2, NULL, 0, r, 2), 2);
+    assert_int_equal(r[0], 0x80);
+    assert_int_equal(f->b->swo_baud, 0);
+    close_probe(f);
+
+    f = open_probe(SIM_PROBE_V2, "V2J12S0");
+    enter_swd(f);
+    assert_int_equal(xfer(f, start, sizeof(start), NULL, 0, r, 2), -2);
+    close_probe(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -740,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_unknown_and_stall),
         cmocka_unit_test(test_dap_registers),
         cmocka_unit_test(test_misc_and_noinc),
+        cmocka_unit_test(test_swo_capture),
         cmocka_unit_test(test_usb_overflow),
         cmocka_unit_test(test_reply_not_dropped),
         cmocka_unit_test(test_v3_exit_outside_debug_hangs),
