@@ -66,6 +66,15 @@ typedef struct stp_debug_ops {
     const struct stp_mem_backend *mem_backend;
     /* Optional: now_ms's clock in nanoseconds (progress timing); NULL = now_ms * 10^6. */
     uint64_t (*now_ns)(stp_debug *d);
+    /* Optional (NULL: the probe has no SWO input): SWO capture. trace_start makes the probe
+     * listen on the target's SWO pin at baud Hz (*actual: the rate it uses; findings
+     * probe.firmware-old, swo.baud-unsupported); trace_read returns what it received since
+     * (up to cap bytes, *got = 0 when nothing); trace_stop ends the capture. */
+    stp_status (*trace_start)(stp_debug *d, uint32_t baud, uint32_t *actual,
+                              stp_findings *findings);
+    stp_status (*trace_read)(stp_debug *d, void *buf, size_t cap, size_t *got,
+                             stp_findings *findings);
+    stp_status (*trace_stop)(stp_debug *d, stp_findings *findings);
 } stp_debug_ops;
 
 /* Every implementation starts with this header. */

@@ -63,6 +63,9 @@ static const stp_debug_ops stl_ops = {
     .write_mem16 = stl_write_mem16,
     .set_transfer_limit = stl_set_transfer_limit,
     .now_ns = stl_op_now_ns,
+    .trace_start = stl_trace_start, /* stlink_trace.c */
+    .trace_read = stl_trace_read,
+    .trace_stop = stl_trace_stop,
 };
 
 static stp_status protocol_error(stp_findings *f, const char *what, const char *detail)

@@ -186,6 +186,11 @@ size_t stl_set_transfer_limit(stp_debug *d, size_t max_bytes);
 stp_status stl_write_mem16(stp_debug *d, uint32_t addr, const void *buf, size_t len,
                            stp_findings *f);
 
+/* ---- stlink_trace.c: SWO capture (the debug seam's trace_*) ------------------------- */
+stp_status stl_trace_start(stp_debug *d, uint32_t baud, uint32_t *actual, stp_findings *f);
+stp_status stl_trace_read(stp_debug *d, void *buf, size_t cap, size_t *got, stp_findings *f);
+stp_status stl_trace_stop(stp_debug *d, stp_findings *f);
+
 /* ---- stlink_core.c ----------------------------------------------------------------- */
 stp_status stl_read_reg(stp_debug *d, unsigned regno, uint32_t *val, stp_findings *f);
 stp_status stl_write_reg(stp_debug *d, unsigned regno, uint32_t val, stp_findings *f);
