@@ -50,3 +50,7 @@ stp_run_example(floodbench_f407 flood.c BOARD_F407 cortex-m4 stm32f407.ld FLOOD_
 stp_run_example(floodbench16k_f407 flood.c BOARD_F407 cortex-m4 stm32f407.ld FLOOD_BENCH
                 FLOOD_LINES=256u)
 stp_run_example(latency_f407 latency.c BOARD_F407 cortex-m4 stm32f407.ld)
+# SWO: lines through ITM stimulus port 0 (for `stprog swo`, `run --swo`, st-trace)
+stp_run_example(itm_f407 itm.c BOARD_F407 cortex-m4 stm32f407.ld)
+stp_run_example(itm_f103 itm.c BOARD_F103 cortex-m3 stm32f103.ld)
+stp_run_example(itm_f767 itm.c BOARD_F767 cortex-m7 stm32f767.ld)

@@ -60,6 +60,14 @@ typedef struct stp_run_options {
     uint32_t timeout_ms; /* 0 = no limit; on the probe's clock (virtual with sim:) */
     unsigned poll_ms;    /* idle poll period; 0 = STP_RUN_DEFAULT_POLL_MS */
     bool catch_faults;   /* halt on HardFault (DEMCR.VC_HARDERR) and report it */
+    /* SWO: the probe captures the SWO pin and the payload of the ITM stimulus ports in
+     * swo_ports goes to stdout. stprog sets up the trace path (DEMCR.TRCENA,
+     * DBGMCU_CR.TRACE_IOEN, TPIU: NRZ at swo_core_hz / swo_baud with the formatter off, ITM
+     * on with those ports); firmware that sets it up itself must agree on the rate. */
+    bool swo;
+    uint32_t swo_baud;    /* 0: the highest rate up to 2 MHz that divides the core clock */
+    uint32_t swo_core_hz; /* TRACECLKIN (the core clock); 0: the chip's reset clock */
+    uint32_t swo_ports;   /* stimulus ports to print (bit n = port n); 0: port 0 */
 } stp_run_options;
 
 typedef enum stp_run_end {
@@ -97,6 +105,10 @@ typedef struct stp_run_result {
     unsigned rtt_up, rtt_down; /* channels the control block declares */
     uint64_t rtt_bytes;        /* read from the up-channel */
     uint64_t rtt_bytes_down;   /* written to down-channel 0 */
+    uint32_t swo_baud;         /* the SWO rate in use */
+    uint64_t swo_bytes;        /* received from the probe */
+    uint64_t itm_packets;      /* stimulus packets decoded */
+    uint64_t itm_overflows;    /* overflow packets: the ITM dropped writes */
     uint64_t semihost_calls;
     uint64_t semihost_bytes; /* written by the firmware through semihosting */
     uint64_t elapsed_ns;     /* from the start of the run, on the probe's clock */

@@ -7,6 +7,7 @@ static const cli_option rtt_options[] = {
     {"elf", 'e', "FILE", "the running firmware's ELF: its _SEGGER_RTT is the control block"},
     {"catch-faults", 0, NULL, "halt on HardFault and report it (changes what the firmware does)"},
     CLI_RUN_COMMON_OPTIONS,
+    CLI_RUN_SWO_OPTIONS,
     {0},
 };
 

@@ -10,6 +10,7 @@ static const cli_option run_options[] = {
     {"force", 0, NULL, "erase and program touched sectors even when they hold the image"},
     {"no-loader", 0, NULL, "program by direct register writes, without the SRAM flash loader"},
     CLI_RUN_COMMON_OPTIONS,
+    CLI_RUN_SWO_OPTIONS,
     {0},
 };
 

@@ -23,6 +23,7 @@
     X(go)                    \
     X(run)                   \
     X(rtt)                   \
+    X(swo)                   \
     X(gdbserver)             \
     X(cube)                  \
     X(chips)                 \

@@ -66,10 +66,50 @@ static stp_status parse_seconds(cli_ctx *ctx, const char *text, uint32_t *ms)
     return STP_OK;
 }
 
+/* A rate in Hz with an optional k or M suffix ("2M", "2000000", "1.5M"). */
+static stp_status parse_hz(cli_ctx *ctx, const char *name, uint32_t *hz)
+{
+    const char *text = cli_opt(ctx, name);
+    if (text == NULL)
+        return STP_OK;
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    double mult = 1;
+    if (end != NULL && (*end == 'k' || *end == 'K'))
+        mult = 1e3, end++;
+    else if (end != NULL && *end == 'M')
+        mult = 1e6, end++;
+    if (end != NULL && (strcmp(end, "Hz") == 0 || strcmp(end, "hz") == 0))
+        end += 2;
+    v *= mult;
+    if (end == text || *end != '\0' || errno != 0 || !isfinite(v) || v < 1 || v > 4.0e9)
+        return cli_usage_error(ctx, "--%s '%s' is not a rate in Hz (e.g. 2000000, 2M, 168M)", name,
+                               text);
+    *hz = (uint32_t)(v + 0.5);
+    return STP_OK;
+}
+
+static stp_status parse_swo(cli_ctx *ctx, stp_run_options *o)
+{
+    o->swo = o->swo || cli_flag(ctx, "swo") || cli_opt(ctx, "swo-baud") != NULL ||
+             cli_opt(ctx, "swo-clock") != NULL || cli_opt(ctx, "itm-ports") != NULL;
+    stp_status st = parse_hz(ctx, "swo-baud", &o->swo_baud);
+    if (st == STP_OK)
+        st = parse_hz(ctx, "swo-clock", &o->swo_core_hz);
+    if (st == STP_OK)
+        st = cli_opt_u32(ctx, "itm-ports", CLI_NUM_PLAIN, &o->swo_ports);
+    if (st == STP_OK && cli_opt(ctx, "itm-ports") != NULL && o->swo_ports == 0)
+        st = cli_usage_error(ctx, "--itm-ports 0 selects no port (bit n = port n: 0x1 is port 0)");
+    return st;
+}
+
 stp_status cli_run_parse_options(cli_ctx *ctx, stp_run_options *o)
 {
     const char *t = cli_opt(ctx, "timeout");
     stp_status st = t != NULL ? parse_seconds(ctx, t, &o->timeout_ms) : STP_OK;
+    if (st == STP_OK)
+        st = parse_swo(ctx, o);
     if (st == STP_OK && cli_opt(ctx, "rtt-address") != NULL) {
         st = cli_opt_u32(ctx, "rtt-address", CLI_NUM_PLAIN, &o->rtt_address);
         o->rtt_address_known = st == STP_OK;
@@ -277,6 +317,15 @@ static void json_report(cli_run_io *r, const stp_run_options *o, const stp_run_r
     cli_json_kv_u64(j, "bytes", res->rtt_bytes);
     cli_json_kv_u64(j, "bytes_down", res->rtt_bytes_down);
     cli_json_object_end(j);
+    if (o->swo) {
+        cli_json_key(j, "swo");
+        cli_json_object_begin(j);
+        cli_json_kv_u64(j, "baud", res->swo_baud);
+        cli_json_kv_u64(j, "bytes", res->swo_bytes);
+        cli_json_kv_u64(j, "itm_packets", res->itm_packets);
+        cli_json_kv_u64(j, "itm_overflows", res->itm_overflows);
+        cli_json_object_end(j);
+    }
     if (res->end == STP_RUN_END_FAULT || res->end == STP_RUN_END_LOCKUP ||
         res->end == STP_RUN_END_BREAKPOINT)
         json_fault(j, &res->fault);

@@ -25,6 +25,19 @@
             "rtt until the firmware reads through semihosting)"                                    \
     }
 
+/* SWO options (run, rtt, swo). */
+#define CLI_RUN_SWO_OPTIONS                                                                        \
+    {"swo", 0, NULL, "also capture SWO and print ITM stimulus port 0 (see --itm-ports)"},          \
+        {"swo-baud", 0, "HZ",                                                                      \
+         "SWO rate (default: the highest up to 2 MHz that divides the core "                       \
+         "clock; k/M suffixes)"},                                                                  \
+        {"swo-clock", 0, "HZ",                                                                     \
+         "core clock feeding the TPIU (default: the chip's clock after "                           \
+         "reset)"},                                                                                \
+    {                                                                                              \
+        "itm-ports", 0, "MASK", "ITM stimulus ports to print, bit n = port n (default 0x1)"        \
+    }
+
 /* Parses the common options into o (other fields untouched). Usage errors are returned. */
 stp_status cli_run_parse_options(cli_ctx *ctx, stp_run_options *o);
 /* With FILE an ELF: its _SEGGER_RTT symbol becomes the control block address (unless

@@ -229,6 +229,8 @@ static stp_status start(run_session *s)
         if (st == STP_OK && o->semihosting && !(dhcsr & STP_CM_DHCSR_C_DEBUGEN))
             st = stp_cm_run(d, s->findings);
     }
+    if (st == STP_OK) /* the trace path survives a system reset: set up before the start */
+        st = stp_swo_start(s);
     if (st != STP_OK || !o->reset)
         return st;
     if (o->rtt && o->rtt_address_known) {
@@ -282,9 +284,11 @@ static stp_status poll_once(run_session *s, uint64_t *next_scan_ms, bool *moved)
         run_end(s, STP_RUN_END_LOCKUP);
         return STP_OK;
     }
-    bool flowed = false;
+    bool flowed = false, traced = false;
     st = rtt_round(s, next_scan_ms, &flowed);
-    *moved = *moved || flowed;
+    if (st == STP_OK)
+        st = stp_swo_poll(s, &traced);
+    *moved = *moved || flowed || traced;
     return st;
 }
 
@@ -297,7 +301,15 @@ static stp_status finish(run_session *s, stp_status st, uint64_t *next_scan_ms)
         bool halted = r->end != STP_RUN_END_TIMEOUT && r->end != STP_RUN_END_STOPPED &&
                       r->end != STP_RUN_END_RESET;
         (void)rtt_drain(s, next_scan_ms, halted ? DRAIN_HALTED : 1);
+        /* SWO: until two reads in a row bring nothing (the bytes still on the wire when
+         * the core stopped arrive during the first). */
+        for (int i = 0, empty = 0; s->swo_on && i < DRAIN_HALTED && empty < 2; i++) {
+            bool traced = false;
+            (void)stp_swo_poll(s, &traced);
+            empty = traced ? 0 : empty + 1;
+        }
     }
+    stp_swo_stop(s);
     uint64_t now = stp_probe_now_ns(s->d);
     r->elapsed_ns = now > s->t0_ns ? now - s->t0_ns : 0;
     if (st != STP_OK) {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ops/itm.h"
 #include "ops/rtt.h"
 #include "probe/debug.h"
 #include "stprog/run.h"
@@ -45,6 +46,9 @@ typedef struct run_session {
     bool features_open;
     bool warned_open, warned_unknown;
     stp_rtt rtt;
+    bool swo_on; /* the probe captures SWO */
+    stp_itm_decoder itm;
+    uint64_t itm_unselected; /* stimulus packets of ports not enabled by stprog */
 } run_session;
 
 /* Pulls host input into s->pending (without waiting). */
@@ -61,6 +65,13 @@ void run_output(run_session *s, stp_run_stream stream, const void *data, size_t 
 /* The core halted on BKPT 0xAB at pc: serves the call and resumes the core, or (SYS_EXIT,
  * SYS_EXIT_EXTENDED) ends the run (STP_RUN_END_EXIT) and leaves it halted. */
 stp_status stp_semihost_serve(run_session *s, uint32_t pc);
+
+/* SWO (swo.c): sets up the trace path and starts the probe's capture (with opt->swo);
+ * reads what the probe captured and prints the selected stimulus ports (*moved when bytes
+ * came); stops the capture. */
+stp_status stp_swo_start(run_session *s);
+stp_status stp_swo_poll(run_session *s, bool *moved);
+void stp_swo_stop(run_session *s);
 
 /* Fills res->fault from the halted core (exception frame, fault status registers) and adds
  * the finding for res->end (run.hardfault, run.lockup, run.breakpoint). */
