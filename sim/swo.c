@@ -32,9 +32,9 @@
 #define TPIU_FFCR  0x304u
 #define TPIU_TYPE  0xFC8u
 
-#define FFCR_ENFCONT   (1u << 1)
-#define SPPR_NRZ       2u
-#define TCR_TSENA      (1u << 1)
+#define FFCR_ENFCONT      (1u << 1)
+#define SPPR_NRZ          2u
+#define TCR_TSENA         (1u << 1)
 #define DBGMCU_TRACE_IOEN (1u << 5)
 #define DBGMCU_TRACE_MODE (3u << 6)
 
@@ -231,7 +231,7 @@ static void send_timestamp(sim_board *b, sim_swo *s, uint32_t tcr, uint64_t t)
     s->ts_last_ns = t;
     cycles /= prescale[(tcr >> 8) & 3u];
     if (cycles > 0x0FFFFFFFu)
-        cycles = 0x0FFFFFFFu; /* 28 bits: the longest local timestamp */
+        cycles = 0x0FFFFFFFu;  /* 28 bits: the longest local timestamp */
     send_byte(b, s, 0xC0u, t); /* format 1, TC = 0: in step with the data */
     do {
         uint8_t v = (uint8_t)(cycles & 0x7Fu);

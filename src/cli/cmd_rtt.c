@@ -19,24 +19,7 @@ static stp_status run(cli_ctx *ctx)
         return st;
     if (cli_flag(ctx, "no-rtt") && !o.semihosting)
         return cli_usage_error(ctx, "--no-rtt with --no-semihosting leaves nothing to do");
-    const char *elf = cli_opt(ctx, "elf");
-    if (elf != NULL) {
-        FILE *f = fopen(elf, "rb");
-        if (f == NULL)
-            return cli_usage_error(ctx, "--elf %s: cannot open it", elf);
-        fclose(f);
-        cli_run_rtt_from_elf(ctx, elf, &o);
-    }
-    /* Attach without halting: the firmware keeps running (unless --connect says else). */
-    if (ctx->g.connect == CLI_CONNECT_DEFAULT)
-        ctx->g.connect = CLI_CONNECT_HOT_PLUG;
-    cli_session s;
-    st = cli_session_open(ctx, 0, &s);
-    if (st != STP_OK)
-        return st;
-    st = cli_run_serve(ctx, s.target, &o);
-    cli_session_close(&s);
-    return st;
+    return cli_run_attach(ctx, &o);
 }
 
 const cli_command cli_cmd_rtt = {

@@ -14,24 +14,13 @@ static const cli_option swo_options[] = {
 
 static stp_status run(cli_ctx *ctx)
 {
-    stp_run_options o = {.swo = true, .reset = cli_flag(ctx, "restart"),
-                         .reset_mode = cli_reset_mode_of(ctx)};
+    stp_run_options o = {
+        .swo = true, .reset = cli_flag(ctx, "restart"), .reset_mode = cli_reset_mode_of(ctx)};
     stp_status st = cli_run_parse_options(ctx, &o);
     if (st != STP_OK)
         return st;
     o.rtt = cli_flag(ctx, "rtt") || cli_opt(ctx, "rtt-address") != NULL;
-    const char *elf = cli_opt(ctx, "elf");
-    if (elf != NULL && o.rtt)
-        cli_run_rtt_from_elf(ctx, elf, &o);
-    if (!o.reset && ctx->g.connect == CLI_CONNECT_DEFAULT)
-        ctx->g.connect = CLI_CONNECT_HOT_PLUG;
-    cli_session s;
-    st = cli_session_open(ctx, 0, &s);
-    if (st != STP_OK)
-        return st;
-    st = cli_run_serve(ctx, s.target, &o);
-    cli_session_close(&s);
-    return st;
+    return cli_run_attach(ctx, &o);
 }
 
 const cli_command cli_cmd_swo = {

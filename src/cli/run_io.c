@@ -1,6 +1,8 @@
 /* stprog CLI — what `run` and `rtt` share (run_io.h). */
 #include "cli/run_io.h"
 
+#include "cli/cli_target.h"
+
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
@@ -382,5 +384,27 @@ stp_status cli_run_serve(cli_ctx *ctx, stp_target *t, const stp_run_options *o)
     signals_restore();
     report(&io, o, &res, st);
     io_free(&io);
+    return st;
+}
+
+stp_status cli_run_attach(cli_ctx *ctx, stp_run_options *o)
+{
+    const char *elf = cli_opt(ctx, "elf");
+    if (elf != NULL) {
+        FILE *f = fopen(elf, "rb");
+        if (f == NULL)
+            return cli_usage_error(ctx, "--elf %s: cannot open it", elf);
+        fclose(f);
+        cli_run_rtt_from_elf(ctx, elf, o);
+    }
+    /* Attach without halting: the firmware keeps running (unless --connect says else). */
+    if (!o->reset && ctx->g.connect == CLI_CONNECT_DEFAULT)
+        ctx->g.connect = CLI_CONNECT_HOT_PLUG;
+    cli_session s;
+    stp_status st = cli_session_open(ctx, 0, &s);
+    if (st != STP_OK)
+        return st;
+    st = cli_run_serve(ctx, s.target, o);
+    cli_session_close(&s);
     return st;
 }

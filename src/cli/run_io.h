@@ -45,6 +45,11 @@ stp_status cli_run_parse_options(cli_ctx *ctx, stp_run_options *o);
  * files. */
 void cli_run_rtt_from_elf(cli_ctx *ctx, const char *path, stp_run_options *o);
 
+/* `rtt` and `swo`: --elf FILE (usage error when it cannot be opened) gives the RTT control
+ * block; the session is opened hot-plug unless --connect says otherwise or o->reset asks
+ * for a reset; then cli_run_serve. */
+stp_status cli_run_attach(cli_ctx *ctx, stp_run_options *o);
+
 /* Runs (o->reset) or attaches to the program on t with the firmware's output on stdout
  * and stderr (kept for the document with --json), stdin as its input and Ctrl-C/SIGTERM
  * ending the run; then reports how it ended and sets ctx's exit code. */

@@ -11,15 +11,15 @@
 
 typedef struct stp_itm_decoder {
     enum { ITM_HEADER = 0, ITM_PAYLOAD, ITM_SKIP_PAYLOAD, ITM_CONTINUATION } state;
-    unsigned port;  /* of the stimulus packet being read */
-    unsigned need;  /* payload bytes still to come */
+    unsigned port; /* of the stimulus packet being read */
+    unsigned need; /* payload bytes still to come */
     unsigned have;
     uint8_t payload[4];
-    unsigned cont_left; /* continuation bytes a timestamp may still have */
-    uint64_t packets;   /* stimulus packets decoded */
+    unsigned cont_left;  /* continuation bytes a timestamp may still have */
+    uint64_t packets;    /* stimulus packets decoded */
     uint64_t hw_packets; /* hardware source (DWT) packets */
-    uint64_t overflows; /* overflow packets seen (the ITM dropped writes) */
-    uint64_t skipped;   /* bytes that fit no packet */
+    uint64_t overflows;  /* overflow packets seen (the ITM dropped writes) */
+    uint64_t skipped;    /* bytes that fit no packet */
 } stp_itm_decoder;
 
 /* Called for each stimulus packet: its port and payload (1, 2 or 4 bytes). */

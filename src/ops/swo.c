@@ -10,10 +10,10 @@
 #include "ops/run_internal.h"
 #include "target/cortexm.h"
 
-#define ITM_TER   0xE0000E00u
-#define ITM_TPR   0xE0000E40u
-#define ITM_TCR   0xE0000E80u
-#define ITM_LAR   0xE0000FB0u
+#define ITM_TER    0xE0000E00u
+#define ITM_TPR    0xE0000E40u
+#define ITM_TCR    0xE0000E80u
+#define ITM_LAR    0xE0000FB0u
 #define TPIU_CSPSR 0xE0040004u
 #define TPIU_ACPR  0xE0040010u
 #define TPIU_SPPR  0xE00400F0u
@@ -93,10 +93,10 @@ stp_status stp_swo_start(run_session *s)
     if (st == STP_OK)
         st = d->ops->write_u32(d, dbgmcu_cr, (dbgmcu & ~TRACE_MODE) | TRACE_IOEN, s->findings);
     const uint32_t regs[][2] = {
-        {TPIU_CSPSR, 1u},         {TPIU_ACPR, div - 1u},
-        {TPIU_SPPR, SPPR_NRZ},    {TPIU_FFCR, FFCR_TRIGIN},
-        {ITM_LAR, ITM_UNLOCK},    {ITM_TCR, TCR_ITMENA | TCR_BUSID_1},
-        {ITM_TPR, 0},             {ITM_TER, o->swo_ports ? o->swo_ports : 1u},
+        {TPIU_CSPSR, 1u},      {TPIU_ACPR, div - 1u},
+        {TPIU_SPPR, SPPR_NRZ}, {TPIU_FFCR, FFCR_TRIGIN},
+        {ITM_LAR, ITM_UNLOCK}, {ITM_TCR, TCR_ITMENA | TCR_BUSID_1},
+        {ITM_TPR, 0},          {ITM_TER, o->swo_ports ? o->swo_ports : 1u},
     };
     for (size_t i = 0; st == STP_OK && i < sizeof(regs) / sizeof(regs[0]); i++)
         st = d->ops->write_u32(d, regs[i][0], regs[i][1], s->findings);
@@ -153,12 +153,12 @@ void stp_swo_stop(run_session *s)
      * DWT packets nobody enabled, packets on ports stprog did not enable. */
     uint64_t suspect = s->itm.skipped + s->itm.hw_packets + s->itm_unselected;
     if (suspect > 8 && suspect * 10 > s->itm.packets + s->itm.skipped) {
-        stp_finding *x = stp_finding_add(s->findings, "swo.garbled", STP_SEV_WARNING,
-                                         "the SWO bytes do not decode as the ITM's packets "
-                                         "(%llu of %llu do not fit): the probe and the chip do "
-                                         "not agree on the rate",
-                                         (unsigned long long)suspect,
-                                         (unsigned long long)s->res->swo_bytes);
+        stp_finding *x =
+            stp_finding_add(s->findings, "swo.garbled", STP_SEV_WARNING,
+                            "the SWO bytes do not decode as the ITM's packets "
+                            "(%llu of %llu do not fit): the probe and the chip do "
+                            "not agree on the rate",
+                            (unsigned long long)suspect, (unsigned long long)s->res->swo_bytes);
         stp_finding_evidence(x, "swo_baud", "%u", (unsigned)s->res->swo_baud);
         stp_finding_advice(x, "give --swo-clock the clock the core really runs at (the "
                               "firmware may have switched to a PLL)");

@@ -27,18 +27,18 @@ static void collect(void *user, unsigned port, const uint8_t *payload, unsigned 
 }
 
 static const uint8_t stream[] = {
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x80, /* synchronisation */
-    0x01, 'H',                          /* port 0, 1 byte */
-    0xC0, 0x85, 0x03,                   /* local timestamp format 1, two bytes */
-    0x0A, 'e', 'l',                     /* port 1, 2 bytes */
-    0x20,                               /* local timestamp format 2 */
-    0x13, 'l', 'o', ',', ' ',           /* port 2, 4 bytes */
-    0x70,                               /* overflow */
-    0x94, 0x81, 0x82, 0x03,             /* global timestamp 1 */
-    0x05, 0x12,                         /* hardware source (DWT event counter), 1 byte */
-    0x08,                               /* extension, no continuation */
-    0xC8, 0x81, 0x01,                   /* extension with continuation bytes */
-    0xF9, 'w',                          /* port 31, 1 byte */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x80,       /* synchronisation */
+    0x01, 'H',                                /* port 0, 1 byte */
+    0xC0, 0x85, 0x03,                         /* local timestamp format 1, two bytes */
+    0x0A, 'e',  'l',                          /* port 1, 2 bytes */
+    0x20,                                     /* local timestamp format 2 */
+    0x13, 'l',  'o',  ',',  ' ',              /* port 2, 4 bytes */
+    0x70,                                     /* overflow */
+    0x94, 0x81, 0x82, 0x03,                   /* global timestamp 1 */
+    0x05, 0x12,                               /* hardware source (DWT event counter), 1 byte */
+    0x08,                                     /* extension, no continuation */
+    0xC8, 0x81, 0x01,                         /* extension with continuation bytes */
+    0xF9, 'w',                                /* port 31, 1 byte */
     0xB4, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, /* global timestamp 2, six bytes */
     0x01, '!',
 };
