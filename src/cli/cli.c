@@ -177,7 +177,9 @@ static int finish(cli_ctx *ctx, stp_status st)
         }
     } else {
         fflush(ctx->out);
-        cli_render_findings(ctx->err, &ctx->findings, ctx->g.quiet);
+        const char *name = ctx->cmd != NULL ? ctx->cmd->name : "";
+        cli_render_findings(ctx->err, &ctx->findings, ctx->g.quiet,
+                            strcmp(name, "info") != 0 && strcmp(name, "doctor") != 0);
     }
     /* A failure always leaves one line on stderr, even with -q (then the error findings, if
      * any, already said it). */

@@ -166,7 +166,9 @@ stp_status cli_usage_error(cli_ctx *ctx, const char *fmt, ...)
 stp_status cli_check_output(cli_ctx *ctx, const char *path);
 
 /* Findings rendered for people: "error: message [id]", evidence lines, advice. */
-void cli_render_findings(FILE *out, const stp_findings *list, bool errors_only);
+/* brief: chip warnings every command repeats (an implausible flash-size register) as one
+ * line, for the commands other than info and doctor. */
+void cli_render_findings(FILE *out, const stp_findings *list, bool errors_only, bool brief);
 /* "findings": [...] as a key of the current JSON object. */
 void cli_json_findings(cli_json *j, const stp_findings *list);
 

@@ -111,7 +111,14 @@ stp_status cli_check_output(cli_ctx *ctx, const char *path)
     return st;
 }
 
-void cli_render_findings(FILE *out, const stp_findings *list, bool errors_only)
+/* Warnings about the chip itself that every command would repeat in full: one line each
+ * outside `info` and `doctor`, which show their evidence. */
+static bool repeats_on_every_command(const stp_finding *f)
+{
+    return f->severity == STP_SEV_WARNING && strcmp(f->id, "flash.size-implausible") == 0;
+}
+
+void cli_render_findings(FILE *out, const stp_findings *list, bool errors_only, bool brief)
 {
     if (list == NULL)
         return;
@@ -123,6 +130,11 @@ void cli_render_findings(FILE *out, const stp_findings *list, bool errors_only)
             fprintf(out, CLI_PROGRAM ": %s\n", f->message);
             if (f->advice[0] != '\0')
                 fprintf(out, "%s\n", f->advice);
+            continue;
+        }
+        if (brief && repeats_on_every_command(f)) {
+            fprintf(out, "%s: %s [%s] (`stprog info` has the details)\n",
+                    stp_severity_name(f->severity), f->message, f->id);
             continue;
         }
         fprintf(out, "%s: %s [%s]\n", stp_severity_name(f->severity), f->message, f->id);

@@ -286,7 +286,8 @@ stp_finding *stp_dx_wrp(stp_findings *fs, const stp_option_bytes *ob, size_t sec
                          ob->wrp_granule               ? "block of the WRP granule"
                          : ob->wrp_sectors_per_bit > 1 ? "sector pair"
                                                        : "sector");
-    stp_finding_evidence(f, "sectors", "%zu", sector_count);
+    stp_finding_evidence(f, "device_sector_count", "%zu (sectors 0-%zu)", sector_count,
+                         sector_count ? sector_count - 1 : 0);
     stp_finding_advice(f, "`stprog option-bytes set wrp=0` removes the write protection "
                           "(`wrp-=N` for one unit)");
     return f;

@@ -212,7 +212,7 @@ static void test_findings_json(void **state)
     sink_close(&s);
 
     sink_open(&s);
-    cli_render_findings(s.f, &list, false);
+    cli_render_findings(s.f, &list, false, false);
     assert_string_equal(sink_text(&s), "error: fw.hex:3: bad \"checksum\" [image.checksum]\n"
                                        "    line: 3\n"
                                        "    expected: 0x3c\n"
@@ -220,7 +220,7 @@ static void test_findings_json(void **state)
                                        "info: fine [note.x]\n");
     sink_close(&s);
     sink_open(&s);
-    cli_render_findings(s.f, &list, true); /* -q: errors only */
+    cli_render_findings(s.f, &list, true, false); /* -q: errors only */
     assert_non_null(strstr(sink_text(&s), "[image.checksum]"));
     assert_null(strstr(sink_text(&s), "note.x"));
     sink_close(&s);
