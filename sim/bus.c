@@ -95,6 +95,61 @@ static sim_access periph_write(sim_board *b, uint32_t addr, uint32_t val, unsign
     return SIM_ACC_OK;
 }
 
+/* Whether a peripheral-space address lies in a block the family's parts decode (chip
+ * database stp_family.periph_map, from the reference manuals' memory maps). Elsewhere the
+ * bus bridge answers with an error: a bus fault, as on the chip (an L152RE accessed at the
+ * L0's flash base 0x40022000 gives READDEBUGREG errors: stlink-org issue 1161). */
+static bool periph_decoded(const sim_board *b, uint32_t addr)
+{
+    const stp_family *f = b->chip->fam;
+    if (f == NULL || f->periph_map == NULL)
+        return true;
+    for (size_t i = 0; i < f->periph_map_count; i++) {
+        if (addr >= f->periph_map[i].base && addr < f->periph_map[i].end)
+            return true;
+    }
+    return false;
+}
+
+/* Cortex-M3/M4 bit-band alias of the first MiB of peripherals (ARMv7-M ARM B3.1.5 / the
+ * cores' TRMs "bit-banding"): 0x42000000 + 32 x offset + 4 x bit. The debugger's accesses go
+ * through the core's bus matrix, which does the translation; the M0+ and M7 have none. */
+#define BITBAND_BASE 0x42000000u
+#define BITBAND_END  0x44000000u
+
+static bool bitband_target(const sim_board *b, uint32_t addr, uint32_t *word, unsigned *bit)
+{
+    if (addr < BITBAND_BASE || addr >= BITBAND_END ||
+        (b->chip->core != STP_CORE_M3 && b->chip->core != STP_CORE_M4))
+        return false;
+    uint32_t off = addr - BITBAND_BASE;
+    *word = PERIPH_BASE + ((off >> 5) & ~3u);
+    *bit = (off >> 2) & 31u;
+    return true;
+}
+
+static sim_access periph_access(sim_board *b, bool write, uint32_t addr, uint32_t *val,
+                                unsigned width)
+{
+    uint32_t word;
+    unsigned bit;
+    if (bitband_target(b, addr, &word, &bit)) {
+        if (!periph_decoded(b, word))
+            return SIM_ACC_FAULT;
+        uint32_t v = 0;
+        sim_access a = periph_read(b, word, &v, 4);
+        if (a != SIM_ACC_OK || !write) {
+            *val = (v >> bit) & 1u;
+            return a;
+        }
+        v = (v & ~(1u << bit)) | (*val & 1u) << bit;
+        return periph_write(b, word, v, 4);
+    }
+    if (!periph_decoded(b, addr))
+        return SIM_ACC_FAULT;
+    return write ? periph_write(b, addr, *val, width) : periph_read(b, addr, val, width);
+}
+
 static sim_access ppb_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned width,
                            sim_master who)
 {
@@ -172,7 +227,7 @@ sim_access sim_bus_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned wid
         return SIM_ACC_OK;
     }
     if (in_range(addr, PERIPH_BASE, PERIPH_END - PERIPH_BASE))
-        return periph_read(b, addr, val, width);
+        return periph_access(b, false, addr, val, width);
     if (sim_coresight_read(b, addr, val, width))
         return SIM_ACC_OK; /* ROM tables, component ID registers */
     if (addr >= PPB_BASE && addr < PPB_END)
@@ -201,7 +256,7 @@ sim_access sim_bus_write(sim_board *b, uint32_t addr, uint32_t val, unsigned wid
     if (sim_sys_ptr(b, addr, width))
         return SIM_ACC_FAULT; /* ROM, OTP lock area, UID: not writable this way */
     if (in_range(addr, PERIPH_BASE, PERIPH_END - PERIPH_BASE))
-        return periph_write(b, addr, val, width);
+        return periph_access(b, true, addr, &val, width);
     if (sim_coresight_is_rom(b, addr))
         return SIM_ACC_OK; /* ROM table: read-only, writes ignored */
     if (addr >= PPB_BASE && addr < PPB_END)

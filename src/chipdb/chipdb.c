@@ -182,10 +182,121 @@ static const stp_option_def opts_g0[] = {
 
 #define OPTS(t) .user_options = (t), .user_option_count = sizeof(t) / sizeof((t)[0])
 
+/* ---- peripheral address maps (stp_family.periph_map) ------------------------------------
+ * Blocks that some part of the family decodes; gaps are "reserved" in every manual named. */
+#define SPANS(t) .periph_map = (t), .periph_map_count = sizeof(t) / sizeof((t)[0])
+
+static const stp_addr_span periph_f1[] = {
+    {0x40000000, 0x40002400}, /* APB1: TIM2-7, TIM12-14 */
+    {0x40002800, 0x40003400}, /* RTC, WWDG, IWDG */
+    {0x40003800, 0x40004000}, /* SPI2, SPI3 */
+    {0x40004400, 0x40007C00}, /* USART2 .. CEC */
+    {0x40010000, 0x40015800}, /* APB2: AFIO, EXTI, GPIOA-G, ADC1-3, TIM1/8, SPI1, USART1, TIM9-17 */
+    {0x40018000, 0x40018400}, /* SDIO */
+    {0x40020000, 0x40020800}, /* DMA1, DMA2 */
+    {0x40021000, 0x40021400}, /* RCC */
+    {0x40022000, 0x40022400}, /* FLASH interface */
+    {0x40023000, 0x40023400}, /* CRC */
+    {0x40028000, 0x4002A000}, /* Ethernet */
+    {0x50000000, 0x50040000}, /* USB OTG FS */
+};
+
+static const stp_addr_span periph_l1[] = {
+    {0x40000000, 0x40001800}, /* APB1: TIM2-7 */
+    {0x40002400, 0x40003400}, /* LCD, RTC, WWDG, IWDG */
+    {0x40003800, 0x40004000}, /* SPI2, SPI3 */
+    {0x40004400, 0x40006400}, /* USART2 .. I2C2, USB, USB SRAM */
+    {0x40007000, 0x40007800}, /* PWR, DAC */
+    {0x40007C00, 0x40008000}, /* COMP, RI, OPAMP */
+    {0x40010000, 0x40011400}, /* APB2: SYSCFG, EXTI, TIM9-11 */
+    {0x40012400, 0x40012800}, /* ADC */
+    {0x40012C00, 0x40013400}, /* SDIO, SPI1 */
+    {0x40013800, 0x40013C00}, /* USART1 */
+    {0x40020000, 0x40022000}, /* AHB: GPIOA-G, GPIOH */
+    {0x40023000, 0x40023400}, /* CRC */
+    {0x40023800, 0x40024000}, /* RCC, FLASH interface */
+    {0x40026000, 0x40026800}, /* DMA1, DMA2 */
+    {0x50060000, 0x50060400}, /* AES */
+};
+
+/* AHB1 of F2/F4/F7: GPIOA-K, CRC, RCC + FLASH interface + BKPSRAM, DMA1/2, Ethernet MAC,
+ * DMA2D, USB OTG HS; AHB2 from 0x50000000: USB OTG FS, DCMI. */
+#define F247_AHB_SPANS                                                                             \
+    {0x40020000, 0x40022C00}, {0x40023000, 0x40023400}, {0x40023800, 0x40025000},                  \
+        {0x40026000, 0x40026800}, {0x40028000, 0x40029400}, {0x4002B000, 0x4002BC00},              \
+        {0x40040000, 0x40080000}, {0x50000000, 0x50040000},                                        \
+    {                                                                                              \
+        0x50050000, 0x50050400                                                                     \
+    }
+
+static const stp_addr_span periph_f24[] = {
+    {0x40000000, 0x40008000}, /* APB1 (LPTIM1, FMPI2C1 on F410/F412/F413/F446) */
+    {0x40010000, 0x40010800}, /* APB2: TIM1, TIM8 */
+    {0x40011000, 0x40017000}, /* USART1/6, UART9/10, ADC, SDIO, SPI1/4, SYSCFG, EXTI, TIM9-11,
+                               * SPI5/6, SAI1, DFSDM1/2, LTDC, DSI */
+    F247_AHB_SPANS,           {0x50060000, 0x50060C00}, /* CRYP/AES, HASH, RNG */
+};
+
+static const stp_addr_span periph_f7[] = {
+    {0x40000000, 0x40008000}, /* APB1 */
+    {0x40010000, 0x40010800}, /* APB2: TIM1, TIM8 */
+    {0x40011000, 0x40017C00}, /* USART1/6, SDMMC2, ADC, SDMMC1, SPI1/4, SYSCFG, EXTI, TIM9-11,
+                               * SPI5/6, SAI1/2, LTDC, DSI, DFSDM1, MDIOS */
+    F247_AHB_SPANS,           {0x50051000, 0x50051400}, /* JPEG */
+    {0x50060000, 0x50060C00},                           /* CRYP, HASH, RNG */
+};
+
+static const stp_addr_span periph_l4[] = {
+    {0x40000000, 0x40009800}, /* APB1 */
+    {0x40010000, 0x40010800}, /* APB2: SYSCFG, VREFBUF, COMP, EXTI */
+    {0x40011C00, 0x40012000}, /* FIREWALL */
+    {0x40012800, 0x40017000}, /* SDMMC1, TIM1, SPI1, TIM8, USART1, TIM15-17, SAI1/2, DFSDM1,
+                               * LTDC, DSI (L4+) */
+    {0x40020000, 0x40020C00}, /* AHB1: DMA1, DMA2, DMAMUX1 */
+    {0x40021000, 0x40021400}, /* RCC */
+    {0x40022000, 0x40022400}, /* FLASH interface */
+    {0x40023000, 0x40023400}, /* CRC */
+    {0x40024000, 0x40024400}, /* TSC */
+    {0x4002B000, 0x4002D000}, /* DMA2D, GFXMMU */
+    {0x48000000, 0x48002400}, /* AHB2: GPIOA-I */
+    {0x50000000, 0x50040400}, /* USB OTG FS, ADC */
+    {0x50050000, 0x50050400}, /* DCMI */
+    {0x50060000, 0x50060C00}, /* AES, HASH, RNG */
+    {0x50061C00, 0x50062C00}, /* OCTOSPIM, SDMMC (L4+) */
+};
+
+static const stp_addr_span periph_g4[] = {
+    {0x40000000, 0x4000B000}, /* APB1 (FDCAN message RAM to 0x4000AFFF) */
+    {0x40010000, 0x40010800}, /* APB2: SYSCFG, VREFBUF, COMP, OPAMP, EXTI */
+    {0x40012C00, 0x40015800}, /* TIM1, SPI1, TIM8, USART1, SPI4, TIM15-17, TIM20, SAI1 */
+    {0x40016800, 0x40018000}, /* HRTIM1 */
+    {0x40020000, 0x40021800}, /* AHB1: DMA1, DMA2, DMAMUX, CORDIC, RCC, FMAC */
+    {0x40022000, 0x40022400}, /* FLASH interface */
+    {0x40023000, 0x40023400}, /* CRC */
+    {0x48000000, 0x48001C00}, /* AHB2: GPIOA-G */
+    {0x50000000, 0x50001800}, /* ADC1-5, DAC1-4 */
+    {0x50060000, 0x50060C00}, /* AES, RNG */
+};
+
+static const stp_addr_span periph_g0[] = {
+    {0x40000000, 0x4000C000}, /* APB: TIM2 .. TAMP, FDCAN message RAM */
+    {0x40010000, 0x40015C00}, /* SYSCFG, VREFBUF, COMP, ADC, TIM1, SPI1, USART1/6, TIM15-17,
+                               * DBG */
+    {0x40020000, 0x40020C00}, /* AHB: DMA1, DMA2, DMAMUX */
+    {0x40021000, 0x40021400}, /* RCC */
+    {0x40021800, 0x40021C00}, /* EXTI */
+    {0x40022000, 0x40022400}, /* FLASH interface */
+    {0x40023000, 0x40023400}, /* CRC */
+    {0x40025000, 0x40026400}, /* RNG, AES */
+    {0x50000000, 0x50001800}, /* IOPORT: GPIOA-F */
+};
+
 /* ---- families ------------------------------------------------------------------------ */
 
 /* F1: RM0008 rev 21 (RCC 7.3, CRC 4, GPIO/AFIO 9, DBGMCU 31.16), DS5319 (LSI 40 kHz typ). */
 static const stp_family fam_f1 = {
+    SPANS(periph_f1),
+    .periph_map_source = "RM0008 rev 21 3.3 (memory map)",
     .source = "RM0008 rev 21: RCC_CSR 7.3.10, RCC_AHBENR.CRCEN 7.3.6, DBGMCU_CR.DBG_IWDG_STOP "
               "31.16.3, GPIO 9.2; DS5319 LSI",
     .rcc_base = 0x40021000,
@@ -231,19 +342,27 @@ static const stp_family fam_f1 = {
     .gpio_ports = 11
 
 static const stp_family fam_f2 = {
-    F24_FAMILY, OPTS(opts_f1),
+    SPANS(periph_f24),
+    .periph_map_source = "RM0090 rev 19 2.3, RM0033, RM0383, RM0402, RM0430, RM0390 (memory maps)",
+    F24_FAMILY,
+    OPTS(opts_f1),
     .source = "RM0033 rev 9: RCC_CSR 5.3.19, RCC_AHB1ENR 5.3.10, DBGMCU_APB1_FZ 32.6.4, GPIO 6.4",
     .cpuid_variant = 2, /* Cortex-M3 r2p0 */
 };
 
 static const stp_family fam_f4 = {
-    F24_FAMILY, OPTS(opts_f1),
+    SPANS(periph_f24),
+    .periph_map_source = "RM0090 rev 19 2.3, RM0383, RM0402, RM0430, RM0390 (memory maps)",
+    F24_FAMILY,
+    OPTS(opts_f1),
     .source = "RM0090 rev 19: RCC_CSR 7.3.21, RCC_AHB1ENR 7.3.10, DBGMCU_APB1_FZ 38.16.4, "
               "GPIO 8.4; DS8626 LSI",
     .cpuid_revision = 1, /* Cortex-M4 r0p1 */
 };
 
 static const stp_family fam_f7 = {
+    SPANS(periph_f7),
+    .periph_map_source = "RM0410 rev 4 2.2.2, RM0385 (memory maps)",
     F24_FAMILY,
     OPTS(opts_f7),
     .source = "RM0410 rev 4: RCC_CSR 5.3.21, IWDG_WINR 32.4.5, CRC 7 (programmable), "
@@ -255,6 +374,8 @@ static const stp_family fam_f7 = {
 
 /* L1: RM0038 rev 17 (RCC 6.3, GPIO 7.4, DBGMCU 30.16), DS6876 (LSI 38 kHz typ). */
 static const stp_family fam_l1 = {
+    SPANS(periph_l1),
+    .periph_map_source = "RM0038 rev 17 2.3 (register boundary addresses)",
     .source = "RM0038 rev 17: RCC_CSR 6.3.14, RCC_AHBENR 6.3.8, DBGMCU_APB1_FZ 30.16.4, "
               "GPIO 7.4 (BRR +0x28); DS6876 LSI",
     .rcc_base = 0x40023800,
@@ -295,6 +416,8 @@ static const stp_family fam_l1 = {
     .rcc_cfgr_off = 0x08, .clock_tree = STP_CLOCK_PLLCFGR, .gpio_en_bit0 = 0, .gpio_stride = 0x400
 
 static const stp_family fam_l4 = {
+    SPANS(periph_l4),
+    .periph_map_source = "RM0351 rev 9 2.2.2, RM0432 (memory maps)",
     L4_FAMILY,
     OPTS(opts_l4),
     .source = "RM0351 rev 9: RCC_CSR 6.4.29, RCC_AHB1ENR 6.4.16, DBGMCU_APB1FZR1 46.16.4, "
@@ -314,6 +437,8 @@ static const stp_family fam_l4 = {
 };
 
 static const stp_family fam_g4 = {
+    SPANS(periph_g4),
+    .periph_map_source = "RM0440 rev 7 2.2.2 (memory map)",
     L4_FAMILY,
     OPTS(opts_l4),
     .source = "RM0440 rev 7: RCC_CSR 7.4.29, RCC_AHB1ENR 7.4.16, DBGMCU_APB1FZR1 47.16.4, "
@@ -333,6 +458,8 @@ static const stp_family fam_g4 = {
 /* G0: the DBGMCU registers other than DBG_IDCODE take writes only while RCC_APBENR1.DBGEN
  * (RCC + 0x3C, bit 27) is set, so DBG_IWDG_STOP needs it (stm32-rs stm32g0 SVD agrees). */
 static const stp_family fam_g0 = {
+    SPANS(periph_g0),
+    .periph_map_source = "RM0444 rev 5 2.2 (memory map)",
     L4_FAMILY,
     OPTS(opts_g0),
     .source = "RM0444 rev 5: RCC_CSR 5.4.24, RCC_AHBENR 5.4.13, RCC_APBENR1.DBGEN 5.4.15, "

@@ -87,6 +87,11 @@ typedef struct stp_option_def {
     const char *volts[8];
 } stp_option_def;
 
+/* An address block [base, end) that the bus decodes. */
+typedef struct stp_addr_span {
+    uint32_t base, end;
+} stp_addr_span;
+
 /* Facts one family shares (F1 and F0 share a flash controller, not these). Each row names
  * the manual sections it was taken from (source). Register addresses are absolute unless
  * the name says offset. */
@@ -142,6 +147,15 @@ typedef struct stp_family {
      * command is not supported": erase the pages one by one, or set read protection and
      * remove it). */
     bool bootloader_no_mass_erase;
+    /* The peripheral blocks in 0x40000000-0x5FFFFFFF that the family's parts decode (the
+     * reference manuals' memory maps, "register boundary addresses", merged over the family's
+     * parts where they differ): the virtual board bus-faults an access anywhere else there,
+     * as the AHB/APB bridges answer an address no peripheral claims with an error (stlink-org
+     * issue 1161: an L152RE at the L0's flash base 0x40022000 gives READDEBUGREG errors).
+     * NULL: every address there decodes. */
+    const stp_addr_span *periph_map;
+    size_t periph_map_count;
+    const char *periph_map_source;
 } stp_family;
 
 #define STP_MAX_RUNS          4
