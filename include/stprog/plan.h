@@ -11,6 +11,7 @@
 
 #include "stprog/finding.h"
 #include "stprog/image.h"
+#include "stprog/probe.h"
 #include "stprog/status.h"
 
 /* One erase unit (sector or page) of the target's flash, as the planner sees it. */
@@ -126,9 +127,10 @@ typedef struct stp_plan_cost_model {
     uint32_t mass_erase_us;
     size_t sector_total;
     uint32_t core_hz; /* core clock the SRAM loader runs at (the reset clock) */
-    /* Link: the ST-Link generation (2 or 3; 0 = a link the model does not know, e.g. the
-     * ROM bootloader over a UART: link time is then left out) and the SWD clock. */
-    unsigned probe_version;
+    /* Link: the probe driver's transfer-time model (stprog/probe.h) when link_known (not
+     * for the ROM bootloader over a UART: link time is then left out) and the SWD clock. */
+    bool link_known;
+    stp_link_model link;
     unsigned swd_khz;
     /* How stprog writes: the SRAM loader (host transfers overlap flash programming, CRC on
      * the target) or direct register writes (chunks of direct_chunk bytes, serial). */
@@ -146,7 +148,7 @@ typedef struct stp_plan_estimate {
                           erase + program: the phase takes the larger of the two) */
     double verify_s;   /* CRC on the target, or reading back without the loader */
     double total_s;
-    bool link_modelled; /* false: probe_version 0, transfer and link overheads left out */
+    bool link_modelled; /* false: no link model, transfer and link overheads left out */
 } stp_plan_estimate;
 
 /* Pure: the modelled time of plan under m. */

@@ -37,9 +37,9 @@ static void print_modelled(cli_ctx *ctx, const stp_plan_estimate *e, const stp_p
     cli_printf(
         ctx,
         "modelled time: %.2f s (set-up and commands %.2f s, erase %.2f s, program %.2f s, transfer "
-        "%.2f s%s, verify %.2f s; ST-Link V%u at %u kHz, %s)\n",
+        "%.2f s%s, verify %.2f s; %s at %u kHz, %s)\n",
         e->total_s, e->overhead_s, e->erase_s, e->program_s, e->transfer_s,
-        m->loader ? " overlapped with programming" : "", e->verify_s, m->probe_version, m->swd_khz,
+        m->loader ? " overlapped with programming" : "", e->verify_s, m->link.name, m->swd_khz,
         m->loader ? "SRAM loader" : "direct register writes");
 }
 
@@ -56,7 +56,7 @@ static void json_modelled(cli_ctx *ctx, const stp_plan_estimate *e, const stp_pl
     cli_json_kv_double(j, "verify_seconds", e->verify_s);
     cli_json_kv_bool(j, "link_modelled", e->link_modelled);
     cli_json_kv_bool(j, "loader", m->loader);
-    cli_json_kv_u64(j, "probe_version", m->probe_version);
+    cli_json_kv_string(j, "link", m->link_known ? m->link.name : NULL);
     cli_json_kv_u64(j, "swd_khz", m->swd_khz);
     cli_json_object_end(j);
 }

@@ -10,123 +10,18 @@
 #include "stprog/probe.h"
 #include "target/cortexm.h"
 
-/* ST-Link/V2 firmware features by JTAG firmware number (the version gates every host tool
- * uses; STLINK-V3 has all of them). */
-typedef struct fw_feature {
-    unsigned jtag;
-    const char *what;
-} fw_feature;
-
-static const fw_feature v2_features[] = {
-    {13, "target voltage measurement"},
-    {15, "fault address of failed memory accesses"},
-    {22, "SWD clock selection"},
-    {24, "debug-port register access"},
-    {26, "16-bit memory access"},
-    {28, "access-port initialisation (multi-AP chips)"},
-    {29, "correct error codes when closing an access port"},
-    {32, "banked debug-port registers (DPv2)"},
-};
-
-static bool parse_v2_jtag(const char *fw, unsigned *jtag)
-{
-    /* "V2J37S7", "V2J45M30": stlink generation, then J<number>. */
-    if (fw[0] != 'V' || fw[1] != '2' || fw[2] != 'J')
-        return false;
-    char *end = NULL;
-    unsigned long j = strtoul(fw + 3, &end, 10);
-    if (end == fw + 3)
-        return false;
-    *jtag = (unsigned)j;
-    return true;
-}
-
-/* STLINK-V3 firmware: every API feature is in every release; V3J16M8 is the release after
- * which users reported "Flash loader cannot be loaded" gone (seed 004: CubeProgrammer and a
- * V3 updated to V3J16M8). Versions compare by the JTAG number, then the M (mass storage)
- * number: "V3J7M3" < "V3J16M8". */
-#define V3_FIXED_JTAG 16u
-#define V3_FIXED_MSD  8u
-
-static bool parse_v3(const char *fw, unsigned *jtag, unsigned *msd)
-{
-    if (strncmp(fw, "V3J", 3) != 0)
-        return false;
-    char *end = NULL;
-    unsigned long j = strtoul(fw + 3, &end, 10);
-    if (end == fw + 3)
-        return false;
-    *jtag = (unsigned)j;
-    *msd = 0;
-    const char *m = strchr(end, 'M');
-    if (m != NULL)
-        *msd = (unsigned)strtoul(m + 1, NULL, 10);
-    return true;
-}
-
-static void v3_findings(stp_dx_run *r, const stp_probe_info *pi, stp_doctor_check *c)
-{
-    unsigned jtag = 0, msd = 0;
-    if (!parse_v3(pi->firmware, &jtag, &msd))
-        return;
-    if (jtag > V3_FIXED_JTAG || (jtag == V3_FIXED_JTAG && msd >= V3_FIXED_MSD))
-        return;
-    stp_finding *f = stp_finding_add(
-        r->findings, "probe.firmware-old", STP_SEV_WARNING,
-        "the probe runs old STLINK-V3 firmware %s: users saw \"Flash loader cannot be "
-        "loaded\" go away after updating to V3J%uM%u",
-        pi->firmware, V3_FIXED_JTAG, V3_FIXED_MSD);
-    stp_finding_evidence(f, "firmware", "%s", pi->firmware);
-    stp_finding_evidence(f, "jtag_version", "%u", jtag);
-    stp_finding_evidence(f, "fixed_in", "V3J%uM%u (seed 004)", V3_FIXED_JTAG, V3_FIXED_MSD);
-    stp_finding_advice(f, "update the probe with ST's STSW-LINK007 firmware upgrade tool (or "
-                          "STM32CubeProgrammer's firmware upgrade)");
-    stp_dx_set(c, STP_CHECK_WARN, "%s, firmware %s (old: V3J%uM%u and later fix known problems)",
-               pi->kind, pi->firmware, V3_FIXED_JTAG, V3_FIXED_MSD);
-}
-
+/* What the driver knows about its firmware (stp_debug_ops.firmware_check): findings and a
+ * note for the probe line. */
 static void firmware_findings(stp_dx_run *r, const stp_probe_info *pi, stp_doctor_check *c)
 {
-    unsigned jtag = 0;
-    v3_findings(r, pi, c);
-    if (!parse_v2_jtag(pi->firmware, &jtag))
+    if (r->dbg->ops->firmware_check == NULL)
         return;
-    char missing[256];
-    size_t used = 0;
-    missing[0] = '\0';
-    unsigned need = 0;
-    for (size_t i = 0; i < sizeof(v2_features) / sizeof(v2_features[0]); i++) {
-        if (jtag >= v2_features[i].jtag)
-            continue;
-        if (need == 0)
-            need = v2_features[i].jtag;
-        int k = snprintf(missing + used, sizeof(missing) - used, "%s%s (J%u)", used ? ", " : "",
-                         v2_features[i].what, v2_features[i].jtag);
-        if (k > 0 && (size_t)k < sizeof(missing) - used)
-            used += (size_t)k;
-    }
-    stp_finding *f;
-    if (used > 0) {
-        f = stp_finding_add(r->findings, "probe.firmware-old", STP_SEV_WARNING,
-                            "the probe runs old firmware %s: it lacks %s", pi->firmware, missing);
-        stp_finding_evidence(f, "missing", "%s", missing);
-        stp_dx_set(c, STP_CHECK_WARN, "%s, firmware %s (old: lacks %s)", pi->kind, pi->firmware,
-                   missing);
-    } else if (jtag < 45) {
-        /* Every API feature is there; later releases fixed bugs only. */
-        f = stp_finding_add(r->findings, "probe.firmware-old", STP_SEV_INFO,
-                            "the probe runs firmware %s: every feature stprog uses is there, "
-                            "later releases carry fixes",
-                            pi->firmware);
-        stp_dx_set(c, STP_CHECK_INFO, "%s, firmware %s (older release, all features present)",
-                   pi->kind, pi->firmware);
-    } else {
+    char note[200] = "";
+    int sev = r->dbg->ops->firmware_check(r->dbg, r->findings, note, sizeof(note));
+    if (sev < 0)
         return;
-    }
-    stp_finding_evidence(f, "firmware", "%s", pi->firmware);
-    stp_finding_evidence(f, "jtag_version", "%u", jtag);
-    stp_finding_advice(f, "update the probe with ST's STSW-LINK007 firmware upgrade tool "
-                          "(clones may not accept it)");
+    stp_dx_set(c, sev >= STP_SEV_WARNING ? STP_CHECK_WARN : STP_CHECK_INFO, "%s, firmware %s (%s)",
+               pi->kind, pi->firmware, note);
 }
 
 static void judge_probe(stp_dx_run *r, stp_doctor_check *c, const char *spec)

@@ -4,16 +4,13 @@
  * erases costs its size class's typical erase time at the program width in use; each
  * program operation (the width in use, or the L1 half-page) its typical program time.
  *
- * Link (ST-Link only), a model of the probe rather than a measurement:
- *  - every USB exchange costs a fixed latency: 0.5 ms on the full-speed V2/V2-1 (1 ms
- *    frames), 0.125 ms on the high-speed V3 (micro-frames);
- *  - payload bytes cost 1 us each on full speed (about 1 MB/s), 33 ns on high speed;
- *  - every 32-bit word on the wire costs one SWD transfer of about 48 clock cycles.
- * The ST-Link driver splits every memory transfer at the 1 KiB boundaries where the MEM-AP
- * address auto-increment wraps, and each piece is four USB transfers (command, data, and
- * GETLASTRWSTATUS2 out and in); reads the same. With the SRAM loader the host writes the
- * image into a ring of SRAM buffers (up to 8 KiB each: one more piece for the header, the
- * FULL mark and a poll of the loader's state, about one transfer per KiB); the core erases
+ * Link: the probe driver's model of itself (stp_link_model, from the debug seam: the
+ * ST-Link's in probe/stlink.c, the CMSIS-DAP probe's in probe/cmsis_dap.c), a model of the
+ * probe rather than a measurement: a fixed cost per USB exchange, a USB time per payload
+ * byte, SWD clock cycles per 32-bit word, and memory transfers split into pieces (the
+ * MEM-AP's 1 KiB auto-increment blocks) of a few exchanges each. With the SRAM loader the
+ * host writes the image into a ring of SRAM buffers (up to 8 KiB each: one more exchange
+ * per piece for the header, the FULL mark and a poll of the loader's state); the core erases
  * the sectors and programs one buffer while the next ones are sent, so erase + program and
  * the link overlap: the phase lasts as long as the slower of the two, plus one buffer's worth
  * of the faster (the ring fills before the first unit programs and drains after the last
@@ -38,34 +35,31 @@
 #include "stprog/probe.h"
 #include "target/flash_loader.h"
 
-#define SETUP_EXCHANGES      100.0
-#define LOADER_RUN_EXCHANGES 90.0   /* set-up, start and end of one loader run */
-#define LOADER_CYCLES_PER_OP 20.0   /* wait exit, error check, next store(s) of the loader */
-#define LOADER_BUF_BYTES     8192.0 /* one ring buffer (BUF_MAX) */
-#define ERASE_EXCHANGES      6.0    /* per erased sector: start (2 writes) + status polls */
-#define XFER_BYTES           1024.0 /* one MEM-AP auto-increment block per write */
-#define XFER_EXCHANGES       5.0    /* write (4) + buffer header, FULL mark, state poll (~1) */
-#define CHUNK_EXCHANGES      4.0    /* direct write (4); status checks every few chunks */
-#define READ_BYTES           1024.0 /* read-back: one auto-increment block per read */
-#define READ_EXCHANGES       4.0
-#define SWD_CYCLES_PER_WORD  48.0
-#define CRC_CYCLES_PER_WORD  5.0
-#define FS_LATENCY_S         0.0005
-#define HS_LATENCY_S         0.000125
-#define FS_S_PER_BYTE        1e-6
-#define HS_S_PER_BYTE        (1.0 / 30e6)
+#define SETUP_EXCHANGES        100.0
+#define LOADER_RUN_EXCHANGES   90.0   /* set-up, start and end of one loader run */
+#define LOADER_CYCLES_PER_OP   20.0   /* wait exit, error check, next store(s) of the loader */
+#define LOADER_BUF_BYTES       8192.0 /* one ring buffer (BUF_MAX) */
+#define ERASE_EXCHANGES        6.0    /* per erased sector: start (2 writes) + status polls */
+#define LOADER_PIECE_EXCHANGES 1.0    /* per piece: buffer header, FULL mark, state poll (~1) */
+#define CRC_CYCLES_PER_WORD    5.0
 
 static double latency_s(const stp_plan_cost_model *m)
 {
-    return m->probe_version >= 3 ? HS_LATENCY_S : FS_LATENCY_S;
+    return m->link.exchange_s;
 }
 
 /* Seconds to move bytes over USB and SWD (payload and wire only, no exchange latency). */
 static double wire_s(const stp_plan_cost_model *m, double bytes)
 {
-    double per_byte = m->probe_version >= 3 ? HS_S_PER_BYTE : FS_S_PER_BYTE;
     double khz = m->swd_khz ? m->swd_khz : 1800.0;
-    return bytes * per_byte + bytes / 4.0 * SWD_CYCLES_PER_WORD / (khz * 1000.0);
+    return bytes * m->link.s_per_byte + bytes / 4.0 * m->link.swd_cycles_per_word / (khz * 1000.0);
+}
+
+/* Pieces of a transfer of bytes. */
+static double pieces(const stp_plan_cost_model *m, double bytes)
+{
+    double piece = m->link.piece_bytes > 0 ? m->link.piece_bytes : 1024.0;
+    return bytes > 0 ? (double)(uint64_t)((bytes + piece - 1) / piece) : 0.0;
 }
 
 static double erase_us_of(const stp_plan_cost_model *m, uint32_t size)
@@ -125,7 +119,7 @@ void stp_plan_estimate_time(const stp_plan *plan, const stp_plan_cost_model *m,
         return;
     out->erase_s = erase_s(plan, m);
     out->program_s = program_s(plan, m);
-    out->link_modelled = m->probe_version != 0;
+    out->link_modelled = m->link_known;
     double checked, verified;
     covered_bytes(plan, &checked, &verified);
     double crc_per_byte = m->core_hz ? CRC_CYCLES_PER_WORD / 4.0 / m->core_hz : 0.0;
@@ -137,27 +131,27 @@ void stp_plan_estimate_time(const stp_plan *plan, const stp_plan_cost_model *m,
             out->overhead_s += LOADER_RUN_EXCHANGES * lat;
             if (checked > 0)
                 out->overhead_s += checked * crc_per_byte + LOADER_RUN_EXCHANGES * lat;
-            double xfers =
-                bytes > 0 ? (double)(uint64_t)((bytes + XFER_BYTES - 1) / XFER_BYTES) : 0.0;
-            out->transfer_s = wire_s(m, bytes) + xfers * XFER_EXCHANGES * lat;
+            out->transfer_s =
+                wire_s(m, bytes) +
+                pieces(m, bytes) * (m->link.write_exchanges + LOADER_PIECE_EXCHANGES) * lat;
         } else {
             /* The plan reads the touched sectors back instead of a CRC pass. */
-            double reads = (double)(uint64_t)((checked + READ_BYTES - 1) / READ_BYTES);
-            out->overhead_s += wire_s(m, checked) + reads * READ_EXCHANGES * lat;
+            out->overhead_s +=
+                wire_s(m, checked) + pieces(m, checked) * m->link.read_exchanges * lat;
             double erases = m->mass_erase_us != 0 && plan->erase_count == m->sector_total
                                 ? 1.0
                                 : (double)plan->erase_count;
             out->overhead_s += erases * ERASE_EXCHANGES * lat;
             uint32_t chunk = m->direct_chunk ? m->direct_chunk : 64;
             double chunks = bytes > 0 ? (double)(uint64_t)((bytes + chunk - 1) / chunk) : 0.0;
-            out->transfer_s = wire_s(m, bytes) + chunks * CHUNK_EXCHANGES * lat;
+            out->transfer_s = wire_s(m, bytes) + chunks * m->link.write_exchanges * lat;
         }
         if (m->verify) {
             if (m->loader) {
                 out->verify_s = verified * crc_per_byte + LOADER_RUN_EXCHANGES * lat;
             } else {
-                double reads = (double)(uint64_t)((verified + READ_BYTES - 1) / READ_BYTES);
-                out->verify_s = wire_s(m, verified) + reads * READ_EXCHANGES * lat;
+                out->verify_s =
+                    wire_s(m, verified) + pieces(m, verified) * m->link.read_exchanges * lat;
             }
         }
     }
@@ -176,15 +170,6 @@ void stp_plan_estimate_time(const stp_plan *plan, const stp_plan_cost_model *m,
         phase = (out->transfer_s > flash ? out->transfer_s : flash) + fill;
     }
     out->total_s = out->overhead_s + phase + out->verify_s;
-}
-
-static int kind_version(const char *kind)
-{
-    if (strncmp(kind, "stlink-v3", 9) == 0)
-        return 3;
-    if (strncmp(kind, "stlink-v2", 9) == 0)
-        return 2;
-    return 0;
 }
 
 stp_status stp_plan_cost_model_chip(const struct stp_chip *c, int ps, stp_plan_cost_model *m)
@@ -234,11 +219,14 @@ stp_status stp_plan_cost_model_for(const struct stp_target *t, bool loader, bool
     if (!stp_flash_prefers_mass_erase(&t->flash, t->sectors, t->sector_count))
         m->mass_erase_us = 0;
     const stp_probe_info *pi = t->dbg != NULL ? &t->dbg->info : NULL;
-    m->probe_version = pi != NULL ? (unsigned)kind_version(pi->kind) : 0;
+    const stp_link_model *link = t->dbg != NULL ? t->dbg->link : NULL;
+    m->link_known = link != NULL;
+    if (link != NULL)
+        m->link = *link;
     m->swd_khz = pi != NULL ? pi->swd_khz : 0;
     uint32_t blob = 0;
-    m->loader = loader && m->probe_version != 0 &&
-                stp_flash_loader_blob(&t->flash, &blob) != NULL && blob != 0;
+    m->loader =
+        loader && m->link_known && stp_flash_loader_blob(&t->flash, &blob) != NULL && blob != 0;
     /* the engine's chunk: fewer units where each stalls the bus (stp_flash_program) */
     const uint32_t unit = t->flash.drv->program_unit(&t->flash);
     uint32_t chunk = t->flash.drv->chunk_max;

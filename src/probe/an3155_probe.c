@@ -9,6 +9,7 @@
  * inverts: BOOT0 high = line released); reset=dtr: a DTR pulse resets the chip (NRST).
  * part= names the chip before it answers, for the pins in the advice when it does not. */
 #include "probe/an3155_probe.h"
+#include "probe/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -497,3 +498,16 @@ stp_status stp_an3155_probe_open(const char *spec, const stp_env *env, stp_debug
     *out = &p->base;
     return STP_OK;
 }
+
+const stp_probe_driver stp_uart_driver = {
+    .kind =
+        {
+            .prefix = "uart",
+            .name = "ROM bootloader (serial)",
+            .forms = "uart:PORT[,key=value...]",
+            .description = "the chip's ROM bootloader on a serial port (AN3155), e.g. "
+                           "uart:/dev/ttyUSB0,baud=115200 (docs/bootloader.md)",
+            .on_usb = false,
+        },
+    .open = stp_an3155_probe_open,
+};

@@ -1,6 +1,9 @@
-/* Seam 2: debug access to a target. Implemented by the ST-Link driver (probe/stlink*.c);
- * a CMSIS-DAP driver can come later behind the same seam. Cortex-M control (halt, run,
- * step, reset with vector catch) is built on top of this in target/cortexm.c. */
+/* Seam 2: debug access to a target. Implemented by the ST-Link driver (probe/stlink*.c),
+ * the CMSIS-DAP driver (probe/cmsis_dap*.c) and the ROM bootloader (probe/an3155_probe.c,
+ * with a memory backend); the probe registry (probe/registry.h) opens them. Cortex-M
+ * control (halt, run, step, reset with vector catch) is built on top of this in
+ * target/cortexm.c. What a probe can and cannot do is in stp_debug.caps; nothing above
+ * this seam asks which kind of probe it is. */
 #ifndef STP_PROBE_DEBUG_H
 #define STP_PROBE_DEBUG_H
 
@@ -40,7 +43,8 @@ typedef struct stp_debug_ops {
     stp_status (*write_reg)(stp_debug *d, unsigned regno, uint32_t val, stp_findings *findings);
     /* Drive NRST (true = low). */
     stp_status (*set_nrst)(stp_debug *d, bool asserted, stp_findings *findings);
-    /* Target voltage measured by the probe (volts). */
+    /* Target voltage measured by the probe (volts). Probes without STP_PROBE_CAP_VOLTAGE
+     * answer STP_ERR_UNSUPPORTED (finding probe.no-voltage-sense). */
     stp_status (*target_voltage)(stp_debug *d, double *volts, stp_findings *findings);
     /* SWD clock: request khz, get what the probe really uses. */
     stp_status (*set_swd_khz)(stp_debug *d, unsigned khz, unsigned *actual, stp_findings *findings);
@@ -75,6 +79,11 @@ typedef struct stp_debug_ops {
     stp_status (*trace_read)(stp_debug *d, void *buf, size_t cap, size_t *got,
                              stp_findings *findings);
     stp_status (*trace_stop)(stp_debug *d, stp_findings *findings);
+    /* Optional (doctor): the driver's knowledge of its probe's firmware: adds findings
+     * (probe.firmware-old) for a release that lacks features or has known bugs, and writes
+     * a short note for the doctor's probe line ("old: lacks 16-bit memory access"). Returns
+     * the worst severity added, or -1 when there is nothing to say. */
+    int (*firmware_check)(stp_debug *d, stp_findings *findings, char *note, size_t note_len);
 } stp_debug_ops;
 
 /* Every implementation starts with this header. */
@@ -83,6 +92,9 @@ struct stp_debug {
     const stp_env *env;
     stp_probe_info info;
     bool virtual_clock; /* now_ms/delay_ms are the virtual board's time (set by stp_probe_open) */
+    unsigned caps;      /* STP_PROBE_CAP_* (stprog/probe.h), set by the driver at open */
+    /* The driver's transfer-time model (stprog/probe.h); NULL: not modelled. */
+    const stp_link_model *link;
 };
 
 #endif

@@ -66,7 +66,46 @@ static const stp_debug_ops stl_ops = {
     .trace_start = stl_trace_start, /* stlink_trace.c */
     .trace_read = stl_trace_read,
     .trace_stop = stl_trace_stop,
+    .firmware_check = stl_firmware_check,
 };
+
+/* The ST-Link's transfer-time model (the plan's estimate, stprog/probe.h): every USB
+ * transfer costs a fixed latency, 0.5 ms on the full-speed V2/V2-1 (1 ms frames), 0.125 ms
+ * on the high-speed V3 (micro-frames); payload bytes cost 1 us each on full speed (about
+ * 1 MB/s), 33 ns on high speed; every 32-bit word costs one SWD transfer of about 48 clock
+ * cycles. The driver splits memory transfers at the 1 KiB boundaries where the MEM-AP
+ * address auto-increment wraps, and each piece is four USB transfers (command, data, and
+ * GETLASTRWSTATUS2 out and in); reads the same. */
+static const stp_link_model stl_link_fs = {
+    .name = "ST-Link V2",
+    .exchange_s = 0.0005,
+    .s_per_byte = 1e-6,
+    .swd_cycles_per_word = 48.0,
+    .piece_bytes = 1024.0,
+    .write_exchanges = 4.0,
+    .read_exchanges = 4.0,
+};
+
+static const stp_link_model stl_link_hs = {
+    .name = "ST-Link V3",
+    .exchange_s = 0.000125,
+    .s_per_byte = 1.0 / 30e6,
+    .swd_cycles_per_word = 48.0,
+    .piece_bytes = 1024.0,
+    .write_exchanges = 4.0,
+    .read_exchanges = 4.0,
+};
+
+/* What this firmware can do (the debug seam's capabilities) and how fast it moves data. */
+static void set_caps(stp_stlink *s)
+{
+    s->base.caps = STP_PROBE_CAP_NRST;
+    if (s->features & STL_F_TARGET_VOLTAGE)
+        s->base.caps |= STP_PROBE_CAP_VOLTAGE;
+    if (s->ver_stlink >= 3 || s->ver_jtag >= 13) /* START/STOP_TRACE_RX, GET_TRACE_NB */
+        s->base.caps |= STP_PROBE_CAP_TRACE;
+    s->base.link = s->ver_stlink >= 3 ? &stl_link_hs : &stl_link_fs;
+}
 
 static stp_status protocol_error(stp_findings *f, const char *what, const char *detail)
 {
@@ -182,6 +221,7 @@ stp_status stl_parse_version(stp_stlink *s, const uint8_t *v1, size_t v1len, con
                                "(STSW-LINK007) and retry");
         return STP_ERR_FIRMWARE_OLD;
     }
+    set_caps(s);
     return STP_OK;
 }
 

@@ -11,6 +11,32 @@
 #include "probe/debug.h"
 #include "transport/transport.h"
 
+/* ---- stlink_usb.c: ST-Link USB identities and the registry row -------------------- */
+#define STP_USB_VID_ST 0x0483
+
+typedef enum stp_stlink_hw {
+    STP_STLINK_HW_UNKNOWN = 0,
+    STP_STLINK_HW_V1, /* 0x3744: mass-storage protocol, not supported */
+    STP_STLINK_HW_V2,
+    STP_STLINK_HW_V2_1,
+    STP_STLINK_HW_V3,
+    STP_STLINK_HW_V3PWR, /* 0x3757: the V3 protocol (GET_VERSION_EX), hardware version 3 or 4 */
+} stp_stlink_hw;
+
+/* Kind of ST-Link behind a PID, or STP_STLINK_HW_UNKNOWN when it is not one. */
+stp_stlink_hw stp_stlink_hw_from_pid(uint16_t vid, uint16_t pid);
+/* "stlink-v2", "stlink-v2-1", "stlink-v3", "stlink-v3pwr", "stlink-v1", "unknown". */
+const char *stp_stlink_hw_name(stp_stlink_hw hw);
+/* The command endpoints of that kind: OUT 0x02 on V2, 0x01 on V2-1/V3; IN 0x81. */
+void stp_stlink_endpoints(stp_stlink_hw hw, uint8_t *ep_out, uint8_t *ep_in);
+/* Serial number as tools print it: stp_usb_format_serial, except that ST-Link V2 firmware
+ * reports its 12-byte unique ID as 12 raw bytes (one per UTF-16 unit), printed as 24 hex
+ * digits whatever their values. */
+void stp_stlink_format_serial(const uint16_t *units, size_t count, uint16_t pid, char *out,
+                              size_t outlen);
+/* The filter the libusb transport finds ST-Links with. */
+extern const stp_usb_filter stp_stlink_usb_filter;
+
 /* Top-level commands (byte 0 of a command block). */
 #define STL_GET_VERSION          0xF1
 #define STL_DEBUG_COMMAND        0xF2
@@ -175,6 +201,9 @@ stp_status stl_parse_voltage(const uint8_t *reply, size_t len, double *volts, st
 stp_status stl_enter_swd(stp_stlink *s, stp_findings *f);
 /* Enters SWD when not in debug mode yet (target operations call this first). */
 stp_status stl_ensure_debug(stp_stlink *s, stp_findings *f);
+
+/* ---- stlink_firmware.c: the doctor's firmware check (stp_debug_ops.firmware_check) ---- */
+int stl_firmware_check(stp_debug *d, stp_findings *f, char *note, size_t len);
 
 /* ---- stlink_mem.c ------------------------------------------------------------------ */
 stp_status stl_read_mem(stp_debug *d, uint32_t addr, void *buf, size_t len, stp_findings *f);

@@ -1,5 +1,4 @@
-/* Transport helpers shared by every implementation: the clock, ST-Link USB identities and
- * the serial-number formatting quirk of ST-Link V2. */
+/* Transport helpers shared by every implementation: the clock and serial-number text. */
 #include "transport/transport.h"
 
 #include <stdio.h>
@@ -28,54 +27,7 @@ void stp_usb_sleep_ns(stp_usb *usb, uint64_t ns)
     }
 }
 
-/* Product IDs from ST's USB descriptors (the same list udev rules and other tools use). */
-static const struct {
-    uint16_t pid;
-    stp_stlink_hw hw;
-} stlink_pids[] = {
-    {0x3744, STP_STLINK_HW_V1},    {0x3748, STP_STLINK_HW_V2},   {0x374B, STP_STLINK_HW_V2_1},
-    {0x374A, STP_STLINK_HW_V2_1},  {0x3752, STP_STLINK_HW_V2_1}, {0x374E, STP_STLINK_HW_V3},
-    {0x374F, STP_STLINK_HW_V3},    {0x3753, STP_STLINK_HW_V3},   {0x3754, STP_STLINK_HW_V3},
-    {0x3757, STP_STLINK_HW_V3PWR}, /* STLINK-V3PWR (OpenOCD STLINK_V3P_PID) */
-};
-
-stp_stlink_hw stp_stlink_hw_from_pid(uint16_t vid, uint16_t pid)
-{
-    if (vid != STP_USB_VID_ST)
-        return STP_STLINK_HW_UNKNOWN;
-    for (size_t i = 0; i < sizeof(stlink_pids) / sizeof(stlink_pids[0]); i++)
-        if (stlink_pids[i].pid == pid)
-            return stlink_pids[i].hw;
-    return STP_STLINK_HW_UNKNOWN;
-}
-
-const char *stp_stlink_hw_name(stp_stlink_hw hw)
-{
-    switch (hw) {
-    case STP_STLINK_HW_V1:
-        return "stlink-v1";
-    case STP_STLINK_HW_V2:
-        return "stlink-v2";
-    case STP_STLINK_HW_V2_1:
-        return "stlink-v2-1";
-    case STP_STLINK_HW_V3:
-        return "stlink-v3";
-    case STP_STLINK_HW_V3PWR:
-        return "stlink-v3pwr";
-    case STP_STLINK_HW_UNKNOWN:
-        break;
-    }
-    return "unknown";
-}
-
-void stp_stlink_endpoints(stp_stlink_hw hw, uint8_t *ep_out, uint8_t *ep_in)
-{
-    *ep_out = hw == STP_STLINK_HW_V2 || hw == STP_STLINK_HW_V1 ? 0x02 : 0x01;
-    *ep_in = 0x81;
-}
-
-void stp_usb_format_serial(const uint16_t *units, size_t count, uint16_t pid, char *out,
-                           size_t outlen)
+void stp_usb_format_serial(const uint16_t *units, size_t count, char *out, size_t outlen)
 {
     if (outlen == 0)
         return;
@@ -84,9 +36,7 @@ void stp_usb_format_serial(const uint16_t *units, size_t count, uint16_t pid, ch
     for (size_t i = 0; i < count; i++)
         if (units[i] < 0x20 || units[i] > 0x7E)
             printable = false;
-    /* ST-Link V2 firmware reports its 12-byte unique ID as 12 raw bytes, one per UTF-16
-     * unit; tools print it as 24 hex digits. */
-    bool binary = !printable || (pid == 0x3748 && count == 12);
+    bool binary = !printable;
     size_t pos = 0;
     for (size_t i = 0; i < count && pos + 3 <= outlen; i++) {
         if (binary)

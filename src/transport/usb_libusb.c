@@ -1,5 +1,6 @@
-/* USB transport over libusb-1.0: finding ST-Links, choosing one by serial, claiming its
- * debug interface, and bulk transfers that always time out instead of hanging. */
+/* USB transport over libusb-1.0: finding the devices a probe driver's filter recognises,
+ * choosing one by serial, claiming the interface the filter picked, and bulk or interrupt
+ * transfers that always time out instead of hanging. */
 #include <libusb.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +18,17 @@ typedef struct usb_libusb {
     stp_usb base;
     libusb_context *ctx;
     libusb_device_handle *handle;
+    const stp_usb_filter *filter;
 } usb_libusb;
+
+/* Bulk or interrupt transfer, whichever the endpoints are. */
+static int lu_transfer(usb_libusb *u, uint8_t ep, unsigned char *data, int len, int *done,
+                       unsigned timeout_ms)
+{
+    if (u->base.info.interrupt)
+        return libusb_interrupt_transfer(u->handle, ep, data, len, done, timeout_ms);
+    return libusb_bulk_transfer(u->handle, ep, data, len, done, timeout_ms);
+}
 
 static void describe(stp_usb *usb, int rc, unsigned timeout_ms)
 {
@@ -36,8 +47,7 @@ static stp_status lu_bulk_out(stp_usb *usb, uint8_t ep, const void *data, size_t
 {
     usb_libusb *u = (usb_libusb *)usb;
     int done = 0;
-    int rc = libusb_bulk_transfer(u->handle, ep, (unsigned char *)(uintptr_t)data, (int)len, &done,
-                                  timeout_ms);
+    int rc = lu_transfer(u, ep, (unsigned char *)(uintptr_t)data, (int)len, &done, timeout_ms);
     if (rc == LIBUSB_ERROR_PIPE)
         (void)libusb_clear_halt(u->handle, ep);
     if (rc != 0) {
@@ -56,7 +66,7 @@ static stp_status lu_bulk_in(stp_usb *usb, uint8_t ep, void *data, size_t len, s
 {
     usb_libusb *u = (usb_libusb *)usb;
     int done = 0;
-    int rc = libusb_bulk_transfer(u->handle, ep, data, (int)len, &done, timeout_ms);
+    int rc = lu_transfer(u, ep, data, (int)len, &done, timeout_ms);
     if (rc == LIBUSB_ERROR_PIPE)
         (void)libusb_clear_halt(u->handle, ep);
     *actual = rc == 0 ? (size_t)done : 0;
@@ -73,7 +83,7 @@ static void lu_close(stp_usb *usb)
     if (u == NULL)
         return;
     if (u->handle != NULL) {
-        (void)libusb_release_interface(u->handle, 0);
+        (void)libusb_release_interface(u->handle, u->base.info.interface);
         libusb_close(u->handle);
     }
     if (u->ctx != NULL)
@@ -90,43 +100,109 @@ static const stp_usb_ops lu_ops = {
     .reset = lu_reset,
 };
 
-/* Reads the serial string descriptor, raw (so V2's binary serial survives) with a fallback
- * to libusb's ASCII conversion. */
-static void read_serial(libusb_device_handle *h, const struct libusb_device_descriptor *dd,
-                        char *out, size_t outlen)
+/* A string descriptor's UTF-16 units (raw, so ST-Link V2's binary serial survives); the
+ * count, or 0 when unreadable. */
+static size_t read_string_units(libusb_device_handle *h, uint8_t index, uint16_t *units, size_t max)
 {
-    out[0] = '\0';
-    if (dd->iSerialNumber == 0)
-        return;
+    if (index == 0)
+        return 0;
     unsigned char raw[256];
-    int n = libusb_get_string_descriptor(h, dd->iSerialNumber, USB_LANG_EN_US, raw, sizeof(raw));
+    int n = libusb_get_string_descriptor(h, index, USB_LANG_EN_US, raw, sizeof(raw));
     if (n >= 2 && raw[1] == LIBUSB_DT_STRING && raw[0] <= n) {
-        uint16_t units[127];
         size_t count = 0;
-        for (int i = 2; i + 1 < raw[0] && count < 127; i += 2)
+        for (int i = 2; i + 1 < raw[0] && count < max; i += 2)
             units[count++] = (uint16_t)(raw[i] | raw[i + 1] << 8);
-        stp_usb_format_serial(units, count, dd->idProduct, out, outlen);
-        return;
+        return count;
     }
     unsigned char ascii[128];
-    n = libusb_get_string_descriptor_ascii(h, dd->iSerialNumber, ascii, sizeof(ascii));
-    if (n > 0) {
-        uint16_t units[128];
-        for (int i = 0; i < n; i++)
-            units[i] = ascii[i];
-        stp_usb_format_serial(units, (size_t)n, dd->idProduct, out, outlen);
-    }
+    n = libusb_get_string_descriptor_ascii(h, index, ascii, sizeof(ascii));
+    size_t count = 0;
+    for (int i = 0; i < n && count < max; i++)
+        units[count++] = ascii[i];
+    return count;
 }
 
-static void fill_info(stp_usb_device *d, const struct libusb_device_descriptor *dd)
+static void read_text(libusb_device_handle *h, uint8_t index, char *out, size_t outlen)
 {
-    memset(d, 0, sizeof(*d));
-    d->hw = stp_stlink_hw_from_pid(dd->idVendor, dd->idProduct);
-    d->info.vid = dd->idVendor;
-    d->info.pid = dd->idProduct;
-    stp_stlink_endpoints(d->hw, &d->info.ep_out, &d->info.ep_in);
-    snprintf(d->info.description, sizeof(d->info.description), "ST-Link %s",
-             stp_stlink_hw_name(d->hw));
+    uint16_t units[127];
+    size_t n = read_string_units(h, index, units, 127);
+    size_t pos = 0;
+    for (size_t i = 0; i < n && pos + 1 < outlen; i++)
+        out[pos++] = units[i] >= 0x20 && units[i] < 0x7F ? (char)units[i] : '?';
+    if (outlen > 0)
+        out[pos] = '\0';
+}
+
+static void read_strings(libusb_device_handle *h, const struct libusb_device_descriptor *dd,
+                         const uint8_t *iface_strings, const stp_usb_filter *filter,
+                         stp_usb_device *d)
+{
+    uint16_t units[127];
+    size_t n = read_string_units(h, dd->iSerialNumber, units, 127);
+    if (filter->format_serial != NULL)
+        filter->format_serial(units, n, dd->idProduct, d->info.serial, sizeof(d->info.serial));
+    else
+        stp_usb_format_serial(units, n, d->info.serial, sizeof(d->info.serial));
+    read_text(h, dd->iProduct, d->info.description, sizeof(d->info.description));
+    for (size_t i = 0; i < d->interface_count; i++)
+        read_text(h, iface_strings[i], d->interfaces[i].name, sizeof(d->interfaces[i].name));
+    d->strings_read = true;
+}
+
+/* Interfaces (first alternate setting) and their first OUT/IN data endpoints, from the
+ * active configuration; the iInterface string indices go to iface_strings. */
+static void read_interfaces(libusb_device *dev, stp_usb_device *d, uint8_t *iface_strings)
+{
+    struct libusb_config_descriptor *cfg = NULL;
+    if (libusb_get_active_config_descriptor(dev, &cfg) != 0 &&
+        libusb_get_config_descriptor(dev, 0, &cfg) != 0)
+        return;
+    for (int i = 0; i < cfg->bNumInterfaces && d->interface_count < STP_USB_MAX_INTERFACES; i++) {
+        if (cfg->interface[i].num_altsetting < 1)
+            continue;
+        const struct libusb_interface_descriptor *alt = &cfg->interface[i].altsetting[0];
+        stp_usb_interface *it = &d->interfaces[d->interface_count];
+        memset(it, 0, sizeof(*it));
+        it->number = alt->bInterfaceNumber;
+        it->cls = alt->bInterfaceClass;
+        it->subclass = alt->bInterfaceSubClass;
+        it->protocol = alt->bInterfaceProtocol;
+        iface_strings[d->interface_count] = alt->iInterface;
+        for (int e = 0; e < alt->bNumEndpoints; e++) {
+            const struct libusb_endpoint_descriptor *ep = &alt->endpoint[e];
+            unsigned type = ep->bmAttributes & 3u;
+            if (type != LIBUSB_TRANSFER_TYPE_BULK && type != LIBUSB_TRANSFER_TYPE_INTERRUPT)
+                continue;
+            bool in = (ep->bEndpointAddress & LIBUSB_ENDPOINT_IN) != 0;
+            if ((in ? it->ep_in : it->ep_out) != 0)
+                continue;
+            if (in) {
+                it->ep_in = ep->bEndpointAddress;
+                it->max_packet = ep->wMaxPacketSize;
+            } else {
+                it->ep_out = ep->bEndpointAddress;
+            }
+            it->interrupt = type == LIBUSB_TRANSFER_TYPE_INTERRUPT;
+        }
+        d->interface_count++;
+    }
+    libusb_free_config_descriptor(cfg);
+}
+
+/* The chosen interface into d->info (endpoints, number, name). */
+static void take_interface(stp_usb_device *d)
+{
+    if (d->chosen < 0 || (size_t)d->chosen >= d->interface_count)
+        return;
+    const stp_usb_interface *it = &d->interfaces[d->chosen];
+    d->info.interface = it->number;
+    d->info.interrupt = it->interrupt;
+    d->info.max_packet = it->max_packet;
+    if (it->ep_out != 0)
+        d->info.ep_out = it->ep_out;
+    if (it->ep_in != 0)
+        d->info.ep_in = it->ep_in;
+    snprintf(d->info.interface_name, sizeof(d->info.interface_name), "%s", it->name);
 }
 
 static stp_status usb_init_failed(int rc, stp_findings *f)
@@ -137,10 +213,41 @@ static stp_status usb_init_failed(int rc, stp_findings *f)
     return STP_ERR_USB;
 }
 
-/* Enumerates ST-Links into a growable array; keeps their libusb_device references in devs
- * (same order) when devs is not NULL. */
-static stp_status enumerate(libusb_context *ctx, stp_usb_device **out, size_t *count,
-                            libusb_device ***devs_out)
+/* Whether the filter recognises dev; fills d. Opens the device to read its strings when
+ * it can (a device without permission is judged by its descriptors alone). */
+static bool recognise(libusb_device *dev, const struct libusb_device_descriptor *dd,
+                      const stp_usb_filter *filter, stp_usb_device *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->info.vid = dd->idVendor;
+    d->info.pid = dd->idProduct;
+    d->chosen = -1;
+    d->bus = libusb_get_bus_number(dev);
+    d->address = libusb_get_device_address(dev);
+    uint8_t iface_strings[STP_USB_MAX_INTERFACES] = {0};
+    read_interfaces(dev, d, iface_strings);
+    stp_usb_match m = filter->match(d);
+    if (m == STP_USB_NOT_MINE)
+        return false;
+    libusb_device_handle *h = NULL;
+    int rc = libusb_open(dev, &h);
+    d->accessible = rc == 0;
+    if (rc == 0) {
+        read_strings(h, dd, iface_strings, filter, d);
+        libusb_close(h);
+        if (m == STP_USB_NEED_STRINGS)
+            m = filter->match(d);
+    }
+    if (m != STP_USB_MINE)
+        return false;
+    take_interface(d);
+    return true;
+}
+
+/* Enumerates the filter's devices into a growable array; keeps their libusb_device
+ * references in devs (same order) when devs is not NULL. */
+static stp_status enumerate(libusb_context *ctx, const stp_usb_filter *filter, stp_usb_device **out,
+                            size_t *count, libusb_device ***devs_out)
 {
     libusb_device **all = NULL;
     ssize_t total = libusb_get_device_list(ctx, &all);
@@ -161,19 +268,8 @@ static stp_status enumerate(libusb_context *ctx, stp_usb_device **out, size_t *c
         struct libusb_device_descriptor dd;
         if (libusb_get_device_descriptor(all[i], &dd) != 0)
             continue;
-        if (stp_stlink_hw_from_pid(dd.idVendor, dd.idProduct) == STP_STLINK_HW_UNKNOWN)
+        if (!recognise(all[i], &dd, filter, &list[n]))
             continue;
-        stp_usb_device *d = &list[n];
-        fill_info(d, &dd);
-        d->bus = libusb_get_bus_number(all[i]);
-        d->address = libusb_get_device_address(all[i]);
-        libusb_device_handle *h = NULL;
-        int rc = libusb_open(all[i], &h);
-        d->accessible = rc == 0;
-        if (rc == 0) {
-            read_serial(h, &dd, d->info.serial, sizeof(d->info.serial));
-            libusb_close(h);
-        }
         keep[n] = libusb_ref_device(all[i]);
         n++;
     }
@@ -190,13 +286,14 @@ static stp_status enumerate(libusb_context *ctx, stp_usb_device **out, size_t *c
     return STP_OK;
 }
 
-stp_status stp_usb_libusb_list(stp_usb_device **out, size_t *count, stp_findings *findings)
+stp_status stp_usb_libusb_list(const stp_usb_filter *filter, stp_usb_device **out, size_t *count,
+                               stp_findings *findings)
 {
     libusb_context *ctx = NULL;
     int rc = libusb_init(&ctx);
     if (rc != 0)
         return usb_init_failed(rc, findings);
-    stp_status st = enumerate(ctx, out, count, NULL);
+    stp_status st = enumerate(ctx, filter, out, count, NULL);
     libusb_exit(ctx);
     return st;
 }
@@ -206,95 +303,101 @@ static void list_serials(stp_finding *fi, const stp_usb_device *list, size_t n)
     for (size_t i = 0; i < n; i++) {
         char key[32];
         snprintf(key, sizeof(key), "probe%zu", i + 1);
-        stp_finding_evidence(fi, key, "%s serial %s (bus %u address %u)",
-                             stp_stlink_hw_name(list[i].hw),
+        stp_finding_evidence(fi, key, "%s serial %s (bus %u address %u)", list[i].kind_name,
                              list[i].info.serial[0] ? list[i].info.serial : "(unreadable)",
                              list[i].bus, list[i].address);
     }
 }
 
 /* Picks the device to open; index in *pick. Adds the finding on failure. */
-static stp_status choose(const stp_usb_device *list, size_t n, const char *serial, size_t *pick,
-                         stp_findings *f)
+static stp_status choose(const stp_usb_filter *flt, const stp_usb_device *list, size_t n,
+                         const char *serial, size_t *pick, stp_findings *f)
 {
     size_t found = n;
     size_t usable = 0;
+    bool by_serial = serial != NULL && serial[0] != '\0';
     for (size_t i = 0; i < n; i++) {
-        if (serial != NULL && serial[0] != '\0') {
+        if (by_serial) {
             if (strcasecmp(list[i].info.serial, serial) == 0)
                 found = i;
-        } else if (list[i].hw != STP_STLINK_HW_V1) {
+        } else if (list[i].unsupported == NULL) {
             usable++;
             found = found == n ? i : found;
         }
     }
-    if (serial == NULL || serial[0] == '\0') {
+    if (!by_serial) {
         if (usable > 1) {
-            stp_finding *fi = stp_finding_add(f, "probe.ambiguous", STP_SEV_ERROR,
-                                              "%zu ST-Links are connected; choose one", usable);
+            stp_finding *fi =
+                stp_finding_add(f, "probe.ambiguous", STP_SEV_ERROR,
+                                "%zu %ss are connected; choose one", usable, flt->noun);
             list_serials(fi, list, n);
-            stp_finding_advice(fi, "pass --probe stlink:SERIAL with one of the serials listed "
-                                   "(`stprog probes` shows them)");
+            stp_finding_advice(fi,
+                               "pass --probe %s:SERIAL with one of the serials listed "
+                               "(`stprog probes` shows them)",
+                               flt->spec_prefix);
             return STP_ERR_PROBE_AMBIGUOUS;
         }
         if (found == n && n > 0) {
             stp_finding *fi = stp_finding_add(f, "probe.unsupported", STP_SEV_ERROR,
-                                              "only an ST-Link V1 is connected; it is not "
-                                              "supported");
+                                              "only an unsupported %s is connected: %s", flt->noun,
+                                              list[0].unsupported);
             list_serials(fi, list, n);
-            stp_finding_advice(fi, "use an ST-Link V2, V2-1 (Nucleo/Discovery) or V3");
+            stp_finding_advice(fi, "%s", flt->unsupported_advice);
             return STP_ERR_UNSUPPORTED;
         }
     }
     if (found == n) {
         stp_finding *fi;
-        if (serial != NULL && serial[0] != '\0') {
+        if (by_serial) {
             fi = stp_finding_add(f, "probe.not-found", STP_SEV_ERROR,
-                                 "no ST-Link with serial %s is connected", serial);
+                                 "no %s with serial %s is connected", flt->noun, serial);
             stp_finding_evidence(fi, "serial", "%s", serial);
             list_serials(fi, list, n);
         } else {
-            fi = stp_finding_add(f, "probe.not-found", STP_SEV_ERROR, "no ST-Link found on USB");
+            fi = stp_finding_add(f, "probe.not-found", STP_SEV_ERROR, "no %s found on USB",
+                                 flt->noun);
         }
         bool unreadable = false;
         for (size_t i = 0; i < n; i++)
             unreadable = unreadable || !list[i].accessible;
-        stp_finding_advice(fi, "%s",
-                           unreadable ? "some ST-Links could not be opened: " RULES_ADVICE
-                                      : "plug in the probe (check the cable carries data), "
-                                        "then run `stprog probes`");
+        if (unreadable)
+            stp_finding_advice(fi, "some %ss could not be opened: " RULES_ADVICE, flt->noun);
+        else
+            stp_finding_advice(fi, "plug in the probe (check the cable carries data), then run "
+                                   "`stprog probes`");
         return STP_ERR_NO_PROBE;
     }
-    if (list[found].hw == STP_STLINK_HW_V1) {
+    if (list[found].unsupported != NULL) {
         stp_finding *fi =
-            stp_finding_add(f, "probe.unsupported", STP_SEV_ERROR, "ST-Link V1 is not supported");
-        stp_finding_advice(fi, "use an ST-Link V2, V2-1 (Nucleo/Discovery) or V3");
+            stp_finding_add(f, "probe.unsupported", STP_SEV_ERROR, "%s", list[found].unsupported);
+        stp_finding_advice(fi, "%s", flt->unsupported_advice);
         return STP_ERR_UNSUPPORTED;
     }
     *pick = found;
     return STP_OK;
 }
 
-static stp_status open_failed(int rc, const stp_usb_device *d, const char *op, stp_findings *f)
+static stp_status open_failed(const stp_usb_filter *flt, int rc, const stp_usb_device *d,
+                              const char *op, stp_findings *f)
 {
     stp_finding *fi;
     if (rc == LIBUSB_ERROR_ACCESS) {
         fi = stp_finding_add(f, "probe.permission-denied", STP_SEV_ERROR,
-                             "no permission to use the ST-Link on USB bus %u address %u", d->bus,
-                             d->address);
+                             "no permission to use the %s on USB bus %u address %u", flt->noun,
+                             d->bus, d->address);
         stp_finding_evidence(fi, "device", "/dev/bus/usb/%03u/%03u", d->bus, d->address);
         stp_finding_advice(fi, RULES_ADVICE);
         return STP_ERR_PERMISSION;
     }
     if (rc == LIBUSB_ERROR_BUSY) {
         fi = stp_finding_add(f, "probe.busy", STP_SEV_ERROR,
-                             "the ST-Link %s is in use by another program", d->info.serial);
+                             "the %s %s is in use by another program", flt->noun, d->info.serial);
         stp_finding_evidence(fi, "serial", "%s", d->info.serial);
-        stp_finding_advice(fi, "close other debug tools (OpenOCD, st-util, STM32CubeIDE, a "
-                               "running stprog gdbserver) and retry");
+        stp_finding_advice(fi, "close other debug tools (OpenOCD, st-util, pyOCD, STM32CubeIDE, "
+                               "a running stprog gdbserver) and retry");
         return STP_ERR_PROBE_BUSY;
     }
-    fi = stp_finding_add(f, "probe.usb-error", STP_SEV_ERROR, "cannot %s the ST-Link: %s", op,
+    fi = stp_finding_add(f, "probe.usb-error", STP_SEV_ERROR, "cannot %s the %s: %s", op, flt->noun,
                          libusb_error_name(rc));
     stp_finding_evidence(fi, "usb_error", "%s", libusb_error_name(rc));
     stp_finding_advice(fi, "replug the probe and retry");
@@ -310,33 +413,35 @@ static stp_status open_into(usb_libusb *u, const char *serial, const stp_env *en
     libusb_device **devs = NULL;
     size_t n = 0, pick = 0;
     int rc;
-    stp_status st = enumerate(u->ctx, &list, &n, &devs);
+    const stp_usb_filter *flt = u->filter;
+    stp_status st = enumerate(u->ctx, flt, &list, &n, &devs);
     if (st == STP_OK)
-        st = choose(list, n, serial, &pick, findings);
+        st = choose(flt, list, n, serial, &pick, findings);
     if (st == STP_OK) {
         const stp_usb_device *d = &list[pick];
         u->base.info = d->info;
         rc = libusb_open(devs[pick], &u->handle);
         if (rc != 0) {
             u->handle = NULL;
-            st = open_failed(rc, d, "open", findings);
+            st = open_failed(flt, rc, d, "open", findings);
         }
         if (st == STP_OK) {
             (void)libusb_set_auto_detach_kernel_driver(u->handle, 1);
             int config = 0;
             if (libusb_get_configuration(u->handle, &config) == 0 && config != 1)
                 (void)libusb_set_configuration(u->handle, 1);
-            rc = libusb_claim_interface(u->handle, 0);
+            rc = libusb_claim_interface(u->handle, d->info.interface);
             if (rc != 0) {
                 libusb_close(u->handle);
                 u->handle = NULL;
-                st = open_failed(rc, d, "claim", findings);
+                st = open_failed(flt, rc, d, "claim", findings);
             }
         }
         if (st == STP_OK)
-            stp_log(env, STP_LOG_DEBUG, "usb: opened %s %04x:%04x serial %s (bus %u addr %u)",
-                    stp_stlink_hw_name(d->hw), d->info.vid, d->info.pid, d->info.serial, d->bus,
-                    d->address);
+            stp_log(env, STP_LOG_DEBUG,
+                    "usb: opened %s %04x:%04x serial %s interface %u (bus %u addr %u)",
+                    d->kind_name, d->info.vid, d->info.pid, d->info.serial, d->info.interface,
+                    d->bus, d->address);
     }
     for (size_t i = 0; i < n; i++)
         libusb_unref_device(devs[i]);
@@ -351,10 +456,10 @@ static stp_status open_into(usb_libusb *u, const char *serial, const stp_env *en
 static stp_status lu_reset(stp_usb *usb)
 {
     usb_libusb *u = (usb_libusb *)usb;
-    (void)libusb_release_interface(u->handle, 0);
+    (void)libusb_release_interface(u->handle, u->base.info.interface);
     int rc = libusb_reset_device(u->handle);
     if (rc == 0) {
-        rc = libusb_claim_interface(u->handle, 0);
+        rc = libusb_claim_interface(u->handle, u->base.info.interface);
         if (rc == 0)
             return STP_OK;
     }
@@ -374,14 +479,15 @@ static stp_status lu_reset(stp_usb *usb)
     return st;
 }
 
-stp_status stp_usb_libusb_open(const char *serial, const stp_env *env, stp_usb **out,
-                               stp_findings *findings)
+stp_status stp_usb_libusb_open(const stp_usb_filter *filter, const char *serial, const stp_env *env,
+                               stp_usb **out, stp_findings *findings)
 {
     *out = NULL;
     usb_libusb *u = stp_calloc(1, sizeof(*u));
     if (u == NULL)
         return STP_ERR_NOMEM;
     u->base.ops = &lu_ops;
+    u->filter = filter;
     int rc = libusb_init(&u->ctx);
     if (rc != 0) {
         u->ctx = NULL;

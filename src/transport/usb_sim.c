@@ -158,15 +158,36 @@ stp_status stp_usb_sim_open(const char *spec, const stp_env *env, stp_usb **out,
             units[n] = (uint8_t)ui->serial[n];
             n++;
         }
-        stp_usb_format_serial(units, n, ui->pid, u->base.info.serial, sizeof(u->base.info.serial));
+        stp_usb_format_serial(units, n, u->base.info.serial, sizeof(u->base.info.serial));
     }
     snprintf(u->base.info.description, sizeof(u->base.info.description), "%s",
              ui->product != NULL ? ui->product : "virtual ST-Link");
-    stp_log(env, STP_LOG_DEBUG, "usb: virtual %s %04x:%04x serial %s",
-            stp_stlink_hw_name(stp_stlink_hw_from_pid(ui->vid, ui->pid)), ui->vid, ui->pid,
-            u->base.info.serial);
+    u->base.info.max_packet = ui->max_packet;
+    snprintf(u->base.info.interface_name, sizeof(u->base.info.interface_name), "ST-Link Debug");
+    stp_log(env, STP_LOG_DEBUG, "usb: virtual %s %04x:%04x serial %s", u->base.info.description,
+            ui->vid, ui->pid, u->base.info.serial);
     *out = &u->base;
     return STP_OK;
+}
+
+void stp_usb_sim_describe(stp_usb *usb, stp_usb_device *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->info = usb->info;
+    d->accessible = true;
+    d->strings_read = true;
+    d->chosen = 0;
+    d->interface_count = 1;
+    stp_usb_interface *it = &d->interfaces[0];
+    it->number = usb->info.interface;
+    it->cls = 0xFF;
+    it->subclass = 0xFF;
+    it->protocol = 0xFF;
+    it->ep_out = usb->info.ep_out;
+    it->ep_in = usb->info.ep_in;
+    it->max_packet = usb->info.max_packet;
+    it->interrupt = usb->info.interrupt;
+    snprintf(it->name, sizeof(it->name), "%s", usb->info.interface_name);
 }
 
 struct sim_board *stp_usb_sim_board(stp_usb *usb)

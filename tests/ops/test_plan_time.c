@@ -27,6 +27,10 @@ static size_t f4_regions(stp_flash_region *r)
     return 12;
 }
 
+/* The ST-Link driver's link models (probe/stlink.c): full speed V2, high speed V3. */
+static const stp_link_model link_v2 = {"ST-Link V2", 0.0005, 1e-6, 48.0, 1024.0, 4.0, 4.0};
+static const stp_link_model link_v3 = {"ST-Link V3", 0.000125, 1.0 / 30e6, 48.0, 1024.0, 4.0, 4.0};
+
 static stp_plan_cost_model f4_model(unsigned version, unsigned khz, bool loader)
 {
     stp_plan_cost_model m = {
@@ -35,7 +39,8 @@ static stp_plan_cost_model f4_model(unsigned version, unsigned khz, bool loader)
         .erase = {{16 * KB, 250000}, {64 * KB, 550000}, {128 * KB, 1000000}},
         .erase_count = 3,
         .core_hz = 16000000,
-        .probe_version = version,
+        .link_known = version != 0,
+        .link = version >= 3 ? link_v3 : link_v2,
         .swd_khz = khz,
         .loader = loader,
         .direct_chunk = 64,

@@ -241,3 +241,30 @@ const char *LIBUSB_CALL libusb_error_name(int code)
         return "LIBUSB_ERROR_OTHER";
     }
 }
+
+/* No configuration descriptors: the ST-Link filter goes by product ID alone. */
+int LIBUSB_CALL libusb_get_active_config_descriptor(libusb_device *dev,
+                                                    struct libusb_config_descriptor **config)
+{
+    (void)dev, (void)config;
+    return LIBUSB_ERROR_NOT_FOUND;
+}
+
+int LIBUSB_CALL libusb_get_config_descriptor(libusb_device *dev, uint8_t index,
+                                             struct libusb_config_descriptor **config)
+{
+    (void)dev, (void)index, (void)config;
+    return LIBUSB_ERROR_NOT_FOUND;
+}
+
+void LIBUSB_CALL libusb_free_config_descriptor(struct libusb_config_descriptor *config)
+{
+    (void)config;
+}
+
+int LIBUSB_CALL libusb_interrupt_transfer(libusb_device_handle *h, unsigned char ep,
+                                          unsigned char *data, int length, int *transferred,
+                                          unsigned int timeout)
+{
+    return libusb_bulk_transfer(h, ep, data, length, transferred, timeout);
+}

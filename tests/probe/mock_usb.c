@@ -1,5 +1,6 @@
 /* Scripted USB transport for protocol tests (see mock_usb.h). */
 #include "mock_usb.h"
+#include "probe/stlink.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

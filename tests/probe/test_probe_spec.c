@@ -7,12 +7,13 @@
 #include <string.h>
 
 #include "stprog/probe.h"
+#include "probe/stlink.h"
 #include "transport/transport.h"
 
 static void test_bad_specs_list_accepted_forms(void **state)
 {
     (void)state;
-    const char *bad[] = {"jlink", "stlink:", "STLINK", "sim", "cmsis-dap:1234"};
+    const char *bad[] = {"jlink", "stlink:", "STLINK", "sim", "jlink:1234"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         stp_findings f = {0};
         stp_debug *d = (stp_debug *)&f; /* must be reset to NULL */
@@ -25,7 +26,17 @@ static void test_bad_specs_list_accepted_forms(void **state)
         assert_string_equal(fi->evidence[0].value, bad[i]);
         stp_findings_free(&f);
     }
-    assert_non_null(strstr(stp_probe_spec_help(), "stlink:SERIAL"));
+    /* Every kind of the registry is listed with its forms. */
+    bool stlink = false, sim = false, uart = false;
+    for (size_t i = 0; stp_probe_kind_at(i) != NULL; i++) {
+        const stp_probe_kind *k = stp_probe_kind_at(i);
+        assert_non_null(k->forms);
+        assert_non_null(strstr(k->forms, k->prefix));
+        stlink = stlink || strcmp(k->prefix, "stlink") == 0;
+        sim = sim || strcmp(k->prefix, "sim") == 0;
+        uart = uart || strcmp(k->prefix, "uart") == 0;
+    }
+    assert_true(stlink && sim && uart);
 }
 
 static void test_pids(void **state)
@@ -56,15 +67,15 @@ static void test_serial_formatting(void **state)
     /* ST-Link V2: 12 raw bytes, printed as 24 hex digits. */
     const uint16_t bin[12] = {0x55, 0xFF, 0x6B, 0x06, 0x49, 0x77,
                               0x50, 0x54, 0x26, 0x31, 0x12, 0x87};
-    stp_usb_format_serial(bin, 12, 0x3748, s, sizeof(s));
+    stp_stlink_format_serial(bin, 12, 0x3748, s, sizeof(s));
     assert_string_equal(s, "55FF6B064977505426311287");
     /* V2-1 and V3 report a printable string. */
     const uint16_t txt[] = {'0', '6', '6', 'D', 'F', 'F', '4', '8'};
-    stp_usb_format_serial(txt, 8, 0x374B, s, sizeof(s));
+    stp_stlink_format_serial(txt, 8, 0x374B, s, sizeof(s));
     assert_string_equal(s, "066DFF48");
     /* Truncation keeps the string terminated. */
     char small[5];
-    stp_usb_format_serial(bin, 12, 0x3748, small, sizeof(small));
+    stp_stlink_format_serial(bin, 12, 0x3748, small, sizeof(small));
     assert_string_equal(small, "55FF");
 }
 

@@ -12,6 +12,7 @@
 #include "core/alloc.h"
 #include "fake_libusb.h"
 #include "stprog/probe.h"
+#include "probe/stlink.h"
 #include "transport/transport.h"
 
 static const uint16_t serial_a[] = {'0', '6', '6', 'D', 'F', 'F', '4', '8'};
@@ -43,7 +44,8 @@ static void test_no_probe(void **state)
     fake_libusb_set(&other, 1);
     stp_findings f = {0};
     stp_usb *usb = NULL;
-    assert_int_equal(stp_usb_libusb_open(NULL, NULL, &usb, &f), STP_ERR_NO_PROBE);
+    assert_int_equal(stp_usb_libusb_open(&stp_stlink_usb_filter, NULL, NULL, &usb, &f),
+                     STP_ERR_NO_PROBE);
     assert_null(usb);
     const stp_finding *fi = stp_findings_find(&f, "probe.not-found");
     assert_non_null(fi);
@@ -59,7 +61,7 @@ static void test_only_probe_is_taken_and_v2_serial_is_hex(void **state)
     fake_libusb_set(devs, 1);
     stp_findings f = {0};
     stp_usb *usb = NULL;
-    assert_int_equal(stp_usb_libusb_open(NULL, NULL, &usb, &f), STP_OK);
+    assert_int_equal(stp_usb_libusb_open(&stp_stlink_usb_filter, NULL, NULL, &usb, &f), STP_OK);
     assert_string_equal(usb->info.serial, "55FF6B064977505426311287");
     assert_int_equal(usb->info.pid, 0x3748);
     assert_int_equal(usb->info.ep_out, 0x02);
@@ -68,7 +70,9 @@ static void test_only_probe_is_taken_and_v2_serial_is_hex(void **state)
     assert_balanced();
     /* The serial as printed selects it (any case). */
     usb = NULL;
-    assert_int_equal(stp_usb_libusb_open("55ff6b064977505426311287", NULL, &usb, &f), STP_OK);
+    assert_int_equal(
+        stp_usb_libusb_open(&stp_stlink_usb_filter, "55ff6b064977505426311287", NULL, &usb, &f),
+        STP_OK);
     usb->ops->close(usb);
     assert_int_equal(f.count, 0);
     assert_balanced();
@@ -82,7 +86,8 @@ static void test_several_probes_need_a_serial(void **state)
     fake_libusb_set(devs, 2);
     stp_findings f = {0};
     stp_usb *usb = NULL;
-    assert_int_equal(stp_usb_libusb_open(NULL, NULL, &usb, &f), STP_ERR_PROBE_AMBIGUOUS);
+    assert_int_equal(stp_usb_libusb_open(&stp_stlink_usb_filter, NULL, NULL, &usb, &f),
+                     STP_ERR_PROBE_AMBIGUOUS);
     const stp_finding *fi = stp_findings_find(&f, "probe.ambiguous");
     assert_non_null(fi);
     assert_int_equal(fi->evidence_count, 2);
@@ -91,13 +96,15 @@ static void test_several_probes_need_a_serial(void **state)
     assert_non_null(strstr(fi->advice, "--probe stlink:SERIAL"));
     assert_balanced();
     /* With a serial: that one. */
-    assert_int_equal(stp_usb_libusb_open("0670FF12", NULL, &usb, &f), STP_OK);
+    assert_int_equal(stp_usb_libusb_open(&stp_stlink_usb_filter, "0670FF12", NULL, &usb, &f),
+                     STP_OK);
     assert_int_equal(usb->info.pid, 0x374F);
     assert_int_equal(usb->info.ep_out, 0x01);
     usb->ops->close(usb);
     /* A serial nobody has: not found, listing the ones present. */
     stp_findings_clear(&f);
-    assert_int_equal(stp_usb_libusb_open("DEADBEEF", NULL, &usb, &f), STP_ERR_NO_PROBE);
+    assert_int_equal(stp_usb_libusb_open(&stp_stlink_usb_filter, "DEADBEEF", NULL, &usb, &f),
+                     STP_ERR_NO_PROBE);
     fi = stp_findings_find(&f, "probe.not-found");
     assert_non_null(fi);
     assert_string_equal(fi->evidence[0].value, "DEADBEEF");
@@ -114,7 +121,8 @@ static void test_permission_denied_points_to_udev_rule(void **state)
     fake_libusb_set(&dev, 1);
     stp_findings f = {0};
     stp_usb *usb = NULL;
-    assert_int_equal(stp_usb_libusb_open(NULL, NULL, &usb, &f), STP_ERR_PERMISSION);
+    assert_int_equal(stp_usb_libusb_open(&stp_stlink_usb_filter, NULL, NULL, &usb, &f),
+                     STP_ERR_PERMISSION);
     const stp_finding *fi = stp_findings_find(&f, "probe.permission-denied");
     assert_non_null(fi);
     assert_string_equal(fi->evidence[0].value, "/dev/bus/usb/003/012");
@@ -122,7 +130,8 @@ static void test_permission_denied_points_to_udev_rule(void **state)
     assert_balanced();
     /* Asked by serial, the unreadable probe cannot match: the advice still names the rule. */
     stp_findings_clear(&f);
-    assert_int_equal(stp_usb_libusb_open("066DFF48", NULL, &usb, &f), STP_ERR_NO_PROBE);
+    assert_int_equal(stp_usb_libusb_open(&stp_stlink_usb_filter, "066DFF48", NULL, &usb, &f),
+                     STP_ERR_NO_PROBE);
     fi = stp_findings_find(&f, "probe.not-found");
     assert_non_null(fi);
     assert_non_null(strstr(fi->advice, "contrib/60-stprog.rules"));
@@ -138,7 +147,8 @@ static void test_probe_in_use(void **state)
     fake_libusb_set(&dev, 1);
     stp_findings f = {0};
     stp_usb *usb = NULL;
-    assert_int_equal(stp_usb_libusb_open(NULL, NULL, &usb, &f), STP_ERR_PROBE_BUSY);
+    assert_int_equal(stp_usb_libusb_open(&stp_stlink_usb_filter, NULL, NULL, &usb, &f),
+                     STP_ERR_PROBE_BUSY);
     const stp_finding *fi = stp_findings_find(&f, "probe.busy");
     assert_non_null(fi);
     assert_non_null(strstr(fi->message, "066DFF48"));
@@ -154,7 +164,8 @@ static void test_stlink_v1_refused(void **state)
     fake_libusb_set(&dev, 1);
     stp_findings f = {0};
     stp_usb *usb = NULL;
-    assert_int_equal(stp_usb_libusb_open(NULL, NULL, &usb, &f), STP_ERR_UNSUPPORTED);
+    assert_int_equal(stp_usb_libusb_open(&stp_stlink_usb_filter, NULL, NULL, &usb, &f),
+                     STP_ERR_UNSUPPORTED);
     assert_non_null(stp_findings_find(&f, "probe.unsupported"));
     assert_balanced();
     stp_findings_free(&f);
@@ -168,7 +179,7 @@ static void test_unplug_mid_transfer_fails_cleanly(void **state)
     fake_libusb_set(&dev, 1);
     stp_findings f = {0};
     stp_usb *usb = NULL;
-    assert_int_equal(stp_usb_libusb_open(NULL, NULL, &usb, &f), STP_OK);
+    assert_int_equal(stp_usb_libusb_open(&stp_stlink_usb_filter, NULL, NULL, &usb, &f), STP_OK);
     uint8_t cmd[16] = {0xF1, 0x80}, reply[6];
     size_t got = 0;
     assert_int_equal(usb->ops->bulk_out(usb, usb->info.ep_out, cmd, 16, 1000), STP_OK);
@@ -195,15 +206,15 @@ static void test_list(void **state)
     stp_findings f = {0};
     stp_usb_device *list = NULL;
     size_t n = 0;
-    assert_int_equal(stp_usb_libusb_list(&list, &n, &f), STP_OK);
+    assert_int_equal(stp_usb_libusb_list(&stp_stlink_usb_filter, &list, &n, &f), STP_OK);
     assert_int_equal(n, 4);
-    assert_int_equal(list[0].hw, STP_STLINK_HW_V2_1);
+    assert_int_equal(list[0].kind, STP_STLINK_HW_V2_1);
     assert_string_equal(list[0].info.serial, "066DFF48");
     assert_true(list[0].accessible);
     assert_false(list[1].accessible);
     assert_string_equal(list[1].info.serial, "");
-    assert_int_equal(list[2].hw, STP_STLINK_HW_V1);
-    assert_int_equal(list[3].hw, STP_STLINK_HW_V3);
+    assert_int_equal(list[2].kind, STP_STLINK_HW_V1);
+    assert_int_equal(list[3].kind, STP_STLINK_HW_V3);
     stp_free(list);
     assert_balanced();
     stp_findings_free(&f);
