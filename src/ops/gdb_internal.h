@@ -90,6 +90,9 @@ typedef struct gdb_session {
     size_t memmap_len;
     uint8_t inbuf[4096];
     size_t in_pos, in_len;
+    struct gdb_rtt *rtt;           /* monitor rtt (gdb_rtt.c); NULL until used */
+    struct gdb_semihost *semihost; /* semihosting state (gdb_semihost.c); NULL until used */
+    bool semihosting_off;          /* monitor semihosting off */
 } gdb_session;
 
 /* Client I/O (gdb_server.c). Reads what the client sent within timeout_ms into inbuf
@@ -134,6 +137,20 @@ bool gdb_flash_erase(gdb_session *s, uint32_t addr, uint32_t len);
 bool gdb_flash_write(gdb_session *s, uint32_t addr, const uint8_t *data, size_t len);
 bool gdb_flash_done(gdb_session *s);
 void gdb_flash_discard(gdb_session *s);
+
+/* RTT (gdb_rtt.c): `monitor rtt ...` (text is the whole command; output on the console);
+ * a poll while the core runs (true when data moved); closing at the session's end. */
+typedef struct gdb_rtt gdb_rtt;
+stp_status gdb_rtt_monitor(gdb_session *s, const char *text, stp_findings *f);
+bool gdb_rtt_poll(gdb_session *s);
+void gdb_rtt_end(gdb_session *s);
+
+/* Semihosting (gdb_semihost.c): the core halted while running for gdb: 0 = not a
+ * semihosting call (report the stop), 1 = served and the core resumed, 2 = the program
+ * exited (the W reply is sent). */
+typedef struct gdb_semihost gdb_semihost;
+int gdb_semihost_halt(gdb_session *s);
+void gdb_semihost_end(gdb_session *s);
 
 /* monitor commands (gdb_monitor.c); the reply is sent. */
 void gdb_monitor(gdb_session *s, const char *text);

@@ -1,4 +1,5 @@
-/* gdb's `monitor` commands: reset [halt], halt, erase, info, doctor, help. Output goes to
+/* gdb's `monitor` commands: reset [halt], halt, erase, info, doctor, rtt (gdb_rtt.c),
+ * semihosting on|off, help. Output goes to
  * the gdb console; a failed command prints its findings and answers E01, which gdb shows
  * as an error (and which stops a batch script). */
 #include <stdio.h>
@@ -12,7 +13,11 @@ static const char help_text[] = "stprog monitor commands:\n"
                                 "  halt          stop the core\n"
                                 "  erase         erase the whole flash\n"
                                 "  info          the chip, its flash and the probe\n"
-                                "  doctor        diagnose the board\n";
+                                "  doctor        diagnose the board\n"
+                                "  rtt setup ADDR SIZE | start | stop | channels |\n"
+                                "      server start PORT CHANNEL | server stop PORT\n"
+                                "                RTT channels on TCP ports (as OpenOCD)\n"
+                                "  semihosting on|off  serve BKPT 0xAB calls (on)\n";
 
 static void finish(gdb_session *s, stp_status st, stp_findings *f)
 {
@@ -96,6 +101,12 @@ void gdb_monitor(gdb_session *s, const char *text)
         info(s);
     } else if (strcmp(cmd, "doctor") == 0 && n == 1) {
         doctor(s);
+    } else if (strcmp(cmd, "rtt") == 0) {
+        st = gdb_rtt_monitor(s, text, &f);
+    } else if (strcmp(cmd, "semihosting") == 0 && n == 2 &&
+               (strcmp(arg, "on") == 0 || strcmp(arg, "off") == 0)) {
+        s->semihosting_off = strcmp(arg, "off") == 0;
+        gdb_console(s, "semihosting %s\n", s->semihosting_off ? "off" : "on");
     } else {
         gdb_console(s, "unknown monitor command '%s'\n%s", text, help_text);
         st = STP_ERR_INVALID_ARG;

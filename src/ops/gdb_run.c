@@ -83,10 +83,14 @@ void gdb_continue(gdb_session *s)
         return;
     }
     unsigned polls = 0;
+    bool rtt_moved = false;
     for (;;) {
-        /* Fast polls first (a breakpoint just ahead), then every 10 ms of target time. */
-        d->ops->delay_ms(d, polls < 20 ? 1 : 10);
+        /* Fast polls first (a breakpoint just ahead), then every 10 ms of target time; at
+         * once while RTT data flows (gdb_rtt.c). */
+        if (!rtt_moved)
+            d->ops->delay_ms(d, polls < 20 ? 1 : 10);
         polls++;
+        rtt_moved = gdb_rtt_poll(s);
         if (gdb_fill_input(s, 0) < 0 || s->closed)
             break; /* the client left: the target keeps running */
         bool interrupt = take_interrupt(s);
@@ -114,6 +118,13 @@ void gdb_continue(gdb_session *s)
             break;
         }
         if (dhcsr & STP_CM_DHCSR_S_HALT) {
+            int sh = gdb_semihost_halt(s); /* a semihosting call: served, runs on */
+            if (sh == 1) {
+                rtt_moved = true;
+                continue;
+            }
+            if (sh == 2)
+                break;
             gdb_halt_reason(s);
             s->last_signal = GDB_SIGTRAP;
             gdb_stop_reply(s);

@@ -235,6 +235,8 @@ static void session_end(gdb_session *s)
 {
     gdb_break_clear_all(s); /* also when the client vanished: leave no BKPT behind */
     gdb_flash_discard(s);
+    gdb_rtt_end(s);
+    gdb_semihost_end(s);
     stp_free(s->tdesc);
     stp_free(s->memmap);
     s->tdesc = s->memmap = NULL;

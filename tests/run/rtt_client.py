@@ -34,4 +34,6 @@ while len(data) < want and time.time() < end:
             break
     except socket.timeout:
         pass
+    except ConnectionResetError:
+        break
 sys.stdout.buffer.write(data)
