@@ -562,6 +562,15 @@ static void test_v3_exit_outside_debug_hangs(void **state)
     close_probe(f);
 }
 
+/* The next process: a new probe model on the same board (and its FILE.probe). */
+static void reopen(fixture *f)
+{
+    sim_stlink_destroy(f->s);
+    f->s = sim_stlink_create(f->b);
+    assert_non_null(f->s);
+    f->u = sim_stlink_usb_info(f->s);
+}
+
 /* With the board persisted, what a process leaves pending is still pending for the next
  * one: a reply, a data phase, debug mode. A USB reset clears it. */
 static void test_pending_across_processes(void **state)
@@ -575,8 +584,7 @@ static void test_pending_across_processes(void **state)
     snprintf(probe_file, sizeof probe_file, "%s.probe", path);
     fixture *f = open_probe(SIM_PROBE_V2_1, NULL);
     snprintf(f->b->state_file, sizeof f->b->state_file, "%s", path);
-    sim_stlink_destroy(f->s);
-    f->s = sim_stlink_create(f->b); /* now mapped to PATH.probe */
+    reopen(f); /* now mapped to PATH.probe */
     enter_swd(f);
     uint8_t c[16] = {0};
     uint8_t r[64];
@@ -584,8 +592,7 @@ static void test_pending_across_processes(void **state)
     /* a reply nobody reads */
     mem_cmd(c, 0x07, FAKE_SRAM_BASE, 8);
     assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, c, 16), SIM_STLINK_OK);
-    sim_stlink_destroy(f->s);
-    f->s = sim_stlink_create(f->b);
+    reopen(f);
     assert_int_equal(sim_stlink_bulk_in(f->s, f->u->ep_in, r, 64, &got), SIM_STLINK_OK);
     assert_int_equal(got, 8);
     assert_int_equal(xfer(f, (const uint8_t[]){0xF5}, 1, NULL, 0, r, 2), 2);
@@ -593,16 +600,14 @@ static void test_pending_across_processes(void **state)
     /* a write waiting for its data: the next process's command is taken as data */
     mem_cmd(c, 0x08, FAKE_SRAM_BASE + 0x100, 16);
     assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, c, 16), SIM_STLINK_OK);
-    sim_stlink_destroy(f->s);
-    f->s = sim_stlink_create(f->b);
+    reopen(f);
     assert_int_equal(xfer(f, (const uint8_t[]){0xF1, 0x80}, 2, NULL, 0, r, 6), -2);
     assert_int_equal(f->b->sram[0x100], 0xF1); /* ... and written to the target */
     /* a USB reset: the power-up state */
     mem_cmd(c, 0x08, FAKE_SRAM_BASE + 0x200, 64);
     assert_int_equal(sim_stlink_bulk_out(f->s, f->u->ep_out, c, 16), SIM_STLINK_OK);
     sim_stlink_usb_reset(f->s);
-    sim_stlink_destroy(f->s);
-    f->s = sim_stlink_create(f->b);
+    reopen(f);
     assert_int_equal(xfer(f, (const uint8_t[]){0xF5}, 1, NULL, 0, r, 2), 2);
     assert_int_equal(r[0], 0x01);
     close_probe(f);
