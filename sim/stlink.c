@@ -54,7 +54,7 @@ sim_stlink *sim_stlink_create(sim_board *board)
         u->max_packet = 64;
         snprintf(s->product, sizeof(s->product), "STM32 STLink");
         s->power_mode = STL_MODE_DFU;
-        s->swd_khz = 1800;
+        s->power_khz = 1800;
         break;
     case SIM_PROBE_V2_1:
         u->pid = 0x374B;
@@ -63,7 +63,7 @@ sim_stlink *sim_stlink_create(sim_board *board)
         u->max_packet = 64;
         snprintf(s->product, sizeof(s->product), "STM32 STLink");
         s->power_mode = STL_MODE_MASS;
-        s->swd_khz = 1800;
+        s->power_khz = 1800;
         break;
     case SIM_PROBE_V3:
         u->pid = 0x374F;
@@ -72,11 +72,11 @@ sim_stlink *sim_stlink_create(sim_board *board)
         u->max_packet = 512;
         snprintf(s->product, sizeof(s->product), "STLINK-V3");
         s->power_mode = STL_MODE_MASS;
-        s->swd_khz = 1000;
+        s->power_khz = 1000;
         break;
     }
     s->mode = s->power_mode;
-    s->power_khz = s->swd_khz;
+    sim_dap_init(&s->dap, board, s->power_khz, STL_WAIT_RETRIES);
     /* Test hook: the host process dies (SIGKILL) the K-th time it leaves the probe with a
      * write waiting for its data phase (data:K) or with a reply not yet read (reply:K). */
     const char *kill_at = getenv("STPROG_SIM_KILL");
@@ -114,7 +114,6 @@ void sim_stlink_usb_reset(sim_stlink *s)
     stl_swo_stop(s);
     s->mode = s->power_mode;
     s->swd = false;
-    s->swd_khz = s->power_khz;
     s->hung = false;
     s->out_pending = false;
     s->reply = NULL;
@@ -122,7 +121,7 @@ void sim_stlink_usb_reset(sim_stlink *s)
     s->held_len = 0;
     s->wait_fault = false;
     s->rw_status = STL_OK;
-    memset(&s->dap, 0, sizeof(s->dap));
+    sim_dap_init(&s->dap, s->board, s->power_khz, STL_WAIT_RETRIES);
     stl_persist_save(s);
 }
 
@@ -138,7 +137,7 @@ sim_board *sim_stlink_board(const sim_stlink *s)
 
 uint32_t sim_stlink_swd_khz(const sim_stlink *s)
 {
-    return s->swd_khz;
+    return s->dap.swd_khz;
 }
 
 void sim_stlink_set_trace(sim_stlink *s, void (*fn)(void *user, const char *line), void *user)

@@ -243,7 +243,8 @@ static void cmd_enter(sim_stlink *s, const uint8_t *cmd)
         return;
     }
     uint32_t idcode;
-    uint8_t st = stl_dp_idcode(s, &idcode);
+    sim_dap_ack ack = sim_dap_connect(&s->dap, &idcode); /* JTAG-to-SWD, line reset, DPIDR */
+    uint8_t st = ack == SIM_DAP_NO_ACK ? STL_JTAG_GET_IDCODE_ERR : stl_ack_status(ack, true);
     /* ENTER is taken in mass-storage (idle) mode and again in debug mode: st-flash 1.7 keeps
      * a probe found in debug mode, and entering again there works (stlink-org issue 1098).
      * An STLINK-V3 whose ENTER failed (no target answers) is not in debug mode: the DEBUG_EXIT
@@ -254,8 +255,6 @@ static void cmd_enter(sim_stlink *s, const uint8_t *cmd)
     if (st == STL_OK || s->fw.stlink != 3)
         s->mode = STL_MODE_DEBUG;
     s->swd = s->mode == STL_MODE_DEBUG;
-    memset(&s->dap, 0, sizeof(s->dap));
-    s->dap.csw = 0x03000040u; /* AHB-AP CSW after reset: DeviceEn, 8-bit */
     stl_reply_status(s, st, 2);
 }
 
@@ -310,7 +309,7 @@ static void cmd_set_com_freq(sim_stlink *s, const uint8_t *cmd)
 {
     uint32_t khz = stl_v3_pick_khz(le32(cmd + 4));
     if (cmd[2] == 0)
-        s->swd_khz = khz;
+        s->dap.swd_khz = khz;
     reply_status_word(s, STL_OK, khz);
 }
 
@@ -458,7 +457,7 @@ static bool gated_command(sim_stlink *s, const uint8_t *cmd)
     case STL_DBG_SWD_SET_FREQ:
         if (s->fw.stlink != 2 || s->fw.jtag < 22)
             return false;
-        s->swd_khz = stl_swd_khz_from_divisor((uint16_t)le16(cmd + 2));
+        s->dap.swd_khz = stl_swd_khz_from_divisor((uint16_t)le16(cmd + 2));
         stl_reply_status(s, STL_OK, 2);
         return true;
     case STL_DBG_JTAG_SET_FREQ:

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dap.h"
 #include "sim/stlink.h"
 
 /* Top-level commands (first byte of the 16-byte command packet). */
@@ -92,13 +93,14 @@
 #define STL_SWD_DP_PARITY_ERROR 0x17
 #define STL_JTAG_WRITE_VERIF    0x0D /* JTAG_WRITE_VERIF_ERROR: hosts treat it as done */
 
-#define STL_CMD_MAX     32
-#define STL_REPLY_MAX   128
-#define STL_DATA_MAX_V2 6144  /* READMEM 16/32: the firmware's reply buffer */
-#define STL_DATA_MAX_V3 12288 /* READMEM 16/32 on V3 (assumption, see sim/usbshim/README.md) */
-#define STL_WRITE_MAX   65535 /* WRITEMEM 16/32 stream: only the 16-bit length field limits */
-#define STL_RW8_MAX_V2  64    /* 8-bit accesses: one full-speed packet */
-#define STL_RW8_MAX_V3  512   /* V3 from J6: one high-speed packet */
+#define STL_WAIT_RETRIES 64 /* the firmware repeats a WAIT-ed SWD transfer this often */
+#define STL_CMD_MAX      32
+#define STL_REPLY_MAX    128
+#define STL_DATA_MAX_V2  6144  /* READMEM 16/32: the firmware's reply buffer */
+#define STL_DATA_MAX_V3  12288 /* READMEM 16/32 on V3 (assumption, see sim/usbshim/README.md) */
+#define STL_WRITE_MAX    65535 /* WRITEMEM 16/32 stream: only the 16-bit length field limits */
+#define STL_RW8_MAX_V2   64    /* 8-bit accesses: one full-speed packet */
+#define STL_RW8_MAX_V3   512   /* V3 from J6: one high-speed packet */
 
 /* Cortex-M debug registers the firmware uses for register transfer. */
 #define STL_DHCSR      0xE000EDF0u
@@ -128,7 +130,6 @@ struct sim_stlink {
     uint8_t mode;       /* STL_MODE_* */
     uint8_t power_mode; /* mode after power-up and after leaving debug */
     bool swd;           /* ENTER SWD done */
-    uint32_t swd_khz;   /* current SWD clock */
     uint32_t power_khz; /* SWD clock after power-up */
     bool hung;          /* firmware locked up (V3 DEBUG_EXIT outside debug mode): no USB
                          * answers until a USB reset */
@@ -172,10 +173,9 @@ struct sim_stlink {
     unsigned kill_data_at, kill_reply_at, kill_count;
     bool kill_now;
 
-    /* DAP registers for READ/WRITE_DAP_REG (stlink_dap.c). */
-    struct {
-        uint32_t ctrl, select, rdbuff, csw, tar;
-    } dap;
+    /* The target's debug port (sim/dap.h): the SWD clock in use, the DP/AP registers of
+     * READ/WRITE_DAP_REG (stlink_dap.c), the wire's timing and noise. */
+    sim_dap dap;
     /* RW_MISC results: per item a value word, then per item a status word. */
     uint8_t *misc;
     uint32_t misc_items;
@@ -234,8 +234,9 @@ uint32_t stl_swd_khz_from_divisor(uint16_t divisor);
 size_t stl_v3_freqs(const uint32_t **table);
 uint32_t stl_v3_pick_khz(uint32_t khz);
 void stl_charge_usb(sim_stlink *s, size_t bytes, bool out);
-/* SWD memory access with the wire model (timing, noise, WAIT retries). Returns a status
- * byte (STL_OK or an SWD error); *done gets bytes transferred before an error. */
+/* SWD memory access through the debug port model (sim/dap.h: timing, noise, WAIT
+ * retries). Returns a status byte (STL_OK or an SWD error); *done gets bytes transferred
+ * before an error, rw_fault_addr where it stopped. */
 uint8_t stl_mem_read(sim_stlink *s, uint32_t addr, uint8_t *buf, uint32_t len, unsigned width,
                      uint32_t *done);
 uint8_t stl_mem_write(sim_stlink *s, uint32_t addr, const uint8_t *buf, uint32_t len,
@@ -245,5 +246,7 @@ uint8_t stl_write32(sim_stlink *s, uint32_t addr, uint32_t value);
 uint8_t stl_dp_idcode(sim_stlink *s, uint32_t *idcode);
 /* Charges ns of virtual time. */
 void stl_wait_ns(sim_stlink *s, uint64_t ns);
+/* The ST-Link status byte of a debug-port acknowledge (for an AP or a DP access). */
+uint8_t stl_ack_status(sim_dap_ack ack, bool dp);
 
 #endif

@@ -52,7 +52,7 @@ static void restore(sim_stlink *s)
     s->swd = v->swd != 0;
     s->hung = v->hung != 0;
     if (v->swd_khz != 0)
-        s->swd_khz = v->swd_khz;
+        s->dap.swd_khz = v->swd_khz;
     if (v->out_pending && v->out_len <= STL_WRITE_MAX && v->out_got < v->out_len) {
         s->out_pending = true;
         s->out_cmd = v->out_cmd;
@@ -131,7 +131,7 @@ void stl_persist_save(sim_stlink *s)
     v->mode = s->mode;
     v->swd = s->swd;
     v->hung = s->hung;
-    v->swd_khz = s->swd_khz;
+    v->swd_khz = s->dap.swd_khz;
     v->out_pending = s->out_pending;
     v->out_cmd = s->out_cmd;
     v->out_ap = s->out_ap;

@@ -1,5 +1,6 @@
 /* The ST-Link's side of the wires: firmware version strings, SWD clock tables, the virtual
- * cost of USB transfers and SWD accesses, and the noisy-wiring fault (swd-max-khz=N). */
+ * cost of USB transfers, and its memory accesses through the debug port model (sim/dap.h:
+ * SWD timing and the noisy-wiring fault swd-max-khz=N live there). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,8 +128,6 @@ uint32_t stl_v3_pick_khz(uint32_t khz)
 #define USB_HS_LATENCY_NS     125000u /* V3: high speed micro-frames */
 #define USB_FS_NS_PER_BYTE    1000u   /* 1.0 MB/s */
 #define USB_HS_NS_PER_BYTE_X3 100u    /* 30 MB/s = 33.3 ns per byte (x3 fixed point) */
-#define SWD_CYCLES_PER_XFER   48u
-#define WAIT_RETRIES          64u
 
 void stl_wait_ns(sim_stlink *s, uint64_t ns)
 {
@@ -152,175 +151,58 @@ void stl_charge_usb(sim_stlink *s, size_t bytes, bool out)
     stl_wait_ns(s, ns);
 }
 
-static void charge_swd(sim_stlink *s, uint64_t transfers)
+uint8_t stl_ack_status(sim_dap_ack ack, bool dp)
 {
-    sim_board_stats(s->board)->swd_transfers += transfers;
-    uint32_t khz = s->swd_khz ? s->swd_khz : 1800;
-    /* ns = transfers * 48 cycles / (khz * 1000 Hz) * 1e9 */
-    stl_wait_ns(s, transfers * SWD_CYCLES_PER_XFER * 1000000u / khz);
-}
-
-/* --- Noisy wiring ------------------------------------------------------------------ */
-
-typedef enum noise { NOISE_NONE = 0, NOISE_WAIT, NOISE_FAULT, NOISE_PARITY, NOISE_FLIP } noise;
-
-/* Above swd-max-khz each SWD transfer goes wrong with a probability that grows with the
- * overclock: 0.05 % times (clock / limit), at most 5 %. One event in four each: WAIT, FAULT,
- * parity error, or (reads only) a silently flipped data bit. */
-static noise roll_noise(sim_stlink *s, bool is_read)
-{
-    /* swd-wait=N: the target's bus stays stalled past the firmware's WAIT retries on about
-     * one transfer in N; the firmware gives up with SWD_AP_WAIT at that unit and records its
-     * address for GETLASTRWSTATUS2, like any other failed unit. */
-    uint32_t one_in = s->spec->swd_wait_one_in;
-    if (one_in != 0 && sim_board_random(s->board) % one_in == 0)
-        return NOISE_WAIT;
-    uint32_t max = s->spec->swd_max_khz;
-    if (max == 0 || s->swd_khz <= max)
-        return NOISE_NONE;
-    uint64_t ppm = 500ull * s->swd_khz / max;
-    if (ppm > 50000)
-        ppm = 50000;
-    uint32_t r = sim_board_random(s->board);
-    if ((uint64_t)(r % 1000000u) >= ppm)
-        return NOISE_NONE;
-    switch ((r >> 20) & 3u) {
-    case 0:
-        return NOISE_WAIT;
-    case 1:
-        return NOISE_FAULT;
-    case 2:
-        return NOISE_PARITY;
-    default:
-        return is_read ? NOISE_FLIP : NOISE_PARITY;
-    }
-}
-
-static uint8_t noise_status(noise n)
-{
-    switch (n) {
-    case NOISE_WAIT:
-        return STL_SWD_AP_WAIT;
-    case NOISE_FAULT:
-        return STL_SWD_AP_FAULT;
-    default:
-        return STL_SWD_AP_PARITY_ERROR;
-    }
-}
-
-static uint8_t access_status(sim_access a)
-{
-    switch (a) {
-    case SIM_ACC_OK:
+    switch (ack) {
+    case SIM_DAP_OK:
         return STL_OK;
-    case SIM_ACC_FAULT:
-        return STL_SWD_AP_FAULT;
-    case SIM_ACC_WAIT:
-        return STL_SWD_AP_WAIT;
-    case SIM_ACC_NO_TARGET:
+    case SIM_DAP_WAIT:
+        return dp ? STL_SWD_DP_WAIT : STL_SWD_AP_WAIT;
+    case SIM_DAP_FAULT:
+        return dp ? STL_SWD_DP_FAULT : STL_SWD_AP_FAULT;
+    case SIM_DAP_PARITY:
+        return dp ? STL_SWD_DP_PARITY_ERROR : STL_SWD_AP_PARITY_ERROR;
+    case SIM_DAP_ERROR:
+        return dp ? STL_SWD_DP_ERROR : STL_SWD_AP_ERROR;
+    case SIM_DAP_NO_ACK:
     default:
         return STL_SWD_DP_ERROR;
     }
 }
 
-/* One MEM-AP transfer sequence of len bytes in units of width. The noise decides up front
- * at which unit the transfer breaks; the board is accessed up to there. */
-static uint8_t mem_access(sim_stlink *s, bool is_read, uint32_t addr, uint8_t *rbuf,
-                          const uint8_t *wbuf, uint32_t len, unsigned width, uint32_t *done)
+static uint8_t mem_status(sim_stlink *s, sim_dap_ack ack)
 {
-    uint32_t units = len / width;
-    uint32_t stop = units;
-    noise n = NOISE_NONE;
-    uint32_t flip_unit = UINT32_MAX;
-    uint32_t flip_mask = 0;
-    for (uint32_t u = 0; u < units; u++) {
-        noise e = roll_noise(s, is_read);
-        if (e == NOISE_NONE)
-            continue;
-        if (e == NOISE_FLIP) {
-            if (flip_unit == UINT32_MAX) {
-                flip_unit = u;
-                flip_mask = 1u << (sim_board_random(s->board) % (width * 8u));
-            }
-            continue;
-        }
-        n = e;
-        stop = u;
-        break;
-    }
-
-    uint32_t pos = 0;
-    uint32_t retries = 0;
-    uint8_t status = STL_OK;
-    charge_swd(s, 1); /* TAR/CSW setup */
-    while (pos < stop * width) {
-        uint32_t got = 0;
-        uint32_t want = stop * width - pos;
-        sim_access a = is_read ? sim_mem_read(s->board, addr + pos, rbuf + pos, want, width, &got)
-                               : sim_mem_write(s->board, addr + pos, wbuf + pos, want, width, &got);
-        charge_swd(s, got / width + (a == SIM_ACC_OK ? 0 : 1));
-        pos += got;
-        if (a == SIM_ACC_OK)
-            break;
-        if (a == SIM_ACC_WAIT && retries++ < WAIT_RETRIES)
-            continue; /* the firmware retries a WAIT acknowledge a bounded number of times */
-        status = access_status(a);
-        break;
-    }
-    if (status == STL_OK && n != NOISE_NONE) {
-        status = noise_status(n);
-        /* A WAIT acknowledge is retried by the firmware before it gives up. */
-        charge_swd(s, n == NOISE_WAIT ? WAIT_RETRIES + 1u : 1u);
-    }
-    if (is_read && flip_unit != UINT32_MAX && flip_unit * width < pos) {
-        uint8_t *p = rbuf + flip_unit * width;
-        for (unsigned b = 0; b < width; b++)
-            p[b] ^= (uint8_t)(flip_mask >> (8 * b));
-    }
-    if (done)
-        *done = pos;
-    if (status != STL_OK) {
-        s->rw_fault_addr = addr + pos;
-        if (is_read)
-            memset(rbuf + pos, 0, len - pos);
-    }
-    return status;
+    if (ack != SIM_DAP_OK)
+        s->rw_fault_addr = s->dap.fault_addr;
+    return stl_ack_status(ack, false);
 }
 
 uint8_t stl_mem_read(sim_stlink *s, uint32_t addr, uint8_t *buf, uint32_t len, unsigned width,
                      uint32_t *done)
 {
-    return mem_access(s, true, addr, buf, NULL, len, width, done);
+    return mem_status(s, sim_dap_mem_read(&s->dap, addr, buf, len, width, done));
 }
 
 uint8_t stl_mem_write(sim_stlink *s, uint32_t addr, const uint8_t *buf, uint32_t len,
                       unsigned width, uint32_t *done)
 {
-    return mem_access(s, false, addr, NULL, buf, len, width, done);
+    return mem_status(s, sim_dap_mem_write(&s->dap, addr, buf, len, width, done));
 }
 
 uint8_t stl_read32(sim_stlink *s, uint32_t addr, uint32_t *value)
 {
-    uint8_t b[4] = {0};
-    uint8_t st = stl_mem_read(s, addr, b, 4, 4, NULL);
-    *value = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-    return st;
+    return mem_status(s, sim_dap_read32(&s->dap, addr, value));
 }
 
 uint8_t stl_write32(sim_stlink *s, uint32_t addr, uint32_t value)
 {
-    uint8_t b[4] = {(uint8_t)value, (uint8_t)(value >> 8), (uint8_t)(value >> 16),
-                    (uint8_t)(value >> 24)};
-    return stl_mem_write(s, addr, b, 4, 4, NULL);
+    return mem_status(s, sim_dap_write32(&s->dap, addr, value));
 }
 
 uint8_t stl_dp_idcode(sim_stlink *s, uint32_t *idcode)
 {
-    /* Line reset (>= 50 cycles high, 2 idle) + IDCODE read: about 3 transfers of time. */
-    charge_swd(s, 3);
-    sim_access a = sim_dp_idcode(s->board, idcode);
-    if (a == SIM_ACC_OK)
-        return STL_OK;
-    *idcode = 0;
-    return a == SIM_ACC_NO_TARGET ? STL_JTAG_GET_IDCODE_ERR : access_status(a);
+    sim_dap_ack ack = sim_dap_read_dpidr(&s->dap, idcode);
+    if (ack == SIM_DAP_NO_ACK)
+        return STL_JTAG_GET_IDCODE_ERR;
+    return stl_ack_status(ack, false);
 }

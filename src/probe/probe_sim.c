@@ -5,8 +5,7 @@
 
 #include "probe/registry.h"
 
-static stp_status sim_open(const char *spec, const stp_env *env, stp_debug **out,
-                           stp_findings *f)
+static stp_status sim_open(const char *spec, const stp_env *env, stp_debug **out, stp_findings *f)
 {
     stp_usb *usb = NULL;
     stp_status st = stp_usb_sim_open(spec, env, &usb, f);
