@@ -91,5 +91,23 @@ if [ -f "$SHIM" ]; then
         ERR=$(cat "$TMP/err")
         expect_rc 0 "write through the shim after a write killed at $hook"
     done
+    # OpenOCD (proven on real probes) recovers the same way on the model: its GET_VERSION
+    # times out, it resets the USB device and reads the version again (stlink_usb.c).
+    # (not with a sanitizer-built shim: it cannot be preloaded into an uninstrumented tool)
+    if command -v openocd >/dev/null && ! nm -D "$SHIM" 2>/dev/null | grep -q __asan_init; then
+        rm -f "$TMP/b.state" "$TMP/b.state.probe"
+        SPEC="sim:stm32f103c8,state=$TMP/b.state"
+        LD_PRELOAD="$SHIM" STPROG_SIM="$SPEC" STPROG_SIM_KILL=data:5 "$STPROG" --probe stlink \
+            write --no-loader "$TMP/fw.bin" >/dev/null 2>&1 || true
+        set +e
+        STPROG_SIM_TRACE=1 LD_PRELOAD="$SHIM" STPROG_SIM="$SPEC" timeout 120 openocd \
+            -f interface/stlink.cfg -f target/stm32f1x.cfg -c init -c "mdw 0x08000000 1" \
+            -c shutdown >"$TMP/ocd" 2>&1
+        set -e
+        grep -q "USB reset: the probe restarts" "$TMP/ocd" ||
+            fail "OpenOCD did not reset the stuck probe: $(tail -5 "$TMP/ocd")"
+        grep -q "^0x08000000: " "$TMP/ocd" ||
+            fail "OpenOCD did not read the flash after its USB reset: $(tail -5 "$TMP/ocd")"
+    fi
 fi
 finish
