@@ -82,7 +82,8 @@ static int build_sys_areas(sim_board *b)
     s[n++] = (span){c->bootloader_addr, c->bootloader_addr + PAGE};
     s[n++] = (span){c->uid_addr, c->uid_addr + 12};
     s[n++] = (span){c->flash_size_reg & ~3u, (c->flash_size_reg & ~3u) + 4};
-    s[n++] = (span){c->option_bytes_addr, c->option_bytes_addr + c->option_bytes_size};
+    if (c->option_bytes_addr) /* H7: not mapped, only the option registers show them */
+        s[n++] = (span){c->option_bytes_addr, c->option_bytes_addr + c->option_bytes_size};
     if (c->option_bytes2_addr)
         s[n++] = (span){c->option_bytes2_addr, c->option_bytes2_addr + c->option_bytes2_size};
     qsort(s, n, sizeof s[0], span_cmp);
@@ -174,7 +175,8 @@ static void write_ids(sim_board *b)
 void sim_board_ob_render(sim_board *b)
 {
     const stp_chip *c = b->chip;
-    uint8_t *p = sim_sys_ptr(b, c->option_bytes_addr, c->option_bytes_size);
+    uint8_t *p =
+        c->option_bytes_addr ? sim_sys_ptr(b, c->option_bytes_addr, c->option_bytes_size) : NULL;
     if (p)
         memcpy(p, b->ob, c->option_bytes_size);
     if (p)
@@ -236,13 +238,27 @@ static uint32_t cpuid_for(const stp_chip *c)
            (uint32_t)stp_core_cpuid_partno(c->core) << 4 | c->fam->cpuid_revision;
 }
 
+/* The RAM block at address 0 (H7 ITCM), which takes the boot alias's place, or NULL. */
+static const sim_area *ram_at_zero(const sim_board *b)
+{
+    for (size_t i = 0; i < b->ram_count; i++) {
+        if (b->ram[i].base == 0)
+            return &b->ram[i];
+    }
+    return NULL;
+}
+
 static int create_core(sim_board *b, char *err, size_t errlen)
 {
     const stp_chip *c = b->chip;
-    sim_mem_region r[3 + SIM_MAX_AREAS];
+    sim_mem_region r[3 + SIM_MAX_AREAS + SIM_MAX_RAM];
     size_t n = 0;
     r[n++] = (sim_mem_region){c->flash_base, ROUND_UP(b->flash_size), b->flash, false};
-    if (b->spec.boot0) {
+    for (size_t i = 0; i < b->ram_count; i++)
+        r[n++] = (sim_mem_region){b->ram[i].base, b->ram[i].size, b->ram[i].mem, true};
+    if (ram_at_zero(b)) {
+        /* no boot alias: the core fetches its vectors where the model says (boot_vtor) */
+    } else if (b->spec.boot0) {
         uint32_t boot = c->bootloader_addr;
         uint8_t *rom = sim_sys_ptr(b, boot, PAGE);
         size_t avail = 0;
@@ -314,7 +330,7 @@ void sim_board_reset(sim_board *b, sim_reset_kind kind)
     b->fw_in_control = !b->spec.boot0; /* boot0=1: the core starts in system memory */
     b->core_stall_ns = 0;
     if (b->cpu)
-        sim_cpu_reset(b->cpu, power, 0);
+        sim_cpu_reset(b->cpu, power, b->fm->boot_vtor ? b->fm->boot_vtor(b) : 0);
     b->supply_bo_ns = 0; /* the reset clock's current: drawn again */
     sim_supply_update(b, b->now_ns);
 }
@@ -354,6 +370,13 @@ static int build(sim_board *b, char *err, size_t errlen)
     b->ob = calloc(1, b->ob_size ? b->ob_size : 1);
     if (!b->flash || !b->sectors || !b->wear_sectors || !b->erase_counts || !b->sram || !b->ob)
         return fail(err, errlen, "sim: out of memory");
+    for (size_t i = 0; i < c->ram_area_count && i < SIM_MAX_RAM; i++) {
+        sim_area *a = &b->ram[b->ram_count++];
+        *a = (sim_area){c->ram_areas[i].base, ROUND_UP(c->ram_areas[i].size), NULL};
+        a->mem = calloc(1, a->size);
+        if (!a->mem)
+            return fail(err, errlen, "sim: out of memory");
+    }
     memset(b->flash, c->erased_value, ROUND_UP(b->flash_size));
     stp_chip_sectors(c, b->part->flash_kb, b->dual_bank, b->sectors, b->sector_count);
     memcpy(b->wear_sectors, b->sectors, b->wear_count * sizeof *b->sectors);
@@ -410,6 +433,8 @@ static void destroy(sim_board *b)
     sim_swo_free(b);
     for (size_t i = 0; i < b->sys_count; i++)
         free(b->sys[i].mem);
+    for (size_t i = 0; i < b->ram_count; i++)
+        free(b->ram[i].mem);
     free(b->flash);
     free(b->sectors);
     free(b->wear_sectors);

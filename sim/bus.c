@@ -19,9 +19,24 @@ static bool in_range(uint32_t addr, uint32_t base, uint32_t size)
     return addr >= base && addr - base < size;
 }
 
-/* The boot alias at 0: main flash, or system memory with boot0=1. */
+uint8_t *sim_ram_ptr(sim_board *b, uint32_t addr, uint32_t len)
+{
+    for (size_t i = 0; i < b->ram_count; i++) {
+        sim_area *a = &b->ram[i];
+        if (addr >= a->base && addr - a->base < a->size && len <= a->size - (addr - a->base))
+            return a->mem + (addr - a->base);
+    }
+    return NULL;
+}
+
+/* The boot alias at 0: main flash, or system memory with boot0=1; none where RAM sits at 0
+ * (H7 ITCM). */
 static bool alias_target(const sim_board *b, uint32_t addr, uint32_t *out)
 {
+    for (size_t i = 0; i < b->ram_count; i++) {
+        if (b->ram[i].base == 0)
+            return false;
+    }
     if (b->spec.boot0) {
         uint32_t boot = b->chip->bootloader_addr;
         for (size_t i = 0; i < b->sys_count; i++) {
@@ -57,7 +72,7 @@ static void store(uint8_t *p, uint32_t v, unsigned width)
 static bool in_ob_area(const sim_board *b, uint32_t addr)
 {
     const stp_chip *c = b->chip;
-    return in_range(addr, c->option_bytes_addr, c->option_bytes_size) ||
+    return (c->option_bytes_addr && in_range(addr, c->option_bytes_addr, c->option_bytes_size)) ||
            (c->option_bytes2_addr && in_range(addr, c->option_bytes2_addr, c->option_bytes2_size));
 }
 
@@ -169,7 +184,8 @@ static bool pc_in_flash_program(const sim_board *b, uint32_t pc)
 {
     if (in_range(pc, b->chip->flash_base, b->flash_size))
         return true;
-    return !b->spec.boot0 && pc < b->flash_size;
+    uint32_t real;
+    return !b->spec.boot0 && pc < b->flash_size && alias_target(b, pc, &real);
 }
 
 static sim_access ppb_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width,
@@ -219,6 +235,11 @@ sim_access sim_bus_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned wid
         *val = load(b->sram + (addr - c->sram_base), width);
         return SIM_ACC_OK;
     }
+    uint8_t *ram = sim_ram_ptr(b, addr, width);
+    if (ram) {
+        *val = load(ram, width);
+        return SIM_ACC_OK;
+    }
     uint8_t *sys = sim_sys_ptr(b, addr, width);
     if (sys) {
         if (fsize_fault(b, addr, width))
@@ -251,6 +272,11 @@ sim_access sim_bus_write(sim_board *b, uint32_t addr, uint32_t val, unsigned wid
     }
     if (in_range(addr, c->sram_base, b->sram_size)) {
         store(b->sram + (addr - c->sram_base), val, width);
+        return SIM_ACC_OK;
+    }
+    uint8_t *ram = sim_ram_ptr(b, addr, width);
+    if (ram) {
+        store(ram, val, width);
         return SIM_ACC_OK;
     }
     if (sim_sys_ptr(b, addr, width))
@@ -316,7 +342,7 @@ sim_access sim_mem_write(sim_board *b, uint32_t addr, const void *buf, uint32_t 
         if (a == SIM_ACC_OK)
             pos += width;
     }
-    if (pos && in_range(addr, b->chip->sram_base, b->sram_size))
+    if (pos && (in_range(addr, b->chip->sram_base, b->sram_size) || sim_ram_ptr(b, addr, 1)))
         sim_board_mem_changed(b, addr, pos); /* the core sees the debugger's bytes */
     if (done)
         *done = pos;

@@ -1,4 +1,5 @@
-/* The independent watchdog (IWDG) at 0x40003000 on every modelled family: KR (0xAAAA
+/* The independent watchdog (IWDG) at the family row's iwdg_base (0x40003000; H7 IWDG1
+ * 0x58004800): KR (0xAAAA
  * reloads, 0x5555 unlocks PR/RLR/WINR, 0xCCCC starts), PR (divider 4 << PR of the LSI), RLR
  * (reload value, 12 bits), SR (updates take effect at once here: always 0) and, on the
  * families that have it (F7, L4/G4, G0), WINR: a reload while the counter is above the
@@ -19,7 +20,6 @@
  * that reloads are allowed only in the last MS of the period. */
 #include "sim_internal.h"
 
-#define IWDG_BASE  0x40003000u
 #define KEY_RELOAD 0xAAAAu
 #define KEY_ACCESS 0x5555u
 #define KEY_START  0xCCCCu
@@ -38,8 +38,8 @@ static bool has_window(const sim_board *b)
     return b->chip->fam->iwdg_window;
 }
 
-/* DBG_IWDG_STOP: DBGMCU_CR bit 8 (F1) or the APB1 freeze register's bit 12, where the family
- * row says (wdg_freeze_off from the ID code, wdg_freeze_bit). */
+/* DBG_IWDG_STOP: DBGMCU_CR bit 8 (F1), the APB1 freeze register's bit 12, H7 DBGMCU_APB4FZ1
+ * bit 18, where the family row says (wdg_freeze_off from the ID code, wdg_freeze_bit). */
 static bool frozen(const sim_board *b)
 {
     if (!b->cpu || !sim_cpu_halted(b->cpu))
@@ -156,9 +156,10 @@ bool sim_iwdg_events(sim_board *b)
 
 bool sim_iwdg_read(sim_board *b, uint32_t addr, uint32_t *val)
 {
-    if (addr < IWDG_BASE || addr >= IWDG_BASE + 0x400)
+    const uint32_t base = b->chip->fam->iwdg_base;
+    if (addr < base || addr >= base + 0x400)
         return false;
-    switch (addr - IWDG_BASE) {
+    switch (addr - base) {
     case 0x04:
         *val = b->iwdg.pr;
         break;
@@ -195,11 +196,12 @@ static void key(sim_board *b, uint32_t k)
 
 bool sim_iwdg_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask)
 {
-    if (addr < IWDG_BASE || addr >= IWDG_BASE + 0x400)
+    const uint32_t base = b->chip->fam->iwdg_base;
+    if (addr < base || addr >= base + 0x400)
         return false;
     sim_iwdg_elapse(b, sim_clock_access_ns(b), sim_iwdg_counting(b));
     sim_iwdg *w = &b->iwdg;
-    const uint32_t off = addr - IWDG_BASE;
+    const uint32_t off = addr - base;
     if (off == 0x00 && (mask & 0xFFFFu) == 0xFFFFu)
         key(b, val & 0xFFFFu);
     else if (off == 0x04 && w->unlocked)

@@ -6,12 +6,6 @@
 
 #include <string.h>
 
-#define CSR_PINRSTF  (1u << 26)
-#define CSR_PORRSTF  (1u << 27)
-#define CSR_SFTRSTF  (1u << 28)
-#define CSR_IWDGRSTF (1u << 29)
-#define CSR_FLAGS    0xFE000000u
-
 #define HSE_HZ 8000000ull /* the crystal on Nucleo/Discovery boards */
 
 uint32_t sim_rcc_csr_addr(const sim_board *b)
@@ -30,16 +24,16 @@ void sim_rcc_reset(sim_board *b, sim_reset_kind kind)
         b->rcc_csr_flags = m->csr_por_flags | m->csr_borrstf;
         break;
     case SIM_RESET_PIN:
-        b->rcc_csr_flags |= CSR_PINRSTF;
+        b->rcc_csr_flags |= m->csr_pinrstf;
         break;
     case SIM_RESET_SOFT:
-        b->rcc_csr_flags |= CSR_SFTRSTF | CSR_PINRSTF;
+        b->rcc_csr_flags |= m->csr_sftrstf | m->csr_pinrstf;
         break;
     case SIM_RESET_IWDG:
-        b->rcc_csr_flags |= CSR_IWDGRSTF | CSR_PINRSTF;
+        b->rcc_csr_flags |= m->csr_iwdgrstf | m->csr_pinrstf;
         break;
     case SIM_RESET_OBL:
-        b->rcc_csr_flags |= m->csr_oblrstf | CSR_PINRSTF;
+        b->rcc_csr_flags |= m->csr_oblrstf | m->csr_pinrstf;
         break;
     }
 }
@@ -156,7 +150,7 @@ bool sim_rcc_read(sim_board *b, uint32_t addr, uint32_t *val)
     uint32_t off = addr - m->rcc_base;
     *val = b->rcc[off / 4];
     if (off == m->rcc_csr_off)
-        *val = (*val & 0x00FFFFFFu) | b->rcc_csr_flags;
+        *val = (*val & ~(m->csr_flags | m->csr_rmvf)) | b->rcc_csr_flags;
     return true;
 }
 
@@ -179,7 +173,7 @@ bool sim_rcc_write(sim_board *b, uint32_t addr, uint32_t val, uint32_t mask)
         uint32_t rmvf = m->csr_rmvf;
         if (v & rmvf)
             b->rcc_csr_flags = 0;
-        v &= 0x00FFFFFFu & ~rmvf;
+        v &= ~(m->csr_flags | rmvf);
         v = (v & 1u) ? v | 2u : v & ~2u; /* LSIRDY follows LSION */
     }
     b->rcc[off / 4] = v;

@@ -16,6 +16,7 @@
 #define SIM_NS_PER_S  1000000000ull
 #define SIM_NEVER     UINT64_MAX
 #define SIM_MAX_AREAS 4    /* system-memory clusters (ROM, OTP, UID, flash size, OB) */
+#define SIM_MAX_RAM   8    /* RAM blocks besides the loader's SRAM (chip row ram_areas) */
 #define SIM_PATH_MAX  4096 /* Linux PATH_MAX: state= with its links followed */
 
 /* Why the chip was reset; selects the RCC_CSR flags it leaves. */
@@ -76,6 +77,9 @@ typedef struct sim_flash_model {
     void (*ob_default)(sim_board *b);
     /* Applies spec rdp=/wrp= to the stored option bytes. */
     void (*ob_apply_spec)(sim_board *b, bool set_rdp, int rdp, bool set_wrp, uint64_t wrp);
+    /* Where the core fetches its vector table after a reset (H7: BOOT_ADD0/BOOT_ADD1 of the
+     * option bytes, by the BOOT pin). NULL: address 0, the boot alias. */
+    uint32_t (*boot_vtor)(sim_board *b);
 } sim_flash_model;
 
 #define SIM_DECLARE_FLASH_MODEL(kind, name) extern const sim_flash_model sim_flash_model_##name;
@@ -138,6 +142,8 @@ struct sim_board {
     uint8_t *sram;
     sim_area sys[SIM_MAX_AREAS]; /* system memory clusters (read-only to the core) */
     size_t sys_count;
+    sim_area ram[SIM_MAX_RAM]; /* the chip row's other RAM blocks */
+    size_t ram_count;
     uint8_t *ob; /* stored option bytes (option_bytes_size + ob2 size) */
     uint32_t ob_size;
     sim_ob_active ob_active;
@@ -269,6 +275,8 @@ size_t sim_wear_index(const sim_board *b, size_t sector);
 /* ---- bus.c: one access of width 1/2/4 bytes by the debugger or the core --------- */
 sim_access sim_bus_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned width, sim_master who);
 sim_access sim_bus_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width, sim_master who);
+/* Host bytes of one of the other RAM blocks (H7 ITCM, AXI SRAM, ...), or NULL. */
+uint8_t *sim_ram_ptr(sim_board *b, uint32_t addr, uint32_t len);
 /* Host bytes of system memory (ROM, UID, flash size, option bytes), or NULL. */
 uint8_t *sim_sys_ptr(sim_board *b, uint32_t addr, uint32_t len);
 bool sim_debug_port_dead(const sim_board *b);

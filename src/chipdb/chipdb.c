@@ -293,6 +293,14 @@ static const stp_addr_span periph_g0[] = {
 
 /* ---- families ------------------------------------------------------------------------ */
 
+/* RCC_CSR flags from bit 24 up on F1, F2/F4/F7, L1, L4/G0/G4: RMVF (F1-L1) or FWRSTF,
+ * BORRSTF/OBLRSTF 25, PINRSTF 26, PORRSTF (L4: BORRSTF) 27, SFTRSTF 28, IWDGRSTF 29,
+ * WWDGRSTF 30, LPWRRSTF 31 (RM0008 7.3.10, RM0090 7.3.21, RM0038 6.3.14, RM0351 6.4.29). */
+#define CSR_BITS_F1_G4                                                                             \
+    .csr_pinrstf = 1u << 26, .csr_porrstf = 1u << 27, .csr_sftrstf = 1u << 28,                     \
+    .csr_iwdgrstf = 1u << 29, .csr_wwdgrstf = 1u << 30, .csr_lpwrrstf = 1u << 31,                  \
+    .csr_flags = 0xFE000000u
+
 /* F1: RM0008 rev 21 (RCC 7.3, CRC 4, GPIO/AFIO 9, DBGMCU 31.16), DS5319 (LSI 40 kHz typ). */
 static const stp_family fam_f1 = {
     SPANS(periph_f1),
@@ -325,6 +333,8 @@ static const stp_family fam_f1 = {
     .gpio_ports = 7,
     .gpio_crl_crh = true,
     .afio_mapr = 0x40010004,
+    .iwdg_base = 0x40003000,
+    CSR_BITS_F1_G4,
 };
 
 /* F2/F4/F7: RCC at 0x40023800, RCC_CSR + 0x74 with BORRSTF (bit 25), CRCEN in RCC_AHB1ENR
@@ -339,7 +349,7 @@ static const stp_family fam_f1 = {
     .rcc_resets = {{0x04, 0x24003010}, {0x30, 0x00100000}}, /* PLLCFGR, AHB1ENR CCMDATARAMEN */    \
         .rcc_rdy_pairs = {0, 16, 24, 26, 28, 0xFF}, .clock_tree = STP_CLOCK_PLLCFGR,               \
     .gpio_en_off = 0x30, .gpio_en_bit0 = 0, .gpio_base = 0x40020000, .gpio_stride = 0x400,         \
-    .gpio_ports = 11
+    .gpio_ports = 11, .iwdg_base = 0x40003000, CSR_BITS_F1_G4
 
 static const stp_family fam_f2 = {
     SPANS(periph_f24),
@@ -405,6 +415,8 @@ static const stp_family fam_l1 = {
     .gpio_ports = 8,
     .gpio_brr = true,
     .bootloader_no_mass_erase = true, /* AN2606: the L1 bootloader */
+    .iwdg_base = 0x40003000,
+    CSR_BITS_F1_G4,
 };
 
 /* L4/G4/G0: RCC at 0x40021000, RMVF bit 23, OBLRSTF bit 25, IWDG window, double words. */
@@ -413,7 +425,8 @@ static const stp_family fam_l1 = {
     .csr_por_flags = 0x0C000000, /* BORRSTF/PWRRSTF (bit 27), PINRSTF */                           \
         .crc_base = 0x40023000, .crc_en_bit = 12, .wdg_freeze_off = 8, .wdg_freeze_bit = 12,       \
     .iwdg_window = true, .lsi_hz = 32000, .program_width = STP_PSIZE_X64, .rdp_level2 = true,      \
-    .rcc_cfgr_off = 0x08, .clock_tree = STP_CLOCK_PLLCFGR, .gpio_en_bit0 = 0, .gpio_stride = 0x400
+    .rcc_cfgr_off = 0x08, .clock_tree = STP_CLOCK_PLLCFGR, .gpio_en_bit0 = 0,                      \
+    .gpio_stride = 0x400, .iwdg_base = 0x40003000, CSR_BITS_F1_G4
 
 static const stp_family fam_l4 = {
     SPANS(periph_l4),
@@ -1214,6 +1227,23 @@ stp_psize stp_chip_psize_for_mv(const stp_chip *chip, uint32_t mv)
             return (stp_psize)p;
     }
     return STP_PSIZE_COUNT;
+}
+
+size_t stp_idcode_addrs_for_core(stp_core_kind core, uint32_t *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < stp_chip_count(); i++) {
+        const stp_chip *c = &chips[i];
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = out[k] == c->idcode_addr;
+        if (c->core != core || seen || c->idcode_addr == 0)
+            continue;
+        if (n == max)
+            break;
+        out[n++] = c->idcode_addr;
+    }
+    return n;
 }
 
 uint32_t stp_chip_rcc_csr(const stp_chip *chip)

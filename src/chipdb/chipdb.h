@@ -156,7 +156,24 @@ typedef struct stp_family {
     const stp_addr_span *periph_map;
     size_t periph_map_count;
     const char *periph_map_source;
+    /* The independent watchdog's registers (IWDG_KR first): 0x40003000 on F1/F2/F4/F7/L1/L4/
+     * G0/G4, IWDG1 at 0x58004800 on H7 (RM0433 "Memory map": 0x40003000 is reserved there). */
+    uint32_t iwdg_base;
+    /* The other flags of the reset-flag register: PINRSTF, PORRSTF (L4/G0/G4: BORRSTF, the
+     * power-on one), SFTRSTF, IWDGRSTF, WWDGRSTF, LPWRRSTF (F1..G4 bits 26..31; H7 RCC_RSR
+     * 22, 23, 24, 26, 28, 30), and the mask of every flag bit of the register. */
+    uint32_t csr_pinrstf, csr_porrstf, csr_sftrstf, csr_iwdgrstf, csr_wwdgrstf, csr_lpwrrstf;
+    uint32_t csr_flags;
 } stp_family;
+
+/* A block of RAM besides the loader's SRAM (sram_base): H7 ITCM, AXI SRAM, SRAM1-4, backup
+ * SRAM. The virtual board maps each for the core and the debugger; a RAM block at address 0
+ * takes the place of the boot alias there (H7 ITCM: the core boots from BOOT_ADD0). */
+typedef struct stp_ram_area {
+    uint32_t base;
+    uint32_t size;
+    const char *name;
+} stp_ram_area;
 
 #define STP_MAX_RUNS          4
 #define STP_MAX_BANKS         2
@@ -260,9 +277,14 @@ typedef struct stp_chip {
      * with odds that rise with the sum (docs/virtual-board.md "Supply"). */
     uint16_t run_ua_per_mhz;
     uint16_t flash_op_ua;
-    const stp_family *fam;    /* the family's shared facts */
-    uint8_t page_number_bits; /* width of the controller's page-number fields (L4 PNB, WRP
-                               * STRT/END), 0 where the driver has none */
+    const stp_family *fam;         /* the family's shared facts */
+    uint8_t page_number_bits;      /* width of the controller's page-number fields (L4 PNB, WRP
+                                    * STRT/END), 0 where the driver has none */
+    const stp_ram_area *ram_areas; /* the other RAM blocks of the largest part, or NULL */
+    uint8_t ram_area_count;
+    /* Bytes one program operation writes (the flash word: 32 on H74x/H72x, 16 on H7A3), 0
+     * where the width follows PSIZE or the family's native width. */
+    uint8_t flash_word_bytes;
 } stp_chip;
 
 /* A part number users and the virtual board name (sim:stm32f407vg). */
@@ -340,6 +362,9 @@ bool stp_chip_sector_at(const stp_chip *chip, uint32_t flash_kb, bool dual_bank,
 stp_psize stp_chip_psize_for_mv(const stp_chip *chip, uint32_t mv);
 /* The instruction set of a core (which SRAM loader build runs on it). */
 stp_isa stp_core_isa(stp_core_kind core);
+/* The devices' DBGMCU_IDCODE addresses for a core (from the chip rows), at most max: where
+ * identification looks, in table order. Returns the count. */
+size_t stp_idcode_addrs_for_core(stp_core_kind core, uint32_t *out, size_t max);
 /* Address of the family's reset-flag register (RCC_CSR). */
 uint32_t stp_chip_rcc_csr(const stp_chip *chip);
 /* Cortex-M CPUID part number (CPUID[15:4]) of a core: 0xC20 (M0), 0xC23, 0xC24, 0xC27 ... */

@@ -53,34 +53,51 @@ static uint32_t borrstf(const stp_chip *chip)
     return chip != NULL && chip->fam != NULL ? chip->fam->csr_borrstf : 0;
 }
 
+/* The family's reset-flag bits; without a chip the F1..G4 positions (bits 26..31). */
+static const stp_family *flags_of(const stp_chip *chip)
+{
+    static const stp_family common = {.csr_pinrstf = 1u << 26,
+                                      .csr_porrstf = 1u << 27,
+                                      .csr_sftrstf = 1u << 28,
+                                      .csr_iwdgrstf = 1u << 29,
+                                      .csr_wwdgrstf = 1u << 30,
+                                      .csr_lpwrrstf = 1u << 31};
+    return chip != NULL && chip->fam != NULL ? chip->fam : &common;
+}
+
 stp_dx_flags stp_dx_decode_flags(const stp_chip *chip, uint32_t csr)
 {
     stp_dx_flags f = {0};
     f.bor = (csr & borrstf(chip)) != 0;
-    f.power = f.bor || (csr & (1u << 27));
-    f.pin = csr & (1u << 26);
-    f.software = csr & (1u << 28);
-    f.watchdog = csr & (3u << 29);
-    f.low_power = csr & (1u << 31);
+    const stp_family *m = flags_of(chip);
+    f.power = f.bor || (csr & m->csr_porrstf);
+    f.pin = csr & m->csr_pinrstf;
+    f.software = csr & m->csr_sftrstf;
+    f.watchdog = csr & (m->csr_iwdgrstf | m->csr_wwdgrstf);
+    f.low_power = csr & m->csr_lpwrrstf;
     return f;
 }
 
 void stp_dx_flags_text(const stp_chip *chip, uint32_t csr, char *buf, size_t cap)
 {
-    static const char *const names[8] = {NULL, "BOR", "PIN", "POR", "SFT", "IWDG", "WWDG", "LPWR"};
+    const stp_family *m = flags_of(chip);
+    const struct {
+        uint32_t bit;
+        const char *name;
+    } names[] = {
+        {borrstf(chip), "BOR"},    {m->csr_oblrstf, "OBL"},   {m->csr_pinrstf, "PIN"},
+        {m->csr_porrstf, "POR"},   {m->csr_sftrstf, "SFT"},   {m->csr_iwdgrstf, "IWDG"},
+        {m->csr_wwdgrstf, "WWDG"}, {m->csr_lpwrrstf, "LPWR"},
+    };
     size_t used = 0;
     buf[0] = '\0';
-    for (unsigned bit = 25; bit <= 31; bit++) {
-        if (!(csr & (1u << bit)))
+    uint32_t shown = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        uint32_t bit = names[i].bit;
+        if (bit == 0 || !(csr & bit) || (shown & bit))
             continue;
-        const char *n = names[bit - 24];
-        if (bit == 25)
-            n = borrstf(chip) == 1u << 25                                 ? "BOR"
-                : chip && chip->fam && chip->fam->csr_oblrstf == 1u << 25 ? "OBL"
-                                                                          : NULL;
-        if (n == NULL)
-            continue;
-        int k = snprintf(buf + used, cap - used, "%s%s", used ? " " : "", n);
+        shown |= bit;
+        int k = snprintf(buf + used, cap - used, "%s%s", used ? " " : "", names[i].name);
         if (k < 0 || (size_t)k >= cap - used)
             break;
         used += (size_t)k;
@@ -120,15 +137,31 @@ size_t stp_dx_expected_dpidr(stp_core_kind core, uint32_t out[2])
 
 const stp_chip *stp_dx_dbgmcu_chip(stp_debug *d, uint32_t *idcode)
 {
-    static const uint32_t addrs[2] = {0xE0042000u, 0x40015800u};
+    /* Every DBGMCU_IDCODE address of the chip table (F1..G4 0xE0042000, M0/M0+ 0x40015800,
+     * H7 0x5C001000), the same lookups identification makes. */
+    uint32_t addrs[8];
+    size_t n = 0;
+    const stp_core_kind cores[] = {STP_CORE_M3, STP_CORE_M0P, STP_CORE_M0,
+                                   STP_CORE_M7, STP_CORE_M4,  STP_CORE_M33};
+    for (size_t k = 0; k < sizeof cores / sizeof cores[0]; k++) {
+        uint32_t a[4];
+        size_t m = stp_idcode_addrs_for_core(cores[k], a, 4);
+        for (size_t j = 0; j < m; j++) {
+            bool seen = false;
+            for (size_t i = 0; i < n && !seen; i++)
+                seen = addrs[i] == a[j];
+            if (!seen && n < sizeof addrs / sizeof addrs[0])
+                addrs[n++] = a[j];
+        }
+    }
     *idcode = 0;
-    for (int i = 0; i < 2; i++) {
+    for (size_t i = 0; i < n; i++) {
         uint32_t v = 0;
         if (!stp_dx_read(d, addrs[i], &v) || v == 0 || v == 0xFFFFFFFFu)
             continue;
         *idcode = v;
         const stp_chip *c = stp_chip_by_dev_id((uint16_t)(v & 0xFFFu));
-        if (c != NULL)
+        if (c != NULL && c->idcode_addr == addrs[i])
             return c;
     }
     return NULL;

@@ -34,6 +34,9 @@ typedef struct stp_flash_driver {
     const char *name;
     uint8_t erased_byte;
     uint32_t sr_offset; /* status register, from chip->flash_regs */
+    /* Where 1s clear the status flags: 0 for the status register itself (write-1-to-clear),
+     * else another register's offset (H7 FLASH_CCR, the flags at the same bits). */
+    uint32_t sr_clear_offset;
     uint32_t busy_mask;
     uint32_t eop_mask; /* end-of-operation flag cleared with the errors (0 = none) */
     const stp_flash_error_bit *errors;

@@ -199,7 +199,10 @@ static stp_status decode_status(stp_flash *f, uint32_t sr_off, uint32_t sr, cons
             result = e->status;
     }
     if (clear != 0) {
-        stp_status st = stp_flash_reg_write(f, sr_off, clear); /* write-1-to-clear */
+        /* write-1-to-clear, in the status register or the driver's clear register */
+        uint32_t at =
+            drv->sr_clear_offset ? sr_off - drv->sr_offset + drv->sr_clear_offset : sr_off;
+        stp_status st = stp_flash_reg_write(f, at, clear);
         if (result == STP_OK)
             result = st;
     }

@@ -57,23 +57,25 @@ static void image_of(const ldr_session *s, const uint8_t *blob, uint32_t blob_si
     uint32_t errs = 0;
     for (size_t i = 0; i < f->drv->error_count; i++)
         errs |= f->drv->errors[i].mask;
-    /* Double words (L4/G0/G4, unit 8): two word stores back to back, then one wait. */
-    const bool dword = f->drv->program_unit(f) == 8;
+    /* Units wider than a word (L4/G0/G4 double words, H7 flash words of 32 bytes): word
+     * stores back to back, then one wait. */
+    const uint32_t unit = f->drv->program_unit(f);
+    const bool wide = unit > 4;
     const uint32_t kr = stp_iwdg_reload_addr(s->d, f->chip);
     f->iwdg_window = kr == 0;
     uint32_t w[PARAM_WORDS] = {
         [P_SR] = f->regs + stp_flash_bank_regs(f, f->pass_bank) + f->drv->sr_offset,
         [P_BUSY] = f->drv->busy_mask,
         [P_ERRS] = errs,
-        [P_UNIT] = dword ? 4 : f->drv->program_unit(f),
+        [P_UNIT] = wide ? 4 : unit,
         [P_BUFS] = s->bufs,
         [P_STRIDE] = s->stride,
         [P_NBUF] = s->nbuf,
         [P_RESULT] = RES_RUNNING,
         [P_OP] = s->op,
         [P_CRC] = f->chip->fam->crc_base,
-        [P_BURST] = dword                         ? 2
-                    : stp_ldr_block_bytes(f) != 0 ? stp_ldr_block_bytes(f) / f->drv->program_unit(f)
+        [P_BURST] = wide                          ? unit / 4
+                    : stp_ldr_block_bytes(f) != 0 ? stp_ldr_block_bytes(f) / unit
                                                   : 1,
         [P_IWDG] = kr != 0 ? kr : s->params + 4 * P_SCRATCH,
     };

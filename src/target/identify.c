@@ -9,17 +9,59 @@
 
 #include "target/cortexm.h"
 
-uint32_t stp_idcode_addr_for_core(stp_core_kind core)
+/* Where DBGMCU sits on a core with no row in the table: the Cortex-M0/M0+ parts keep it on
+ * the APB (F0/L0/G0), the M33 ones at 0xE0044000 (L5/U5), the others at 0xE0042000. */
+static uint32_t default_idcode_addr(stp_core_kind core)
 {
     switch (core) {
     case STP_CORE_M0:
     case STP_CORE_M0P:
-        return 0x40015800u; /* F0/L0/G0: DBGMCU on the APB */
+        return 0x40015800u;
     case STP_CORE_M33:
-        return 0xE0044000u; /* L5/U5 */
+        return 0xE0044000u;
     default:
-        return 0xE0042000u; /* F1/F2/F3/F4/F7/L1/L4/G4/H7 */
+        return 0xE0042000u;
     }
+}
+
+uint32_t stp_idcode_addr_for_core(stp_core_kind core)
+{
+    uint32_t addr[4];
+    return stp_idcode_addrs_for_core(core, addr, 4) ? addr[0] : default_idcode_addr(core);
+}
+
+/* DBGMCU_IDCODE of a core: the chip rows with that core say where it may be (a Cortex-M7
+ * is an F7 at 0xE0042000 or an H7 at 0x5C001000); the first address that reads a device
+ * ID of one of those rows wins. An address with nothing there (a bus fault) is no answer. */
+static stp_status read_idcode(stp_debug *d, stp_identity *out, stp_findings *findings)
+{
+    uint32_t addr[5];
+    size_t n = stp_idcode_addrs_for_core(out->core, addr, 4);
+    if (n == 0)
+        addr[n++] = default_idcode_addr(out->core);
+    stp_status first = STP_OK;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = 0;
+        stp_findings scratch = {0};
+        stp_status st = d->ops->read_u32(d, addr[i], &v, &scratch);
+        if (st == STP_OK) {
+            const stp_chip *c = stp_chip_identify((uint16_t)(v & 0xFFFu), out->cpuid);
+            if (i == 0 || (c != NULL && c->idcode_addr == addr[i])) {
+                out->idcode_addr = addr[i];
+                out->idcode = v;
+            }
+            if (c != NULL && c->idcode_addr == addr[i]) {
+                stp_findings_free(&scratch);
+                return STP_OK;
+            }
+        } else if (i == 0) {
+            first = st;
+            stp_findings_append(findings, &scratch);
+        }
+        stp_findings_free(&scratch);
+    }
+    /* No row matched: the first address's answer stands (unknown chip, or its failure). */
+    return out->idcode_addr != 0 ? STP_OK : first;
 }
 
 static void sizes_text(const stp_chip *chip, char *buf, size_t cap)
@@ -188,8 +230,7 @@ stp_status stp_identify(stp_debug *d, stp_identity *out, stp_findings *findings)
                               "does not reach the core: check power and wiring");
         return STP_ERR_UNKNOWN_CHIP;
     }
-    out->idcode_addr = stp_idcode_addr_for_core(out->core);
-    st = d->ops->read_u32(d, out->idcode_addr, &out->idcode, findings);
+    st = read_idcode(d, out, findings);
     if (st != STP_OK)
         return st;
     out->dev_id = (uint16_t)(out->idcode & 0xFFFu);

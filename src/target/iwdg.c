@@ -2,13 +2,12 @@
  * (DBGMCU_CR bit 8 on F1, bit 12 of the APB1 freeze register elsewhere), whether IWDG_WINR
  * exists, where RCC_CSR is and whether the DBGMCU has a clock gate (G0 RCC_APBENR1.DBGEN:
  * without it the freeze write does not take, so it is set for the operation and cleared
- * again after) are the family row's columns (chipdb). IWDG at 0x40003000 in every one of
- * these memory maps, WINR at +0x10. */
+ * again after), where the IWDG is (0x40003000, H7 IWDG1 0x58004800; WINR at +0x10) and which
+ * bit of RCC_CSR/RCC_RSR says it reset the chip are the family row's columns (chipdb). */
 #include "target/iwdg.h"
 
-#define IWDG_RLR  (STP_IWDG_KR + 0x08u)
-#define IWDG_WINR (STP_IWDG_KR + 0x10u)
-#define IWDGRSTF  (1u << 29)
+#define IWDG_RLR  0x08u
+#define IWDG_WINR 0x10u
 
 static void freeze_reg(const stp_chip *chip, uint32_t *addr, uint32_t *bit)
 {
@@ -68,15 +67,16 @@ void stp_iwdg_thaw(stp_debug *d, stp_iwdg_freeze *fz)
 
 uint32_t stp_iwdg_reload_addr(stp_debug *d, const stp_chip *chip)
 {
+    const uint32_t kr = chip->fam->iwdg_base;
     if (!chip->fam->iwdg_window)
-        return STP_IWDG_KR;
+        return kr;
     uint32_t rlr = 0, winr = 0;
     stp_findings scratch = {0};
-    bool ok = d->ops->read_u32(d, IWDG_RLR, &rlr, &scratch) == STP_OK &&
-              d->ops->read_u32(d, IWDG_WINR, &winr, &scratch) == STP_OK;
+    bool ok = d->ops->read_u32(d, kr + IWDG_RLR, &rlr, &scratch) == STP_OK &&
+              d->ops->read_u32(d, kr + IWDG_WINR, &winr, &scratch) == STP_OK;
     stp_findings_free(&scratch);
     /* A window at or above the reload value never closes: every reload is in it. */
-    return ok && (winr & 0xFFFu) < (rlr & 0xFFFu) ? 0 : STP_IWDG_KR;
+    return ok && (winr & 0xFFFu) < (rlr & 0xFFFu) ? 0 : kr;
 }
 
 uint32_t stp_iwdg_rcc_csr_addr(const stp_chip *chip)
@@ -90,5 +90,5 @@ bool stp_iwdg_flag(stp_debug *d, const stp_chip *chip)
     stp_findings scratch = {0};
     bool ok = d->ops->read_u32(d, stp_iwdg_rcc_csr_addr(chip), &csr, &scratch) == STP_OK;
     stp_findings_free(&scratch);
-    return ok && (csr & IWDGRSTF);
+    return ok && (csr & chip->fam->csr_iwdgrstf);
 }

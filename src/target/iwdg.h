@@ -11,7 +11,6 @@
 #include "chipdb/chipdb.h"
 #include "probe/debug.h"
 
-#define STP_IWDG_KR     0x40003000u /* IWDG_KR on F1, F2/F4, F7, L1, L4, G0, G4 */
 #define STP_IWDG_RELOAD 0xAAAAu
 
 /* DBG_IWDG_STOP set by stp_iwdg_freeze (restored by stp_iwdg_thaw). */
@@ -31,14 +30,15 @@ void stp_iwdg_freeze_on(stp_debug *d, const stp_chip *chip, stp_iwdg_freeze *fz)
 /* Puts the DBGMCU register back as it was, then closes the clock gate if freeze_on opened
  * it (only that bit: the rest of the RCC register keeps what it holds now). Best effort. */
 void stp_iwdg_thaw(stp_debug *d, stp_iwdg_freeze *fz);
-/* Where the loader writes 0xAAAA: IWDG_KR, or 0 when the firmware set a window (IWDG_WINR
- * below IWDG_RLR on F7/L4/G0/G4): a reload before the window opens resets the chip, so the
- * loader must not reload at its own pace. */
+/* Where the loader writes 0xAAAA: IWDG_KR (the family row's iwdg_base), or 0 when the firmware set
+ * a window (IWDG_WINR below IWDG_RLR on F7/L4/G0/G4): a reload before the window opens resets the
+ * chip, so the loader must not reload at its own pace. */
 uint32_t stp_iwdg_reload_addr(stp_debug *d, const stp_chip *chip);
-/* RCC_CSR of the family (reset flags; IWDGRSTF is bit 29 on all of them). */
+/* RCC_CSR of the family (reset flags; IWDGRSTF is the family row's csr_iwdgrstf). */
 uint32_t stp_iwdg_rcc_csr_addr(const stp_chip *chip);
-/* RCC_CSR.IWDGRSTF is set (false when unreadable). The flag is sticky until the firmware
- * clears it: only a flag that was clear before an operation names a reset during it. */
+/* RCC_CSR.IWDGRSTF (H7 RCC_RSR.IWDG1RSTF) is set (false when unreadable). The flag is sticky until
+ * the firmware clears it: only a flag that was clear before an operation names a reset during it.
+ */
 bool stp_iwdg_flag(stp_debug *d, const stp_chip *chip);
 
 #endif

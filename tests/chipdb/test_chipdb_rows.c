@@ -87,7 +87,7 @@ static void test_addresses(void **state)
         CHECK(c, c->flash_size_reg != 0 && c->flash_size_reg % 2 == 0);
         CHECK(c, c->sram_base == 0x20000000u);
         CHECK(c, c->sram_size >= 4096 && c->sram_size % 1024 == 0);
-        CHECK(c, c->option_bytes_addr != 0 && c->option_bytes_addr % 4 == 0);
+        CHECK(c, c->option_bytes_addr % 4 == 0 && c->option_bytes_addr != 0);
         CHECK(c, c->option_bytes_size >= 16 && c->option_bytes_size % 8 == 0);
         CHECK(c, (c->option_bytes2_addr == 0) == (c->option_bytes2_size == 0));
         CHECK(c, c->uid_addr != 0 && c->uid_addr % 4 == 0);
@@ -119,12 +119,25 @@ static void test_family_rows(void **state)
         if (f == NULL)
             continue;
         CHECK(c, nonempty(f->source) && strncmp(f->source, "RM0", 3) == 0);
-        CHECK(c, f->rcc_base == 0x40021000u || f->rcc_base == 0x40023800u);
+        CHECK(c, f->rcc_base == 0x40021000u || f->rcc_base == 0x40023800u ||
+                     f->rcc_base == 0x58024400u);
         CHECK(c, f->rcc_csr_off != 0 && f->rcc_csr_off % 4 == 0 && f->rcc_csr_off < 0x100);
-        CHECK(c, f->csr_rmvf == 1u << 24 || f->csr_rmvf == 1u << 23);
+        CHECK(c, f->csr_rmvf == 1u << 24 || f->csr_rmvf == 1u << 23 || f->csr_rmvf == 1u << 16);
         CHECK(c, (f->csr_borrstf & f->csr_oblrstf) == 0);
+        /* every reset flag is one bit of the flag mask, and no two share it */
+        const uint32_t flags[] = {f->csr_borrstf,  f->csr_oblrstf, f->csr_pinrstf,
+                                  f->csr_porrstf,  f->csr_sftrstf, f->csr_iwdgrstf,
+                                  f->csr_wwdgrstf, f->csr_lpwrrstf};
+        uint32_t seen = 0;
+        for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++) {
+            CHECK(c, (flags[k] & (flags[k] - 1u)) == 0 && (flags[k] & ~f->csr_flags) == 0);
+            CHECK(c, (seen & flags[k]) == 0);
+            seen |= flags[k];
+        }
+        CHECK(c, f->csr_pinrstf && f->csr_iwdgrstf && (f->csr_flags & f->csr_rmvf) == 0);
+        CHECK(c, f->iwdg_base == 0x40003000u || f->iwdg_base == 0x58004800u);
         CHECK(c, f->crc_base != 0 && f->crc_en_off != 0 && f->crc_en_bit < 32);
-        CHECK(c, f->wdg_freeze_off == 4 || f->wdg_freeze_off == 8);
+        CHECK(c, f->wdg_freeze_off == 4 || f->wdg_freeze_off == 8 || f->wdg_freeze_off == 0x54);
         CHECK(c, f->wdg_freeze_bit < 32);
         CHECK(c, (f->dbgmcu_clk_reg == 0) == (f->dbgmcu_clk_bit == 0));
         CHECK(c, f->lsi_hz >= 30000 && f->lsi_hz <= 60000);
@@ -169,7 +182,9 @@ static void test_system_regions(void **state)
         s[n++] = (span){c->uid_addr, c->uid_addr + 8, "uid01"};
         s[n++] = (span){c->uid_addr + c->uid_word2_offset, c->uid_addr + c->uid_word2_offset + 4,
                         "uid2"};
-        s[n++] = (span){c->option_bytes_addr, c->option_bytes_addr + c->option_bytes_size, "ob"};
+        if (c->option_bytes_addr)
+            s[n++] =
+                (span){c->option_bytes_addr, c->option_bytes_addr + c->option_bytes_size, "ob"};
         if (c->option_bytes2_addr)
             s[n++] =
                 (span){c->option_bytes2_addr, c->option_bytes2_addr + c->option_bytes2_size, "ob2"};
