@@ -54,3 +54,14 @@ stp_run_example(latency_f407 latency.c BOARD_F407 cortex-m4 stm32f407.ld)
 stp_run_example(itm_f407 itm.c BOARD_F407 cortex-m4 stm32f407.ld)
 stp_run_example(itm_f103 itm.c BOARD_F103 cortex-m3 stm32f103.ld)
 stp_run_example(itm_f767 itm.c BOARD_F767 cortex-m7 stm32f767.ld)
+# newlib's semihosting flavour (--specs=rdimon.specs): printf, stdin, exit(5)
+set(rdimon_src ${run_src}/rdimon)
+add_custom_command(
+  OUTPUT ${STP_EXAMPLES_DIR}/rdimon_f407.elf
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${STP_EXAMPLES_DIR}
+  COMMAND ${STP_ARM_GCC} -mcpu=cortex-m4 -mthumb -O1 -std=c11 -Wall -Wextra -Werror
+          --specs=rdimon.specs -Wl,--no-warn-rwx-segments -T${rdimon_src}/rdimon_f407.ld
+          -o ${STP_EXAMPLES_DIR}/rdimon_f407.elf ${rdimon_src}/start.c ${rdimon_src}/main.c
+  DEPENDS ${rdimon_src}/start.c ${rdimon_src}/main.c ${rdimon_src}/rdimon_f407.ld
+  COMMENT "Cross-compiling example rdimon_f407.elf (newlib semihosting)" VERBATIM)
+set_property(GLOBAL APPEND PROPERTY STP_EXAMPLE_OUTPUTS ${STP_EXAMPLES_DIR}/rdimon_f407.elf)

@@ -4,7 +4,7 @@
 # found by an SRAM scan (a .bin has no symbols) or at --rtt-address, a missing channel,
 # Ctrl-C.
 . "$(dirname "$0")/lib.sh"
-need_fw echo_f407 echo_sh_f407 flood_f407 flood_g071 hello_f407 ticker_f407
+need_fw echo_f407 echo_sh_f407 flood_f407 flood_g071 hello_f407 ticker_f407 rdimon_f407
 
 # stdin -> RTT down-channel 0 -> the firmware echoes upper-cased, "exit 7" ends it.
 run_in 'hello world\nsecond line\nexit 7\n' --probe sim:stm32f407vg run "$EX/echo_f407.elf"
@@ -25,6 +25,18 @@ run_in 'abc\n' --probe sim:stm32f407vg run --stdin semihosting "$EX/echo_sh_f407
 expect_rc 1 "--stdin semihosting"
 run_in 'abc\n' --probe sim:stm32f407vg run --stdin bogus "$EX/echo_sh_f407.elf"
 expect_rc 2 "--stdin bogus"
+
+# A program that knows only the C library: newlib's rdimon (printf, stderr, fgets, clock,
+# exit(5) through SYS_EXIT_EXTENDED after reading ":semihosting-features").
+run_in 'typed line\n' --probe sim:stm32f407vg run "$EX/rdimon_f407.elf"
+expect_rc 5 "newlib exit(5)"
+printf 'newlib printf through semihosting: 42\nread from stdin: typed line\nclock() works: yes\n' \
+    >"$TMP/expected"
+expect_out_exact "$TMP/expected" "newlib output"
+expect_err "newlib stderr" "newlib stderr"
+run_in '' --probe sim:stm32f407vg run "$EX/rdimon_f407.elf"
+expect_rc 5 "newlib with no input"
+expect_out "stdin: end of input" "newlib sees the end of input"
 
 # 2048 numbered lines through a 1 KiB blocking buffer: each exactly once, in order.
 check_flood() {
