@@ -44,7 +44,24 @@ static stp_status mem_write(stp_debug *d, uint32_t addr, const void *buf, size_t
     return st;
 }
 
-static const stp_debug_ops mem_ops = {.read_mem = mem_read, .write_mem = mem_write};
+static stp_status mem_read_u32(stp_debug *d, uint32_t addr, uint32_t *v, stp_findings *f)
+{
+    uint8_t b[4] = {0};
+    stp_status st = mem_read(d, addr, b, 4, f);
+    *v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return st;
+}
+
+static stp_status mem_write_u32(stp_debug *d, uint32_t addr, uint32_t v, stp_findings *f)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    return mem_write(d, addr, b, 4, f);
+}
+
+static const stp_debug_ops mem_ops = {.read_mem = mem_read,
+                                      .write_mem = mem_write,
+                                      .read_u32 = mem_read_u32,
+                                      .write_u32 = mem_write_u32};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
