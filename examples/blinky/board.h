@@ -1,7 +1,8 @@
 /* Per-board registers and LED pins for the blinky example. Addresses are from the reference
  * manuals (RM0090 F405/407, RM0410 F76x, RM0008 F10x, RM0038 L1x, RM0351 L47x, RM0444
- * G0x1, RM0440 G4). One of BOARD_F407, BOARD_F767, BOARD_F103, BOARD_L151, BOARD_L476,
- * BOARD_G071, BOARD_G431 is defined by the build. */
+ * G0x1, RM0440 G4, RM0433 H743; NUCLEO-H743ZI LEDs from UM2407). One of BOARD_F407,
+ * BOARD_F767, BOARD_F103, BOARD_L151, BOARD_L476, BOARD_G071, BOARD_G431, BOARD_H743 is
+ * defined by the build. */
 #ifndef BLINKY_BOARD_H
 #define BLINKY_BOARD_H
 
@@ -10,7 +11,7 @@
 #define REG32(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
 
 #if defined(BOARD_F407) || defined(BOARD_F767) || defined(BOARD_L151) || defined(BOARD_L476) ||    \
-    defined(BOARD_G071) || defined(BOARD_G431)
+    defined(BOARD_G071) || defined(BOARD_G431) || defined(BOARD_H743)
 /* GPIO v2 (F2/F4/F7/L1/L4/G0/G4): MODER at +0x00, BSRR at +0x18 */
 #define GPIO_MODER(port) REG32((port) + 0x00u)
 #define GPIO_BSRR(port)  REG32((port) + 0x18u)
@@ -70,6 +71,15 @@
     {                                                                                              \
         5u                                                                                         \
     } /* LD2 green */
+#elif defined(BOARD_H743)
+#define BOARD_NAME  "NUCLEO-H743ZI"
+#define RCC_ENR     REG32(0x58024400u + 0xE0u) /* RCC_AHB4ENR */
+#define RCC_ENR_BIT (1u << 1)                  /* GPIOBEN */
+#define LED_PORT    0x58020400u                /* GPIOB (AHB4) */
+#define LED_PINS                                                                                   \
+    {                                                                                              \
+        0u, 14u                                                                                    \
+    } /* LD1 green PB0, LD3 red PB14 (LD2 yellow is PE1) */
 #elif defined(BOARD_F103)
 #define BOARD_NAME  "blue pill (STM32F103C8)"
 #define RCC_ENR     REG32(0x40021000u + 0x18u) /* RCC_APB2ENR */
@@ -83,7 +93,7 @@
 #define GPIO_BSRR(port) REG32((port) + 0x10u)
 #else
 #error                                                                                             \
-    "define one of BOARD_F407, BOARD_F767, BOARD_L151, BOARD_F103, BOARD_L476, BOARD_G071, BOARD_G431"
+    "define one of BOARD_F407, BOARD_F767, BOARD_L151, BOARD_F103, BOARD_L476, BOARD_G071, BOARD_G431, BOARD_H743"
 #endif
 
 #endif

@@ -180,6 +180,27 @@ static const stp_option_def opts_g0[] = {
     OPT_FLAG("boren", 8, "1: brown-out reset on (thresholds borf_lev, borr_lev)"),
 };
 
+/* H7: FLASH_OPTSR_CUR/_PRG (RM0433 rev 7 4.9.8/4.9.9; field positions also in the stm32-rs
+ * H7 SVD): BOR_LEV[3:2] (0: BOR off, the 1.62 V power-on reset alone), IWDG1_SW 4,
+ * NRST_STOP_D1 6, NRST_STBY_D1 7, FZ_IWDG_STOP 17, FZ_IWDG_SDBY 18, SECURITY 21, IO_HSLV 29,
+ * SWAP_BANK_OPT 31 (ST_RAM_SIZE[20:19], the secure library's RAM, is kept as it is). */
+static const stp_option_def opts_h7[] = {
+    {.key = "bor_lev",
+     .shift = 2,
+     .width = 2,
+     .max = 3,
+     .meaning = "brown-out reset threshold",
+     .volts = {"off (1.62)", "2.1", "2.4", "2.7"}},
+    OPT_FLAG("iwdg1_sw", 4, WDG_SW),
+    OPT_FLAG("nrst_stop_d1", 6, NRST_STOP),
+    OPT_FLAG("nrst_stby_d1", 7, NRST_STDBY),
+    OPT_FLAG("fz_iwdg_stop", 17, "0: watchdog frozen in Stop mode"),
+    OPT_FLAG("fz_iwdg_sdby", 18, "0: watchdog frozen in Standby mode"),
+    OPT_FLAG("security", 21, "1: secure access mode enabled"),
+    OPT_FLAG("io_hslv", 29, "1: I/O high speed at low voltage (VDD below 2.7 V only)"),
+    OPT_FLAG("swap_bank", 31, "1: bank 2 at 0x08000000, bank 1 at 0x08100000"),
+};
+
 #define OPTS(t) .user_options = (t), .user_option_count = sizeof(t) / sizeof((t)[0])
 
 /* ---- peripheral address maps (stp_family.periph_map) ------------------------------------
@@ -289,6 +310,27 @@ static const stp_addr_span periph_g0[] = {
     {0x40023000, 0x40023400}, /* CRC */
     {0x40025000, 0x40026400}, /* RNG, AES */
     {0x50000000, 0x50001800}, /* IOPORT: GPIOA-F */
+};
+
+/* H7 (RM0433 rev 7 2.3.2 "Memory map and register boundary addresses", as remembered; the
+ * blocks merged where neighbours touch): APB1 D2, APB2 D2, AHB1 D2 (DMA, ADC12, USB OTG),
+ * AHB2 D2 (DCMI, crypto, SDMMC2, SRAM-side RNG), APB3 D1 (LTDC, WWDG1), AHB3 D1 (MDMA, DMA2D,
+ * JPEG, FLASH 0x52002000, FMC, QUADSPI, SDMMC1), APB4 D3 (EXTI, SYSCFG, LPUART1, ... IWDG1
+ * 0x58004800), AHB4 D3 (GPIOA-K, RCC, PWR, CRC, BDMA, DMAMUX2, ADC3, HSEM), DBGMCU
+ * 0x5C001000. */
+static const stp_addr_span periph_h7[] = {
+    {0x40000000, 0x4000D400}, /* APB1: TIM2-7, TIM12-14, LPTIM1, SPI2/3, USART2/3, UART4/5, I2C1-3,
+                                 CEC, DAC, UART7/8, CRS, SWPMI, OPAMP, MDIOS, FDCAN */
+    {0x40010000,
+     0x40017800}, /* APB2: TIM1/8, USART1/6, SPI1/4, TIM15-17, SPI5, SAI1-3, DFSDM1, HRTIM */
+    {0x40020000, 0x40080000}, /* AHB1: DMA1/2, DMAMUX1, ADC1/2, ART, Ethernet, USB OTG HS/FS */
+    {0x48020000, 0x48022C00}, /* AHB2: DCMI, CRYP, HASH, RNG, SDMMC2 */
+    {0x50000000, 0x50004000}, /* APB3: LTDC, WWDG1 */
+    {0x51000000, 0x52009000}, /* AHB3: GPV, MDMA, DMA2D, JPEG, FLASH, FMC, QUADSPI, SDMMC1 */
+    {0x58000000, 0x58006800}, /* APB4: EXTI, SYSCFG, LPUART1, SPI6, I2C4, LPTIM2-5, COMP, VREF, RTC,
+                                 IWDG1, SAI4 */
+    {0x58020000, 0x58026800}, /* AHB4: GPIOA-K, RCC, PWR, CRC, BDMA, DMAMUX2, ADC3, HSEM */
+    {0x5C001000, 0x5C001400}, /* DBGMCU */
 };
 
 /* ---- families ------------------------------------------------------------------------ */
@@ -491,6 +533,58 @@ static const stp_family fam_g0 = {
     .gpio_ports = 6,
 };
 
+/* H7 (RM0433 rev 7, RM0468 rev 3, RM0455 rev 10): RCC at 0x58024400 with the reset flags in
+ * RCC_RSR (+0xD0: RMVF 16, BORRSTF 21, PINRSTF 22, PORRSTF 23; after a power-on also
+ * CPURSTF 17, D1RSTF 19, D2RSTF 20), CRC at 0x58024C00 clocked by RCC_AHB4ENR (+0xE0) bit
+ * 19, GPIOA..K at 0x58020000 (AHB4ENR bits 0..10), IWDG1 at 0x58004800 with a window,
+ * DBG_IWDG1 bit 18 of DBGMCU_APB4FZ1 (DBGMCU + 0x54). Programming parallelism x8..x64 by
+ * FLASH_CR.PSIZE (reset value x64). The core is a Cortex-M7 r1p1 (ES0392 "Arm Cortex-M7
+ * core"); HSI 64 MHz after reset. */
+static const stp_family fam_h7 = {
+    SPANS(periph_h7),
+    .periph_map_source = "RM0433 rev 7 2.3.2 (memory map)",
+    .source = "RM0433 rev 7: RCC_RSR 8.7.40, RCC_AHB4ENR 8.7.43, DBGMCU_APB4FZ1 60.5.8, "
+              "IWDG 45, FLASH_OPTSR 4.9.8, GPIO 11.4; DS12110 LSI",
+    .rcc_base = 0x58024400,
+    .rcc_csr_off = 0xD0,
+    .csr_rmvf = 1u << 16,
+    .csr_borrstf = 1u << 21,
+    .csr_por_flags = 0x00FA0000, /* CPURSTF, D1RSTF, D2RSTF, BORRSTF, PINRSTF, PORRSTF */
+    .crc_base = 0x58024C00,
+    .crc_en_off = 0xE0,
+    .crc_en_bit = 19,
+    .crc_programmable = true,
+    .wdg_freeze_off = 0x54,
+    .wdg_freeze_bit = 18,
+    .iwdg_window = true,
+    .lsi_hz = 32000,
+    .etm = true,
+    .cpuid_variant = 1,
+    .cpuid_revision = 1, /* Cortex-M7 r1p1 */
+    .program_width = STP_PSIZE_X64,
+    .psize_by_vdd = true,
+    .rdp_level2 = true,
+    .has_vcap = true,
+    OPTS(opts_h7),
+    .rcc_cr_reset = 0x00000025, /* HSION, HSIRDY, HSIDIVF */
+    .rcc_cfgr_off = 0x10,
+    .rcc_rdy_pairs = {7, 12, 16, 24, 26, 28}, /* CSI, HSI48, HSE, PLL1-3 */
+    .clock_tree = STP_CLOCK_PLLCFGR,
+    .gpio_en_off = 0xE0,
+    .gpio_en_bit0 = 0,
+    .gpio_base = 0x58020000,
+    .gpio_stride = 0x400,
+    .gpio_ports = 11,
+    .iwdg_base = 0x58004800,
+    .csr_pinrstf = 1u << 22,
+    .csr_porrstf = 1u << 23,
+    .csr_sftrstf = 1u << 24,
+    .csr_iwdgrstf = 1u << 26, /* IWDG1RSTF */
+    .csr_wwdgrstf = 1u << 28, /* WWDG1RSTF */
+    .csr_lpwrrstf = 1u << 30,
+    .csr_flags = 0x55FA0000u, /* bits 17, 19-24, 26, 28, 30 */
+};
+
 /* Supply currents (typical; rounded; as remembered from the datasheets' current tables,
  * not re-read this session):
  * - F1, DS5319: Run from flash, peripherals disabled, 72 MHz about 27 mA (375 uA/MHz);
@@ -556,6 +650,55 @@ static const stp_family fam_g0 = {
     .vdd_max_mv = 3600, .reset_clock_hz = 2097000, .timing = L1_TIMING,                            \
     .reference_manual = "RM0038 rev 17", .erased_value = 0x00, .bootloader_doc = AN2606,           \
     .uid_word2_offset = 0x14, .bootloader_size = 0x1000, L1_SUPPLY
+
+/* ---- H7: RM0433 rev 7 (H742/H743/H750/H753), DS12110 rev 8 (H743xI/G) -------------------
+ * - DEV_ID 0x450 at DBGMCU_IDC 0x5C001000 (the M7 reaches the DBGMCU there, not at
+ *   0xE0042000): RM0433 "DBGMCU_IDC"; OpenOCD stm32h7x.c DBGMCU_IDCODE_REGISTER.
+ * - Two banks of eight 128 KiB sectors, bank 2 at 0x08100000 whatever the size; each bank
+ *   has its own KEYR/CR/SR/CCR (bank 2 at +0x100: 0x52002100): RM0433 4.3 "Flash memory
+ *   organization", 4.9 register map; OpenOCD FLASH_REG_BASE_B0/B1. The flash word is 256
+ *   bits (32 bytes) plus 10 ECC bits, written through a buffer: RM0433 4.3.9.
+ * - Flash size register 0x1FF1E880, unique ID 0x1FF1E800: RM0433 62.1/62.2 (OpenOCD
+ *   fsize_addr). System memory 128 KiB at 0x1FF00000.
+ * - The option bytes are not mapped in memory (only FLASH_OPTSR_CUR/PRG, PRAR, SCAR, WPSN,
+ *   BOOT registers show them): option_bytes_addr 0; option_bytes_size is the virtual
+ *   board's storage of them.
+ * - RAM: ITCM 64 KiB at 0, DTCM 128 KiB at 0x20000000 (the loader's), AXI SRAM 512 KiB at
+ *   0x24000000, SRAM1/2 128 KiB at 0x30000000/0x30020000, SRAM3 32 KiB at 0x30040000, SRAM4
+ *   64 KiB at 0x38000000, backup SRAM 4 KiB at 0x38800000: RM0433 2.3.2 "Memory map".
+ * - Timings, DS12110 table "Flash memory programming" (as remembered; not re-read: the table
+ *   is not in the stored corpora): one flash word 290/180/130/100 us typical at x8/x16/x32/
+ *   x64 (maximum twice that), a 128 KiB sector 2/1.8/1.1/1 s (maximum twice), a bank or mass
+ *   erase 13/8/6/5 s (maximum twice). The parallelism's supply floor: the programming
+ *   voltage range starts at the 1.62 V VDD minimum for every PSIZE (DS12110 "Vprog"), so x64
+ *   (FLASH_CR's reset value, and what OpenOCD and ST's HAL default to) is chosen anywhere in
+ *   the operating range and nothing below it.
+ * - Supply (as remembered): Run mode from flash about 0.3 mA/MHz (480 MHz, all peripherals
+ *   off about 150 mA); flash program/erase about 10 mA at x64. */
+#define H7_SUPPLY .run_ua_per_mhz = 300, .flash_op_ua = 10000
+static const stp_ram_area ram_h74x[] = {
+    {0x00000000, KB(64), "ITCM"},       {0x24000000, KB(512), "AXI SRAM"},
+    {0x30000000, KB(128), "SRAM1"},     {0x30020000, KB(128), "SRAM2"},
+    {0x30040000, KB(32), "SRAM3"},      {0x38000000, KB(64), "SRAM4"},
+    {0x38800000, KB(4), "backup SRAM"},
+};
+#define H7_COMMON                                                                                  \
+    .family = "H7", .fam = &fam_h7, .core = STP_CORE_M7, .flash_kind = STP_FLASH_H7,               \
+    .idcode_addr = 0x5C001000, .flash_base = 0x08000000, .flash_regs = 0x52002000,                 \
+    .fsize_decode = STP_FSIZE_KB16, .wrp_granule = 0, .sram_base = 0x20000000,                     \
+    .bootloader_addr = 0x1FF00000, .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 1620,        \
+    .vdd_max_mv = 3600, .reset_clock_hz = 64000000, .erased_value = 0xFF,                          \
+    .bootloader_doc = AN2606, .uid_word2_offset = 8, H7_SUPPLY
+#define H7_TIMING(sector)                                                                          \
+    {                                                                                              \
+        .program_typ_ns = {290000, 180000, 130000, 100000},                                        \
+        .program_max_ns = {580000, 360000, 260000, 200000},                                        \
+        .erase = {ERASE((sector), MS(2000), MS(1800), MS(1100), MS(1000), MS(4000), MS(3600),      \
+                        MS(2200), MS(2000))},                                                      \
+        .mass_erase_typ_ms = {13000, 8000, 6000, 5000},                                            \
+        .mass_erase_max_ms = {26000, 16000, 12000, 10000},                                         \
+        .psize_min_mv = {1620, 1620, 1620, 1620},                                                  \
+    }
 
 /* ---- L4/G0/G4: RM0351 rev 9 (L4x5/L4x6), RM0444 rev 5 (G0x1), RM0440 rev 7 (G4).
  * FLASH registers at 0x40022000 on all three; flash size register 0x1FFF75E0, unique ID
@@ -875,6 +1018,16 @@ static const stp_chip chips[] = {
      .reference_manual = "RM0440 rev 7",
      .datasheet = "DS12589 rev 6 (STM32G431x6/x8/xB)",
      G4_SUPPLY},
+    {H7_COMMON, .dev_id = 0x450, .name = "STM32H74x/H75x", .flash_regs2 = 0x52002100,
+     .flash_size_reg = 0x1FF1E880, .flash_sizes_kb = {128, 2048}, .flash_default_kb = 2048,
+     .layout = {.bank_count = 2,
+                .banks = {{.base = 0x08000000, .runs = {{8, KB(128)}}},
+                          {.base = 0x08100000, .first_sector_number = 8, .runs = {{8, KB(128)}}}}},
+     .uid_addr = 0x1FF1E800, .sram_size = KB(128), .option_bytes_size = 64,
+     .bootloader_size = 0x20000, .bootloader_version = 0x90, .timing = H7_TIMING(KB(128)),
+     .ram_areas = ram_h74x, .ram_area_count = sizeof ram_h74x / sizeof ram_h74x[0],
+     .flash_word_bytes = 32, .reference_manual = "RM0433 rev 7",
+     .datasheet = "DS12110 rev 8 (STM32H742xI/G, STM32H743xI/G)"},
 };
 
 /* ---- parts ------------------------------------------------------------------------- */
@@ -921,6 +1074,9 @@ static const stp_part parts[] = {
     {"stm32l476rg", 0x415, 0x1007, 1024, 96, true},
     {"stm32g071rb", 0x460, 0x2000, 128, 36, false},
     {"stm32g431rb", 0x468, 0x2000, 128, 22, false},
+    {"stm32h743zi", 0x450, 0x2003, 2048, 128, false}, /* rev V (RM0433 DBGMCU_IDC REV_ID) */
+    {"stm32h753zi", 0x450, 0x2003, 2048, 128, false},
+    {"stm32h750vb", 0x450, 0x2003, 128, 128, false},
 };
 
 /* ---- lookups ----------------------------------------------------------------------- */
@@ -1312,6 +1468,8 @@ const char *stp_flash_kind_name(stp_flash_kind kind)
         return "l1";
     case STP_FLASH_L4:
         return "l4";
+    case STP_FLASH_H7:
+        return "h7";
     }
     return "unknown";
 }

@@ -30,6 +30,7 @@ typedef enum stp_flash_kind {
     STP_FLASH_F7,     /* F7: F4-like with ERSERR, single/dual bank */
     STP_FLASH_L1,     /* L1: PECR/PEKEYR/PRGKEYR, word + half-page, page erase */
     STP_FLASH_L4,     /* L4/G0/G4: KEYR/CR/SR at 0x40022000, 64-bit double words, 2 KiB pages */
+    STP_FLASH_H7,     /* H7: one register set per bank, 256-bit flash words through a buffer */
 } stp_flash_kind;
 
 /* The flash-controller kinds with their driver (src/target/drivers/flash_NAME.c defines
@@ -41,7 +42,8 @@ typedef enum stp_flash_kind {
     X(STP_FLASH_F2F4, f4)                                                                          \
     X(STP_FLASH_F7, f7)                                                                            \
     X(STP_FLASH_L1, l1)                                                                            \
-    X(STP_FLASH_L4, l4)
+    X(STP_FLASH_L4, l4)                                                                            \
+    X(STP_FLASH_H7, h7)
 
 /* The loader instruction set a core runs (the SRAM flash loader is built once per set). */
 typedef enum stp_isa {

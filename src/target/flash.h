@@ -222,6 +222,9 @@ stp_status stp_flash_unlock_keys(stp_flash *f, uint32_t cr, uint32_t lock_bit, u
 stp_status stp_flash_write_psize(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len);
 /* RDP level of an F2/F4/F7-style RDP byte: 0xAA level 0, 0xCC level 2, anything else 1. */
 int stp_flash_rdp_level(uint8_t raw);
+/* The RDP byte to store for a level: 0xAA, 0xCC, or for level 1 the present byte when it
+ * already means level 1 (else 0x55). */
+uint8_t stp_flash_rdp_raw(int level, uint8_t current);
 /* Polls the status register until not busy or deadline_ms passes (STP_ERR_TIMEOUT with
  * finding flash.timeout naming what). Then decodes and clears error bits. */
 stp_status stp_flash_wait(stp_flash *f, uint32_t deadline_ms, const char *what);
@@ -253,6 +256,12 @@ bool stp_option_set_user(const stp_flash *f, stp_option_bytes *ob, const char *k
                          const char *value);
 stp_status stp_option_unknown_key(const stp_flash *f, const char *key, const char *value,
                                   const char *extra_keys, stp_findings *findings);
+/* The boot addresses (F7 FLASH_OPTCR1, H7 FLASH_BOOT): fields boot_add0/boot_add1 appended
+ * after out[n] (the address bits from addr_shift up, 14 on F7, 16 on H7; returns the new
+ * count), and KEY=VALUE for them (false: not one of them, or a value above 0xFFFF). */
+size_t stp_option_boot_fields(const stp_option_bytes *ob, unsigned addr_shift,
+                              stp_option_field *out, size_t n, size_t max);
+bool stp_option_set_boot(stp_option_bytes *ob, const char *key, const char *value);
 
 /* PSIZE from voltage: the widest of x8..x32 the measured mV allows (x64 never chosen
  * automatically). forced_bits 0 = auto. Refuses (STP_ERR_POWER, finding flash.psize-voltage

@@ -588,3 +588,12 @@ int stp_flash_rdp_level(uint8_t raw)
 {
     return raw == 0xAA ? 0 : (raw == 0xCC ? 2 : 1);
 }
+
+uint8_t stp_flash_rdp_raw(int level, uint8_t current)
+{
+    if (level == 0)
+        return 0xAA;
+    if (level == 2)
+        return 0xCC;
+    return stp_flash_rdp_level(current) == 1 ? current : 0x55;
+}

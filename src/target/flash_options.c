@@ -168,3 +168,31 @@ stp_status stp_option_unknown_key(const stp_flash *f, const char *key, const cha
     stp_finding_advice(fd, "keys: %s", keys);
     return STP_ERR_INVALID_ARG;
 }
+
+size_t stp_option_boot_fields(const stp_option_bytes *ob, unsigned addr_shift,
+                              stp_option_field *out, size_t n, size_t max)
+{
+    const uint16_t addr[2] = {ob->boot_add0, ob->boot_add1};
+    for (unsigned i = 0; i < 2 && n < max; i++, n++) {
+        out[n] = (stp_option_field){{0}, {0}, {0}};
+        snprintf(out[n].key, sizeof(out[n].key), "boot_add%u", i);
+        snprintf(out[n].value, sizeof(out[n].value), "0x%04X", (unsigned)addr[i]);
+        snprintf(out[n].meaning, sizeof(out[n].meaning), "boot address with BOOT%s=%u (addr >> %u)",
+                 addr_shift == 14 ? "0" : "", i, addr_shift);
+    }
+    return n;
+}
+
+bool stp_option_set_boot(stp_option_bytes *ob, const char *key, const char *value)
+{
+    uint32_t v = 0;
+    if (!stp_parse_u32(value, &v) || v > 0xFFFF)
+        return false;
+    if (strcmp(key, "boot_add0") == 0)
+        ob->boot_add0 = (uint16_t)v;
+    else if (strcmp(key, "boot_add1") == 0)
+        ob->boot_add1 = (uint16_t)v;
+    else
+        return false;
+    return true;
+}

@@ -87,7 +87,9 @@ static void test_addresses(void **state)
         CHECK(c, c->flash_size_reg != 0 && c->flash_size_reg % 2 == 0);
         CHECK(c, c->sram_base == 0x20000000u);
         CHECK(c, c->sram_size >= 4096 && c->sram_size % 1024 == 0);
-        CHECK(c, c->option_bytes_addr % 4 == 0 && c->option_bytes_addr != 0);
+        /* H7: the option bytes are only in the option registers, not mapped */
+        CHECK(c, c->option_bytes_addr % 4 == 0 &&
+                     (c->option_bytes_addr != 0) == (c->flash_kind != STP_FLASH_H7));
         CHECK(c, c->option_bytes_size >= 16 && c->option_bytes_size % 8 == 0);
         CHECK(c, (c->option_bytes2_addr == 0) == (c->option_bytes2_size == 0));
         CHECK(c, c->uid_addr != 0 && c->uid_addr % 4 == 0);
@@ -245,6 +247,13 @@ static void test_flash_size_register_per_family(void **state)
             CHECK(c, c->uid_word2_offset == 0x14);
             CHECK(c, c->flash_size_reg ==
                          ((c->dev_id == 0x416 || c->dev_id == 0x429) ? 0x1FF8004Cu : 0x1FF800CCu));
+        } else if (strcmp(f, "H7") == 0) {
+            /* RM0433/RM0468/RM0455: the M7 reaches DBGMCU at 0x5C001000; registers per bank */
+            CHECK(c, c->flash_kind == STP_FLASH_H7 && c->idcode_addr == 0x5C001000u);
+            CHECK(c, c->flash_regs == 0x52002000u);
+            CHECK(c, c->flash_regs2 == 0 || c->flash_regs2 == 0x52002100u);
+            CHECK(c, c->flash_word_bytes == 32 || c->flash_word_bytes == 16);
+            known = false;
         } else {
             known = false; /* a new family brings its own checks here */
         }
@@ -394,7 +403,15 @@ static void test_timings(void **state)
                 CHECK(c, !t->erase[e].sector_size ||
                              t->erase[e].sector_size != t->erase[f].sector_size);
         }
-        if (c->flash_kind == STP_FLASH_F2F4 || c->flash_kind == STP_FLASH_F7) {
+        if (c->flash_kind == STP_FLASH_H7) {
+            /* DS12110 "Vprog": every parallelism over the whole VDD range */
+            for (int p = 0; p < STP_PSIZE_COUNT; p++)
+                CHECK(c, t->psize_min_mv[p] == c->vdd_min_mv);
+            CHECK(c, c->wrp_granule == 0);
+            for (size_t e = 0; e < STP_MAX_ERASE_CLASSES && t->erase[e].sector_size; e++)
+                CHECK(c, t->erase[e].typ_us[STP_PSIZE_X64] < t->erase[e].typ_us[STP_PSIZE_X8]);
+            CHECK(c, t->program_typ_ns[STP_PSIZE_X64] < t->program_typ_ns[STP_PSIZE_X8]);
+        } else if (c->flash_kind == STP_FLASH_F2F4 || c->flash_kind == STP_FLASH_F7) {
             CHECK(c, t->psize_min_mv[STP_PSIZE_X8] >= 1700);
             CHECK(c, t->psize_min_mv[STP_PSIZE_X16] == 2100);
             CHECK(c, t->psize_min_mv[STP_PSIZE_X32] == 2700);

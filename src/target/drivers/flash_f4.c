@@ -257,15 +257,6 @@ static stp_status f4_read_options(stp_flash *f, stp_option_bytes *ob)
     return STP_OK;
 }
 
-static uint8_t rdp_raw_for(int level, uint8_t current)
-{
-    if (level == 0)
-        return 0xAA;
-    if (level == 2)
-        return 0xCC;
-    return stp_flash_rdp_level(current) == 1 ? current : 0x55;
-}
-
 static stp_status f4_write_options(stp_flash *f, const stp_option_bytes *ob)
 {
     uint32_t optcr = 0;
@@ -283,7 +274,7 @@ static stp_status f4_write_options(stp_flash *f, const stp_option_bytes *ob)
     uint32_t nwrp_mask = f4_optcr_nwrp_mask(f);
     uint32_t v = optcr & ~(F4_OPTCR_OPTLOCK | F4_OPTCR_OPTSTRT | F4_OPTCR_RDP_MASK | nwrp_mask |
                            F4_OPTCR_BOR_MASK | F4_OPTCR_USER_MASK);
-    v |= (uint32_t)rdp_raw_for(ob->rdp_level, ob->rdp_raw) << F4_OPTCR_RDP_SHIFT;
+    v |= (uint32_t)stp_flash_rdp_raw(ob->rdp_level, ob->rdp_raw) << F4_OPTCR_RDP_SHIFT;
     uint32_t bor = (ob->bor_level >= 0 && ob->bor_level <= 3) ? (uint32_t)ob->bor_level : 0;
     v |= bor_field[bor] << F4_OPTCR_BOR_SHIFT;
     v |= (ob->user << 5) & F4_OPTCR_USER_MASK;

@@ -175,15 +175,6 @@ static stp_status f7_read_options(stp_flash *f, stp_option_bytes *ob)
     return STP_OK;
 }
 
-static uint8_t rdp_raw_for(int level, uint8_t current)
-{
-    if (level == 0)
-        return 0xAA;
-    if (level == 2)
-        return 0xCC;
-    return stp_flash_rdp_level(current) == 1 ? current : 0x55;
-}
-
 static stp_status f7_write_options(stp_flash *f, const stp_option_bytes *ob)
 {
     uint32_t optcr = 0;
@@ -200,7 +191,7 @@ static stp_status f7_write_options(stp_flash *f, const stp_option_bytes *ob)
     static const uint32_t bor_field[4] = {3, 2, 1, 0};
     uint32_t v = optcr & ~(F7_OPTCR_OPTLOCK | F7_OPTCR_OPTSTRT | F7_OPTCR_RDP_MASK |
                            F7_OPTCR_NWRP_MASK | F7_OPTCR_BOR_MASK | F7_OPTCR_USER_MASK);
-    v |= (uint32_t)rdp_raw_for(ob->rdp_level, ob->rdp_raw) << F7_OPTCR_RDP_SHIFT;
+    v |= (uint32_t)stp_flash_rdp_raw(ob->rdp_level, ob->rdp_raw) << F7_OPTCR_RDP_SHIFT;
     uint32_t bor = (ob->bor_level >= 0 && ob->bor_level <= 3) ? (uint32_t)ob->bor_level : 0;
     v |= bor_field[bor] << F7_OPTCR_BOR_SHIFT;
     uint32_t user = ob->user & F7_OPTCR_USER_MASK & ~F7_OPTCR_NDBANK;
@@ -230,18 +221,7 @@ static stp_status f7_write_options(stp_flash *f, const stp_option_bytes *ob)
 static size_t f7_option_fields(const stp_flash *f, const stp_option_bytes *ob,
                                stp_option_field *out, size_t max)
 {
-    size_t n = stp_option_user_fields(f, ob, out, max);
-    if (n < max) {
-        out[n] = (stp_option_field){"boot_add0", "", "boot address with BOOT0=0 (addr >> 14)"};
-        snprintf(out[n].value, sizeof(out[n].value), "0x%04X", (unsigned)ob->boot_add0);
-        n++;
-    }
-    if (n < max) {
-        out[n] = (stp_option_field){"boot_add1", "", "boot address with BOOT0=1 (addr >> 14)"};
-        snprintf(out[n].value, sizeof(out[n].value), "0x%04X", (unsigned)ob->boot_add1);
-        n++;
-    }
-    return n;
+    return stp_option_boot_fields(ob, 14, out, stp_option_user_fields(f, ob, out, max), max);
 }
 
 static stp_status f7_option_set(const stp_flash *f, stp_option_bytes *ob, const char *key,
@@ -261,14 +241,8 @@ static stp_status f7_option_set(const stp_flash *f, stp_option_bytes *ob, const 
         ob->bor_level = (int)v;
         return STP_OK;
     }
-    if (ok && v <= 0xFFFF && strcmp(key, "boot_add0") == 0) {
-        ob->boot_add0 = (uint16_t)v;
+    if (stp_option_set_boot(ob, key, value))
         return STP_OK;
-    }
-    if (ok && v <= 0xFFFF && strcmp(key, "boot_add1") == 0) {
-        ob->boot_add1 = (uint16_t)v;
-        return STP_OK;
-    }
     return stp_option_unknown_key(f, key, value, "bor=0..3, boot_add0, boot_add1", findings);
 }
 
