@@ -13,7 +13,8 @@
 static const char help_text[] =
     "sim:PART[,key=value]...\n"
     "  part=PART            chip (first field; see the part list)\n"
-    "  probe=v2|v2-1|v3     ST-Link generation (default v2-1)\n"
+    "  probe=KIND           v2, v2-1, v3 (ST-Link generation, default v2-1), cmsis-dap\n"
+    "                       (CMSIS-DAP v2, bulk) or cmsis-dap-v1 (CMSIS-DAP v1, HID)\n"
     "  fw=VERSION           probe firmware, e.g. V2J45S7 (default: current for the probe)\n"
     "  serial=TEXT          probe serial number\n"
     "  vdd=VOLTS            target voltage the probe measures (default 3.3)\n"
@@ -158,8 +159,12 @@ static int set_key(sim_spec *out, const char *key, const char *val, char *err, s
             out->probe = SIM_PROBE_V2_1;
         else if (!strcmp(val, "v3"))
             out->probe = SIM_PROBE_V3;
+        else if (!strcmp(val, "cmsis-dap") || !strcmp(val, "cmsis-dap-v2"))
+            out->probe = SIM_PROBE_CMSIS_DAP;
+        else if (!strcmp(val, "cmsis-dap-v1"))
+            out->probe = SIM_PROBE_CMSIS_DAP_V1;
         else
-            return bad_value(err, errlen, key, val, "v2, v2-1, v3");
+            return bad_value(err, errlen, key, val, "v2, v2-1, v3, cmsis-dap, cmsis-dap-v1");
         return 0;
     }
     if (!strcmp(key, "fw")) {

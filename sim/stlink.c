@@ -14,6 +14,8 @@
 sim_stlink *sim_stlink_create(sim_board *board)
 {
     const sim_spec *spec = sim_board_spec(board);
+    if (spec->probe != SIM_PROBE_V2 && spec->probe != SIM_PROBE_V2_1 && spec->probe != SIM_PROBE_V3)
+        return NULL; /* not an ST-Link */
     stl_fw fw;
     if (spec->fw[0]) {
         if (stl_fw_parse(spec->fw, &fw) != 0)
@@ -73,6 +75,8 @@ sim_stlink *sim_stlink_create(sim_board *board)
         snprintf(s->product, sizeof(s->product), "STLINK-V3");
         s->power_mode = STL_MODE_MASS;
         s->power_khz = 1000;
+        break;
+    default:
         break;
     }
     s->mode = s->power_mode;

@@ -81,6 +81,8 @@ void stl_fw_default(sim_probe_kind kind, stl_fw *fw)
     case SIM_PROBE_V3:
         *fw = (stl_fw){.stlink = 3, .jtag = 16, .msd = 8};
         break;
+    default:
+        break;
     }
 }
 

@@ -1,6 +1,6 @@
-/* Internals of the libusb-1.0 shim (libstprog-usbsim.so): one ST-Link (sim/stlink.h) with
- * the virtual board of $STPROG_SIM behind it, presented through the libusb API so that
- * unmodified tools see real hardware when run with LD_PRELOAD. */
+/* Internals of the libusb-1.0 shim (libstprog-usbsim.so): one virtual probe (sim/probe.h:
+ * an ST-Link or a CMSIS-DAP probe) with the virtual board of $STPROG_SIM behind it, presented
+ * through the libusb API so that unmodified tools see real hardware when run with LD_PRELOAD. */
 #ifndef SIM_USBSHIM_SHIM_H
 #define SIM_USBSHIM_SHIM_H
 
@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "sim/board.h"
-#include "sim/stlink.h"
+#include "sim/probe.h"
 
 #define SHIM_API __attribute__((visibility("default")))
 
@@ -27,7 +27,7 @@ struct libusb_device_handle {
 };
 
 /* The shim's one probe; NULL when $STPROG_SIM is invalid (the message was printed). */
-sim_stlink *shim_probe(void);
+sim_probe *shim_probe(void);
 void shim_lock(void);
 void shim_unlock(void);
 /* The probe was reset (libusb_reset_device): it comes back as after power-up. */
@@ -55,15 +55,14 @@ bool shim_time_virtual(void);
 void shim_time_advance(uint64_t ns);
 
 /* Descriptors (shim_desc.c). */
-int shim_device_descriptor(const sim_stlink_usb *u, struct libusb_device_descriptor *d);
-int shim_raw_descriptor(const sim_stlink_usb *u, uint8_t type, uint8_t index, uint8_t *buf,
-                        int len);
-int shim_config_descriptor(const sim_stlink_usb *u, struct libusb_config_descriptor **out);
+int shim_device_descriptor(const sim_probe_usb *u, struct libusb_device_descriptor *d);
+int shim_raw_descriptor(const sim_probe_usb *u, uint8_t type, uint8_t index, uint8_t *buf, int len);
+int shim_config_descriptor(const sim_probe_usb *u, struct libusb_config_descriptor **out);
 void shim_free_config(struct libusb_config_descriptor *c);
 /* Standard control requests (GET_DESCRIPTOR, GET_STATUS, SET_CONFIGURATION ...):
  * returns bytes transferred or a LIBUSB_ERROR. */
-int shim_control(const sim_stlink_usb *u, uint8_t req_type, uint8_t req, uint16_t value,
-                 uint16_t index, uint8_t *data, uint16_t len);
+int shim_control(sim_probe *p, uint8_t req_type, uint8_t req, uint16_t value, uint16_t index,
+                 uint8_t *data, uint16_t len);
 
 /* One bulk/interrupt transfer on the probe (shim_xfer.c): LIBUSB_SUCCESS, or
  * LIBUSB_ERROR_TIMEOUT / LIBUSB_ERROR_PIPE. */

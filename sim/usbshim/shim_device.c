@@ -96,21 +96,22 @@ SHIM_API libusb_device *LIBUSB_CALL libusb_get_parent(libusb_device *dev)
 SHIM_API int LIBUSB_CALL libusb_get_device_speed(libusb_device *dev)
 {
     (void)dev;
-    sim_stlink *p = shim_probe();
+    sim_probe *p = shim_probe();
     if (!p)
         return LIBUSB_SPEED_UNKNOWN;
-    return sim_stlink_usb_info(p)->max_packet >= 512 ? LIBUSB_SPEED_HIGH : LIBUSB_SPEED_FULL;
+    return sim_probe_usb_info(p)->high_speed ? LIBUSB_SPEED_HIGH : LIBUSB_SPEED_FULL;
 }
 
 SHIM_API int LIBUSB_CALL libusb_get_max_packet_size(libusb_device *dev, unsigned char endpoint)
 {
     (void)dev;
-    sim_stlink *p = shim_probe();
+    sim_probe *p = shim_probe();
     if (!p)
         return LIBUSB_ERROR_NO_DEVICE;
-    const sim_stlink_usb *u = sim_stlink_usb_info(p);
-    if (endpoint == u->ep_in || endpoint == u->ep_out || endpoint == u->ep_trace)
-        return u->max_packet;
+    const sim_probe_usb *u = sim_probe_usb_info(p);
+    for (unsigned i = 0; i < u->ep_count; i++)
+        if (u->eps[i].address == endpoint)
+            return u->eps[i].max_packet;
     return LIBUSB_ERROR_NOT_FOUND;
 }
 
@@ -125,22 +126,22 @@ SHIM_API int LIBUSB_CALL libusb_get_device_descriptor(libusb_device *dev,
                                                       struct libusb_device_descriptor *desc)
 {
     (void)dev;
-    sim_stlink *p = shim_probe();
+    sim_probe *p = shim_probe();
     if (!p)
         return LIBUSB_ERROR_NO_DEVICE;
-    return shim_device_descriptor(sim_stlink_usb_info(p), desc);
+    return shim_device_descriptor(sim_probe_usb_info(p), desc);
 }
 
 SHIM_API int LIBUSB_CALL libusb_get_config_descriptor(libusb_device *dev, uint8_t config_index,
                                                       struct libusb_config_descriptor **config)
 {
     (void)dev;
-    sim_stlink *p = shim_probe();
+    sim_probe *p = shim_probe();
     if (!p)
         return LIBUSB_ERROR_NO_DEVICE;
     if (config_index != 0)
         return LIBUSB_ERROR_NOT_FOUND;
-    return shim_config_descriptor(sim_stlink_usb_info(p), config);
+    return shim_config_descriptor(sim_probe_usb_info(p), config);
 }
 
 SHIM_API int LIBUSB_CALL
@@ -198,10 +199,10 @@ SHIM_API libusb_device_handle *LIBUSB_CALL libusb_open_device_with_vid_pid(libus
                                                                            uint16_t product_id)
 {
     (void)ctx;
-    sim_stlink *p = shim_probe();
+    sim_probe *p = shim_probe();
     if (!p)
         return NULL;
-    const sim_stlink_usb *u = sim_stlink_usb_info(p);
+    const sim_probe_usb *u = sim_probe_usb_info(p);
     if (u->vid != vendor_id || u->pid != product_id)
         return NULL;
     libusb_device_handle *h = NULL;
@@ -267,13 +268,14 @@ SHIM_API int LIBUSB_CALL libusb_set_interface_alt_setting(libusb_device_handle *
 SHIM_API int LIBUSB_CALL libusb_clear_halt(libusb_device_handle *dev, unsigned char endpoint)
 {
     (void)dev;
-    sim_stlink *p = shim_probe();
+    sim_probe *p = shim_probe();
     if (!p)
         return LIBUSB_ERROR_NO_DEVICE;
-    const sim_stlink_usb *u = sim_stlink_usb_info(p);
-    if (endpoint != u->ep_in && endpoint != u->ep_out && endpoint != u->ep_trace)
-        return LIBUSB_ERROR_NOT_FOUND;
-    return LIBUSB_SUCCESS;
+    const sim_probe_usb *u = sim_probe_usb_info(p);
+    for (unsigned i = 0; i < u->ep_count; i++)
+        if (u->eps[i].address == endpoint)
+            return LIBUSB_SUCCESS;
+    return LIBUSB_ERROR_NOT_FOUND;
 }
 
 SHIM_API int LIBUSB_CALL libusb_reset_device(libusb_device_handle *dev)

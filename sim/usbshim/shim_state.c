@@ -15,7 +15,7 @@ static pthread_mutex_t g_lock;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static bool g_tried;
 static sim_board *g_board;
-static sim_stlink *g_probe;
+static sim_probe *g_probe;
 static struct libusb_device g_dev;
 
 static void init_lock(void)
@@ -69,11 +69,8 @@ static void open_board(void)
         fprintf(stderr, "stprog-usbsim: STPROG_SIM=%s: %s\n", spec, err);
         return;
     }
-    g_probe = sim_stlink_create(g_board);
+    g_probe = sim_probe_open(g_board, err, sizeof(err));
     if (!g_probe) {
-        const sim_spec *sp = sim_board_spec(g_board);
-        if (sim_stlink_fw_check(sp->fw, err, sizeof(err)) == 0)
-            snprintf(err, sizeof(err), "fw=%s does not match probe kind", sp->fw);
         fprintf(stderr, "stprog-usbsim: STPROG_SIM=%s: %s\n", spec, err);
         sim_board_close(g_board);
         g_board = NULL;
@@ -81,12 +78,12 @@ static void open_board(void)
     }
     const char *tr = getenv("STPROG_SIM_TRACE");
     if (tr && *tr && strcmp(tr, "0") != 0)
-        sim_stlink_set_trace(g_probe, trace_line, NULL);
+        sim_probe_set_trace(g_probe, trace_line, NULL);
     g_host_thread = pthread_self();
     shim_time_mark_open();
 }
 
-sim_stlink *shim_probe(void)
+sim_probe *shim_probe(void)
 {
     shim_lock();
     if (!g_tried)
@@ -99,7 +96,7 @@ void shim_probe_reset(void)
 {
     shim_lock();
     if (g_probe)
-        sim_stlink_usb_reset(g_probe);
+        sim_probe_usb_reset(g_probe);
     shim_unlock();
 }
 
@@ -111,21 +108,21 @@ struct libusb_device *shim_device(void)
 void shim_charge_timeout(unsigned int timeout_ms)
 {
     const char *tr = getenv("STPROG_SIM_TRACE");
-    if (g_board && tr && *tr && strcmp(tr, "0") != 0)
+    if (g_board && g_probe && tr && *tr && strcmp(tr, "0") != 0)
         fprintf(stderr,
                 "stprog-usbsim: %12.6f IN transfer timed out after %u ms (nothing to send)\n",
-                (double)sim_clock_ns(g_board) / 1e9, timeout_ms ? timeout_ms : 1000u);
+                (double)sim_probe_host_ns(g_probe) / 1e9, timeout_ms ? timeout_ms : 1000u);
     shim_charge_ns((uint64_t)(timeout_ms ? timeout_ms : 1000u) * 1000000u);
 }
 
 void shim_charge_ns(uint64_t ns)
 {
-    if (!g_board)
+    if (!g_board || !g_probe)
         return;
     ns += g_pending_ns;
     g_pending_ns = 0;
     if (ns)
-        sim_clock_advance(g_board, ns);
+        sim_probe_host_wait(g_probe, ns);
 }
 
 void shim_defer_ns(uint64_t ns)
@@ -135,17 +132,20 @@ void shim_defer_ns(uint64_t ns)
 
 uint64_t shim_virtual_ns(void)
 {
-    return g_board ? sim_clock_ns(g_board) + g_pending_ns : 0;
+    if (!g_board)
+        return 0;
+    return (g_probe ? sim_probe_host_ns(g_probe) : sim_clock_ns(g_board)) + g_pending_ns;
 }
 
 __attribute__((destructor)) static void shim_fini(void)
 {
     if (!g_board)
         return;
+    sim_probe_sync(g_probe); /* the board's clock up to the tool's */
     const char *report = getenv("STPROG_SIM_REPORT");
     if (report && *report && sim_board_write_report(g_board, report) != 0)
         fprintf(stderr, "stprog-usbsim: cannot write report %s\n", report);
-    sim_stlink_destroy(g_probe);
+    sim_probe_close(g_probe);
     g_probe = NULL;
     sim_board_close(g_board); /* saved to FILE.saving, renamed over FILE */
     g_board = NULL;

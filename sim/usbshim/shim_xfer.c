@@ -10,7 +10,7 @@
 
 int shim_bulk(unsigned char ep, unsigned char *data, int len, int *actual)
 {
-    sim_stlink *p = shim_probe();
+    sim_probe *p = shim_probe();
     if (actual)
         *actual = 0;
     if (!p)
@@ -22,20 +22,20 @@ int shim_bulk(unsigned char ep, unsigned char *data, int len, int *actual)
     int r;
     if (ep & LIBUSB_ENDPOINT_IN) {
         size_t got = 0;
-        r = sim_stlink_bulk_in(p, ep, data, (size_t)len, &got);
-        if (r == SIM_STLINK_OK && actual)
+        r = sim_probe_in(p, ep, data, (size_t)len, &got);
+        if (r == SIM_PROBE_OK && actual)
             *actual = (int)got;
     } else {
-        r = sim_stlink_bulk_out(p, ep, data, (size_t)len);
-        if (r == SIM_STLINK_OK && actual)
+        r = sim_probe_out(p, ep, data, (size_t)len);
+        if (r == SIM_PROBE_OK && actual)
             *actual = len;
     }
     shim_unlock();
-    if (r == SIM_STLINK_OK)
+    if (r == SIM_PROBE_OK)
         return LIBUSB_SUCCESS;
-    if (r == SIM_STLINK_TIMEOUT)
+    if (r == SIM_PROBE_TIMEOUT)
         return LIBUSB_ERROR_TIMEOUT;
-    if (r == SIM_STLINK_OVERFLOW)
+    if (r == SIM_PROBE_OVERFLOW)
         return LIBUSB_ERROR_OVERFLOW;
     return LIBUSB_ERROR_PIPE;
 }
@@ -96,11 +96,10 @@ SHIM_API int LIBUSB_CALL libusb_control_transfer(libusb_device_handle *dev_handl
 {
     (void)dev_handle;
     (void)timeout;
-    sim_stlink *p = shim_probe();
+    sim_probe *p = shim_probe();
     if (!p)
         return LIBUSB_ERROR_NO_DEVICE;
-    return shim_control(sim_stlink_usb_info(p), request_type, bRequest, wValue, wIndex, data,
-                        wLength);
+    return shim_control(p, request_type, bRequest, wValue, wIndex, data, wLength);
 }
 
 /* --- Asynchronous transfers ---------------------------------------------------------- */
@@ -231,7 +230,7 @@ SHIM_API int LIBUSB_CALL libusb_submit_transfer(struct libusb_transfer *transfer
         uint16_t value = (uint16_t)(s[2] | s[3] << 8);
         uint16_t index = (uint16_t)(s[4] | s[5] << 8);
         uint16_t len = (uint16_t)(s[6] | s[7] << 8);
-        int n = shim_control(sim_stlink_usb_info(shim_probe()), s[0], s[1], value, index,
+        int n = shim_control(shim_probe(), s[0], s[1], value, index,
                              t->buffer + LIBUSB_CONTROL_SETUP_SIZE, len);
         if (n < 0)
             finish(h, LIBUSB_TRANSFER_STALL, 0);

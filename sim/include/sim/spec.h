@@ -10,7 +10,13 @@
 
 #define SIM_MAX_WORN 32
 
-typedef enum sim_probe_kind { SIM_PROBE_V2 = 0, SIM_PROBE_V2_1, SIM_PROBE_V3 } sim_probe_kind;
+typedef enum sim_probe_kind {
+    SIM_PROBE_V2 = 0, /* ST-Link V2 */
+    SIM_PROBE_V2_1,
+    SIM_PROBE_V3,
+    SIM_PROBE_CMSIS_DAP,    /* CMSIS-DAP v2: bulk endpoints, high speed */
+    SIM_PROBE_CMSIS_DAP_V1, /* CMSIS-DAP v1: HID reports, full speed */
+} sim_probe_kind;
 typedef enum sim_supply { SIM_SUPPLY_OK = 0, SIM_SUPPLY_UNSTABLE, SIM_SUPPLY_DEAD_CORE } sim_supply;
 typedef enum sim_firmware { SIM_FW_NORMAL = 0, SIM_FW_SWD_OFF, SIM_FW_SLEEP } sim_firmware;
 /* What GETLASTRWSTATUS2's address names after a failed transfer (rw-fault-addr=). */
@@ -23,7 +29,7 @@ typedef enum sim_rw_fault_addr {
 
 typedef struct sim_spec {
     char part[32];                   /* "stm32f407vg" */
-    sim_probe_kind probe;            /* probe=v2|v2-1|v3 (default v2-1) */
+    sim_probe_kind probe;            /* probe=v2|v2-1|v3|cmsis-dap|cmsis-dap-v1 (default v2-1) */
     char fw[32];                     /* fw=V2J45S7 style version string ("" = default of probe) */
     char serial[32];                 /* serial= */
     double vdd;                      /* vdd=VOLTS (default 3.3) */
