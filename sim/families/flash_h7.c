@@ -548,8 +548,6 @@ static sim_access h7_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_
     h7_state *s = st(b);
     unsigned k = off >= BANK2 && off < 2 * BANK2 ? 1u : 0u;
     uint32_t reg = off & (BANK2 - 1u);
-    if (k == 1 && bank_count(b) < 2 && per_bank(reg))
-        return SIM_ACC_OK;
     h7_bank *bk = &s->bank[k];
     bool done = false;
     sim_access a = SIM_ACC_OK;

@@ -682,6 +682,17 @@ static const stp_ram_area ram_h74x[] = {
     {0x30040000, KB(32), "SRAM3"},      {0x38000000, KB(64), "SRAM4"},
     {0x38800000, KB(4), "backup SRAM"},
 };
+/* H72x/H73x (0x483, RM0468 rev 3, DS13313 rev 4 for H723xE/G): one bank of eight 128 KiB
+ * sectors with one register set at 0x52002000, the same 32-byte flash word and controller;
+ * RAM: ITCM 64 KiB at 0 (up to 256 KiB with the TCM option), DTCM 128 KiB, AXI SRAM 320 KiB,
+ * SRAM1/2 16 KiB each at 0x30000000/0x30004000, SRAM4 16 KiB, backup SRAM 4 KiB (RM0468
+ * 2.3 "Memory map", as remembered). Timings taken as the H743's (DS13313's table not
+ * re-read). */
+static const stp_ram_area ram_h72x[] = {
+    {0x00000000, KB(64), "ITCM"},  {0x24000000, KB(320), "AXI SRAM"},
+    {0x30000000, KB(16), "SRAM1"}, {0x30004000, KB(16), "SRAM2"},
+    {0x38000000, KB(16), "SRAM4"}, {0x38800000, KB(4), "backup SRAM"},
+};
 #define H7_COMMON                                                                                  \
     .family = "H7", .fam = &fam_h7, .core = STP_CORE_M7, .flash_kind = STP_FLASH_H7,               \
     .idcode_addr = 0x5C001000, .flash_base = 0x08000000, .flash_regs = 0x52002000,                 \
@@ -1028,6 +1039,13 @@ static const stp_chip chips[] = {
      .ram_areas = ram_h74x, .ram_area_count = sizeof ram_h74x / sizeof ram_h74x[0],
      .flash_word_bytes = 32, .reference_manual = "RM0433 rev 7",
      .datasheet = "DS12110 rev 8 (STM32H742xI/G, STM32H743xI/G)"},
+    {H7_COMMON, .dev_id = 0x483, .name = "STM32H72x/H73x", .flash_size_reg = 0x1FF1E880,
+     .flash_sizes_kb = {128, 512, 1024}, .flash_default_kb = 1024, .layout = ONE_BANK({8, KB(128)}),
+     .uid_addr = 0x1FF1E800, .sram_size = KB(128), .option_bytes_size = 64,
+     .bootloader_size = 0x20000, .bootloader_version = 0x91, .timing = H7_TIMING(KB(128)),
+     .ram_areas = ram_h72x, .ram_area_count = sizeof ram_h72x / sizeof ram_h72x[0],
+     .flash_word_bytes = 32, .reference_manual = "RM0468 rev 3",
+     .datasheet = "DS13313 rev 4 (STM32H723xE/G)"},
 };
 
 /* ---- parts ------------------------------------------------------------------------- */
@@ -1077,6 +1095,7 @@ static const stp_part parts[] = {
     {"stm32h743zi", 0x450, 0x2003, 2048, 128, false}, /* rev V (RM0433 DBGMCU_IDC REV_ID) */
     {"stm32h753zi", 0x450, 0x2003, 2048, 128, false},
     {"stm32h750vb", 0x450, 0x2003, 128, 128, false},
+    {"stm32h723zg", 0x483, 0x1001, 1024, 128, false}, /* rev Z (RM0468 DBGMCU_IDC) */
 };
 
 /* ---- lookups ----------------------------------------------------------------------- */

@@ -100,9 +100,14 @@ static const stp_flash_error_bit h7_errors[] = {
      NULL, STP_ERR_PROTECTED},
 };
 
+/* Banks that hold flash on this part (an H750's 128 KiB are all in bank 1). */
 static unsigned banks(const stp_flash *f)
 {
-    return stp_flash_reg_sets(f);
+    stp_sector last;
+    uint32_t end = f->chip->flash_base + f->flash_kb * 1024u - 1u;
+    if (stp_flash_reg_sets(f) < 2 || !stp_chip_sector_at(f->chip, f->flash_kb, false, end, &last))
+        return 1;
+    return last.bank + 1u;
 }
 
 static uint32_t h7_unit(const stp_flash *f)
