@@ -33,7 +33,9 @@ const cli_command cli_cmd_go = {
     .description = "Starts the program whose vector table is at ADDR (usually 0x08000000): "
                    "its stack pointer and reset handler are taken from the table. Over the ROM "
                    "bootloader (--probe uart:...) this is the bootloader's Go command, after "
-                   "which the bootloader no longer answers until the chip is reset.",
+                   "which the bootloader no longer answers until the chip is reset with BOOT0 "
+                   "high; the Go is noted in the state directory ($XDG_STATE_HOME/stprog), so "
+                   "that the next command on the port says so (bootloader.left).",
     .options = NULL,
     .min_args = 1,
     .max_args = 1,

@@ -30,8 +30,9 @@ static const struct {
     {"STPROG_SIM", "virtual board spec for the libusb shim (LD_PRELOAD=libstprog-usbsim.so), "
                    "e.g. sim:stm32f407vg"},
     {"STPROG_SIM_REPORT", "file for the virtual board's timing report (JSON), written at exit"},
-    {"XDG_STATE_HOME", "the journal of kept bytes goes to $XDG_STATE_HOME/stprog (default "
-                       "~/.local/state/stprog; --journal DIR overrides)"},
+    {"XDG_STATE_HOME", "the journal of kept bytes (and the note of a bootloader Go per serial "
+                       "port) goes to $XDG_STATE_HOME/stprog (default ~/.local/state/stprog; "
+                       "--journal DIR overrides)"},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/dirs.h"
 #include "formats/image_internal.h"
 #include "stprog/image.h"
 #include "target/target_internal.h"
@@ -304,29 +305,6 @@ stp_status stp_journal_load(const char *path, stp_journal **out, stp_findings *f
     return st;
 }
 
-/* mkdir -p with mode 0700 for the directories that do not exist yet. */
-static int make_dirs(const char *path)
-{
-    char buf[STP_JOURNAL_PATH_MAX];
-    if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-        return ENAMETOOLONG;
-    char *slash = strrchr(buf, '/');
-    if (slash == NULL || slash == buf)
-        return 0;
-    *slash = '\0';
-    for (char *p = buf + 1; *p != '\0'; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-            return errno;
-        *p = '/';
-    }
-    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-        return errno;
-    return 0;
-}
-
 stp_status stp_journal_save(const stp_journal *j, const char *path, stp_findings *findings)
 {
     uint8_t *buf = NULL;
@@ -334,7 +312,7 @@ stp_status stp_journal_save(const stp_journal *j, const char *path, stp_findings
     stp_status st = stp_journal_encode(j, &buf, &len);
     if (st != STP_OK)
         return st;
-    int err = make_dirs(path);
+    int err = stp_make_parent_dirs(path);
     stp_findings scratch = {0};
     if (err == 0)
         st = stp_file_write_durable(path, buf, len, &scratch);

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/alloc.h"
 
@@ -136,9 +137,55 @@ static stp_status rdp_active(uint8_t cmd, stp_findings *findings)
     return STP_ERR_PROTECTED;
 }
 
+/* The chip runs the program Go started: what the line carries now is that program's (its
+ * own output, or nothing), and only a reset with BOOT0 high brings the bootloader back.
+ * note: the Go an earlier run recorded on this port; NULL for a Go of this session. */
+static stp_status left_bootloader(const stp_an3155 *s, const stp_uart_go_note *note,
+                                  stp_findings *findings)
+{
+    stp_finding *f;
+    if (note == NULL) {
+        f = stp_finding_add(findings, "bootloader.left", STP_SEV_ERROR,
+                            "the chip left its ROM bootloader: Go started the program in this "
+                            "session, and the bootloader no longer listens");
+    } else {
+        int64_t age = (int64_t)time(NULL) - note->when;
+        age = age < 0 ? 0 : age;
+        char ago[32];
+        if (age < 120)
+            snprintf(ago, sizeof(ago), "%lld s", (long long)age);
+        else if (age < 7200)
+            snprintf(ago, sizeof(ago), "%lld min", (long long)(age / 60));
+        else if (age < 2 * 86400)
+            snprintf(ago, sizeof(ago), "%lld h", (long long)(age / 3600));
+        else
+            snprintf(ago, sizeof(ago), "%lld days", (long long)(age / 86400));
+        f = stp_finding_add(findings, "bootloader.left", STP_SEV_ERROR,
+                            "the chip left its ROM bootloader: `go 0x%08X` started the program "
+                            "on this port %s ago, and the bootloader has not answered 0x7F since",
+                            (unsigned)note->addr, ago);
+        stp_finding_evidence(f, "go_address", "0x%08X", (unsigned)note->addr);
+        stp_finding_evidence(f, "go_device", "0x%03X", (unsigned)note->dev_id);
+        stp_finding_evidence(f, "go_seconds_ago", "%lld", (long long)age);
+        if (s->sync_noise == 0)
+            stp_finding_evidence(f, "line", "silent (the program does not answer 0x7F)");
+        else
+            stp_finding_evidence(f, "line",
+                                 "%u answers to 0x7F that are not the bootloader's (the "
+                                 "program's output?)",
+                                 s->sync_noise);
+    }
+    stp_finding_advice(f, "reset the chip with BOOT0 high (BOOT1 low on F1/F4): the bootloader "
+                          "runs only from a reset. With NRST wired to DTR or RTS, `reset=dtr` "
+                          "(or rts) in the probe spec does it; `boot0=` drives BOOT0 as well");
+    return STP_ERR_NO_TARGET;
+}
+
 /* Sends a command code and its complement; a NACK of a listed command is read protection. */
 static stp_status command(stp_an3155 *s, uint8_t cmd, stp_findings *findings)
 {
+    if (s->gone)
+        return left_bootloader(s, NULL, findings);
     uint8_t frame[2] = {cmd, (uint8_t)~cmd};
     stp_status st = send(s, frame, 2, findings);
     if (st != STP_OK)
@@ -172,6 +219,8 @@ static stp_status send_addr(stp_an3155 *s, uint8_t cmd, uint32_t addr, int *repl
 
 static stp_status no_target(stp_an3155 *s, int last, stp_findings *findings)
 {
+    if (s->left_by_go != NULL)
+        return left_bootloader(s, s->left_by_go, findings);
     stp_finding *f;
     if (last == NO_REPLY)
         f = stp_finding_add(findings, "link.no-target", STP_SEV_ERROR,
@@ -221,6 +270,7 @@ stp_status stp_an3155_sync(stp_an3155 *s, stp_findings *findings)
         }
         if (r != NO_REPLY) {
             last = r;
+            s->sync_noise++;
             s->link->ops->flush_input(s->link);
         }
     }
@@ -632,5 +682,6 @@ stp_status stp_an3155_go(stp_an3155 *s, uint32_t addr, stp_findings *findings)
     stp_status st = command(s, STP_AN3155_GO, findings);
     if (st == STP_OK)
         st = send_addr(s, STP_AN3155_GO, addr, NULL, findings);
+    s->gone = st == STP_OK;
     return st;
 }

@@ -4,6 +4,8 @@
  * datasheet times for the flash operations (erase can take seconds: a mass erase of an
  * F407 is up to 16 s). Failures come back as a status plus a finding:
  *   link.no-target          no answer to 0x7F (advice: BOOT0, TX/RX, rate, the pins)
+ *   bootloader.left         no answer to 0x7F after a Go on this port (advice: reset with
+ *                           BOOT0 high), or a command after Go in the same session
  *   protect.rdp1            a command NACKed because read protection is active
  *   bootloader.nack         a command or its arguments refused
  *   bootloader.timeout      the answer did not come in time
@@ -22,6 +24,7 @@
 #include "stprog/finding.h"
 #include "stprog/status.h"
 #include "chipdb/chipdb.h"
+#include "probe/uart_note.h"
 #include "transport/serial.h"
 
 #define STP_AN3155_ACK       0x79u
@@ -55,6 +58,11 @@ typedef struct stp_an3155 {
     const stp_chip *chip; /* from the PID: erase/program deadlines */
     uint32_t flash_kb;
     unsigned retries; /* retries done (for tests and -v) */
+    /* A Go recorded on this port by an earlier run (probe/uart_note.h), NULL when none:
+     * silence to 0x7F is then the chip that left its bootloader, not the wiring. */
+    const stp_uart_go_note *left_by_go;
+    unsigned sync_noise; /* bytes heard while syncing that were neither ACK nor NACK */
+    bool gone;           /* Go was ACKed in this session: the bootloader no longer listens */
 } stp_an3155;
 
 /* Sets up s on link (touches nothing on the line). */

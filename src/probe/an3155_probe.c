@@ -19,6 +19,7 @@
 #include "core/alloc.h"
 #include "probe/an3155.h"
 #include "probe/mem_backend.h"
+#include "probe/uart_note.h"
 
 #define RESET_PULSE_MS 20u
 #define BOOT_START_MS  50u /* the ROM code is listening this long after NRST rises */
@@ -36,7 +37,8 @@ typedef struct uart_probe {
     char path[200];
     char hint[96];
     uint32_t baud;
-    bool parity; /* 8E1 kept by the port */
+    bool parity;           /* 8E1 kept by the port */
+    stp_uart_go_note note; /* a Go an earlier run recorded on this port */
 } uart_probe;
 
 static uart_probe *up(stp_debug *d)
@@ -62,9 +64,11 @@ static stp_status drive(uart_probe *p, const line_cfg *l, bool active)
     return p->link->ops->set_lines(p->link, l->which == 1 ? level : -1, l->which == 2 ? level : -1);
 }
 
-/* BOOT0 selected, NRST pulsed, BOOT0 kept until the ROM code has sampled it. */
-static stp_status enter_bootloader(uart_probe *p, stp_findings *findings)
+/* BOOT0 selected, NRST pulsed, BOOT0 kept until the ROM code has sampled it. *pulsed: the
+ * chip was reset through a modem line. */
+static stp_status enter_bootloader(uart_probe *p, bool *pulsed, stp_findings *findings)
 {
+    *pulsed = false;
     if (p->reset.which == 0 && p->boot0.which == 0)
         return STP_OK;
     stp_status st = drive(p, &p->boot0, true);
@@ -84,6 +88,7 @@ static stp_status enter_bootloader(uart_probe *p, stp_findings *findings)
     }
     if (st == STP_OK)
         p->link->ops->sleep_ms(p->link, BOOT_START_MS);
+    *pulsed = st == STP_OK && p->reset.which != 0;
     return st;
 }
 
@@ -286,9 +291,16 @@ static stp_status b_wup(stp_debug *d, stp_findings *findings)
     return stp_an3155_write_unprotect(&up(d)->bl, findings);
 }
 
+/* Go, and a note of it for the runs that will find the bootloader silent on this port. */
 static stp_status b_go(stp_debug *d, uint32_t addr, stp_findings *findings)
 {
-    return stp_an3155_go(&up(d)->bl, addr, findings);
+    uart_probe *p = up(d);
+    stp_status st = stp_an3155_go(&p->bl, addr, findings);
+    if (st == STP_OK) {
+        stp_uart_go_note note = {.addr = addr, .dev_id = p->bl.pid, .when = (int64_t)time(NULL)};
+        stp_uart_note_go(d->env, p->path, &note);
+    }
+    return st;
 }
 
 static const char *command_name(uint8_t code)
@@ -479,9 +491,15 @@ stp_status stp_an3155_probe_open(const char *spec, const stp_env *env, stp_debug
     if (!parity_kept)
         stp_log(env, STP_LOG_INFO,
                 "%s does not keep even parity (a pseudo-terminal?): continuing at 8N1", p->path);
-    st = enter_bootloader(p, findings);
+    /* A Go recorded on this port explains a silent line, unless the chip was reset here. */
+    bool pulsed = false;
+    st = enter_bootloader(p, &pulsed, findings);
+    if (st == STP_OK && !pulsed && stp_uart_note_read(env, p->path, &p->note))
+        p->bl.left_by_go = &p->note;
     if (st == STP_OK)
         st = stp_an3155_sync(&p->bl, findings);
+    if (st == STP_OK)
+        stp_uart_note_clear(env, p->path); /* the bootloader answers again */
     if (st == STP_OK)
         st = stp_an3155_identify(&p->bl, findings);
     if (st != STP_OK) {

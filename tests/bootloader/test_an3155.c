@@ -287,6 +287,41 @@ static void test_go_frame(void **state)
     REPLY(&L, ACK, ACK);
     assert_int_equal(stp_an3155_go(&S, 0x08000000, &F), STP_OK);
     SENT(&L, &pos, 0x21, 0xDE, 0x08, 0x00, 0x00, 0x00, 0x08);
+    /* The bootloader no longer listens: the next command is refused without a byte sent. */
+    size_t before = L.sent_len;
+    uint8_t b[4];
+    assert_int_equal(stp_an3155_read(&S, 0x08000000, b, 4, &F), STP_ERR_NO_TARGET);
+    assert_non_null(stp_findings_find(&F, "bootloader.left"));
+    assert_int_equal(L.sent_len, before);
+}
+
+/* A Go recorded on the port by an earlier run: silence is the chip that left its
+ * bootloader (advice: reset with BOOT0 high), with the line's contents as evidence; the
+ * same silence without a note is the wiring advice (test_silence_is_no_target). */
+static void test_silence_after_recorded_go(void **state)
+{
+    (void)state;
+    stp_uart_go_note note = {.addr = 0x08000000, .dev_id = 0x413, .when = 0};
+    S.left_by_go = &note;
+    assert_int_equal(stp_an3155_sync(&S, &F), STP_ERR_NO_TARGET);
+    const stp_finding *f = stp_findings_find(&F, "bootloader.left");
+    assert_non_null(f);
+    assert_null(stp_findings_find(&F, "link.no-target"));
+    assert_non_null(strstr(f->message, "go 0x08000000"));
+    assert_non_null(strstr(f->advice, "BOOT0 high"));
+    assert_null(strstr(f->advice, "TX"));
+    stp_findings_free(&F);
+    memset(&F, 0, sizeof(F));
+    /* The program talks on the line: its bytes are the evidence. */
+    script_init(&L);
+    REPLY(&L, 'H', GAP, 'i', GAP, GAP, GAP, GAP, GAP);
+    assert_int_equal(stp_an3155_sync(&S, &F), STP_ERR_NO_TARGET);
+    f = stp_findings_find(&F, "bootloader.left");
+    assert_non_null(f);
+    bool noted = false;
+    for (size_t i = 0; i < f->evidence_count; i++)
+        noted = noted || strstr(f->evidence[i].value, "not the bootloader's") != NULL;
+    assert_true(noted);
 }
 
 static void test_parse_get(void **state)
@@ -336,6 +371,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_readout_unprotect_resyncs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_protect_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_go_frame, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_silence_after_recorded_go, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_with_wrong_count_is_bad_reply, setup, teardown),
     };

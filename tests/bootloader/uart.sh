@@ -66,9 +66,31 @@ for pair in stm32f103c8:blinky_f103.bin stm32f407vg:blinky_f407.bin; do
     uart write "$img" >/dev/null 2>&1 || fail "$part: write before go"
     uart go 0x08000000 >"$WORK/go.out" 2>&1 || fail "$part: go: $(cat "$WORK/go.out")"
     grep -q "started the program at 0x08000000" "$WORK/go.out" || fail "$part: go said $(cat "$WORK/go.out")"
+    # The next run finds the line silent. stprog recorded the Go in its state directory
+    # ($XDG_STATE_HOME/stprog, lib.sh): the chip left its bootloader, not a wiring fault.
     uart info >"$WORK/gone.out" 2>&1
-    [ $? -eq 3 ] && grep -q "link.no-target" "$WORK/gone.out" ||
-        fail "$part: after go the bootloader still answers: $(cat "$WORK/gone.out")"
+    [ $? -eq 3 ] && grep -q "bootloader.left" "$WORK/gone.out" ||
+        fail "$part: after go: $(cat "$WORK/gone.out")"
+    for want in "left its ROM bootloader" "go 0x08000000" "reset the chip with BOOT0 high" \
+        "go_device: $pid" "line: silent"; do
+        grep -qF "$want" "$WORK/gone.out" || fail "$part: after go, no '$want': $(cat "$WORK/gone.out")"
+    done
+    grep -q "TX on the chip's RX" "$WORK/gone.out" && fail "$part: after go, wiring advice: $(cat "$WORK/gone.out")"
+    "$STPROG" --probe "uart:$TTY" --json info >"$WORK/gone.json" 2>/dev/null
+    jq -e '.status == "no-target" and .findings[0].id == "bootloader.left"' "$WORK/gone.json" >/dev/null ||
+        fail "$part: after go, --json: $(cat "$WORK/gone.json")"
+    # Another state directory knows of no Go: the same silence is the wiring advice.
+    XDG_STATE_HOME="$WORK/other" "$STPROG" --probe "uart:$TTY" info >"$WORK/nogo.out" 2>&1
+    [ $? -eq 3 ] && grep -q "link.no-target" "$WORK/nogo.out" && grep -q "BOOT0 high" "$WORK/nogo.out" ||
+        fail "$part: silent line without a recorded go: $(cat "$WORK/nogo.out")"
+    # The chip reset into its bootloader (a new board on the same port) answers again and
+    # the note goes; a chip that then stays silent (BOOT0 low) gets the wiring advice.
+    serve "sim:$part,boot0=1"
+    uart info >/dev/null 2>&1 || fail "$part: bootloader back after a reset"
+    serve "sim:$part,boot0=0"
+    uart info >"$WORK/low.out" 2>&1
+    [ $? -eq 3 ] && grep -q "link.no-target" "$WORK/low.out" ||
+        fail "$part: BOOT0 low after the go was cleared: $(cat "$WORK/low.out")"
     stop_serve
 done
 finish
