@@ -340,6 +340,7 @@ bool cli_parse(int argc, char **argv, const cli_command *const *table, size_t co
     out->args.optv = calloc(n, sizeof(*out->args.optv));
     if (out->args.argv == NULL || out->args.optv == NULL) {
         snprintf(err, errlen, "out of memory");
+        out->out_of_memory = true;
         return false;
     }
     bool options_done = false;

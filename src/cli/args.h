@@ -11,6 +11,7 @@ typedef struct cli_parsed {
     bool help;              /* -h/--help */
     bool version;           /* -V/--version */
     cli_args args;          /* arrays owned here: cli_parsed_free */
+    bool out_of_memory;     /* parsing failed for want of memory, not for a mistake */
 } cli_parsed;
 
 /* The global options, for parsing and for --help. */

@@ -232,7 +232,12 @@ int cli_main(int argc, char **argv)
     const char *topic[1];
     stp_status st;
 
-    if (!parsed) {
+    if (!parsed && p.out_of_memory) {
+        for (int i = 1; i < argc && !ctx.g.json; i++) /* the options were not parsed */
+            ctx.g.json = strcmp(argv[i], "--json") == 0;
+        begin_document(&ctx, NULL);
+        st = STP_ERR_NOMEM;
+    } else if (!parsed) {
         begin_document(&ctx, p.cmd != NULL ? p.cmd->name : NULL);
         st = cli_usage_error(&ctx, "%s", err);
     } else if (p.version || p.help || p.cmd != NULL) {

@@ -118,6 +118,42 @@ static bool repeats_on_every_command(const stp_finding *f)
     return f->severity == STP_SEV_WARNING && strcmp(f->id, "flash.size-implausible") == 0;
 }
 
+/* Findings lost to allocation failure are themselves a finding, built without the heap: a
+ * process out of memory still says so by id, with the next step. */
+static bool dropped_finding(const stp_findings *list, stp_finding *f)
+{
+    if (list == NULL || list->dropped <= 0)
+        return false;
+    memset(f, 0, sizeof(*f));
+    snprintf(f->id, sizeof(f->id), "cli.out-of-memory");
+    f->severity = STP_SEV_ERROR;
+    snprintf(f->message, sizeof(f->message),
+             CLI_PROGRAM " ran out of memory (%d finding(s) could not be recorded)", list->dropped);
+    snprintf(f->advice, sizeof(f->advice),
+             "free memory or raise the process's limit (ulimit -v), then run the command again");
+    return true;
+}
+
+static void render_one(FILE *out, const stp_finding *f, bool brief)
+{
+    if (strcmp(f->id, "cli.usage") == 0) { /* the classic look for command-line mistakes */
+        fprintf(out, CLI_PROGRAM ": %s\n", f->message);
+        if (f->advice[0] != '\0')
+            fprintf(out, "%s\n", f->advice);
+        return;
+    }
+    if (brief && repeats_on_every_command(f)) {
+        fprintf(out, "%s: %s [%s] (`stprog info` has the details)\n",
+                stp_severity_name(f->severity), f->message, f->id);
+        return;
+    }
+    fprintf(out, "%s: %s [%s]\n", stp_severity_name(f->severity), f->message, f->id);
+    for (size_t e = 0; e < f->evidence_count; e++)
+        fprintf(out, "    %s: %s\n", f->evidence[e].key, f->evidence[e].value);
+    if (f->advice[0] != '\0')
+        fprintf(out, "  next step: %s\n", f->advice);
+}
+
 void cli_render_findings(FILE *out, const stp_findings *list, bool errors_only, bool brief)
 {
     if (list == NULL)
@@ -126,33 +162,22 @@ void cli_render_findings(FILE *out, const stp_findings *list, bool errors_only, 
         const stp_finding *f = &list->items[i];
         if (errors_only && f->severity < STP_SEV_ERROR)
             continue;
-        if (strcmp(f->id, "cli.usage") == 0) { /* the classic look for command-line mistakes */
-            fprintf(out, CLI_PROGRAM ": %s\n", f->message);
-            if (f->advice[0] != '\0')
-                fprintf(out, "%s\n", f->advice);
-            continue;
-        }
-        if (brief && repeats_on_every_command(f)) {
-            fprintf(out, "%s: %s [%s] (`stprog info` has the details)\n",
-                    stp_severity_name(f->severity), f->message, f->id);
-            continue;
-        }
-        fprintf(out, "%s: %s [%s]\n", stp_severity_name(f->severity), f->message, f->id);
-        for (size_t e = 0; e < f->evidence_count; e++)
-            fprintf(out, "    %s: %s\n", f->evidence[e].key, f->evidence[e].value);
-        if (f->advice[0] != '\0')
-            fprintf(out, "  next step: %s\n", f->advice);
+        render_one(out, f, brief);
     }
-    if (list->dropped > 0)
-        fprintf(out, "warning: %d more finding(s) lost (out of memory)\n", list->dropped);
+    stp_finding lost;
+    if (dropped_finding(list, &lost))
+        render_one(out, &lost, brief);
 }
 
 void cli_json_findings(cli_json *j, const stp_findings *list)
 {
     cli_json_key(j, "findings");
     cli_json_array_begin(j);
-    for (size_t i = 0; list != NULL && i < list->count; i++) {
-        const stp_finding *f = &list->items[i];
+    stp_finding lost;
+    bool with_lost = dropped_finding(list, &lost);
+    size_t count = list != NULL ? list->count : 0;
+    for (size_t i = 0; i < count + (with_lost ? 1 : 0); i++) {
+        const stp_finding *f = i < count ? &list->items[i] : &lost;
         cli_json_object_begin(j);
         cli_json_kv_string(j, "id", f->id);
         cli_json_kv_string(j, "severity", stp_severity_name(f->severity));
