@@ -10,6 +10,7 @@ packages=(
     clang libclang-rt-14-dev clang-format
     stlink-tools openocd stm32flash gdb-multiarch
     srecord socat jq
+    python3-pyocd # tests/shim/pyocd.sh: a third-party tool through the shim (skipped without it)
     dpkg-dev file lintian zsh fish # make deb (CPack: dpkg-shlibdeps, file); tests/package
 )
 
