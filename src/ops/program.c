@@ -449,7 +449,7 @@ stp_status stp_ops_program(stp_target *t, const stp_image *img, const stp_progra
     stp_status st = (c.segs == NULL || c.cur == NULL || c.owns == NULL) ? STP_ERR_NOMEM : STP_OK;
     for (size_t i = 0; st == STP_OK && i < c.nsegs; i++)
         c.segs[i] = stp_image_segment(img, i);
-    t->flash.no_loader = opt->no_loader;
+    stp_flash_use_loader(&t->flash, !opt->no_loader);
     /* Refused before the target is touched (protection as last read, if it was), and again
      * with the option bytes just read, before any sector is read or erased. */
     if (st == STP_OK)

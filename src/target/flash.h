@@ -91,8 +91,40 @@ typedef struct stp_flash_driver {
                                   stp_option_bytes *ob);
 } stp_flash_driver;
 
+/* One piece of a write request (below) and the request: declared here for the route. */
+typedef struct stp_flash_write_req stp_flash_write_req;
+
+/* How a session reaches the flash: one route, chosen when the target is attached
+ * (stp_flash_init: the SRAM loader; stp_flash_use_loader(false): register writes; a probe
+ * with a memory backend: the ROM bootloader's commands). The engine's entry points below
+ * call the route and never ask which it is. */
+typedef struct stp_flash_route {
+    const char *name; /* "sram-loader", "registers", "rom-bootloader" */
+    stp_status (*erase)(stp_flash *f, const stp_sector *sectors, size_t count, const stp_env *env,
+                        uint64_t *progress_done, uint64_t progress_total, stp_findings *findings);
+    stp_status (*erase_all)(stp_flash *f, const stp_sector *sectors, size_t count,
+                            const stp_env *env, stp_findings *findings);
+    stp_status (*program)(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
+                          const stp_env *env, uint64_t *progress_done, uint64_t progress_total,
+                          stp_findings *findings);
+    /* Erase and program in one operation (stp_flash_write); NULL: not on this route. */
+    stp_status (*write)(stp_flash *f, const stp_flash_write_req *req, const stp_env *env,
+                        stp_findings *findings, bool *used);
+    stp_status (*read_options)(stp_flash *f, stp_option_bytes *ob, stp_findings *findings);
+    stp_status (*write_options)(stp_flash *f, const stp_option_bytes *ob, stp_findings *findings);
+    bool runs_loader; /* the SRAM loader runs on the target (writes and CRCs) */
+} stp_flash_route;
+
+/* The routes: register writes (flash_engine.c), the SRAM loader falling back to register
+ * writes for good when it cannot be set up (flash_engine.c, flash_write.c), the ROM
+ * bootloader (flash_boot.c). */
+extern const stp_flash_route stp_flash_route_registers;
+extern const stp_flash_route stp_flash_route_loader;
+extern const stp_flash_route stp_flash_route_bootloader;
+
 /* A flash session on one target. */
 struct stp_flash {
+    const stp_flash_route *route;
     stp_debug *dbg;
     const stp_chip *chip;
     const stp_flash_driver *drv;
@@ -106,8 +138,6 @@ struct stp_flash {
     unsigned pass_bank;
     stp_findings *findings; /* of the current operation (may be NULL) */
     bool unlocked;
-    bool no_loader;       /* program by direct register writes only (--no-loader) */
-    bool loader_unusable; /* the SRAM loader could not be set up this session */
     /* While set, stp_flash_reg_write appends {address, value} pairs here instead of writing
      * (stp_flash_erase_ops records a driver's erase sequence for the SRAM loader). */
     uint32_t *record;
@@ -135,7 +165,7 @@ typedef struct stp_flash_piece {
 } stp_flash_piece;
 
 /* Erase and program as one operation (stp_flash_write). */
-typedef struct stp_flash_write_req {
+struct stp_flash_write_req {
     const stp_sector *erase; /* units to erase, in address order */
     size_t erase_count;
     bool mass; /* one mass erase instead (erase[] is then every unit of the flash) */
@@ -146,7 +176,7 @@ typedef struct stp_flash_write_req {
     bool start_phase;  /* emit the phase's START once the loader runs */
     uint64_t *progress_done;
     uint64_t progress_total;
-} stp_flash_write_req;
+};
 
 /* The driver of a flash-controller kind (src/target/drivers/flash_NAME.c, one per line of
  * the chip database's STP_FLASH_KINDS), or NULL. */
@@ -154,9 +184,14 @@ const stp_flash_driver *stp_flash_driver_for(stp_flash_kind kind);
 #define STP_FLASH_DECLARE_DRIVER(kind, name) extern const stp_flash_driver stp_flash_##name;
 STP_FLASH_KINDS(STP_FLASH_DECLARE_DRIVER)
 
-/* Sets up a session (touches nothing on the target). */
+/* Sets up a session (touches nothing on the target) on the SRAM loader's route. */
 stp_status stp_flash_init(stp_flash *f, stp_debug *dbg, const stp_chip *chip, uint32_t flash_kb,
                           bool dual_bank, stp_psize psize);
+/* The route of a debug-probe session: the SRAM loader (on) or register writes only (off,
+ * --no-loader). A session on the ROM bootloader's route keeps it. */
+void stp_flash_use_loader(stp_flash *f, bool on);
+/* The SRAM loader could not be set up: the session continues on register writes. */
+void stp_flash_loader_failed(stp_flash *f);
 
 /* Erases the given units (in order), with progress on phase "erase". */
 stp_status stp_flash_erase(stp_flash *f, const stp_sector *sectors, size_t count,

@@ -189,3 +189,14 @@ stp_status stp_flash_boot_write_options(stp_flash *f, const stp_option_bytes *wa
         st = be->readout_protect(f->dbg, findings);
     return st;
 }
+
+const stp_flash_route stp_flash_route_bootloader = {
+    .name = "rom-bootloader",
+    .erase = stp_flash_boot_erase,
+    .erase_all = stp_flash_boot_erase_all,
+    .program = stp_flash_boot_program,
+    .write = NULL,
+    .read_options = stp_flash_boot_read_options,
+    .write_options = stp_flash_boot_write_options,
+    .runs_loader = false,
+};

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "target/cortexm.h"
-#include "target/flash_boot.h"
 #include "target/flash_loader.h"
 #include "target/iwdg.h"
 
@@ -39,7 +38,20 @@ stp_status stp_flash_init(stp_flash *f, stp_debug *dbg, const stp_chip *chip, ui
     f->flash_kb = flash_kb;
     f->dual_bank = dual_bank;
     f->psize = psize;
+    f->route = &stp_flash_route_loader;
     return STP_OK;
+}
+
+void stp_flash_use_loader(stp_flash *f, bool on)
+{
+    if (f->route != &stp_flash_route_bootloader)
+        f->route = on ? &stp_flash_route_loader : &stp_flash_route_registers;
+}
+
+void stp_flash_loader_failed(stp_flash *f)
+{
+    if (f->route == &stp_flash_route_loader)
+        f->route = &stp_flash_route_registers;
 }
 
 stp_status stp_flash_reg_read(stp_flash *f, uint32_t offset, uint32_t *val)
@@ -275,7 +287,7 @@ stp_status stp_flash_op_begin(stp_flash *f, stp_findings *findings)
     /* The independent watchdog must not count while the core sits halted during the
      * operation (a hardware-started one would reset the chip part way). */
     stp_iwdg_freeze fz = {0};
-    if (st == STP_OK && stp_flash_backend(f) == NULL) {
+    if (st == STP_OK) {
         stp_iwdg_freeze_on(f->dbg, f->chip, &fz);
         f->iwdg_flag_before = stp_iwdg_flag(f->dbg, f->chip);
     }
@@ -306,13 +318,10 @@ stp_status stp_flash_op_end(stp_flash *f, stp_status st)
     return st != STP_OK ? st : ls;
 }
 
-stp_status stp_flash_erase(stp_flash *f, const stp_sector *sectors, size_t count,
-                           const stp_env *env, uint64_t *progress_done, uint64_t progress_total,
-                           stp_findings *findings)
+static stp_status registers_erase(stp_flash *f, const stp_sector *sectors, size_t count,
+                                  const stp_env *env, uint64_t *progress_done,
+                                  uint64_t progress_total, stp_findings *findings)
 {
-    if (stp_flash_backend(f) != NULL)
-        return stp_flash_boot_erase(f, sectors, count, env, progress_done, progress_total,
-                                    findings);
     stp_status st = stp_flash_op_begin(f, findings);
     for (size_t i = 0; st == STP_OK && i < count; i++) {
         char what[48];
@@ -335,18 +344,16 @@ stp_status stp_flash_erase(stp_flash *f, const stp_sector *sectors, size_t count
     return stp_flash_op_end(f, st);
 }
 
-stp_status stp_flash_erase_all(stp_flash *f, const stp_sector *sectors, size_t count,
-                               const stp_env *env, stp_findings *findings)
+static stp_status registers_erase_all(stp_flash *f, const stp_sector *sectors, size_t count,
+                                      const stp_env *env, stp_findings *findings)
 {
-    if (stp_flash_backend(f) != NULL)
-        return stp_flash_boot_erase_all(f, sectors, count, env, findings);
     uint64_t total = 0, done = 0;
     for (size_t i = 0; i < count; i++)
         total += sectors[i].size;
     stp_progress_emit(env, STP_PROGRESS_START, "erase", 0, total);
     stp_status st;
     if (f->drv->mass_erase_start == NULL) {
-        st = stp_flash_erase(f, sectors, count, env, &done, total, findings);
+        st = registers_erase(f, sectors, count, env, &done, total, findings);
     } else {
         st = stp_flash_op_begin(f, findings);
         if (st == STP_OK)
@@ -373,13 +380,12 @@ stp_status stp_flash_erase_all(stp_flash *f, const stp_sector *sectors, size_t c
     return st;
 }
 
-stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
-                             const stp_env *env, uint64_t *progress_done, uint64_t progress_total,
-                             stp_findings *findings)
+/* Programs addr..addr+len: with the SRAM loader when use_loader (and the range is long
+ * enough to pay for its upload), else chunk by chunk through the controller's registers. */
+static stp_status program_range(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
+                                const stp_env *env, uint64_t *progress_done,
+                                uint64_t progress_total, stp_findings *findings, bool use_loader)
 {
-    if (stp_flash_backend(f) != NULL)
-        return stp_flash_boot_program(f, addr, data, len, env, progress_done, progress_total,
-                                      findings);
     uint32_t unit = f->drv->program_unit(f);
     if (unit == 0 || addr % unit != 0 || len % unit != 0) {
         stp_finding *fd = stp_finding_add(findings, "flash.alignment-error", STP_SEV_ERROR,
@@ -406,14 +412,14 @@ stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, u
     uint32_t off = 0, pending = 0, chunks = 0;
     /* Fast path: the SRAM loader (flash_loader.c); when it cannot be set up it says why in a
      * finding and the chunks below program by direct register writes. */
-    if (st == STP_OK && !f->no_loader && !f->loader_unusable && len >= STP_FLASH_LOADER_MIN_BYTES) {
+    if (st == STP_OK && use_loader && len >= STP_FLASH_LOADER_MIN_BYTES) {
         bool used = false;
         st =
             stp_flash_loader_program(f, addr, data, len, env, progress_done, progress_total, &used);
         if (used)
             off = len;
         else
-            f->loader_unusable = true;
+            stp_flash_loader_failed(f);
     }
     while (st == STP_OK && off < len) {
         uint32_t n = len - off < chunk ? len - off : chunk;
@@ -442,10 +448,22 @@ stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, u
     return stp_flash_op_end(f, st);
 }
 
-stp_status stp_flash_read_options(stp_flash *f, stp_option_bytes *ob, stp_findings *findings)
+static stp_status registers_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
+                                    const stp_env *env, uint64_t *progress_done,
+                                    uint64_t progress_total, stp_findings *findings)
 {
-    if (stp_flash_backend(f) != NULL)
-        return stp_flash_boot_read_options(f, ob, findings);
+    return program_range(f, addr, data, len, env, progress_done, progress_total, findings, false);
+}
+
+static stp_status loader_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
+                                 const stp_env *env, uint64_t *progress_done,
+                                 uint64_t progress_total, stp_findings *findings)
+{
+    return program_range(f, addr, data, len, env, progress_done, progress_total, findings, true);
+}
+
+static stp_status registers_read_options(stp_flash *f, stp_option_bytes *ob, stp_findings *findings)
+{
     memset(ob, 0, sizeof(*ob));
     ob->bor_level = -1;
     f->findings = findings;
@@ -454,14 +472,76 @@ stp_status stp_flash_read_options(stp_flash *f, stp_option_bytes *ob, stp_findin
     return st;
 }
 
-stp_status stp_flash_write_options(stp_flash *f, const stp_option_bytes *ob, stp_findings *findings)
+static stp_status registers_write_options(stp_flash *f, const stp_option_bytes *ob,
+                                          stp_findings *findings)
 {
-    if (stp_flash_backend(f) != NULL)
-        return stp_flash_boot_write_options(f, ob, findings);
     stp_status st = stp_flash_op_begin(f, findings);
     if (st == STP_OK)
         st = f->drv->write_options(f, ob);
     return stp_flash_op_end(f, st);
+}
+
+const stp_flash_route stp_flash_route_registers = {
+    .name = "registers",
+    .erase = registers_erase,
+    .erase_all = registers_erase_all,
+    .program = registers_program,
+    .write = NULL,
+    .read_options = registers_read_options,
+    .write_options = registers_write_options,
+    .runs_loader = false,
+};
+
+/* Erases run as register writes here; stp_flash_write (the erases inside the loader's
+ * stream) is the loader's way to erase. */
+const stp_flash_route stp_flash_route_loader = {
+    .name = "sram-loader",
+    .erase = registers_erase,
+    .erase_all = registers_erase_all,
+    .program = loader_program,
+    .write = stp_flash_loader_route_write,
+    .read_options = registers_read_options,
+    .write_options = registers_write_options,
+    .runs_loader = true,
+};
+
+/* --- the entry points: the session's route ----------------------------------------------- */
+
+stp_status stp_flash_erase(stp_flash *f, const stp_sector *sectors, size_t count,
+                           const stp_env *env, uint64_t *progress_done, uint64_t progress_total,
+                           stp_findings *findings)
+{
+    return f->route->erase(f, sectors, count, env, progress_done, progress_total, findings);
+}
+
+stp_status stp_flash_erase_all(stp_flash *f, const stp_sector *sectors, size_t count,
+                               const stp_env *env, stp_findings *findings)
+{
+    return f->route->erase_all(f, sectors, count, env, findings);
+}
+
+stp_status stp_flash_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,
+                             const stp_env *env, uint64_t *progress_done, uint64_t progress_total,
+                             stp_findings *findings)
+{
+    return f->route->program(f, addr, data, len, env, progress_done, progress_total, findings);
+}
+
+stp_status stp_flash_write(stp_flash *f, const stp_flash_write_req *req, const stp_env *env,
+                           stp_findings *findings, bool *used)
+{
+    *used = false;
+    return f->route->write != NULL ? f->route->write(f, req, env, findings, used) : STP_OK;
+}
+
+stp_status stp_flash_read_options(stp_flash *f, stp_option_bytes *ob, stp_findings *findings)
+{
+    return f->route->read_options(f, ob, findings);
+}
+
+stp_status stp_flash_write_options(stp_flash *f, const stp_option_bytes *ob, stp_findings *findings)
+{
+    return f->route->write_options(f, ob, findings);
 }
 
 /* --- PSIZE from voltage ---------------------------------------------------------------- */

@@ -7,7 +7,6 @@
 
 #include "core/alloc.h"
 #include "target/cortexm.h"
-#include "target/flash_boot.h"
 #include "target/flash_loader_internal.h"
 #include "target/loaders/armv6m_loader_blob.h"
 #include "target/loaders/armv7em_loader_blob.h"
@@ -337,7 +336,7 @@ stp_status stp_flash_loader_crc(stp_flash *f, const uint32_t *addr, const uint32
                                 uint32_t *crc, stp_findings *findings, bool *used)
 {
     *used = false;
-    if (f->no_loader || f->loader_unusable || n == 0 || stp_flash_backend(f) != NULL)
+    if (!f->route->runs_loader || n == 0)
         return STP_OK;
     for (size_t i = 0; i < n; i++)
         if (len[i] % 4 != 0 || addr[i] % 4 != 0)
@@ -354,7 +353,7 @@ stp_status stp_flash_loader_crc(stp_flash *f, const uint32_t *addr, const uint32
     stp_status st = load(&s, &ok);
     if (st != STP_OK || !ok) {
         if (!ok)
-            f->loader_unusable = true;
+            stp_flash_loader_failed(f);
         f->findings = keep;
         return st;
     }

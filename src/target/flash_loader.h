@@ -35,6 +35,12 @@ stp_status stp_flash_loader_program(stp_flash *f, uint32_t addr, const uint8_t *
 stp_status stp_flash_loader_write(stp_flash *f, const stp_flash_write_req *req, const stp_env *env,
                                   bool *used);
 
+/* The SRAM loader route's stp_flash_write (flash_write.c): *used false when the pieces are
+ * too short to pay for the loader's upload or it could not be set up (the session then
+ * continues on register writes: stp_flash_loader_failed). */
+stp_status stp_flash_loader_route_write(stp_flash *f, const stp_flash_write_req *req,
+                                        const stp_env *env, stp_findings *findings, bool *used);
+
 /* CRC-32 as the STM32 CRC unit computes it (polynomial 0x04C11DB7, initial 0xFFFFFFFF, each
  * little-endian 32-bit word fed MSB first, no final XOR) of n ranges in target memory, on the
  * target by the loader: crc[i] for [addr[i], addr[i]+len[i]). Addresses and lengths must be

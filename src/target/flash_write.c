@@ -7,7 +7,6 @@
 
 #include "target/cortexm.h"
 #include "target/flash.h"
-#include "target/flash_boot.h"
 #include "target/flash_loader.h"
 #include "target/iwdg.h"
 
@@ -175,15 +174,14 @@ static stp_status block_ends(stp_flash *f, const stp_flash_write_req *req, uint3
     return st;
 }
 
-stp_status stp_flash_write(stp_flash *f, const stp_flash_write_req *req, const stp_env *env,
-                           stp_findings *findings, bool *used)
+stp_status stp_flash_loader_route_write(stp_flash *f, const stp_flash_write_req *req,
+                                        const stp_env *env, stp_findings *findings, bool *used)
 {
     *used = false;
     uint64_t bytes = 0;
     for (size_t i = 0; i < req->piece_count; i++)
         bytes += req->pieces[i].len;
-    if (stp_flash_backend(f) != NULL || f->no_loader || f->loader_unusable ||
-        bytes < STP_FLASH_LOADER_MIN_BYTES)
+    if (bytes < STP_FLASH_LOADER_MIN_BYTES)
         return STP_OK;
     const uint32_t unit = f->drv->program_unit(f);
     for (size_t i = 0; i < req->piece_count; i++)
@@ -221,7 +219,7 @@ stp_status stp_flash_write(stp_flash *f, const stp_flash_write_req *req, const s
     if (st == STP_OK) {
         st = stp_flash_loader_write(f, &mids, env, used);
         if (!*used)
-            f->loader_unusable = true;
+            stp_flash_loader_failed(f);
     }
     if (bb != 0) {
         stp_status ms = f->drv->loader_block_mode(f, false);

@@ -138,6 +138,7 @@ stp_status stp_target_attach_boot(stp_debug *dbg, const stp_target_options *opt,
                             ps == STP_PSIZE_COUNT ? STP_PSIZE_X8 : ps);
     }
     if (st == STP_OK) {
+        t->flash.route = &stp_flash_route_bootloader;
         bt->drv = *t->flash.drv;
         bt->drv.program_unit = backend_unit;
         t->flash.drv = &bt->drv;

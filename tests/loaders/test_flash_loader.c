@@ -106,7 +106,7 @@ static const char *evidence(const stp_finding *f, const char *key)
 static unsigned program_sector4(bool use_loader, stp_findings *f, stp_status *st)
 {
     fx *x = open_f4("sim:stm32f407vg,vdd=3.3");
-    x->flash.no_loader = !use_loader;
+    stp_flash_use_loader(&x->flash, use_loader);
     enum { N = 65536 };
     uint8_t *img = malloc(N), *back = malloc(N);
     random_bytes(img, N, 7);
@@ -185,7 +185,7 @@ static void fallback(int fault, const char *want, const char *not_want)
     assert_int_equal(x->orig->read_mem(&x->sd->base, SECTOR1, back, N, NULL), STP_OK);
     assert_memory_equal(img, back, N);
     /* the session does not try again (one warning, not one per range) */
-    assert_true(x->flash.loader_unusable);
+    assert_ptr_equal(x->flash.route, &stp_flash_route_registers);
     stp_findings_free(&f);
     close_fx(x);
 }

@@ -164,10 +164,62 @@ static void test_l1_half_page_is_one_operation(void **state)
     sim_debug_close(sd);
 }
 
+/* The flash route is chosen once: a session starts on the SRAM loader, --no-loader puts it
+ * on register writes, a ROM-bootloader session keeps its route; the entry points follow the
+ * route (stp_flash_write runs only where the loader does, and leaves the flash alone
+ * elsewhere). */
+static void test_route_chosen_once(void **state)
+{
+    (void)state;
+    sim_debug *sd = sim_debug_open("sim:stm32f411re");
+    assert_non_null(sd);
+    const stp_chip *chip = sim_board_chip(sd->board);
+    stp_flash f;
+    assert_int_equal(stp_flash_init(&f, &sd->base, chip, 512, false, STP_PSIZE_X32), STP_OK);
+    assert_ptr_equal(f.route, &stp_flash_route_loader);
+    assert_true(f.route->runs_loader);
+
+    static uint8_t data[4096];
+    memset(data, 0x5A, sizeof(data));
+    stp_sector secs[2];
+    assert_int_equal(stp_chip_sectors(chip, 512, false, secs, 2) > 1, 1);
+    stp_flash_piece piece = {.addr = secs[1].addr, .data = data, .len = sizeof(data)};
+    stp_flash_write_req req = {
+        .erase = &secs[1], .erase_count = 1, .pieces = &piece, .piece_count = 1, .phase = "write"};
+    stp_findings fi = {0};
+    bool used = true;
+
+    stp_flash_use_loader(&f, false);
+    assert_ptr_equal(f.route, &stp_flash_route_registers);
+    assert_int_equal(stp_flash_write(&f, &req, NULL, &fi, &used), STP_OK);
+    assert_false(used); /* no loader on this route: nothing touched */
+    uint8_t back[16];
+    assert_int_equal(sd->base.ops->read_mem(&sd->base, piece.addr, back, 16, NULL), STP_OK);
+    for (size_t i = 0; i < sizeof(back); i++)
+        assert_int_equal(back[i], 0xFF);
+
+    stp_flash_use_loader(&f, true);
+    assert_int_equal(stp_flash_write(&f, &req, NULL, &fi, &used), STP_OK);
+    assert_true(used);
+    assert_int_equal(sd->base.ops->read_mem(&sd->base, piece.addr, back, 16, NULL), STP_OK);
+    assert_memory_equal(back, data, 16);
+
+    stp_flash_loader_failed(&f); /* the loader could not be set up: registers for good */
+    assert_ptr_equal(f.route, &stp_flash_route_registers);
+
+    f.route = &stp_flash_route_bootloader; /* as target_boot.c attaches */
+    stp_flash_use_loader(&f, true);
+    stp_flash_loader_failed(&f);
+    assert_ptr_equal(f.route, &stp_flash_route_bootloader);
+    stp_findings_free(&fi);
+    sim_debug_close(sd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_f1),
+        cmocka_unit_test(test_route_chosen_once),
         cmocka_unit_test(test_f7),
         cmocka_unit_test(test_l1),
         cmocka_unit_test(test_f411),

@@ -128,7 +128,7 @@ static void test_direct_path_frozen(void **state)
     (void)state;
     fx x;
     open_fx(&x, "sim:stm32f407vg", 1024, STP_PSIZE_X32, 0xFF, 0xFFF, 131072);
-    x.flash.no_loader = true;
+    stp_flash_use_loader(&x.flash, false);
     const sim_stats *st = sim_board_stats(x.sd->board);
     const uint64_t t0 = sim_clock_ns(x.sd->board), c0 = st->iwdg_counting_ns;
     assert_int_equal(stp_flash_program(&x.flash, 0x08000000u, x.img, 131072, NULL, NULL, 0, &x.fi),

@@ -98,7 +98,7 @@ static void short_period(fx *x)
 /* Erase 16 pages and program them by direct register writes. */
 static stp_status erase_program(fx *x)
 {
-    x->flash.no_loader = true;
+    stp_flash_use_loader(&x->flash, false);
     stp_status st = stp_flash_erase(&x->flash, x->secs, TEST_PAGES, NULL, NULL, 0, &x->fi);
     if (st == STP_OK)
         st = stp_flash_program(&x->flash, 0x08000000u, x->img, TEST_BYTES, NULL, NULL, 0, &x->fi);
