@@ -162,7 +162,10 @@ static bool protected_rdp(const sim_bl *m)
 
 static void system_reset(sim_bl *m)
 {
-    sim_board_reset(m->b, SIM_RESET_SOFT);
+    if (m->fam->reload)
+        m->fam->reload(m->b);
+    else
+        sim_board_reset(m->b, SIM_RESET_SOFT);
     m->state = BL_WAIT_SYNC;
     m->ready_ns = sim_clock_ns(m->b) + STARTUP_OPTION_NS;
 }
@@ -552,7 +555,7 @@ sim_bl *sim_bl_create(sim_board *b, char *err, size_t errlen)
         if (err && errlen)
             snprintf(err, errlen,
                      "sim: no ROM bootloader model for the %s flash controller of %s "
-                     "(modelled: F0/F1/F3, F2/F4, F7, L1)",
+                     "(modelled: F0/F1/F3, F2/F4, F7, L1, L4/G0/G4)",
                      stp_flash_kind_name(b->chip->flash_kind), b->part->name);
         return NULL;
     }

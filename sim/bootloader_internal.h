@@ -24,6 +24,10 @@ typedef struct sim_bl_family {
     /* Writes the option bytes with read protection rdp_level (0 or 1) and exactly the WRP
      * units set in wrp protected. The caller resets the chip afterwards (loads them). */
     bool (*write_protection)(sim_board *b, int rdp_level, const sim_ob_active *wrp);
+    /* How the ROM code makes new option bytes take effect after it ACKed an option
+     * command: NULL = a system reset (F1/F2/F4/F7/L1 load them at every reset); the L4-type
+     * controller loads them only with OBL_LAUNCH (or a power reset). */
+    void (*reload)(sim_board *b);
 } sim_bl_family;
 
 /* Helpers for the family files (sim/bootloader_flash.c). */

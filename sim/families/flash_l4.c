@@ -608,8 +608,11 @@ static int l4_create(sim_board *b)
     return sim_flash_ctx_new(b, sizeof(l4_state));
 }
 
+extern const struct sim_bl_family sim_bl_family_l4; /* families/bootloader_l4.c */
+
 const sim_flash_model sim_flash_model_l4 = {
     .kind = STP_FLASH_L4,
+    .rom = &sim_bl_family_l4,
     .create = l4_create,
     .reset = l4_reset,
     .reg_read = l4_reg_read,

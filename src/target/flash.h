@@ -83,8 +83,9 @@ typedef struct stp_flash_driver {
     /* Applies key=value to ob. STP_ERR_INVALID_ARG (with a finding) for an unknown key. */
     stp_status (*option_set)(const stp_flash *f, stp_option_bytes *ob, const char *key,
                              const char *value, stp_findings *findings);
-    /* Decodes the option bytes as they are mapped in memory (16 bytes from option_bytes_addr;
-     * b2: 16 bytes from option_bytes2_addr, NULL where the chip has none), for a backend that
+    /* Decodes the option bytes as they are mapped in memory (b: 48 bytes, of which the
+     * chip row's option_bytes_size (16 when 0) were read from option_bytes_addr, the rest 0;
+     * b2: the same from option_bytes2_addr, NULL where the chip has none), for a backend that
      * reads memory but not the controller's registers (the ROM bootloader). NULL: not
      * supported on this family (finding option.not-via-bootloader). */
     void (*decode_mapped_options)(const stp_flash *f, const uint8_t *b, const uint8_t *b2,

@@ -80,11 +80,22 @@ stp_status stp_flash_boot_program(stp_flash *f, uint32_t addr, const uint8_t *da
 
 /* ---- option bytes -------------------------------------------------------------------------- */
 
+/* How much of an option area is read for decode_mapped_options: the area as long as the
+ * chip row says, 16 bytes where it says nothing, at most OB_MAPPED_MAX (the L4-type
+ * area's WRP words end at +0x28). */
+#define OB_MAPPED_MAX 48u
+
+static uint32_t mapped_len(uint32_t size)
+{
+    return size == 0 ? 16u : size < OB_MAPPED_MAX ? size : OB_MAPPED_MAX;
+}
+
 stp_status stp_flash_boot_read_options(stp_flash *f, stp_option_bytes *ob, stp_findings *findings)
 {
     const stp_chip *c = f->chip;
-    uint8_t b[16], b2[16];
+    uint8_t b[OB_MAPPED_MAX], b2[OB_MAPPED_MAX];
     memset(ob, 0, sizeof(*ob));
+    memset(b, 0, sizeof(b));
     ob->bor_level = -1;
     if (f->drv->decode_mapped_options == NULL) {
         stp_finding *fd = stp_finding_add(findings, "option.not-via-bootloader", STP_SEV_ERROR,
@@ -95,12 +106,12 @@ stp_status stp_flash_boot_read_options(stp_flash *f, stp_option_bytes *ob, stp_f
         return STP_ERR_UNSUPPORTED;
     }
     stp_findings scratch = {0};
-    stp_status st = f->dbg->ops->read_mem(f->dbg, c->option_bytes_addr, b, sizeof(b), &scratch);
+    stp_status st =
+        f->dbg->ops->read_mem(f->dbg, c->option_bytes_addr, b, mapped_len(c->option_bytes_size),
+                              &scratch);
     bool two = st == STP_OK && c->option_bytes2_addr != 0;
-    /* the second block as long as it is (L1 cat.5: 8 bytes, WRP3/WRP4), at most 16 */
-    size_t len2 = c->option_bytes2_size != 0 && c->option_bytes2_size < sizeof(b2)
-                      ? c->option_bytes2_size
-                      : sizeof(b2);
+    /* the second block as long as it is (L1 cat.5: 8 bytes, WRP3/WRP4) */
+    size_t len2 = mapped_len(c->option_bytes2_size);
     memset(b2, 0, sizeof(b2));
     if (two)
         st = f->dbg->ops->read_mem(f->dbg, c->option_bytes2_addr, b2, (uint32_t)len2, &scratch);
@@ -177,6 +188,9 @@ stp_status stp_flash_boot_write_options(stp_flash *f, const stp_option_bytes *wa
     for (uint32_t i = 0; i < cur.wrp_bits; i++) {
         bool w = stp_option_wrp_get(want, i);
         wrp_change = wrp_change || w != stp_option_wrp_get(&cur, i);
+        if (w && i > 255)
+            return not_via_bootloader(findings, "write protection of units past 255 (Write "
+                                                "Protect takes one byte per unit)");
         if (w) {
             units[n++] = (uint8_t)i;
             any = true;

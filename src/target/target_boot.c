@@ -4,22 +4,29 @@
  * code refuses reads), and the flash session uses the family's driver for everything that
  * is pure data (option fields, KEY=VALUE parsing, erased value) while the flash engine
  * hands the operations to the backend (target/flash_boot.c). There is no core control. */
+#include <stddef.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "target/flash_boot.h"
 #include "target/target_internal.h"
 
-/* The target and the family driver with the backend's program unit, in one allocation
- * (stp_target_detach frees it through the target, its first member). */
+/* The target and the family driver with the program unit over the backend, in one
+ * allocation (stp_target_detach frees it through the target, its first member). */
 typedef struct boot_target {
     stp_target t;
     stp_flash_driver drv;
+    uint32_t unit;
 } boot_target;
 
+/* The wider of the backend's unit (Write Memory takes words) and the family's: the ROM
+ * code programs the flash through the same controller, so an L4-type flash still takes
+ * whole double words (a half-written one cannot be completed later). */
 static uint32_t backend_unit(const stp_flash *f)
 {
-    return stp_flash_backend(f)->program_unit;
+    const boot_target *bt =
+        (const boot_target *)(const void *)((const char *)f - offsetof(boot_target, t.flash));
+    return bt->unit;
 }
 
 static void read_flash_size(stp_target *t, stp_findings *findings)
@@ -103,7 +110,7 @@ static void fill_info(stp_target *t)
     in->uid_valid = t->id.uid_valid;
     memcpy(in->uid, t->id.uid, sizeof(in->uid));
     in->voltage = 0; /* not measured over a UART */
-    in->psize_bits = 8u * stp_flash_backend(&t->flash)->program_unit;
+    in->psize_bits = 8u * t->flash.drv->program_unit(&t->flash);
 }
 
 stp_status stp_target_attach_boot(stp_debug *dbg, const stp_target_options *opt, stp_target **out,
@@ -140,6 +147,8 @@ stp_status stp_target_attach_boot(stp_debug *dbg, const stp_target_options *opt,
     if (st == STP_OK) {
         t->flash.route = &stp_flash_route_bootloader;
         bt->drv = *t->flash.drv;
+        uint32_t family_unit = t->flash.drv->program_unit(&t->flash);
+        bt->unit = be->program_unit > family_unit ? be->program_unit : family_unit;
         bt->drv.program_unit = backend_unit;
         t->flash.drv = &bt->drv;
         be->set_chip(dbg, t->id.chip, t->id.flash_kb);

@@ -300,6 +300,73 @@ static void test_l1_no_mass_erase(void **state)
     close_board();
 }
 
+/* L4-type ROM (sim/families/bootloader_l4.c): the flash takes whole double words. Four bytes
+ * at a double-word boundary program that double word with 0xFF in its other half, which then
+ * cannot be programmed (the controller's PROGERR): NACK. Bank mass-erase codes exist only
+ * where the part has two banks. */
+static void test_l4_double_word_and_banks(void **state)
+{
+    (void)state;
+    uint8_t got[8];
+    const char *parts[] = {"sim:stm32g431rb,boot0=1", "sim:stm32g071rb,boot0=1",
+                           "sim:stm32l476rg,boot0=1"};
+    for (size_t i = 0; i < 3; i++) {
+        open_board(parts[i]);
+        HOST(0x7F);
+        EXPECT(ACK);
+        HOST(0x31, 0xCE, 0x08, 0x00, 0x00, 0x00, 0x08, 0x03, 1, 2, 3, 4, 0x03 ^ 1 ^ 2 ^ 3 ^ 4);
+        EXPECT(ACK, ACK, ACK);
+        assert_int_equal(sim_mem_read(B, 0x08000000, got, 8, 1, NULL), SIM_ACC_OK);
+        assert_memory_equal(got, ((uint8_t[]){1, 2, 3, 4, 0xFF, 0xFF, 0xFF, 0xFF}), 8);
+        HOST(0x31, 0xCE, 0x08, 0x00, 0x00, 0x04, 0x0C, 0x03, 5, 6, 7, 8, 0x03 ^ 5 ^ 6 ^ 7 ^ 8);
+        EXPECT(ACK, ACK, NACK); /* the other half of a programmed double word */
+        /* A whole double word next to it programs. */
+        HOST(0x31, 0xCE, 0x08, 0x00, 0x00, 0x08, 0x00, 0x07, 1, 2, 3, 4, 5, 6, 7, 8,
+             0x07 ^ 1 ^ 2 ^ 3 ^ 4 ^ 5 ^ 6 ^ 7 ^ 8);
+        EXPECT(ACK, ACK, ACK);
+        bool dual = i == 2;
+        HOST(0x44, 0xBB, 0xFF, 0xFD, 0x02); /* bank 2 */
+        if (dual) {
+            EXPECT(ACK, ACK);
+            assert_int_equal(sim_mem_read(B, 0x08000008, got, 8, 1, NULL), SIM_ACC_OK);
+            assert_memory_equal(got, ((uint8_t[]){1, 2, 3, 4, 5, 6, 7, 8}), 8); /* bank 1 kept */
+        } else {
+            EXPECT(ACK, NACK);
+        }
+        HOST(0x44, 0xBB, 0xFF, 0xFF, 0x00); /* mass erase */
+        EXPECT(ACK, ACK);
+        assert_int_equal(sim_mem_read(B, 0x08000000, got, 8, 1, NULL), SIM_ACC_OK);
+        assert_memory_equal(got, ((uint8_t[]){0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}), 8);
+        close_board();
+    }
+}
+
+/* L4-type Write Protect: page codes become WRP areas (two per bank); a third run is NACKed.
+ * The option bytes take effect through OBL_LAUNCH: the ROM starts again (0x7F first). */
+static void test_l4_write_protect_areas(void **state)
+{
+    (void)state;
+    open_board("sim:stm32g431rb,boot0=1");
+    HOST(0x7F, 0x63, 0x9C, 0x02, 1, 5, 9, 0x02 ^ 1 ^ 5 ^ 9); /* three runs */
+    EXPECT(ACK, ACK, NACK);
+    HOST(0x63, 0x9C, 0x02, 1, 2, 9, 0x02 ^ 1 ^ 2 ^ 9); /* pages 1-2 and 9 */
+    EXPECT(ACK, ACK);
+    /* Page 9 (0x08004800) refuses programming; page 3 does not. */
+    HOST(0x7F, 0x31, 0xCE, 0x08, 0x00, 0x48, 0x00, 0x40, 0x07, 1, 2, 3, 4, 5, 6, 7, 8,
+         0x07 ^ 1 ^ 2 ^ 3 ^ 4 ^ 5 ^ 6 ^ 7 ^ 8);
+    EXPECT(ACK, ACK, ACK, NACK);
+    HOST(0x31, 0xCE, 0x08, 0x00, 0x18, 0x00, 0x10, 0x07, 1, 2, 3, 4, 5, 6, 7, 8,
+         0x07 ^ 1 ^ 2 ^ 3 ^ 4 ^ 5 ^ 6 ^ 7 ^ 8);
+    EXPECT(ACK, ACK, ACK);
+    HOST(0x44, 0xBB, 0xFF, 0xFF, 0x00); /* mass erase with a WRP area: WRPERR */
+    EXPECT(ACK, NACK);
+    HOST(0x73, 0x8C);
+    EXPECT(ACK, ACK);
+    HOST(0x7F, 0x44, 0xBB, 0xFF, 0xFF, 0x00);
+    EXPECT(ACK, ACK, ACK);
+    close_board();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +380,8 @@ int main(void)
         cmocka_unit_test(test_silent_without_boot0),
         cmocka_unit_test(test_other_baud_after_sync_is_lost),
         cmocka_unit_test(test_l1_no_mass_erase),
+        cmocka_unit_test(test_l4_double_word_and_banks),
+        cmocka_unit_test(test_l4_write_protect_areas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -172,13 +172,11 @@ static uint32_t granule(const stp_flash *f)
     return f->chip->wrp_granule ? f->chip->wrp_granule : L4_PAGE;
 }
 
-static stp_status l4_read_options(stp_flash *f, stp_option_bytes *ob)
+/* ob from OPTR and the WRP area registers (WRP1AR, WRP1BR, WRP2AR, WRP2BR: as many as the
+ * chip has banks), as the controller holds them or as the option area stores them. */
+static void l4_decode(const stp_flash *f, uint32_t optr, const uint32_t *wrp, stp_option_bytes *ob)
 {
     const stp_chip *c = f->chip;
-    uint32_t optr = 0;
-    stp_status st = stp_flash_reg_read(f, L4_OPTR, &optr);
-    if (st != STP_OK)
-        return st;
     uint32_t g = granule(f);
     uint32_t bits = f->flash_kb * 1024u / g;
     ob->wrp_bits = bits > STP_WRP_BITS ? STP_WRP_BITS : bits;
@@ -186,11 +184,9 @@ static stp_status l4_read_options(stp_flash *f, stp_option_bytes *ob)
     ob->raw[0] = optr;
     ob->raw_count = 1;
     uint32_t m = page_mask(c), ppb = pages_per_bank(f);
-    for (unsigned r = 0; r < 2 * banks(c) && st == STP_OK; r++) {
-        uint32_t w = 0;
-        st = stp_flash_reg_read(f, wrp_regs[r], &w);
-        ob->raw[ob->raw_count++] = w;
-        uint32_t strt = w & m, end = (w >> 16) & m;
+    for (unsigned r = 0; r < 2 * banks(c); r++) {
+        ob->raw[ob->raw_count++] = wrp[r];
+        uint32_t strt = wrp[r] & m, end = (wrp[r] >> 16) & m;
         for (uint32_t p = strt; p <= end && p < ppb; p++)
             stp_option_wrp_set(ob, ((r / 2) * ppb + p) * L4_PAGE / g, true);
     }
@@ -200,7 +196,36 @@ static stp_status l4_read_options(stp_flash *f, stp_option_bytes *ob)
     ob->user = optr;
     ob->has_dual_bank = c->layout_dual.bank_count != 0;
     ob->dual_bank = ob->has_dual_bank && (f->flash_kb >= 1024 || (optr >> 21) & 1u);
+}
+
+static stp_status l4_read_options(stp_flash *f, stp_option_bytes *ob)
+{
+    uint32_t optr = 0, wrp[4] = {0};
+    stp_status st = stp_flash_reg_read(f, L4_OPTR, &optr);
+    for (unsigned r = 0; r < 2 * banks(f->chip) && st == STP_OK; r++)
+        st = stp_flash_reg_read(f, wrp_regs[r], &wrp[r]);
+    if (st == STP_OK)
+        l4_decode(f, optr, wrp, ob);
     return st;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The option area as mapped (RM0351 "Option bytes description"; RM0444/RM0440 the same
+ * layout): double words {value, complement}, OPTR at +0x00, WRP1AR at +0x18, WRP1BR at
+ * +0x20; bank 2's block (b2) has WRP2AR/WRP2BR at the same offsets. */
+static void l4_decode_mapped(const stp_flash *f, const uint8_t *b, const uint8_t *b2,
+                             stp_option_bytes *ob)
+{
+    uint32_t wrp[4] = {le32(b + 0x18), le32(b + 0x20), 0, 0};
+    if (b2 != NULL) {
+        wrp[2] = le32(b2 + 0x18);
+        wrp[3] = le32(b2 + 0x20);
+    }
+    l4_decode(f, le32(b), wrp, ob);
 }
 
 /* The protected pages of one bank as at most two areas (WRPxAR, WRPxBR). False when the
@@ -318,6 +343,7 @@ const stp_flash_driver stp_flash_l4 = {
     .program_chunk = l4_program_chunk,
     .loader_block_mode = NULL,
     .read_options = l4_read_options,
+    .decode_mapped_options = l4_decode_mapped,
     .write_options = l4_write_options,
     .detect_dual_bank = l4_detect_dual_bank,
     .option_fields = stp_option_user_fields,
