@@ -32,8 +32,9 @@
 #define REG_CR      0x14
 #define REG_OPTR    0x20
 
-#define SR_BSY        (1u << 16)
-#define SR_ALL_FLAGS  0xC3FBu /* EOP OPERR PROGERR WRPERR PGAERR SIZERR PGSERR MISERR FASTERR RDERR OPTVERR */
+#define SR_BSY (1u << 16)
+#define SR_ALL_FLAGS                                                                               \
+    0xC3FBu /* EOP OPERR PROGERR WRPERR PGAERR SIZERR PGSERR MISERR FASTERR RDERR OPTVERR */
 #define SR_ERRORS     0x43FAu /* the same without EOP and OPTVERR (an option-load flag) */
 #define CR_PG         (1u << 0)
 #define CR_PER        (1u << 1)

@@ -106,9 +106,8 @@ stp_status stp_flash_boot_read_options(stp_flash *f, stp_option_bytes *ob, stp_f
         return STP_ERR_UNSUPPORTED;
     }
     stp_findings scratch = {0};
-    stp_status st =
-        f->dbg->ops->read_mem(f->dbg, c->option_bytes_addr, b, mapped_len(c->option_bytes_size),
-                              &scratch);
+    stp_status st = f->dbg->ops->read_mem(f->dbg, c->option_bytes_addr, b,
+                                          mapped_len(c->option_bytes_size), &scratch);
     bool two = st == STP_OK && c->option_bytes2_addr != 0;
     /* the second block as long as it is (L1 cat.5: 8 bytes, WRP3/WRP4) */
     size_t len2 = mapped_len(c->option_bytes2_size);
