@@ -84,9 +84,13 @@ typedef struct stp_explain_context {
  * and a sampled read-back of the flash when t is attached, the link errors already
  * reported) and puts the causes it can name, with their evidence and the next step, at the
  * front of findings (ranked: causes before the symptoms the command reported). t may be
- * NULL (attach failed). Never fails; adds nothing when nothing abnormal is measured. */
-void stp_explain_failure(stp_debug *dbg, stp_target *t, stp_status st,
-                         const stp_explain_context *ctx, stp_findings *findings);
+ * NULL (attach failed). Never fails; adds nothing when nothing abnormal is measured.
+ * Returns the status that describes the failure: STP_ERR_POWER when a power cause explains
+ * it (the command's own status, a timeout or a fault, is then a symptom, and the command's
+ * findings about the core, link and flash say so instead of advising probe settings),
+ * st otherwise. */
+stp_status stp_explain_failure(stp_debug *dbg, stp_target *t, stp_status st,
+                               const stp_explain_context *ctx, stp_findings *findings);
 
 /* True when DHCSR reads with C_DEBUGEN set: the debugger has enabled halting debug, so a
  * later DHCSR without it means a power reset (see stp_explain_power_lost). Read it right

@@ -152,6 +152,11 @@ static int finish(cli_ctx *ctx, stp_status st)
         note_out_of_memory(ctx);
     if (st == STP_OK && ctx->late_status != STP_OK)
         st = ctx->late_status;
+    /* The cause names the failure where the symptom's status says no more than "failed"
+     * (a timeout, a fault): the exit code stays, the status and its text name the cause. */
+    if (st != STP_OK && ctx->cause_status != STP_OK &&
+        stp_status_exit_code(st) == stp_status_exit_code(ctx->cause_status))
+        st = ctx->cause_status;
     int code = ctx->exit_code_set ? ctx->exit_code : stp_status_exit_code(st);
     bool usage_only = ctx->findings.count > 0;
     bool has_error = false;

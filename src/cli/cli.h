@@ -120,6 +120,9 @@ typedef struct cli_ctx {
     /* Set when the board failed behind a command's back (cli_session_close saw the chip
      * lose power): the exit path reports it even when run() returned STP_OK. */
     stp_status late_status;
+    /* Set when the explanation of a failure found its cause (a power problem behind a
+     * timeout): the exit path reports this status instead of the symptom's. */
+    stp_status cause_status;
     /* Set by a command whose exit code is not its status's (`run` exits with the
      * firmware's status): the frame exits with exit_code instead. */
     bool exit_code_set;

@@ -56,7 +56,8 @@ stp_status cli_session_open(cli_ctx *ctx, unsigned psize_bits, cli_session *s)
     }
     if (st != STP_OK && s->probe != NULL) {
         stp_explain_context why = {.operation = ctx->cmd != NULL ? ctx->cmd->name : NULL};
-        stp_explain_failure(s->probe, NULL, st, &why, &ctx->findings);
+        if (stp_explain_failure(s->probe, NULL, st, &why, &ctx->findings) == STP_ERR_POWER)
+            ctx->cause_status = STP_ERR_POWER;
     }
     if (st != STP_OK)
         cli_session_close(s);
@@ -126,7 +127,8 @@ void cli_session_close(cli_session *s)
     if (failed && s->probe != NULL) {
         stp_explain_context why = {.operation = ctx->cmd != NULL ? ctx->cmd->name : NULL,
                                    .attached = s->target != NULL && s->debug_enabled};
-        stp_explain_failure(s->probe, s->target, STP_OK, &why, &ctx->findings);
+        if (stp_explain_failure(s->probe, s->target, STP_OK, &why, &ctx->findings) == STP_ERR_POWER)
+            ctx->cause_status = STP_ERR_POWER;
     }
     if (ctx != NULL && ctx->env.clock == &s->clock)
         ctx->env.clock = NULL; /* the probe is going away */

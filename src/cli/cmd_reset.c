@@ -1,6 +1,8 @@
 /* stprog reset: reset the chip and let it run (--reset hw|sw|core picks how). */
 #include "cli/cli_target.h"
 
+#include <string.h>
+
 static const cli_option reset_options[] = {
     {"halt", 0, NULL, "stop at the first instruction instead of running"},
     {0},
@@ -19,12 +21,21 @@ static stp_status run(cli_ctx *ctx)
         return st;
     stp_reset_mode mode = cli_reset_mode_of(ctx);
     bool halt = cli_flag(ctx, "halt");
+    size_t before = ctx->findings.count;
     st = stp_target_reset(s.target, mode, halt, &ctx->findings);
+    /* A NRST pulse without effect was followed by a software reset (reset.nrst-no-effect):
+     * say which reset happened, not the one asked for. */
+    bool nrst_failed = false;
+    for (size_t i = before; i < ctx->findings.count; i++)
+        nrst_failed = nrst_failed || strcmp(ctx->findings.items[i].id, "reset.nrst-no-effect") == 0;
+    stp_reset_mode done = nrst_failed ? STP_RESET_SW : mode;
     if (ctx->g.json) {
-        cli_json_kv_string(&ctx->json, "mode", mode_name(mode));
+        cli_json_kv_string(&ctx->json, "mode", mode_name(done));
+        cli_json_kv_string(&ctx->json, "requested_mode", mode_name(mode));
         cli_json_kv_bool(&ctx->json, "halted", st == STP_OK && halt);
     } else if (st == STP_OK) {
-        cli_printf(ctx, "reset (%s)%s\n", mode_name(mode),
+        cli_printf(ctx, "reset (%s)%s%s\n", mode_name(done),
+                   nrst_failed ? ": NRST had no effect, no hardware reset was done" : "",
                    halt ? ", halted at the reset vector" : ", running");
     }
     cli_session_close(&s);

@@ -288,13 +288,44 @@ static void merge(stp_findings *findings, stp_findings *causes)
     *findings = merged;
 }
 
-void stp_explain_failure(stp_debug *dbg, stp_target *t, stp_status st,
-                         const stp_explain_context *ctx, stp_findings *findings)
+/* The command's findings about reaching the core, the link or the flash are symptoms of a
+ * power cause: their own advice (another connect mode, a lower clock, a rewiring of the
+ * SWD pins) contradicts the cause's "probe settings will not fix this". */
+static bool symptom_of_power(const stp_finding *f)
+{
+    static const char *const prefixes[] = {"core.",   "swd.",   "link.",
+                                           "target.", "flash.", "verify."};
+    if (f->severity != STP_SEV_ERROR)
+        return false;
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (strncmp(f->id, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
+static void defer_to_power(stp_findings *findings, const stp_findings *causes)
+{
+    const char *cause = NULL;
+    for (size_t i = 0; i < causes->count && cause == NULL; i++)
+        if (strncmp(causes->items[i].id, "power.", 6) == 0)
+            cause = causes->items[i].id;
+    for (size_t i = 0; cause != NULL && i < findings->count; i++) {
+        stp_finding *f = &findings->items[i];
+        if (symptom_of_power(f))
+            stp_finding_advice(f,
+                               "a consequence of the power problem above (%s): fix the supply "
+                               "first; connect modes and probe settings will not help",
+                               cause);
+    }
+}
+
+stp_status stp_explain_failure(stp_debug *dbg, stp_target *t, stp_status st,
+                               const stp_explain_context *ctx, stp_findings *findings)
 {
     if (dbg == NULL || findings == NULL)
-        return;
+        return st;
     if (strcmp(dbg->info.kind, "uart") == 0)
-        return; /* the evidence is read through SWD; a ROM bootloader cannot give it */
+        return st; /* the evidence is read through SWD; a ROM bootloader cannot give it */
     stp_explain_context none = {0};
     if (ctx == NULL)
         ctx = &none;
@@ -333,8 +364,11 @@ void stp_explain_failure(stp_debug *dbg, stp_target *t, stp_status st,
             stp_dx_scan_partial_erase(t, &x.causes);
         explain_link(&x);
     }
+    if (x.power_cause)
+        defer_to_power(findings, &x.causes);
     merge(findings, &x.causes);
     stp_findings_free(&x.causes);
+    return x.power_cause ? STP_ERR_POWER : st;
 }
 
 bool stp_explain_debug_enabled(stp_debug *dbg)

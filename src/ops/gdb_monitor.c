@@ -39,7 +39,7 @@ static void doctor(gdb_session *s)
     double volts = 0;
     bool measured = stp_probe_target_voltage(s->dbg, &volts, NULL) == STP_OK && volts > 0;
     stp_explain_context ctx = {.operation = "gdbserver", .attached = true};
-    stp_explain_failure(s->dbg, s->t, STP_OK, &ctx, &f);
+    (void)stp_explain_failure(s->dbg, s->t, STP_OK, &ctx, &f);
     if (measured)
         gdb_console(s, "target voltage: %.2f V\n", volts);
     else

@@ -28,6 +28,38 @@ static stp_status build_geometry(stp_target *t)
     return STP_OK;
 }
 
+/* Connect under reset whose NRST pulse left no trace (DHCSR.S_RESET_ST clear after the
+ * release): the pin is not wired to the chip's reset, so the firmware kept running while
+ * "held". Said, and the reset it asked for done another way: a system reset with vector
+ * catch stops the core at the reset vector before the firmware's first instruction. */
+static stp_status nrst_had_no_effect(stp_debug *d, uint32_t dhcsr, stp_findings *findings)
+{
+    stp_finding *f = stp_finding_add(findings, "connect.nrst-no-effect", STP_SEV_WARNING,
+                                     "--connect under-reset: NRST had no effect, the chip was "
+                                     "not held in reset (its firmware ran until the halt); "
+                                     "used a system reset with vector catch instead");
+    stp_finding_evidence(f, "DHCSR", "0x%08X (S_RESET_ST clear after NRST was released)",
+                         (unsigned)dhcsr);
+    stp_finding_advice(f, "wire the probe's NRST (RST) pin to the board's reset: firmware "
+                          "that turns SWD off or sleeps right after start can only be "
+                          "reached under a working NRST");
+    /* The core kind matters only for a core reset (VECTRESET): any kind does here. */
+    return stp_cm_reset(d, STP_CORE_M0P, STP_RESET_SW, true, findings);
+}
+
+/* A halt that timed out although the chip was reset under NRST: the advice to connect
+ * under reset (cortexm.c) was followed already. */
+static void halt_failed_under_reset(stp_findings *findings, size_t from)
+{
+    for (size_t i = from; findings != NULL && i < findings->count; i++) {
+        stp_finding *f = &findings->items[i];
+        if (strcmp(f->id, "core.halt-timeout") == 0)
+            stp_finding_advice(f, "already connected under reset: a core that does not halt "
+                                  "out of reset does not run at all (no supply to the core, "
+                                  "no clock): `stprog doctor` checks the supply and the reset");
+    }
+}
+
 static stp_status connect(stp_debug *d, stp_target_connect mode, bool *was_running,
                           stp_findings *findings)
 {
@@ -44,12 +76,25 @@ static stp_status connect(stp_debug *d, stp_target_connect mode, bool *was_runni
                 findings);
         if (st == STP_OK)
             st = d->ops->write_u32(d, STP_CM_DEMCR, STP_CM_DEMCR_VC_CORERESET, findings);
+        uint32_t dhcsr = 0;
+        if (st == STP_OK) /* clears the sticky S_RESET_ST: the release sets it again */
+            st = d->ops->read_u32(d, STP_CM_DHCSR, &dhcsr, findings);
         stp_status rs = d->ops->set_nrst(d, false, findings);
         if (st == STP_OK)
             st = rs;
         d->ops->delay_ms(d, 5);
         if (st == STP_OK)
+            st = d->ops->read_u32(d, STP_CM_DHCSR, &dhcsr, findings);
+        /* C_DEBUGEN as written: the core's debug logic answers (a core without supply reads
+         * all zeros and proves nothing about NRST). */
+        if (st == STP_OK && (dhcsr & STP_CM_DHCSR_C_DEBUGEN) && !(dhcsr & STP_CM_DHCSR_S_RESET_ST))
+            st = nrst_had_no_effect(d, dhcsr, findings);
+        if (st == STP_OK) {
+            size_t before = findings != NULL ? findings->count : 0;
             st = stp_cm_halt(d, findings);
+            if (st != STP_OK)
+                halt_failed_under_reset(findings, before);
+        }
         if (st == STP_OK)
             st = d->ops->write_u32(d, STP_CM_DEMCR, 0, findings);
         return st;
