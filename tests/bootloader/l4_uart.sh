@@ -85,6 +85,19 @@ for part in stm32l476rg:0x0415:0x415:10.3 stm32g071rb:0x0460:0x460:11.3 stm32g43
         fail "$name: SWD after Readout Unprotect: $(cat "$WORK/swd.json")"
 done
 
+# go on the G0 and G4: the example program starts, and the next command says the chip left
+# its bootloader (bootloader.left), not wiring advice (issue 13 defect 5).
+for pair in stm32g071rb:blinky_g071.bin stm32g431rb:blinky_g431.bin; do
+    IFS=: read -r name fw <<<"$pair"
+    serve "sim:$name,boot0=1"
+    uart write "$STPROG_BUILD/examples/$fw" >"$WORK/w.out" 2>&1 || fail "$name: write $fw: $(cat "$WORK/w.out")"
+    uart go 0x08000000 >"$WORK/go.out" 2>&1 || fail "$name: go: $(cat "$WORK/go.out")"
+    uart info >"$WORK/gone.out" 2>&1
+    [ $? -eq 3 ] && grep -q "bootloader.left" "$WORK/gone.out" ||
+        fail "$name: after go: $(cat "$WORK/gone.out")"
+    grep -q "TX on the chip's RX" "$WORK/gone.out" && fail "$name: after go, wiring advice: $(cat "$WORK/gone.out")"
+done
+
 # Bank 2 of the L476 (pages 256..511): stprog writes and erases there over the bootloader.
 serve "sim:stm32l476rg,boot0=1"
 head -c 4096 /dev/urandom >"$WORK/b2.bin"
