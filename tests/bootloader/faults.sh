@@ -31,11 +31,12 @@ rc=$?
     fail "another baud rate after the sync: exit $rc: $(cat "$WORK/out")"
 stop_serve
 
-# sim-serve refuses a part whose bootloader is not modelled (L4 here; L1 is: l1_uart.sh).
-timeout 20 "$STPROG" sim-serve sim:stm32l476rg,boot0=1 >"$WORK/out" 2>&1
+# sim-serve refuses a part whose bootloader is not modelled (H7 here; L1 and the L4-type
+# families are: l1_uart.sh, l4_uart.sh).
+timeout 20 "$STPROG" sim-serve sim:stm32h743zi,boot0=1 >"$WORK/out" 2>&1
 rc=$?
 [ $rc -ne 0 ] && grep -q "no ROM bootloader model" "$WORK/out" ||
-    fail "sim-serve on an L4: exit $rc: $(cat "$WORK/out")"
+    fail "sim-serve on an H7: exit $rc: $(cat "$WORK/out")"
 
 # No core control over a UART: reset without a reset= line says what to use instead.
 serve "sim:stm32f103c8,boot0=1"
