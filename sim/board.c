@@ -255,7 +255,7 @@ static int create_core(sim_board *b, char *err, size_t errlen)
     size_t n = 0;
     r[n++] = (sim_mem_region){c->flash_base, ROUND_UP(b->flash_size), b->flash, false};
     for (size_t i = 0; i < b->ram_count; i++)
-        r[n++] = (sim_mem_region){b->ram[i].base, b->ram[i].size, b->ram[i].mem, true};
+        r[n++] = (sim_mem_region){b->ram[i].base, ROUND_UP(b->ram[i].size), b->ram[i].mem, true};
     if (ram_at_zero(b)) {
         /* no boot alias: the core fetches its vectors where the model says (boot_vtor) */
     } else if (b->spec.boot0) {
@@ -365,14 +365,22 @@ static int build(sim_board *b, char *err, size_t errlen)
     b->erase_counts = calloc(b->wear_count ? b->wear_count : 1, sizeof *b->erase_counts);
     /* the part's SRAM exactly (the debug bus faults past it); the core maps whole pages */
     b->sram_size = (uint32_t)b->part->sram_kb * 1024u;
-    b->sram = calloc(1, b->sram_size ? ROUND_UP(b->sram_size) : PAGE);
+    /* a page more: the core maps an aliased block (below) in whole pages */
+    b->sram = calloc(1, (b->sram_size ? ROUND_UP(b->sram_size) : PAGE) + PAGE);
     b->ob_size = c->option_bytes_size + c->option_bytes2_size;
     b->ob = calloc(1, b->ob_size ? b->ob_size : 1);
     if (!b->flash || !b->sectors || !b->wear_sectors || !b->erase_counts || !b->sram || !b->ob)
         return fail(err, errlen, "sim: out of memory");
     for (size_t i = 0; i < c->ram_area_count && i < SIM_MAX_RAM; i++) {
+        const stp_ram_area *ra = &c->ram_areas[i];
         sim_area *a = &b->ram[b->ram_count++];
-        *a = (sim_area){c->ram_areas[i].base, ROUND_UP(c->ram_areas[i].size), NULL};
+        if (ra->alias >= c->sram_base && ra->alias - c->sram_base < b->sram_size &&
+            ra->size <= b->sram_size - (ra->alias - c->sram_base)) {
+            /* the same cells as the SRAM at alias: the debug bus ends where the block does */
+            *a = (sim_area){ra->base, ra->size, b->sram + (ra->alias - c->sram_base), true};
+            continue;
+        }
+        *a = (sim_area){ra->base, ROUND_UP(ra->size), NULL, false};
         a->mem = calloc(1, a->size);
         if (!a->mem)
             return fail(err, errlen, "sim: out of memory");
@@ -434,7 +442,8 @@ static void destroy(sim_board *b)
     for (size_t i = 0; i < b->sys_count; i++)
         free(b->sys[i].mem);
     for (size_t i = 0; i < b->ram_count; i++)
-        free(b->ram[i].mem);
+        if (!b->ram[i].alias)
+            free(b->ram[i].mem);
     free(b->flash);
     free(b->sectors);
     free(b->wear_sectors);

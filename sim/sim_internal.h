@@ -37,6 +37,7 @@ typedef struct sim_area {
     uint32_t base;
     uint32_t size;
     uint8_t *mem;
+    bool alias; /* mem points into b->sram (stp_ram_area.alias): not freed on its own */
 } sim_area;
 
 /* Decoded option bytes, as loaded into the controller (the active protection). */

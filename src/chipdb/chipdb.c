@@ -711,6 +711,11 @@ static const stp_ram_area ram_h72x[] = {
         .psize_min_mv = {1620, 1620, 1620, 1620},                                                  \
     }
 
+/* Blocks with an address of their own that are also aliased into the contiguous SRAM (the
+ * row's sram_size counts them there): L47x SRAM2 (RM0351 2.3), G431 CCM SRAM (RM0440 2.4). */
+static const stp_ram_area ram_l47x[] = {{0x10000000, KB(32), "SRAM2", 0x20018000}};
+static const stp_ram_area ram_g43x[] = {{0x10000000, KB(10), "CCM SRAM", 0x20005800}};
+
 /* ---- L4/G0/G4: RM0351 rev 9 (L4x5/L4x6), RM0444 rev 5 (G0x1), RM0440 rev 7 (G4).
  * FLASH registers at 0x40022000 on all three; flash size register 0x1FFF75E0, unique ID
  * 0x1FFF7590, user option bytes at 0x1FFF7800 as double words {value, complement}
@@ -925,7 +930,11 @@ static const stp_chip chips[] = {
      *   one 2 KiB page (bit n = page n; bank 2 = bits 256..511).
      * - Option bytes bank 1 at 0x1FFF7800, bank 2 (PCROP2, WRP2A/B) at 0x1FFFF800: RM0351
      *   "Option bytes description".
-     * - SRAM1 96 KiB at 0x20000000 (SRAM2 32 KiB at 0x10000000): DS10198 "Embedded SRAM".
+     * - SRAM1 96 KiB at 0x20000000, SRAM2 32 KiB at 0x10000000 "also mapped at address
+     *   0x2001 8000, offering a contiguous address space with the SRAM1": RM0351 2.3 "Embedded
+     *   SRAM" (DS10198 "Embedded SRAM": 128 KiB). The row's SRAM is the contiguous 128 KiB;
+     *   SRAM2's own address is a RAM block aliased into it (issue 13). SRAM2's parity and
+     *   write protection are not modelled.
      * - MSI 4 MHz after reset: RM0351 "MSI clock".
      * - tprog 64-bit 81.69/90.76 us, tERASE 2 KiB page 22.02/24.47 ms, tME 22.13/24.59 ms
      *   (stored rounded to whole ms: 22/25): DS10198 "Flash memory characteristics" table. Not
@@ -950,7 +959,9 @@ static const stp_chip chips[] = {
           .banks = {{.base = 0x08000000, .runs = {{256, KB(2)}}},
                     {.base = 0x08080000, .first_sector_number = 256, .runs = {{256, KB(2)}}}}},
      .wrp_granule = KB(2),
-     .sram_size = KB(96),
+     .sram_size = KB(128),
+     .ram_areas = ram_l47x,
+     .ram_area_count = sizeof ram_l47x / sizeof ram_l47x[0],
      .option_bytes_size = 40,
      .option_bytes2_addr = 0x1FFFF800,
      .option_bytes2_size = 40,
@@ -1003,8 +1014,11 @@ static const stp_chip chips[] = {
      *   (category 2; also ST's STM32G4 flash training slides: 128 KiB, 1 bank, 2 KiB pages).
      * - PNB and WRP STRT/END 7 bits: RM0440 FLASH_CR, FLASH_WRP1AR (libopencm3 g4 flash.h
      *   masks 0x7F). OpenOCD notes cat. 2 silicon implements only 6; both cover 64 pages.
-     * - SRAM1 16 KiB + SRAM2 6 KiB contiguous at 0x20000000 (CCM SRAM 10 KiB elsewhere):
-     *   DS12589 "Embedded SRAM". HSI16 after reset: RM0440 "Clocks".
+     * - SRAM1 16 KiB + SRAM2 6 KiB contiguous at 0x20000000, CCM SRAM 10 KiB at 0x10000000
+     *   and aliased at 0x20005800 right after SRAM2 (category 2), one contiguous 32 KiB:
+     *   RM0440 2.4 "Embedded SRAM" / DS12589 "Embedded SRAM" (32 KiB). The row's SRAM is the
+     *   contiguous 32 KiB; the CCM SRAM's own address is a block aliased into it (issue 13).
+     *   HSI16 after reset: RM0440 "Clocks".
      * - tprog 64-bit 81.7/83.35 us, tERASE page 22.02/24.47 ms, tME 22.13/24.59 ms (stored
      *   22/25 ms): DS12589 "Flash memory characteristics" table (not re-read this session). */
     {L4_COMMON,
@@ -1019,7 +1033,9 @@ static const stp_chip chips[] = {
      .flash_default_kb = 128,
      .layout = ONE_BANK({64, KB(2)}),
      .wrp_granule = KB(2),
-     .sram_size = KB(22),
+     .sram_size = KB(32),
+     .ram_areas = ram_g43x,
+     .ram_area_count = sizeof ram_g43x / sizeof ram_g43x[0],
      .option_bytes_size = 48,
      .bootloader_size = 0x7000,
      .bootloader_version = 0xD4,
@@ -1089,9 +1105,9 @@ static const stp_part parts[] = {
     {"stm32l152rb", 0x416, 0x1038, 128, 16, false},
     {"stm32l152rd", 0x436, 0x1018, 384, 48, false},
     {"stm32l152re", 0x437, 0x1000, 512, 80, false},
-    {"stm32l476rg", 0x415, 0x1007, 1024, 96, true},
+    {"stm32l476rg", 0x415, 0x1007, 1024, 128, true},
     {"stm32g071rb", 0x460, 0x2000, 128, 36, false},
-    {"stm32g431rb", 0x468, 0x2000, 128, 22, false},
+    {"stm32g431rb", 0x468, 0x2000, 128, 32, false},
     {"stm32h743zi", 0x450, 0x2003, 2048, 128, false}, /* rev V (RM0433 DBGMCU_IDC REV_ID) */
     {"stm32h753zi", 0x450, 0x2003, 2048, 128, false},
     {"stm32h750vb", 0x450, 0x2003, 128, 128, false},

@@ -175,6 +175,10 @@ typedef struct stp_ram_area {
     uint32_t base;
     uint32_t size;
     const char *name;
+    /* Where the same cells appear again inside the SRAM at sram_base (the block is aliased
+     * there to make one contiguous range: L47x SRAM2 at 0x20018000, G4 CCM SRAM after
+     * SRAM2), or 0 for a block of its own. */
+    uint32_t alias;
 } stp_ram_area;
 
 #define STP_MAX_RUNS          4

@@ -162,6 +162,32 @@ static void test_l1_and_f1_unreadable_fsize(void **state)
     sim_board_close(b);
 }
 
+/* Issue 13: a RAM block with its own address that is also aliased into the contiguous SRAM
+ * is one set of cells: L476 SRAM2 at 0x10000000 = 0x20018000 (RM0351 2.3), G431 CCM SRAM at
+ * 0x10000000 = 0x20005800 (RM0440 2.4); the SRAM then ends at 128 / 32 KiB and the block's
+ * own range ends with it (32 / 10 KiB). */
+static void test_sram_alias(void **state)
+{
+    (void)state;
+    const struct {
+        const char *spec;
+        uint32_t alias, size, end;
+    } parts[] = {{"sim:stm32l476rg", 0x20018000u, 32768u, 0x20020000u},
+                 {"sim:stm32g431rb", 0x20005800u, 10240u, 0x20008000u}};
+    for (size_t i = 0; i < 2; i++) {
+        sim_board *b = open_board(parts[i].spec);
+        uint32_t v;
+        assert_int_equal(w32(b, 0x10000000u, 0x11223344u), SIM_ACC_OK);
+        assert_int_equal(r32(b, parts[i].alias), 0x11223344u);
+        assert_int_equal(w32(b, parts[i].alias + parts[i].size - 4, 0xA5A5F00Du), SIM_ACC_OK);
+        assert_int_equal(r32(b, 0x10000000u + parts[i].size - 4), 0xA5A5F00Du);
+        assert_int_equal(r32a(b, parts[i].end - 4, &v), SIM_ACC_OK);
+        assert_int_equal(r32a(b, parts[i].end, &v), SIM_ACC_FAULT);
+        assert_int_equal(r32a(b, 0x10000000u + parts[i].size, &v), SIM_ACC_FAULT);
+        sim_board_close(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_gpio_blinky_registers),
         cmocka_unit_test(test_random_is_seeded),
         cmocka_unit_test(test_l1_and_f1_unreadable_fsize),
+        cmocka_unit_test(test_sram_alias),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
