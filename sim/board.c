@@ -100,7 +100,7 @@ static int build_sys_areas(sim_board *b)
         }
         if (b->sys_count >= SIM_MAX_AREAS)
             return -1;
-        b->sys[b->sys_count++] = (sim_area){lo, hi - lo, NULL};
+        b->sys[b->sys_count++] = (sim_area){lo, hi - lo, NULL, false};
     }
     for (size_t i = 0; i < b->sys_count; i++) {
         b->sys[i].mem = malloc(b->sys[i].size);

@@ -677,10 +677,10 @@ static const stp_family fam_h7 = {
  *   off about 150 mA); flash program/erase about 10 mA at x64. */
 #define H7_SUPPLY .run_ua_per_mhz = 300, .flash_op_ua = 10000
 static const stp_ram_area ram_h74x[] = {
-    {0x00000000, KB(64), "ITCM"},       {0x24000000, KB(512), "AXI SRAM"},
-    {0x30000000, KB(128), "SRAM1"},     {0x30020000, KB(128), "SRAM2"},
-    {0x30040000, KB(32), "SRAM3"},      {0x38000000, KB(64), "SRAM4"},
-    {0x38800000, KB(4), "backup SRAM"},
+    {0x00000000, KB(64), "ITCM", 0},       {0x24000000, KB(512), "AXI SRAM", 0},
+    {0x30000000, KB(128), "SRAM1", 0},     {0x30020000, KB(128), "SRAM2", 0},
+    {0x30040000, KB(32), "SRAM3", 0},      {0x38000000, KB(64), "SRAM4", 0},
+    {0x38800000, KB(4), "backup SRAM", 0},
 };
 /* H72x/H73x (0x483, RM0468 rev 3, DS13313 rev 4 for H723xE/G): one bank of eight 128 KiB
  * sectors with one register set at 0x52002000, the same 32-byte flash word and controller;
@@ -689,9 +689,9 @@ static const stp_ram_area ram_h74x[] = {
  * 2.3 "Memory map", as remembered). Timings taken as the H743's (DS13313's table not
  * re-read). */
 static const stp_ram_area ram_h72x[] = {
-    {0x00000000, KB(64), "ITCM"},  {0x24000000, KB(320), "AXI SRAM"},
-    {0x30000000, KB(16), "SRAM1"}, {0x30004000, KB(16), "SRAM2"},
-    {0x38000000, KB(16), "SRAM4"}, {0x38800000, KB(4), "backup SRAM"},
+    {0x00000000, KB(64), "ITCM", 0},  {0x24000000, KB(320), "AXI SRAM", 0},
+    {0x30000000, KB(16), "SRAM1", 0}, {0x30004000, KB(16), "SRAM2", 0},
+    {0x38000000, KB(16), "SRAM4", 0}, {0x38800000, KB(4), "backup SRAM", 0},
 };
 #define H7_COMMON                                                                                  \
     .family = "H7", .fam = &fam_h7, .core = STP_CORE_M7, .flash_kind = STP_FLASH_H7,               \
