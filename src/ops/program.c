@@ -450,6 +450,7 @@ stp_status stp_ops_program(stp_target *t, const stp_image *img, const stp_progra
     for (size_t i = 0; st == STP_OK && i < c.nsegs; i++)
         c.segs[i] = stp_image_segment(img, i);
     stp_flash_use_loader(&t->flash, !opt->no_loader);
+    stp_flash_keep_loader(&t->flash, true); /* only the loader runs until the end */
     /* Refused before the target is touched (protection as last read, if it was), and again
      * with the option bytes just read, before any sector is read or erased. */
     if (st == STP_OK)
@@ -496,6 +497,7 @@ stp_status stp_ops_program(stp_target *t, const stp_image *img, const stp_progra
             st = verify_phase(&c, plan, verify ? verify : &local);
         }
     }
+    stp_flash_keep_loader(&t->flash, false);
     stp_pj_close(&pj, st, opt->dry_run, touched, plan, findings);
     free_touched(&c);
     stp_free(c.segs);

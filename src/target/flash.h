@@ -139,6 +139,11 @@ struct stp_flash {
     unsigned pass_bank;
     stp_findings *findings; /* of the current operation (may be NULL) */
     bool unlocked;
+    /* Within one program operation (stp_flash_keep_loader) the loader's code stays in SRAM
+     * between its runs (plan CRC, write, verify CRC): loader_resident says it was checked
+     * there and only the loader ran since, so the next run writes its parameters only. */
+    bool keep_loader;
+    bool loader_resident;
     /* While set, stp_flash_reg_write appends {address, value} pairs here instead of writing
      * (stp_flash_erase_ops records a driver's erase sequence for the SRAM loader). */
     uint32_t *record;
@@ -193,6 +198,10 @@ stp_status stp_flash_init(stp_flash *f, stp_debug *dbg, const stp_chip *chip, ui
 void stp_flash_use_loader(stp_flash *f, bool on);
 /* The SRAM loader could not be set up: the session continues on register writes. */
 void stp_flash_loader_failed(stp_flash *f);
+/* Keeps the loader's code in SRAM between the runs of one operation (on), or forgets it
+ * (off: the next run uploads and checks it again). Off whenever the core may run anything
+ * else or SRAM may be written by anyone else. */
+void stp_flash_keep_loader(stp_flash *f, bool on);
 
 /* Erases the given units (in order), with progress on phase "erase". */
 stp_status stp_flash_erase(stp_flash *f, const stp_sector *sectors, size_t count,

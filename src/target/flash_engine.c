@@ -48,6 +48,12 @@ void stp_flash_use_loader(stp_flash *f, bool on)
         f->route = on ? &stp_flash_route_loader : &stp_flash_route_registers;
 }
 
+void stp_flash_keep_loader(stp_flash *f, bool on)
+{
+    f->keep_loader = on;
+    f->loader_resident = false;
+}
+
 void stp_flash_loader_failed(stp_flash *f)
 {
     if (f->route == &stp_flash_route_loader)

@@ -157,6 +157,15 @@ static stp_status load(ldr_session *s, bool *ok)
     s->stride = buf + HDR_BYTES;
     s->nbuf = avail / s->stride > NBUF_MAX ? NBUF_MAX : avail / s->stride;
     s->bufs = s->base + BUFS_OFF;
+    if (s->ring_erases != 0 || s->ring_pieces != 0) {
+        /* one buffer per entry at most, one more for the END */
+        uint64_t entries = s->ring_erases + s->ring_pieces + s->ring_bytes / buf + 1;
+        if (entries < NBUF_MIN)
+            entries = NBUF_MIN;
+        if (entries < s->nbuf)
+            s->nbuf = (uint32_t)entries;
+    }
+    const uint32_t marked = s->op == OP_CRC ? 0 : s->nbuf; /* the CRC uses no ring */
 
     stp_status st = stp_cm_halt(d, f->findings);
     if (st != STP_OK)
@@ -164,18 +173,24 @@ static stp_status load(ldr_session *s, bool *ok)
     f->debug_on = true; /* the halt enabled debug: a power reset would clear it */
     uint8_t img[CODE_MAX + PARAM_WORDS * 4], back[sizeof(img)];
     image_of(s, blob, blob_size, img);
-    st = d->ops->write_mem(d, s->base, img, sizeof(img), f->findings);
-    if (st == STP_OK)
-        st = d->ops->read_mem(d, s->base, back, sizeof(back), f->findings);
-    if (st != STP_OK)
-        return st;
-    for (uint32_t i = 0; i < sizeof(img); i++) {
-        if (img[i] != back[i]) {
-            diagnose(s, img, sizeof(img), i, back[i]);
-            return STP_OK;
+    const bool resident = f->keep_loader && f->loader_resident;
+    f->loader_resident = false; /* until this run ends well */
+    if (resident) {             /* the code is there: the parameters only */
+        st = d->ops->write_mem(d, s->params, img + PARAMS_OFF, PARAM_WORDS * 4, f->findings);
+    } else {
+        st = d->ops->write_mem(d, s->base, img, sizeof(img), f->findings);
+        if (st == STP_OK)
+            st = d->ops->read_mem(d, s->base, back, sizeof(back), f->findings);
+        for (uint32_t i = 0; st == STP_OK && i < sizeof(img); i++) {
+            if (img[i] != back[i]) {
+                diagnose(s, img, sizeof(img), i, back[i]);
+                return STP_OK;
+            }
         }
     }
-    for (uint32_t b = 0; st == STP_OK && b < s->nbuf; b++)
+    if (st != STP_OK)
+        return st;
+    for (uint32_t b = 0; st == STP_OK && b < marked; b++)
         st = d->ops->write_u32(d, s->bufs + b * s->stride, ST_EMPTY, f->findings);
     *ok = (st == STP_OK);
     return st;
@@ -399,5 +414,6 @@ stp_status stp_flash_loader_crc(stp_flash *f, const uint32_t *addr, const uint32
         st = d->ops->write_u32(d, rcc, v, findings); /* the CRC clock as it was */
     f->findings = keep;
     *used = (st == STP_OK);
+    f->loader_resident = f->keep_loader && st == STP_OK;
     return st;
 }

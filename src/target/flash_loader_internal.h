@@ -69,6 +69,11 @@ typedef struct ldr_session {
     stp_flash *f;
     stp_debug *d;
     uint32_t base, params, bufs, buf_size, stride, nbuf, op;
+    /* What the stream will submit (0, 0, 0: unknown): erase entries, pieces and their bytes.
+     * The ring gets only the buffers they can fill at once (each buffer marked empty, and
+     * drained at the end, is a USB exchange); a CRC run marks none. */
+    uint32_t ring_erases, ring_pieces;
+    uint64_t ring_bytes;
     const char *doing;  /* what the loader is busy with, for a reset finding */
     uint32_t demcr;     /* DEMCR before the loader ran (restored by stp_ldr_unguard) */
     bool guarded;       /* the loader runs with reset and HardFault vector catch on */

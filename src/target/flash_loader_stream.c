@@ -236,6 +236,10 @@ static stp_status loader_pass(stp_flash *f, const stp_flash_write_req *req, cons
                     .env = env,
                     .failed_slot = -1};
     x.s.params = x.s.base + PARAMS_OFF;
+    x.s.ring_erases = (uint32_t)req->erase_count + (req->mass ? 1u : 0u);
+    x.s.ring_pieces = (uint32_t)req->piece_count;
+    for (size_t i = 0; i < req->piece_count; i++)
+        x.s.ring_bytes += req->pieces[i].len;
     bool ok = false;
     stp_status st = stp_ldr_setup(&x.s, &ok);
     if (st != STP_OK || !ok)
@@ -258,6 +262,7 @@ static stp_status loader_pass(stp_flash *f, const stp_flash_write_req *req, cons
         st = failed(&x);
     else if (st == STP_OK && result != RES_OK)
         st = stp_ldr_stalled(&x.s, "an unknown loader result", 1000);
+    f->loader_resident = f->keep_loader && st == STP_OK && result == RES_OK;
     stp_ldr_unguard(&x.s);
     stp_free(x.slot);
     stp_free(x.io);
