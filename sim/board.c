@@ -275,6 +275,10 @@ static int create_core(sim_board *b, char *err, size_t errlen)
         r[n++] = (sim_mem_region){b->sys[i].base, b->sys[i].size, b->sys[i].mem, false};
     sim_bus bus = {b, bus_read_cb, bus_write_cb, sysreset_cb, itm_write_cb, itm_ready_cb};
     b->cpu = sim_cpu_create(c->core, cpuid_for(c), &bus, r, n, err, errlen);
+    b->core_flash[0][0] = c->flash_base;
+    b->core_flash[0][1] = ROUND_UP(b->flash_size);
+    b->core_flash_count = 1;
+    sim_ecc_core_view(b);
     return b->cpu ? 0 : -1;
 }
 
@@ -418,8 +422,11 @@ sim_board *sim_board_open(const char *spec_text, char *err, size_t errlen)
         sim_board_random(b);
     if (build(b, err, errlen))
         goto bad;
-    if (b->spec.state_path[0] && sim_state_open(b, err, errlen) < 0)
+    int fresh = b->spec.state_path[0] ? sim_state_open(b, err, errlen) : 1;
+    if (fresh < 0)
         goto bad;
+    if (fresh > 0)
+        sim_ecc_apply_spec(b); /* a saved board keeps the words it has (or had erased) */
     if (b->spec.rdp >= 0 || b->spec.wrp_set)
         b->fm->ob_apply_spec(b, b->spec.rdp >= 0, b->spec.rdp, b->spec.wrp_set, b->spec.wrp_mask);
     sim_board_ob_render(b);

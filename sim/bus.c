@@ -229,7 +229,7 @@ sim_access sim_bus_read(sim_board *b, uint32_t addr, uint32_t *val, unsigned wid
             sim_flash_finish_now(b);
         }
         *val = load(b->flash + (addr - c->flash_base), width);
-        return SIM_ACC_OK;
+        return b->ecc_count ? sim_ecc_read(b, addr, width, val, who) : SIM_ACC_OK;
     }
     if (in_range(addr, c->sram_base, b->sram_size)) {
         *val = load(b->sram + (addr - c->sram_base), width);

@@ -167,6 +167,8 @@ void sim_flash_erase_sector(sim_board *b, size_t sector, double fraction)
     size_t w = sim_wear_index(b, sector);
     if (fraction >= 1.0 && w != (size_t)-1)
         b->erase_counts[w]++;
+    if (fraction >= 1.0)
+        sim_ecc_clear(b, s->addr, s->size); /* every word gets the code of its erased cells */
     sim_board_mem_changed(b, s->addr, s->size);
 }
 
@@ -200,6 +202,8 @@ void sim_flash_program_bytes(sim_board *b, uint32_t addr, const uint8_t *data, u
     uint8_t *p = b->flash + (addr - b->chip->flash_base);
     for (uint32_t i = 0; i < len; i++)
         p[i] = program_byte(b, p[i], data[i], stuck);
+    if (fraction < 1.0)
+        sim_ecc_mark(b, addr, len, true); /* cut short: cells and code disagree */
     sim_board_mem_changed(b, addr, len);
 }
 

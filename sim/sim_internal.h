@@ -53,6 +53,16 @@ typedef struct sim_ob_active {
 
 struct sim_bl_family;
 
+/* A flash word (chip ECC unit) whose ECC code and cells disagree: in one bit (corrected on
+ * every read) or two (detected, not corrected). Reads of a double one return the cells
+ * with flip applied (the bits the torn write left wrong). */
+#define SIM_MAX_ECC_WORDS 64
+#define SIM_ECC_HOLES     6 /* pages of them the core reads through the bus (region limit) */
+typedef struct sim_ecc_word {
+    uint32_t addr; /* first byte of the ECC word */
+    bool dbl;
+} sim_ecc_word;
+
 /* One flash-controller family model (sim/families/flash_NAME.c, one per line of the chip
  * database's STP_FLASH_KINDS: the board finds it by the chip's flash_kind). The board calls
  * these; the model keeps its own state behind b->flash_ctx, allocated by create
@@ -78,6 +88,11 @@ typedef struct sim_flash_model {
     void (*ob_default)(sim_board *b);
     /* Applies spec rdp=/wrp= to the stored option bytes. */
     void (*ob_apply_spec)(sim_board *b, bool set_rdp, int rdp, bool set_wrp, uint64_t wrp);
+    /* A read that touched a flash word whose ECC does not match its cells (sim/flash_ecc.c):
+     * the controller's flags and address register, and what the bus answers (H7: a bus
+     * error for a double error; L4/G0/G4: the cells as they are, and an NMI). *val holds
+     * the corrected data. NULL: the family has no flash ECC. */
+    sim_access (*ecc_read)(sim_board *b, uint32_t word, bool dbl, uint32_t *val, sim_master who);
     /* Where the core fetches its vector table after a reset (H7: BOOT_ADD0/BOOT_ADD1 of the
      * option bytes, by the BOOT pin). NULL: address 0, the boot alias. */
     uint32_t (*boot_vtor)(sim_board *b);
@@ -148,6 +163,14 @@ struct sim_board {
     uint8_t *ob; /* stored option bytes (option_bytes_size + ob2 size) */
     uint32_t ob_size;
     sim_ob_active ob_active;
+    /* Flash words whose ECC code does not match their cells (ecc-error=, ecc-single=, a torn
+     * program): sim/flash_ecc.c. */
+    sim_ecc_word ecc[SIM_MAX_ECC_WORDS];
+    size_t ecc_count;
+    /* The core's direct mapping of the flash, in pieces around the 1 KiB pages that hold
+     * such words (their reads go to the bus, past the ECC): {base, size}. */
+    uint32_t core_flash[SIM_ECC_HOLES + 1][2];
+    size_t core_flash_count;
 
     /* Core. */
     sim_cpu *cpu;
@@ -241,6 +264,17 @@ void sim_flash_program_bytes(sim_board *b, uint32_t addr, const uint8_t *data, u
 void sim_ob_program_bytes(sim_board *b, uint32_t off, const uint8_t *data, uint32_t len);
 /* Erases all of main flash (RDP regression), at once. */
 void sim_flash_mass_erase_now(sim_board *b);
+/* Flash ECC (sim/flash_ecc.c). Words [addr, addr+len) touches get a bad ECC (dbl: two
+ * bits; else one), or a fresh one (an erase). */
+void sim_ecc_mark(sim_board *b, uint32_t addr, uint32_t len, bool dbl);
+void sim_ecc_clear(sim_board *b, uint32_t addr, uint32_t len);
+/* A read of [addr, addr+width) by who: *val is what was loaded from the cells; the model
+ * decides the answer when a word with a bad ECC is touched. */
+sim_access sim_ecc_read(sim_board *b, uint32_t addr, unsigned width, uint32_t *val, sim_master who);
+/* The spec's ecc-error=/ecc-single= words, placed on a new board. */
+void sim_ecc_apply_spec(sim_board *b);
+/* Brings the core's mapping of the flash up to date with the words (once it exists). */
+void sim_ecc_core_view(sim_board *b);
 /* Reloads the option bytes into b->ob_active and refreshes their memory-mapped copy. */
 void sim_board_ob_reload(sim_board *b);
 /* Puts the stored option bytes into the system-memory view. */

@@ -28,6 +28,9 @@ static const char help_text[] =
     "  wrp=MASK             write-protected sectors (bit n = sector/WRP unit n)\n"
     "  fsize=VALUE|unreadable  flash-size register contents\n"
     "  worn=S[:S...]        sectors that no longer erase fully\n"
+    "  ecc-error=A[:A...]   flash words (H7, L4, G0, G4) whose ECC finds two bad bits, as a\n"
+    "                       torn write leaves them (placed when the board is new)\n"
+    "  ecc-single=A[:A...]  flash words with one bad bit (corrected on every read)\n"
     "  probe-bug=corrupt-over:N  probe corrupts bulk writes longer than N bytes\n"
     "  nrst=connected|unconnected\n"
     "  firmware=normal|swd-off|sleep  what the program in flash does after reset\n"
@@ -146,6 +149,31 @@ static int parse_worn(sim_spec *out, const char *val, char *err, size_t errlen)
     return 0;
 }
 
+/* ecc-error= (dbl) and ecc-single=: flash addresses, checked against the part later. */
+static int parse_ecc(sim_spec *out, const char *key, const char *val, bool dbl, char *err,
+                     size_t errlen)
+{
+    const char *p = val;
+    do {
+        char num[24];
+        size_t n = strcspn(p, ":");
+        uint32_t a;
+        if (n == 0 || n >= sizeof num)
+            return bad_value(err, errlen, key, val, "ADDR[:ADDR...], e.g. 0x08020000");
+        memcpy(num, p, n);
+        num[n] = '\0';
+        if (!parse_u32_range(num, 0, 0xFFFFFFFFu, &a) || out->ecc_count >= SIM_MAX_ECC)
+            return bad_value(err, errlen, key, val,
+                             "up to 16 flash addresses in all, separated by ':'");
+        out->ecc_addr[out->ecc_count] = a;
+        out->ecc_dbl[out->ecc_count++] = dbl;
+        p += n;
+        if (*p == ':' && !*++p)
+            return bad_value(err, errlen, key, val, "ADDR[:ADDR...]");
+    } while (*p);
+    return 0;
+}
+
 static int set_key(sim_spec *out, const char *key, const char *val, char *err, size_t errlen)
 {
     uint32_t u;
@@ -255,6 +283,8 @@ static int set_key(sim_spec *out, const char *key, const char *val, char *err, s
     }
     if (!strcmp(key, "worn"))
         return parse_worn(out, val, err, errlen);
+    if (!strcmp(key, "ecc-error") || !strcmp(key, "ecc-single"))
+        return parse_ecc(out, key, val, key[4] == 'e', err, errlen);
     if (!strcmp(key, "probe-bug")) {
         if (strncmp(val, "corrupt-over:", 13) || !parse_u32_range(val + 13, 1, 1u << 20, &u))
             return bad_value(err, errlen, key, val, "corrupt-over:N with N bytes >= 1");
@@ -314,7 +344,7 @@ static int set_key(sim_spec *out, const char *key, const char *val, char *err, s
     fail(err, errlen,
          "sim spec: unknown key '%s' (accepted keys: part, probe, fw, serial, vdd, swd-max-khz, "
          "swd-wait, rw-fault-addr, status-0d, wait-fault, supply, rdp, wrp, fsize, worn, "
-         "probe-bug, nrst, firmware, reset-loop, "
+         "ecc-error, ecc-single, probe-bug, nrst, firmware, reset-loop, "
          "iwdg-window, boot0, "
          "state, "
          "seed)",
@@ -352,6 +382,24 @@ static int check_for_part(const sim_spec *s, char *err, size_t errlen)
         if (s->worn[i] >= sectors) {
             fail(err, errlen, "sim spec: worn sector %u does not exist on %s (accepted: 0..%zu)",
                  s->worn[i], s->part, sectors - 1);
+            return -1;
+        }
+    }
+    uint64_t base = c->flash_base, end = base + (uint64_t)p->flash_kb * 1024u;
+    for (size_t i = 0; i < s->ecc_count; i++) {
+        if (!stp_chip_ecc_word(c)) {
+            fail(err, errlen,
+                 "sim spec: %s has no flash ECC (ecc-error=/ecc-single= need an "
+                 "H7, L4, G0 or G4 part)",
+                 s->part);
+            return -1;
+        }
+        if (s->ecc_addr[i] < base || s->ecc_addr[i] >= end) {
+            fail(err, errlen,
+                 "sim spec: ECC word 0x%08X is not in %s's flash (accepted: 0x%08llX.."
+                 "0x%08llX)",
+                 (unsigned)s->ecc_addr[i], s->part, (unsigned long long)base,
+                 (unsigned long long)end - 1);
             return -1;
         }
     }

@@ -11,7 +11,9 @@
  *
  * Layout (little endian): "STPSIMST" | u32 version | u16 dev_id | u16 0 | u32 flash bytes |
  * u32 option-byte bytes | u32 sector count | char part[32] | flash | option bytes |
- * u32 erase count per sector | u64 FNV-1a of everything before. */
+ * u32 erase count per sector | u32 count of flash words with a bad ECC | that many (u32 address,
+ * u32 1 when detected/0 corrected), the rest of SIM_MAX_ECC_WORDS zero | u64 FNV-1a of
+ * everything before. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,7 +27,8 @@
 #include "sim_internal.h"
 
 #define MAGIC      "STPSIMST"
-#define VERSION    1u
+#define VERSION    2u
+#define ECC_BYTES  (4u + 8u * SIM_MAX_ECC_WORDS)
 #define HDR        60u
 #define TMP_SUFFIX ".saving"
 #define LOCK_TRIES 8
@@ -50,7 +53,7 @@ static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
 
 static size_t file_size(const sim_board *b)
 {
-    return HDR + b->flash_size + b->ob_size + 4u * b->wear_count + 8u;
+    return HDR + b->flash_size + b->ob_size + 4u * b->wear_count + ECC_BYTES + 8u;
 }
 
 static void put_header(const sim_board *b, uint8_t *h)
@@ -191,6 +194,13 @@ static int load(sim_board *b, uint64_t size, char *err, size_t errlen)
         p += b->ob_size;
         for (size_t i = 0; i < b->wear_count; i++, p += 4)
             b->erase_counts[i] = sim_le32(p);
+        uint32_t n_ecc = sim_le32(p);
+        b->ecc_count = 0;
+        for (uint32_t i = 0; i < n_ecc && i < SIM_MAX_ECC_WORDS; i++) {
+            b->ecc[i].addr = sim_le32(p + 4 + 8 * i);
+            b->ecc[i].dbl = sim_le32(p + 8 + 8 * i) != 0;
+            b->ecc_count++;
+        }
     }
     free(buf);
     return rc;
@@ -344,6 +354,16 @@ static bool write_board(const sim_board *b, int fd)
                 return false;
             used = 0;
         }
+    }
+    sim_put_le32(chunk, (uint32_t)b->ecc_count);
+    if (!put(fd, chunk, 4, &sum))
+        return false;
+    for (size_t i = 0; i < SIM_MAX_ECC_WORDS; i++) {
+        bool on = i < b->ecc_count;
+        sim_put_le32(chunk, on ? b->ecc[i].addr : 0);
+        sim_put_le32(chunk + 4, on && b->ecc[i].dbl ? 1u : 0u);
+        if (!put(fd, chunk, 8, &sum))
+            return false;
     }
     sim_put_le32(chunk, (uint32_t)sum);
     sim_put_le32(chunk + 4, (uint32_t)(sum >> 32));

@@ -54,6 +54,7 @@
 #define REG_WPSN_PRG  0x3Cu
 #define REG_BOOT_CUR  0x40u
 #define REG_BOOT_PRG  0x44u
+#define REG_FAR       0x60u /* FLASH_ECC_FA1R/FA2R */
 #define BANK2         0x100u
 
 #define CR_LOCK      (1u << 0)
@@ -130,6 +131,7 @@ typedef struct h7_bank {
     uint32_t buf_addr;
     uint8_t buf[WORD_MAX];
     uint32_t buf_mask; /* bytes written */
+    uint32_t far;      /* FAIL_ECC_ADDR: flash word of the first ECC error, in the bank */
 } h7_bank;
 
 typedef struct h7_state {
@@ -419,6 +421,7 @@ static bool per_bank(uint32_t reg)
     case REG_SCAR_PRG:
     case REG_WPSN_CUR:
     case REG_WPSN_PRG:
+    case REG_FAR:
         return true;
     default:
         return false;
@@ -481,6 +484,9 @@ static sim_access h7_reg_read(sim_board *b, uint32_t off, uint32_t *val)
         break;
     case REG_BOOT_PRG:
         *val = s->boot_prg;
+        break;
+    case REG_FAR:
+        *val = bk->far;
         break;
     default:
         *val = 0;
@@ -572,6 +578,8 @@ static sim_access h7_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_
         break;
     case REG_CCR:
         bk->sr &= ~(val & mask & SR_FLAGS);
+        if (!(bk->sr & (SR_SNECCERR | SR_DBECCERR)))
+            bk->far = 0; /* the address goes with the flags */
         break;
     case REG_OPTCR:
         write_optcr(b, val, mask);
@@ -599,6 +607,33 @@ static sim_access h7_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_
         break; /* SR and the _CUR registers are read-only */
     }
     return a;
+}
+
+/* ---- ECC ------------------------------------------------------------------------------ */
+
+/* A read of a flash word whose 10 ECC bits disagree with its cells (RM0433 "Error correction
+ * code (ECC)"): SNECCERR (one bit: the data corrected) or DBECCERR (two: the AXI read ends in
+ * a bus error, for the core a precise bus fault, whether DBECCERRIE is set or not: Zephyr
+ * issue 33140, PX4 pull request 27642) in the bank's SR; FLASH_ECC_FAR takes the flash
+ * word's number in the bank when no ECC flag of the bank was set yet. */
+static sim_access h7_ecc_read(sim_board *b, uint32_t word, bool dbl, uint32_t *val, sim_master who)
+{
+    (void)val;
+    (void)who;
+    size_t sec = sim_flash_sector_of(b, word);
+    unsigned k = sec < b->sector_count ? b->sectors[sec].bank : 0;
+    h7_bank *bk = &st(b)->bank[k & 1u];
+    uint32_t base = b->chip->flash_base;
+    for (size_t i = 0; i < b->sector_count; i++) {
+        if (b->sectors[i].bank == k) {
+            base = b->sectors[i].addr;
+            break;
+        }
+    }
+    if (!(bk->sr & (SR_SNECCERR | SR_DBECCERR)))
+        bk->far = ((word - base) / word_bytes(b)) & ((1u << b->chip->fam->ecc_addr_bits) - 1u);
+    bk->sr |= dbl ? SR_DBECCERR : SR_SNECCERR;
+    return dbl ? SIM_ACC_FAULT : SIM_ACC_OK;
 }
 
 /* ---- option bytes ------------------------------------------------------------------- */
@@ -692,4 +727,5 @@ const sim_flash_model sim_flash_model_h7 = {
     .ob_default = h7_ob_default,
     .ob_apply_spec = h7_ob_apply_spec,
     .boot_vtor = h7_boot_vtor,
+    .ecc_read = h7_ecc_read,
 };

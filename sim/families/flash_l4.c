@@ -73,6 +73,11 @@
 #define SR_PROG_ERRS                                                                               \
     (SR_PROGERR | SR_WRPERR | SR_PGAERR | SR_SIZERR | SR_PGSERR | SR_MISERR | SR_FASTERR)
 
+#define ECCR_ECCIE (1u << 24)
+#define ECCR_FLAGS (0xFu << 28) /* ECCC2, ECCD2 (G4 dual bank), ECCC, ECCD: 1 clears */
+#define ECCR_ECCC  (1u << 30)
+#define ECCR_ECCD  (1u << 31)
+
 #define CR_PG         (1u << 0)
 #define CR_PER        (1u << 1)
 #define CR_MER1       (1u << 2)
@@ -103,6 +108,7 @@
 
 typedef struct l4_state {
     uint32_t acr, sr, cr;
+    uint32_t eccr;
     uint32_t optr;
     uint32_t wrp[4]; /* WRP1AR, WRP1BR, WRP2AR, WRP2BR as the registers hold them */
     int key_stage, optkey_stage;
@@ -463,6 +469,9 @@ static sim_access l4_reg_read(sim_board *b, uint32_t off, uint32_t *val)
     case REG_CR:
         *val = s->cr;
         break;
+    case REG_ECCR:
+        *val = s->eccr;
+        break;
     case REG_OPTR:
         *val = s->optr;
         break;
@@ -559,6 +568,12 @@ static sim_access l4_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_
     case REG_CR:
         write_cr(b, val, mask);
         break;
+    case REG_ECCR:
+        s->eccr &= ~(val & mask & ECCR_FLAGS);
+        s->eccr = (s->eccr & ~ECCR_ECCIE) | (val & mask & ECCR_ECCIE);
+        if (!(s->eccr & ECCR_FLAGS))
+            s->eccr &= ECCR_ECCIE; /* the address goes with the last flag */
+        break;
     case REG_OPTR:
         write_opt(b, &s->optr, val, mask);
         break;
@@ -580,6 +595,31 @@ static sim_access l4_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_
         break;
     }
     return a;
+}
+
+/* A read of a flash double word whose ECC disagrees with its cells (RM0351 3.3.3, RM0440
+ * and RM0444 "Error code correction (ECC)"): ECCC (one bit, the data corrected) or ECCD
+ * (two bits, the data as the cells hold it) in FLASH_ECCR with the failing address and
+ * bank, latched by the first error until both flags are cleared. A detected error raises
+ * an NMI in the core; the bus answers normally (the NMI itself is not modelled). */
+static sim_access l4_ecc_read(sim_board *b, uint32_t word, bool dbl, uint32_t *val, sim_master who)
+{
+    (void)val;
+    (void)who;
+    l4_state *s = st(b);
+    const stp_family *f = b->chip->fam;
+    if (!(s->eccr & ECCR_FLAGS)) {
+        uint32_t off = word - b->chip->flash_base;
+        uint32_t per_bank = b->flash_size / bank_count(b);
+        unsigned bank = off / per_bank;
+        off %= per_bank;
+        uint32_t addr = f->ecc_addr_words ? off / 8u : off;
+        s->eccr |= addr & ((1u << f->ecc_addr_bits) - 1u);
+        if (bank && f->ecc_bank_bit)
+            s->eccr |= 1u << f->ecc_bank_bit;
+    }
+    s->eccr |= dbl ? ECCR_ECCD : ECCR_ECCC;
+    return SIM_ACC_OK;
 }
 
 /* Reset: locked, status clear, option registers loaded from the option area. */
@@ -621,4 +661,5 @@ const sim_flash_model sim_flash_model_l4 = {
     .ob_load = l4_ob_load_and_flag,
     .ob_default = l4_ob_default,
     .ob_apply_spec = l4_ob_apply_spec,
+    .ecc_read = l4_ecc_read,
 };

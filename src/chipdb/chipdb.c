@@ -484,6 +484,10 @@ static const stp_family fam_l4 = {
      * bits 1; ST community thread 824219) */
     .optr_factory = 0xFFEFF8AA,
     .wrp_area_none = 0xFF00FFFF,
+    /* RM0351 "Flash ECC register (FLASH_ECCR)": ADDR_ECC 18:0 in bytes from the bank's start,
+       BK_ECC 19 */
+    .ecc_addr_bits = 19,
+    .ecc_bank_bit = 19,
     .rcc_cr_reset = 0x00000063, /* MSION, MSIRDY, MSIRANGE 6 (4 MHz) */
     .rcc_rdy_pairs = {0, 16, 24, 26, 28, 0xFF},
     .gpio_en_off = 0x4C, /* AHB2ENR: GPIOAEN bit 0 */
@@ -502,7 +506,10 @@ static const stp_family fam_g4 = {
     .crc_en_off = 0x48,
     .cpuid_revision = 1, /* Cortex-M4 r0p1 */
     .optr_factory = 0xFFEFF8AA,
-    .wrp_area_none = 0x7F,      /* STRT = the 7-bit field mask, END 0 */
+    .wrp_area_none = 0x7F, /* STRT = the 7-bit field mask, END 0 */
+    /* RM0440 "Flash ECC register (FLASH_ECCR)": ADDR_ECC 18:0 in bytes, BK_ECC 21 */
+    .ecc_addr_bits = 19,
+    .ecc_bank_bit = 21,
     .rcc_cr_reset = 0x00000500, /* HSION, HSIRDY (bit 10: not ON+1) */
     .rcc_rdy_pairs = {16, 24, 0xFF},
     .gpio_en_off = 0x4C,
@@ -525,6 +532,10 @@ static const stp_family fam_g0 = {
     .dbgmcu_clk_bit = 1u << 27,
     .optr_factory = 0xFFFFFEAA,
     .wrp_area_none = 0x3F, /* STRT = the 6-bit field mask */
+    /* RM0444 "Flash ECC register (FLASH_ECCR)": ADDR_ECC 13:0, the double word's offset; no BK_ECC
+     */
+    .ecc_addr_bits = 14,
+    .ecc_addr_words = true,
     .sr_cfgbsy = true,
     .rcc_cr_reset = 0x00000500,
     .rcc_rdy_pairs = {16, 24, 0xFF},
@@ -541,48 +552,25 @@ static const stp_family fam_g0 = {
  * FLASH_CR.PSIZE (reset value x64). The core is a Cortex-M7 r1p1 (ES0392 "Arm Cortex-M7
  * core"); HSI 64 MHz after reset. */
 static const stp_family fam_h7 = {
-    SPANS(periph_h7),
-    .periph_map_source = "RM0433 rev 7 2.3.2 (memory map)",
+    SPANS(periph_h7), .periph_map_source = "RM0433 rev 7 2.3.2 (memory map)",
     .source = "RM0433 rev 7: RCC_RSR 8.7.40, RCC_AHB4ENR 8.7.43, DBGMCU_APB4FZ1 60.5.8, "
               "IWDG 45, FLASH_OPTSR 4.9.8, GPIO 11.4; DS12110 LSI",
-    .rcc_base = 0x58024400,
-    .rcc_csr_off = 0xD0,
-    .csr_rmvf = 1u << 16,
-    .csr_borrstf = 1u << 21,
+    .rcc_base = 0x58024400, .rcc_csr_off = 0xD0, .csr_rmvf = 1u << 16, .csr_borrstf = 1u << 21,
     .csr_por_flags = 0x00FA0000, /* CPURSTF, D1RSTF, D2RSTF, BORRSTF, PINRSTF, PORRSTF */
-    .crc_base = 0x58024C00,
-    .crc_en_off = 0xE0,
-    .crc_en_bit = 19,
-    .crc_programmable = true,
-    .wdg_freeze_off = 0x54,
-    .wdg_freeze_bit = 18,
-    .iwdg_window = true,
-    .lsi_hz = 32000,
-    .etm = true,
-    .cpuid_variant = 1,
-    .cpuid_revision = 1, /* Cortex-M7 r1p1 */
-    .program_width = STP_PSIZE_X64,
-    .psize_by_vdd = true,
-    .rdp_level2 = true,
-    .has_vcap = true,
-    OPTS(opts_h7),
-    .rcc_cr_reset = 0x00000025, /* HSION, HSIRDY, HSIDIVF */
-    .rcc_cfgr_off = 0x10,
-    .rcc_rdy_pairs = {7, 12, 16, 24, 26, 28}, /* CSI, HSI48, HSE, PLL1-3 */
-    .clock_tree = STP_CLOCK_PLLCFGR,
-    .gpio_en_off = 0xE0,
-    .gpio_en_bit0 = 0,
-    .gpio_base = 0x58020000,
-    .gpio_stride = 0x400,
-    .gpio_ports = 11,
-    .iwdg_base = 0x58004800,
-    .csr_pinrstf = 1u << 22,
-    .csr_porrstf = 1u << 23,
-    .csr_sftrstf = 1u << 24,
-    .csr_iwdgrstf = 1u << 26, /* IWDG1RSTF */
-    .csr_wwdgrstf = 1u << 28, /* WWDG1RSTF */
-    .csr_lpwrrstf = 1u << 30,
-    .csr_flags = 0x55FA0000u, /* bits 17, 19-24, 26, 28, 30 */
+    .crc_base = 0x58024C00, .crc_en_off = 0xE0, .crc_en_bit = 19, .crc_programmable = true,
+    .wdg_freeze_off = 0x54, .wdg_freeze_bit = 18, .iwdg_window = true, .lsi_hz = 32000, .etm = true,
+    .cpuid_variant = 1, .cpuid_revision = 1, /* Cortex-M7 r1p1 */
+    .program_width = STP_PSIZE_X64, .psize_by_vdd = true, .rdp_level2 = true, .has_vcap = true,
+    /* RM0433 FLASH_ECC_FA1R/FA2R (+0x60/+0x160): FAIL_ECC_ADDR 14:0, the flash word in its bank */
+    .ecc_addr_bits = 15, .ecc_addr_words = true, OPTS(opts_h7),
+    .rcc_cr_reset = 0x00000025,                                     /* HSION, HSIRDY, HSIDIVF */
+    .rcc_cfgr_off = 0x10, .rcc_rdy_pairs = {7, 12, 16, 24, 26, 28}, /* CSI, HSI48, HSE, PLL1-3 */
+    .clock_tree = STP_CLOCK_PLLCFGR, .gpio_en_off = 0xE0, .gpio_en_bit0 = 0,
+    .gpio_base = 0x58020000, .gpio_stride = 0x400, .gpio_ports = 11, .iwdg_base = 0x58004800,
+    .csr_pinrstf = 1u << 22, .csr_porrstf = 1u << 23, .csr_sftrstf = 1u << 24,
+    .csr_iwdgrstf = 1u << 26,                           /* IWDG1RSTF */
+    .csr_wwdgrstf = 1u << 28,                           /* WWDG1RSTF */
+    .csr_lpwrrstf = 1u << 30, .csr_flags = 0x55FA0000u, /* bits 17, 19-24, 26, 28, 30 */
 };
 
 /* Supply currents (typical; rounded; as remembered from the datasheets' current tables,
@@ -1212,6 +1200,13 @@ const stp_chip *stp_part_chip(const stp_part *part)
 }
 
 /* ---- sizes ------------------------------------------------------------------------- */
+
+uint32_t stp_chip_ecc_word(const stp_chip *chip)
+{
+    if (!chip || !chip->fam || !chip->fam->ecc_addr_bits)
+        return 0;
+    return chip->flash_word_bytes ? chip->flash_word_bytes : 8u;
+}
 
 uint32_t stp_chip_max_flash_kb(const stp_chip *chip)
 {

@@ -130,6 +130,13 @@ typedef struct stp_family {
     uint32_t optr_factory;  /* L4-style FLASH_OPTR as shipped (RDP level 0), else 0 */
     uint32_t wrp_area_none; /* L4-style FLASH_WRPxyR with no area (STRT > END) */
     bool sr_cfgbsy;         /* L4-style FLASH_SR.CFGBSY (bit 18) busy with BSY */
+    /* Flash ECC: width of the failing-address field (L4-style FLASH_ECCR.ADDR_ECC, H7
+     * FLASH_ECC_FAR.FAIL_ECC_ADDR; 0: no flash ECC), whether it counts ECC words (G0 double
+     * words, H7 flash words) instead of bytes (L4, G4), and the bit of FLASH_ECCR.BK_ECC (0:
+     * none). The ECC word is chip->flash_word_bytes, or a double word where that is 0. */
+    uint8_t ecc_addr_bits;
+    bool ecc_addr_words;
+    uint8_t ecc_bank_bit;
     /* Peripherals the virtual board models (RCC reset values, GPIO layout). */
     uint32_t rcc_cr_reset;
     uint32_t rcc_cfgr_off;
@@ -347,6 +354,8 @@ const char *stp_psize_name(stp_psize psize); /* "x8" .. "x64" */
 
 /* Largest flash size of the row (KiB): the last entry of flash_sizes_kb. */
 uint32_t stp_chip_max_flash_kb(const stp_chip *chip);
+/* Bytes one flash ECC code covers (H7 flash word, L4/G0/G4 double word); 0: no flash ECC. */
+uint32_t stp_chip_ecc_word(const stp_chip *chip);
 /* True when kb is one of the sizes the device ID exists in. */
 bool stp_chip_size_allowed(const stp_chip *chip, uint32_t kb);
 /* Total bytes of a layout (all banks). */

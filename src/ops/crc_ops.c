@@ -30,6 +30,16 @@ static bool all_of(const uint8_t *p, uint32_t n, uint8_t v)
     return true;
 }
 
+/* The loader's CRC pass; a fault it stopped on that a flash word's ECC error explains (H7
+ * answers the core's read of it with a bus error) is named as that. */
+static stp_status ecc_loader_crc(stp_target *t, const uint32_t *addr, const uint32_t *len, size_t n,
+                                 uint32_t *crc, stp_findings *findings, bool *used)
+{
+    stp_findings scratch = {0};
+    stp_status st = stp_flash_loader_crc(&t->flash, addr, len, n, crc, &scratch, used);
+    return stp_ops_ecc_explain(t, st, "the CRC pass on the chip", &scratch, findings);
+}
+
 stp_status stp_ops_crc_touched(stp_target *t, const stp_segment *segs, size_t nsegs, bool *touched,
                                uint8_t **cur, bool *owns, stp_findings *findings)
 {
@@ -50,7 +60,7 @@ stp_status stp_ops_crc_touched(stp_target *t, const stp_segment *segs, size_t ns
     }
     bool used = false;
     if (st == STP_OK && m > 0)
-        st = stp_flash_loader_crc(&t->flash, addr, len, m, crc, findings, &used);
+        st = ecc_loader_crc(t, addr, len, m, crc, findings, &used);
     const uint8_t erased = t->flash.drv->erased_byte;
     for (size_t i = 0; st == STP_OK && used && i < m; i++) {
         size_t r = region[i];
@@ -105,7 +115,7 @@ stp_status stp_ops_crc_verify(stp_target *t, const uint32_t *addr, const uint32_
     uint32_t *crc = stp_calloc(n ? n : 1, sizeof(uint32_t));
     if (crc == NULL)
         return STP_ERR_NOMEM;
-    stp_status st = stp_flash_loader_crc(&t->flash, addr, len, n, crc, findings, used);
+    stp_status st = ecc_loader_crc(t, addr, len, n, crc, findings, used);
     for (size_t i = 0; st == STP_OK && *used && i < n; i++)
         ok[i] = crc[i] == stp_crc32_stm32(want[i], len[i]);
     stp_free(crc);

@@ -6,6 +6,7 @@
 
 #include "core/alloc.h"
 #include "ops/doctor_internal.h"
+#include "ops/ops_internal.h"
 #include "target/target_internal.h"
 
 #define SRAM_TEST_MAX 4096u
@@ -126,12 +127,19 @@ void stp_dx_check_flash(stp_dx_run *r)
     size_t n = t->sector_count,
            step = n > BLANK_MAX_SAMPLES ? (n + BLANK_MAX_SAMPLES - 1) / BLANK_MAX_SAMPLES : 1;
     size_t sampled = 0, with_data = 0, first_data = (size_t)-1, last_data = 0;
+    /* Flash ECC errors the firmware met before we halted it (the flags stay latched). */
+    unsigned ecc =
+        stp_ops_ecc_check(t, "latched when doctor attached: the firmware read it", r->findings);
     for (size_t i = 0; i < n; i += step) {
         const stp_sector *s = &t->sectors[i];
         uint32_t len = s->size < BLANK_SAMPLE ? s->size : BLANK_SAMPLE;
         stp_findings scratch = {0};
         stp_status st = r->dbg->ops->read_mem(r->dbg, s->addr, buf, len, &scratch);
         stp_findings_free(&scratch);
+        if (st != STP_OK && stp_ops_ecc_check(t, "doctor's sampled read", r->findings) > 0) {
+            ecc++; /* the bus error of an uncorrectable ECC word (H7): named, go on */
+            continue;
+        }
         if (st != STP_OK && !r->id.flash_size_read && sampled > 0) {
             /* The size was assumed: the real flash ends earlier. */
             stp_dx_set(c, STP_CHECK_WARN,
@@ -163,7 +171,13 @@ void stp_dx_check_flash(stp_dx_run *r)
             last_data = s->index;
         }
     }
-    if (with_data == 0)
+    ecc += stp_ops_ecc_check(t, "doctor's sampled read", r->findings);
+    if (ecc != 0)
+        stp_dx_set(c, STP_CHECK_FAIL,
+                   "%u flash word(s) with an uncorrectable ECC error (flash.ecc-error: erase "
+                   "and rewrite their sectors)",
+                   ecc);
+    else if (with_data == 0)
         stp_dx_set(c, STP_CHECK_PASS,
                    "%u KiB in %zu sectors readable; the %zu sampled look "
                    "blank (first %u bytes of each)",

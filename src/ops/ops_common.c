@@ -49,9 +49,15 @@ stp_status stp_ops_read(stp_target *t, uint32_t addr, uint32_t len, uint8_t *buf
                         stp_findings *findings)
 {
     uint32_t off = 0;
+    uint64_t fb = t->info.flash_base, fe = fb + (uint64_t)t->info.flash_kb * 1024u;
+    bool ecc = t->flash.drv && t->flash.drv->ecc_take && addr < fe && addr + (uint64_t)len > fb;
     while (off < len) {
         uint32_t n = len - off < READ_CHUNK ? len - off : READ_CHUNK;
-        stp_status st = t->dbg->ops->read_mem(t->dbg, addr + off, buf + off, n, findings);
+        stp_findings scratch = {0};
+        stp_status st =
+            t->dbg->ops->read_mem(t->dbg, addr + off, buf + off, n, ecc ? &scratch : findings);
+        if (ecc) /* H7 answers a word with an uncorrectable ECC error with a bus error */
+            st = stp_ops_ecc_explain(t, st, phase, &scratch, findings);
         if (st != STP_OK)
             return st;
         off += n;

@@ -14,6 +14,17 @@ stp_status stp_ops_read(stp_target *t, uint32_t addr, uint32_t len, uint8_t *buf
                         const stp_env *env, const char *phase, uint64_t *done, uint64_t total,
                         stp_findings *findings);
 
+/* Flash ECC (src/ops/ecc.c): clears the errors the controller latched (before reading),
+ * and names those latched since (finding flash.ecc-error; how: what read them), clearing
+ * them. Returns the number of uncorrectable (double) ones. No-ops without flash ECC. */
+void stp_ops_ecc_forget(stp_target *t);
+unsigned stp_ops_ecc_check(stp_target *t, const char *how, stp_findings *findings);
+/* After a read that went to scratch: a failure an uncorrectable ECC error explains becomes
+ * STP_ERR_FLASH with flash.ecc-error (scratch dropped); else scratch joins findings. Frees
+ * scratch; returns the status. */
+stp_status stp_ops_ecc_explain(stp_target *t, stp_status st, const char *how, stp_findings *scratch,
+                               stp_findings *findings);
+
 /* Copies the image's bytes that fall in [addr, addr+len) over buf. */
 void stp_ops_overlay(const stp_segment *segs, size_t nsegs, uint32_t addr, uint8_t *buf,
                      uint32_t len);

@@ -42,6 +42,7 @@ static stp_status read_touched(prog_ctx *c)
         }
     }
     /* Regions the image covers entirely: compared by CRC on the target, not read. */
+    stp_ops_ecc_forget(t);
     stp_status st =
         stp_ops_crc_touched(t, c->segs, c->nsegs, touched, c->cur, c->owns, c->findings);
     uint64_t total = 0, done = 0;
@@ -76,6 +77,10 @@ static stp_status read_touched(prog_ctx *c)
     if (total != 0)
         stp_progress_emit(c->env, STP_PROGRESS_END, "read", done, total);
     stp_free(touched);
+    /* A word the chip cannot read right: nothing is erased until the user chose to. */
+    if (st == STP_OK &&
+        stp_ops_ecc_check(t, "reading the sectors the image touches", c->findings) > 0)
+        st = STP_ERR_FLASH;
     return st;
 }
 

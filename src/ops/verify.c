@@ -155,6 +155,8 @@ stp_status stp_verify(stp_target *t, const stp_image *img, const stp_env *env,
     if (buf == NULL)
         st = STP_ERR_NOMEM;
     bool crc_usable = true;
+    if (st == STP_OK)
+        stp_ops_ecc_forget(t);
     for (size_t i = 0; st == STP_OK && i < n; i++) {
         stp_segment s = stp_image_segment(img, i);
         uint32_t covered = 0;
@@ -165,8 +167,12 @@ stp_status stp_verify(stp_target *t, const stp_image *img, const stp_env *env,
     }
     stp_free(buf);
     stp_progress_emit(env, STP_PROGRESS_END, "verify", done, total);
-    res->match = (st == STP_OK && res->mismatches == 0);
-    if (st == STP_OK && res->mismatches != 0) {
+    /* Words with an uncorrectable ECC error: named instead of a mismatch they caused. */
+    unsigned ecc_bad = st == STP_OK ? stp_ops_ecc_check(t, "verify", findings) : 0;
+    res->match = (st == STP_OK && res->mismatches == 0 && ecc_bad == 0);
+    if (st == STP_OK && ecc_bad != 0) {
+        st = STP_ERR_FLASH; /* as when the chip answers those reads with a bus error (H7) */
+    } else if (st == STP_OK && res->mismatches != 0) {
         if (!different_image(t, img, res, findings))
             stp_ops_mismatch_finding(res, findings);
         st = STP_ERR_VERIFY;
@@ -185,8 +191,12 @@ stp_status stp_read(stp_target *t, uint32_t addr, uint32_t len, uint8_t *buf, co
         st = stp_ops_prepare(t, findings); /* names RDP instead of a bare fault */
     if (st != STP_OK)
         return st;
+    if (in_flash)
+        stp_ops_ecc_forget(t);
     stp_progress_emit(env, STP_PROGRESS_START, "read", 0, len);
     st = stp_ops_read(t, addr, len, buf, env, "read", &done, len, findings);
     stp_progress_emit(env, STP_PROGRESS_END, "read", done, len);
+    if (st == STP_OK && in_flash && stp_ops_ecc_check(t, "read", findings) > 0)
+        st = STP_ERR_FLASH; /* the dump holds the wrong bits of those words */
     return st;
 }

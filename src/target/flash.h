@@ -29,6 +29,15 @@ typedef struct stp_flash_error_bit {
     stp_status status; /* status the operation fails with */
 } stp_flash_error_bit;
 
+/* A flash ECC error a controller latched: the first word since its flags were cleared
+ * (stp_flash_driver.ecc_take). */
+#define STP_FLASH_ECC_MAX 2 /* one per bank at most (H7: flags per bank) */
+typedef struct stp_flash_ecc {
+    bool dbl;        /* two bits: detected, not corrected (else one, corrected) */
+    unsigned bank;   /* 0 or 1 */
+    uint32_t offset; /* of the ECC word from the start of its bank */
+} stp_flash_ecc;
+
 typedef struct stp_flash_driver {
     stp_flash_kind kind;
     const char *name;
@@ -90,6 +99,9 @@ typedef struct stp_flash_driver {
      * supported on this family (finding option.not-via-bootloader). */
     void (*decode_mapped_options)(const stp_flash *f, const uint8_t *b, const uint8_t *b2,
                                   stp_option_bytes *ob);
+    /* Flash ECC: the errors latched in the controller's flags and address registers (*n of
+     * them, up to STP_FLASH_ECC_MAX), which it then clears. NULL: no flash ECC. */
+    stp_status (*ecc_take)(stp_flash *f, stp_flash_ecc *out, size_t *n);
 } stp_flash_driver;
 
 /* One piece of a write request (below) and the request: declared here for the route. */

@@ -206,6 +206,54 @@ static void test_option_bytes(void **state)
 
 /* The core boots from BOOT_ADD0 (0x08000000): its reset vector is fetched there, not at the
  * ITCM at 0. */
+/* ECC (RM0433 "Error correction code"): a double error in bank 2 answers the debugger's read
+ * with a bus error, sets DBECCERR and FLASH_ECC_FA2R (the flash word's number in the bank),
+ * which keeps the first error until CCR clears the flag; a single error reads the right data
+ * and sets SNECCERR; a sector erase gives the word a fresh code, programming it again does
+ * not. Words at the start, the middle and the end of a bank, each bank. */
+static void test_ecc(void **state)
+{
+    (void)state;
+    sim_board *b = open_board("sim:stm32h743zi,ecc-error=0x08120044:0x081FFFE0,"
+                              "ecc-single=0x08000020:0x080FFFFC");
+    uint32_t v = 0;
+    assert_int_equal(r32(b, 0x0812003Cu), 0xFFFFFFFFu); /* the word before reads fine */
+    assert_int_equal(r32(b, 0x08120060u), 0xFFFFFFFFu); /* and the word after */
+    assert_int_equal(r32(b, FLASH + BANK2 + SR) & (3u << 25), 0);
+    assert_int_equal(r32a(b, 0x08120058u, &v), SIM_ACC_FAULT); /* same 32-byte word as 0x44 */
+    assert_int_equal(r32(b, FLASH + BANK2 + SR) & (3u << 25), 1u << 26);
+    assert_int_equal(r32(b, FLASH + BANK2 + 0x60u), 0x20040u / 32u);
+    assert_int_equal(r32(b, FLASH + SR) & (3u << 25), 0); /* bank 1 untouched */
+    assert_int_equal(r32a(b, 0x081FFFFCu, &v), SIM_ACC_FAULT);
+    assert_int_equal(r32(b, FLASH + BANK2 + 0x60u), 0x20040u / 32u); /* the first kept */
+    assert_int_equal(w32(b, FLASH + BANK2 + CCR, 1u << 26), SIM_ACC_OK);
+    assert_int_equal(r32(b, FLASH + BANK2 + SR) & (3u << 25), 0);
+    assert_int_equal(r32(b, FLASH + BANK2 + 0x60u), 0);
+    assert_int_equal(r32a(b, 0x081FFFE0u, &v), SIM_ACC_FAULT);
+    assert_int_equal(r32(b, FLASH + BANK2 + 0x60u), 0x7FFFu); /* the last word of the bank */
+    /* single: corrected data, SNECCERR and FAR in bank 1 */
+    assert_int_equal(r32(b, 0x08000020u), 0xFFFFFFFFu);
+    assert_int_equal(r32(b, FLASH + SR) & (3u << 25), 1u << 25);
+    assert_int_equal(r32(b, FLASH + 0x60u), 1u);
+    assert_int_equal(w32(b, FLASH + CCR, 1u << 25), SIM_ACC_OK);
+    assert_int_equal(r32(b, 0x080FFFFCu), 0xFFFFFFFFu);
+    assert_int_equal(r32(b, FLASH + 0x60u), 0x7FFFu);
+    /* programming the bad word again keeps the bad code; erasing its sector clears it */
+    unlock(b, BANK2);
+    assert_int_equal(w32(b, FLASH + BANK2 + CR, CR_PG | CR_X64), SIM_ACC_OK);
+    for (uint32_t i = 0; i < 8; i++)
+        assert_int_equal(w32(b, 0x08120040u + 4 * i, 0x12345678u), SIM_ACC_OK);
+    wait_idle(b, BANK2);
+    assert_int_equal(r32a(b, 0x08120044u, &v), SIM_ACC_FAULT);
+    assert_int_equal(w32(b, FLASH + BANK2 + CCR, 0xFFFFFFFFu), SIM_ACC_OK);
+    assert_int_equal(w32(b, FLASH + BANK2 + CR, CR_SER | CR_X64 | 1u << 8 | CR_START), SIM_ACC_OK);
+    wait_idle(b, BANK2);
+    assert_int_equal(r32(b, 0x08120044u), 0xFFFFFFFFu);
+    assert_int_equal(r32(b, FLASH + BANK2 + SR) & (3u << 25), 0);
+    assert_int_equal(r32a(b, 0x081FFFE0u, &v), SIM_ACC_FAULT); /* sector 15 not erased */
+    sim_board_close(b);
+}
+
 static void test_boot_address(void **state)
 {
     (void)state;
@@ -235,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_erase),
         cmocka_unit_test(test_option_bytes),
         cmocka_unit_test(test_boot_address),
+        cmocka_unit_test(test_ecc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,8 @@
  * programming and its errors (PGAERR, SIZERR, PGSERR, PROGERR, WRPERR), page and mass erase
  * on the virtual clock with the datasheet timings, WRP areas and RDP through OPTR/WRPxR,
  * OPTSTRT and OBL_LAUNCH, L476 bank 2 (BKER). */
+#include <string.h>
+
 #include "sim_test.h"
 
 #define FLASH   0x08000000u
@@ -337,6 +339,63 @@ static void test_l476_bank2_and_g4_pages(void **state)
     sim_board_close(b);
 }
 
+/* ECC (RM0351 3.3.3, RM0440, RM0444 "Error code correction"): a double error reads the cells
+ * (two bits of the word's first byte wrong, no bus error) and sets ECCD with ADDR_ECC: bytes
+ * from the bank's start and BK_ECC bit 19 on L4, bit 21 on G4, the double word's number on
+ * G0; the first error stays until ECCD/ECCC are cleared (1s), which clears the address; a
+ * single error reads the corrected data and sets ECCC; a page erase gives a fresh code. */
+#define ECCR 0x40022018u
+#define ECCC (1u << 30)
+#define ECCD (1u << 31)
+static void test_ecc(void **state)
+{
+    (void)state;
+    sim_board *b = open_board("sim:stm32l476rg,ecc-error=0x08081008:0x08000000,"
+                              "ecc-single=0x080FFFF8");
+    assert_int_equal(r32(b, 0x08081010), 0xFFFFFFFFu); /* the next double word */
+    assert_int_equal(r32(b, ECCR), 0);
+    assert_int_equal(r32(b, 0x0808100C), 0xFFFFFFFFu); /* the bad word's second half */
+    assert_int_equal(r32(b, ECCR), ECCD | 1u << 19 | 0x1008u);
+    assert_int_equal(r32(b, 0x08000000), 0xFFFFFFFCu); /* kept: first error latched */
+    assert_int_equal(r32(b, ECCR), ECCD | 1u << 19 | 0x1008u);
+    assert_int_equal(w32(b, ECCR, ECCD), SIM_ACC_OK);
+    assert_int_equal(r32(b, ECCR), 0);
+    assert_int_equal(r32(b, 0x080FFFF8), 0xFFFFFFFFu);
+    assert_int_equal(r32(b, ECCR), ECCC | 1u << 19 | 0x7FFF8u);
+    assert_int_equal(w32(b, ECCR, ECCC), SIM_ACC_OK);
+    unlock(b);
+    assert_int_equal(w32(b, CR, CR_PER | CR_BKER | 2u << 3), SIM_ACC_OK);
+    assert_int_equal(w32(b, CR, CR_PER | CR_BKER | 2u << 3 | CR_STRT), SIM_ACC_OK);
+    wait_idle(b);
+    assert_int_equal(r32(b, 0x08081008), 0xFFFFFFFFu);
+    assert_int_equal(r32(b, ECCR), 0);
+    assert_int_equal(r32(b, 0x08000000), 0xFFFFFFFCu); /* bank 1 page 0 not erased */
+    assert_int_equal(r32(b, ECCR), ECCD);
+    sim_board_close(b);
+
+    b = open_board("sim:stm32g431rb,ecc-error=0x0801FFF8");
+    assert_int_equal(r32(b, 0x0801FFF8), 0xFFFFFFFCu);
+    assert_int_equal(r32(b, ECCR), ECCD | 0x1FFF8u);
+    sim_board_close(b);
+    b = open_board("sim:stm32g071rb,ecc-error=0x08010010");
+    assert_int_equal(r32(b, 0x08010014), 0xFFFFFFFFu);
+    assert_int_equal(r32(b, ECCR), ECCD | 0x10010u / 8u);
+    sim_board_close(b);
+}
+
+/* ecc-error= and ecc-single= take flash addresses of a part with flash ECC. */
+static void test_ecc_spec(void **state)
+{
+    (void)state;
+    char err[512];
+    assert_null(sim_board_open("sim:stm32f407vg,ecc-error=0x08000000", err, sizeof err));
+    assert_non_null(strstr(err, "no flash ECC"));
+    assert_null(sim_board_open("sim:stm32g071rb,ecc-error=0x08020000", err, sizeof err));
+    assert_non_null(strstr(err, "not in stm32g071rb's flash"));
+    assert_null(sim_board_open("sim:stm32g071rb,ecc-single=0x08000000:", err, sizeof err));
+    assert_non_null(strstr(err, "bad value"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +407,8 @@ int main(void)
         cmocka_unit_test(test_wrp_area),
         cmocka_unit_test(test_rdp_level1_and_regression),
         cmocka_unit_test(test_l476_bank2_and_g4_pages),
+        cmocka_unit_test(test_ecc),
+        cmocka_unit_test(test_ecc_spec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

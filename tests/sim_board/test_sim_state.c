@@ -15,7 +15,7 @@
 #include "sim_internal.h"
 #include "sim_test.h"
 
-#define F407_FILE_SIZE (60u + 1024u * 1024u + 16u + 4u * 12u + 8u)
+#define F407_FILE_SIZE (60u + 1024u * 1024u + 16u + 4u * 12u + 4u + 8u * 64u + 8u)
 
 static char dir[64];
 static char path[128];

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #define SIM_MAX_WORN 32
+#define SIM_MAX_ECC  16
 
 typedef enum sim_probe_kind {
     SIM_PROBE_V2 = 0, /* ST-Link V2 */
@@ -47,6 +48,9 @@ typedef struct sim_spec {
     uint32_t fsize_raw;              /* raw flash-size register contents */
     uint16_t worn[SIM_MAX_WORN];     /* worn=S[:S...] sector numbers */
     size_t worn_count;
+    uint32_t ecc_addr[SIM_MAX_ECC]; /* ecc-error=ADDR[:ADDR...], ecc-single=ADDR[:ADDR...] */
+    bool ecc_dbl[SIM_MAX_ECC];      /* ... from ecc-error= (two bits: detected) */
+    size_t ecc_count;
     uint32_t probe_corrupt_over; /* probe-bug=corrupt-over:N, 0 = off */
     bool nrst_unconnected;       /* nrst=unconnected */
     sim_firmware firmware;       /* firmware=swd-off|sleep */

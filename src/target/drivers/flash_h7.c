@@ -40,6 +40,7 @@
 #define H7_WPSN_PRG  0x3Cu
 #define H7_BOOT_CUR  0x40u
 #define H7_BOOT_PRG  0x44u
+#define H7_FAR       0x60u /* FLASH_ECC_FA1R (bank 2: FA2R at +0x100) */
 
 #define H7_OPTKEY1 0x08192A3Bu
 #define H7_OPTKEY2 0x4C5D6E7Fu
@@ -205,6 +206,31 @@ static stp_status h7_program_begin(stp_flash *f)
 static stp_status h7_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len)
 {
     return f->dbg->ops->write_mem(f->dbg, addr, data, len, f->findings);
+}
+
+/* --- ECC ------------------------------------------------------------------------------- */
+
+/* Each bank's SNECCERR/DBECCERR with its FLASH_ECC_FAR (the flash word's number in the bank,
+ * latched by the first error), cleared through CCR (which clears FAR too). */
+static stp_status h7_ecc_take(stp_flash *f, stp_flash_ecc *out, size_t *n)
+{
+    *n = 0;
+    uint32_t mask = (1u << f->chip->fam->ecc_addr_bits) - 1u;
+    for (unsigned b = 0; b < banks(f) && *n < STP_FLASH_ECC_MAX; b++) {
+        uint32_t r = stp_flash_bank_regs(f, b), sr = 0, far = 0;
+        stp_status st = stp_flash_reg_read(f, r + H7_SR, &sr);
+        uint32_t ecc = sr & (H7_SR_SNECCERR | H7_SR_DBECCERR);
+        if (st == STP_OK && ecc)
+            st = stp_flash_reg_read(f, r + H7_FAR, &far);
+        if (st == STP_OK && ecc)
+            st = stp_flash_reg_write(f, r + H7_CCR, ecc);
+        if (st != STP_OK)
+            return st;
+        if (ecc)
+            out[(*n)++] = (stp_flash_ecc){
+                .dbl = (ecc & H7_SR_DBECCERR) != 0, .bank = b, .offset = (far & mask) * h7_unit(f)};
+    }
+    return STP_OK;
 }
 
 /* --- option bytes ---------------------------------------------------------------------- */
@@ -385,4 +411,5 @@ const stp_flash_driver stp_flash_h7 = {
     .write_options = h7_write_options,
     .option_fields = h7_option_fields,
     .option_set = h7_option_set,
+    .ecc_take = h7_ecc_take,
 };

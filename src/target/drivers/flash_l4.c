@@ -13,6 +13,7 @@
 #define L4_OPTKEYR 0x0Cu
 #define L4_SR      0x10u
 #define L4_CR      0x14u
+#define L4_ECCR    0x18u
 #define L4_OPTR    0x20u
 #define L4_WRP1AR  0x2Cu
 #define L4_WRP1BR  0x30u
@@ -49,6 +50,10 @@
 #define L4_CR_LOCK       (1u << 31)
 
 #define L4_PAGE 2048u
+
+#define L4_ECCR_ECCIE (1u << 24)
+#define L4_ECCR_FLAGS (0xFu << 28) /* ECCC2, ECCD2 (G4), ECCC, ECCD: write 1 to clear */
+#define L4_ECCR_DBL   (0x5u << 29) /* ECCD2, ECCD */
 
 static const stp_flash_error_bit l4_errors[] = {
     {L4_SR_WRPERR, "WRPERR", "flash.wrp-error",
@@ -319,6 +324,27 @@ static stp_status l4_option_set(const stp_flash *f, stp_option_bytes *ob, const 
     return stp_option_unknown_key(f, key, value, NULL, findings);
 }
 
+/* FLASH_ECCR: ECCC (one bit corrected) or ECCD (two detected) with the failing address
+ * (bytes from the bank's start on L4/G4, double words on G0: the family row) and BK_ECC,
+ * latched by the first error until the flags are cleared. */
+static stp_status l4_ecc_take(stp_flash *f, stp_flash_ecc *out, size_t *n)
+{
+    const stp_family *fam = f->chip->fam;
+    uint32_t eccr = 0;
+    *n = 0;
+    stp_status st = stp_flash_reg_read(f, L4_ECCR, &eccr);
+    if (st != STP_OK || !(eccr & L4_ECCR_FLAGS))
+        return st;
+    uint32_t field = eccr & ((1u << fam->ecc_addr_bits) - 1u);
+    out[0] = (stp_flash_ecc){
+        .dbl = (eccr & L4_ECCR_DBL) != 0,
+        .bank = fam->ecc_bank_bit ? (eccr >> fam->ecc_bank_bit) & 1u : 0u,
+        .offset = fam->ecc_addr_words ? field * 8u : field,
+    };
+    *n = 1;
+    return stp_flash_reg_write(f, L4_ECCR, eccr & (L4_ECCR_ECCIE | L4_ECCR_FLAGS));
+}
+
 const stp_flash_driver stp_flash_l4 = {
     .kind = STP_FLASH_L4,
     .name = "L4/G0/G4",
@@ -348,4 +374,5 @@ const stp_flash_driver stp_flash_l4 = {
     .detect_dual_bank = l4_detect_dual_bank,
     .option_fields = stp_option_user_fields,
     .option_set = l4_option_set,
+    .ecc_take = l4_ecc_take,
 };
