@@ -1099,6 +1099,10 @@ static const stp_part parts[] = {
     {"stm32h743zi", 0x450, 0x2003, 2048, 128, false}, /* rev V (RM0433 DBGMCU_IDC REV_ID) */
     {"stm32h753zi", 0x450, 0x2003, 2048, 128, false},
     {"stm32h750vb", 0x450, 0x2003, 128, 128, false},
+    /* Dual core (RM0399: the same flash and DBGMCU_IDC 0x450): the Cortex-M7 on access port
+     * 0 programs both banks; the Cortex-M4's access port 3 is not on the virtual board. */
+    {"stm32h745zi", 0x450, 0x2003, 2048, 128, false},
+    {"stm32h747xi", 0x450, 0x2003, 2048, 128, false},
     {"stm32h723zg", 0x483, 0x1001, 1024, 128, false}, /* rev Z (RM0468 DBGMCU_IDC) */
 };
 
