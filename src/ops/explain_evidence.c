@@ -287,11 +287,14 @@ stp_finding *stp_dx_rdp2_possible(stp_findings *fs, double volts)
 {
     stp_finding *f = stp_finding_add(
         fs, "protect.rdp2", STP_SEV_WARNING,
-        "the chip is powered but its debug port never answers, not even under reset: if the "
-        "SWD wiring is right, it is locked at read protection level 2");
+        "the chip is powered but its debug port never answers, not even with NRST held low: "
+        "if the SWD wiring and NRST are right, it is locked at read protection level 2");
     stp_finding_evidence(f, "target_voltage", "%.2f V", volts);
-    stp_finding_advice(f, "check SWDIO, SWCLK and GND first; a level-2 chip cannot be "
-                          "unlocked (only its own firmware can update it)");
+    stp_finding_advice(f, "check SWDIO, SWCLK and GND first, and that the probe's NRST pin "
+                          "reaches the chip's reset: without it \"under reset\" holds nothing "
+                          "and firmware that turns SWD off at start stays out of reach. A "
+                          "level-2 chip cannot be unlocked (only its own firmware can update "
+                          "it)");
     return f;
 }
 

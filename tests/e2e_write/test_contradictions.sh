@@ -42,4 +42,12 @@ for part in stm32f103c8 stm32f407vg stm32l152re stm32l476rg stm32g071rb stm32g43
         "$part: no false alarm with NRST wired"
 done
 
+# Firmware that turns SWD off at start, NRST not wired: --connect under-reset cannot work,
+# and the advice says to check NRST instead of claiming "not even under reset".
+for part in stm32f407vg stm32l476rg stm32g071rb; do
+    run --probe "sim:$part,nrst=unconnected,firmware=swd-off" --connect under-reset info --json
+    expect_rc 3 "$part: swd-off firmware, NRST not wired"
+    expect_json '[.findings[] | select(.id == "protect.rdp2") | select(.advice | test("NRST"))] | length == 1' \
+        "$part: the advice names NRST"
+done
 finish
