@@ -1,8 +1,8 @@
 /* Per-board registers and LED pins for the blinky example. Addresses are from the reference
  * manuals (RM0090 F405/407, RM0410 F76x, RM0008 F10x, RM0038 L1x, RM0351 L47x, RM0444
- * G0x1, RM0440 G4, RM0433 H743; NUCLEO-H743ZI LEDs from UM2407). One of BOARD_F407,
- * BOARD_F767, BOARD_F103, BOARD_L151, BOARD_L476, BOARD_G071, BOARD_G431, BOARD_H743 is
- * defined by the build. */
+ * G0x1, RM0440 G4, RM0433 H743, RM0367 L0x3; NUCLEO-H743ZI LEDs from UM2407). One of
+ * BOARD_F407, BOARD_F767, BOARD_F103, BOARD_L151, BOARD_L476, BOARD_G071, BOARD_G431,
+ * BOARD_H743, BOARD_L053 is defined by the build. */
 #ifndef BLINKY_BOARD_H
 #define BLINKY_BOARD_H
 
@@ -11,8 +11,8 @@
 #define REG32(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
 
 #if defined(BOARD_F407) || defined(BOARD_F767) || defined(BOARD_L151) || defined(BOARD_L476) ||    \
-    defined(BOARD_G071) || defined(BOARD_G431) || defined(BOARD_H743)
-/* GPIO v2 (F2/F4/F7/L1/L4/G0/G4): MODER at +0x00, BSRR at +0x18 */
+    defined(BOARD_G071) || defined(BOARD_G431) || defined(BOARD_H743) || defined(BOARD_L053)
+/* GPIO v2 (F2/F4/F7/L0/L1/L4/G0/G4): MODER at +0x00, BSRR at +0x18 */
 #define GPIO_MODER(port) REG32((port) + 0x00u)
 #define GPIO_BSRR(port)  REG32((port) + 0x18u)
 #endif
@@ -62,6 +62,15 @@
     {                                                                                              \
         5u                                                                                         \
     } /* LD4 green */
+#elif defined(BOARD_L053)
+#define BOARD_NAME  "NUCLEO-L053R8"
+#define RCC_ENR     REG32(0x40021000u + 0x2Cu) /* RCC_IOPENR */
+#define RCC_ENR_BIT (1u << 0)                  /* IOPAEN */
+#define LED_PORT    0x50000000u                /* GPIOA (IOPORT) */
+#define LED_PINS                                                                                   \
+    {                                                                                              \
+        5u                                                                                         \
+    } /* LD2 green */
 #elif defined(BOARD_G431)
 #define BOARD_NAME  "NUCLEO-G431RB"
 #define RCC_ENR     REG32(0x40021000u + 0x4Cu) /* RCC_AHB2ENR */
@@ -93,7 +102,7 @@
 #define GPIO_BSRR(port) REG32((port) + 0x10u)
 #else
 #error                                                                                             \
-    "define one of BOARD_F407, BOARD_F767, BOARD_L151, BOARD_F103, BOARD_L476, BOARD_G071, BOARD_G431, BOARD_H743"
+    "define one of BOARD_F407, BOARD_F767, BOARD_L151, BOARD_F103, BOARD_L476, BOARD_G071, BOARD_G431, BOARD_H743, BOARD_L053"
 #endif
 
 #endif

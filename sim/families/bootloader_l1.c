@@ -1,6 +1,6 @@
-/* The bootloader's flash sequences on the L1 program-memory interface (RM0038 3, PM0062):
- * PEKEYR then PRGKEYR unlock, half-page programming (FPRG+PROG, 32 words into one 128-byte
- * half-page: AN2606 "Flash memory write operations are performed through a program memory
+/* The bootloader's flash sequences on the L0/L1 program-memory interface (RM0038 3, PM0062,
+ * RM0377 3): PEKEYR then PRGKEYR unlock, half-page programming (FPRG+PROG, the words of one
+ * half page, 128 bytes on the L1, 64 on the L0: AN2606 "Flash memory write operations are performed through a program memory
  * half page write operation", word writes where a half-page is not whole), page erase
  * (ERASE+PROG and a word written into the page), option words through OPTKEYR (each a
  * half-word and its complement: RDP, USER, WRP1..WRP4). There is no mass erase: AN2606
@@ -22,8 +22,7 @@
 #define PECR_FPRG    (1u << 10)
 #define SR_BSY       (1u << 0)
 #define SR_EOP       (1u << 1)
-#define SR_ERRORS    (0xFu << 8) /* WRPERR PGAERR SIZERR OPTVERR */
-#define HALF_PAGE    128u
+#define SR_ERRORS    ((0xFu << 8) | (3u << 16)) /* WRPERR PGAERR SIZERR OPTVERR; L0 NOTZEROERR FWWERR */
 
 static bool unlock(sim_board *b, bool options)
 {
@@ -63,17 +62,18 @@ static uint32_t word_at(const uint8_t *p)
 static bool l1_program(sim_board *b, uint32_t addr, const uint8_t *data, uint32_t len)
 {
     uint64_t tprog = sim_timing_program_ns(b, STP_PSIZE_X32);
+    const uint32_t half = b->chip->timing.block_program_bytes; /* L1 128, L0 64 */
     bool ok = unlock(b, false);
     for (uint32_t off = 0; ok && off < len;) {
         uint32_t at = addr + off;
-        if (at % HALF_PAGE == 0 && len - off >= HALF_PAGE) {
+        if (at % half == 0 && len - off >= half) {
             ok = sim_bl_reg_write(b, REG_PECR, PECR_FPRG | PECR_PROG);
-            for (uint32_t w = 0; ok && w < HALF_PAGE; w += 4)
+            for (uint32_t w = 0; ok && w < half; w += 4)
                 ok = sim_bus_write(b, at + w, word_at(data + off + w), 4, SIM_MASTER_CORE) ==
                      SIM_ACC_OK;
             ok = ok && done(b, tprog);
             sim_bl_reg_write(b, REG_PECR, 0);
-            off += HALF_PAGE;
+            off += half;
         } else {
             ok = sim_bus_write(b, at, word_at(data + off), 4, SIM_MASTER_CORE) == SIM_ACC_OK &&
                  done(b, tprog);

@@ -1,4 +1,9 @@
-/* L1 program-memory interface, RM0038 rev 17 section 3 (NVM) and PM0062.
+/* L1 program-memory interface, RM0038 rev 17 section 3 (NVM) and PM0062; the L0's is the
+ * same at 0x40022000 (RM0377 rev 10 section 3) with 128-byte pages and 64-byte half pages
+ * (the row's layout and timing.block_program_bytes), FLASH_SR.NOTZEROERR (the family's
+ * sr_notzero_err: a program operation onto a word that is not zero sets it and writes
+ * nothing; the PECR.NZDISABLE of later silicon is not modelled) and shipped option words
+ * from the family's optr_factory.
  *
  * Registers (offsets from FLASH_ACR 0x40023C00): ACR 0x00, PECR 0x04, PDKEYR 0x08,
  * PEKEYR 0x0C, PRGKEYR 0x10, OPTKEYR 0x14, SR 0x18, OBR 0x1C, WRPR1 0x20, WRPR2 0x80,
@@ -55,7 +60,9 @@
 #define SR_PGAERR  (1u << 9)
 #define SR_SIZERR  (1u << 10)
 #define SR_OPTVERR (1u << 11)
-#define SR_W1C     (SR_EOP | SR_WRPERR | SR_PGAERR | SR_SIZERR | SR_OPTVERR | (1u << 12) | (1u << 13))
+#define SR_W1C                                                                                     \
+    (SR_EOP | SR_WRPERR | SR_PGAERR | SR_SIZERR | SR_OPTVERR | (1u << 12) | (1u << 13) |          \
+     (1u << 16) | (1u << 17))
 
 #define PEKEY1  0x89ABCDEFu
 #define PEKEY2  0x02030405u
@@ -144,9 +151,11 @@ static void put_half(sim_board *b, uint32_t off, uint16_t v)
 
 static void l1_ob_default(sim_board *b)
 {
+    const uint32_t optr = b->chip->fam->optr_factory;
     memset(b->ob, 0, b->ob_size);
-    put_half(b, 0, 0x00AA);
-    put_half(b, 4, 0x0078); /* BOR_LEV 8, IWDG_SW, nRST_STOP, nRST_STDBY */
+    /* L1: RDP 0xAA, USER BOR_LEV 8, IWDG_SW, nRST_STOP, nRST_STDBY; L0: the family's */
+    put_half(b, 0, optr != 0 ? (uint16_t)optr : 0x00AA);
+    put_half(b, 4, optr != 0 ? (uint16_t)(optr >> 16) : 0x0078);
     for (unsigned i = 0; i < wrp_words(b); i++)
         put_half(b, wrp_off(b, i), 0);
 }
@@ -216,6 +225,23 @@ static sim_access ob_write(sim_board *b, uint32_t addr, uint32_t val, unsigned w
     return SIM_ACC_OK;
 }
 
+/* L0: a program operation onto len bytes at addr that are not all zero fails with
+ * NOTZEROERR and writes nothing (RM0377 "Flash status register (FLASH_SR)"). */
+static bool not_zero_refused(sim_board *b, uint32_t addr, uint32_t len)
+{
+    const uint32_t bit = b->chip->fam->sr_notzero_err;
+    if (bit == 0)
+        return false;
+    const uint8_t *cell = b->flash + (addr - b->chip->flash_base);
+    for (uint32_t i = 0; i < len; i++) {
+        if (cell[i] != 0) {
+            error(b, bit);
+            return true;
+        }
+    }
+    return false;
+}
+
 static sim_access l1_mem_write(sim_board *b, uint32_t addr, uint32_t val, unsigned width,
                                sim_master who)
 {
@@ -260,6 +286,8 @@ static sim_access l1_mem_write(sim_board *b, uint32_t addr, uint32_t val, unsign
         if (++s->hp_count < hp / 4)
             return SIM_ACC_OK;
         s->hp_count = 0;
+        if (not_zero_refused(b, s->hp_base, hp))
+            return SIM_ACC_OK;
         op.kind = SIM_OP_PROGRAM;
         op.addr = s->hp_base;
         op.len = hp;
@@ -270,6 +298,8 @@ static sim_access l1_mem_write(sim_board *b, uint32_t addr, uint32_t val, unsign
     }
     /* Anything else is a word write (ERASE or FPRG without PROG select the data EEPROM's
      * operations; st-flash writes its last words with ERASE still set). */
+    if (not_zero_refused(b, addr & ~3u, 4))
+        return SIM_ACC_OK;
     op.kind = SIM_OP_PROGRAM;
     op.addr = addr;
     op.len = 4;
@@ -296,7 +326,7 @@ static sim_access l1_reg_read(sim_board *b, uint32_t off, uint32_t *val)
         break;
     case REG_OBR: {
         uint16_t rdp = ob_half(b, 0, &bad), user = ob_half(b, 4, &bad);
-        *val = (uint32_t)(user & 0xFFu) << 16 | (rdp & 0x1FFu);
+        *val = (uint32_t)user << 16 | (rdp & 0x1FFu);
         break;
     }
     case REG_WRPR1:

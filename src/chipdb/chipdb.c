@@ -71,6 +71,20 @@
         .erase = {ERASE(256, 0, 0, 3280, 0, 0, 0, 3940, 0)},                                       \
     }
 
+/* L0: word program, half-page (64 B) program and page (128 B) erase all 3.2 ms typ / 3.9 ms
+ * max (tprog, "Flash memory and data EEPROM characteristics" of DS10182 rev 9 (L053),
+ * DS10685 rev 6 (L073), DS10668 rev 5 (L031), DS11012 rev 5 (L011): the same NVM in each;
+ * as remembered, the tables are not in the stored corpora). No mass erase of the program
+ * memory: RDP level 1 -> 0 erases it (RM0377 3.4.1 "Protection against unwanted
+ * read/write"), which also erases the data EEPROM. */
+#define L0_TIMING                                                                                  \
+    {                                                                                              \
+        .program_typ_ns = {[STP_PSIZE_X32] = 3200000},                                             \
+        .program_max_ns = {[STP_PSIZE_X32] = 3900000}, .block_program_bytes = 64,                  \
+        .block_program_typ_ns = 3200000, .block_program_max_ns = 3900000,                          \
+        .erase = {ERASE(128, 0, 0, 3200, 0, 0, 0, 3900, 0)},                                       \
+    }
+
 /* L4/G0/G4: one 64-bit double-word program, one 2 KiB page erase, one mass erase (datasheet
  * "Flash memory characteristics": tprog 64-bit, tERASE, tME). Only the x64 index is
  * filled: these controllers program double words and nothing else (RM0351/RM0444/RM0440
@@ -137,6 +151,20 @@ static const stp_option_def opts_l1[] = {
     OPT_FLAG("nrst_stop", 1, NRST_STOP),
     OPT_FLAG("nrst_stdby", 2, NRST_STDBY),
     OPT_FLAG("bfb2", 3, "1: boot from bank 2 when it holds a valid image"),
+};
+
+/* L0: the USER half-word of FLASH_OPTR (RM0377 3.7.8, RM0367 3.7.8 "Option bytes register"):
+ * BOR_LEV[3:0] (bits 16-19, decoded apart), WDG_SW 20, nRST_STOP 21, nRST_STDBY 22, BFB2 23
+ * (cat. 5 only), nBOOT1 31; decoded from bit 20 down (bit n of OPTR is bit n - 20 here) and
+ * WPRMOD (bit 8 of the RDP half-word) as bit 12. Bit positions also in Black Magic Probe's
+ * stm32l0.c (STM32L0_FLASH_OPTR_BOOT1 31, WDG_SW 20, WPRMOD 8). */
+static const stp_option_def opts_l0[] = {
+    OPT_FLAG("wdg_sw", 0, WDG_SW),
+    OPT_FLAG("nrst_stop", 1, NRST_STOP),
+    OPT_FLAG("nrst_stdby", 2, NRST_STDBY),
+    OPT_FLAG("bfb2", 3, "1: boot from bank 2 when it holds a valid image (cat. 5)"),
+    OPT_FLAG("nboot1", 11, "with BOOT0 high: 1 boots system memory, 0 SRAM"),
+    OPT_FLAG("wprmod", 12, "1: the WRP bits select read protection of sectors (PCROP)"),
 };
 
 /* L4/G4: FLASH_OPTR (RM0351 3.7.8, RM0440 5.7.8): BOR_LEV[10:8] the reset threshold (BOR is
@@ -238,6 +266,22 @@ static const stp_addr_span periph_l1[] = {
     {0x40023800, 0x40024000}, /* RCC, FLASH interface */
     {0x40026000, 0x40026800}, /* DMA1, DMA2 */
     {0x50060000, 0x50060400}, /* AES */
+};
+
+/* L0 (RM0377 rev 10 2.2.2 "Memory map and register boundary addresses", RM0367 rev 7
+ * likewise, merged over L0x1/L0x2/L0x3; as remembered): APB1 TIM2/3, TIM6/7, LCD, RTC, WWDG,
+ * IWDG, SPI2, USART2 .. USB SRAM, CRS .. LPTIM1; APB2 SYSCFG/COMP, EXTI, TIM21, TIM22,
+ * FIREWALL, ADC, SPI1, USART1, DBGMCU; AHB DMA1, RCC, FLASH 0x40022000, CRC, TSC, RNG, AES;
+ * IOPORT GPIOA-E, GPIOH. */
+static const stp_addr_span periph_l0[] = {
+    {0x40000000, 0x40000800}, {0x40001000, 0x40001800}, {0x40002400, 0x40003400},
+    {0x40003800, 0x40003C00}, {0x40004400, 0x40006400}, {0x40006C00, 0x40008000},
+    {0x40010000, 0x40010C00}, {0x40011400, 0x40011800}, {0x40011C00, 0x40012000},
+    {0x40012400, 0x40012800}, {0x40013000, 0x40013400}, {0x40013800, 0x40013C00},
+    {0x40015800, 0x40015C00}, {0x40020000, 0x40020400}, {0x40021000, 0x40021400},
+    {0x40022000, 0x40022400}, {0x40023000, 0x40023400}, {0x40024000, 0x40024400},
+    {0x40025000, 0x40025400}, {0x40026000, 0x40026400}, {0x50000000, 0x50001400},
+    {0x50001C00, 0x50002000},
 };
 
 /* AHB1 of F2/F4/F7: GPIOA-K, CRC, RCC + FLASH interface + BKPSRAM, DMA1/2, Ethernet MAC,
@@ -461,6 +505,56 @@ static const stp_family fam_l1 = {
     CSR_BITS_F1_G4,
 };
 
+/* L0: RM0377 rev 10 (RCC_CSR 7.3.21 at +0x50 with RMVF 23, OBLRSTF 25; RCC_AHBENR +0x30
+ * CRCEN 12; RCC_IOPENR +0x2C; RCC_APB2ENR +0x34 DBGEN 22 "DBG clock enable"; RCC_CFGR at
+ * +0x0C; RCC_CR HSI16RDYF is bit 2, not HSI16ON + 1), CRC with CRC_INIT/POL (RM0377 14),
+ * DBG_IWDG_STOP bit 12 of DBGMCU_APB1_FZ (IDCODE + 8; OpenOCD stm32l0.cfg sets 0x1800 there),
+ * IWDG_WINR (RM0377 24.4.5), GPIO with BRR (+0x28). Cortex-M0+ r0p0 (STM32CubeL0
+ * __CM0PLUS_REV 0). MSI 2.097 MHz after reset, ICSCR MSIRANGE 5 as on the L1. LSI 38 kHz
+ * typical (DS10182 "LSI oscillator characteristics", as remembered). Factory option words:
+ * RDP 0xAA, USER 0x8070 (BOR off, WDG_SW, nRST_STOP, nRST_STDBY, nBOOT1; as remembered from
+ * RM0377 "Option byte organization"). */
+static const stp_family fam_l0 = {
+    SPANS(periph_l0),
+    .periph_map_source = "RM0377 rev 10 2.2.2 (register boundary addresses)",
+    .source = "RM0377 rev 10: RCC_CSR 7.3.21, RCC_AHBENR 7.3.15, RCC_APB2ENR.DBGEN 7.3.17, "
+              "DBGMCU_APB1_FZ 27.9.3, IWDG_WINR 24.4.5, GPIO 9.4 (BRR +0x28), FLASH_SR 3.7.6",
+    .rcc_base = 0x40021000,
+    .rcc_csr_off = 0x50,
+    .csr_rmvf = 1u << 23,
+    .csr_oblrstf = 1u << 25,
+    .csr_por_flags = 0x0C000000,
+    .crc_base = 0x40023000,
+    .crc_en_off = 0x30,
+    .crc_en_bit = 12,
+    .crc_programmable = true,
+    .wdg_freeze_off = 8,
+    .wdg_freeze_bit = 12,
+    .dbgmcu_clk_reg = 0x40021034,
+    .dbgmcu_clk_bit = 1u << 22,
+    .iwdg_window = true,
+    .lsi_hz = 38000,
+    .program_width = STP_PSIZE_X32,
+    .rdp_level2 = true,
+    OPTS(opts_l0),
+    .optr_factory = 0x807000AA,
+    .rcc_cr_reset = 0x00000300, /* MSION, MSIRDY */
+    .rcc_cfgr_off = 0x0C,
+    .rcc_resets = {{0x04, 0x0000B000}, {0x30, 0x00000100}}, /* ICSCR MSIRANGE 5, AHBENR MIFEN */
+    .rcc_rdy_pairs = {8, 16, 24, 0xFF},                     /* MSI, HSE, PLL */
+    .clock_tree = STP_CLOCK_MSI_RANGES,
+    .gpio_en_off = 0x2C, /* IOPENR: IOPAEN bit 0 */
+    .gpio_en_bit0 = 0,
+    .gpio_base = 0x50000000,
+    .gpio_stride = 0x400,
+    .gpio_ports = 8,
+    .gpio_brr = true,
+    .bootloader_no_mass_erase = true, /* AN2606: the L0 bootloaders, as the L1's */
+    .iwdg_base = 0x40003000,
+    CSR_BITS_F1_G4,
+    .sr_notzero_err = 1u << 16,
+};
+
 /* L4/G4/G0: RCC at 0x40021000, RMVF bit 23, OBLRSTF bit 25, IWDG window, double words. */
 #define L4_FAMILY                                                                                  \
     .rcc_base = 0x40021000, .csr_rmvf = 1u << 23, .csr_oblrstf = 1u << 25,                         \
@@ -583,6 +677,8 @@ static const stp_family fam_h7 = {
  *   Flash IDD Write/Erase taken as the F4's x32 figure.
  * - L1, DS6876: Run from flash, range 1, about 230 uA/MHz; Flash "average current during the
  *   whole programming/erase operation" 600 uA.
+ * - L0, DS11012 (L011) front page: "Down to 76 uA/MHz in Run mode"; flash operation taken as
+ *   the L1's 600 uA (the same NVM).
  * - L4, DS10198: Run range 1 about 110 uA/MHz; Flash programming/erase about 3.4 mA.
  * - G0, DS12232: Run range 1 about 100 uA/MHz; Flash programming/erase about 2.9 mA.
  * - G4, DS12589: Run range 1 about 170 uA/MHz; Flash programming/erase about 3.5 mA. */
@@ -590,6 +686,7 @@ static const stp_family fam_h7 = {
 #define F24_SUPPLY .run_ua_per_mhz = 270, .flash_op_ua = 12000
 #define F7_SUPPLY  .run_ua_per_mhz = 460, .flash_op_ua = 12000
 #define L1_SUPPLY  .run_ua_per_mhz = 230, .flash_op_ua = 600
+#define L0_SUPPLY  .run_ua_per_mhz = 76, .flash_op_ua = 600
 #define L4_SUPPLY  .run_ua_per_mhz = 110, .flash_op_ua = 3400
 #define G0_SUPPLY  .run_ua_per_mhz = 100, .flash_op_ua = 2900
 #define G4_SUPPLY  .run_ua_per_mhz = 170, .flash_op_ua = 3500
@@ -638,6 +735,30 @@ static const stp_family fam_h7 = {
     .vdd_max_mv = 3600, .reset_clock_hz = 2097000, .timing = L1_TIMING,                            \
     .reference_manual = "RM0038 rev 17", .erased_value = 0x00, .bootloader_doc = AN2606,           \
     .uid_word2_offset = 0x14, .bootloader_size = 0x1000, L1_SUPPLY
+
+/* ---- L0: RM0377 rev 10 (L0x1), RM0376 rev 6 (L0x2), RM0367 rev 7 (L0x3) ------------------
+ * The L1's program-memory interface (PECR/PEKEYR/PRGKEYR/OPTKEYR/SR/OPTR/WRPROT, the same
+ * keys and bits) at 0x40022000 with 128-byte pages of 32 words, 64-byte half pages and 4 KiB
+ * WRP sectors (RM0377 3.3.1 "NVM organization": "A page is composed of 32 words (or 128
+ * bytes)", "A Flash sector is made of 32 pages (or 4 Kbytes). The sector is the granularity
+ * of the write protection"; OpenOCD stm32lx.c page_size 128, pages_per_sector 32). DEV_ID at
+ * DBGMCU_IDCODE 0x40015800 (Cortex-M0+), flash size register 0x1FF8007C (KiB, 16 bits),
+ * unique ID 0x1FF80050/+4/+0x14, option words at 0x1FF80000 (RDP|WPRMOD, USER, WRPROT1 low
+ * and high, cat. 5 WRPROT2 low at 0x1FF80010), data EEPROM at 0x08080000, system memory at
+ * 0x1FF00000 (4 KiB, 8 KiB on cat. 5): OpenOCD stm32lx.c, stm32flash dev_table.c, RM0377
+ * 3.3.1. Cat. 5 is two banks, bank 2 at half the flash (RM0377 3.3.1; OpenOCD
+ * first_bank_size_kb = size / 2 for 128 and 192 KiB): the pages are numbered and erased
+ * alike in both, so one run (as on the L1 cat. 4-6). AN2606 bootloader IDs (stm32loader's
+ * table of AN2606): 0x457 0xC3, 0x425 0xC0, 0x417 0xC0, 0x447 0x41. */
+#define L0_COMMON                                                                                  \
+    .family = "L0", .fam = &fam_l0, .core = STP_CORE_M0P, .flash_kind = STP_FLASH_L1,              \
+    .idcode_addr = 0x40015800, .flash_base = 0x08000000, .flash_regs = 0x40022000,                 \
+    .flash_size_reg = 0x1FF8007C, .fsize_decode = STP_FSIZE_KB16, .wrp_granule = KB(4),            \
+    .sram_base = 0x20000000, .option_bytes_addr = 0x1FF80000, .option_bytes_size = 16,             \
+    .uid_addr = 0x1FF80050, .bootloader_addr = 0x1FF00000, .vdd_min_mv = 1650,                     \
+    .vdd_max_mv = 3600, .reset_clock_hz = 2097000, .timing = L0_TIMING, .erased_value = 0x00,      \
+    .bootloader_doc = AN2606, .uid_word2_offset = 0x14, L0_SUPPLY
+#define USART2_PA2_PA3 "USART2 PA2(TX)/PA3(RX)"
 
 /* ---- H7: RM0433 rev 7 (H742/H743/H750/H753), DS12110 rev 8 (H743xI/G) -------------------
  * - DEV_ID 0x450 at DBGMCU_IDC 0x5C001000 (the M7 reaches the DBGMCU there, not at
@@ -928,6 +1049,28 @@ static const stp_chip chips[] = {
      *   (stored rounded to whole ms: 22/25): DS10198 "Flash memory characteristics" table. Not
      *   re-read this session (the table is not in the stored corpora); the model's numbers
      *   are these (sim_timing_*). */
+    /* L0 (L0_COMMON above). Sizes, SRAM: the datasheets' device summaries (DS11012 L011x3/x4
+     * 8/16 KiB flash, 2 KiB SRAM; DS10668 L031x4/x6 16/32 KiB, 8 KiB; DS10182 L053x6/x8
+     * 32/64 KiB, 8 KiB; DS10685 L073x8/xB/xZ 64/128/192 KiB, 20 KiB); maxima also OpenOCD
+     * stm32lx.c max_flash_size_kb. */
+    {L0_COMMON, .dev_id = 0x457, .name = "STM32L01x/L02x (cat. 1)", .flash_sizes_kb = {8, 16},
+     .flash_default_kb = 16, .layout = ONE_BANK({128, 128}), .sram_size = KB(2),
+     .bootloader_size = 0x1000, .bootloader_version = 0xC3, .bootloader_usart = USART2_PA2_PA3,
+     .reference_manual = "RM0377 rev 10", .datasheet = "DS11012 rev 5 (STM32L011x3/x4)"},
+    {L0_COMMON, .dev_id = 0x425, .name = "STM32L031/L041 (cat. 2)", .flash_sizes_kb = {16, 32},
+     .flash_default_kb = 32, .layout = ONE_BANK({256, 128}), .sram_size = KB(8),
+     .bootloader_size = 0x1000, .bootloader_version = 0xC0, .bootloader_usart = USART2_PA2_PA3,
+     .reference_manual = "RM0377 rev 10", .datasheet = "DS10668 rev 5 (STM32L031x4/x6)"},
+    {L0_COMMON, .dev_id = 0x417, .name = "STM32L05x/L06x (cat. 3)", .flash_sizes_kb = {32, 64},
+     .flash_default_kb = 64, .layout = ONE_BANK({512, 128}), .sram_size = KB(8),
+     .bootloader_size = 0x1000, .bootloader_version = 0xC0, .bootloader_usart = USART1_PA9_PA10,
+     .reference_manual = "RM0367 rev 7", .datasheet = "DS10182 rev 9 (STM32L053x6/x8)"},
+    {L0_COMMON, .dev_id = 0x447, .name = "STM32L07x/L08x (cat. 5)",
+     .flash_sizes_kb = {64, 128, 192}, .flash_default_kb = 192, .layout = ONE_BANK({1536, 128}),
+     .option_bytes2_addr = 0x1FF80010, .option_bytes2_size = 4, .sram_size = KB(20),
+     .bootloader_size = 0x2000, .bootloader_version = 0x41, .bootloader_usart = USART1_PA9_PA10,
+     .reference_manual = "RM0367 rev 7", .datasheet = "DS10685 rev 6 (STM32L073x8/xB/xZ)"},
+
     {L4_COMMON,
      .family = "L4",
      .fam = &fam_l4,
@@ -1087,6 +1230,10 @@ static const stp_part parts[] = {
     {"stm32f767zg", 0x451, 0x1001, 1024, 512, false},
     {"stm32f767zi", 0x451, 0x1001, 2048, 512, false},
     {"stm32f769ni", 0x451, 0x1001, 2048, 512, false},
+    {"stm32l011k4", 0x457, 0x1000, 16, 2, false},
+    {"stm32l031k6", 0x425, 0x2000, 32, 8, false},
+    {"stm32l053r8", 0x417, 0x1008, 64, 8, false},
+    {"stm32l073rz", 0x447, 0x2008, 192, 20, false}, /* rev IDs: OpenOCD stm32lx.c revs */
     {"stm32l151c8", 0x416, 0x1038, 64, 10, false},
     {"stm32l151cb", 0x429, 0x1018, 128, 32, false},
     {"stm32l151rc", 0x427, 0x1018, 256, 32, false},

@@ -28,7 +28,7 @@ typedef enum stp_flash_kind {
     STP_FLASH_F1 = 0, /* F0/F1/F3: half-word programming, page erase */
     STP_FLASH_F2F4,   /* F2/F4: PSIZE, sectors */
     STP_FLASH_F7,     /* F7: F4-like with ERSERR, single/dual bank */
-    STP_FLASH_L1,     /* L1: PECR/PEKEYR/PRGKEYR, word + half-page, page erase */
+    STP_FLASH_L1,     /* L0/L1: PECR/PEKEYR/PRGKEYR, word + half-page, page erase */
     STP_FLASH_L4,     /* L4/G0/G4: KEYR/CR/SR at 0x40022000, 64-bit double words, 2 KiB pages */
     STP_FLASH_H7,     /* H7: one register set per bank, 256-bit flash words through a buffer */
 } stp_flash_kind;
@@ -127,7 +127,9 @@ typedef struct stp_family {
     bool has_vcap;           /* VCAP pins with their capacitors (a doctor check) */
     const stp_option_def *user_options; /* the user option fields, in display order */
     uint8_t user_option_count;
-    uint32_t optr_factory;  /* L4-style FLASH_OPTR as shipped (RDP level 0), else 0 */
+    uint32_t optr_factory;  /* L4-style FLASH_OPTR as shipped (RDP level 0); L0: the
+                             * FLASH_OPTR image of the shipped option words (USER half-word
+                             * in 31:16, RDP half-word in 15:0); else 0 */
     uint32_t wrp_area_none; /* L4-style FLASH_WRPxyR with no area (STRT > END) */
     bool sr_cfgbsy;         /* L4-style FLASH_SR.CFGBSY (bit 18) busy with BSY */
     /* Flash ECC: width of the failing-address field (L4-style FLASH_ECCR.ADDR_ECC, H7
@@ -173,6 +175,10 @@ typedef struct stp_family {
      * 22, 23, 24, 26, 28, 30), and the mask of every flag bit of the register. */
     uint32_t csr_pinrstf, csr_porrstf, csr_sftrstf, csr_iwdgrstf, csr_wwdgrstf, csr_lpwrrstf;
     uint32_t csr_flags;
+    /* FLASH_SR bit set when a program operation meets a word that is not erased (L0
+     * NOTZEROERR, bit 16: the word is not written; RM0377 "Flash status register"), 0 where
+     * programming ORs the new bits in (L1). */
+    uint32_t sr_notzero_err;
 } stp_family;
 
 /* A block of RAM besides the loader's SRAM (sram_base): H7 ITCM, AXI SRAM, SRAM1-4, backup

@@ -86,7 +86,7 @@ static void test_addresses(void **state)
         CHECK(c, c->flash_regs2 == 0 || c->flash_regs2 % 4 == 0);
         CHECK(c, c->flash_size_reg != 0 && c->flash_size_reg % 2 == 0);
         CHECK(c, c->sram_base == 0x20000000u);
-        CHECK(c, c->sram_size >= 4096 && c->sram_size % 1024 == 0);
+        CHECK(c, c->sram_size >= 2048 && c->sram_size % 1024 == 0); /* L011: 2 KiB */
         /* H7: the option bytes are only in the option registers, not mapped */
         CHECK(c, c->option_bytes_addr % 4 == 0 &&
                      (c->option_bytes_addr != 0) == (c->flash_kind != STP_FLASH_H7));
@@ -298,7 +298,7 @@ static void check_layout_shape(const stp_chip *c, const stp_flash_layout *l)
                 continue;
             }
             CHECK(c, !ended);
-            CHECK(c, is_pow2(run->size) && run->size >= 256);
+            CHECK(c, is_pow2(run->size) && run->size >= 128); /* L0 pages: 128 B */
         }
         if (b > 0)
             CHECK(c, bank->first_sector_number > l->banks[b - 1].first_sector_number);

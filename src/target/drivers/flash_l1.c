@@ -1,4 +1,6 @@
-/* Flash driver: STM32L1 (RM0038 section 3 "Flash program memory and data EEPROM").
+/* Flash driver: STM32L1 (RM0038 section 3 "Flash program memory and data EEPROM") and STM32L0
+ * (RM0377/RM0367 section 3: the same interface at 0x40022000, 128-byte pages, 64-byte half
+ * pages; the row's flash_regs, layout and timing.block_program_bytes say which).
  * PECR unlocked with PEKEYR then PRGKEYR; page erase by ERASE+PROG and a word write to the
  * page; word programming by plain 32-bit writes, half-page programming with FPRG+PROG.
  * Erased flash reads 0x00. There is no mass erase of program memory that keeps the chip
@@ -43,8 +45,11 @@
 #define L1_SR_OPTVERR    (1u << 11)
 #define L1_SR_OPTVERRUSR (1u << 12)
 #define L1_SR_RDERR      (1u << 13)
+#define L0_SR_NOTZEROERR (1u << 16) /* L0 only (reserved, reads 0, on the L1) */
+#define L0_SR_FWWERR     (1u << 17)
 #define L1_SR_ERRORS                                                                               \
-    (L1_SR_WRPERR | L1_SR_PGAERR | L1_SR_SIZERR | L1_SR_OPTVERR | L1_SR_OPTVERRUSR | L1_SR_RDERR)
+    (L1_SR_WRPERR | L1_SR_PGAERR | L1_SR_SIZERR | L1_SR_OPTVERR | L1_SR_OPTVERRUSR |             \
+     L1_SR_RDERR | L0_SR_NOTZEROERR | L0_SR_FWWERR)
 
 #define L1_OB_BASE 0x1FF80000u
 
@@ -63,6 +68,12 @@ static const stp_flash_error_bit l1_errors[] = {
      "the user option byte and its complement do not match", NULL, STP_ERR_FLASH},
     {L1_SR_RDERR, "RDERR", "flash.read-protection-error",
      "a proprietary-code-protected sector was read", NULL, STP_ERR_PROTECTED},
+    {L0_SR_NOTZEROERR, "NOTZEROERR", "flash.programming-error",
+     "a word that was not erased (not zero) was programmed; it was left as it was",
+     "erase the page first (stprog writes erase what they change)", STP_ERR_FLASH},
+    {L0_SR_FWWERR, "FWWERR", "flash.fetch-while-write",
+     "the core fetched code from the bank being programmed and the operation was aborted",
+     "halt the core while programming (stprog does unless --connect hot-plug)", STP_ERR_FLASH},
 };
 
 static uint32_t l1_unit(const stp_flash *f)
@@ -146,13 +157,15 @@ static stp_status l1_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *d
 {
     stp_debug *d = f->dbg;
     uint32_t half = f->chip->timing.block_program_bytes;
-    if (half != 0 && len == half && addr % half == 0) {
-        /* Half-page: FPRG+PROG, then the words of the half page back to back. */
+    if (half != 0 && len % half == 0 && addr % half == 0) {
+        /* Half-pages: FPRG+PROG, then the words of each half page back to back. */
         stp_status st = pecr_mode(f, L1_PECR_FPRG | L1_PECR_PROG);
-        if (st == STP_OK)
-            st = d->ops->write_mem(d, addr, data, len, f->findings);
-        if (st == STP_OK)
-            st = stp_flash_wait(f, stp_flash_program_deadline_ms(f, len / 4), "half-page program");
+        for (uint32_t off = 0; st == STP_OK && off < len; off += half) {
+            st = d->ops->write_mem(d, addr + off, data + off, half, f->findings);
+            if (st == STP_OK)
+                st = stp_flash_wait(f, stp_flash_program_deadline_ms(f, half / 4),
+                                    "half-page program");
+        }
         stp_status cs = pecr_mode(f, 0);
         return st != STP_OK ? st : cs;
     }
@@ -191,6 +204,18 @@ static uint32_t l1_wrp_word(const stp_chip *c, uint32_t k)
     return 0;
 }
 
+/* The USER half-word (BOR_LEV[3:0], then IWDG_SW/WDG_SW, nRST_STOP, nRST_STDBY, BFB2, and on
+ * the L0 nBOOT1 in bit 15) and bit 8 of the RDP half-word (L1 SPRMOD, L0 WPRMOD): user bits
+ * 0-11 are USER bits 4-15, user bit 12 is RDP bit 8 (the family's option table names them). */
+#define L1_USER_RDP8 12u
+
+static void l1_decode_user(stp_option_bytes *ob, uint16_t user, uint16_t rdp_half)
+{
+    uint32_t bor = user & 0xFu;
+    ob->bor_level = bor < 8 ? 0 : (int)(bor - 7);
+    ob->user = (uint32_t)(user >> 4) | (uint32_t)((rdp_half >> 8) & 1u) << L1_USER_RDP8;
+}
+
 static stp_status l1_read_options(stp_flash *f, stp_option_bytes *ob)
 {
     uint32_t obr = 0;
@@ -215,10 +240,7 @@ static stp_status l1_read_options(stp_flash *f, stp_option_bytes *ob)
     }
     ob->rdp_raw = (uint8_t)(obr & 0xFFu);
     ob->rdp_level = ob->rdp_raw == 0xAA ? 0 : (ob->rdp_raw == 0xCC ? 2 : 1);
-    uint32_t user = (obr >> 16) & 0xFFu; /* BOR_LEV[3:0], IWDG_SW, nRST_STOP, nRST_STDBY, BFB2 */
-    uint32_t bor = user & 0xFu;
-    ob->bor_level = bor < 8 ? 0 : (int)(bor - 7);
-    ob->user = user >> 4;
+    l1_decode_user(ob, (uint16_t)(obr >> 16), (uint16_t)obr);
     ob->has_dual_bank = false;
     return st;
 }
@@ -241,9 +263,11 @@ static stp_status l1_write_options(stp_flash *f, const stp_option_bytes *ob)
     if (ob->rdp_level == 1 && ob->rdp_raw != 0xAA && ob->rdp_raw != 0xCC)
         rdp = ob->rdp_raw;
     uint32_t bor = ob->bor_level <= 0 ? 0 : (uint32_t)ob->bor_level + 7;
-    uint16_t user = (uint16_t)((bor & 0xFu) | ((ob->user & 0xFu) << 4));
+    uint16_t user = (uint16_t)((bor & 0xFu) | ((ob->user & 0xFFFu) << 4));
+    uint16_t rdp_half = (uint16_t)(rdp | ((ob->user >> L1_USER_RDP8) & 1u) << 8);
+    const uint32_t word_ms = stp_flash_erase_deadline_ms(f, f->chip->timing.erase[0].sector_size);
     if (st == STP_OK)
-        st = l1_write_word(f, L1_OB_BASE + 0x04, user, stp_flash_erase_deadline_ms(f, 256));
+        st = l1_write_word(f, L1_OB_BASE + 0x04, user, word_ms);
     for (uint32_t k = 0; st == STP_OK && k * 16 < ob->wrp_bits; k++) {
         uint32_t addr = l1_wrp_word(f->chip, k);
         if (addr == 0)
@@ -253,11 +277,11 @@ static stp_status l1_write_options(stp_flash *f, const stp_option_bytes *ob)
             if (stp_option_wrp_get(ob, k * 16 + i))
                 v |= (uint16_t)(1u << i);
         }
-        st = l1_write_word(f, addr, v, stp_flash_erase_deadline_ms(f, 256));
+        st = l1_write_word(f, addr, v, word_ms);
     }
     /* RDP last: leaving level 1 erases the whole program memory meanwhile. */
     if (st == STP_OK)
-        st = l1_write_word(f, L1_OB_BASE, rdp, stp_flash_mass_erase_deadline_ms(f));
+        st = l1_write_word(f, L1_OB_BASE, rdp_half, stp_flash_mass_erase_deadline_ms(f));
     if (st == STP_OK) {
         /* Load the new values; the chip resets, the debug port stays. */
         (void)pecr_update(f, L1_PECR_OBL_LAUNCH, 0);
@@ -282,19 +306,16 @@ static stp_status l1_option_set(const stp_flash *f, stp_option_bytes *ob, const 
     return stp_option_unknown_key(f, key, value, "bor=0..5", findings);
 }
 
-/* The option words as mapped at 0x1FF80000 (RM0038 3.8.1), each a half-word and its
- * complement: RDP (low byte), USER (BOR_LEV[3:0], IWDG_SW, nRST_STOP, nRST_STDBY, BFB2), WRP1,
- * WRP2; WRP3/WRP4 in the second block (b2) of the larger parts. WRP bits are active high, one
+/* The option words as mapped at 0x1FF80000 (RM0038 3.8.1, RM0377 3.4), each a half-word and
+ * its complement: RDP (low byte; SPRMOD/WPRMOD bit 8), USER, WRP1, WRP2; WRP3/WRP4 in the
+ * second block (b2) of the larger parts (L0 cat. 5: WRPROT2 right after, at 0x1FF80010). WRP bits are active high, one
  * per wrp_granule bytes. */
 static void l1_decode_mapped(const stp_flash *f, const uint8_t *b, const uint8_t *b2,
                              stp_option_bytes *ob)
 {
     ob->rdp_raw = b[0];
     ob->rdp_level = b[0] == 0xAA ? 0 : (b[0] == 0xCC ? 2 : 1);
-    uint32_t user = b[4];
-    uint32_t bor = user & 0xFu;
-    ob->bor_level = bor < 8 ? 0 : (int)(bor - 7);
-    ob->user = user >> 4;
+    l1_decode_user(ob, (uint16_t)(b[4] | b[5] << 8), (uint16_t)(b[0] | b[1] << 8));
     uint32_t granule = f->chip->wrp_granule ? f->chip->wrp_granule : 4096;
     uint32_t bits = (f->flash_kb * 1024u + granule - 1) / granule;
     uint32_t halves = b2 != NULL ? 2u + f->chip->option_bytes2_size / 4u : 2u;
