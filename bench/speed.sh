@@ -24,7 +24,7 @@ started=$(date +%s)
 matrix=""
 for p in v2:4000 v3:24000; do
     for r in stm32f407vg:16 stm32f407vg:128 stm32f407vg:512 stm32f407vg:1024 stm32f103c8:64 \
-        stm32l151cb:128 stm32f767zi:1024; do
+        stm32l151cb:128 stm32l053r8:64 stm32f767zi:1024; do
         matrix="$matrix $r:$p"
     done
 done
@@ -36,6 +36,7 @@ CHANGED_KIB=16 # the one-sector case replaces this many KiB at offset 16 KiB (al
 ocd_cfg() {
     case $1 in
     stm32f1*) echo stm32f1x.cfg ;; stm32l1*) echo stm32l1.cfg ;; stm32f7*) echo stm32f7x.cfg ;;
+    stm32l07* | stm32l08*) echo stm32l0_dual_bank.cfg ;; stm32l0*) echo stm32l0.cfg ;;
     *) echo stm32f4x.cfg ;;
     esac
 }
@@ -130,7 +131,7 @@ Cases: **fresh** = the board holds a different random image of the same size (ev
 touched sector must be erased); **same** = it holds the identical image; **one-sector** =
 it holds the image and ${CHANGED_KIB} KiB at offset 16 KiB differ (offset 0 in the 16 KiB
 image, which makes it a second fresh write there; the targets leave those rows out): one F4
-sector, half of one F7 sector, 16 F1 pages, 64 L1 pages.
+sector, half of one F7 sector, 16 F1 pages, 64 L1 pages, 128 L0 pages.
 
 Tools: **stprog** = \`stprog write\` (SRAM loader, on-target CRC verify and skip-unchanged);
 **stprog-no-loader** = \`stprog write --no-loader\` (direct register writes, read-back
