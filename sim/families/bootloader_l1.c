@@ -1,11 +1,12 @@
 /* The bootloader's flash sequences on the L0/L1 program-memory interface (RM0038 3, PM0062,
  * RM0377 3): PEKEYR then PRGKEYR unlock, half-page programming (FPRG+PROG, the words of one
- * half page, 128 bytes on the L1, 64 on the L0: AN2606 "Flash memory write operations are performed through a program memory
- * half page write operation", word writes where a half-page is not whole), page erase
- * (ERASE+PROG and a word written into the page), option words through OPTKEYR (each a
- * half-word and its complement: RDP, USER, WRP1..WRP4). There is no mass erase: AN2606
- * ("important considerations" of the L1 bootloader): "Mass erase command is not supported
- * ... erase all sectors one by one using the Erase command" (or RDP 1 then 0). */
+ * half page, 128 bytes on the L1, 64 on the L0: AN2606 "Flash memory write operations are
+ * performed through a program memory half page write operation", word writes where a
+ * half-page is not whole), page erase (ERASE+PROG and a word written into the page), option
+ * words through OPTKEYR (each a half-word and its complement: RDP, USER, WRP1..WRP4). There is
+ * no mass erase: AN2606 ("important considerations" of the L1 bootloader): "Mass erase
+ * command is not supported ... erase all sectors one by one using the Erase command" (or RDP
+ * 1 then 0). */
 #include "bootloader_internal.h"
 
 #define REG_PECR    0x04
@@ -22,7 +23,8 @@
 #define PECR_FPRG    (1u << 10)
 #define SR_BSY       (1u << 0)
 #define SR_EOP       (1u << 1)
-#define SR_ERRORS    ((0xFu << 8) | (3u << 16)) /* WRPERR PGAERR SIZERR OPTVERR; L0 NOTZEROERR FWWERR */
+/* WRPERR PGAERR SIZERR OPTVERR; L0 NOTZEROERR FWWERR */
+#define SR_ERRORS ((0xFu << 8) | (3u << 16))
 
 static bool unlock(sim_board *b, bool options)
 {

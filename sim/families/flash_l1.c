@@ -61,7 +61,7 @@
 #define SR_SIZERR  (1u << 10)
 #define SR_OPTVERR (1u << 11)
 #define SR_W1C                                                                                     \
-    (SR_EOP | SR_WRPERR | SR_PGAERR | SR_SIZERR | SR_OPTVERR | (1u << 12) | (1u << 13) |          \
+    (SR_EOP | SR_WRPERR | SR_PGAERR | SR_SIZERR | SR_OPTVERR | (1u << 12) | (1u << 13) |           \
      (1u << 16) | (1u << 17))
 
 #define PEKEY1  0x89ABCDEFu

@@ -755,8 +755,8 @@ static const stp_family fam_h7 = {
     .idcode_addr = 0x40015800, .flash_base = 0x08000000, .flash_regs = 0x40022000,                 \
     .flash_size_reg = 0x1FF8007C, .fsize_decode = STP_FSIZE_KB16, .wrp_granule = KB(4),            \
     .sram_base = 0x20000000, .option_bytes_addr = 0x1FF80000, .option_bytes_size = 16,             \
-    .uid_addr = 0x1FF80050, .bootloader_addr = 0x1FF00000, .vdd_min_mv = 1650,                     \
-    .vdd_max_mv = 3600, .reset_clock_hz = 2097000, .timing = L0_TIMING, .erased_value = 0x00,      \
+    .uid_addr = 0x1FF80050, .bootloader_addr = 0x1FF00000, .vdd_min_mv = 1650, .vdd_max_mv = 3600, \
+    .reset_clock_hz = 2097000, .timing = L0_TIMING, .erased_value = 0x00,                          \
     .bootloader_doc = AN2606, .uid_word2_offset = 0x14, L0_SUPPLY
 #define USART2_PA2_PA3 "USART2 PA2(TX)/PA3(RX)"
 

@@ -48,8 +48,8 @@
 #define L0_SR_NOTZEROERR (1u << 16) /* L0 only (reserved, reads 0, on the L1) */
 #define L0_SR_FWWERR     (1u << 17)
 #define L1_SR_ERRORS                                                                               \
-    (L1_SR_WRPERR | L1_SR_PGAERR | L1_SR_SIZERR | L1_SR_OPTVERR | L1_SR_OPTVERRUSR |             \
-     L1_SR_RDERR | L0_SR_NOTZEROERR | L0_SR_FWWERR)
+    (L1_SR_WRPERR | L1_SR_PGAERR | L1_SR_SIZERR | L1_SR_OPTVERR | L1_SR_OPTVERRUSR | L1_SR_RDERR | \
+     L0_SR_NOTZEROERR | L0_SR_FWWERR)
 
 #define L1_OB_BASE 0x1FF80000u
 
@@ -308,8 +308,8 @@ static stp_status l1_option_set(const stp_flash *f, stp_option_bytes *ob, const 
 
 /* The option words as mapped at 0x1FF80000 (RM0038 3.8.1, RM0377 3.4), each a half-word and
  * its complement: RDP (low byte; SPRMOD/WPRMOD bit 8), USER, WRP1, WRP2; WRP3/WRP4 in the
- * second block (b2) of the larger parts (L0 cat. 5: WRPROT2 right after, at 0x1FF80010). WRP bits are active high, one
- * per wrp_granule bytes. */
+ * second block (b2) of the larger parts (L0 cat. 5: WRPROT2 right after, at 0x1FF80010). WRP bits
+ * are active high, one per wrp_granule bytes. */
 static void l1_decode_mapped(const stp_flash *f, const uint8_t *b, const uint8_t *b2,
                              stp_option_bytes *ob)
 {
