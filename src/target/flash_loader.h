@@ -20,8 +20,9 @@ const uint8_t *stp_flash_loader_blob(const stp_flash *f, uint32_t *size);
 /* Programs [addr, addr+len) through the loader. Called by the engine with the flash
  * unlocked and in programming mode (PG, PSIZE). *used tells whether the loader ran: when it
  * could not be set up (no loader for the family, SRAM too small, the loader read back wrong)
- * *used is false, the reason is a warning finding (target.sram-unusable,
- * probe.corrupts-transfers) and the caller programs by direct register writes. Once the
+ * *used is false, the reason is a warning finding where it is a fault (target.sram-unusable,
+ * probe.corrupts-transfers; none for a family without a loader or a part whose SRAM is too
+ * small by design) and the caller programs by direct register writes. Once the
  * loader ran, its result is final: errors are decoded from the status register like on the
  * direct path, with the failing address as evidence. */
 stp_status stp_flash_loader_program(stp_flash *f, uint32_t addr, const uint8_t *data, uint32_t len,

@@ -51,6 +51,8 @@ part_flow() { # PART FLASH_KB IMAGE_BYTES
     run --probe "$b" write "$TMP/$part.bin" --json
     expect_rc 0 "$part write"
     expect_json '.programmed and .verified' "$part programmed and verified"
+    expect_json '[.findings[] | select(.severity != "info")] | length == 0' \
+        "$part: no warning (the L011's SRAM is too small for the loader: a fact, not a fault)"
     run --probe "$b" write "$TMP/$part.bin" --json
     expect_rc 0 "$part rewrite"
     expect_json '.plan.erase_count == 0 and .plan.program_bytes == 0' "$part identical: skipped"
