@@ -13,6 +13,7 @@
 /* One row per probe kind (probe/registry.h); `stprog probes` shows them in this order. */
 static const stp_probe_driver *const drivers[] = {
     &stp_stlink_driver,
+    &stp_cmsis_dap_driver,
     &stp_sim_driver,
     &stp_uart_driver,
 };

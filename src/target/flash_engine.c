@@ -627,12 +627,19 @@ stp_status stp_flash_choose_psize(const stp_chip *chip, double volts, unsigned f
     }
     stp_psize best = STP_PSIZE_X8;
     if (!measured) {
-        stp_finding *fd = stp_finding_add(
-            findings, "flash.psize-voltage-unknown", STP_SEV_WARNING,
-            "the probe reports %.2f V for the target; programming at x8, the width every "
-            "supply allows",
-            volts);
-        stp_finding_evidence(fd, "voltage", "%.2f V", volts);
+        stp_finding *fd;
+        if (volts < 0) { /* a probe without a VREF input (CMSIS-DAP) */
+            fd = stp_finding_add(findings, "flash.psize-voltage-unknown", STP_SEV_WARNING,
+                                 "the probe does not measure the target voltage; programming "
+                                 "at x8, the width every supply allows");
+            stp_finding_evidence(fd, "voltage", "not measured");
+        } else {
+            fd = stp_finding_add(findings, "flash.psize-voltage-unknown", STP_SEV_WARNING,
+                                 "the probe reports %.2f V for the target; programming at x8, "
+                                 "the width every supply allows",
+                                 volts);
+            stp_finding_evidence(fd, "voltage", "%.2f V", volts);
+        }
         stp_finding_evidence(fd, "voltage_table", "%s", table);
         stp_finding_advice(fd, "if the board runs at 3.3 V, --psize 32 programs four times "
                                "faster");

@@ -129,7 +129,10 @@ stp_status stp_target_attach(stp_debug *dbg, const stp_target_options *opt, stp_
     t->dbg = dbg;
     double volts = 0;
     stp_findings scratch = {0};
-    if (dbg->ops->target_voltage(dbg, &volts, &scratch) != STP_OK)
+    /* -1: the probe has no VREF input, nothing was measured (0: it read about 0 V). */
+    if (!(dbg->caps & STP_PROBE_CAP_VOLTAGE))
+        volts = -1;
+    else if (dbg->ops->target_voltage(dbg, &volts, &scratch) != STP_OK)
         volts = 0;
     stp_findings_free(&scratch);
     stp_status st = connect(dbg, opt->connect, &t->was_running, findings);
