@@ -1,6 +1,6 @@
 # shim_wrap (sourced): with E2E_SHIM=1, the tests' stprog talks libusb to the shim (a real
-# ST-Link as far as it can tell) instead of the in-process board: --probe sim:SPEC becomes
-# --probe stlink with STPROG_SIM=SPEC and LD_PRELOAD=libstprog-usbsim.so. Sets $STPROG to a
+# probe as far as it can tell) instead of the in-process board: --probe sim:SPEC becomes
+# --probe stlink (--probe cmsis-dap when SPEC has probe=cmsis-dap...) with STPROG_SIM=SPEC and LD_PRELOAD=libstprog-usbsim.so. Sets $STPROG to a
 # wrapper in $TMP. Needs lib.sh (fail, finish, TMP).
 if [ "${E2E_SHIM:-0}" = 1 ]; then
     [ -f "$STPROG_BUILD/libstprog-usbsim.so" ] || { fail "libstprog-usbsim.so not built"; finish; }
@@ -11,7 +11,10 @@ spec=
 while [ \$# -gt 0 ]; do
     if [ "\$1" = --probe ] && [[ "\$2" == sim:* ]]; then
         spec=\$2
-        args+=(--probe stlink)
+        case "\$spec" in
+        *probe=cmsis-dap*) args+=(--probe cmsis-dap) ;;
+        *) args+=(--probe stlink) ;;
+        esac
         shift 2
         continue
     fi

@@ -4,7 +4,8 @@
 # --unlock and leaves the flash blank.
 set -euo pipefail
 . "$STPROG_SRC/tests/cli/lib.sh"
-BOARD="sim:$PART,state=$TMP/board.state"
+# E2E_PROBE: the virtual probe in front of the board (cmsis-dap, cmsis-dap-v1; default ST-Link)
+BOARD="sim:$PART${E2E_PROBE:+,probe=$E2E_PROBE},state=$TMP/board.state"
 EX="$STPROG_BUILD/examples"
 
 run_options() {
