@@ -79,7 +79,7 @@ void stp_dx_check_supply_range(stp_dx_run *r)
 {
     stp_doctor_check *c = stp_dx_check(r, "supply", "Supply against the chip's operating range");
     if (!r->volts_known) {
-        stp_dx_set(c, STP_CHECK_SKIP, "voltage not measured");
+        stp_dx_set(c, STP_CHECK_SKIP, "not possible: the target voltage was not measured");
         return;
     }
     double min = r->chip->vdd_min_mv / 1000.0, max = r->chip->vdd_max_mv / 1000.0;

@@ -67,7 +67,15 @@ void stp_dx_check_voltage(stp_dx_run *r)
     r->volts_known = stp_dx_voltage(r->dbg, &r->volts);
     r->rep->voltage = r->volts;
     if (!r->volts_known) {
-        stp_dx_set(c, STP_CHECK_INFO, "not measured (the probe's firmware cannot)");
+        if (!(stp_probe_get_caps(r->dbg) & STP_PROBE_CAP_VOLTAGE))
+            stp_dx_set(c, STP_CHECK_INFO,
+                       "not measured: a %s probe has no target-voltage input, so the supply "
+                       "range check and the flash program width by VDD cannot be done; power "
+                       "is judged from the debug port (reads of zeros), the reset flags and "
+                       "the supply under load instead",
+                       stp_probe_get_info(r->dbg)->kind);
+        else
+            stp_dx_set(c, STP_CHECK_INFO, "not measured (the probe's firmware cannot)");
         return;
     }
     if (r->volts * 1000.0 < stp_dx_vdd_min_mv(NULL)) {

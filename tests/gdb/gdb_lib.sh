@@ -21,6 +21,14 @@ fail() {
     exit 1
 }
 
+# E2E_SHIM=1: stprog reaches the board through libusb and the shim (tests/cli/shim_wrap.sh);
+# GDB_PROBE (gdb_session.sh): the virtual probe, e.g. cmsis-dap.
+if [ "${E2E_SHIM:-0}" = 1 ]; then
+    TMP=$WORK
+    finish() { exit 1; }
+    . "$STPROG_SRC/tests/cli/shim_wrap.sh"
+fi
+
 # start_server PROBE_SPEC [gdbserver options...]: sets PORT and SRV_PID.
 start_server() {
     local spec=$1

@@ -6,7 +6,7 @@ gdb_session() {
     local part=$1 elf=$STPROG_BUILD/examples/$2
     [ -f "$elf" ] || fail "example $elf not built"
     local state=$WORK/board.state
-    start_server "sim:$part,state=$state"
+    start_server "sim:$part${GDB_PROBE:+,probe=$GDB_PROBE},state=$state"
     timeout 50 gdb-multiarch -batch -nx \
         -ex "set confirm off" \
         -ex "target extended-remote :$PORT" \
@@ -49,7 +49,7 @@ gdb_session() {
     [ "$lines" -ge 3 ] || fail "next/step did not move through the source ($lines lines)"
     wait_server_exit 10
     [ "$SRV_RC" -eq 0 ] || fail "gdbserver exit status $SRV_RC"
-    "$STPROG" verify "$elf" --probe "sim:$part,state=$state" > "$WORK/verify.out" 2>&1 ||
+    "$STPROG" verify "$elf" --probe "sim:$part${GDB_PROBE:+,probe=$GDB_PROBE},state=$state" > "$WORK/verify.out" 2>&1 ||
         { cat "$WORK/verify.out" >&2; fail "stprog verify after the gdb session"; }
     expect_in "$WORK/verify.out" "verified: [0-9]+ bytes of .* match" "verify message"
     echo "ok: gdb session on $part"
