@@ -14,6 +14,7 @@
 #define CSW_SIZE_MASK       0x7u
 #define CSW_ADDRINC_MASK    0x30u
 #define CSW_ADDRINC_SINGLE  0x10u
+#define CSW_ADDRINC_PACKED  0x20u
 #define CSW_DEVICEEN        (1u << 6)
 #define CTRL_STICKY_ANY                                                                            \
     (SIM_DP_CTRL_STICKYORUN | SIM_DP_CTRL_STICKYCMP | SIM_DP_CTRL_STICKYERR | SIM_DP_CTRL_WDATAERR)
@@ -270,15 +271,19 @@ void sim_dap_idle(sim_dap *d, uint32_t cycles)
 
 /* --- DP and AP registers ------------------------------------------------------------ */
 
-/* AHB-AP identification by core (CPUID part number), from the cores' TRMs. */
-static uint32_t ap_idr(sim_dap *d)
+/* The core's CPUID part number (0 when unreadable). */
+static unsigned cpuid_part(sim_dap *d)
 {
     uint8_t b[4] = {0};
     if (sim_mem_read(d->board, 0xE000ED00u, b, 4, 4, NULL) != SIM_ACC_OK)
         return 0;
-    uint32_t cpuid =
-        (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-    switch ((cpuid >> 4) & 0xFFFu) {
+    return ((unsigned)b[0] >> 4 | (unsigned)b[1] << 4) & 0xFFFu;
+}
+
+/* AHB-AP identification by core (CPUID part number), from the cores' TRMs. */
+static uint32_t ap_idr(sim_dap *d)
+{
+    switch (cpuid_part(d)) {
     case 0xC20: /* Cortex-M0 */
     case 0xC60: /* Cortex-M0+ */
         return 0x04770031u;
@@ -287,6 +292,17 @@ static uint32_t ap_idr(sim_dap *d)
     default: /* Cortex-M3, M4 */
         return 0x24770011u;
     }
+}
+
+uint32_t sim_dap_tar_wrap(sim_dap *d)
+{
+    if (d->tar_wrap != 0)
+        return d->tar_wrap;
+    unsigned part = cpuid_part(d);
+    uint32_t wrap = part == 0xC23 || part == 0xC24 ? SIM_DAP_TAR_WRAP_M4 : SIM_DAP_TAR_WRAP;
+    if (part != 0) /* a core that reads as zeros (dead core domain) is asked again */
+        d->tar_wrap = wrap;
+    return wrap;
 }
 
 /* One memory unit through DRW or a banked data register: the AP repeats nothing itself;
@@ -354,11 +370,24 @@ static sim_dap_ack ap_access(sim_dap *d, bool write, uint32_t reg, uint32_t *val
         if (size > 2)
             return SIM_DAP_ERROR;
         unsigned width = 1u << size;
-        sim_dap_ack ack = unit_access(d, write, d->tar, width, value);
-        if (ack == SIM_DAP_OK && (d->csw & CSW_ADDRINC_MASK) == CSW_ADDRINC_SINGLE) {
-            uint32_t next = d->tar + width;
-            d->tar = (d->tar & ~(SIM_DAP_TAR_WRAP - 1)) | (next & (SIM_DAP_TAR_WRAP - 1));
+        uint32_t inc = d->csw & CSW_ADDRINC_MASK;
+        /* Packed (ADIv5 C2.2.7): one DRW access is a word's worth of units, each on its
+         * byte lane, TAR incremented after each; with word size it is the single mode. */
+        unsigned units = inc == CSW_ADDRINC_PACKED ? 4u / width : 1u;
+        uint32_t word = write ? *value : 0;
+        sim_dap_ack ack = SIM_DAP_OK;
+        for (unsigned u = 0; u < units && ack == SIM_DAP_OK; u++) {
+            uint32_t v = word;
+            ack = unit_access(d, write, d->tar, width, &v);
+            if (!write && ack == SIM_DAP_OK)
+                word |= v;
+            if (ack == SIM_DAP_OK && (inc == CSW_ADDRINC_SINGLE || inc == CSW_ADDRINC_PACKED)) {
+                uint32_t next = d->tar + width, wrap = sim_dap_tar_wrap(d);
+                d->tar = (d->tar & ~(wrap - 1)) | (next & (wrap - 1));
+            }
         }
+        if (!write)
+            *value = word;
         return ack;
     }
     case SIM_AP_BD0:

@@ -53,9 +53,12 @@ typedef enum sim_dap_line {
 #define SIM_AP_CFG  0xF4u
 #define SIM_AP_BASE 0xF8u
 #define SIM_AP_IDR  0xFCu
-/* The MEM-AP increments TAR only within a 1 KiB block (ADIv5 C2.2.2: "automatic address
- * increment is only guaranteed to operate on the bottom 10 bits"). */
-#define SIM_DAP_TAR_WRAP 0x400u
+/* The MEM-AP increments TAR only within a block (ADIv5 C2.2.2: "automatic address
+ * increment is only guaranteed to operate on the bottom 10 bits"): 1 KiB on the AHB-AP of a
+ * Cortex-M0/M0+/M7, 4 KiB (12 bits) on that of a Cortex-M3/M4 (the block OpenOCD's
+ * cortex_m.c and pyOCD use for those cores). sim_dap_tar_wrap gives the board's. */
+#define SIM_DAP_TAR_WRAP    0x400u
+#define SIM_DAP_TAR_WRAP_M4 0x1000u
 
 typedef struct sim_dap {
     sim_board *board;
@@ -68,6 +71,7 @@ typedef struct sim_dap {
     uint32_t shift;       /* those bits, LSB first */
     uint32_t ctrl, select, rdbuff, csw, tar;
     uint32_t fault_addr; /* where the last failed memory sequence stopped */
+    uint32_t tar_wrap;   /* TAR auto-increment block of the board's AP (0: not known yet) */
 } sim_dap;
 
 /* The debug port after power-up (JTAG selected), for a probe that starts at khz and
@@ -77,6 +81,8 @@ void sim_dap_init(sim_dap *d, sim_board *board, uint32_t khz, uint32_t wait_retr
  * JTAG-to-SWD, line reset, DPIDR read (charged: about 3 transfers), AP registers reset.
  * Returns the DPIDR read's result. */
 sim_dap_ack sim_dap_connect(sim_dap *d, uint32_t *dpidr);
+/* The TAR auto-increment block of the board's AHB-AP (by its core). */
+uint32_t sim_dap_tar_wrap(sim_dap *d);
 /* Charges the SWD time of n transfers at the current clock (48 clock cycles each). */
 void sim_dap_charge(sim_dap *d, uint64_t transfers);
 /* Clocks bits out on SWDIO (LSB first, one per SWCLK), as DAP_SWJ_Sequence does: line

@@ -1,6 +1,7 @@
 /* The CMSIS-DAP probe model (sim/cmsis_dap*.c) through sim/probe.h, as a host drives it:
  * identity and DAP_Info, the SWD line (JTAG-to-SWD, line reset, DPIDR first), transfers
- * and their acknowledges, sticky FAULT until ABORT, TAR auto-increment within 1 KiB,
+ * and their acknowledges, sticky FAULT until ABORT, TAR auto-increment within 1 KiB (M0+)
+ * or 4 KiB (M4), packed transfers,
  * DAP_TransferBlock, nRESET, the queue of DAP_PACKET_COUNT commands in flight and the
  * timing of v2 (high-speed bulk) and v1 (HID, 1 ms frames). */
 #include <string.h>
@@ -177,6 +178,37 @@ static void test_line_and_sticky(void **state)
     close_host(&h);
 }
 
+/* Four words from 2 words before a block boundary: the last two wrap to the block start. */
+static void block_across(host *h, uint32_t at, uint32_t block)
+{
+    uint32_t v = 0x23000012u;
+    assert_int_equal(reg(h, AP_W(0x0), &v), 1);
+    v = at;
+    assert_int_equal(reg(h, AP_W(0x4), &v), 1);
+    uint8_t c[5 + 16] = {0x06, 0, 4, 0, AP_W(0xC)};
+    for (int i = 0; i < 4; i++)
+        put32(c + 5 + 4 * i, 0x11111111u * (uint32_t)(i + 1));
+    const uint8_t *r = xfer(h, c, sizeof c);
+    assert_int_equal(r[1] | r[2] << 8, 4);
+    assert_int_equal(r[3], 1);
+    assert_int_equal(r32(h->b, at), 0x11111111u);
+    assert_int_equal(r32(h->b, at + 4), 0x22222222u);
+    uint32_t start = (at + 8) - block;
+    assert_int_equal(r32(h->b, start), 0x33333333u);
+    assert_int_equal(r32(h->b, start + 4), 0x44444444u);
+    assert_int_not_equal(r32(h->b, at + 8), 0x33333333u);
+    /* Read them back in one block. */
+    v = at;
+    assert_int_equal(reg(h, AP_W(0x4), &v), 1);
+    uint8_t rd[5] = {0x06, 0, 2, 0, AP_R(0xC)};
+    r = xfer(h, rd, sizeof rd);
+    assert_int_equal(r[1], 2);
+    assert_int_equal(get32(r + 4), 0x11111111u);
+    assert_int_equal(get32(r + 8), 0x22222222u);
+}
+
+/* TAR auto-increment: 4 KiB on a Cortex-M4's AHB-AP (it runs on across a 1 KiB boundary),
+ * 1 KiB on a Cortex-M0+'s. */
 static void test_block_and_tar_wrap(void **state)
 {
     (void)state;
@@ -184,30 +216,60 @@ static void test_block_and_tar_wrap(void **state)
     open_host(&h, "sim:stm32f407vg,probe=cmsis-dap");
     swj_connect(&h);
     power_up(&h);
-    uint32_t v = 0x23000012u;
-    assert_int_equal(reg(&h, AP_W(0x0), &v), 1);
-    v = 0x200003F8u; /* 2 words before a 1 KiB boundary */
+    block_across(&h, 0x20000FF8u, 0x1000u);
+    /* Across 1 KiB the M4's AP goes on. */
+    uint32_t v = 0x200003F8u;
     assert_int_equal(reg(&h, AP_W(0x4), &v), 1);
     uint8_t c[5 + 16] = {0x06, 0, 4, 0, AP_W(0xC)};
     for (int i = 0; i < 4; i++)
-        put32(c + 5 + 4 * i, 0x11111111u * (uint32_t)(i + 1));
-    const uint8_t *r = xfer(&h, c, sizeof c);
-    assert_int_equal(r[1] | r[2] << 8, 4);
-    assert_int_equal(r[3], 1);
-    assert_int_equal(r32(h.b, 0x200003F8u), 0x11111111u);
-    assert_int_equal(r32(h.b, 0x200003FCu), 0x22222222u);
-    /* TAR wrapped within the 1 KiB block: words 3 and 4 went to 0x20000000. */
-    assert_int_equal(r32(h.b, 0x20000000u), 0x33333333u);
-    assert_int_equal(r32(h.b, 0x20000004u), 0x44444444u);
-    assert_int_not_equal(r32(h.b, 0x20000400u), 0x33333333u);
-    /* Read them back in one block. */
-    v = 0x200003F8u;
+        put32(c + 5 + 4 * i, 0x55555555u + (uint32_t)i);
+    assert_int_equal(xfer(&h, c, sizeof c)[3], 1);
+    assert_int_equal(r32(h.b, 0x20000400u), 0x55555557u);
+    close_host(&h);
+    open_host(&h, "sim:stm32g071rb,probe=cmsis-dap");
+    swj_connect(&h);
+    power_up(&h);
+    block_across(&h, 0x200003F8u, 0x400u);
+    close_host(&h);
+}
+
+/* Packed transfers (CSW.AddrInc 0b10, ADIv5 C2.2.7): one DRW access carries a word's
+ * worth of bytes or half-words, each on its lane, and TAR moves past all of them; with
+ * word size packed is the single increment (OpenOCD uses it for every size). */
+static void test_packed(void **state)
+{
+    (void)state;
+    host h;
+    open_host(&h, "sim:stm32f407vg,probe=cmsis-dap");
+    swj_connect(&h);
+    power_up(&h);
+    uint32_t v = 0x23000020u; /* 8-bit, packed */
+    assert_int_equal(reg(&h, AP_W(0x0), &v), 1);
+    v = 0;
+    assert_int_equal(reg(&h, AP_R(0x0), &v), 1);
+    assert_int_equal(v & 0x30u, 0x20u); /* packed is implemented: reads back */
+    v = 0x20000100u;
     assert_int_equal(reg(&h, AP_W(0x4), &v), 1);
-    uint8_t rd[5] = {0x06, 0, 2, 0, AP_R(0xC)};
-    r = xfer(&h, rd, sizeof rd);
-    assert_int_equal(r[1], 2);
-    assert_int_equal(get32(r + 4), 0x11111111u);
-    assert_int_equal(get32(r + 8), 0x22222222u);
+    v = 0x44332211u;
+    assert_int_equal(reg(&h, AP_W(0xC), &v), 1);
+    v = 0;
+    assert_int_equal(reg(&h, AP_R(0x4), &v), 1);
+    assert_int_equal(v, 0x20000104u);
+    v = 0x23000021u; /* 16-bit, packed */
+    assert_int_equal(reg(&h, AP_W(0x0), &v), 1);
+    v = 0xBBBBAAAAu;
+    assert_int_equal(reg(&h, AP_W(0xC), &v), 1);
+    assert_int_equal(r32(h.b, 0x20000100u), 0x44332211u);
+    assert_int_equal(r32(h.b, 0x20000104u), 0xBBBBAAAAu);
+    v = 0x23000022u; /* 32-bit, packed = single */
+    assert_int_equal(reg(&h, AP_W(0x0), &v), 1);
+    v = 0x20000100u;
+    assert_int_equal(reg(&h, AP_W(0x4), &v), 1);
+    uint32_t a = 0, b = 0;
+    assert_int_equal(reg(&h, AP_R(0xC), &a), 1);
+    assert_int_equal(reg(&h, AP_R(0xC), &b), 1);
+    assert_int_equal(a, 0x44332211u);
+    assert_int_equal(b, 0xBBBBAAAAu);
     close_host(&h);
 }
 
@@ -317,7 +379,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_identity_and_info),  cmocka_unit_test(test_line_and_sticky),
-        cmocka_unit_test(test_block_and_tar_wrap), cmocka_unit_test(test_nreset),
+        cmocka_unit_test(test_block_and_tar_wrap), cmocka_unit_test(test_packed), cmocka_unit_test(test_nreset),
         cmocka_unit_test(test_queue_and_timing),   cmocka_unit_test(test_pipelining_overlaps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
