@@ -245,7 +245,8 @@ static stp_status connect_swd(stp_cmsis_dap *c, stp_findings *f)
         return st;
     if (c->buf[1] != 1)
         return unsupported(f, "refused to connect in SWD mode");
-    uint8_t cfg[6] = {CDAP_TRANSFER_CONFIG,         0, CDAP_WAIT_RETRY & 0xFF, CDAP_WAIT_RETRY >> 8,
+    uint8_t cfg[6] = {CDAP_TRANSFER_CONFIG,    0,
+                      CDAP_WAIT_RETRY & 0xFF,  CDAP_WAIT_RETRY >> 8,
                       CDAP_MATCH_RETRY & 0xFF, CDAP_MATCH_RETRY >> 8};
     st = simple(c, "DAP_TransferConfigure", cfg, sizeof cfg, f);
     if (st != STP_OK)

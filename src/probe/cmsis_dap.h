@@ -44,7 +44,7 @@
 #define CDAP_AP_CSW       0x0u
 #define CDAP_AP_TAR       0x4u
 #define CDAP_AP_DRW       0xCu
-#define CDAP_ABORT_CLEAR  0x1Eu /* ORUNERRCLR | WDERRCLR | STKERRCLR | STKCMPCLR */
+#define CDAP_ABORT_CLEAR  0x1Eu       /* ORUNERRCLR | WDERRCLR | STKERRCLR | STKCMPCLR */
 #define CDAP_CTRL_PWRUP   0x50000000u /* CSYSPWRUPREQ | CDBGPWRUPREQ */
 #define CDAP_CTRL_PWRACK  0xA0000000u
 /* CSW: HPROT1 (data) and master type, auto-increment single, size in bits 2:0. */
@@ -108,8 +108,8 @@ stp_status cdap_decode(stp_cmsis_dap *c, cdap_batch *b, unsigned from, unsigned 
                        stp_findings *f);
 /* Runs every request of b, WAIT retried from where it stopped (backoff, 1 s of target time);
  * FAULT clears the sticky flags and fails with a finding (addr: evidence when has_addr). */
-stp_status cdap_run(stp_cmsis_dap *c, cdap_batch *b, const char *what, bool has_addr,
-                    uint32_t addr, stp_findings *f);
+stp_status cdap_run(stp_cmsis_dap *c, cdap_batch *b, const char *what, bool has_addr, uint32_t addr,
+                    stp_findings *f);
 /* Status and finding for a failed response byte (after FAULT the sticky flags cleared). */
 stp_status cdap_failure(stp_cmsis_dap *c, uint8_t ack, const char *what, bool has_addr,
                         uint32_t addr, stp_findings *f);

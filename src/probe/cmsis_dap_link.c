@@ -14,9 +14,9 @@
 static stp_status usb_failure(stp_cmsis_dap *c, const char *what, const char *phase,
                               stp_findings *f)
 {
-    stp_finding *fi = stp_finding_add(f, "probe.usb-error", STP_SEV_ERROR,
-                                      "USB transfer to the CMSIS-DAP probe failed (%s, %s)", what,
-                                      phase);
+    stp_finding *fi =
+        stp_finding_add(f, "probe.usb-error", STP_SEV_ERROR,
+                        "USB transfer to the CMSIS-DAP probe failed (%s, %s)", what, phase);
     stp_finding_evidence(fi, "command", "%s", what);
     stp_finding_evidence(fi, "phase", "%s", phase);
     stp_finding_evidence(fi, "usb_error", "%s", c->usb->error[0] ? c->usb->error : "unknown");

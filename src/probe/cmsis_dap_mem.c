@@ -98,7 +98,8 @@ static void build(stp_cmsis_dap *c, const mem_job *j, piece *p, unsigned from, b
     for (unsigned u = from; u < p->units; u++, a += j->width) {
         size_t off = p->off + (size_t)u * j->width;
         if (j->write)
-            cdap_add(&p->b, CDAP_REQ_AP | CDAP_AP_DRW, lane_value(j->wbuf + off, a, j->width), NULL);
+            cdap_add(&p->b, CDAP_REQ_AP | CDAP_AP_DRW, lane_value(j->wbuf + off, a, j->width),
+                     NULL);
         else
             cdap_add(&p->b, CDAP_REQ_AP | CDAP_REQ_READ | CDAP_AP_DRW, 0, &p->raw[u]);
     }
@@ -132,8 +133,8 @@ static void take_reads(const mem_job *j, const piece *p)
     if (j->write)
         return;
     for (unsigned u = 0; u < p->units; u++)
-        lane_bytes(j->rbuf + p->off + (size_t)u * j->width, p->raw[u],
-                   p->addr + u * j->width, j->width);
+        lane_bytes(j->rbuf + p->off + (size_t)u * j->width, p->raw[u], p->addr + u * j->width,
+                   j->width);
 }
 
 /* Finishes a piece that stopped: from the unit where it stopped, one command at a time. */
@@ -236,8 +237,8 @@ static stp_status run_job(stp_cmsis_dap *c, const mem_job *j, stp_findings *f)
     return st;
 }
 
-static stp_status access(stp_debug *d, bool write, uint32_t addr, uint8_t *rbuf, const uint8_t *wbuf,
-                         size_t len, unsigned width, stp_findings *f)
+static stp_status access(stp_debug *d, bool write, uint32_t addr, uint8_t *rbuf,
+                         const uint8_t *wbuf, size_t len, unsigned width, stp_findings *f)
 {
     mem_job j = {write, width, addr, rbuf, wbuf, len};
     return run_job((stp_cmsis_dap *)d, &j, f);
@@ -269,8 +270,7 @@ stp_status cdap_read_mem(stp_debug *d, uint32_t addr, void *buf, size_t len, stp
     return split(d, false, addr, buf, NULL, len, f);
 }
 
-stp_status cdap_write_mem(stp_debug *d, uint32_t addr, const void *buf, size_t len,
-                          stp_findings *f)
+stp_status cdap_write_mem(stp_debug *d, uint32_t addr, const void *buf, size_t len, stp_findings *f)
 {
     return split(d, true, addr, NULL, buf, len, f);
 }
@@ -322,7 +322,8 @@ stp_status cdap_read_reg(stp_debug *d, unsigned regno, uint32_t *val, stp_findin
     cdap_add(&b, CDAP_REQ_AP | CDAP_AP_DRW, regno, NULL);
     cdap_add(&b, CDAP_REQ_AP | CDAP_AP_TAR, DHCSR, NULL);
     cdap_add(&b, CDAP_REQ_MATCH_MASK, DHCSR_REGRDY, NULL);
-    cdap_add(&b, CDAP_REQ_AP | CDAP_REQ_READ | CDAP_REQ_MATCH_VAL | CDAP_AP_DRW, DHCSR_REGRDY, NULL);
+    cdap_add(&b, CDAP_REQ_AP | CDAP_REQ_READ | CDAP_REQ_MATCH_VAL | CDAP_AP_DRW, DHCSR_REGRDY,
+             NULL);
     cdap_add(&b, CDAP_REQ_AP | CDAP_AP_TAR, DCRDR, NULL);
     cdap_add(&b, CDAP_REQ_AP | CDAP_REQ_READ | CDAP_AP_DRW, 0, val);
     return cdap_run(c, &b, "core register read", true, DCRSR, f);
@@ -345,7 +346,8 @@ stp_status cdap_write_reg(stp_debug *d, unsigned regno, uint32_t val, stp_findin
     cdap_add(&b, CDAP_REQ_AP | CDAP_AP_DRW, regno | DCRSR_REGWNR, NULL);
     cdap_add(&b, CDAP_REQ_AP | CDAP_AP_TAR, DHCSR, NULL);
     cdap_add(&b, CDAP_REQ_MATCH_MASK, DHCSR_REGRDY, NULL);
-    cdap_add(&b, CDAP_REQ_AP | CDAP_REQ_READ | CDAP_REQ_MATCH_VAL | CDAP_AP_DRW, DHCSR_REGRDY, NULL);
+    cdap_add(&b, CDAP_REQ_AP | CDAP_REQ_READ | CDAP_REQ_MATCH_VAL | CDAP_AP_DRW, DHCSR_REGRDY,
+             NULL);
     return cdap_run(c, &b, "core register write", true, DCRSR, f);
 }
 

@@ -169,14 +169,15 @@ stp_status cdap_failure(stp_cmsis_dap *c, uint8_t ack, const char *what, bool ha
         c->attached = false;
     } else if ((ack & CDAP_ACK_MASK) == CDAP_ACK_OK && (ack & CDAP_RESP_MISMATCH)) {
         fi = fail(f, "swd.match-timeout", "a register never showed the expected value during %s",
-                  what, "the core may be held in reset or in a low-power mode; retry, or connect "
-                        "under reset (--connect under-reset)");
+                  what,
+                  "the core may be held in reset or in a low-power mode; retry, or connect "
+                  "under reset (--connect under-reset)");
         st = STP_ERR_TIMEOUT;
     } else if ((ack & CDAP_ACK_MASK) == CDAP_ACK_WAIT) {
         write_abort(c, 0x1u | CDAP_ABORT_CLEAR); /* DAPABORT */
-        fi = fail(f, "swd.wait-timeout", "the target kept answering WAIT to %s",
-                  what, "the bus is busy (e.g. flash erase in progress, core in a low-power "
-                        "mode); retry, or connect under reset (--connect under-reset)");
+        fi = fail(f, "swd.wait-timeout", "the target kept answering WAIT to %s", what,
+                  "the bus is busy (e.g. flash erase in progress, core in a low-power "
+                  "mode); retry, or connect under reset (--connect under-reset)");
         st = STP_ERR_WAIT;
     } else if ((ack & CDAP_ACK_MASK) == CDAP_ACK_FAULT) {
         write_abort(c, CDAP_ABORT_CLEAR);
@@ -194,8 +195,8 @@ stp_status cdap_failure(stp_cmsis_dap *c, uint8_t ack, const char *what, bool ha
     return st;
 }
 
-stp_status cdap_run(stp_cmsis_dap *c, cdap_batch *b, const char *what, bool has_addr,
-                    uint32_t addr, stp_findings *f)
+stp_status cdap_run(stp_cmsis_dap *c, cdap_batch *b, const char *what, bool has_addr, uint32_t addr,
+                    stp_findings *f)
 {
     uint64_t start = stp_usb_now_ns(c->usb);
     uint64_t delay = 1;

@@ -321,8 +321,9 @@ size_t stp_option_boot_fields(const stp_option_bytes *ob, unsigned addr_shift,
 bool stp_option_set_boot(stp_option_bytes *ob, const char *key, const char *value);
 
 /* PSIZE from voltage: the widest of x8..x32 the measured mV allows (x64 never chosen
- * automatically); volts < 0: the probe measures none. forced_bits 0 = auto. Refuses (STP_ERR_POWER, finding flash.psize-voltage
- * with the voltage table) forcing a width the measured voltage does not allow. */
+ * automatically); volts < 0: the probe measures none. forced_bits 0 = auto. Refuses (STP_ERR_POWER,
+ * finding flash.psize-voltage with the voltage table) forcing a width the measured voltage does not
+ * allow. */
 stp_status stp_flash_choose_psize(const stp_chip *chip, double volts, unsigned forced_bits,
                                   stp_psize *out, stp_findings *findings);
 

@@ -378,9 +378,13 @@ static void test_pipelining_overlaps(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_identity_and_info),  cmocka_unit_test(test_line_and_sticky),
-        cmocka_unit_test(test_block_and_tar_wrap), cmocka_unit_test(test_packed), cmocka_unit_test(test_nreset),
-        cmocka_unit_test(test_queue_and_timing),   cmocka_unit_test(test_pipelining_overlaps),
+        cmocka_unit_test(test_identity_and_info),
+        cmocka_unit_test(test_line_and_sticky),
+        cmocka_unit_test(test_block_and_tar_wrap),
+        cmocka_unit_test(test_packed),
+        cmocka_unit_test(test_nreset),
+        cmocka_unit_test(test_queue_and_timing),
+        cmocka_unit_test(test_pipelining_overlaps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
