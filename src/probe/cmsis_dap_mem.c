@@ -307,23 +307,41 @@ stp_status cdap_write_u16(stp_debug *d, uint32_t addr, uint16_t val, stp_finding
 /* Core registers: DCRSR selects, DHCSR.S_REGRDY (a value-match read, no address
  * increment so the retries read DHCSR again) says the transfer is done, DCRDR holds the
  * value. One DAP_Transfer each way. */
-stp_status cdap_read_reg(stp_debug *d, unsigned regno, uint32_t *val, stp_findings *f)
+/* A register access list: attached, CSW without address increment. */
+static stp_status reg_batch(stp_cmsis_dap *c, unsigned regno, cdap_batch *b, stp_findings *f)
 {
-    stp_cmsis_dap *c = (stp_cmsis_dap *)d;
     if (regno > 0x7F)
         return STP_ERR_INVALID_ARG;
     stp_status st = cdap_ensure_attached(c, f);
+    cdap_batch_init(b);
+    if (st == STP_OK)
+        add_csw(c, b, csw_for(4, false), false);
+    return st;
+}
+
+static void add_word(cdap_batch *b, uint32_t addr, uint32_t value)
+{
+    cdap_add(b, CDAP_REQ_AP | CDAP_AP_TAR, addr, NULL);
+    cdap_add(b, CDAP_REQ_AP | CDAP_AP_DRW, value, NULL);
+}
+
+/* DHCSR read until S_REGRDY (the probe's value match). */
+static void add_regrdy_wait(cdap_batch *b)
+{
+    cdap_add(b, CDAP_REQ_AP | CDAP_AP_TAR, DHCSR, NULL);
+    cdap_add(b, CDAP_REQ_MATCH_MASK, DHCSR_REGRDY, NULL);
+    cdap_add(b, CDAP_REQ_AP | CDAP_REQ_READ | CDAP_REQ_MATCH_VAL | CDAP_AP_DRW, DHCSR_REGRDY, NULL);
+}
+
+stp_status cdap_read_reg(stp_debug *d, unsigned regno, uint32_t *val, stp_findings *f)
+{
+    stp_cmsis_dap *c = (stp_cmsis_dap *)d;
+    cdap_batch b;
+    stp_status st = reg_batch(c, regno, &b, f);
     if (st != STP_OK)
         return st;
-    cdap_batch b;
-    cdap_batch_init(&b);
-    add_csw(c, &b, csw_for(4, false), false);
-    cdap_add(&b, CDAP_REQ_AP | CDAP_AP_TAR, DCRSR, NULL);
-    cdap_add(&b, CDAP_REQ_AP | CDAP_AP_DRW, regno, NULL);
-    cdap_add(&b, CDAP_REQ_AP | CDAP_AP_TAR, DHCSR, NULL);
-    cdap_add(&b, CDAP_REQ_MATCH_MASK, DHCSR_REGRDY, NULL);
-    cdap_add(&b, CDAP_REQ_AP | CDAP_REQ_READ | CDAP_REQ_MATCH_VAL | CDAP_AP_DRW, DHCSR_REGRDY,
-             NULL);
+    add_word(&b, DCRSR, regno);
+    add_regrdy_wait(&b);
     cdap_add(&b, CDAP_REQ_AP | CDAP_AP_TAR, DCRDR, NULL);
     cdap_add(&b, CDAP_REQ_AP | CDAP_REQ_READ | CDAP_AP_DRW, 0, val);
     return cdap_run(c, &b, "core register read", true, DCRSR, f);
@@ -332,22 +350,13 @@ stp_status cdap_read_reg(stp_debug *d, unsigned regno, uint32_t *val, stp_findin
 stp_status cdap_write_reg(stp_debug *d, unsigned regno, uint32_t val, stp_findings *f)
 {
     stp_cmsis_dap *c = (stp_cmsis_dap *)d;
-    if (regno > 0x7F)
-        return STP_ERR_INVALID_ARG;
-    stp_status st = cdap_ensure_attached(c, f);
+    cdap_batch b;
+    stp_status st = reg_batch(c, regno, &b, f);
     if (st != STP_OK)
         return st;
-    cdap_batch b;
-    cdap_batch_init(&b);
-    add_csw(c, &b, csw_for(4, false), false);
-    cdap_add(&b, CDAP_REQ_AP | CDAP_AP_TAR, DCRDR, NULL);
-    cdap_add(&b, CDAP_REQ_AP | CDAP_AP_DRW, val, NULL);
-    cdap_add(&b, CDAP_REQ_AP | CDAP_AP_TAR, DCRSR, NULL);
-    cdap_add(&b, CDAP_REQ_AP | CDAP_AP_DRW, regno | DCRSR_REGWNR, NULL);
-    cdap_add(&b, CDAP_REQ_AP | CDAP_AP_TAR, DHCSR, NULL);
-    cdap_add(&b, CDAP_REQ_MATCH_MASK, DHCSR_REGRDY, NULL);
-    cdap_add(&b, CDAP_REQ_AP | CDAP_REQ_READ | CDAP_REQ_MATCH_VAL | CDAP_AP_DRW, DHCSR_REGRDY,
-             NULL);
+    add_word(&b, DCRDR, val);
+    add_word(&b, DCRSR, regno | DCRSR_REGWNR);
+    add_regrdy_wait(&b);
     return cdap_run(c, &b, "core register write", true, DCRSR, f);
 }
 
