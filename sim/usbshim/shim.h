@@ -44,6 +44,8 @@ void shim_charge_ns(uint64_t ns);
 void shim_defer_ns(uint64_t ns);
 /* True on the thread that opened the board, outside shim code: the tool itself. */
 bool shim_host_context(void);
+/* The caller is not the thread that opened the board (a tool's USB reader thread). */
+bool shim_other_thread(void);
 /* The board's virtual clock plus deferred time (0 before it is open). Lock held. */
 uint64_t shim_virtual_ns(void);
 /* The host clocks switch to virtual time from now on (shim_time.c). */

@@ -51,6 +51,11 @@ bool shim_host_context(void)
     return tls_depth == 0 && g_board && pthread_equal(pthread_self(), g_host_thread);
 }
 
+bool shim_other_thread(void)
+{
+    return g_board && !pthread_equal(pthread_self(), g_host_thread);
+}
+
 static void trace_line(void *user, const char *line)
 {
     (void)user;

@@ -5,6 +5,7 @@
  * and times out at the next event handling when it has not. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "shim.h"
 
@@ -56,10 +57,36 @@ static enum libusb_transfer_status transfer_status(int r)
     }
 }
 
+/* A blocking IN transfer on a thread of its own (pyOCD's CMSIS-DAP reader keeps one
+ * pending while the main thread sends commands): it waits in real time, up to its timeout,
+ * for the probe to have something to send, and costs no virtual time while nothing is in
+ * flight (the host thread's transfers charge the board). */
+#define READER_POLL_NS 100000L
+
+static int reader_in(unsigned char ep, unsigned char *data, int length, int *actual,
+                     unsigned int timeout)
+{
+    struct timespec poll_gap = {0, READER_POLL_NS};
+    long waited_ns = 0, limit_ns = (long)(timeout ? timeout : 60000u) * 1000000L;
+    int r;
+    while ((r = shim_bulk(ep, data, length, actual)) == LIBUSB_ERROR_TIMEOUT &&
+           waited_ns < limit_ns) {
+        nanosleep(&poll_gap, NULL);
+        waited_ns += READER_POLL_NS;
+    }
+    return r;
+}
+
 static int sync_bulk(unsigned char ep, unsigned char *data, int length, int *transferred,
                      unsigned int timeout)
 {
     int actual = 0;
+    if ((ep & LIBUSB_ENDPOINT_IN) && shim_other_thread()) {
+        int r = reader_in(ep, data, length, &actual, timeout);
+        if (transferred)
+            *transferred = actual;
+        return r;
+    }
     int r = shim_bulk(ep, data, length, &actual);
     if (transferred)
         *transferred = actual;
