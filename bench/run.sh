@@ -7,4 +7,5 @@ status=0
 bash "$here/formats.sh" "$BUILD" || status=1
 bash "$here/speed.sh" "$BUILD" || status=1
 bash "$here/rtt.sh" "$BUILD" || status=1
+bash "$here/cmsis_dap.sh" "$BUILD" || status=1
 exit $status
