@@ -2,7 +2,7 @@
  * manuals (RM0090 F405/407, RM0410 F76x, RM0008 F10x, RM0038 L1x, RM0351 L47x, RM0444
  * G0x1, RM0440 G4, RM0433 H743, RM0367 L0x3; NUCLEO-H743ZI LEDs from UM2407). One of
  * BOARD_F407, BOARD_F767, BOARD_F103, BOARD_L151, BOARD_L476, BOARD_G071, BOARD_G431,
- * BOARD_H743, BOARD_L053 is defined by the build. */
+ * BOARD_H743, BOARD_L053, BOARD_C031, BOARD_G0B1 is defined by the build. */
 #ifndef BLINKY_BOARD_H
 #define BLINKY_BOARD_H
 
@@ -11,7 +11,8 @@
 #define REG32(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
 
 #if defined(BOARD_F407) || defined(BOARD_F767) || defined(BOARD_L151) || defined(BOARD_L476) ||    \
-    defined(BOARD_G071) || defined(BOARD_G431) || defined(BOARD_H743) || defined(BOARD_L053)
+    defined(BOARD_G071) || defined(BOARD_G431) || defined(BOARD_H743) || defined(BOARD_L053) ||   \
+    defined(BOARD_C031) || defined(BOARD_G0B1)
 /* GPIO v2 (F2/F4/F7/L0/L1/L4/G0/G4): MODER at +0x00, BSRR at +0x18 */
 #define GPIO_MODER(port) REG32((port) + 0x00u)
 #define GPIO_BSRR(port)  REG32((port) + 0x18u)
@@ -71,6 +72,21 @@
     {                                                                                              \
         5u                                                                                         \
     } /* LD2 green */
+#elif defined(BOARD_C031) || defined(BOARD_G0B1)
+/* NUCLEO-C031C6 and NUCLEO-G0B1RE (Nucleo-64: user LED LD4 on PA5, Arduino D13), GPIOA by
+ * RCC_IOPENR bit 0 (RM0490, RM0444) */
+#if defined(BOARD_C031)
+#define BOARD_NAME "NUCLEO-C031C6"
+#else
+#define BOARD_NAME "NUCLEO-G0B1RE"
+#endif
+#define RCC_ENR     REG32(0x40021000u + 0x34u) /* RCC_IOPENR */
+#define RCC_ENR_BIT (1u << 0)                  /* GPIOAEN */
+#define LED_PORT    0x50000000u                /* GPIOA (IOPORT) */
+#define LED_PINS                                                                                   \
+    {                                                                                              \
+        5u                                                                                         \
+    } /* LD4 green */
 #elif defined(BOARD_G431)
 #define BOARD_NAME  "NUCLEO-G431RB"
 #define RCC_ENR     REG32(0x40021000u + 0x4Cu) /* RCC_AHB2ENR */
@@ -102,7 +118,7 @@
 #define GPIO_BSRR(port) REG32((port) + 0x10u)
 #else
 #error                                                                                             \
-    "define one of BOARD_F407, BOARD_F767, BOARD_L151, BOARD_F103, BOARD_L476, BOARD_G071, BOARD_G431, BOARD_H743, BOARD_L053"
+    "define one of BOARD_F407, BOARD_F767, BOARD_L151, BOARD_F103, BOARD_L476, BOARD_G071, BOARD_G431, BOARD_H743, BOARD_L053, BOARD_C031, BOARD_G0B1"
 #endif
 
 #endif

@@ -133,7 +133,26 @@ static uint32_t page_field_mask(const sim_board *b)
 
 static unsigned bank_count(const sim_board *b)
 {
-    return b->chip->option_bytes2_size ? 2u : 1u;
+    return b->chip->layout.bank_count > 1 ? 2u : 1u;
+}
+
+/* FLASH_CR.BKER: bit 11, or the chip row's bker_bit (G0B1/G0C1 bit 13, RM0444). */
+static uint32_t cr_bker(const sim_board *b)
+{
+    return b->chip->bker_bit ? 1u << b->chip->bker_bit : CR_BKER;
+}
+
+/* The page FLASH_CR selects, counted inside its bank; (uint32_t)-1 for none. PNB is
+ * page_number_bits wide and counts inside the bank (L4, G4), or pnb_bits wide with bank 2's
+ * pages numbered from the bank's first_sector_number (G0B1/G0C1: 256..). */
+static uint32_t cr_page(const sim_board *b, uint32_t cr, unsigned bank)
+{
+    const stp_chip *c = b->chip;
+    if (!c->pnb_bits)
+        return (cr >> CR_PNB_SHIFT) & page_field_mask(b);
+    uint32_t pnb = (cr >> CR_PNB_SHIFT) & ((1u << c->pnb_bits) - 1u);
+    uint32_t first = c->layout.banks[bank].first_sector_number;
+    return pnb >= first ? pnb - first : (uint32_t)-1;
 }
 
 static uint32_t pages_per_bank(const sim_board *b)
@@ -153,10 +172,14 @@ static bool rdp_blocks(const sim_board *b)
 
 /* ---- option bytes ------------------------------------------------------------------ */
 
-/* Offset in b->ob of an option word of bank (0/1). */
+/* Offset in b->ob of an option word of bank (0/1): bank 2's words in their own area after
+ * bank 1's (L4: 0x1FFFF800), or in the one area 0x40 after bank 1's (G0B1/G0C1: the area
+ * holds each register's word at 2 x (register offset - 0x20), WRP2AR 0x4C -> 0x58). */
 static uint32_t ob_off(const sim_board *b, unsigned bank, uint32_t off)
 {
-    return bank ? b->chip->option_bytes_size + off : off;
+    if (!bank)
+        return off;
+    return b->chip->option_bytes2_size ? b->chip->option_bytes_size + off : off + 0x40u;
 }
 
 static uint32_t ob_word(const sim_board *b, uint32_t off, bool *bad)
@@ -216,7 +239,7 @@ static void l4_ob_default(sim_board *b)
     memset(b->ob, 0xFF, b->ob_size);
     put_word(b, OB_OPTR, b->chip->fam->optr_factory);
     for (unsigned bank = 0; bank < bank_count(b); bank++) {
-        if (bank)
+        if (bank && b->chip->option_bytes2_size)
             put_word(b, ob_off(b, 1, OB_OPTR), 0xFFFFFFFFu);
         put_word(b, ob_off(b, bank, OB_PCROPS), 0xFFFFFFFFu);
         put_word(b, ob_off(b, bank, OB_PCROPE), 0x00000000u);
@@ -329,8 +352,9 @@ static void start_erase(sim_board *b)
     op.psize = STP_PSIZE_X64;
     op.finish = finish;
     if (cr & CR_PER) {
-        unsigned bank = bank_count(b) > 1 && (cr & CR_BKER) ? 1u : 0u;
-        size_t sec = page_sector(b, bank, (cr >> CR_PNB_SHIFT) & page_field_mask(b));
+        unsigned bank = bank_count(b) > 1 && (cr & cr_bker(b)) ? 1u : 0u;
+        uint32_t page = cr_page(b, cr, bank);
+        size_t sec = page == (uint32_t)-1 ? (size_t)-1 : page_sector(b, bank, page);
         if (sec == (size_t)-1) {
             s->sr |= SR_EOP; /* a page this part does not have: nothing to erase */
             return;

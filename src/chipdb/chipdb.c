@@ -187,25 +187,81 @@ static const stp_option_def opts_l4[] = {
     OPT_FLAG("nboot1", 23, "with BOOT0 high: 1 boots system memory, 0 SRAM"),
 };
 
+/* G0x1 and C0 boot and reset pin: nBOOT_SEL 24, nBOOT0 26, NRST_MODE[28:27], IRHEN 29
+ * (RM0444 FLASH_OPTR; libopencm3 g0 flash.h). */
+#define G0_BOOT_OPTS                                                                               \
+    OPT_FLAG("nboot_sel", 24, "1: BOOT0 from the nboot0 bit, 0: from the BOOT0 pin"),              \
+        OPT_FLAG("nboot0", 26, "with nboot_sel 1: 0 boots system memory or SRAM (nboot1)"),        \
+        {.key = "nrst_mode",                                                                       \
+         .shift = 27,                                                                              \
+         .width = 2,                                                                               \
+         .max = 3,                                                                                 \
+         .meaning = "NRST pin: 1 reset input only, 2 GPIO, 3 bidirectional reset"},                \
+        OPT_FLAG("irhen", 29, "1: internal resets drive NRST low")
 /* G0: FLASH_OPTR (RM0444 3.7.8; libopencm3 g0 flash.h): BOREN bit 8, BORF_LEV[10:9] the
  * falling threshold that asserts the reset, BORR_LEV[12:11] the rising one that releases it,
  * nRST_STOP 13 .. WWDG_SW 19, nBOOT1 25. */
+#define G0_BOR_LEVELS                                                                              \
+    {.key = "borf_lev",                                                                            \
+     .shift = 9,                                                                                   \
+     .width = 2,                                                                                   \
+     .max = 3,                                                                                     \
+     .meaning = "brown-out reset on falling VDD below",                                            \
+     .volts = {"2.0", "2.2", "2.5", "2.8"}},                                                       \
+    {                                                                                              \
+        .key = "borr_lev", .shift = 11, .width = 2, .max = 3,                                      \
+        .meaning = "brown-out reset released above", .volts = {                                    \
+            "2.1",                                                                                 \
+            "2.3",                                                                                 \
+            "2.6",                                                                                 \
+            "2.9"                                                                                  \
+        }                                                                                          \
+    }
 static const stp_option_def opts_g0[] = {
-    {.key = "borf_lev",
-     .shift = 9,
-     .width = 2,
-     .max = 3,
-     .meaning = "brown-out reset on falling VDD below",
-     .volts = {"2.0", "2.2", "2.5", "2.8"}},
-    {.key = "borr_lev",
-     .shift = 11,
-     .width = 2,
-     .max = 3,
-     .meaning = "brown-out reset released above",
-     .volts = {"2.1", "2.3", "2.6", "2.9"}},
+    G0_BOR_LEVELS,
     L4_OPTR_FLAGS(13),
     OPT_FLAG("nboot1", 25, "with BOOT0 high: 1 boots system memory, 0 SRAM"),
     OPT_FLAG("boren", 8, "1: brown-out reset on (thresholds borf_lev, borr_lev)"),
+    G0_BOOT_OPTS,
+};
+
+/* G0B1/G0C1: the G0x1 fields and nSWAP_BANK bit 20, DUAL_BANK bit 21 (RM0444 FLASH_OPTR;
+ * NuttX stm32g0 flash.h FLASH_OPTR_NSWAP_BANK/DUAL_BANK, OpenOCD stm32l4x.h
+ * FLASH_G0_DUAL_BANK). */
+static const stp_option_def opts_g0b[] = {
+    G0_BOR_LEVELS,
+    L4_OPTR_FLAGS(13),
+    OPT_FLAG("nboot1", 25, "with BOOT0 high: 1 boots system memory, 0 SRAM"),
+    OPT_FLAG("boren", 8, "1: brown-out reset on (thresholds borf_lev, borr_lev)"),
+    G0_BOOT_OPTS,
+    OPT_FLAG("nswap_bank", 20, "0: bank 2 at 0x08000000 (banks swapped)"),
+    OPT_FLAG("dual_bank", 21, "1: two banks of 2 KiB pages (bank 2 pages 256..)"),
+};
+
+/* C0: FLASH_OPTR (RM0490; the STM32C031 SVD as in cmforthlib stm32c031/flash.fs, NuttX
+ * stm32c0_flash.h): BOR_EN 8, BORR_LEV[10:9] (rising), BORF_LEV[12:11] (falling) -- the two
+ * levels in the other order than on the G0 --, nRST_STOP 13 .. WWDG_SW 19, HSE_NOT_REMAPPED
+ * 21, RAM_PARITY_CHECK 22, SECURE_MUXING_EN 23, nBOOT_SEL 24, nBOOT1 25, nBOOT0 26,
+ * NRST_MODE[28:27], IRHEN 29. The BOR threshold voltages are in the datasheets, not read:
+ * the levels are shown as codes. */
+static const stp_option_def opts_c0[] = {
+    OPT_FLAG("bor_en", 8, "1: brown-out reset on (thresholds borr_lev, borf_lev)"),
+    {.key = "borr_lev",
+     .shift = 9,
+     .width = 2,
+     .max = 3,
+     .meaning = "brown-out reset release level (rising VDD, code 0..3)"},
+    {.key = "borf_lev",
+     .shift = 11,
+     .width = 2,
+     .max = 3,
+     .meaning = "brown-out reset level (falling VDD, code 0..3)"},
+    L4_OPTR_FLAGS(13),
+    OPT_FLAG("hse_not_remapped", 21, "0: HSE on PC14/PC15 (shared with LSE), 1: on PF0/PF1"),
+    OPT_FLAG("ram_parity_check", 22, "0: SRAM parity check on"),
+    OPT_FLAG("secure_muxing_en", 23, "1: pins bonded together: the unused I/Os forced input"),
+    OPT_FLAG("nboot1", 25, "with BOOT0 high: 1 boots system memory, 0 SRAM"),
+    G0_BOOT_OPTS,
 };
 
 /* H7: FLASH_OPTSR_CUR/_PRG (RM0433 rev 7 4.9.8/4.9.9; field positions also in the stm32-rs
@@ -353,6 +409,20 @@ static const stp_addr_span periph_g0[] = {
     {0x40022000, 0x40022400}, /* FLASH interface */
     {0x40023000, 0x40023400}, /* CRC */
     {0x40025000, 0x40026400}, /* RNG, AES */
+    {0x50000000, 0x50001800}, /* IOPORT: GPIOA-F */
+};
+
+/* C0 (RM0490 2.2 memory map, as remembered, not re-read: the G0 blocks less RNG/AES and the
+ * second DMA; the C011/C031 decode a subset of these). */
+static const stp_addr_span periph_c0[] = {
+    {0x40000000, 0x4000B000}, /* APB: TIM2/3, TIM14, RTC, WWDG, IWDG, SPI2, USART2-4, I2C1/2,
+                               * PWR, FDCAN (C09x) */
+    {0x40010000, 0x40015C00}, /* SYSCFG, ADC, TIM1, SPI1, USART1, TIM15-17, DBG */
+    {0x40020000, 0x40020C00}, /* AHB: DMA1, DMAMUX */
+    {0x40021000, 0x40021400}, /* RCC */
+    {0x40021800, 0x40021C00}, /* EXTI */
+    {0x40022000, 0x40022400}, /* FLASH interface */
+    {0x40023000, 0x40023400}, /* CRC */
     {0x50000000, 0x50001800}, /* IOPORT: GPIOA-F */
 };
 
@@ -613,29 +683,55 @@ static const stp_family fam_g4 = {
 
 /* G0: the DBGMCU registers other than DBG_IDCODE take writes only while RCC_APBENR1.DBGEN
  * (RCC + 0x3C, bit 27) is set, so DBG_IWDG_STOP needs it (stm32-rs stm32g0 SVD agrees). */
+#define G0_FAMILY                                                                                  \
+    L4_FAMILY, .rcc_csr_off = 0x60, .crc_en_off = 0x38, /* Cortex-M0+ r0p0 */                      \
+        .dbgmcu_clk_reg = 0x4002103C, .dbgmcu_clk_bit = 1u << 27, .sr_cfgbsy = true,               \
+               .rcc_cr_reset = 0x00000500, .rcc_rdy_pairs = {16, 24, 0xFF},                        \
+               .gpio_en_off = 0x34, /* IOPENR: GPIOAEN bit 0 */                                    \
+        .gpio_base = 0x50000000, .gpio_ports = 6
 static const stp_family fam_g0 = {
     SPANS(periph_g0),
     .periph_map_source = "RM0444 rev 5 2.2 (memory map)",
-    L4_FAMILY,
+    G0_FAMILY,
     OPTS(opts_g0),
     .source = "RM0444 rev 5: RCC_CSR 5.4.24, RCC_AHBENR 5.4.13, RCC_APBENR1.DBGEN 5.4.15, "
               "DBG_APB_FZ1 40.9.4, IWDG_WINR 27.4.5, GPIO 7.4",
-    .rcc_csr_off = 0x60,
-    .crc_en_off = 0x38, /* Cortex-M0+ r0p0 */
-    .dbgmcu_clk_reg = 0x4002103C,
-    .dbgmcu_clk_bit = 1u << 27,
     .optr_factory = 0xFFFFFEAA,
     .wrp_area_none = 0x3F, /* STRT = the 6-bit field mask */
     /* RM0444 "Flash ECC register (FLASH_ECCR)": ADDR_ECC 13:0, the double word's offset; no BK_ECC
      */
     .ecc_addr_bits = 14,
     .ecc_addr_words = true,
-    .sr_cfgbsy = true,
-    .rcc_cr_reset = 0x00000500,
-    .rcc_rdy_pairs = {16, 24, 0xFF},
-    .gpio_en_off = 0x34, /* IOPENR: GPIOAEN bit 0 */
-    .gpio_base = 0x50000000,
-    .gpio_ports = 6,
+};
+
+/* G0B1/G0C1: the G0 with two banks: OPTR.DUAL_BANK and nSWAP_BANK among the user fields;
+ * factory OPTR 0xFFFFFEAA as on the other G0x1 (DUAL_BANK and nSWAP_BANK 1; Black Magic
+ * Probe stm32g0.c FLASH_OPTR_G0x1_DEF), WRP fields of 7 bits (NuttX stm32g0 flash.h masks
+ * 0x7F: 128 pages a bank). */
+static const stp_family fam_g0b = {
+    SPANS(periph_g0),
+    .periph_map_source = "RM0444 rev 5 2.2 (memory map)",
+    G0_FAMILY,
+    OPTS(opts_g0b),
+    .source = "RM0444 rev 5 (as the G0x1 row); FLASH_OPTR DUAL_BANK/nSWAP_BANK",
+    .optr_factory = 0xFFFFFEAA,
+    .wrp_area_none = 0x7F,
+};
+
+/* C0 (RM0490): the G0 platform. RCC as the G0's at 0x40021000 (RCC_CSR2 at +0x60 with RMVF
+ * 23, OBLRSTF 25 .. LPWRRSTF 31; IOPENR +0x34 GPIOA..D, F; AHBENR +0x38 CRCEN 12; APBENR1
+ * +0x3C DBGEN 27; RCC_CR reset 0x00000500): the STM32C031 SVD (cmforthlib stm32c031/rcc.fs).
+ * DBG_APB_FZ1 (DBGMCU + 8) DBG_IWDG_STOP bit 12 and the DBGEN gate: Black Magic Probe
+ * stm32g0.c, which serves the C0 with the G0 code. Factory OPTR 0xFFFFFFAA (BOR_EN set; Black
+ * Magic Probe FLASH_OPTR_C0x1_DEF). WRP fields 6 bits on the C031 (SVD masks 0x3F). */
+static const stp_family fam_c0 = {
+    SPANS(periph_c0),
+    .periph_map_source = "RM0490 2.2 (memory map), as the G0's without RNG/AES",
+    G0_FAMILY,
+    OPTS(opts_c0),
+    .source = "RM0490 rev 3; STM32C031 SVD (RCC, FLASH), Black Magic Probe stm32g0.c",
+    .optr_factory = 0xFFFFFFAA,
+    .wrp_area_none = 0x3F,
 };
 
 /* H7 (RM0433 rev 7, RM0468 rev 3, RM0455 rev 10): RCC at 0x58024400 with the reset flags in
@@ -831,12 +927,29 @@ static const stp_ram_area ram_g43x[] = {{0x10000000, KB(10), "CCM SRAM", 0x20005
  * (OPTR +0x00, PCROP1(A)SR +0x08, PCROP1(A)ER +0x10, WRP1AR +0x18, WRP1BR +0x20), system
  * memory at 0x1FFF0000. Pages are 2 KiB; WRP areas count pages (one WRP unit of the table
  * = wrp_granule bytes). */
-#define L4_COMMON                                                                                  \
+#define L4_SHARED                                                                                  \
     .flash_kind = STP_FLASH_L4, .flash_base = 0x08000000, .flash_regs = 0x40022000,                \
-    .flash_size_reg = 0x1FFF75E0, .fsize_decode = STP_FSIZE_KB16, .sram_base = 0x20000000,         \
-    .option_bytes_addr = 0x1FFF7800, .uid_addr = 0x1FFF7590, .bootloader_addr = 0x1FFF0000,        \
-    .bootloader_usart = USART1_PA9_PA10, .vdd_max_mv = 3600, .erased_value = 0xFF,                 \
-    .bootloader_doc = AN2606, .uid_word2_offset = 8
+    .fsize_decode = STP_FSIZE_KB16, .sram_base = 0x20000000, .option_bytes_addr = 0x1FFF7800,      \
+    .bootloader_addr = 0x1FFF0000, .bootloader_usart = USART1_PA9_PA10, .vdd_max_mv = 3600,        \
+    .erased_value = 0xFF, .bootloader_doc = AN2606, .uid_word2_offset = 8
+#define L4_COMMON L4_SHARED, .flash_size_reg = 0x1FFF75E0, .uid_addr = 0x1FFF7590
+
+#define G0B_BANKS                                                                                  \
+    {                                                                                              \
+        .bank_count = 2, .banks = {                                                                \
+            {.base = 0x08000000, .runs = {{128, KB(2)}}},                                          \
+            {.base = 0x08040000, .first_sector_number = 256, .runs = {{128, KB(2)}}}               \
+        }                                                                                          \
+    }
+#define C0_COMMON                                                                                  \
+    L4_SHARED, .family = "C0", .fam = &fam_c0, .page_number_bits = 6, .core = STP_CORE_M0P,        \
+               .idcode_addr = 0x40015800, .flash_size_reg = 0x1FFF75A0, .uid_addr = 0x1FFF7550,    \
+               .flash_sizes_kb = {16, 32}, .flash_default_kb = 32,                                 \
+               .layout = ONE_BANK({16, KB(2)}), .wrp_granule = KB(2), .option_bytes_size = 128,    \
+               .bootloader_size = 0x1800, .bootloader_version = 0x31, .vdd_min_mv = 2000,          \
+               .reset_clock_hz = 12000000,                                                         \
+               .timing = L4_TIMING(85000, 125000, 22000, 40000, 22, 40),                           \
+               .reference_manual = "RM0490 rev 3", G0_SUPPLY
 
 static const stp_chip chips[] = {
     /* F1 */
@@ -1138,6 +1251,121 @@ static const stp_chip chips[] = {
      .reference_manual = "RM0444 rev 5",
      .datasheet = "DS12232 rev 3 (STM32G071x8/xB)",
      G0_SUPPLY},
+    /* G03x/G04x: RM0444 rev 5 (G031/G041), RM0454 (G030, G0x0: the same controller).
+     * - DEV_ID 0x466: OpenOCD stm32l4x.h DEVID_STM32G03_G04XX, Black Magic Probe stm32g0.c.
+     * - Flash up to 64 KiB of 2 KiB pages, SRAM 8 KiB: Black Magic Probe stm32g0.c
+     *   (FLASH_SIZE_MAX_G03_4, RAM_SIZE_G03_4); a G031K8 note (64 KiB, 32 pages of 2 KiB,
+     *   SRAM 8 KiB, option bytes at 0x1FFF7800). PNB/WRP 6 bits as on the G071.
+     * - Timings, system memory, supply: not found in the stored corpora for this part; the
+     *   G071 row's (DS12232) are used -- the same G0 flash platform. The G0x0 (G030) has
+     *   the BOR and IRHEN option bits reserved (RM0454; Black Magic Probe: factory OPTR
+     *   0xDFFFE1AA there); the model ships the G0x1 factory value.
+     * - Bootloader version: the AN3155 protocol version 3.1 (AN2606's per-part bootloader
+     *   firmware versions were not found in the stored corpora). */
+    {L4_COMMON,
+     .family = "G0",
+     .fam = &fam_g0,
+     .page_number_bits = 6,
+     .dev_id = 0x466,
+     .core = STP_CORE_M0P,
+     .name = "STM32G03x/G04x",
+     .idcode_addr = 0x40015800,
+     .flash_sizes_kb = {16, 32, 64},
+     .flash_default_kb = 64,
+     .layout = ONE_BANK({32, KB(2)}),
+     .wrp_granule = KB(2),
+     .sram_size = KB(8),
+     .option_bytes_size = 128,
+     .bootloader_size = 0x2000,
+     .bootloader_version = 0x31,
+     .vdd_min_mv = 1700,
+     .reset_clock_hz = 16000000,
+     .timing = L4_TIMING(85000, 125000, 22000, 40000, 22, 40),
+     .reference_manual = "RM0444 rev 5",
+     .datasheet = "DS12991 rev 3 (STM32G030x6/x8; figures as DS12232)",
+     G0_SUPPLY},
+    /* G05x/G06x: RM0444 rev 5. DEV_ID 0x456 (OpenOCD DEVID_STM32G05_G06XX, Black Magic Probe
+     * STM32G05_6); flash up to 64 KiB, SRAM 18 KiB (Black Magic Probe FLASH_SIZE_MAX_G05_6,
+     * RAM_SIZE_G05_6). Other facts as the G03x/G04x row. */
+    {L4_COMMON,
+     .family = "G0",
+     .fam = &fam_g0,
+     .page_number_bits = 6,
+     .dev_id = 0x456,
+     .core = STP_CORE_M0P,
+     .name = "STM32G05x/G06x",
+     .idcode_addr = 0x40015800,
+     .flash_sizes_kb = {32, 64},
+     .flash_default_kb = 64,
+     .layout = ONE_BANK({32, KB(2)}),
+     .wrp_granule = KB(2),
+     .sram_size = KB(18),
+     .option_bytes_size = 128,
+     .bootloader_size = 0x2000,
+     .bootloader_version = 0x31,
+     .vdd_min_mv = 1700,
+     .reset_clock_hz = 16000000,
+     .timing = L4_TIMING(85000, 125000, 22000, 40000, 22, 40),
+     .reference_manual = "RM0444 rev 5",
+     .datasheet = "DS13560 rev 1 (STM32G051x6/x8; figures as DS12232)",
+     G0_SUPPLY},
+    /* G0B1/G0C1: RM0444 rev 5. Sources per fact:
+     * - DEV_ID 0x467: OpenOCD DEVID_STM32G0B_G0CXX, Black Magic Probe STM32G0B_C.
+     * - Up to 512 KiB in two banks of 2 KiB pages; bank 2 pages are numbered from 256 and
+     *   erased with BKER (bit 13): Black Magic Probe FLASH_BANK2_START_PAGE 256 and
+     *   FLASH_CR_BKER (1 << 13), OpenOCD FLASH_BKER_G0 BIT(13), Zephyr flash_stm32g0x.c
+     *   STM32G0X_BANK2_PAGE_START 256; the HAL's bank size is half the flash (Zephyr).
+     *   PNB is thus 10 bits (PNB[12:3]); WRP STRT/END 7 bits (NuttX stm32g0 flash.h 0x7F).
+     * - DUAL_BANK OPTR bit 21 (OpenOCD FLASH_G0_DUAL_BANK), nSWAP_BANK bit 20 (NuttX):
+     *   decoded and settable; the layout stays two banks either way (the single-bank
+     *   organisation with DUAL_BANK=0 is not modelled).
+     * - WRP2AR/WRP2BR at 0x4C/0x50, MER2 bit 15, BSY2 SR bit 17: Black Magic Probe
+     *   stm32g0.c. In the option area the bank-2 words follow the area's rule (offset =
+     *   2 x (register offset - 0x20)): not read in RM0444's table.
+     * - SRAM 144 KiB: Black Magic Probe RAM_SIZE_G0B_C. Timings as the G071 row (not found
+     *   for this part). */
+    {L4_COMMON,
+     .family = "G0",
+     .fam = &fam_g0b,
+     .page_number_bits = 7,
+     .pnb_bits = 10,
+     .bker_bit = 13,
+     .dev_id = 0x467,
+     .core = STP_CORE_M0P,
+     .name = "STM32G0B1/G0C1",
+     .idcode_addr = 0x40015800,
+     .flash_sizes_kb = {256, 512},
+     .flash_default_kb = 512,
+     .layout = G0B_BANKS,
+     .layout_dual = G0B_BANKS,
+     .wrp_granule = KB(2),
+     .sram_size = KB(144),
+     .option_bytes_size = 128,
+     .bootloader_size = 0x7000,
+     .bootloader_version = 0x31,
+     .vdd_min_mv = 1700,
+     .reset_clock_hz = 16000000,
+     .timing = L4_TIMING(85000, 125000, 22000, 40000, 22, 40),
+     .reference_manual = "RM0444 rev 5",
+     .datasheet = "DS13560 rev 1 (STM32G0B1xB/xC/xE; figures as DS12232)",
+     G0_SUPPLY},
+    /* C0: RM0490 rev 3 (the G0 platform: Black Magic Probe stm32g0.c serves it with the G0
+     * code; AN2606 rev 54 lists the C011 and C031 as the C0 series). Sources per fact:
+     * - DEV_ID 0x443 (C011), 0x453 (C031) at DBG_IDCODE 0x40015800: OpenOCD stm32l4x.h
+     *   DEVID_STM32C01XX/C03XX, Black Magic Probe STM32C011/STM32C031.
+     * - 32 KiB flash (16 pages of 2 KiB), SRAM 6 KiB (C011) / 12 KiB (C031): Black Magic
+     *   Probe FLASH_SIZE_MAX_C01/C03, RAM_SIZE_C01/C03; KiCad symbols (16-32 KB flash).
+     * - Flash-size register 0x1FFF75A0, unique ID 0x1FFF7550 (not the G0's 0x1FFF75E0 and
+     *   0x1FFF7590): Black Magic Probe STM32C0_UID_BASE, several C0 signature tables.
+     * - PNB and WRP STRT/END 6 bits: the STM32C031 SVD (FLASH_CR.PNB 0x1F8, WRP1AR 0x3F).
+     * - VDD 2.0-3.6 V (KiCad symbols from the datasheets); HSISYS 12 MHz (HSI48/4) after
+     *   reset (RM0490 "Clocks", as remembered; ST's HAL starts SystemCoreClock at 12 MHz).
+     * - Timings, system memory size and supply: not found in the stored corpora for the
+     *   C0; the G071 row's (DS12232) are used. */
+    {C0_COMMON, .dev_id = 0x443, .name = "STM32C011", .sram_size = KB(6),
+     .datasheet = "DS13867 rev 2 (STM32C011x4/x6; figures as DS12232)"},
+    {C0_COMMON, .dev_id = 0x453, .name = "STM32C031", .sram_size = KB(12),
+     .datasheet = "DS13866 rev 2 (STM32C031x4/x6; figures as DS12232)"},
     /* G4 category 2: RM0440 rev 7, DS12589 rev 6. Sources per fact:
      * - DEV_ID 0x468 at DBGMCU_IDCODE 0xE0042000: RM0440 "DBGMCU_IDCODE" (also OpenOCD
      *   stm32l4x.h DEVID_STM32G43_G44XX).
@@ -1243,6 +1471,11 @@ static const stp_part parts[] = {
     {"stm32l476rg", 0x415, 0x1007, 1024, 128, true},
     {"stm32g071rb", 0x460, 0x2000, 128, 36, false},
     {"stm32g431rb", 0x468, 0x2000, 128, 32, false},
+    {"stm32g030f6", 0x466, 0x1000, 32, 8, false},
+    {"stm32g051k8", 0x456, 0x1000, 64, 18, false},
+    {"stm32g0b1re", 0x467, 0x1000, 512, 144, true},
+    {"stm32c011f6", 0x443, 0x1000, 32, 6, false},
+    {"stm32c031c6", 0x453, 0x1000, 32, 12, false},
     {"stm32h743zi", 0x450, 0x2003, 2048, 128, false}, /* rev V (RM0433 DBGMCU_IDC REV_ID) */
     {"stm32h753zi", 0x450, 0x2003, 2048, 128, false},
     {"stm32h750vb", 0x450, 0x2003, 128, 128, false},

@@ -79,7 +79,8 @@ typedef enum stp_psize {
 
 /* One user option field: bits [shift, shift + width) of the option word the family's driver
  * decodes into stp_option_bytes.user. Width 1: a flag, meaning says what 0 or 1 does; wider:
- * a level up to max whose values are labelled in volts (BOR thresholds). */
+ * a level up to max whose values are labelled in volts (BOR thresholds), or, without volt
+ * labels, a code whose values meaning lists (NRST_MODE). */
 typedef struct stp_option_def {
     const char *key; /* "nrst_stop" */
     uint8_t shift;
@@ -304,6 +305,13 @@ typedef struct stp_chip {
     /* Bytes one program operation writes (the flash word: 32 on H74x/H72x, 16 on H7A3), 0
      * where the width follows PSIZE or the family's native width. */
     uint8_t flash_word_bytes;
+    /* L4-style controllers whose FLASH_CR.PNB is wider than the WRP page fields and numbers
+     * bank-2 pages from the bank's first_sector_number (G0B1/G0C1: PNB[12:3], bank 2 pages
+     * 256..; RM0444 FLASH_CR): the PNB width, else 0 (PNB is page_number_bits wide and counts
+     * the pages inside the bank: L4, G4). */
+    uint8_t pnb_bits;
+    /* FLASH_CR.BKER's bit where it is not bit 11 (L4, G4): 13 on G0B1/G0C1 (RM0444), else 0. */
+    uint8_t bker_bit;
 } stp_chip;
 
 /* A part number users and the virtual board name (sim:stm32f407vg). */

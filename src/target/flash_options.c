@@ -115,7 +115,7 @@ size_t stp_option_user_fields(const stp_flash *f, const stp_option_bytes *ob, st
         memset(&out[n], 0, sizeof(out[n]));
         snprintf(out[n].key, sizeof(out[n].key), "%s", d->key);
         snprintf(out[n].value, sizeof(out[n].value), "%u", (unsigned)v);
-        if (d->width == 1) {
+        if (d->width == 1 || !d->volts[0]) { /* a flag, or a level without volt labels */
             snprintf(out[n].meaning, sizeof(out[n].meaning), "%s", d->meaning);
             continue;
         }

@@ -151,7 +151,8 @@ static void test_family_rows(void **state)
             CHECK(c, nonempty(d->key) && nonempty(d->meaning));
             CHECK(c, d->width >= 1 && d->shift + d->width <= 32);
             CHECK(c, d->max >= 1 && d->max < (1u << d->width));
-            CHECK(c, d->width == 1 || d->volts[d->max] != NULL);
+            /* a level labels every value in volts, or none (a code: C0 BOR, NRST_MODE) */
+            CHECK(c, d->width == 1 || d->volts[d->max] != NULL || d->volts[0] == NULL);
         }
         CHECK(c, f->gpio_base != 0 && f->gpio_ports > 0 && f->gpio_stride != 0);
         CHECK(c, f->rcc_cfgr_off != 0);
@@ -247,6 +248,22 @@ static void test_flash_size_register_per_family(void **state)
             CHECK(c, c->uid_word2_offset == 0x14);
             CHECK(c, c->flash_size_reg ==
                          ((c->dev_id == 0x416 || c->dev_id == 0x429) ? 0x1FF8004Cu : 0x1FF800CCu));
+        } else if (strcmp(f, "G0") == 0 || strcmp(f, "C0") == 0) {
+            /* RM0444/RM0490: the M0+ reaches DBG_IDCODE at 0x40015800; the L4-type controller;
+             * the C0 keeps its size register and unique ID lower (0x1FFF75A0, 0x1FFF7550) */
+            bool c0 = strcmp(f, "C0") == 0;
+            CHECK(c, c->flash_kind == STP_FLASH_L4 && c->idcode_addr == 0x40015800u);
+            CHECK(c, c->flash_regs == 0x40022000u && c->core == STP_CORE_M0P);
+            CHECK(c, c->flash_size_reg == (c0 ? 0x1FFF75A0u : 0x1FFF75E0u));
+            CHECK(c, c->uid_addr == (c0 ? 0x1FFF7550u : 0x1FFF7590u));
+            /* two banks only with bank 2's pages numbered from 256 (PNB 10 bits, BKER 13) */
+            if (c->layout.bank_count > 1) {
+                CHECK(c, c->layout.banks[1].first_sector_number == 256);
+                CHECK(c, c->pnb_bits == 10 && c->bker_bit == 13);
+            } else {
+                CHECK(c, c->pnb_bits == 0 && c->bker_bit == 0);
+            }
+            known = false;
         } else if (strcmp(f, "H7") == 0) {
             /* RM0433/RM0468/RM0455: the M7 reaches DBGMCU at 0x5C001000; registers per bank */
             CHECK(c, c->flash_kind == STP_FLASH_H7 && c->idcode_addr == 0x5C001000u);

@@ -6,7 +6,8 @@
  * values, OPTSTRT, then OBL_LAUNCH to load them (a reset).
  * Register and bit positions as in sim/families/flash_l4.c (checked against libopencm3's
  * and OpenOCD's headers). Where L4, G0 and G4 differ (the OPTR user bits, the width of the
- * page-number fields) the chip database's family and chip rows say. */
+ * page-number fields, G0B1's bank-2 page numbers and BKER bit) the chip database's family and
+ * chip rows say. */
 #include "target/flash.h"
 
 #define L4_KEYR    0x08u
@@ -35,13 +36,14 @@
 #define L4_SR_RDERR   (1u << 14)
 #define L4_SR_OPTVERR (1u << 15)
 #define L4_SR_BSY     (1u << 16)
+#define L4_SR_BSY2    (1u << 17) /* G0B1/G0C1 bank 2; reserved (0) elsewhere */
 #define L4_SR_CFGBSY  (1u << 18) /* G0; reserved (0) on L4 */
 
 #define L4_CR_PG         (1u << 0)
 #define L4_CR_PER        (1u << 1)
 #define L4_CR_MER1       (1u << 2)
 #define L4_CR_PNB_SHIFT  3
-#define L4_CR_BKER       (1u << 11)
+#define L4_CR_BKER       (1u << 11) /* G0B1/G0C1: bit 13 (chip row bker_bit) */
 #define L4_CR_MER2       (1u << 15)
 #define L4_CR_STRT       (1u << 16)
 #define L4_CR_OPTSTRT    (1u << 17)
@@ -94,7 +96,20 @@ static uint32_t page_mask(const stp_chip *c)
 
 static unsigned banks(const stp_chip *c)
 {
-    return c->option_bytes2_size ? 2u : 1u;
+    return c->layout.bank_count > 1 ? 2u : 1u;
+}
+
+/* FLASH_CR.PNB and BKER of a page: the page number inside its bank (L4, G4), or the
+ * device-wide number on the parts whose bank 2 pages are 256.. (G0B1/G0C1: pnb_bits). */
+static uint32_t page_select(const stp_chip *c, const stp_flash_layout *lay, const stp_sector *s)
+{
+    uint32_t first = s->bank < lay->bank_count ? lay->banks[s->bank].first_sector_number : 0;
+    uint32_t pnb = c->pnb_bits ? (uint32_t)s->number & ((1u << c->pnb_bits) - 1u)
+                               : ((uint32_t)s->number - first) & page_mask(c);
+    uint32_t cr = pnb << L4_CR_PNB_SHIFT;
+    if (s->bank == 1)
+        cr |= c->bker_bit ? 1u << c->bker_bit : L4_CR_BKER;
+    return cr;
 }
 
 static uint32_t l4_unit(const stp_flash *f)
@@ -121,11 +136,7 @@ static stp_status l4_erase_start(stp_flash *f, const stp_sector *s)
     const stp_chip *c = f->chip;
     const stp_flash_layout *lay =
         f->dual_bank && c->layout_dual.bank_count ? &c->layout_dual : &c->layout;
-    uint32_t first = s->bank < lay->bank_count ? lay->banks[s->bank].first_sector_number : 0;
-    uint32_t pnb = ((uint32_t)s->number - first) & page_mask(c);
-    uint32_t cr = L4_CR_PER | pnb << L4_CR_PNB_SHIFT;
-    if (s->bank == 1)
-        cr |= L4_CR_BKER;
+    uint32_t cr = L4_CR_PER | page_select(c, lay, s);
     stp_status st = stp_flash_reg_write(f, L4_CR, cr);
     if (st == STP_OK)
         st = stp_flash_reg_write(f, L4_CR, cr | L4_CR_STRT);
@@ -350,7 +361,7 @@ const stp_flash_driver stp_flash_l4 = {
     .name = "L4/G0/G4",
     .erased_byte = 0xFF,
     .sr_offset = L4_SR,
-    .busy_mask = L4_SR_BSY | L4_SR_CFGBSY,
+    .busy_mask = L4_SR_BSY | L4_SR_BSY2 | L4_SR_CFGBSY,
     .eop_mask = L4_SR_EOP,
     .errors = l4_errors,
     .error_count = sizeof(l4_errors) / sizeof(l4_errors[0]),
