@@ -142,17 +142,16 @@ static uint32_t cr_bker(const sim_board *b)
     return b->chip->bker_bit ? 1u << b->chip->bker_bit : CR_BKER;
 }
 
-/* The page FLASH_CR selects, counted inside its bank; (uint32_t)-1 for none. PNB is
- * page_number_bits wide and counts inside the bank (L4, G4), or pnb_bits wide with bank 2's
- * pages numbered from the bank's first_sector_number (G0B1/G0C1: 256..). */
-static uint32_t cr_page(const sim_board *b, uint32_t cr, unsigned bank)
+/* The page FLASH_CR selects, counted inside its bank: PNB's low page_number_bits bits, with
+ * BKER choosing the bank. On the G0B1/G0C1 RM0444 numbers bank 2's pages 256..383 (PNB
+ * 10 bits); Black Magic Probe and Zephyr (ST's driver) send 256 + page with BKER, OpenOCD
+ * 0.12 the page inside the bank (0..127) with BKER, and embassy (tested on a G0B1RC) the page
+ * inside the bank: all of them erase bank-2 pages on silicon only if the controller takes
+ * the page from PNB's low 7 bits, which the model does (an inference from the tools, not a
+ * sentence of the manual). */
+static uint32_t cr_page(const sim_board *b, uint32_t cr)
 {
-    const stp_chip *c = b->chip;
-    if (!c->pnb_bits)
-        return (cr >> CR_PNB_SHIFT) & page_field_mask(b);
-    uint32_t pnb = (cr >> CR_PNB_SHIFT) & ((1u << c->pnb_bits) - 1u);
-    uint32_t first = c->layout.banks[bank].first_sector_number;
-    return pnb >= first ? pnb - first : (uint32_t)-1;
+    return (cr >> CR_PNB_SHIFT) & page_field_mask(b);
 }
 
 static uint32_t pages_per_bank(const sim_board *b)
@@ -353,8 +352,7 @@ static void start_erase(sim_board *b)
     op.finish = finish;
     if (cr & CR_PER) {
         unsigned bank = bank_count(b) > 1 && (cr & cr_bker(b)) ? 1u : 0u;
-        uint32_t page = cr_page(b, cr, bank);
-        size_t sec = page == (uint32_t)-1 ? (size_t)-1 : page_sector(b, bank, page);
+        size_t sec = page_sector(b, bank, cr_page(b, cr));
         if (sec == (size_t)-1) {
             s->sr |= SR_EOP; /* a page this part does not have: nothing to erase */
             return;
