@@ -941,6 +941,12 @@ static const stp_ram_area ram_g43x[] = {{0x10000000, KB(10), "CCM SRAM", 0x20005
             {.base = 0x08040000, .first_sector_number = 256, .runs = {{128, KB(2)}}}               \
         }                                                                                          \
     }
+#define G0_ROW                                                                                     \
+    L4_COMMON, .family = "G0", .core = STP_CORE_M0P, .idcode_addr = 0x40015800,                    \
+               .wrp_granule = KB(2), .option_bytes_size = 128, .bootloader_version = 0x31,         \
+               .vdd_min_mv = 1700, .reset_clock_hz = 16000000,                                     \
+               .timing = L4_TIMING(85000, 125000, 22000, 40000, 22, 40),                           \
+               .reference_manual = "RM0444 rev 5", G0_SUPPLY
 #define C0_COMMON                                                                                  \
     L4_SHARED, .family = "C0", .fam = &fam_c0, .page_number_bits = 6, .core = STP_CORE_M0P,        \
                .idcode_addr = 0x40015800, .flash_size_reg = 0x1FFF75A0, .uid_addr = 0x1FFF7550,    \
@@ -1262,53 +1268,17 @@ static const stp_chip chips[] = {
      *   0xDFFFE1AA there); the model ships the G0x1 factory value.
      * - Bootloader version: the AN3155 protocol version 3.1 (AN2606's per-part bootloader
      *   firmware versions were not found in the stored corpora). */
-    {L4_COMMON,
-     .family = "G0",
-     .fam = &fam_g0,
-     .page_number_bits = 6,
-     .dev_id = 0x466,
-     .core = STP_CORE_M0P,
-     .name = "STM32G03x/G04x",
-     .idcode_addr = 0x40015800,
-     .flash_sizes_kb = {16, 32, 64},
-     .flash_default_kb = 64,
-     .layout = ONE_BANK({32, KB(2)}),
-     .wrp_granule = KB(2),
-     .sram_size = KB(8),
-     .option_bytes_size = 128,
-     .bootloader_size = 0x2000,
-     .bootloader_version = 0x31,
-     .vdd_min_mv = 1700,
-     .reset_clock_hz = 16000000,
-     .timing = L4_TIMING(85000, 125000, 22000, 40000, 22, 40),
-     .reference_manual = "RM0444 rev 5",
-     .datasheet = "DS12991 rev 3 (STM32G030x6/x8; figures as DS12232)",
-     G0_SUPPLY},
+    {G0_ROW, .fam = &fam_g0, .page_number_bits = 6, .dev_id = 0x466, .name = "STM32G03x/G04x",
+     .flash_sizes_kb = {16, 32, 64}, .flash_default_kb = 64, .layout = ONE_BANK({32, KB(2)}),
+     .sram_size = KB(8), .bootloader_size = 0x2000,
+     .datasheet = "DS12991 rev 3 (STM32G030x6/x8; figures as DS12232)"},
     /* G05x/G06x: RM0444 rev 5. DEV_ID 0x456 (OpenOCD DEVID_STM32G05_G06XX, Black Magic Probe
      * STM32G05_6); flash up to 64 KiB, SRAM 18 KiB (Black Magic Probe FLASH_SIZE_MAX_G05_6,
      * RAM_SIZE_G05_6). Other facts as the G03x/G04x row. */
-    {L4_COMMON,
-     .family = "G0",
-     .fam = &fam_g0,
-     .page_number_bits = 6,
-     .dev_id = 0x456,
-     .core = STP_CORE_M0P,
-     .name = "STM32G05x/G06x",
-     .idcode_addr = 0x40015800,
-     .flash_sizes_kb = {32, 64},
-     .flash_default_kb = 64,
-     .layout = ONE_BANK({32, KB(2)}),
-     .wrp_granule = KB(2),
-     .sram_size = KB(18),
-     .option_bytes_size = 128,
-     .bootloader_size = 0x2000,
-     .bootloader_version = 0x31,
-     .vdd_min_mv = 1700,
-     .reset_clock_hz = 16000000,
-     .timing = L4_TIMING(85000, 125000, 22000, 40000, 22, 40),
-     .reference_manual = "RM0444 rev 5",
-     .datasheet = "DS13560 rev 1 (STM32G051x6/x8; figures as DS12232)",
-     G0_SUPPLY},
+    {G0_ROW, .fam = &fam_g0, .page_number_bits = 6, .dev_id = 0x456, .name = "STM32G05x/G06x",
+     .flash_sizes_kb = {32, 64}, .flash_default_kb = 64, .layout = ONE_BANK({32, KB(2)}),
+     .sram_size = KB(18), .bootloader_size = 0x2000,
+     .datasheet = "DS (STM32G051x6/x8; number not found) rev -; figures as DS12232"},
     /* G0B1/G0C1: RM0444 rev 5. Sources per fact:
      * - DEV_ID 0x467: OpenOCD DEVID_STM32G0B_G0CXX, Black Magic Probe STM32G0B_C.
      * - Up to 512 KiB in two banks of 2 KiB pages; bank 2 pages are numbered from 256 and
@@ -1316,6 +1286,8 @@ static const stp_chip chips[] = {
      *   FLASH_CR_BKER (1 << 13), OpenOCD FLASH_BKER_G0 BIT(13), Zephyr flash_stm32g0x.c
      *   STM32G0X_BANK2_PAGE_START 256; the HAL's bank size is half the flash (Zephyr).
      *   PNB is thus 10 bits (PNB[12:3]); WRP STRT/END 7 bits (NuttX stm32g0 flash.h 0x7F).
+     *   OpenOCD 0.12 erases bank-2 pages with their number inside the bank (0..127) and
+     *   BKER: the model takes the page from PNB's low 7 bits (docs/chips.md).
      * - DUAL_BANK OPTR bit 21 (OpenOCD FLASH_G0_DUAL_BANK), nSWAP_BANK bit 20 (NuttX):
      *   decoded and settable; the layout stays two banks either way (the single-bank
      *   organisation with DUAL_BANK=0 is not modelled).
@@ -1324,31 +1296,11 @@ static const stp_chip chips[] = {
      *   2 x (register offset - 0x20)): not read in RM0444's table.
      * - SRAM 144 KiB: Black Magic Probe RAM_SIZE_G0B_C. Timings as the G071 row (not found
      *   for this part). */
-    {L4_COMMON,
-     .family = "G0",
-     .fam = &fam_g0b,
-     .page_number_bits = 7,
-     .pnb_bits = 10,
-     .bker_bit = 13,
-     .dev_id = 0x467,
-     .core = STP_CORE_M0P,
-     .name = "STM32G0B1/G0C1",
-     .idcode_addr = 0x40015800,
-     .flash_sizes_kb = {256, 512},
-     .flash_default_kb = 512,
-     .layout = G0B_BANKS,
-     .layout_dual = G0B_BANKS,
-     .wrp_granule = KB(2),
-     .sram_size = KB(144),
-     .option_bytes_size = 128,
+    {G0_ROW, .fam = &fam_g0b, .page_number_bits = 7, .pnb_bits = 10, .bker_bit = 13,
+     .dev_id = 0x467, .name = "STM32G0B1/G0C1", .flash_sizes_kb = {256, 512},
+     .flash_default_kb = 512, .layout = G0B_BANKS, .layout_dual = G0B_BANKS, .sram_size = KB(144),
      .bootloader_size = 0x7000,
-     .bootloader_version = 0x31,
-     .vdd_min_mv = 1700,
-     .reset_clock_hz = 16000000,
-     .timing = L4_TIMING(85000, 125000, 22000, 40000, 22, 40),
-     .reference_manual = "RM0444 rev 5",
-     .datasheet = "DS13560 rev 1 (STM32G0B1xB/xC/xE; figures as DS12232)",
-     G0_SUPPLY},
+     .datasheet = "DS (STM32G0B1xB/xC/xE; number not found) rev -; figures as DS12232"},
     /* C0: RM0490 rev 3 (the G0 platform: Black Magic Probe stm32g0.c serves it with the G0
      * code; AN2606 rev 54 lists the C011 and C031 as the C0 series). Sources per fact:
      * - DEV_ID 0x443 (C011), 0x453 (C031) at DBG_IDCODE 0x40015800: OpenOCD stm32l4x.h
