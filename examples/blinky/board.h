@@ -11,7 +11,7 @@
 #define REG32(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
 
 #if defined(BOARD_F407) || defined(BOARD_F767) || defined(BOARD_L151) || defined(BOARD_L476) ||    \
-    defined(BOARD_G071) || defined(BOARD_G431) || defined(BOARD_H743) || defined(BOARD_L053) ||   \
+    defined(BOARD_G071) || defined(BOARD_G431) || defined(BOARD_H743) || defined(BOARD_L053) ||    \
     defined(BOARD_C031) || defined(BOARD_G0B1)
 /* GPIO v2 (F2/F4/F7/L0/L1/L4/G0/G4): MODER at +0x00, BSRR at +0x18 */
 #define GPIO_MODER(port) REG32((port) + 0x00u)
