@@ -2,7 +2,8 @@
  * manuals (RM0090 F405/407, RM0410 F76x, RM0008 F10x, RM0038 L1x, RM0351 L47x, RM0444
  * G0x1, RM0440 G4, RM0433 H743, RM0367 L0x3; NUCLEO-H743ZI LEDs from UM2407). One of
  * BOARD_F407, BOARD_F767, BOARD_F103, BOARD_L151, BOARD_L476, BOARD_G071, BOARD_G431,
- * BOARD_H743, BOARD_L053, BOARD_C031, BOARD_G0B1 is defined by the build. */
+ * BOARD_H743, BOARD_L053, BOARD_C031, BOARD_G0B1, BOARD_F072, BOARD_F303 is defined by the
+ * build (RM0091 F07x, RM0316 F303 for the last two). */
 #ifndef BLINKY_BOARD_H
 #define BLINKY_BOARD_H
 
@@ -12,7 +13,7 @@
 
 #if defined(BOARD_F407) || defined(BOARD_F767) || defined(BOARD_L151) || defined(BOARD_L476) ||    \
     defined(BOARD_G071) || defined(BOARD_G431) || defined(BOARD_H743) || defined(BOARD_L053) ||    \
-    defined(BOARD_C031) || defined(BOARD_G0B1)
+    defined(BOARD_C031) || defined(BOARD_G0B1) || defined(BOARD_F072) || defined(BOARD_F303)
 /* GPIO v2 (F2/F4/F7/L0/L1/L4/G0/G4): MODER at +0x00, BSRR at +0x18 */
 #define GPIO_MODER(port) REG32((port) + 0x00u)
 #define GPIO_BSRR(port)  REG32((port) + 0x18u)
@@ -87,6 +88,21 @@
     {                                                                                              \
         5u                                                                                         \
     } /* LD4 green */
+#elif defined(BOARD_F072) || defined(BOARD_F303)
+/* NUCLEO-F072RB (UM1724) and NUCLEO-F303RE: LD2 on PA5; GPIOA at 0x48000000 clocked by
+ * RCC_AHBENR.IOPAEN (bit 17): RM0091 6.4.6, RM0316 9.4.6 */
+#if defined(BOARD_F072)
+#define BOARD_NAME "NUCLEO-F072RB"
+#else
+#define BOARD_NAME "NUCLEO-F303RE"
+#endif
+#define RCC_ENR     REG32(0x40021000u + 0x14u) /* RCC_AHBENR */
+#define RCC_ENR_BIT (1u << 17)                 /* IOPAEN */
+#define LED_PORT    0x48000000u                /* GPIOA (AHB2) */
+#define LED_PINS                                                                                   \
+    {                                                                                              \
+        5u                                                                                         \
+    } /* LD2 green */
 #elif defined(BOARD_G431)
 #define BOARD_NAME  "NUCLEO-G431RB"
 #define RCC_ENR     REG32(0x40021000u + 0x4Cu) /* RCC_AHB2ENR */
@@ -118,7 +134,7 @@
 #define GPIO_BSRR(port) REG32((port) + 0x10u)
 #else
 #error                                                                                             \
-    "define one of BOARD_F407, BOARD_F767, BOARD_L151, BOARD_F103, BOARD_L476, BOARD_G071, BOARD_G431, BOARD_H743, BOARD_L053, BOARD_C031, BOARD_G0B1"
+    "define one of BOARD_F407, BOARD_F767, BOARD_L151, BOARD_F103, BOARD_L476, BOARD_G071, BOARD_G431, BOARD_H743, BOARD_L053, BOARD_C031, BOARD_G0B1, BOARD_F072, BOARD_F303"
 #endif
 
 #endif

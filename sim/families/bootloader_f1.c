@@ -2,7 +2,8 @@
  * unlock, PG with half-word stores, PER+AR+STRT page erase, MER+STRT mass erase (bank 2 of
  * XL-density parts through its own registers at +0x40), and the option bytes by OPTKEYR,
  * OPTER (erase; with read protection active this mass-erases the main flash) and OPTPG
- * half-word stores: RDP, USER, DATA0, DATA1, WRP0..WRP3. */
+ * half-word stores: RDP, USER, DATA0, DATA1, WRP0..WRP3 (RDP of level 0 from the family row:
+ * 0xA5 on F1, 0xAA on F0/F3). */
 #include "bootloader_internal.h"
 
 #define REG_KEYR    0x04
@@ -25,7 +26,6 @@
 #define CR_OPTWRE   (1u << 9)
 #define KEY1        0x45670123u
 #define KEY2        0xCDEF89ABu
-#define RDP_NONE    0xA5u
 #define RDP_PROTECT 0x00u
 
 static uint32_t bank_off(const sim_board *b, uint32_t addr)
@@ -108,8 +108,8 @@ static bool f1_write_protection(sim_board *b, int rdp_level, const sim_ob_active
     uint8_t val[8];
     for (unsigned i = 0; i < 8; i++)
         val[i] = b->ob[2 * i];
-    val[0] = rdp_level == 0 ? RDP_NONE : RDP_PROTECT;
-    uint32_t bits = 0xFFFFFFFFu; /* WRPn bit = 0: protected */
+    val[0] = rdp_level == 0 ? b->chip->fam->rdp_level0 : RDP_PROTECT; /* 0xA5 F1, 0xAA F0/F3 */
+    uint32_t bits = 0xFFFFFFFFu;                                      /* WRPn bit = 0: protected */
     for (size_t u = 0; u < sim_wrp_units(b); u++) {
         if (sim_wrp_get(wrp, u))
             bits &= ~(1u << (u < 31 ? u : 31));

@@ -12,7 +12,9 @@
  * while it is already unlocked are ignored.
  *
  * Option bytes at 0x1FFFF800, each byte followed by its complement: RDP, USER, DATA0,
- * DATA1, WRP0..WRP3. RDP 0xA5 = unprotected. They load at reset; a complement mismatch
+ * DATA1, WRP0..WRP3. RDP 0xA5 = unprotected on F1; F0/F3 (RM0091 4.1, RM0316 4.1): 0xAA
+ * level 0, 0xCC level 2, USER in FLASH_OBR 15:8 and RDPRT[1:0] in bits 2:1 (the family row's
+ * rdp_level0 and obr_user_shift). They load at reset; a complement mismatch
  * sets OPTERR and reads the option as 0xFF. Erasing the option bytes while read protection
  * is active mass-erases the main flash first. */
 #include <stdlib.h>
@@ -51,7 +53,7 @@
 #define KEY1 0x45670123u
 #define KEY2 0xCDEF89ABu
 
-#define RDP_UNPROTECTED 0xA5u
+#define RDP_LEVEL2 0xCCu
 
 typedef struct f1_bank {
     uint32_t sr, cr, ar;
@@ -86,6 +88,11 @@ static int bank_of_addr(const sim_board *b, uint32_t addr)
     return has_bank2(b) && s != (size_t)-1 && b->sectors[s].bank == 1 ? 1 : 0;
 }
 
+static uint8_t rdp_level0(const sim_board *b)
+{
+    return b->chip->fam->rdp_level0;
+}
+
 static bool rdp_blocks(const sim_board *b)
 {
     return b->ob_active.rdp_level >= 1 && b->debugger_seen;
@@ -107,7 +114,10 @@ static void f1_ob_load(sim_board *b, sim_ob_active *out)
 {
     bool bad = false;
     uint8_t rdp = ob_byte(b, 0, &bad);
-    out->rdp_level = rdp == RDP_UNPROTECTED && !bad ? 0 : 1;
+    out->rdp_level = bad                                             ? 1
+                     : rdp == rdp_level0(b)                          ? 0
+                     : rdp == RDP_LEVEL2 && b->chip->fam->rdp_level2 ? 2
+                                                                     : 1;
     bool user_bad = false;
     out->iwdg_hw = !(ob_byte(b, 1, &user_bad) & 1u); /* USER.WDG_SW (0xFF when corrupt) */
     uint32_t wrp = 0;
@@ -130,7 +140,7 @@ static void put_byte(sim_board *b, unsigned i, uint8_t v)
 static void f1_ob_default(sim_board *b)
 {
     memset(b->ob, 0xFF, b->ob_size);
-    put_byte(b, 0, RDP_UNPROTECTED);
+    put_byte(b, 0, rdp_level0(b));
     for (unsigned i = 1; i < 8; i++)
         put_byte(b, i, 0xFF);
 }
@@ -138,7 +148,7 @@ static void f1_ob_default(sim_board *b)
 static void f1_ob_apply_spec(sim_board *b, bool set_rdp, int rdp, bool set_wrp, uint64_t wrp)
 {
     if (set_rdp)
-        put_byte(b, 0, rdp == 0 ? RDP_UNPROTECTED : 0x00);
+        put_byte(b, 0, rdp == 0 ? rdp_level0(b) : rdp == 2 ? RDP_LEVEL2 : 0x00);
     if (set_wrp) {
         for (unsigned i = 0; i < 4; i++)
             put_byte(b, 4 + i, (uint8_t) ~(wrp >> (8 * i)));
@@ -179,7 +189,7 @@ static void start(sim_board *b, int bank)
         if (!(k->cr & CR_OPTWRE))
             return;
         s->ob_erase = true;
-        s->ob_regress = b->ob_active.rdp_level >= 1 || b->ob[0] != RDP_UNPROTECTED;
+        s->ob_regress = b->ob_active.rdp_level >= 1 || b->ob[0] != rdp_level0(b);
         op.kind = SIM_OP_OPTION;
         op.finish = finish_ob_erase;
         uint64_t ns = sim_timing_erase_ns(b, b->sectors[0].size, STP_PSIZE_X16);
@@ -290,8 +300,10 @@ static uint32_t obr_value(const sim_board *b)
 {
     bool bad = false;
     uint32_t user = ob_byte(b, 1, &bad), d0 = ob_byte(b, 2, &bad), d1 = ob_byte(b, 3, &bad);
-    return (b->ob_active.error ? 1u : 0u) | (b->ob_active.rdp_level ? 2u : 0u) | user << 2 |
-           d0 << 10 | d1 << 18;
+    const unsigned sh = b->chip->fam->obr_user_shift;
+    const int level = b->ob_active.rdp_level;
+    return (b->ob_active.error ? 1u : 0u) | (level ? 2u : 0u) | (level == 2 ? 4u : 0u) |
+           user << sh | d0 << (sh + 8) | d1 << (sh + 16);
 }
 
 static uint32_t wrpr_value(const sim_board *b)

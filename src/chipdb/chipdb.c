@@ -61,6 +61,19 @@
         .mass_erase_typ_ms = {[STP_PSIZE_X16] = 20}, .mass_erase_max_ms = {[STP_PSIZE_X16] = 40},  \
     }
 
+/* F0/F3: one half-word program 53.5 us typ / 60 us max (min 40 us); page and mass erase
+ * 20 ms min / 40 ms max, the minimum stored as the typical as in the F1 rows (no typical is
+ * given). DS9826 (F072) and DS9118 (F303xB/C) "Flash memory characteristics", as
+ * remembered (the tables are not in the stored corpora); the other F0/F3 sheets give the
+ * same figures. */
+/* (Datasheet revisions in the rows below are the ones remembered, not re-read.) */
+#define F0F3_TIMING(page)                                                                          \
+    {                                                                                              \
+        .program_typ_ns = {[STP_PSIZE_X16] = 53500}, .program_max_ns = {[STP_PSIZE_X16] = 60000},  \
+        .erase = {ERASE((page), 0, MS(20), 0, 0, 0, MS(40), 0, 0)},                                \
+        .mass_erase_typ_ms = {[STP_PSIZE_X16] = 20}, .mass_erase_max_ms = {[STP_PSIZE_X16] = 40},  \
+    }
+
 /* L1: word program, half-page (128 B) program and page (256 B) erase all 3.28 ms typ /
  * 3.94 ms max. No mass erase command (only RDP level 1 -> 0 regression erases all). */
 #define L1_TIMING                                                                                  \
@@ -131,6 +144,38 @@ static const stp_option_def opts_f1[] = {
     OPT_FLAG("wdg_sw", 0, WDG_SW),
     OPT_FLAG("nrst_stop", 1, NRST_STOP),
     OPT_FLAG("nrst_stdby", 2, NRST_STDBY),
+};
+
+/* F0: USER byte (FLASH_OBR bits 15:8; RM0091 rev 10 4.1 "Option byte description",
+ * 3.5.8 FLASH_OBR; RM0360 rev 5 4.1 for F030/F070): WDG_SW, nRST_STOP, nRST_STDBY, nBOOT1 4,
+ * VDDA_MONITOR 5, RAM_PARITY_CHECK 6; on F04x/F09x also nBOOT0 3 and BOOT_SEL 7 (the boot
+ * mode from nBOOT0 instead of the BOOT0 pin). Bits not listed stay 1 (reserved). */
+#define F0_USER_FLAGS                                                                              \
+    OPT_FLAG("wdg_sw", 0, WDG_SW), OPT_FLAG("nrst_stop", 1, NRST_STOP),                            \
+        OPT_FLAG("nrst_stdby", 2, NRST_STDBY),                                                     \
+        OPT_FLAG("nboot1", 4, "with BOOT0 high: 1 boots system memory, 0 SRAM"),                   \
+        OPT_FLAG("vdda_monitor", 5, "1: VDDA supervisor on")
+static const stp_option_def opts_f0[] = {
+    F0_USER_FLAGS,
+    OPT_FLAG("ram_parity_check", 6, "0: SRAM parity check on"),
+};
+static const stp_option_def opts_f04_f09[] = {
+    F0_USER_FLAGS,
+    OPT_FLAG("ram_parity_check", 6, "0: SRAM parity check on"),
+    OPT_FLAG("nboot0", 3, "with boot_sel 0: the BOOT0 value (1: main flash)"),
+    OPT_FLAG("boot_sel", 7, "1: BOOT0 pin, 0: nboot0 option bit selects the boot"),
+};
+
+/* F3: USER byte (FLASH_OBR bits 15:8; RM0316 rev 8 4.1, RM0313 rev 6 4.1, RM0366 rev 4 4.1):
+ * as F0 but SRAM_PE 6 (F301/F318 reserved), and SDADC12_VDD_MONITOR 7 on F37x. */
+static const stp_option_def opts_f3[] = {
+    F0_USER_FLAGS,
+    OPT_FLAG("sram_pe", 6, "0: SRAM parity check on"),
+};
+static const stp_option_def opts_f37[] = {
+    F0_USER_FLAGS,
+    OPT_FLAG("sram_pe", 6, "0: SRAM parity check on"),
+    OPT_FLAG("sdadc12_vdd_monitor", 7, "1: SDADC1/2 VDDSD12 supervisor on"),
 };
 
 /* F7: FLASH_OPTCR user bits (RM0410 3.7.6). */
@@ -304,6 +349,44 @@ static const stp_addr_span periph_f1[] = {
     {0x40023000, 0x40023400}, /* CRC */
     {0x40028000, 0x4002A000}, /* Ethernet */
     {0x50000000, 0x50040000}, /* USB OTG FS */
+};
+
+/* F0: RM0091 rev 10 2.2.2 "Memory map and register boundary addresses" (merged over
+ * F03x..F09x): APB TIM2 .. CEC, APB SYSCFG .. DBGMCU (0x40015800), AHB1 DMA1/2, RCC, FLASH,
+ * CRC, TSC, AHB2 GPIOA-F. */
+static const stp_addr_span periph_f0[] = {
+    {0x40000000, 0x40007C00}, /* TIM2/3/6/7/14, RTC, WWDG, IWDG, SPI2, USART2-5, I2C1/2, USB,
+                               * CAN, CRS, PWR, DAC, CEC */
+    {0x40010000, 0x40010800}, /* SYSCFG + COMP, EXTI */
+    {0x40011400, 0x40011C00}, /* USART6-8 */
+    {0x40012400, 0x40012800}, /* ADC */
+    {0x40012C00, 0x40013400}, /* TIM1, SPI1 */
+    {0x40013800, 0x40013C00}, /* USART1 */
+    {0x40014000, 0x40014C00}, /* TIM15-17 */
+    {0x40015800, 0x40015C00}, /* DBGMCU */
+    {0x40020000, 0x40020800}, /* DMA1, DMA2 */
+    {0x40021000, 0x40021400}, /* RCC */
+    {0x40022000, 0x40022400}, /* FLASH interface */
+    {0x40023000, 0x40023400}, /* CRC */
+    {0x40024000, 0x40024400}, /* TSC */
+    {0x48000000, 0x48001800}, /* GPIOA-F */
+};
+
+/* F3: RM0316 rev 8 3.2.2 and RM0313 rev 6 3.2.2 (memory maps, merged over F301..F398 and
+ * F37x): APB1, APB2 (with TIM19, TIM20, SDADC1-3 of F37x/F303xE), AHB1, AHB2 GPIOA-H, AHB3
+ * ADC1-4. */
+static const stp_addr_span periph_f3[] = {
+    {0x40000000, 0x4000A000}, /* TIM2-7, TIM12-14, TIM18, RTC, WWDG, IWDG, I2S/SPI2/3, USART2/3,
+                               * UART4/5, I2C1-3, USB, USB/CAN SRAM, bxCAN, PWR, DAC1/2, CEC */
+    {0x40010000, 0x40016C00}, /* SYSCFG, COMP, OPAMP, EXTI, ADC1 (F37x), SPI1/4, TIM1/8/15-17/19/20,
+                               * USART1, HRTIM1, SDADC1-3 */
+    {0x40020000, 0x40020800}, /* DMA1, DMA2 */
+    {0x40021000, 0x40021400}, /* RCC */
+    {0x40022000, 0x40022400}, /* FLASH interface */
+    {0x40023000, 0x40023400}, /* CRC */
+    {0x40024000, 0x40024400}, /* TSC */
+    {0x48000000, 0x48002000}, /* GPIOA-H */
+    {0x50000000, 0x50000800}, /* ADC1-4 */
 };
 
 static const stp_addr_span periph_l1[] = {
@@ -491,7 +574,52 @@ static const stp_family fam_f1 = {
     .afio_mapr = 0x40010004,
     .iwdg_base = 0x40003000,
     CSR_BITS_F1_G4,
+    .rdp_level0 = 0xA5,
+    .obr_user_shift = 2,
 };
+
+/* F0 and F3: the F1's flash controller with the option-byte layout of RM0091/RM0316 (RDP
+ * 0xAA/0xCC, level 2, USER in FLASH_OBR 15:8), RCC at 0x40021000 with RCC_CSR + 0x24 (RMVF
+ * 24, OBLRSTF 25), CRCEN bit 6 of RCC_AHBENR, GPIO ports from 0x48000000 clocked by
+ * RCC_AHBENR bits 17.. (IOPAEN), BRR at +0x28, an IWDG window (IWDG_WINR), LSI 40 kHz, HSI
+ * 8 MHz after reset with the PLL in RCC_CFGR. */
+#define F0F3_FAMILY                                                                                \
+    .rcc_base = 0x40021000, .rcc_csr_off = 0x24, .csr_rmvf = 1u << 24, .csr_oblrstf = 1u << 25,    \
+    .csr_por_flags = 0x0C000000, /* PORRSTF, PINRSTF */                                            \
+        .crc_base = 0x40023000, .crc_en_off = 0x14, .crc_en_bit = 6, .wdg_freeze_off = 8,          \
+    .wdg_freeze_bit = 12, .iwdg_window = true, .lsi_hz = 40000, .program_width = STP_PSIZE_X16,    \
+    .rdp_level2 = true, .rcc_cr_reset = 0x00000083, .rcc_cfgr_off = 0x04,                          \
+    .rcc_resets = {{0x14, 0x00000014}}, /* AHBENR: SRAMEN, FLITFEN */                              \
+        .rcc_rdy_pairs = {0, 16, 24, 0xFF}, .clock_tree = STP_CLOCK_PLL_IN_CFGR,                   \
+    .gpio_en_off = 0x14, .gpio_en_bit0 = 17, .gpio_base = 0x48000000, .gpio_stride = 0x400,        \
+    .gpio_brr = true, .iwdg_base = 0x40003000, CSR_BITS_F1_G4, .rdp_level0 = 0xAA,                 \
+    .obr_user_shift = 8
+
+/* F0: RM0091 rev 10 (RCC_CSR 6.4.10, RCC_AHBENR 6.4.6, RCC_APB2ENR.DBGMCUEN 6.4.7, DBGMCU at
+ * 0x40015800 with DBGMCU_APB1_FZ.DBG_IWDG_STOP bit 12 40.9.4, IWDG_WINR 26.4.6, GPIO 8.4);
+ * DS9826 (F072) LSI 40 kHz. The DBGMCU registers other than the ID code take writes only
+ * with RCC_APB2ENR.DBGMCUEN (bit 22) set (OpenOCD's stm32f0x.cfg sets it for the same
+ * reason). Cortex-M0 r0p0. */
+#define F0_FAMILY                                                                                  \
+    SPANS(periph_f0),                                                                              \
+        .periph_map_source = "RM0091 rev 10 2.2.2 (memory map)",                                   \
+        .source = "RM0091 rev 10: RCC_CSR 6.4.10, RCC_AHBENR 6.4.6, DBGMCU_APB1_FZ 40.9.4, "       \
+                  "IWDG_WINR 26.4.6, GPIO 8.4, FLASH_OBR 3.5.8; DS9826 LSI",                       \
+        F0F3_FAMILY, .dbgmcu_clk_reg = 0x40021018, .dbgmcu_clk_bit = 1u << 22, .gpio_ports = 6
+static const stp_family fam_f0 = {F0_FAMILY, OPTS(opts_f0)};
+static const stp_family fam_f04_f09 = {F0_FAMILY, OPTS(opts_f04_f09)};
+
+/* F3: RM0316 rev 8 (RCC_CSR 9.4.10, RCC_AHBENR 9.4.6, DBGMCU_APB1_FZ 33.16.4 at 0xE0042008,
+ * IWDG_WINR 26.4.6, GPIO 11.4), RM0313 rev 6 for F37x; DS9118 (F303xB/C) LSI 40 kHz.
+ * Cortex-M4F r0p1. */
+#define F3_FAMILY                                                                                  \
+    SPANS(periph_f3),                                                                              \
+        .periph_map_source = "RM0316 rev 8 3.2.2, RM0313 rev 6 3.2.2 (memory maps)",               \
+        .source = "RM0316 rev 8: RCC_CSR 9.4.10, RCC_AHBENR 9.4.6, DBGMCU_APB1_FZ 33.16.4, "       \
+                  "IWDG_WINR 26.4.6, GPIO 11.4, FLASH_OBR 4.5.8; DS9118 LSI",                      \
+        F0F3_FAMILY, .cpuid_revision = 1, .gpio_ports = 8
+static const stp_family fam_f3 = {F3_FAMILY, OPTS(opts_f3)};
+static const stp_family fam_f37 = {F3_FAMILY, OPTS(opts_f37)};
 
 /* F2/F4/F7: RCC at 0x40023800, RCC_CSR + 0x74 with BORRSTF (bit 25), CRCEN in RCC_AHB1ENR
  * bit 12, DBG_IWDG_STOP bit 12 of DBGMCU_APB1_FZ (IDCODE + 8), PSIZE from VDD, VCAP pins. */
@@ -778,7 +906,13 @@ static const stp_family fam_h7 = {
  * - L4, DS10198: Run range 1 about 110 uA/MHz; Flash programming/erase about 3.4 mA.
  * - G0, DS12232: Run range 1 about 100 uA/MHz; Flash programming/erase about 2.9 mA.
  * - G4, DS12589: Run range 1 about 170 uA/MHz; Flash programming/erase about 3.5 mA. */
-#define F1_SUPPLY  .run_ua_per_mhz = 375, .flash_op_ua = 5000
+#define F1_SUPPLY .run_ua_per_mhz = 375, .flash_op_ua = 5000
+/* - F0, DS9826 (F072): Run from flash, peripherals disabled, 48 MHz about 14 mA (290 uA/MHz);
+ *   flash write/erase about 5 mA (as remembered).
+ * - F3, DS9118 (F303xB/C): Run from flash, peripherals disabled, 72 MHz about 32 mA
+ *   (440 uA/MHz); flash write mode about 7 mA (as remembered). */
+#define F0_SUPPLY  .run_ua_per_mhz = 290, .flash_op_ua = 5000
+#define F3_SUPPLY  .run_ua_per_mhz = 440, .flash_op_ua = 7000
 #define F24_SUPPLY .run_ua_per_mhz = 270, .flash_op_ua = 12000
 #define F7_SUPPLY  .run_ua_per_mhz = 460, .flash_op_ua = 12000
 #define L1_SUPPLY  .run_ua_per_mhz = 230, .flash_op_ua = 600
@@ -796,6 +930,51 @@ static const stp_family fam_h7 = {
     .uid_addr = 0x1FFFF7E8, .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 2000,               \
     .vdd_max_mv = 3600, .reset_clock_hz = 8000000, .reference_manual = "RM0008 rev 21",            \
     .erased_value = 0xFF, .uid_word2_offset = 8, .bootloader_doc = AN2606, F1_SUPPLY
+
+/* ---- F0: RM0091 rev 10 (F03x/F04x/F05x/F07x/F09x), RM0360 rev 5 (F030/F070) -----------
+ * - DBGMCU_IDCODE at 0x40015800 (the Cortex-M0 has no 0xE0042000): RM0091 40.9.1.
+ * - Flash size register 0x1FFFF7CC, unique ID 0x1FFFF7AC: RM0091 33.1/33.2.
+ * - Pages of 1 KiB on F03x/F04x/F05x, 2 KiB on F07x/F09x; write protection per 4 KiB
+ *   (sectors of 4 or 2 pages; on 256 KiB parts WRP bit 31 covers sectors 31-63): RM0091
+ *   3.2.1, 4.1.
+ * - Option bytes at 0x1FFFF800: RDP, USER, DATA0, DATA1, WRP0-3, each with its complement;
+ *   RDP 0xAA level 0, 0xCC level 2: RM0091 4.1.
+ * - System memory (AN2606 rev 50, F0 sections): 3 KiB at 0x1FFFEC00 on F03x/F05x, 13 KiB at
+ *   0x1FFFC400 on F04x, 12 KiB at 0x1FFFC800 on F07x, 8 KiB at 0x1FFFD800 on F09x/F030xC;
+ *   bootloader versions 0x10 (F03x), 0xA0 (F04x), 0x21 (F05x), 0xA1 (F07x), 0x50 (F09x), as
+ *   remembered. */
+#define F0_COMMON                                                                                  \
+    .family = "F0", .core = STP_CORE_M0, .flash_kind = STP_FLASH_F1, .idcode_addr = 0x40015800,    \
+    .flash_base = 0x08000000, .flash_regs = 0x40022000, .flash_size_reg = 0x1FFFF7CC,              \
+    .fsize_decode = STP_FSIZE_KB16, .wrp_granule = KB(4), .sram_base = 0x20000000,                 \
+    .option_bytes_addr = 0x1FFFF800, .option_bytes_size = 16, .uid_addr = 0x1FFFF7AC,              \
+    .bootloader_usart = USART1_PA9_PA10, .vdd_min_mv = 2000, .vdd_max_mv = 3600,                   \
+    .reset_clock_hz = 8000000, .erased_value = 0xFF, .uid_word2_offset = 8,                        \
+    .bootloader_doc = AN2606, F0_SUPPLY
+
+/* ---- F3: RM0316 rev 8 (F303/F328/F358/F398), RM0365 (F302xB-E), RM0366 rev 4 (F301/F302x6/8,
+ * F318), RM0364 (F334), RM0313 rev 6 (F37x) ------------------------------------------------
+ * - DBGMCU_IDCODE at 0xE0042000; flash size register 0x1FFFF7CC, unique ID 0x1FFFF7AC:
+ *   RM0316 33.16.1, 34.1/34.2.
+ * - 2 KiB pages; write protection per 2 pages (4 KiB; on 512 KiB parts WRP bit 31 covers
+ *   the rest): RM0316 4.2.1, 4.1.
+ * - SRAM at 0x20000000 (the smallest part's size per device ID) plus CCM SRAM at 0x10000000
+ *   on F303/F334/F328/F358/F398: 8 KiB (F303xB/C), 4 KiB (F303x6/8, F334), 16 KiB
+ *   (F303xD/E): RM0316 3.3 "Embedded SRAM".
+ * - System memory 8 KiB at 0x1FFFD800 (AN2606 rev 50, F3 sections); bootloader versions 0x41
+ *   (0x422, 0x432), 0x50 (0x438), 0x40 (0x439, 0x446), as remembered. */
+#define F3_COMMON                                                                                  \
+    .family = "F3", .core = STP_CORE_M4, .flash_kind = STP_FLASH_F1, .idcode_addr = 0xE0042000,    \
+    .flash_base = 0x08000000, .flash_regs = 0x40022000, .flash_size_reg = 0x1FFFF7CC,              \
+    .fsize_decode = STP_FSIZE_KB16, .wrp_granule = KB(4), .sram_base = 0x20000000,                 \
+    .option_bytes_addr = 0x1FFFF800, .option_bytes_size = 16, .uid_addr = 0x1FFFF7AC,              \
+    .bootloader_addr = 0x1FFFD800, .bootloader_size = 0x2000, .bootloader_usart = USART1_PA9_PA10, \
+    .vdd_min_mv = 2000, .vdd_max_mv = 3600, .reset_clock_hz = 8000000, .erased_value = 0xFF,       \
+    .uid_word2_offset = 8, .bootloader_doc = AN2606, .timing = F0F3_TIMING(KB(2)), F3_SUPPLY
+static const stp_ram_area ccm_8k[] = {{0x10000000, KB(8), "CCM SRAM"}};
+static const stp_ram_area ccm_4k[] = {{0x10000000, KB(4), "CCM SRAM"}};
+static const stp_ram_area ccm_16k[] = {{0x10000000, KB(16), "CCM SRAM"}};
+#define RAM_AREAS(t) .ram_areas = (t), .ram_area_count = sizeof(t) / sizeof((t)[0])
 
 /* ---- F2/F4: RM0033 rev 9 (F2), RM0090 rev 19 (F405..F439), RM0368 rev 5 (F401),
  * RM0383 rev 3 (F411), RM0390 rev 6 (F446), RM0402 rev 6 (F412), RM0386 rev 6 (F469),
@@ -997,6 +1176,56 @@ static const stp_chip chips[] = {
      .flash_regs2 = 0x40022040, .sram_size = KB(80), .bootloader_addr = 0x1FFFE000,
      .bootloader_size = 0x1800, .bootloader_version = 0x21, .timing = F1_TIMING(KB(2)),
      .datasheet = "DS6795 rev 6 (STM32F103xF/xG)"},
+
+    /* F0 */
+    {F0_COMMON, .fam = &fam_f0, .dev_id = 0x444, .name = "STM32F03x", .flash_sizes_kb = {16, 32},
+     .flash_default_kb = 32, .layout = ONE_BANK({32, KB(1)}), .sram_size = KB(4),
+     .bootloader_addr = 0x1FFFEC00, .bootloader_size = 0xC00, .bootloader_version = 0x10,
+     .timing = F0F3_TIMING(KB(1)), .reference_manual = "RM0091 rev 10",
+     .datasheet = "DS9773 rev 4 (STM32F030x4/x6/x8/xC), DS9532 rev 6 (STM32F031x4/x6)"},
+    {F0_COMMON, .fam = &fam_f04_f09, .dev_id = 0x445, .name = "STM32F04x/F070x6",
+     .flash_sizes_kb = {16, 32}, .flash_default_kb = 32, .layout = ONE_BANK({32, KB(1)}),
+     .sram_size = KB(6), .bootloader_addr = 0x1FFFC400, .bootloader_size = 0x3400,
+     .bootloader_version = 0xA0, .timing = F0F3_TIMING(KB(1)), .reference_manual = "RM0091 rev 10",
+     .datasheet = "DS10050 rev 6 (STM32F042x4/x6)"},
+    {F0_COMMON, .fam = &fam_f0, .dev_id = 0x440, .name = "STM32F05x/F030x8",
+     .flash_sizes_kb = {16, 32, 64}, .flash_default_kb = 64, .layout = ONE_BANK({64, KB(1)}),
+     .sram_size = KB(8), .bootloader_addr = 0x1FFFEC00, .bootloader_size = 0xC00,
+     .bootloader_version = 0x21, .timing = F0F3_TIMING(KB(1)), .reference_manual = "RM0091 rev 10",
+     .datasheet = "DS8668 rev 8 (STM32F051x4/x6/x8)"},
+    {F0_COMMON, .fam = &fam_f0, .dev_id = 0x448, .name = "STM32F07x", .flash_sizes_kb = {64, 128},
+     .flash_default_kb = 128, .layout = ONE_BANK({64, KB(2)}), .sram_size = KB(16),
+     .bootloader_addr = 0x1FFFC800, .bootloader_size = 0x3000, .bootloader_version = 0xA1,
+     .timing = F0F3_TIMING(KB(2)), .reference_manual = "RM0091 rev 10",
+     .datasheet = "DS9826 rev 5 (STM32F072x8/xB)"},
+    {F0_COMMON, .fam = &fam_f04_f09, .dev_id = 0x442, .name = "STM32F09x/F030xC",
+     .flash_sizes_kb = {128, 256}, .flash_default_kb = 256, .layout = ONE_BANK({128, KB(2)}),
+     .sram_size = KB(32), .bootloader_addr = 0x1FFFD800, .bootloader_size = 0x2000,
+     .bootloader_version = 0x50, .timing = F0F3_TIMING(KB(2)), .reference_manual = "RM0091 rev 10",
+     .datasheet = "DS10009 rev 5 (STM32F091xB/xC)"},
+
+    /* F3 */
+    {F3_COMMON, .fam = &fam_f3, .dev_id = 0x422, .name = "STM32F302xB/C/F303xB/C/F358",
+     .flash_sizes_kb = {128, 256}, .flash_default_kb = 256, .layout = ONE_BANK({128, KB(2)}),
+     .sram_size = KB(32), RAM_AREAS(ccm_8k), .bootloader_version = 0x41,
+     .reference_manual = "RM0316 rev 8", .datasheet = "DS9118 rev 14 (STM32F303xB/xC)"},
+    {F3_COMMON, .fam = &fam_f37, .dev_id = 0x432, .name = "STM32F37x",
+     .flash_sizes_kb = {64, 128, 256}, .flash_default_kb = 256, .layout = ONE_BANK({128, KB(2)}),
+     .sram_size = KB(16), .bootloader_version = 0x41, .reference_manual = "RM0313 rev 6",
+     .datasheet = "DS9349 rev 7 (STM32F373x8/xB/xC)"},
+    {F3_COMMON, .fam = &fam_f3, .dev_id = 0x438, .name = "STM32F303x6/8/F334/F328",
+     .flash_sizes_kb = {32, 64}, .flash_default_kb = 64, .layout = ONE_BANK({32, KB(2)}),
+     .sram_size = KB(12), RAM_AREAS(ccm_4k), .bootloader_version = 0x50,
+     .reference_manual = "RM0316 rev 8, RM0364 rev 4 (F334)",
+     .datasheet = "DS10294 rev 5 (STM32F303x6/x8), DS9994 rev 8 (STM32F334x4/x6/x8)"},
+    {F3_COMMON, .fam = &fam_f3, .dev_id = 0x439, .name = "STM32F301/F302x6/8/F318",
+     .flash_sizes_kb = {32, 64}, .flash_default_kb = 64, .layout = ONE_BANK({32, KB(2)}),
+     .sram_size = KB(16), .bootloader_version = 0x40, .reference_manual = "RM0366 rev 4",
+     .datasheet = "DS9896 rev 7 (STM32F301x6/x8)"},
+    {F3_COMMON, .fam = &fam_f3, .dev_id = 0x446, .name = "STM32F302xD/E/F303xD/E/F398",
+     .flash_sizes_kb = {384, 512}, .flash_default_kb = 512, .layout = ONE_BANK({256, KB(2)}),
+     .sram_size = KB(64), RAM_AREAS(ccm_16k), .bootloader_version = 0x40,
+     .reference_manual = "RM0316 rev 8", .datasheet = "DS10362 rev 6 (STM32F303xD/xE)"},
 
     /* F2: RM0033 rev 9, DS6697 rev 13 */
     {F24_COMMON, .family = "F2", .fam = &fam_f2, .dev_id = 0x411, .core = STP_CORE_M3,
@@ -1379,6 +1608,11 @@ static const stp_chip chips[] = {
 /* sram_kb: SRAM contiguous at 0x20000000 (not CCM). rev_id: a revision code the silicon
  * reports in DBGMCU_IDCODE[31:16] (from the reference manuals' DBGMCU chapter). */
 static const stp_part parts[] = {
+    {"stm32f030f4", 0x444, 0x1000, 16, 4, false},
+    {"stm32f042k6", 0x445, 0x1000, 32, 6, false},
+    {"stm32f051r8", 0x440, 0x2000, 64, 8, false},
+    {"stm32f072rb", 0x448, 0x1000, 128, 16, false},
+    {"stm32f091rc", 0x442, 0x1000, 256, 32, false},
     {"stm32f100rb", 0x420, 0x1001, 128, 8, false},
     {"stm32f100ze", 0x428, 0x1001, 512, 32, false},
     {"stm32f103c6", 0x412, 0x1000, 32, 10, false},
@@ -1391,6 +1625,10 @@ static const stp_part parts[] = {
     {"stm32f107vc", 0x418, 0x1001, 256, 64, false},
     {"stm32f205rg", 0x411, 0x2000, 1024, 128, false},
     {"stm32f207zg", 0x411, 0x2000, 1024, 128, false},
+    {"stm32f303k8", 0x438, 0x1001, 64, 12, false},
+    {"stm32f303re", 0x446, 0x1001, 512, 64, false},
+    {"stm32f334r8", 0x438, 0x1001, 64, 12, false},
+    {"stm32f373cc", 0x432, 0x2000, 256, 32, false},
     {"stm32f401cc", 0x423, 0x1000, 256, 64, false},
     {"stm32f401re", 0x433, 0x1000, 512, 96, false},
     {"stm32f405rg", 0x413, 0x1007, 1024, 128, false},

@@ -180,6 +180,12 @@ typedef struct stp_family {
      * NOTZEROERR, bit 16: the word is not written; RM0377 "Flash status register"), 0 where
      * programming ORs the new bits in (L1). */
     uint32_t sr_notzero_err;
+    /* F1-style option bytes (F0/F1/F3, RM0008 2.5, RM0091 4, RM0316 4): the RDP byte of
+     * level 0 (0xA5 on F1, 0xAA on F0/F3, which also have level 2 at 0xCC) and the bit where
+     * the USER byte starts in FLASH_OBR (2 on F1, 8 on F0/F3), DATA0 and DATA1 following it
+     * 8 and 16 bits up. 0 in the families of other controllers. */
+    uint8_t rdp_level0;
+    uint8_t obr_user_shift;
 } stp_family;
 
 /* A block of RAM besides the loader's SRAM (sram_base): H7 ITCM, AXI SRAM, SRAM1-4, backup

@@ -94,7 +94,8 @@ static void test_addresses(void **state)
         CHECK(c, (c->option_bytes2_addr == 0) == (c->option_bytes2_size == 0));
         CHECK(c, c->uid_addr != 0 && c->uid_addr % 4 == 0);
         CHECK(c, c->uid_word2_offset == 8 || c->uid_word2_offset == 0x14);
-        CHECK(c, c->bootloader_addr >= 0x1FF00000u && c->bootloader_addr % 0x1000 == 0);
+        /* system memory starts on a 1 KiB boundary (F0: 0x1FFFEC00, 0x1FFFC400; AN2606) */
+        CHECK(c, c->bootloader_addr >= 0x1FF00000u && c->bootloader_addr % 0x400 == 0);
         CHECK(c, c->bootloader_version >= 0x10);
         /* system memory and option bytes lie outside the main flash */
         CHECK(c, c->bootloader_addr >= c->flash_base + stp_chip_max_flash_kb(c) * 1024u);
@@ -230,8 +231,23 @@ static void test_flash_size_register_per_family(void **state)
         bool known = true;
         if (strcmp(f, "F1") == 0) {
             CHECK(c, c->flash_kind == STP_FLASH_F1);
+            CHECK(c, c->fam->rdp_level0 == 0xA5 && c->fam->obr_user_shift == 2);
             CHECK(c, c->flash_size_reg == 0x1FFFF7E0u && c->flash_regs == 0x40022000u);
             CHECK(c, c->uid_addr == 0x1FFFF7E8u);
+        } else if (strcmp(f, "F0") == 0 || strcmp(f, "F3") == 0) {
+            /* RM0091 33.1/40.9.1, RM0316 34.1/33.16.1: the F1 controller, size register
+             * 0x1FFFF7CC, unique ID 0x1FFFF7AC, DBGMCU at 0x40015800 on the M0 */
+            CHECK(c, c->flash_kind == STP_FLASH_F1 && c->flash_regs == 0x40022000u);
+            CHECK(c, c->flash_size_reg == 0x1FFFF7CCu && c->uid_addr == 0x1FFFF7ACu);
+            CHECK(c, c->fam->rdp_level0 == 0xAA && c->fam->obr_user_shift == 8);
+            CHECK(c, c->fam->rdp_level2);
+            const bool f0 = strcmp(f, "F0") == 0;
+            CHECK(c, c->core == (f0 ? STP_CORE_M0 : STP_CORE_M4));
+            CHECK(c, c->idcode_addr == (f0 ? 0x40015800u : 0xE0042000u));
+            /* 1 KiB pages up to 64 KiB on F0, 2 KiB on F07x/F09x and all F3 */
+            const bool big = !f0 || c->dev_id == 0x448 || c->dev_id == 0x442;
+            CHECK(c, c->layout.banks[0].runs[0].size == (big ? 2048u : 1024u));
+            known = false;
         } else if (strcmp(f, "F2") == 0 || strcmp(f, "F4") == 0) {
             CHECK(c, c->flash_kind == STP_FLASH_F2F4);
             CHECK(c, c->flash_size_reg == 0x1FFF7A22u && c->flash_regs == 0x40023C00u);

@@ -1,5 +1,6 @@
-/* Flash driver: STM32F1 (and the F0/F3 controller of the same design). PM0075 "STM32F10xxx
- * Flash memory microcontrollers": page erase (PER + AR), mass erase (MER), half-word
+/* Flash driver: STM32F1 and the F0/F3 controller of the same design (RM0091 3, RM0316 4:
+ * the same registers and sequences; the option-byte layout comes from the family row). PM0075
+ * "STM32F10xxx Flash memory microcontrollers": page erase (PER + AR), mass erase (MER), half-word
  * programming (PG), option bytes at 0x1FFFF800 erased with OPTER and written with OPTPG.
  * XL density (RM0008 3.3.3, 3.4): bank 2 (from 0x08080000) has its own FLASH_KEYR2, SR2, CR2
  * and AR2 at +0x40; the bank-1 registers do not reach it. Both banks are unlocked, put in
@@ -31,9 +32,9 @@
 #define F1_CR_LOCK   (1u << 7)
 #define F1_CR_OPTWRE (1u << 9)
 
-#define F1_OBR_RDPRT (1u << 1)
-
-#define F1_RDP_LEVEL0 0xA5u
+#define F1_OBR_RDPRT  (1u << 1)
+#define F0_OBR_LEVEL2 (1u << 2) /* F0/F3: RDPRT[1:0] = 1x (RM0091 3.5.8, RM0316 4.5.8) */
+#define RDP_LEVEL2    0xCCu
 
 static const stp_flash_error_bit f1_errors[] = {
     {F1_SR_WRPRTERR, "WRPRTERR", "flash.wrp-error", "the address is in a write-protected page",
@@ -147,6 +148,46 @@ static stp_status f1_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *d
 
 /* --- option bytes ---------------------------------------------------------------------- */
 
+/* The family's option-byte layout (stp_family.rdp_level0, .obr_user_shift): F1 keeps USER
+ * in FLASH_OBR 9:2 with RDP 0xA5 for level 0; F0/F3 USER in 15:8, RDP 0xAA/0xCC. */
+static uint8_t rdp_level0(const stp_flash *f)
+{
+    return f->chip->fam->rdp_level0;
+}
+
+static unsigned obr_user_shift(const stp_flash *f)
+{
+    return f->chip->fam->obr_user_shift;
+}
+
+/* The USER bits the family defines (its option table); the others are written as 1. */
+static uint8_t user_mask(const stp_flash *f)
+{
+    uint8_t m = 0;
+    for (size_t i = 0; i < f->chip->fam->user_option_count; i++)
+        m |= (uint8_t)(1u << f->chip->fam->user_options[i].shift);
+    return m;
+}
+
+static int rdp_level_of_byte(const stp_flash *f, uint8_t rdp, uint8_t nrdp)
+{
+    if ((uint8_t)(rdp ^ nrdp) != 0xFFu)
+        return 1; /* a complement mismatch loads as level 1 */
+    if (rdp == rdp_level0(f))
+        return 0;
+    return f->chip->fam->rdp_level2 && rdp == RDP_LEVEL2 ? 2 : 1;
+}
+
+static void wrp_from_bits(const stp_flash *f, uint32_t nwrp, stp_option_bytes *ob)
+{
+    uint32_t granule = f->chip->wrp_granule ? f->chip->wrp_granule : 4096;
+    uint32_t bits = (f->flash_kb * 1024u + granule - 1) / granule;
+    ob->wrp_bits = bits > 32 ? 32 : bits;
+    ob->wrp_granule = granule;
+    for (uint32_t i = 0; i < ob->wrp_bits; i++)
+        stp_option_wrp_set(ob, i, ((nwrp >> i) & 1u) == 0); /* 0 = protected */
+}
+
 static stp_status f1_read_options(stp_flash *f, stp_option_bytes *ob)
 {
     uint32_t obr = 0, wrpr = 0;
@@ -158,15 +199,12 @@ static stp_status f1_read_options(stp_flash *f, stp_option_bytes *ob)
     ob->raw[0] = obr;
     ob->raw[1] = wrpr;
     ob->raw_count = 2;
-    ob->rdp_level = (obr & F1_OBR_RDPRT) ? 1 : 0;
-    ob->rdp_raw = ob->rdp_level ? 0x00 : F1_RDP_LEVEL0;
-    uint32_t granule = f->chip->wrp_granule ? f->chip->wrp_granule : 4096;
-    uint32_t bits = (f->flash_kb * 1024u + granule - 1) / granule;
-    ob->wrp_bits = bits > 32 ? 32 : bits;
-    ob->wrp_granule = granule;
-    for (uint32_t i = 0; i < ob->wrp_bits; i++)
-        stp_option_wrp_set(ob, i, ((wrpr >> i) & 1u) == 0); /* 0 = protected */
-    ob->user = (obr >> 2) & 0x7u;                           /* WDG_SW, nRST_STOP, nRST_STDBY */
+    ob->rdp_level = (f->chip->fam->rdp_level2 && (obr & F0_OBR_LEVEL2)) ? 2
+                    : (obr & F1_OBR_RDPRT)                              ? 1
+                                                                        : 0;
+    ob->rdp_raw = ob->rdp_level == 0 ? rdp_level0(f) : ob->rdp_level == 2 ? RDP_LEVEL2 : 0x00;
+    wrp_from_bits(f, wrpr, ob);
+    ob->user = (obr >> obr_user_shift(f)) & user_mask(f);
     ob->bor_level = -1;
     return STP_OK;
 }
@@ -197,9 +235,11 @@ static stp_status f1_write_options(stp_flash *f, const stp_option_bytes *ob)
         st = stp_flash_wait(f, stp_flash_mass_erase_deadline_ms(f), "option-byte erase");
     if (st == STP_OK)
         st = stp_flash_reg_write(f, F1_CR, F1_CR_OPTPG | F1_CR_OPTWRE);
-    uint8_t rdp = ob->rdp_level == 0 ? F1_RDP_LEVEL0 : 0x00;
-    uint8_t user = (uint8_t)(0xF8u | (ob->user & 0x7u));
-    uint8_t data0 = (uint8_t)((obr >> 10) & 0xFFu), data1 = (uint8_t)((obr >> 18) & 0xFFu);
+    uint8_t rdp = ob->rdp_level == 0 ? rdp_level0(f) : ob->rdp_level == 2 ? RDP_LEVEL2 : 0x00;
+    uint8_t user = (uint8_t)(~user_mask(f) | (ob->user & user_mask(f)));
+    const unsigned data_shift = obr_user_shift(f) + 8;
+    uint8_t data0 = (uint8_t)((obr >> data_shift) & 0xFFu);
+    uint8_t data1 = (uint8_t)((obr >> (data_shift + 8)) & 0xFFu);
     uint8_t wrp[4] = {0xFF, 0xFF, 0xFF, 0xFF}; /* nWRP: 0 = protected */
     for (uint32_t i = 0; i < ob->wrp_bits && i < 32; i++) {
         if (stp_option_wrp_get(ob, i))
@@ -226,24 +266,20 @@ static stp_status f1_option_set(const stp_flash *f, stp_option_bytes *ob, const 
     return stp_option_unknown_key(f, key, value, NULL, findings);
 }
 
-/* The option bytes as mapped at 0x1FFFF800 (RM0008 2.5): each byte followed by its
- * complement; RDP 0xA5 is level 0, WRP0..3 one bit per wrp_granule bytes (0 = protected). */
+/* The option bytes as mapped at 0x1FFFF800 (RM0008 2.5, RM0091 4.1): each byte followed by
+ * its complement; RDP rdp_level0 is level 0 (0xCC level 2 on F0/F3), WRP0..3 one bit per
+ * wrp_granule bytes (0 = protected). */
 static void f1_decode_mapped(const stp_flash *f, const uint8_t *b, const uint8_t *b2,
                              stp_option_bytes *ob)
 {
     (void)b2;
     ob->rdp_raw = b[0];
-    ob->rdp_level = b[0] == 0xA5 && b[1] == 0x5A ? 0 : 1;
-    ob->user = b[2] & 0x7u;
+    ob->rdp_level = rdp_level_of_byte(f, b[0], b[1]);
+    ob->user = b[2] & user_mask(f);
     ob->bor_level = -1;
     uint32_t wrp =
         (uint32_t)b[8] | (uint32_t)b[10] << 8 | (uint32_t)b[12] << 16 | (uint32_t)b[14] << 24;
-    uint32_t granule = f->chip->wrp_granule ? f->chip->wrp_granule : 4096;
-    uint32_t bits = (f->flash_kb * 1024u + granule - 1) / granule;
-    ob->wrp_bits = bits > 32 ? 32 : bits;
-    ob->wrp_granule = granule;
-    for (uint32_t i = 0; i < ob->wrp_bits; i++)
-        stp_option_wrp_set(ob, i, ((wrp >> i) & 1u) == 0);
+    wrp_from_bits(f, wrp, ob);
 }
 
 const stp_flash_driver stp_flash_f1 = {
