@@ -24,7 +24,8 @@ started=$(date +%s)
 matrix=""
 for p in v2:4000 v3:24000; do
     for r in stm32f407vg:16 stm32f407vg:128 stm32f407vg:512 stm32f407vg:1024 stm32f103c8:64 \
-        stm32l151cb:128 stm32l053r8:64 stm32f767zi:1024 stm32g0b1re:128; do
+        stm32l151cb:128 stm32l053r8:64 stm32f767zi:1024 stm32g0b1re:128 \
+        stm32f072rb:128 stm32f303re:128; do
         matrix="$matrix $r:$p"
     done
 done
@@ -35,6 +36,7 @@ CHANGED_KIB=16 # the one-sector case replaces this many KiB at offset 16 KiB (al
 
 ocd_cfg() {
     case $1 in
+    stm32f0*) echo stm32f0x.cfg ;; stm32f3*) echo stm32f3x.cfg ;;
     stm32f1*) echo stm32f1x.cfg ;; stm32l1*) echo stm32l1.cfg ;; stm32f7*) echo stm32f7x.cfg ;;
     stm32l07* | stm32l08*) echo stm32l0_dual_bank.cfg ;; stm32l0*) echo stm32l0.cfg ;;
     stm32g0*) echo stm32g0x.cfg ;;

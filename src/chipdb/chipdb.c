@@ -1137,6 +1137,33 @@ static const stp_ram_area ram_g43x[] = {{0x10000000, KB(10), "CCM SRAM", 0x20005
                .reference_manual = "RM0490 rev 3", G0_SUPPLY
 
 static const stp_chip chips[] = {
+    /* F0 */
+    {F0_COMMON, .fam = &fam_f0, .dev_id = 0x444, .name = "STM32F03x", .flash_sizes_kb = {16, 32},
+     .flash_default_kb = 32, .layout = ONE_BANK({32, KB(1)}), .sram_size = KB(4),
+     .bootloader_addr = 0x1FFFEC00, .bootloader_size = 0xC00, .bootloader_version = 0x10,
+     .timing = F0F3_TIMING(KB(1)), .reference_manual = "RM0091 rev 10",
+     .datasheet = "DS9773 rev 4 (STM32F030x4/x6/x8/xC), DS9532 rev 6 (STM32F031x4/x6)"},
+    {F0_COMMON, .fam = &fam_f04_f09, .dev_id = 0x445, .name = "STM32F04x/F070x6",
+     .flash_sizes_kb = {16, 32}, .flash_default_kb = 32, .layout = ONE_BANK({32, KB(1)}),
+     .sram_size = KB(6), .bootloader_addr = 0x1FFFC400, .bootloader_size = 0x3400,
+     .bootloader_version = 0xA0, .timing = F0F3_TIMING(KB(1)), .reference_manual = "RM0091 rev 10",
+     .datasheet = "DS10050 rev 6 (STM32F042x4/x6)"},
+    {F0_COMMON, .fam = &fam_f0, .dev_id = 0x440, .name = "STM32F05x/F030x8",
+     .flash_sizes_kb = {16, 32, 64}, .flash_default_kb = 64, .layout = ONE_BANK({64, KB(1)}),
+     .sram_size = KB(8), .bootloader_addr = 0x1FFFEC00, .bootloader_size = 0xC00,
+     .bootloader_version = 0x21, .timing = F0F3_TIMING(KB(1)), .reference_manual = "RM0091 rev 10",
+     .datasheet = "DS8668 rev 8 (STM32F051x4/x6/x8)"},
+    {F0_COMMON, .fam = &fam_f0, .dev_id = 0x448, .name = "STM32F07x", .flash_sizes_kb = {64, 128},
+     .flash_default_kb = 128, .layout = ONE_BANK({64, KB(2)}), .sram_size = KB(16),
+     .bootloader_addr = 0x1FFFC800, .bootloader_size = 0x3000, .bootloader_version = 0xA1,
+     .timing = F0F3_TIMING(KB(2)), .reference_manual = "RM0091 rev 10",
+     .datasheet = "DS9826 rev 5 (STM32F072x8/xB)"},
+    {F0_COMMON, .fam = &fam_f04_f09, .dev_id = 0x442, .name = "STM32F09x/F030xC",
+     .flash_sizes_kb = {128, 256}, .flash_default_kb = 256, .layout = ONE_BANK({128, KB(2)}),
+     .sram_size = KB(32), .bootloader_addr = 0x1FFFD800, .bootloader_size = 0x2000,
+     .bootloader_version = 0x50, .timing = F0F3_TIMING(KB(2)), .reference_manual = "RM0091 rev 10",
+     .datasheet = "DS10009 rev 5 (STM32F091xB/xC)"},
+
     /* F1 */
     {F1_COMMON, .dev_id = 0x412, .name = "STM32F10x low density", .flash_sizes_kb = {16, 32},
      .flash_default_kb = 32, .layout = ONE_BANK({32, KB(1)}), .sram_size = KB(4),
@@ -1177,32 +1204,13 @@ static const stp_chip chips[] = {
      .bootloader_size = 0x1800, .bootloader_version = 0x21, .timing = F1_TIMING(KB(2)),
      .datasheet = "DS6795 rev 6 (STM32F103xF/xG)"},
 
-    /* F0 */
-    {F0_COMMON, .fam = &fam_f0, .dev_id = 0x444, .name = "STM32F03x", .flash_sizes_kb = {16, 32},
-     .flash_default_kb = 32, .layout = ONE_BANK({32, KB(1)}), .sram_size = KB(4),
-     .bootloader_addr = 0x1FFFEC00, .bootloader_size = 0xC00, .bootloader_version = 0x10,
-     .timing = F0F3_TIMING(KB(1)), .reference_manual = "RM0091 rev 10",
-     .datasheet = "DS9773 rev 4 (STM32F030x4/x6/x8/xC), DS9532 rev 6 (STM32F031x4/x6)"},
-    {F0_COMMON, .fam = &fam_f04_f09, .dev_id = 0x445, .name = "STM32F04x/F070x6",
-     .flash_sizes_kb = {16, 32}, .flash_default_kb = 32, .layout = ONE_BANK({32, KB(1)}),
-     .sram_size = KB(6), .bootloader_addr = 0x1FFFC400, .bootloader_size = 0x3400,
-     .bootloader_version = 0xA0, .timing = F0F3_TIMING(KB(1)), .reference_manual = "RM0091 rev 10",
-     .datasheet = "DS10050 rev 6 (STM32F042x4/x6)"},
-    {F0_COMMON, .fam = &fam_f0, .dev_id = 0x440, .name = "STM32F05x/F030x8",
-     .flash_sizes_kb = {16, 32, 64}, .flash_default_kb = 64, .layout = ONE_BANK({64, KB(1)}),
-     .sram_size = KB(8), .bootloader_addr = 0x1FFFEC00, .bootloader_size = 0xC00,
-     .bootloader_version = 0x21, .timing = F0F3_TIMING(KB(1)), .reference_manual = "RM0091 rev 10",
-     .datasheet = "DS8668 rev 8 (STM32F051x4/x6/x8)"},
-    {F0_COMMON, .fam = &fam_f0, .dev_id = 0x448, .name = "STM32F07x", .flash_sizes_kb = {64, 128},
-     .flash_default_kb = 128, .layout = ONE_BANK({64, KB(2)}), .sram_size = KB(16),
-     .bootloader_addr = 0x1FFFC800, .bootloader_size = 0x3000, .bootloader_version = 0xA1,
-     .timing = F0F3_TIMING(KB(2)), .reference_manual = "RM0091 rev 10",
-     .datasheet = "DS9826 rev 5 (STM32F072x8/xB)"},
-    {F0_COMMON, .fam = &fam_f04_f09, .dev_id = 0x442, .name = "STM32F09x/F030xC",
-     .flash_sizes_kb = {128, 256}, .flash_default_kb = 256, .layout = ONE_BANK({128, KB(2)}),
-     .sram_size = KB(32), .bootloader_addr = 0x1FFFD800, .bootloader_size = 0x2000,
-     .bootloader_version = 0x50, .timing = F0F3_TIMING(KB(2)), .reference_manual = "RM0091 rev 10",
-     .datasheet = "DS10009 rev 5 (STM32F091xB/xC)"},
+    /* F2: RM0033 rev 9, DS6697 rev 13 */
+    {F24_COMMON, .family = "F2", .fam = &fam_f2, .dev_id = 0x411, .core = STP_CORE_M3,
+     .name = "STM32F20x/F21x", .flash_sizes_kb = {128, 256, 512, 768, 1024},
+     .flash_default_kb = 1024, .layout = ONE_BANK(F4_SECTORS(7)), .sram_size = KB(64),
+     .bootloader_version = 0x33, .vdd_min_mv = 1800,
+     .timing = F4_TIMING(1800, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
+     .reference_manual = "RM0033 rev 9", .datasheet = "DS6697 rev 13 (STM32F205xx/F207xx)"},
 
     /* F3 */
     {F3_COMMON, .fam = &fam_f3, .dev_id = 0x422, .name = "STM32F302xB/C/F303xB/C/F358",
@@ -1226,14 +1234,6 @@ static const stp_chip chips[] = {
      .flash_sizes_kb = {384, 512}, .flash_default_kb = 512, .layout = ONE_BANK({256, KB(2)}),
      .sram_size = KB(64), RAM_AREAS(ccm_16k), .bootloader_version = 0x40,
      .reference_manual = "RM0316 rev 8", .datasheet = "DS10362 rev 6 (STM32F303xD/xE)"},
-
-    /* F2: RM0033 rev 9, DS6697 rev 13 */
-    {F24_COMMON, .family = "F2", .fam = &fam_f2, .dev_id = 0x411, .core = STP_CORE_M3,
-     .name = "STM32F20x/F21x", .flash_sizes_kb = {128, 256, 512, 768, 1024},
-     .flash_default_kb = 1024, .layout = ONE_BANK(F4_SECTORS(7)), .sram_size = KB(64),
-     .bootloader_version = 0x33, .vdd_min_mv = 1800,
-     .timing = F4_TIMING(1800, F4_ERASE_16K, F4_ERASE_64K, F4_ERASE_128K),
-     .reference_manual = "RM0033 rev 9", .datasheet = "DS6697 rev 13 (STM32F205xx/F207xx)"},
 
     /* F4 */
     {F4_COMMON, .dev_id = 0x413, .name = "STM32F40x/F41x", .flash_sizes_kb = {512, 1024},

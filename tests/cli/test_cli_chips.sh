@@ -14,11 +14,14 @@ declare -A family=(
     [0x458]=F4 [0x463]=F4
     [0x449]=F7 [0x451]=F7 [0x452]=F7
     [0x416]=L1 [0x429]=L1 [0x427]=L1 [0x436]=L1 [0x437]=L1
+    [0x440]=F0 [0x442]=F0 [0x444]=F0 [0x445]=F0 [0x448]=F0
+    [0x422]=F3 [0x432]=F3 [0x438]=F3 [0x439]=F3 [0x446]=F3
 )
 for id in "${!family[@]}"; do
     grep -qE "^$id +${family[$id]} " "$TMP/out" || fail "chips: no line '$id ${family[$id]}'"
 done
-for part in stm32f103c8 stm32f407vg stm32f411re stm32f767zi stm32l151cb stm32l152re; do
+for part in stm32f103c8 stm32f407vg stm32f411re stm32f767zi stm32l151cb stm32l152re stm32f030f4 \
+    stm32f072rb stm32f303re stm32f373cc; do
     grep -qE "^  $part " "$TMP/out" || fail "chips: part $part not listed"
 done
 [ -z "$ERR" ] || fail "chips: unexpected stderr: $ERR"
@@ -44,7 +47,7 @@ grep -qE "^0x437 +L1 " "$TMP/out" || fail "chips --family l1 lacks 0x437"
 
 run chips --family Z9
 expect_rc 2 "chips --family unknown"
-expect_err "no chips of family 'Z9' (families: F1, F2, F4, F7, L1" "chips --family unknown"
+expect_err "no chips of family 'Z9' (families: F0, F1, F2, F3, F4, F7, L1" "chips --family unknown"
 
 # One chip in detail, by device ID or by part number (any case).
 run chips 0x413
