@@ -971,9 +971,9 @@ static const stp_family fam_h7 = {
     .bootloader_addr = 0x1FFFD800, .bootloader_size = 0x2000, .bootloader_usart = USART1_PA9_PA10, \
     .vdd_min_mv = 2000, .vdd_max_mv = 3600, .reset_clock_hz = 8000000, .erased_value = 0xFF,       \
     .uid_word2_offset = 8, .bootloader_doc = AN2606, .timing = F0F3_TIMING(KB(2)), F3_SUPPLY
-static const stp_ram_area ccm_8k[] = {{0x10000000, KB(8), "CCM SRAM"}};
-static const stp_ram_area ccm_4k[] = {{0x10000000, KB(4), "CCM SRAM"}};
-static const stp_ram_area ccm_16k[] = {{0x10000000, KB(16), "CCM SRAM"}};
+static const stp_ram_area ccm_8k[] = {{0x10000000, KB(8), "CCM SRAM", 0}}; /* not aliased */
+static const stp_ram_area ccm_4k[] = {{0x10000000, KB(4), "CCM SRAM", 0}};
+static const stp_ram_area ccm_16k[] = {{0x10000000, KB(16), "CCM SRAM", 0}};
 #define RAM_AREAS(t) .ram_areas = (t), .ram_area_count = sizeof(t) / sizeof((t)[0])
 
 /* ---- F2/F4: RM0033 rev 9 (F2), RM0090 rev 19 (F405..F439), RM0368 rev 5 (F401),
