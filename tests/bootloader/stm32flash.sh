@@ -1,11 +1,12 @@
 #!/bin/bash
-# Debian's stm32flash against the virtual ROM bootloader (sim-serve on a pty) on F103, F407
-# and F767: it identifies the chip, writes with verify, reads back, erases; and because the
+# Debian's stm32flash against the virtual ROM bootloader (sim-serve on a pty) on F103, F407,
+# F767, F072 and F303: it identifies the chip, writes with verify, reads back, erases; and because the
 # flash is the board's (state file), stprog reads over SWD what stm32flash wrote through the
 # bootloader, and stm32flash reads what stprog wrote over SWD.
 . "$(dirname "$0")/lib.sh"
 
-for part in stm32f103c8:0x0410:0x22 stm32f407vg:0x0413:0x31 stm32f767zi:0x0451:0x93; do
+for part in stm32f103c8:0x0410:0x22 stm32f407vg:0x0413:0x31 stm32f767zi:0x0451:0x93 \
+    stm32f072rb:0x0448:0xa1 stm32f303re:0x0446:0x40; do
     IFS=: read -r name pid version <<<"$part"
     state="$WORK/$name.state"
     serve "sim:$name,boot0=1,state=$state"
