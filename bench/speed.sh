@@ -25,7 +25,7 @@ matrix=""
 for p in v2:4000 v3:24000; do
     for r in stm32f407vg:16 stm32f407vg:128 stm32f407vg:512 stm32f407vg:1024 stm32f103c8:64 \
         stm32l151cb:128 stm32l053r8:64 stm32f767zi:1024 stm32g0b1re:128 \
-        stm32f072rb:128 stm32f303re:128; do
+        stm32f072rb:128 stm32f303re:128 stm32g474re:512 stm32l4r5zi:1024; do
         matrix="$matrix $r:$p"
     done
 done
@@ -40,6 +40,7 @@ ocd_cfg() {
     stm32f1*) echo stm32f1x.cfg ;; stm32l1*) echo stm32l1.cfg ;; stm32f7*) echo stm32f7x.cfg ;;
     stm32l07* | stm32l08*) echo stm32l0_dual_bank.cfg ;; stm32l0*) echo stm32l0.cfg ;;
     stm32g0*) echo stm32g0x.cfg ;;
+    stm32g4*) echo stm32g4x.cfg ;; stm32l4*) echo stm32l4x.cfg ;;
     *) echo stm32f4x.cfg ;;
     esac
 }

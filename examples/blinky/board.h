@@ -1,9 +1,10 @@
 /* Per-board registers and LED pins for the blinky example. Addresses are from the reference
  * manuals (RM0090 F405/407, RM0410 F76x, RM0008 F10x, RM0038 L1x, RM0351 L47x, RM0444
- * G0x1, RM0440 G4, RM0433 H743, RM0367 L0x3; NUCLEO-H743ZI LEDs from UM2407). One of
- * BOARD_F407, BOARD_F767, BOARD_F103, BOARD_L151, BOARD_L476, BOARD_G071, BOARD_G431,
- * BOARD_H743, BOARD_L053, BOARD_C031, BOARD_G0B1, BOARD_F072, BOARD_F303 is defined by the
- * build (RM0091 F07x, RM0316 F303 for the last two). */
+ * G0x1, RM0440 G4, RM0433 H743, RM0367 L0x3; NUCLEO-H743ZI LEDs from UM2407; NUCLEO-G474RE LD2
+ * on PA5, UM2505). One of BOARD_F407, BOARD_F767, BOARD_F103, BOARD_L151, BOARD_L476,
+ * BOARD_G071, BOARD_G431, BOARD_G474, BOARD_H743, BOARD_L053, BOARD_C031, BOARD_G0B1,
+ * BOARD_F072, BOARD_F303 is defined by the build (RM0091 F07x, RM0316 F303 for the last
+ * two). */
 #ifndef BLINKY_BOARD_H
 #define BLINKY_BOARD_H
 
@@ -12,8 +13,9 @@
 #define REG32(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
 
 #if defined(BOARD_F407) || defined(BOARD_F767) || defined(BOARD_L151) || defined(BOARD_L476) ||    \
-    defined(BOARD_G071) || defined(BOARD_G431) || defined(BOARD_H743) || defined(BOARD_L053) ||    \
-    defined(BOARD_C031) || defined(BOARD_G0B1) || defined(BOARD_F072) || defined(BOARD_F303)
+    defined(BOARD_G071) || defined(BOARD_G431) || defined(BOARD_G474) || defined(BOARD_H743) ||    \
+    defined(BOARD_L053) || defined(BOARD_C031) || defined(BOARD_G0B1) || defined(BOARD_F072) ||    \
+    defined(BOARD_F303)
 /* GPIO v2 (F2/F4/F7/L0/L1/L4/G0/G4): MODER at +0x00, BSRR at +0x18 */
 #define GPIO_MODER(port) REG32((port) + 0x00u)
 #define GPIO_BSRR(port)  REG32((port) + 0x18u)
@@ -103,8 +105,12 @@
     {                                                                                              \
         5u                                                                                         \
     } /* LD2 green */
-#elif defined(BOARD_G431)
-#define BOARD_NAME  "NUCLEO-G431RB"
+#elif defined(BOARD_G431) || defined(BOARD_G474)
+#if defined(BOARD_G431)
+#define BOARD_NAME "NUCLEO-G431RB"
+#else
+#define BOARD_NAME "NUCLEO-G474RE"
+#endif
 #define RCC_ENR     REG32(0x40021000u + 0x4Cu) /* RCC_AHB2ENR */
 #define RCC_ENR_BIT (1u << 0)                  /* GPIOAEN */
 #define LED_PORT    0x48000000u                /* GPIOA (AHB2) */

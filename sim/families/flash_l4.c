@@ -29,8 +29,13 @@
  * reset). RDP 0xAA level 0, 0xCC level 2, anything else level 1; leaving level 1 erases
  * the main flash. WRP area x: pages STRT..END (END included) of its bank protected when
  * STRT <= END, page granularity (2 KiB) on all three (RM0351 "Write protection (WRP)":
- * two areas per bank). The active protection is kept per page (chip row wrp_granule =
- * 2 KiB: WRP unit n = page n, L4 bank 2 = units 256..511). */
+ * two areas per bank). The active protection is kept per WRP unit (chip row wrp_granule:
+ * 2 KiB, on the L4+ 4 KiB; L476 bank 2 = units 256..511).
+ * Bank mode (the row's dbank masks, stp_chip_dual_bank_from_optr): the layout follows the
+ * OPTR bits when the option bytes load: G4 cat. 3 DBANK (RM0440: two banks of 2 KiB pages or
+ * one of 4 KiB), L4+ DBANK/DB1M (RM0432: 4 or 8 KiB pages), L47x/L49x DUALBANK (RM0351). In
+ * single-bank mode the bank-2 WRP areas guard bank 1 where the row says so
+ * (wrp_four_areas_single), and MER1 erases the one bank. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,9 +136,23 @@ static uint32_t page_field_mask(const sim_board *b)
     return (1u << b->chip->page_number_bits) - 1u;
 }
 
+/* Bank-2 option bytes and registers (MER2, WRP2AR/WRP2BR, PCROP2) exist on the row: bank-2
+ * option bytes of their own, or a dual-bank layout (G0B1/G0C1: in the one option area). */
+static bool has_regs2(const sim_board *b)
+{
+    return b->chip->option_bytes2_size != 0 || b->chip->layout_dual.bank_count > 1;
+}
+
+/* Banks of the active layout (the bank mode the option bytes chose at their last load). */
 static unsigned bank_count(const sim_board *b)
 {
-    return b->chip->layout.bank_count > 1 ? 2u : 1u;
+    return b->sector_count ? b->sectors[b->sector_count - 1].bank + 1u : 1u;
+}
+
+/* Page size of the active layout: 2 KiB; G4 cat. 3 single bank 4 KiB; L4+ 4 or 8 KiB. */
+static uint32_t page_size(const sim_board *b)
+{
+    return b->sector_count ? b->sectors[0].size : PAGE;
 }
 
 /* FLASH_CR.BKER: bit 11, or the chip row's bker_bit (G0B1/G0C1 bit 13, RM0444). */
@@ -156,7 +175,34 @@ static uint32_t cr_page(const sim_board *b, uint32_t cr)
 
 static uint32_t pages_per_bank(const sim_board *b)
 {
-    return b->flash_size / PAGE / bank_count(b);
+    return b->flash_size / page_size(b) / bank_count(b);
+}
+
+/* The bank WRP register r (WRP1AR, WRP1BR, WRP2AR, WRP2BR) guards, or -1: WRP2x guard bank 2
+ * in dual-bank mode, bank 1 in single-bank mode where the row says all four areas count
+ * there (RM0440 cat. 3, RM0432), else nothing. */
+static int wrp_reg_bank(const sim_board *b, unsigned r)
+{
+    if (r < 2)
+        return 0;
+    if (!has_regs2(b))
+        return -1;
+    if (bank_count(b) > 1)
+        return 1;
+    return b->chip->wrp_four_areas_single ? 0 : -1;
+}
+
+static uint32_t wrp_gran(const sim_board *b)
+{
+    return b->chip->wrp_granule ? b->chip->wrp_granule : PAGE;
+}
+
+/* WRP units of page p of bank: [*first, *first + count). */
+static uint32_t page_units(const sim_board *b, unsigned bank, uint32_t p, uint32_t *first)
+{
+    uint32_t g = wrp_gran(b), page = page_size(b);
+    *first = (bank * pages_per_bank(b) + p) * page / g;
+    return page > g ? page / g : 1u;
 }
 
 static int rdp_level(uint8_t rdp)
@@ -199,26 +245,32 @@ static void put_word(sim_board *b, uint32_t off, uint32_t v)
     }
 }
 
-static void wrp_area_to_units(const sim_board *b, sim_ob_active *out, unsigned bank, uint32_t reg)
+static void wrp_area_to_units(const sim_board *b, sim_ob_active *out, unsigned r, uint32_t reg)
 {
+    int bank = wrp_reg_bank(b, r);
     uint32_t m = page_field_mask(b);
     uint32_t strt = reg & m, end = (reg >> 16) & m;
-    uint32_t g = b->chip->wrp_granule ? b->chip->wrp_granule : PAGE;
-    for (uint32_t p = strt; p <= end && p < pages_per_bank(b); p++) {
-        uint32_t page = bank * pages_per_bank(b) + p;
-        sim_wrp_set(out, page * PAGE / g, true);
+    for (uint32_t p = strt; bank >= 0 && p <= end && p < pages_per_bank(b); p++) {
+        uint32_t u0, n = page_units(b, (unsigned)bank, p, &u0);
+        for (uint32_t k = 0; k < n; k++)
+            sim_wrp_set(out, u0 + k, true);
     }
 }
 
+static const uint32_t ob_wrp_off[2] = {OB_WRPA, OB_WRPB};
+
+/* Loads the option bytes: the bank mode (and with it the page layout) follows OPTR's bank
+ * bits (the row's dbank masks: DUALBANK, DBANK, DB1M), then the WRP areas are read against
+ * that layout. */
 static void l4_ob_load(sim_board *b, sim_ob_active *out)
 {
     bool bad = false;
     uint32_t optr = ob_word(b, OB_OPTR, &bad);
     memset(out, 0, sizeof *out);
-    for (unsigned bank = 0; bank < bank_count(b); bank++) {
-        wrp_area_to_units(b, out, bank, ob_word(b, ob_off(b, bank, OB_WRPA), &bad));
-        wrp_area_to_units(b, out, bank, ob_word(b, ob_off(b, bank, OB_WRPB), &bad));
-    }
+    if (b->chip->layout_dual.bank_count)
+        sim_board_set_bank_mode(b, stp_chip_dual_bank_from_optr(b->chip, b->part->flash_kb, optr));
+    for (unsigned r = 0; r < (has_regs2(b) ? 4u : 2u); r++)
+        wrp_area_to_units(b, out, r, ob_word(b, ob_off(b, r / 2, ob_wrp_off[r % 2]), &bad));
     /* A complement mismatch loads the safe values: RDP level 1 (OPTVERR). */
     out->rdp_level = bad ? 1 : rdp_level((uint8_t)optr);
     out->iwdg_hw = !(optr & (1u << 16)); /* OPTR.IWDG_SW */
@@ -237,7 +289,7 @@ static void l4_ob_default(sim_board *b)
 {
     memset(b->ob, 0xFF, b->ob_size);
     put_word(b, OB_OPTR, b->chip->fam->optr_factory);
-    for (unsigned bank = 0; bank < bank_count(b); bank++) {
+    for (unsigned bank = 0; bank < (has_regs2(b) ? 2u : 1u); bank++) {
         if (bank && b->chip->option_bytes2_size)
             put_word(b, ob_off(b, 1, OB_OPTR), 0xFFFFFFFFu);
         put_word(b, ob_off(b, bank, OB_PCROPS), 0xFFFFFFFFu);
@@ -253,8 +305,18 @@ static uint32_t area(uint32_t strt, uint32_t end)
     return strt | end << 16;
 }
 
-/* Spec wrp= (a mask of WRP units): each bank's first two runs of protected pages become
- * its areas A and B. */
+static bool spec_page_protected(const sim_board *b, uint64_t wrp, unsigned bank, uint32_t p)
+{
+    uint32_t u0, n = page_units(b, bank, p, &u0);
+    for (uint32_t k = 0; k < n; k++) {
+        if (u0 + k < 64 && ((wrp >> (u0 + k)) & 1u))
+            return true;
+    }
+    return false;
+}
+
+/* Spec wrp= (a mask of the first 64 WRP units): each bank's runs of protected pages become
+ * the areas of the WRP registers that guard it, in register order. */
 static void l4_ob_apply_spec(sim_board *b, bool set_rdp, int rdp, bool set_wrp, uint64_t wrp)
 {
     if (set_rdp) {
@@ -265,26 +327,27 @@ static void l4_ob_apply_spec(sim_board *b, bool set_rdp, int rdp, bool set_wrp, 
     }
     if (!set_wrp)
         return;
-    uint32_t g = b->chip->wrp_granule ? b->chip->wrp_granule : PAGE;
     uint32_t ppb = pages_per_bank(b);
+    unsigned nregs = has_regs2(b) ? 4u : 2u;
+    for (unsigned r = 0; r < nregs; r++)
+        put_word(b, ob_off(b, r / 2, ob_wrp_off[r % 2]), wrp_none(b));
     for (unsigned bank = 0; bank < bank_count(b); bank++) {
-        uint32_t regs[2] = {wrp_none(b), wrp_none(b)};
-        unsigned n = 0;
-        uint32_t p = 0;
-        while (p < ppb && n < 2) {
-            uint32_t unit = (bank * ppb + p) * PAGE / g;
-            if (unit >= 64 || !((wrp >> unit) & 1u)) {
+        unsigned r = 0;
+        for (uint32_t p = 0; p < ppb;) {
+            if (!spec_page_protected(b, wrp, bank, p)) {
                 p++;
                 continue;
             }
             uint32_t s = p;
-            while (p < ppb && (bank * ppb + p) * PAGE / g < 64 &&
-                   ((wrp >> ((bank * ppb + p) * PAGE / g)) & 1u))
+            while (p < ppb && spec_page_protected(b, wrp, bank, p))
                 p++;
-            regs[n++] = area(s, p - 1);
+            while (r < nregs && wrp_reg_bank(b, r) != (int)bank)
+                r++;
+            if (r == nregs)
+                break;
+            put_word(b, ob_off(b, r / 2, ob_wrp_off[r % 2]), area(s, p - 1));
+            r++;
         }
-        put_word(b, ob_off(b, bank, OB_WRPA), regs[0]);
-        put_word(b, ob_off(b, bank, OB_WRPB), regs[1]);
     }
 }
 
@@ -363,7 +426,7 @@ static void start_erase(sim_board *b)
         }
         op.kind = SIM_OP_ERASE;
         op.sector = sec;
-        sim_flash_start(b, &op, sim_timing_erase_ns(b, PAGE, STP_PSIZE_X64));
+        sim_flash_start(b, &op, sim_timing_erase_ns(b, b->sectors[sec].size, STP_PSIZE_X64));
         return;
     }
     /* Mass erase: MER1 bank 1, MER2 bank 2 (single-bank parts: MER1 is the whole flash). */
@@ -395,7 +458,7 @@ static void start_option(sim_board *b)
         return; /* level 2: option bytes are frozen */
     s->ob_regress = b->ob_active.rdp_level == 1 && (uint8_t)s->optr == 0xAA;
     put_word(b, OB_OPTR, s->optr);
-    for (unsigned bank = 0; bank < bank_count(b); bank++) {
+    for (unsigned bank = 0; bank < (has_regs2(b) ? 2u : 1u); bank++) {
         put_word(b, ob_off(b, bank, OB_WRPA), s->wrp[2 * bank]);
         put_word(b, ob_off(b, bank, OB_WRPB), s->wrp[2 * bank + 1]);
     }
@@ -404,7 +467,7 @@ static void start_option(sim_board *b)
     op.kind = SIM_OP_OPTION;
     op.finish = finish_ob;
     op.psize = STP_PSIZE_X64;
-    uint64_t ns = sim_timing_erase_ns(b, PAGE, STP_PSIZE_X64);
+    uint64_t ns = sim_timing_erase_ns(b, page_size(b), STP_PSIZE_X64);
     if (s->ob_regress)
         ns += sim_timing_mass_ns(b, STP_PSIZE_X64);
     sim_flash_start(b, &op, ns);
@@ -510,16 +573,16 @@ static sim_access l4_reg_read(sim_board *b, uint32_t off, uint32_t *val)
         *val = s->wrp[1];
         break;
     case REG_PCROP2S:
-        *val = bank_count(b) > 1 ? ob_word(b, ob_off(b, 1, OB_PCROPS), &bad) : 0;
+        *val = has_regs2(b) ? ob_word(b, ob_off(b, 1, OB_PCROPS), &bad) : 0;
         break;
     case REG_PCROP2E:
-        *val = bank_count(b) > 1 ? ob_word(b, ob_off(b, 1, OB_PCROPE), &bad) : 0;
+        *val = has_regs2(b) ? ob_word(b, ob_off(b, 1, OB_PCROPE), &bad) : 0;
         break;
     case REG_WRP2AR:
-        *val = bank_count(b) > 1 ? s->wrp[2] : 0;
+        *val = has_regs2(b) ? s->wrp[2] : 0;
         break;
     case REG_WRP2BR:
-        *val = bank_count(b) > 1 ? s->wrp[3] : 0;
+        *val = has_regs2(b) ? s->wrp[3] : 0;
         break;
     default:
         *val = 0;
@@ -606,11 +669,11 @@ static sim_access l4_reg_write(sim_board *b, uint32_t off, uint32_t val, uint32_
         write_opt(b, &s->wrp[1], val, mask);
         break;
     case REG_WRP2AR:
-        if (bank_count(b) > 1)
+        if (has_regs2(b))
             write_opt(b, &s->wrp[2], val, mask);
         break;
     case REG_WRP2BR:
-        if (bank_count(b) > 1)
+        if (has_regs2(b))
             write_opt(b, &s->wrp[3], val, mask);
         break;
     default:
@@ -652,7 +715,7 @@ static void l4_reset(sim_board *b)
     s->cr = CR_LOCK | CR_OPTLOCK;
     bool bad = false;
     s->optr = ob_word(b, OB_OPTR, &bad);
-    for (unsigned bank = 0; bank < bank_count(b); bank++) {
+    for (unsigned bank = 0; bank < (has_regs2(b) ? 2u : 1u); bank++) {
         s->wrp[2 * bank] = ob_word(b, ob_off(b, bank, OB_WRPA), &bad);
         s->wrp[2 * bank + 1] = ob_word(b, ob_off(b, bank, OB_WRPB), &bad);
     }

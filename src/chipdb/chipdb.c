@@ -111,6 +111,19 @@
         .mass_erase_max_ms = {[STP_PSIZE_X64] = (me_max_ms)},                                      \
     }
 
+/* The same with a second page size: the single-bank layout's larger pages (G4 cat. 3 4 KiB,
+ * RM0440; L4+ 8 KiB beside 4 KiB, RM0432). One page erase is one tERASE whatever the page
+ * size: the datasheets give a single "page erase time" row. */
+#define L4_TIMING2(page1, page2, p_typ_ns, p_max_ns, e_typ_us, e_max_us, me_typ_ms, me_max_ms)     \
+    {                                                                                              \
+        .program_typ_ns = {[STP_PSIZE_X64] = (p_typ_ns)},                                          \
+        .program_max_ns = {[STP_PSIZE_X64] = (p_max_ns)},                                          \
+        .erase = {ERASE((page1), 0, 0, 0, (e_typ_us), 0, 0, 0, (e_max_us)),                        \
+                  ERASE((page2), 0, 0, 0, (e_typ_us), 0, 0, 0, (e_max_us))},                       \
+        .mass_erase_typ_ms = {[STP_PSIZE_X64] = (me_typ_ms)},                                      \
+        .mass_erase_max_ms = {[STP_PSIZE_X64] = (me_max_ms)},                                      \
+    }
+
 #define AN2606          "AN2606 rev 50"
 #define USART1_PA9_PA10 "USART1 PA9(TX)/PA10(RX)"
 #define ONE_BANK(...)                                                                              \
@@ -243,6 +256,28 @@ static const stp_option_def opts_l4[] = {
          .max = 3,                                                                                 \
          .meaning = "NRST pin: 1 reset input only, 2 GPIO, 3 bidirectional reset"},                \
         OPT_FLAG("irhen", 29, "1: internal resets drive NRST low")
+/* Bank options, per part line (stp_chip.bank_options). BFB2 bit 20 on all of them; the bit
+ * that makes two banks: RM0351 FLASH_OPTR DUALBANK 21 (L47x/L49x with 256/512 KiB; 1 MiB is
+ * always dual); RM0440 FLASH_OPTR DBANK 22 (cat. 3: two banks of 2 KiB pages or one of 4 KiB);
+ * RM0432 FLASH_OPTR DB1M 21 (L4R/L4S 1 MiB, L4P/L4Q 512 KiB) and DBANK 22 (2 MiB / 1 MiB:
+ * two banks of 4 KiB pages or one of 8 KiB). Positions also in OpenOCD stm32l4x.h
+ * (FLASH_L4_DUAL_BANK, FLASH_G4_DUAL_BANK, FLASH_L4R_DBANK, FLASH_LRR_DB1M). */
+#define BFB2_L4 OPT_FLAG("bfb2", 20, "1: boot from bank 2 (dual-bank boot)")
+static const stp_option_def bank_opts_l4[] = {
+    BFB2_L4,
+    OPT_FLAG("dualbank", 21, "1: two banks (256/512 KiB parts; 1 MiB is always dual)"),
+};
+static const stp_option_def bank_opts_g4[] = {
+    BFB2_L4,
+    OPT_FLAG("dbank", 22, "1: two banks of 2 KiB pages, 0: one bank of 4 KiB pages"),
+};
+static const stp_option_def bank_opts_l4p[] = {
+    BFB2_L4,
+    OPT_FLAG("db1m", 21, "1: two banks on the smaller size (L4R/L4S 1 MiB, L4P/L4Q 512 KiB)"),
+    OPT_FLAG("dbank", 22, "1: two banks of 4 KiB pages, 0: one bank of 8 KiB pages"),
+};
+#define BANK_OPTS(t) .bank_options = (t), .bank_option_count = sizeof(t) / sizeof((t)[0])
+
 /* G0: FLASH_OPTR (RM0444 3.7.8; libopencm3 g0 flash.h): BOREN bit 8, BORF_LEV[10:9] the
  * falling threshold that asserts the reset, BORR_LEV[12:11] the rising one that releases it,
  * nRST_STOP 13 .. WWDG_SW 19, nBOOT1 25. */
@@ -1106,12 +1141,16 @@ static const stp_ram_area ram_g43x[] = {{0x10000000, KB(10), "CCM SRAM", 0x20005
  * (OPTR +0x00, PCROP1(A)SR +0x08, PCROP1(A)ER +0x10, WRP1AR +0x18, WRP1BR +0x20), system
  * memory at 0x1FFF0000. Pages are 2 KiB; WRP areas count pages (one WRP unit of the table
  * = wrp_granule bytes). */
-#define L4_SHARED                                                                                  \
+#define L4_CORE                                                                                    \
     .flash_kind = STP_FLASH_L4, .flash_base = 0x08000000, .flash_regs = 0x40022000,                \
-    .fsize_decode = STP_FSIZE_KB16, .sram_base = 0x20000000, .option_bytes_addr = 0x1FFF7800,      \
-    .bootloader_addr = 0x1FFF0000, .bootloader_usart = USART1_PA9_PA10, .vdd_max_mv = 3600,        \
-    .erased_value = 0xFF, .bootloader_doc = AN2606, .uid_word2_offset = 8
-#define L4_COMMON L4_SHARED, .flash_size_reg = 0x1FFF75E0, .uid_addr = 0x1FFF7590
+    .fsize_decode = STP_FSIZE_KB16, .sram_base = 0x20000000, .bootloader_addr = 0x1FFF0000,        \
+    .bootloader_usart = USART1_PA9_PA10, .vdd_max_mv = 3600, .erased_value = 0xFF,                 \
+    .bootloader_doc = AN2606, .uid_word2_offset = 8
+/* The L4/G0/G4 flash-size register and unique ID (the C0 has its own: C0_COMMON), and the
+ * option bytes at 0x1FFF7800 (the L4+ at 0x1FF00000: L4P_LINE). */
+#define L4_BASE   L4_CORE, .flash_size_reg = 0x1FFF75E0, .uid_addr = 0x1FFF7590
+#define L4_SHARED L4_CORE, .option_bytes_addr = 0x1FFF7800
+#define L4_COMMON L4_BASE, .option_bytes_addr = 0x1FFF7800
 
 #define G0B_BANKS                                                                                  \
     {                                                                                              \
@@ -1135,6 +1174,44 @@ static const stp_ram_area ram_g43x[] = {{0x10000000, KB(10), "CCM SRAM", 0x20005
                .reset_clock_hz = 12000000,                                                         \
                .timing = L4_TIMING(85000, 125000, 22000, 40000, 22, 40),                           \
                .reference_manual = "RM0490 rev 3", G0_SUPPLY
+
+/* RM0351 1 MiB: two banks of 256 pages of 2 KiB, bank 2 at 0x08080000 (pages 256.., erased
+ * with BKER), in both bank modes (256/512 KiB parts take a prefix of each bank). */
+#define L4_TWO_BANKS_2K                                                                            \
+    .layout = {.bank_count = 2,                                                                    \
+               .banks = {{.base = 0x08000000, .runs = {{256, KB(2)}}},                             \
+                         {.base = 0x08080000,                                                      \
+                          .first_sector_number = 256,                                              \
+                          .runs = {{256, KB(2)}}}}},                                               \
+    .layout_dual = {                                                                               \
+        .bank_count = 2,                                                                           \
+        .banks = {{.base = 0x08000000, .runs = {{256, KB(2)}}},                                    \
+                  {.base = 0x08080000, .first_sector_number = 256, .runs = {{256, KB(2)}}}}}
+/* The rows of the L4 lines (M4F, DBGMCU at 0xE0042000, 2 KiB WRP pages, 28 KiB system memory,
+ * 1.71 V, MSI 4 MHz, the L4 datasheets' timings and currents). */
+#define L4_LINE                                                                                    \
+    L4_COMMON, .family = "L4", .fam = &fam_l4, .core = STP_CORE_M4, .idcode_addr = 0xE0042000,     \
+               .page_number_bits = 8, .wrp_granule = KB(2), .option_bytes_size = 40,               \
+               .bootloader_size = 0x7000, .vdd_min_mv = 1710, .reset_clock_hz = 4000000,           \
+               .timing = L4_TIMING(81690, 90760, 22020, 24470, 22, 25), L4_SUPPLY
+
+/* The rows of the L4+ lines (RM0432): option bytes at 0x1FF00000 / 0x1FF01000, DBANK on the
+ * largest size and DB1M on the smaller one, four WRP areas in single-bank mode, 4 KiB WRP
+ * units (the dual-bank page). */
+#define L4P_LINE                                                                                   \
+    L4_BASE, .family = "L4+", .fam = &fam_l4, .core = STP_CORE_M4, .idcode_addr = 0xE0042000,      \
+             .page_number_bits = 8, .wrp_granule = KB(4), .option_bytes_addr = 0x1FF00000,         \
+             .option_bytes_size = 40, .option_bytes2_addr = 0x1FF01000, .option_bytes2_size = 40,  \
+             .bootloader_size = 0x7000, .vdd_min_mv = 1710, .reset_clock_hz = 4000000,             \
+             .timing = L4_TIMING2(KB(4), KB(8), 81690, 90760, 22020, 24470, 22, 25), L4_SUPPLY,    \
+             BANK_OPTS(bank_opts_l4p), .dbank_mask_max = 1u << 22, .dbank_mask_small = 1u << 21,   \
+             .wrp_four_areas_single = true, .reference_manual = "RM0432 rev 9"
+/* The rows of the G4 lines after cat. 2 (RM0440): M4F, 2 KiB WRP pages, HSI16 after reset. */
+#define G4_LINE                                                                                    \
+    L4_COMMON, .family = "G4", .fam = &fam_g4, .core = STP_CORE_M4, .idcode_addr = 0xE0042000,     \
+               .wrp_granule = KB(2), .sram_size = KB(96), .option_bytes_size = 48,                 \
+               .bootloader_size = 0x7000, .vdd_min_mv = 1710, .reset_clock_hz = 16000000,          \
+               .reference_manual = "RM0440 rev 7", G4_SUPPLY
 
 static const stp_chip chips[] = {
     /* F0 */
@@ -1429,14 +1506,7 @@ static const stp_chip chips[] = {
      .idcode_addr = 0xE0042000,
      .flash_sizes_kb = {256, 512, 1024},
      .flash_default_kb = 1024,
-     .layout = {.bank_count = 2,
-                .banks =
-                    {{.base = 0x08000000, .runs = {{256, KB(2)}}},
-                     {.base = 0x08080000, .first_sector_number = 256, .runs = {{256, KB(2)}}}}},
-     .layout_dual =
-         {.bank_count = 2,
-          .banks = {{.base = 0x08000000, .runs = {{256, KB(2)}}},
-                    {.base = 0x08080000, .first_sector_number = 256, .runs = {{256, KB(2)}}}}},
+     L4_TWO_BANKS_2K,
      .wrp_granule = KB(2),
      .sram_size = KB(128),
      .ram_areas = ram_l47x,
@@ -1450,8 +1520,70 @@ static const stp_chip chips[] = {
      .reset_clock_hz = 4000000,
      .timing = L4_TIMING(81690, 90760, 22020, 24470, 22, 25),
      L4_SUPPLY,
+     BANK_OPTS(bank_opts_l4),
+     .dbank_mask_small = 1u << 21,
      .reference_manual = "RM0351 rev 9",
      .datasheet = "DS10198 rev 8 (STM32L476xx)"},
+    /* The other L4 lines. Facts shared with the L476 row above unless a line says otherwise:
+     * the L4-style controller at 0x40022000, 2 KiB pages, double-word programming, option
+     * bytes at 0x1FFF7800, system memory 0x1FFF0000 (28 KiB), flash size at 0x1FFF75E0, MSI
+     * 4 MHz after reset, VDD 1.71-3.6 V; DEV_IDs as in RM0394/RM0351 "DBGMCU_IDCODE" and
+     * OpenOCD stm32l4x.h (DEVID_STM32L43_L44XX 0x435, L45_L46XX 0x462, L41_L42XX 0x464,
+     * L49_L4AXX 0x461); flash sizes and bank modes as OpenOCD's stm32l4x.c part table and
+     * probe (L43x/L44x 256 KiB, L45x/L46x 512 KiB, L41x/L42x 128 KiB single bank; L49x/L4Ax
+     * 1 MiB always dual, 256/512 KiB dual with DUALBANK). Timings: the L4 datasheets' "Flash
+     * memory characteristics" share DS10198's tprog 81.69/90.76 us, tERASE 22.02/24.47 ms,
+     * tME 22.13/24.59 ms (not re-read this session for DS11451/DS11912/DS12469/DS11585: the
+     * tables are not in the stored corpora). SRAM: SRAM1 and SRAM2 contiguous from
+     * 0x20000000 (RM0394/RM0351 "Memory map": SRAM2 follows SRAM1 at its end). */
+    {L4_LINE, .dev_id = 0x435, .name = "STM32L43x/L44x", .flash_sizes_kb = {128, 256},
+     .flash_default_kb = 256, .layout = ONE_BANK({128, KB(2)}), /* RM0394 PNB[7:0] */
+     .sram_size = KB(64), /* SRAM1 48 KiB + SRAM2 16 KiB (DS11451 "Embedded SRAM") */
+     .bootloader_version = 0x91, .reference_manual = "RM0394 rev 4",
+     .datasheet = "DS11451 rev ? (STM32L432KB/KC)"},
+    {L4_LINE, .dev_id = 0x462, .name = "STM32L45x/L46x", .flash_sizes_kb = {256, 512},
+     .flash_default_kb = 512, .layout = ONE_BANK({256, KB(2)}),
+     .sram_size = KB(160), /* SRAM1 128 KiB + SRAM2 32 KiB (DS11912 "Embedded SRAM") */
+     .bootloader_version = 0x92, .reference_manual = "RM0394 rev 4",
+     .datasheet = "DS11912 rev ? (STM32L452xx)"},
+    {L4_LINE, .dev_id = 0x464, .name = "STM32L41x/L42x", .flash_sizes_kb = {64, 128},
+     .flash_default_kb = 128, .layout = ONE_BANK({64, KB(2)}),
+     .sram_size = KB(40), /* SRAM1 32 KiB + SRAM2 8 KiB (DS12469 "Embedded SRAM") */
+     .bootloader_version = 0xD1, .reference_manual = "RM0394 rev 4",
+     .datasheet = "DS12469 rev ? (STM32L412xx)"},
+    {L4_LINE, .dev_id = 0x461, .name = "STM32L49x/L4Ax", .flash_sizes_kb = {256, 512, 1024},
+     .flash_default_kb = 1024, L4_TWO_BANKS_2K,
+     .sram_size = KB(320), /* SRAM1 256 KiB + SRAM2 64 KiB (DS11585 "Embedded SRAM") */
+     .option_bytes2_addr = 0x1FFFF800, .option_bytes2_size = 40, .bootloader_version = 0x93,
+     BANK_OPTS(bank_opts_l4), .dbank_mask_small = 1u << 21, .reference_manual = "RM0351 rev 9",
+     .datasheet = "DS11585 rev ? (STM32L496xx)"},
+    /* L4+: RM0432. DEV_ID 0x470 (L4R/L4S, 1/2 MiB) and 0x471 (L4P/L4Q, 512 KiB/1 MiB):
+     * RM0432 "DBGMCU_IDCODE" (OpenOCD stm32l4x.h DEVID_STM32L4R_L4SXX, L4P_L4QXX). Bank mode
+     * (RM0432 "Flash memory organization", OpenOCD stm32l4x.c probe): DBANK (OPTR 22) on the
+     * largest size, DB1M (21) on the smaller one; dual bank: two banks of 4 KiB pages (bank 2
+     * from the middle); single bank: one bank of 8 KiB pages. In single-bank mode all four
+     * WRP areas guard the one bank (OpenOCD F_USE_ALL_WRPXX). Option bytes bank 1 at
+     * 0x1FF00000, bank 2 at 0x1FF01000 (RM0432 "Flash memory organization"). SRAM1, SRAM2
+     * and SRAM3 contiguous from 0x20000000 (L4R: 192 + 64 + 384 KiB; L4P: 128 + 64 + 128 KiB;
+     * DS12023/DS12902 "Embedded SRAM"). Timings as the L4 datasheets (tprog 81.69/90.76 us,
+     * page erase 22.02/24.47 ms, tME 22.13/24.59 ms); DS12023's table not re-read this
+     * session. */
+    {L4P_LINE, .dev_id = 0x470, .name = "STM32L4R/L4S", .flash_sizes_kb = {1024, 2048},
+     .flash_default_kb = 2048, .layout = ONE_BANK({256, KB(8)}), /* RM0432 PNB[7:0] */
+     .layout_dual =
+         {.bank_count = 2,
+          .banks = {{.base = 0x08000000, .runs = {{256, KB(4)}}},
+                    {.base = 0x08100000, .first_sector_number = 256, .runs = {{256, KB(4)}}}}},
+     .sram_size = KB(640), .bootloader_version = 0x95,
+     .datasheet = "DS12023 rev ? (STM32L4R5xx/L4S5xx)"},
+    {L4P_LINE, .dev_id = 0x471, .name = "STM32L4P/L4Q", .flash_sizes_kb = {512, 1024},
+     .flash_default_kb = 1024, .layout = ONE_BANK({128, KB(8)}),
+     .layout_dual =
+         {.bank_count = 2,
+          .banks = {{.base = 0x08000000, .runs = {{128, KB(4)}}},
+                    {.base = 0x08080000, .first_sector_number = 128, .runs = {{128, KB(4)}}}}},
+     .sram_size = KB(320), .bootloader_version = 0x90,
+     .datasheet = "DS12902 rev ? (STM32L4P5xx/L4Q5xx)"},
     /* G0: RM0444 rev 5, DS12232 rev 3. Sources per fact:
      * - DEV_ID 0x460 at DBGMCU_IDCODE 0x40015800 (Cortex-M0+): RM0444 "DBG_IDCODE" (also
      *   OpenOCD stm32l4x.h DEVID_STM32G07_G08XX, DBGMCU_IDCODE_G0).
@@ -1518,8 +1650,10 @@ static const stp_chip chips[] = {
      *   OpenOCD 0.12 erases bank-2 pages with their number inside the bank (0..127) and
      *   BKER: the model takes the page from PNB's low 7 bits (docs/chips.md).
      * - DUAL_BANK OPTR bit 21 (OpenOCD FLASH_G0_DUAL_BANK), nSWAP_BANK bit 20 (NuttX):
-     *   decoded and settable; the layout stays two banks either way (the single-bank
-     *   organisation with DUAL_BANK=0 is not modelled).
+     *   decoded and settable; DUAL_BANK is the row's bank-mode bit (dbank masks,
+     *   stp_chip_dual_bank_from_optr: the bank mode shown follows it), but the layout stays
+     *   two banks either way (the single-bank organisation with DUAL_BANK=0 is not
+     *   modelled: layout and layout_dual are the same).
      * - WRP2AR/WRP2BR at 0x4C/0x50, MER2 bit 15, BSY2 SR bit 17: Black Magic Probe
      *   stm32g0.c. In the option area the bank-2 words follow the area's rule (offset =
      *   2 x (register offset - 0x20)): not read in RM0444's table.
@@ -1528,6 +1662,7 @@ static const stp_chip chips[] = {
     {G0_ROW, .fam = &fam_g0b, .page_number_bits = 7, .pnb_bits = 10, .bker_bit = 13,
      .dev_id = 0x467, .name = "STM32G0B1/G0C1", .flash_sizes_kb = {256, 512},
      .flash_default_kb = 512, .layout = G0B_BANKS, .layout_dual = G0B_BANKS, .sram_size = KB(144),
+     .dbank_mask_max = 1u << 21, .dbank_mask_small = 1u << 21, /* DUAL_BANK (RM0444) */
      .bootloader_size = 0x7000,
      .datasheet = "DS (STM32G0B1xB/xC/xE; number not found) rev -; figures as DS12232"},
     /* C0: RM0490 rev 3 (the G0 platform: Black Magic Probe stm32g0.c serves it with the G0
@@ -1585,6 +1720,32 @@ static const stp_chip chips[] = {
      .reference_manual = "RM0440 rev 7",
      .datasheet = "DS12589 rev 6 (STM32G431x6/x8/xB)",
      G4_SUPPLY},
+    /* G4 category 3 (G47x/G48x, 0x469) and 4 (G49x/G4Ax, 0x479): RM0440 rev 7 "Flash memory
+     * organization" (also ST's STM32G4 flash training: cat. 3 512 KiB, one or two banks by
+     * DBANK, 4 KiB pages in one bank, 2 KiB in two); DEV_IDs: RM0440 "DBGMCU_IDCODE" (OpenOCD
+     * stm32l4x.h DEVID_STM32G47_G48XX, DEVID_STM32G49_G4AXX). Cat. 3: DBANK is OPTR bit 22
+     * for every size, bank 2 at 0x08040000, 128 pages a bank (PNB 7 bits, BKER bit 11); in
+     * single-bank mode all four WRP areas guard the one bank (OpenOCD F_USE_ALL_WRPXX); bank-2
+     * option bytes (PCROP2, WRP2A/B) at 0x1FFFF800. Cat. 4: one bank of 256 pages of 2 KiB
+     * (PNB 8 bits). SRAM1 80 KiB + SRAM2 16 KiB contiguous at 0x20000000 (CCM SRAM apart):
+     * DS12288 / DS13122 "Embedded SRAM". Timings as DS12589 (tprog 81.7/83.35 us, tERASE
+     * 22.02/24.47 ms, tME 22.13/24.59 ms): DS12288's table not re-read this session. A
+     * trimmed cat. 3 part (G473xC, 256 KiB) keeps bank 2 at 0x08040000 with a gap: not
+     * modelled (the rows split the device at its middle). */
+    {G4_LINE, .dev_id = 0x469, .name = "STM32G47x/G48x", .page_number_bits = 7,
+     .flash_sizes_kb = {128, 256, 512}, .flash_default_kb = 512, .layout = ONE_BANK({128, KB(4)}),
+     .layout_dual =
+         {.bank_count = 2,
+          .banks = {{.base = 0x08000000, .runs = {{128, KB(2)}}},
+                    {.base = 0x08040000, .first_sector_number = 128, .runs = {{128, KB(2)}}}}},
+     .option_bytes2_addr = 0x1FFFF800, .option_bytes2_size = 48, .bootloader_version = 0xD5,
+     .timing = L4_TIMING2(KB(2), KB(4), 81700, 83350, 22020, 24470, 22, 25),
+     BANK_OPTS(bank_opts_g4), .dbank_mask_max = 1u << 22, .dbank_mask_small = 1u << 22,
+     .wrp_four_areas_single = true, .datasheet = "DS12288 rev ? (STM32G474xB/xC/xE)"},
+    {G4_LINE, .dev_id = 0x479, .name = "STM32G49x/G4Ax", .page_number_bits = 8,
+     .flash_sizes_kb = {256, 512}, .flash_default_kb = 512, .layout = ONE_BANK({256, KB(2)}),
+     .bootloader_version = 0xD2, .timing = L4_TIMING(81700, 83350, 22020, 24470, 22, 25),
+     .datasheet = "DS13122 rev ? (STM32G491xC/xE)"},
     {H7_COMMON, .dev_id = 0x450, .name = "STM32H74x/H75x", .flash_regs2 = 0x52002100,
      .flash_size_reg = 0x1FF1E880, .flash_sizes_kb = {128, 2048}, .flash_default_kb = 2048,
      .layout = {.bank_count = 2,
@@ -1666,6 +1827,12 @@ static const stp_part parts[] = {
     {"stm32g0b1re", 0x467, 0x1000, 512, 144, true},
     {"stm32c011f6", 0x443, 0x1000, 32, 6, false},
     {"stm32c031c6", 0x453, 0x1000, 32, 12, false},
+    {"stm32g474re", 0x469, 0x2001, 512, 96, true}, /* rev Z; DBANK = 1 as shipped */
+    {"stm32g491re", 0x479, 0x1000, 512, 96, false},
+    {"stm32l432kc", 0x435, 0x1001, 256, 64, false},
+    {"stm32l452re", 0x462, 0x1000, 512, 160, false},
+    {"stm32l496zg", 0x461, 0x1000, 1024, 320, true},
+    {"stm32l4r5zi", 0x470, 0x1000, 2048, 640, true},  /* DBANK = 1 as shipped */
     {"stm32h743zi", 0x450, 0x2003, 2048, 128, false}, /* rev V (RM0433 DBGMCU_IDC REV_ID) */
     {"stm32h753zi", 0x450, 0x2003, 2048, 128, false},
     {"stm32h750vb", 0x450, 0x2003, 128, 128, false},
@@ -2004,6 +2171,15 @@ size_t stp_idcode_addrs_for_core(stp_core_kind core, uint32_t *out, size_t max)
         out[n++] = c->idcode_addr;
     }
     return n;
+}
+
+bool stp_chip_dual_bank_from_optr(const stp_chip *chip, uint32_t flash_kb, uint32_t optr)
+{
+    if (!chip || chip->layout_dual.bank_count == 0)
+        return false;
+    uint32_t mask =
+        flash_kb >= stp_chip_max_flash_kb(chip) ? chip->dbank_mask_max : chip->dbank_mask_small;
+    return mask == 0 || (optr & mask) != 0;
 }
 
 uint32_t stp_chip_rcc_csr(const stp_chip *chip)

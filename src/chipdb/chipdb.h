@@ -318,6 +318,18 @@ typedef struct stp_chip {
     uint8_t pnb_bits;
     /* FLASH_CR.BKER's bit where it is not bit 11 (L4, G4): 13 on G0B1/G0C1 (RM0444), else 0. */
     uint8_t bker_bit;
+    /* L4-style bank options: the option fields of the part line beside its family's (DUALBANK,
+     * DBANK, DB1M, BFB2), shown and set after them; NULL where the line has none. */
+    const stp_option_def *bank_options;
+    uint8_t bank_option_count;
+    /* The FLASH_OPTR bits that select the dual-bank layout (layout_dual) on the largest size
+     * and on the smaller ones; 0 where that size is always dual (RM0351: 1 MiB L47x/L49x).
+     * Only rows of the L4-style controller fill them (stp_chip_dual_bank_from_optr). */
+    uint32_t dbank_mask_max;
+    uint32_t dbank_mask_small;
+    /* In single-bank mode the bank-2 WRP areas (WRP2AR/WRP2BR) guard the one bank too, four
+     * areas in all (RM0440 cat. 3 and RM0432); else only WRP1AR/WRP1BR count there. */
+    bool wrp_four_areas_single;
 } stp_chip;
 
 /* A part number users and the virtual board name (sim:stm32f407vg). */
@@ -402,6 +414,9 @@ stp_isa stp_core_isa(stp_core_kind core);
 size_t stp_idcode_addrs_for_core(stp_core_kind core, uint32_t *out, size_t max);
 /* Address of the family's reset-flag register (RCC_CSR). */
 uint32_t stp_chip_rcc_csr(const stp_chip *chip);
+/* Whether an L4-style part of flash_kb KiB is in dual-bank mode with FLASH_OPTR = optr (the
+ * row's dbank masks); false for rows without a dual-bank layout. */
+bool stp_chip_dual_bank_from_optr(const stp_chip *chip, uint32_t flash_kb, uint32_t optr);
 /* Cortex-M CPUID part number (CPUID[15:4]) of a core: 0xC20 (M0), 0xC23, 0xC24, 0xC27 ... */
 uint16_t stp_core_cpuid_partno(stp_core_kind core);
 

@@ -104,13 +104,25 @@ static uint32_t field_mask(const stp_option_def *d)
     return (d->width >= 32 ? 0xFFFFFFFFu : (1u << d->width) - 1u) << d->shift;
 }
 
+/* The user option fields of a chip: its family's, then its part line's bank options. */
+static size_t user_def_count(const stp_chip *c)
+{
+    return (size_t)c->fam->user_option_count + c->bank_option_count;
+}
+
+static const stp_option_def *user_def(const stp_chip *c, size_t i)
+{
+    if (i < c->fam->user_option_count)
+        return &c->fam->user_options[i];
+    return &c->bank_options[i - c->fam->user_option_count];
+}
+
 size_t stp_option_user_fields(const stp_flash *f, const stp_option_bytes *ob, stp_option_field *out,
                               size_t max)
 {
-    const stp_family *fam = f->chip->fam;
     size_t n = 0;
-    for (size_t i = 0; i < fam->user_option_count && n < max; i++, n++) {
-        const stp_option_def *d = &fam->user_options[i];
+    for (size_t i = 0; i < user_def_count(f->chip) && n < max; i++, n++) {
+        const stp_option_def *d = user_def(f->chip, i);
         uint32_t v = (ob->user & field_mask(d)) >> d->shift;
         memset(&out[n], 0, sizeof(out[n]));
         snprintf(out[n].key, sizeof(out[n].key), "%s", d->key);
@@ -135,12 +147,11 @@ size_t stp_option_user_fields(const stp_flash *f, const stp_option_bytes *ob, st
 bool stp_option_set_user(const stp_flash *f, stp_option_bytes *ob, const char *key,
                          const char *value)
 {
-    const stp_family *fam = f->chip->fam;
     uint32_t v = 0;
     if (!stp_parse_u32(value, &v))
         return false;
-    for (size_t i = 0; i < fam->user_option_count; i++) {
-        const stp_option_def *d = &fam->user_options[i];
+    for (size_t i = 0; i < user_def_count(f->chip); i++) {
+        const stp_option_def *d = user_def(f->chip, i);
         if (strcmp(key, d->key) == 0 && v <= d->max) {
             ob->user = (ob->user & ~field_mask(d)) | (v << d->shift);
             return true;
@@ -157,8 +168,9 @@ stp_status stp_option_unknown_key(const stp_flash *f, const char *key, const cha
     int used =
         snprintf(keys, sizeof(keys), "rdp=0|1%s, wrp=MASK|none|all, wrp+=N, wrp-=N%s%s",
                  fam->rdp_level2 ? "|2" : "", extra_keys ? ", " : "", extra_keys ? extra_keys : "");
-    for (size_t i = 0; i < fam->user_option_count && used > 0 && (size_t)used < sizeof(keys); i++) {
-        const stp_option_def *d = &fam->user_options[i];
+    for (size_t i = 0; i < user_def_count(f->chip) && used > 0 && (size_t)used < sizeof(keys);
+         i++) {
+        const stp_option_def *d = user_def(f->chip, i);
         used += snprintf(keys + used, sizeof(keys) - (size_t)used, ", %s=%s%u", d->key,
                          d->width == 1 ? "0|" : "0..", (unsigned)d->max);
     }

@@ -454,7 +454,11 @@ static void test_timings(void **state)
             for (size_t e = 0; e < STP_MAX_ERASE_CLASSES && t->erase[e].sector_size; e++)
                 CHECK(c, t->erase[e].typ_us[STP_PSIZE_X32] < t->erase[e].typ_us[STP_PSIZE_X8]);
         } else {
-            CHECK(c, c->wrp_granule != 0 && c->wrp_granule % c->layout.banks[0].runs[0].size == 0);
+            /* one WRP unit is a whole number of the smallest pages of either bank mode */
+            uint32_t page = c->layout.banks[0].runs[0].size;
+            if (c->layout_dual.bank_count && c->layout_dual.banks[0].runs[0].size < page)
+                page = c->layout_dual.banks[0].runs[0].size;
+            CHECK(c, c->wrp_granule != 0 && c->wrp_granule % page == 0);
         }
         if (c->flash_kind == STP_FLASH_L1) {
             /* half-page programming */

@@ -1,8 +1,9 @@
 # The example firmware running on its virtual board (sourced): check_blinky PART FW GPIOA
-# writes blinky_<chip>.elf, verifies it, resets, and then sees what only the running
-# firmware does: blink_delay (.data, 200000) copied into SRAM by the reset handler, PA5 (the
-# Nucleo's green LED) an output in GPIOA_MODER, and the LED on in GPIOA_ODR. The same reads
-# on the blank board first show none of it.
+# [STATE] (the board's state file name, default PART) writes blinky_<chip>.elf, verifies it,
+# resets, and then sees what only the running firmware does: blink_delay (.data, 200000)
+# copied into SRAM by the reset handler, PA5 (the Nucleo's green LED) an output in
+# GPIOA_MODER, and the LED on in GPIOA_ODR. The same reads on the blank board first show
+# none of it.
 set -euo pipefail
 . "$STPROG_SRC/tests/cli/lib.sh"
 EX="$STPROG_BUILD/examples"
@@ -17,8 +18,8 @@ word() {
 
 check_blinky() {
     PART=$1
-    local fw=$2 gpioa=$3
-    BOARD="sim:$PART,state=$TMP/$PART.state"
+    local fw=$2 gpioa=$3 state=${4:-$1}
+    BOARD="sim:$PART,state=$TMP/$state.state"
     local elf="$EX/$fw.elf"
     [ -f "$elf" ] || { fail "example firmware $elf was not built"; return; }
     local delay_addr=0x20000000

@@ -5,9 +5,11 @@
  * writes back to back). Option bytes through OPTR and the WRP area registers: OPTKEYR, new
  * values, OPTSTRT, then OBL_LAUNCH to load them (a reset).
  * Register and bit positions as in sim/families/flash_l4.c (checked against libopencm3's
- * and OpenOCD's headers). Where L4, G0 and G4 differ (the OPTR user bits, the width of the
- * page-number fields, G0B1's bank-2 page numbers and BKER bit) the chip database's family and
- * chip rows say. */
+ * and OpenOCD's headers). Where L4, L4+ (RM0432), G0 and G4 differ (the OPTR user bits, the
+ * width of the page-number fields, G0B1's bank-2 page numbers and BKER bit, the bank-mode bits
+ * and page sizes, which WRP areas guard which bank) the chip database's family and chip rows
+ * say; the page layout is the one the option bytes chose (f->dual_bank), so a G474 with
+ * DBANK = 0 has 4 KiB pages. */
 #include "target/flash.h"
 
 #define L4_KEYR    0x08u
@@ -87,16 +89,18 @@ static const stp_flash_error_bit l4_errors[] = {
      "rewrite the option bytes (stprog option-bytes set ...)", STP_ERR_FLASH},
 };
 
-/* PNB and WRP page fields: the chip row's page_number_bits (6 on G0, RM0444; 7 on G4 cat. 2,
- * RM0440; 8 on L4, RM0351). */
+/* PNB and WRP page fields: the chip row's page_number_bits (6 on G0, RM0444; 7 on G4 cat. 2
+ * and 3, RM0440; 8 on L4/L4+ and G4 cat. 4, RM0351/RM0394/RM0432/RM0440). */
 static uint32_t page_mask(const stp_chip *c)
 {
     return (1u << c->page_number_bits) - 1u;
 }
 
-static unsigned banks(const stp_chip *c)
+/* Bank-2 registers (MER2, WRP2AR/WRP2BR) exist: the row has bank-2 option bytes or a
+ * dual-bank layout (G0B1/G0C1: bank-2 words in the one option area). */
+static bool has_regs2(const stp_chip *c)
 {
-    return c->layout.bank_count > 1 ? 2u : 1u;
+    return c->option_bytes2_size != 0 || c->layout_dual.bank_count > 1;
 }
 
 /* FLASH_CR.PNB and BKER of a page: the page number inside its bank (L4, G4), or the
@@ -110,6 +114,28 @@ static uint32_t page_select(const stp_chip *c, const stp_flash_layout *lay, cons
     if (s->bank == 1)
         cr |= c->bker_bit ? 1u << c->bker_bit : L4_CR_BKER;
     return cr;
+}
+
+/* The active layout (the bank mode the option bytes chose at their last load, f->dual_bank):
+ * its page size (2 KiB; G4 cat. 3 single bank 4 KiB; L4+ 4 or 8 KiB), the banks in use and
+ * the pages of each. */
+typedef struct l4_geom {
+    uint32_t page;
+    unsigned banks;
+    uint32_t ppb;
+} l4_geom;
+
+static l4_geom geom(const stp_flash *f, bool dual)
+{
+    const stp_chip *c = f->chip;
+    l4_geom g = {L4_PAGE, 1, 0};
+    stp_sector s;
+    if (stp_chip_sector_at(c, f->flash_kb, dual, c->flash_base, &s))
+        g.page = s.size;
+    if (stp_chip_sector_at(c, f->flash_kb, dual, c->flash_base + f->flash_kb * 1024u - 1u, &s))
+        g.banks = s.bank + 1u;
+    g.ppb = f->flash_kb * 1024u / g.page / g.banks;
+    return g;
 }
 
 static uint32_t l4_unit(const stp_flash *f)
@@ -147,7 +173,7 @@ static stp_status l4_mass_erase_start(stp_flash *f, int bank)
 {
     uint32_t cr = 0;
     if (bank < 0)
-        cr = L4_CR_MER1 | (banks(f->chip) > 1 ? L4_CR_MER2 : 0);
+        cr = L4_CR_MER1 | (has_regs2(f->chip) ? L4_CR_MER2 : 0);
     else
         cr = bank == 1 ? L4_CR_MER2 : L4_CR_MER1;
     stp_status st = stp_flash_reg_write(f, L4_CR, cr);
@@ -178,47 +204,65 @@ static stp_status l4_program_chunk(stp_flash *f, uint32_t addr, const uint8_t *d
 
 static const uint32_t wrp_regs[4] = {L4_WRP1AR, L4_WRP1BR, L4_WRP2AR, L4_WRP2BR};
 
-static uint32_t pages_per_bank(const stp_flash *f)
+static unsigned wrp_reg_count(const stp_chip *c)
 {
-    return f->flash_kb * 1024u / L4_PAGE / banks(f->chip);
+    return has_regs2(c) ? 4u : 2u;
 }
 
-static uint32_t granule(const stp_flash *f)
+/* The bank whose pages WRP register r (WRP1AR, WRP1BR, WRP2AR, WRP2BR) guards, or -1 when
+ * it guards nothing in this bank mode: WRP2x guard bank 2 in dual-bank mode; in single-bank
+ * mode bank 1 where all four areas count there (chip row wrp_four_areas_single: RM0440
+ * cat. 3, RM0432), else nothing (RM0351 256/512 KiB parts with DUALBANK = 0). */
+static int wrp_reg_bank(const stp_flash *f, const l4_geom *g, unsigned r)
 {
-    return f->chip->wrp_granule ? f->chip->wrp_granule : L4_PAGE;
+    if (r < 2)
+        return 0;
+    if (g->banks > 1)
+        return 1;
+    return f->chip->wrp_four_areas_single ? 0 : -1;
 }
 
-/* ob from OPTR and the WRP area registers (WRP1AR, WRP1BR, WRP2AR, WRP2BR: as many as the
- * chip has banks), as the controller holds them or as the option area stores them. */
+/* One WRP unit is one page of the active layout (the areas count pages: RM0351/RM0440/
+ * RM0432 "Write protection (WRP)"): unit n = page n, bank-2 pages after bank 1's. */
+static bool page_protected(const l4_geom *g, const stp_option_bytes *ob, unsigned bank, uint32_t p)
+{
+    return stp_option_wrp_get(ob, bank * g->ppb + p);
+}
+
+/* ob from OPTR and the WRP area registers (WRP1AR, WRP1BR and, where the chip has bank-2
+ * option bytes, WRP2AR, WRP2BR), as the controller holds them or as the option area stores
+ * them. The page layout is the one OPTR selects (it is the active one once loaded). */
 static void l4_decode(const stp_flash *f, uint32_t optr, const uint32_t *wrp, stp_option_bytes *ob)
 {
     const stp_chip *c = f->chip;
-    uint32_t g = granule(f);
-    uint32_t bits = f->flash_kb * 1024u / g;
+    bool dual = stp_chip_dual_bank_from_optr(c, f->flash_kb, optr);
+    l4_geom g = geom(f, dual);
+    uint32_t bits = g.ppb * g.banks;
     ob->wrp_bits = bits > STP_WRP_BITS ? STP_WRP_BITS : bits;
-    ob->wrp_granule = g;
+    ob->wrp_granule = g.page;
     ob->raw[0] = optr;
     ob->raw_count = 1;
-    uint32_t m = page_mask(c), ppb = pages_per_bank(f);
-    for (unsigned r = 0; r < 2 * banks(c); r++) {
+    uint32_t m = page_mask(c);
+    for (unsigned r = 0; r < wrp_reg_count(c); r++) {
         ob->raw[ob->raw_count++] = wrp[r];
+        int bank = wrp_reg_bank(f, &g, r);
         uint32_t strt = wrp[r] & m, end = (wrp[r] >> 16) & m;
-        for (uint32_t p = strt; p <= end && p < ppb; p++)
-            stp_option_wrp_set(ob, ((r / 2) * ppb + p) * L4_PAGE / g, true);
+        for (uint32_t p = strt; bank >= 0 && p <= end && p < g.ppb; p++)
+            stp_option_wrp_set(ob, (unsigned)bank * g.ppb + p, true);
     }
     ob->rdp_raw = (uint8_t)(optr & 0xFFu);
     ob->rdp_level = stp_flash_rdp_level(ob->rdp_raw);
     ob->bor_level = -1; /* BOR is always on here: BOR_LEV is shown as its own field */
     ob->user = optr;
     ob->has_dual_bank = c->layout_dual.bank_count != 0;
-    ob->dual_bank = ob->has_dual_bank && (f->flash_kb >= 1024 || (optr >> 21) & 1u);
+    ob->dual_bank = dual;
 }
 
 static stp_status l4_read_options(stp_flash *f, stp_option_bytes *ob)
 {
     uint32_t optr = 0, wrp[4] = {0};
     stp_status st = stp_flash_reg_read(f, L4_OPTR, &optr);
-    for (unsigned r = 0; r < 2 * banks(f->chip) && st == STP_OK; r++)
+    for (unsigned r = 0; r < wrp_reg_count(f->chip) && st == STP_OK; r++)
         st = stp_flash_reg_read(f, wrp_regs[r], &wrp[r]);
     if (st == STP_OK)
         l4_decode(f, optr, wrp, ob);
@@ -230,8 +274,8 @@ static uint32_t le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* The option area as mapped (RM0351 "Option bytes description"; RM0444/RM0440 the same
- * layout): double words {value, complement}, OPTR at +0x00, WRP1AR at +0x18, WRP1BR at
+/* The option area as mapped (RM0351 "Option bytes description"; RM0444/RM0440/RM0432 the
+ * same layout): double words {value, complement}, OPTR at +0x00, WRP1AR at +0x18, WRP1BR at
  * +0x20; bank 2's block (b2) has WRP2AR/WRP2BR at the same offsets. */
 static void l4_decode_mapped(const stp_flash *f, const uint8_t *b, const uint8_t *b2,
                              stp_option_bytes *ob)
@@ -244,25 +288,29 @@ static void l4_decode_mapped(const stp_flash *f, const uint8_t *b, const uint8_t
     l4_decode(f, le32(b), wrp, ob);
 }
 
-/* The protected pages of one bank as at most two areas (WRPxAR, WRPxBR). False when the
- * mask needs more than two runs. */
-static bool bank_areas(const stp_flash *f, const stp_option_bytes *ob, unsigned bank,
-                       uint32_t out[2])
+/* The protected pages of one bank as areas in the WRP registers that guard it (out[r] for
+ * each r with wrp_reg_bank == bank, in register order). False when the pages need more runs
+ * than the bank has areas; *slots says how many it has. */
+static bool bank_areas(const stp_flash *f, const l4_geom *g, const stp_option_bytes *ob,
+                       unsigned bank, uint32_t out[4], unsigned *slots)
 {
-    uint32_t m = page_mask(f->chip), ppb = pages_per_bank(f), g = granule(f);
-    out[0] = out[1] = m; /* STRT > END: no area */
-    unsigned n = 0;
-    for (uint32_t p = 0; p < ppb;) {
-        if (!stp_option_wrp_get(ob, (bank * ppb + p) * L4_PAGE / g)) {
+    unsigned regs[4], n = 0, used = 0;
+    for (unsigned r = 0; r < wrp_reg_count(f->chip); r++) {
+        if (wrp_reg_bank(f, g, r) == (int)bank)
+            regs[n++] = r;
+    }
+    *slots = n;
+    for (uint32_t p = 0; p < g->ppb;) {
+        if (!page_protected(g, ob, bank, p)) {
             p++;
             continue;
         }
         uint32_t s = p;
-        while (p < ppb && stp_option_wrp_get(ob, (bank * ppb + p) * L4_PAGE / g))
+        while (p < g->ppb && page_protected(g, ob, bank, p))
             p++;
-        if (n == 2)
+        if (used == n)
             return false;
-        out[n++] = s | (p - 1) << 16;
+        out[regs[used++]] = s | (p - 1) << 16;
     }
     return true;
 }
@@ -270,14 +318,20 @@ static bool bank_areas(const stp_flash *f, const stp_option_bytes *ob, unsigned 
 static stp_status l4_write_options(stp_flash *f, const stp_option_bytes *ob)
 {
     const stp_chip *c = f->chip;
-    uint32_t areas[4] = {0};
-    for (unsigned bank = 0; bank < banks(c); bank++) {
-        if (!bank_areas(f, ob, bank, &areas[2 * bank])) {
-            stp_finding *fd =
-                stp_finding_add(f->findings, "option.wrp-areas", STP_SEV_ERROR,
-                                "bank %u would need more than two write-protected areas", bank + 1);
-            stp_finding_advice(fd, "each bank has two WRP areas (WRPxA, WRPxB) of contiguous "
-                                   "pages: protect at most two runs of units per bank");
+    l4_geom g = geom(f, f->dual_bank);
+    uint32_t areas[4];
+    for (unsigned r = 0; r < 4; r++)
+        areas[r] = page_mask(c); /* STRT > END: no area */
+    for (unsigned bank = 0; bank < g.banks; bank++) {
+        unsigned slots = 0;
+        if (!bank_areas(f, &g, ob, bank, areas, &slots)) {
+            stp_finding *fd = stp_finding_add(
+                f->findings, "option.wrp-areas", STP_SEV_ERROR,
+                "bank %u would need more than %u write-protected areas", bank + 1, slots);
+            stp_finding_advice(fd,
+                               "each bank has %u WRP areas of contiguous pages in this bank "
+                               "mode: protect at most %u runs of units per bank",
+                               slots, slots);
             return STP_ERR_INVALID_ARG;
         }
     }
@@ -294,20 +348,22 @@ static stp_status l4_write_options(stp_flash *f, const stp_option_bytes *ob)
         st = stp_flash_reg_write(f, L4_OPTKEYR, L4_OPTKEY2);
     if (st == STP_OK)
         st = stp_flash_reg_write(f, L4_OPTR, optr);
-    for (unsigned r = 0; r < 2 * banks(c) && st == STP_OK; r++)
+    for (unsigned r = 0; r < wrp_reg_count(c) && st == STP_OK; r++)
         st = stp_flash_reg_write(f, wrp_regs[r], areas[r]);
     if (st == STP_OK)
         st = stp_flash_reg_write(f, L4_CR, L4_CR_OPTSTRT);
     /* Leaving level 1 erases the whole main flash first. */
-    uint32_t deadline = stp_flash_erase_deadline_ms(f, L4_PAGE);
+    uint32_t deadline = stp_flash_erase_deadline_ms(f, g.page);
     if (old_rdp != 0xAA && old_rdp != 0xCC && rdp == 0xAA)
         deadline += stp_flash_mass_erase_deadline_ms(f);
     if (st == STP_OK)
         st = stp_flash_wait(f, deadline, "option-byte write");
     if (st == STP_OK) {
-        /* Load the new values: the chip resets, the debug port stays. */
+        /* Load the new values: the chip resets, the debug port stays. The bank mode (and
+         * with it the page layout) is the new one from here on. */
         (void)stp_flash_reg_write(f, L4_CR, L4_CR_OBL_LAUNCH);
         f->dbg->ops->delay_ms(f->dbg, 10);
+        f->dual_bank = stp_chip_dual_bank_from_optr(c, f->flash_kb, optr);
     }
     return st;
 }
@@ -319,8 +375,9 @@ static stp_status l4_detect_dual_bank(stp_flash *f, bool *dual)
         return STP_OK;
     uint32_t optr = 0;
     stp_status st = stp_flash_reg_read(f, L4_OPTR, &optr);
-    /* RM0351: 1 MiB parts are always dual bank; DUALBANK (OPTR[21]) on 256/512 KiB. */
-    *dual = st == STP_OK && (f->flash_kb >= 1024 || ((optr >> 21) & 1u));
+    /* The row's dbank masks: RM0351 1 MiB always dual, else DUALBANK (OPTR[21]); RM0440
+     * cat. 3 DBANK (OPTR[22]); RM0432 DBANK on the largest size, DB1M (OPTR[21]) else. */
+    *dual = st == STP_OK && stp_chip_dual_bank_from_optr(f->chip, f->flash_kb, optr);
     return st;
 }
 
