@@ -300,7 +300,7 @@ static stp_status loader_banks(stp_flash *f, const stp_flash_write_req *req, con
     part[0].erase_count = e;
     part[0].pieces = pieces;
     part[0].piece_count = split;
-    part[1].erase = req->erase + e;
+    part[1].erase = req->erase != NULL ? req->erase + e : NULL; /* no erases: NULL, no offset */
     part[1].erase_count = req->erase_count - e;
     part[1].pieces = pieces + split;
     part[1].piece_count = p - split;
